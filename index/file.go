@@ -1,0 +1,155 @@
+package index
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/edsrzf/mmap-go"
+)
+
+// WriteFile writes the index and m to path atomically: it writes path.tmp, syncs it, renames
+// it over path and syncs the directory, so a crash leaves either the old file or the new one.
+// m must describe the kept entries (see ErrMeta). After Close it returns ErrClosed.
+func (x *Index) WriteFile(path string, m Meta) error {
+	if x.closed.Load() {
+		return ErrClosed
+	}
+	if m.BaseOffset != x.base {
+		return fmt.Errorf("%w: base offset %d, index has %d", ErrMeta, m.BaseOffset, x.base)
+	}
+	raw := x.entries()
+	if err := check(m, raw); err != nil {
+		return fmt.Errorf("%w: %s", ErrMeta, err.Reason)
+	}
+	b := make([]byte, 0, headerSize+len(raw)+crcSize)
+	b = appendHeader(b, m, len(raw)/entrySize)
+	b = append(b, raw...)
+	b = appendCRC(b)
+	if err := writeAtomic(path, b); err != nil {
+		return fmt.Errorf("index: write %s: %w", path, err)
+	}
+	return nil
+}
+
+// writeAtomic replaces path with b: write a temporary file, sync, rename, sync the directory.
+func writeAtomic(path string, b []byte) (err error) {
+	tmp := path + ".tmp"
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			os.Remove(tmp)
+		}
+	}()
+	_, err = f.Write(b)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return err
+	}
+	return syncDir(filepath.Dir(path))
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	err = d.Sync()
+	if cerr := d.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// Open maps an index file read-only and verifies magic, then version, then checksum, then
+// that the entries are consistent with its Meta (in range, ordered). Any problem with the
+// bytes is a *CorruptionError matching ErrCorrupt; a missing file gives an error matching
+// fs.ErrNotExist. Seek and SeekTime binary-search the mapping in place; Close unmaps it.
+//
+// Index files are only ever replaced by rename (WriteFile), never truncated in place, so a
+// mapping cannot lose its pages under a reader.
+func Open(path string) (*Index, Meta, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, Meta{}, fmt.Errorf("index: open: %w", err)
+	}
+	defer f.Close()
+	b, mapping, err := readOrMap(f)
+	if err != nil {
+		return nil, Meta{}, fmt.Errorf("index: open %s: %w", path, err)
+	}
+	m, raw, err := parse(b)
+	if err != nil {
+		if mapping != nil {
+			mapping.Unmap()
+		}
+		if ce, ok := err.(*CorruptionError); ok {
+			ce.Path = path
+		}
+		return nil, Meta{}, err
+	}
+	x := &Index{base: m.BaseOffset, interval: DefaultIntervalBytes, mapping: mapping}
+	x.view.Store(&raw)
+	return x, m, nil
+}
+
+// readOrMap maps f, or reads it when it is too small to be a valid index (a mapping of an
+// empty file is not possible, and a short file only needs its first bytes for the error).
+func readOrMap(f *os.File) ([]byte, mmap.MMap, error) {
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, nil, err
+	}
+	if fi.Size() < minFileSize || fi.Size() > maxFileSize {
+		b, err := io.ReadAll(io.LimitReader(f, minFileSize))
+		if err == nil && fi.Size() > maxFileSize {
+			err = corruptf(maxFileSize, "file is %d bytes, longer than the %d-byte maximum", fi.Size(), maxFileSize)
+		}
+		return b, nil, err
+	}
+	m, err := mmap.Map(f, mmap.RDONLY, 0)
+	if err != nil {
+		return nil, nil, err
+	}
+	return m, m, nil
+}
+
+// Load opens path and checks that its Meta has BaseOffset == baseOffset and End ==
+// segmentSize. If the file is missing, short, corrupt, disagrees, or cannot be opened for any
+// other reason, Load builds a fresh index: it calls rebuild with New(baseOffset,
+// intervalBytes) (rebuild scans the segment, calls x.Add per batch, and returns the segment's
+// Meta), writes it with WriteFile, and returns it with rebuilt = true.
+//
+// If only writing the rebuilt index fails, Load returns the rebuilt in-memory index, its Meta
+// and rebuilt = true together with the error: the index is usable, it just was not saved.
+func Load(path string, baseOffset uint64, segmentSize int64, intervalBytes int64,
+	rebuild func(x *Index) (Meta, error)) (x *Index, m Meta, rebuilt bool, err error) {
+	x, m, err = Open(path)
+	if err == nil {
+		if m.BaseOffset == baseOffset && m.End == segmentSize {
+			return x, m, false, nil
+		}
+		x.Close()
+	}
+	x = New(baseOffset, intervalBytes)
+	m, err = rebuild(x)
+	if err != nil {
+		return nil, Meta{}, false, fmt.Errorf("index: rebuild %s: %w", path, err)
+	}
+	if err := x.WriteFile(path, m); err != nil {
+		return x, m, true, err
+	}
+	return x, m, true, nil
+}
