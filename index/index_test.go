@@ -220,3 +220,46 @@ func TestIndex_Entry_OutOfRange(t *testing.T) {
 		require.Panics(t, func() { x.Entry(i) }, fmt.Sprintf("Entry(%d)", i))
 	}
 }
+
+// TestIndex_Add_ConcurrentSeek runs readers against an index while one goroutine adds to
+// it, as a shard does with its active segment; run it with -race.
+func TestIndex_Add_ConcurrentSeek(t *testing.T) {
+	const n = 20000
+	x := mustNew(t, 0, 1, nil)
+	done := make(chan struct{})
+	errs := make(chan error, 2)
+	for range 2 {
+		go func() {
+			for {
+				select {
+				case <-done:
+					errs <- nil
+					return
+				default:
+				}
+				k := x.Len()
+				if k == 0 {
+					continue
+				}
+				last := x.Entry(k - 1)
+				e, ok := x.Seek(^uint64(0))
+				if !ok || e.Offset < last.Offset {
+					errs <- fmt.Errorf("Seek(max) = %v, %v after Len() = %d with last entry %v", e, ok, k, last)
+					return
+				}
+				if e, _ := x.SeekTime(last.TimeMs); e.Offset > last.Offset {
+					errs <- fmt.Errorf("SeekTime(%d) = %v, past the entry with that time %v", last.TimeMs, e, last)
+					return
+				}
+			}
+		}()
+	}
+	for i := range n {
+		x.Add(index.Entry{Offset: uint64(2 * i), Position: int64(3 * i), TimeMs: int64(i / 4)})
+	}
+	close(done)
+	for range 2 {
+		require.NoError(t, <-errs)
+	}
+	require.Equal(t, n, x.Len())
+}
