@@ -1,0 +1,59 @@
+// Package segment stores one append-only file of record batches: the byte layout, a Writer
+// that appends batches, a Reader that reads them from a read-only memory mapping, and Scan,
+// which verifies a file and repairs a torn tail after a crash.
+//
+// There are only a few words. A Record is one stored entry: partition key, data and arrival
+// time (TimeMs). A batch is the records of one Append, framed with a length and a CRC-32C and
+// maybe compressed (Codec). An Offset is a record's dense logical position in its shard; a
+// segment holds the records from its header's FirstOffset on, with no gaps. A Position is a
+// byte position in the file. The shard above names each segment file by its first offset
+// (00000000000000001000.seg) and keeps a sparse index of BatchInfo positions beside it.
+//
+// The byte layout is drawn at the top of format.go. AppendBatch and DecodeBatch are the pure
+// encoding, shared by the Writer, the Reader, Scan and the fuzz targets.
+//
+// # Usage
+//
+//	w, err := segment.Create(path, 0, nowMs, segment.WriterOptions{Codec: segment.CodecS2})
+//	info, err := w.Append([]segment.Record{{TimeMs: nowMs, PartitionKey: k, Data: d}})
+//	err = w.Sync()  // info's records are now durable
+//	err = w.Close() // cuts the preallocated tail
+//
+//	r, err := segment.OpenReader(path, 0)
+//	for pos := int64(segment.HeaderSize); ; {
+//		info, recs, err := r.ReadBatch(recs, pos, end) // io.EOF at end
+//		pos = info.End()
+//	}
+//
+// After a crash, Scan(path, ScanOptions{Tail: true}) finds the end of the good batches, cuts
+// a torn final batch off, and its End and NextOffset reopen the file with OpenWriter.
+//
+// # Durability
+//
+// Append writes with pwrite into space reserved ahead with fallocate, so a full disk is an
+// error from Append and never a SIGBUS later. A batch is durable once Sync (fdatasync) returns.
+// Create syncs the header and the directory before it returns. A failed Sync fails the Writer
+// for good. Close cuts the preallocated tail off and syncs.
+//
+// Recovery tells a torn tail from corruption: when the last batch is cut short or fails its
+// CRC and no valid batch follows it, a crash tore it, and Scan with Tail truncates it and
+// reports the dropped bytes. Any other bad batch, and any batch that does not continue the
+// offsets and times of the one before, is a *CorruptionError (errors.Is(err, ErrCorrupt))
+// naming the file and the position. Data followed by good batches is never dropped.
+//
+// # Concurrency
+//
+// A Writer's Append must not run concurrently with itself; Sync, Size and NextOffset may run
+// concurrently with Append. A Reader's ReadBatch is safe for concurrent use. Close of either
+// must not run concurrently with their other methods. A Reader may map a file that a Writer
+// is appending to, as long as reads stay below the Writer's Size. Scan must not run on a file
+// that is open for writing.
+//
+// # Mapped memory
+//
+// Records of uncompressed batches returned by Reader.ReadBatch are slices of the mapping: no
+// copy is made, they are read-only, and they must not be used after the Reader is closed.
+// Reads of the mapping inside this package turn a fault (a file cut short under the mapping,
+// a failed disk read) into an error wrapping ErrFault; a caller touching the returned slices
+// after the file shrank is not protected.
+package segment

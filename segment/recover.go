@@ -1,0 +1,232 @@
+package segment
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"runtime/debug"
+
+	"github.com/edsrzf/mmap-go"
+)
+
+// ScanOptions says where a Scan starts and what it may repair.
+type ScanOptions struct {
+	// From is the batch boundary to start at; 0 means the first batch (HeaderSize).
+	From int64
+	// FromOffset is the offset expected at From (ignored when From is 0: taken from the header).
+	FromOffset uint64
+	// Tail marks the shard's last segment, the only one a crash can leave half written: a
+	// torn final batch is cut off (the file is truncated) and reported in DroppedBytes.
+	Tail bool
+	// Batch, if set, is called for each good batch in order (to rebuild an index).
+	Batch func(BatchInfo)
+}
+
+// ScanResult is what a Scan found.
+type ScanResult struct {
+	End          int64  // position after the last good batch
+	NextOffset   uint64 // offset after the last good record
+	Batches      int    // good batches scanned
+	FirstTimeMs  int64  // FirstTimeMs of the first good batch scanned, 0 if none
+	LastTimeMs   int64  // LastTimeMs of the last good batch, 0 if none
+	DroppedBytes int64  // Tail only: bytes of the torn batch cut off, up to the file's last non-zero byte
+}
+
+// Scan reads a segment from opts.From to its end and checks each batch: length bounds, CRC,
+// header fields, offsets contiguous from the expected one, and arrival times that do not go
+// backwards from one batch to the next. It trusts the CRC for the records section, which it
+// does not decode. A zero length word followed only by zeros (preallocated space) or the end
+// of the file is the clean end.
+//
+// At a bad batch at position p, Scan returns a *CorruptionError naming p, unless opts.Tail is
+// set and no valid batch follows anywhere after p: then a crash cut the last batch short, and
+// Scan truncates the file at p, syncs it and returns success with DroppedBytes set. A
+// CRC-valid batch that does not follow its predecessor is corruption even in the tail.
+//
+// Scan must not run on a file that a Writer has open, and with Tail it must not run on a file
+// that a Reader maps.
+func Scan(path string, opts ScanOptions) (ScanResult, error) {
+	flag := os.O_RDONLY
+	if opts.Tail {
+		flag = os.O_RDWR
+	}
+	f, err := os.OpenFile(path, flag, 0)
+	if err != nil {
+		return ScanResult{}, fmt.Errorf("segment: scan: %w", err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return ScanResult{}, fmt.Errorf("segment: scan: %w", err)
+	}
+	h, err := readHeader(f, path)
+	if err != nil {
+		return ScanResult{}, err
+	}
+	s := scanner{path: path, opts: opts, size: fi.Size()}
+	if err := s.start(h); err != nil {
+		return ScanResult{}, err
+	}
+	if err := s.scanMapped(f); err != nil {
+		return ScanResult{}, err
+	}
+	if s.torn {
+		if err := cutTail(f, s.res.End); err != nil {
+			return ScanResult{}, fmt.Errorf("segment %s: scan: cut torn tail at %d: %w", path, s.res.End, err)
+		}
+	}
+	return s.res, nil
+}
+
+// cutTail truncates f at end and makes that durable.
+func cutTail(f *os.File, end int64) error {
+	if err := ftruncate(int(f.Fd()), end); err != nil {
+		return err
+	}
+	return fdatasync(int(f.Fd()))
+}
+
+// scanner holds the state of one Scan.
+type scanner struct {
+	path string
+	opts ScanOptions
+	size int64  // file size
+	data []byte // the mapped file
+	res  ScanResult
+	torn bool // a torn tail starts at res.End
+}
+
+// start sets the scan's first position and offset from the options and the header.
+func (s *scanner) start(h Header) error {
+	s.res.End, s.res.NextOffset = s.opts.From, s.opts.FromOffset
+	if s.opts.From == 0 {
+		s.res.End, s.res.NextOffset = HeaderSize, h.FirstOffset
+	}
+	if s.res.End < HeaderSize || s.res.End > s.size {
+		return fmt.Errorf("segment %s: scan from position %d outside [%d, %d]", s.path, s.res.End, HeaderSize, s.size)
+	}
+	if s.res.NextOffset < h.FirstOffset {
+		return fmt.Errorf("segment %s: scan from offset %d, segment starts at %d", s.path, s.res.NextOffset, h.FirstOffset)
+	}
+	return nil
+}
+
+// scanMapped maps the file and scans it, turning a fault on the mapping into an error.
+func (s *scanner) scanMapped(f *os.File) (err error) {
+	if s.res.End == s.size {
+		return nil
+	}
+	if s.size > math.MaxInt {
+		return fmt.Errorf("segment %s: scan: cannot map %d bytes", s.path, s.size)
+	}
+	m, err := mmap.MapRegion(f, int(s.size), mmap.RDONLY, 0, 0)
+	if err != nil {
+		return fmt.Errorf("segment %s: scan: map: %w", s.path, err)
+	}
+	defer m.Unmap()
+	adviseSequential(m[s.res.End:])
+	s.data = m
+	defer catchFault(debug.SetPanicOnFault(true), &err, s.path, s.res.End)
+	return s.scan()
+}
+
+// scan walks the batches from res.End.
+func (s *scanner) scan() error {
+	prevLastMs, havePrev := int64(0), false
+	for pos := s.res.End; pos < s.size; {
+		rest := s.data[pos:]
+		if indexNonZero(rest[:min(len(rest), batchCRCAt)]) < 0 && indexNonZero(rest) < 0 {
+			return nil // preallocated zeros: the clean end
+		}
+		f, err := decodeFrame(rest)
+		if err != nil {
+			return s.bad(pos, err)
+		}
+		if f.firstOffset != s.res.NextOffset {
+			return &CorruptionError{Path: s.path, Offset: pos,
+				Reason: fmt.Sprintf("batch first offset %d, want %d", f.firstOffset, s.res.NextOffset)}
+		}
+		if havePrev && f.firstTimeMs < prevLastMs {
+			return &CorruptionError{Path: s.path, Offset: pos,
+				Reason: fmt.Sprintf("batch first time %d ms before the previous batch's last time %d ms", f.firstTimeMs, prevLastMs)}
+		}
+		s.good(f.info(pos))
+		prevLastMs, havePrev = f.lastTimeMs, true
+		pos += int64(f.size)
+	}
+	return nil
+}
+
+// good records a good batch.
+func (s *scanner) good(b BatchInfo) {
+	if s.res.Batches == 0 {
+		s.res.FirstTimeMs = b.FirstTimeMs
+	}
+	s.res.Batches++
+	s.res.LastTimeMs = b.LastTimeMs
+	s.res.End = b.End()
+	s.res.NextOffset = b.NextOffset()
+	if s.opts.Batch != nil {
+		s.opts.Batch(b)
+	}
+}
+
+// bad handles a batch at pos that failed decodeFrame with err: a torn tail when Tail is set
+// and no valid batch follows, corruption otherwise.
+func (s *scanner) bad(pos int64, err error) error {
+	err = at(err, s.path, pos)
+	if !s.opts.Tail {
+		return err
+	}
+	if q := s.findBatch(pos+1, s.res.NextOffset); q >= 0 {
+		var ce *CorruptionError
+		if errors.As(err, &ce) {
+			ce.Reason += fmt.Sprintf("; a valid batch follows at position %d, so this is not a torn tail", q)
+		}
+		return err
+	}
+	s.torn = true
+	s.res.DroppedBytes = int64(lastNonZero(s.data[pos:]) + 1)
+	return nil
+}
+
+// findBatch returns the position of the first CRC-valid batch at or after from whose first
+// offset is greater than next, or -1. Most positions fail one of the cheap checks on the
+// length word, codec, count and first offset, so the CRC is computed rarely and the search
+// stays near linear; runs of zeros are skipped a word at a time.
+func (s *scanner) findBatch(from int64, next uint64) int64 {
+	le := binary.LittleEndian
+	for q := from; q+batchHeaderSize <= s.size; q++ {
+		b := s.data[q:]
+		if le.Uint32(b) == 0 {
+			z := indexNonZero(b)
+			if z < 0 {
+				return -1
+			}
+			q += int64(max(z-batchCRCAt, 0)) // the first length word that can be non-zero
+			continue
+		}
+		size := int64(le.Uint32(b)) + batchCRCAt
+		if size < batchHeaderSize || size > MaxBatchBytes || size > int64(len(b)) ||
+			!Codec(b[batchCodecAt]).valid() || le.Uint32(b[batchCountAt:]) == 0 ||
+			le.Uint64(b[batchFirstOffsetAt:]) <= next {
+			continue
+		}
+		if _, err := decodeFrame(b); err == nil {
+			return q
+		}
+	}
+	return -1
+}
+
+// lastNonZero returns the index of the last non-zero byte of b, or -1.
+func lastNonZero(b []byte) int {
+	for i := len(b) - 1; i >= 0; i-- {
+		if b[i] != 0 {
+			return i
+		}
+	}
+	return -1
+}

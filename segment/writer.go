@@ -1,0 +1,345 @@
+package segment
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"sync/atomic"
+)
+
+// WriterOptions configures a Writer. The zero value means the defaults.
+type WriterOptions struct {
+	// Codec compresses each batch. Default CodecNone. If compression does not make a batch
+	// smaller, the batch is stored uncompressed.
+	Codec Codec
+	// PreallocateBytes is the fallocate chunk size in bytes: the file is reserved in
+	// multiples of it ahead of the data, so that a full disk fails Append instead of a later
+	// write through a mapping. Default 4 MiB.
+	PreallocateBytes int64
+}
+
+const defaultPreallocateBytes = 4 << 20
+
+// keepBufferBytes bounds the encoding buffers a Writer keeps between appends; a larger batch
+// gets fresh buffers that are dropped after it.
+const keepBufferBytes = 1 << 20
+
+func (o WriterOptions) withDefaults() WriterOptions {
+	if o.PreallocateBytes <= 0 {
+		o.PreallocateBytes = defaultPreallocateBytes
+	}
+	return o
+}
+
+// Writer appends batches to one segment file.
+type Writer struct {
+	path string
+	f    *os.File
+	fd   int
+	opts WriterOptions
+
+	enc        encoder
+	buf        []byte // the framed batch being written
+	lastTimeMs int64  // LastTimeMs of the last batch appended by this Writer
+	allocated  int64  // file size reserved with fallocate
+
+	size   atomic.Int64  // position after the last appended batch
+	next   atomic.Uint64 // offset of the next record
+	closed atomic.Bool
+	failed atomic.Pointer[error] // set when the file may no longer hold what was appended
+}
+
+// Create creates a new segment file (it must not exist), writes and syncs the header, and
+// syncs the directory. The file is preallocated to PreallocateBytes. If Create fails, no file
+// is left behind.
+func Create(path string, firstOffset uint64, createdMs int64, opts WriterOptions) (*Writer, error) {
+	opts = opts.withDefaults()
+	if !opts.Codec.valid() {
+		return nil, fmt.Errorf("segment %s: create: %w: %d", path, ErrUnknownCodec, uint8(opts.Codec))
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("segment: create: %w", err)
+	}
+	w := newWriter(path, f, opts, HeaderSize, firstOffset, 0)
+	if err := w.writeHeader(Header{FirstOffset: firstOffset, CreatedMs: createdMs}); err != nil {
+		_ = f.Close()
+		_ = os.Remove(path)
+		_ = syncDir(filepath.Dir(path))
+		return nil, fmt.Errorf("segment %s: create: %w", path, err)
+	}
+	return w, nil
+}
+
+func newWriter(path string, f *os.File, opts WriterOptions, size int64, next uint64, allocated int64) *Writer {
+	w := &Writer{
+		path:       path,
+		f:          f,
+		fd:         int(f.Fd()),
+		opts:       opts,
+		lastTimeMs: math.MinInt64,
+		allocated:  allocated,
+	}
+	w.size.Store(size)
+	w.next.Store(next)
+	return w
+}
+
+// writeHeader reserves the first chunk, writes the header and makes both durable, with the
+// directory entry.
+func (w *Writer) writeHeader(h Header) error {
+	if err := w.reserve(HeaderSize); err != nil {
+		return err
+	}
+	if err := writeAt(w.fd, AppendHeader(nil, h), 0); err != nil {
+		return fmt.Errorf("write header: %w", err)
+	}
+	if err := fdatasync(w.fd); err != nil {
+		return fmt.Errorf("sync: %w", err)
+	}
+	if err := syncDir(filepath.Dir(w.path)); err != nil {
+		return fmt.Errorf("sync directory: %w", err)
+	}
+	return nil
+}
+
+// OpenWriter reopens an existing segment for appending after a Scan: end is the scan's End,
+// nextOffset its NextOffset. It checks the header and that nothing but zeros (preallocated
+// space) follows end, so that it never appends in front of data it was not told about.
+func OpenWriter(path string, end int64, nextOffset uint64, opts WriterOptions) (*Writer, error) {
+	opts = opts.withDefaults()
+	if !opts.Codec.valid() {
+		return nil, fmt.Errorf("segment %s: open writer: %w: %d", path, ErrUnknownCodec, uint8(opts.Codec))
+	}
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		return nil, fmt.Errorf("segment: open writer: %w", err)
+	}
+	fileSize, err := checkReopen(f, path, end, nextOffset)
+	if err != nil {
+		_ = f.Close()
+		return nil, err
+	}
+	return newWriter(path, f, opts, end, nextOffset, fileSize), nil
+}
+
+// checkReopen validates the header and the end position of a segment being reopened, and
+// returns the file size.
+func checkReopen(f *os.File, path string, end int64, nextOffset uint64) (int64, error) {
+	fi, err := f.Stat()
+	if err != nil {
+		return 0, fmt.Errorf("segment: open writer: %w", err)
+	}
+	h, err := readHeader(f, path)
+	if err != nil {
+		return 0, err
+	}
+	switch {
+	case end < HeaderSize || end > fi.Size():
+		return 0, fmt.Errorf("segment %s: open writer: end %d outside [%d, %d]", path, end, HeaderSize, fi.Size())
+	case nextOffset < h.FirstOffset, end == HeaderSize && nextOffset != h.FirstOffset:
+		return 0, fmt.Errorf("segment %s: open writer: next offset %d at end %d, segment starts at offset %d",
+			path, nextOffset, end, h.FirstOffset)
+	}
+	if pos, err := firstNonZero(f, end, fi.Size()); err != nil {
+		return 0, fmt.Errorf("segment %s: open writer: %w", path, err)
+	} else if pos >= 0 {
+		return 0, &CorruptionError{Path: path, Offset: end,
+			Reason: fmt.Sprintf("non-zero byte at position %d after the end of data %d", pos, end)}
+	}
+	return fi.Size(), nil
+}
+
+// readHeader reads and decodes the header of f.
+func readHeader(f *os.File, path string) (Header, error) {
+	var b [HeaderSize]byte
+	n, err := f.ReadAt(b[:], 0)
+	if err != nil && !errors.Is(err, io.EOF) {
+		return Header{}, fmt.Errorf("segment: read header: %w", err)
+	}
+	h, err := DecodeHeader(b[:n])
+	if err != nil {
+		return Header{}, at(fmt.Errorf("segment %s: %w", path, err), path, 0)
+	}
+	return h, nil
+}
+
+// firstNonZero returns the position of the first non-zero byte of f in [from, to), or -1.
+func firstNonZero(f *os.File, from, to int64) (int64, error) {
+	buf := make([]byte, min(to-from, 1<<20))
+	for pos := from; pos < to; {
+		n := min(int64(len(buf)), to-pos)
+		if _, err := f.ReadAt(buf[:n], pos); err != nil {
+			return 0, err
+		}
+		if i := indexNonZero(buf[:n]); i >= 0 {
+			return pos + int64(i), nil
+		}
+		pos += n
+	}
+	return -1, nil
+}
+
+// Append frames recs as one batch and writes it (pwrite) at the end of the segment; offsets are
+// assigned from NextOffset(). The batch is not durable until Sync. Append must not be called
+// concurrently with itself, but Sync may run concurrently with Append.
+//
+// Errors about the records (ErrEmptyBatch, ErrBatchTooLarge, ErrTimeOrder, ErrOffsetOverflow)
+// and a failure to reserve space (a full disk: errors.Is(err, syscall.ENOSPC)) leave the
+// segment as it was, and later appends may succeed.
+func (w *Writer) Append(recs []Record) (BatchInfo, error) {
+	if err := w.usable(); err != nil {
+		return BatchInfo{}, err
+	}
+	if len(recs) > 0 && recs[0].TimeMs < w.lastTimeMs {
+		return BatchInfo{}, fmt.Errorf("segment %s: append: %w: first record at %d ms, previous batch ended at %d ms",
+			w.path, ErrTimeOrder, recs[0].TimeMs, w.lastTimeMs)
+	}
+	first, pos := w.next.Load(), w.size.Load()
+	buf, err := w.enc.appendBatch(w.buf[:0], w.opts.Codec, first, recs)
+	if err != nil {
+		return BatchInfo{}, fmt.Errorf("segment %s: append at offset %d: %w", w.path, first, err)
+	}
+	w.keepBuffers(buf)
+	if err := w.reserve(pos + int64(len(buf))); err != nil {
+		return BatchInfo{}, fmt.Errorf("segment %s: append at offset %d: %w", w.path, first, err)
+	}
+	if err := writeAt(w.fd, buf, pos); err != nil {
+		w.undoWrite(pos, len(buf))
+		return BatchInfo{}, fmt.Errorf("segment %s: append at offset %d: write: %w", w.path, first, err)
+	}
+	info := BatchInfo{
+		Position:    pos,
+		Size:        int64(len(buf)),
+		Codec:       Codec(buf[batchCodecAt]),
+		FirstOffset: first,
+		Count:       len(recs),
+		FirstTimeMs: recs[0].TimeMs,
+		LastTimeMs:  recs[len(recs)-1].TimeMs,
+	}
+	w.lastTimeMs = info.LastTimeMs
+	w.next.Store(info.NextOffset())
+	w.size.Store(info.End())
+	return info, nil
+}
+
+// keepBuffers keeps buf for the next append unless it grew past keepBufferBytes.
+func (w *Writer) keepBuffers(buf []byte) {
+	w.buf = buf
+	if cap(buf) > keepBufferBytes {
+		w.buf = nil
+	}
+	if cap(w.enc.scratch) > keepBufferBytes {
+		w.enc.scratch = nil
+	}
+}
+
+// reserve makes sure the file has space allocated up to end, growing it in whole
+// PreallocateBytes chunks.
+func (w *Writer) reserve(end int64) error {
+	if end <= w.allocated {
+		return nil
+	}
+	chunk := w.opts.PreallocateBytes
+	newEnd := (end + chunk - 1) / chunk * chunk
+	if err := fallocate(w.fd, w.allocated, newEnd-w.allocated); err != nil {
+		return fmt.Errorf("preallocate %d bytes at %d: %w", newEnd-w.allocated, w.allocated, err)
+	}
+	w.allocated = newEnd
+	return nil
+}
+
+// undoWrite zeroes the bytes a failed write may have left at pos, so that neither a later,
+// shorter batch nor recovery mistakes them for data. If that fails too, the Writer is failed.
+func (w *Writer) undoWrite(pos int64, n int) {
+	if err := writeAt(w.fd, make([]byte, n), pos); err != nil {
+		w.fail(fmt.Errorf("zero a failed write at %d: %w", pos, err))
+	}
+}
+
+// Sync makes every completed Append durable with fdatasync. A failed sync fails the Writer:
+// the kernel may have dropped the unsynced pages, so every later call returns the error.
+func (w *Writer) Sync() error {
+	if err := w.usable(); err != nil {
+		return err
+	}
+	if err := fdatasync(w.fd); err != nil {
+		return w.fail(fmt.Errorf("sync: %w", err))
+	}
+	return nil
+}
+
+// Size returns the position after the last appended batch: the end of the segment's data.
+func (w *Writer) Size() int64 { return w.size.Load() }
+
+// NextOffset returns the offset the next appended record will get.
+func (w *Writer) NextOffset() uint64 { return w.next.Load() }
+
+// Path returns the segment's file name.
+func (w *Writer) Path() string { return w.path }
+
+// Close cuts the preallocated tail (the file size becomes Size()), syncs, and closes the file.
+// After Close, every method returns ErrClosed (Size and NextOffset keep their last values).
+// Close must not run concurrently with Append or Sync.
+func (w *Writer) Close() error {
+	if !w.closed.CompareAndSwap(false, true) {
+		return ErrClosed
+	}
+	err := w.failure()
+	if err == nil {
+		if err = ftruncate(w.fd, w.size.Load()); err != nil {
+			err = fmt.Errorf("segment %s: close: cut preallocated tail: %w", w.path, err)
+		}
+	}
+	if err == nil {
+		if err = fdatasync(w.fd); err != nil {
+			err = fmt.Errorf("segment %s: close: sync: %w", w.path, err)
+		}
+	}
+	if cerr := w.f.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("segment %s: close: %w", w.path, cerr)
+	}
+	w.buf, w.enc.scratch = nil, nil
+	return err
+}
+
+// usable returns ErrClosed after Close and the failure of a failed Writer.
+func (w *Writer) usable() error {
+	if w.closed.Load() {
+		return ErrClosed
+	}
+	return w.failure()
+}
+
+func (w *Writer) failure() error {
+	if p := w.failed.Load(); p != nil {
+		return *p
+	}
+	return nil
+}
+
+// fail records err as the Writer's permanent failure (the first one wins) and returns it.
+func (w *Writer) fail(err error) error {
+	err = fmt.Errorf("segment %s: writer failed: %w", w.path, err)
+	w.failed.CompareAndSwap(nil, &err)
+	return w.failure()
+}
+
+// indexNonZero returns the index of the first non-zero byte of b, or -1.
+func indexNonZero(b []byte) int {
+	i := 0
+	for ; i+8 <= len(b); i += 8 {
+		if *(*[8]byte)(b[i:]) != [8]byte{} {
+			break
+		}
+	}
+	for ; i < len(b); i++ {
+		if b[i] != 0 {
+			return i
+		}
+	}
+	return -1
+}
