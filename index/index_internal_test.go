@@ -2,6 +2,7 @@ package index
 
 import (
 	"errors"
+	"math/rand/v2"
 	"strings"
 	"testing"
 
@@ -137,4 +138,29 @@ func TestRepresentable(t *testing.T) {
 
 func TestEncode_PanicsOnUnrepresentable(t *testing.T) {
 	require.Panics(t, func() { Encode(Meta{BaseOffset: 10}, []Entry{{Offset: 9}}) })
+}
+
+// TestCheck_FastPathAgrees checks that the fast consistency check (order, then the first and
+// last entry) accepts exactly what the entry-by-entry check accepts.
+func TestCheck_FastPathAgrees(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 7))
+	for range 20000 {
+		m := Meta{BaseOffset: 10, NextOffset: 10 + r.Uint64N(8), End: r.Int64N(8), FirstTimeMs: r.Int64N(4), LastTimeMs: r.Int64N(8)}
+		n := r.IntN(4)
+		raw := make([]byte, 0, n*entrySize)
+		for range n {
+			raw = appendEntry(raw, m.BaseOffset, Entry{Offset: m.BaseOffset + r.Uint64N(8), Position: r.Int64N(8), TimeMs: r.Int64N(8)})
+		}
+		slow := true
+		if m.NextOffset > m.BaseOffset && m.LastTimeMs >= m.FirstTimeMs {
+			for i := range n {
+				if checkEntry(m, raw, i) != nil {
+					slow = false
+				}
+			}
+			if fast := check(m, raw) == nil; fast != slow {
+				t.Fatalf("check(%+v, %x) ok = %v, entry by entry ok = %v", m, raw, fast, slow)
+			}
+		}
+	}
 }
