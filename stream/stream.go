@@ -1,0 +1,50 @@
+package stream
+
+import "time"
+
+// StreamStatus is the state of a stream, as DescribeStream reports it.
+type StreamStatus string
+
+// Stream states. A stream is CREATING, then ACTIVE; resharding and other changes take it
+// to UPDATING and back to ACTIVE; DeleteStream takes it to DELETING, after which it is gone.
+const (
+	StatusCreating StreamStatus = "CREATING"
+	StatusActive   StreamStatus = "ACTIVE"
+	StatusUpdating StreamStatus = "UPDATING"
+	StatusDeleting StreamStatus = "DELETING"
+)
+
+// StreamMode is the capacity mode of a stream (StreamModeDetails.StreamMode).
+type StreamMode string
+
+// Stream modes.
+const (
+	ModeProvisioned StreamMode = "PROVISIONED"
+	ModeOnDemand    StreamMode = "ON_DEMAND"
+)
+
+// EncryptionType is a stream's server-side encryption setting. shardlog stores and reports
+// it; it does not encrypt.
+type EncryptionType string
+
+// Encryption types.
+const (
+	EncryptionNone EncryptionType = "NONE"
+	EncryptionKMS  EncryptionType = "KMS"
+)
+
+// Limits and defaults of streams, as AWS has them today (KINESIS-API.md §3).
+const (
+	DefaultRetentionHours = 24   // a new stream's retention period
+	MinRetentionHours     = 24   // the shortest retention period
+	MaxRetentionHours     = 8760 // the longest retention period (365 days)
+
+	DefaultMaxRecordSizeKiB = 1024  // a new stream's largest record (data + partition key)
+	MinMaxRecordSizeKiB     = 1024  // the smallest value MaxRecordSizeInKiB may take
+	MaxMaxRecordSizeKiB     = 10240 // the largest value MaxRecordSizeInKiB may take
+
+	MaxTags = 50 // tags per stream
+)
+
+// IteratorLifetime is how long a shard iterator stays valid after it is issued.
+const IteratorLifetime = 300000 * time.Millisecond
