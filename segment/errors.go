@@ -30,8 +30,8 @@ var (
 // Errors of reading the file header (DecodeHeader, OpenReader, OpenWriter, Scan), checked in
 // this order: length, magic, version, checksum.
 var (
-	// ErrShortHeader is returned when the file is shorter than HeaderSize: a create that
-	// crashed before its header was written.
+	// ErrShortHeader is returned when the file is shorter than HeaderSize or its header is
+	// all zeros: a Create that crashed before its header reached the disk.
 	ErrShortHeader = errors.New("segment: header incomplete")
 	// ErrBadMagic is returned when the file does not start with the segment magic: it is not a
 	// segment file.

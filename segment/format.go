@@ -150,11 +150,14 @@ func AppendHeader(dst []byte, h Header) []byte {
 }
 
 // DecodeHeader decodes the file header at the start of b. It checks, in order, that b holds
-// HeaderSize bytes (ErrShortHeader), the magic (ErrBadMagic), the version (ErrBadVersion) and
+// HeaderSize bytes that are not all zero (ErrShortHeader), the magic (ErrBadMagic), the version (ErrBadVersion) and
 // the checksum (a *CorruptionError wrapping ErrBadHeaderChecksum).
 func DecodeHeader(b []byte) (Header, error) {
 	if len(b) < HeaderSize {
 		return Header{}, fmt.Errorf("%w: %d bytes, want %d", ErrShortHeader, len(b), HeaderSize)
+	}
+	if indexNonZero(b[:HeaderSize]) < 0 {
+		return Header{}, fmt.Errorf("%w: %d zero bytes (preallocated, never written)", ErrShortHeader, HeaderSize)
 	}
 	if [6]byte(b[headerMagicAt:]) != magic {
 		return Header{}, fmt.Errorf("%w: %q, want %q", ErrBadMagic, b[headerMagicAt:headerVersionAt], magic[:])

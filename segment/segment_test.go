@@ -87,77 +87,15 @@ func readAll(t *testing.T, r *segment.Reader, limit int64) ([]segment.Record, []
 	}
 }
 
-func TestAppendBatch_RoundTrip(t *testing.T) {
-	tests := []struct {
-		name  string
-		n     int
-		size  int
-		first uint64
-	}{
-		{"one empty record", 1, 0, 0},
-		{"one 100B record", 1, 100, 7},
-		{"500 100B records", 500, 100, 1 << 40},
-		{"100 1KiB records", 100, 1024, 0},
-		{"last offsets", 3, 10, 1<<64 - 4},
+// memTempDir returns a fresh directory on tmpfs (/dev/shm) when there is one, removed when
+// the test ends, or t.TempDir otherwise. The exhaustive damage tests write and sync a file
+// thousands of times; on tmpfs a sync costs nothing, so they do not wait on a shared disk.
+func memTempDir(t *testing.T) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("/dev/shm", "segment-test-")
+	if err != nil {
+		return t.TempDir()
 	}
-	for _, tt := range tests {
-		for _, c := range codecs {
-			t.Run(fmt.Sprintf("%s/codec=%s", tt.name, c), func(t *testing.T) {
-				recs := makeRecords(tt.n, tt.size, 1_700_000_000_000)
-				b, err := segment.AppendBatch([]byte("prefix"), c, tt.first, recs)
-				require.NoError(t, err)
-				require.Equal(t, "prefix", string(b[:6]))
-				info, got, err := segment.DecodeBatch(nil, append(b[6:], "trailing"...))
-				require.NoError(t, err)
-				require.Equal(t, int64(len(b)-6), info.Size, "DecodeBatch size")
-				require.Equal(t, tt.first, info.FirstOffset)
-				require.Equal(t, tt.n, info.Count)
-				require.Equal(t, recs[0].TimeMs, info.FirstTimeMs)
-				require.Equal(t, recs[len(recs)-1].TimeMs, info.LastTimeMs)
-				requireSameRecords(t, recs, got, tt.first)
-			})
-		}
-	}
-}
-
-func TestWriter_AppendReadScan(t *testing.T) {
-	for _, c := range codecs {
-		t.Run("codec="+c.String(), func(t *testing.T) {
-			w, path := mustCreate(t, 100, segment.WriterOptions{Codec: c, PreallocateBytes: 64 << 10})
-			var want []segment.Record
-			t0 := int64(1_700_000_000_000)
-			for i := range 20 {
-				recs := makeRecords(1+i*7, 100, t0+int64(i)*1000)
-				info, err := w.Append(recs)
-				require.NoError(t, err)
-				require.Equal(t, 100+uint64(len(want)), info.FirstOffset, "Append(%d records) first offset", len(recs))
-				want = append(want, recs...)
-			}
-			require.NoError(t, w.Sync())
-			r := mustOpenReader(t, path, 0)
-			got, _ := readAll(t, r, w.Size())
-			requireSameRecords(t, want, got, 100)
-
-			res, err := segment.Scan(path, segment.ScanOptions{Tail: true})
-			require.NoError(t, err)
-			require.Equal(t, w.Size(), res.End)
-			require.Equal(t, w.NextOffset(), res.NextOffset)
-			require.Equal(t, 20, res.Batches)
-			require.Zero(t, res.DroppedBytes)
-
-			require.NoError(t, w.Close())
-			fi, err := os.Stat(path)
-			require.NoError(t, err)
-			require.Equal(t, res.End, fi.Size(), "file size after Close")
-		})
-	}
-}
-
-func TestWriter_AfterClose(t *testing.T) {
-	w, _ := mustCreate(t, 0, segment.WriterOptions{})
-	require.NoError(t, w.Close())
-	_, err := w.Append(makeRecords(1, 10, 0))
-	require.ErrorIs(t, err, segment.ErrClosed)
-	require.ErrorIs(t, w.Sync(), segment.ErrClosed)
-	require.ErrorIs(t, w.Close(), segment.ErrClosed)
+	t.Cleanup(func() { _ = os.RemoveAll(dir) })
+	return dir
 }
