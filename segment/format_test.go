@@ -44,7 +44,6 @@ func TestAppendBatch_RoundTrip(t *testing.T) {
 	}
 }
 
-
 func TestAppendBatch_Errors(t *testing.T) {
 	big := make([]byte, segment.MaxBatchBytes)
 	tests := []struct {
