@@ -99,3 +99,11 @@ func memTempDir(t *testing.T) string {
 	t.Cleanup(func() { _ = os.RemoveAll(dir) })
 	return dir
 }
+
+// writeTemp writes image to a new file and returns its name.
+func writeTemp(t *testing.T, image []byte) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "00000000000000000000.seg")
+	require.NoError(t, os.WriteFile(path, image, 0o644))
+	return path
+}
