@@ -1,0 +1,386 @@
+package server
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// The general request path decodes a body in three steps, each with the error
+// AWS gives for that step (KINESIS-API.md §1.6, §1.8):
+//
+//  1. parse JSON (or CBOR) into a tree of plain values; a body that does not
+//     parse, or is not an object, is a SerializationException with no message;
+//  2. check the tree's types against the operation's shape, in model member
+//     order; the first mismatch is a SerializationException with coral's text;
+//  3. check the constraints (validate.go), then copy the tree into the Go input
+//     struct (assign.go).
+//
+// The tree uses these Go types: nil, bool, string, number (a JSON number's
+// text), []byte (a CBOR byte string), epochMillis (a CBOR tag-1 timestamp), []any
+// and object. Unknown members are dropped and null members count as absent.
+
+// object is a JSON object with its members in arrival order; a repeated key
+// keeps its first position and takes its last value, as JSON.parse does.
+type object []field
+
+type field struct {
+	key string
+	val any
+}
+
+// number is the text of a JSON number, kept exact until a shape says how to
+// read it.
+type number string
+
+// epochMillis is a timestamp as CBOR carries it: tag 1 around epoch milliseconds.
+type epochMillis int64
+
+func (o object) get(key string) (any, bool) {
+	for _, f := range o {
+		if f.key == key {
+			return f.val, true
+		}
+	}
+	return nil, false
+}
+
+func (o *object) set(key string, val any) {
+	for i := range *o {
+		if (*o)[i].key == key {
+			(*o)[i].val = val
+			return
+		}
+	}
+	*o = append(*o, field{key, val})
+}
+
+// maxDepth bounds nesting, so that a hostile body cannot exhaust the stack.
+const maxDepth = 128
+
+var errSyntax = errors.New("server: malformed body")
+
+// parseJSON parses a request body into a tree. It reports false unless the body
+// is exactly one JSON object.
+func parseJSON(body []byte) (object, bool) {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	v, err := readJSON(dec, 0)
+	if err != nil {
+		return nil, false
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, false
+	}
+	obj, ok := v.(object)
+	return obj, ok
+}
+
+func readJSON(dec *json.Decoder, depth int) (any, error) {
+	if depth > maxDepth {
+		return nil, errSyntax
+	}
+	tok, err := dec.Token()
+	if err != nil {
+		return nil, err
+	}
+	switch t := tok.(type) {
+	case json.Delim:
+		if t == '[' {
+			return readJSONArray(dec, depth)
+		}
+		return readJSONObject(dec, depth)
+	case json.Number:
+		return number(t), nil
+	default: // nil, bool, string
+		return t, nil
+	}
+}
+
+func readJSONArray(dec *json.Decoder, depth int) (any, error) {
+	list := []any{}
+	for dec.More() {
+		v, err := readJSON(dec, depth+1)
+		if err != nil {
+			return nil, err
+		}
+		list = append(list, v)
+	}
+	_, err := dec.Token() // ']'
+	return list, err
+}
+
+func readJSONObject(dec *json.Decoder, depth int) (any, error) {
+	obj := object{}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, err
+		}
+		key, _ := tok.(string)
+		v, err := readJSON(dec, depth+1)
+		if err != nil {
+			return nil, err
+		}
+		obj.set(key, v)
+	}
+	_, err := dec.Token() // '}'
+	return obj, err
+}
+
+// Type checking.
+
+// Coral's messages for values of the wrong type (KINESIS-API.md §1.8).
+const (
+	msgNumberClass  = "class com.amazon.coral.value.json.numbers.TruncatingBigNumber"
+	msgBooleanClass = "class java.lang.Boolean"
+	msgStringClass  = "class java.lang.String"
+	msgBytesClass   = "class java.nio.HeapByteBuffer"
+	msgListStart    = "Start of list found where not expected"
+	msgObjectStart  = "Start of structure or map found where not expected."
+)
+
+// checkStructure type-checks obj against the structure shape s and returns the
+// members it knows, converted: strings, int64 for integers, bool, []byte for
+// blobs, time.Time for timestamps, []any for lists, object for maps and
+// map[string]any for structures.
+func checkStructure(obj object, s *shape) (map[string]any, *Error) {
+	out := make(map[string]any, len(s.members))
+	for _, m := range s.members {
+		v, ok := obj.get(m.name)
+		if !ok || v == nil {
+			continue
+		}
+		cv, err := checkValue(v, m.shape)
+		if err != nil {
+			return nil, err
+		}
+		out[m.name] = cv
+	}
+	return out, nil
+}
+
+func checkValue(v any, s *shape) (any, *Error) {
+	switch s.kind {
+	case kindString:
+		return checkString(v)
+	case kindInteger:
+		return checkInteger(v)
+	case kindBoolean:
+		return checkBoolean(v)
+	case kindBlob:
+		return checkBlob(v)
+	case kindTimestamp:
+		return checkTimestamp(v)
+	case kindList:
+		return checkList(v, s)
+	case kindMap:
+		return checkMap(v, s)
+	default:
+		return checkNested(v, s)
+	}
+}
+
+// containerMismatch returns coral's message for a list or object where a
+// scalar belongs, or "" if v is not a container.
+func containerMismatch(v any) string {
+	switch v.(type) {
+	case []any:
+		return msgListStart
+	case object:
+		return msgObjectStart
+	}
+	return ""
+}
+
+func checkString(v any) (any, *Error) {
+	switch t := v.(type) {
+	case string:
+		return t, nil
+	case bool:
+		return nil, serializationError(msgBooleanClass + " can not be converted to an String")
+	case number:
+		return nil, serializationError(msgNumberClass + " can not be converted to an String")
+	case []byte:
+		return nil, serializationError(msgBytesClass + " can not be converted to an String")
+	}
+	return nil, scalarMismatch(v, "an String")
+}
+
+func checkInteger(v any) (any, *Error) {
+	switch t := v.(type) {
+	case number:
+		return truncateInteger(t), nil
+	case string:
+		return nil, serializationError(msgStringClass + " can not be converted to an Integer")
+	case bool:
+		return nil, serializationError(msgBooleanClass + " can not be converted to an Integer")
+	}
+	return nil, scalarMismatch(v, "an Integer")
+}
+
+// truncateInteger reads a number the way coral reads an Integer member: floored,
+// then clamped to the int32 range, so ShardCount 100000000000 is reported as
+// Value '2147483647'.
+func truncateInteger(n number) int64 {
+	f, _ := strconv.ParseFloat(string(n), 64) // syntax was checked by the parser; ±Inf on overflow
+	f = math.Floor(f)
+	switch {
+	case f > math.MaxInt32:
+		return math.MaxInt32
+	case f < math.MinInt32:
+		return math.MinInt32
+	}
+	return int64(f)
+}
+
+func checkBoolean(v any) (any, *Error) {
+	switch t := v.(type) {
+	case bool:
+		return t, nil
+	case string:
+		return nil, serializationError("'" + strings.ToUpper(t) + "' can not be converted to an Boolean")
+	case number:
+		return nil, serializationError(msgNumberClass + " can not be converted to an Boolean")
+	}
+	return nil, scalarMismatch(v, "an Boolean")
+}
+
+func checkBlob(v any) (any, *Error) {
+	switch t := v.(type) {
+	case []byte:
+		return t, nil
+	case string:
+		return decodeBlob(t)
+	case bool:
+		return nil, serializationError(msgBooleanClass + " can not be converted to a Blob")
+	case number:
+		return nil, serializationError(msgNumberClass + " can not be converted to a Blob")
+	}
+	return nil, scalarMismatch(v, "a Blob")
+}
+
+// decodeBlob decodes a base64 blob the way coral does, with its messages: the
+// length must be a multiple of 4, every character must be in the standard
+// alphabet with '=' only as trailing padding, and the padding bits must be zero
+// (the text must be the canonical encoding of its bytes).
+func decodeBlob(s string) ([]byte, *Error) {
+	if len(s)%4 != 0 {
+		return nil, serializationError("'" + s + "' can not be converted to a Blob: " +
+			"Base64 encoded length is expected a multiple of 4 bytes but found: " + strconv.Itoa(len(s)))
+	}
+	if i := invalidBase64At(s); i >= 0 {
+		return nil, serializationError("'" + s + "' can not be converted to a Blob: " +
+			"Invalid Base64 character: '" + s[i:i+1] + "'")
+	}
+	b, err := base64.StdEncoding.Strict().DecodeString(s)
+	if err != nil {
+		return nil, serializationError("'" + s + "' can not be converted to a Blob: " +
+			"Invalid last non-pad Base64 character dectected")
+	}
+	return b, nil
+}
+
+// invalidBase64At returns the index of the first character that cannot appear in
+// standard base64 text, counting an '=' followed by anything but '=' as invalid,
+// or -1.
+func invalidBase64At(s string) int {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 'A' && c <= 'Z', c >= 'a' && c <= 'z', c >= '0' && c <= '9', c == '+', c == '/':
+		case c == '=':
+			if i+1 < len(s) && s[i+1] != '=' {
+				return i
+			}
+		default:
+			return i
+		}
+	}
+	return -1
+}
+
+func checkTimestamp(v any) (any, *Error) {
+	switch t := v.(type) {
+	case number:
+		f, _ := strconv.ParseFloat(string(t), 64)
+		return time.UnixMilli(int64(math.Round(f * 1000))).UTC(), nil
+	case epochMillis:
+		return time.UnixMilli(int64(t)).UTC(), nil
+	case string:
+		return nil, serializationError(msgStringClass + " can not be converted to milliseconds since epoch")
+	case bool:
+		return nil, serializationError(msgBooleanClass + " can not be converted to milliseconds since epoch")
+	}
+	return nil, scalarMismatch(v, "milliseconds since epoch")
+}
+
+// scalarMismatch is the error for a container, or an unexpected CBOR value,
+// where a scalar belongs.
+func scalarMismatch(v any, target string) *Error {
+	if msg := containerMismatch(v); msg != "" {
+		return serializationError(msg)
+	}
+	return serializationError("Unexpected value can not be converted to " + target)
+}
+
+func checkList(v any, s *shape) (any, *Error) {
+	list, ok := v.([]any)
+	if !ok {
+		if _, isObj := v.(object); isObj {
+			return nil, serializationError(msgObjectStart)
+		}
+		return nil, serializationError("Expected list or null")
+	}
+	out := make([]any, len(list))
+	for i, e := range list {
+		if e == nil {
+			continue
+		}
+		ce, err := checkValue(e, s.elem)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = ce
+	}
+	return out, nil
+}
+
+func checkMap(v any, s *shape) (any, *Error) {
+	obj, ok := v.(object)
+	if !ok {
+		if _, isList := v.([]any); isList {
+			return nil, serializationError(msgListStart)
+		}
+		return nil, serializationError("Expected map or null")
+	}
+	out := make(object, 0, len(obj))
+	for _, f := range obj {
+		var cv any
+		if f.val != nil {
+			var err *Error
+			if cv, err = checkValue(f.val, s.elem); err != nil {
+				return nil, err
+			}
+		}
+		out = append(out, field{f.key, cv})
+	}
+	return out, nil
+}
+
+func checkNested(v any, s *shape) (any, *Error) {
+	obj, ok := v.(object)
+	if !ok {
+		if _, isList := v.([]any); isList {
+			return nil, serializationError(msgListStart)
+		}
+		return nil, serializationError("Expected null")
+	}
+	return checkStructure(obj, s)
+}

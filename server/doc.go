@@ -1,0 +1,71 @@
+// Package server speaks the Amazon Kinesis Data Streams API: awsJson 1.1 (and
+// the CBOR variant the Java SDKs use) over HTTP/1.1 and plain-text HTTP/2 on one
+// port, so that AWS SDKs, the AWS CLI and the KCL work against shardlog unchanged.
+//
+// The server owns the wire: headers, request order, decoding, type checks,
+// validation, error rendering and the response encoding. It owns no state.
+// Every operation ends in a call to a Backend, which the stream package
+// implements over its stores; tests implement it with fakes.
+//
+// # Vocabulary
+//
+//   - Operation: one X-Amz-Target name, e.g. Kinesis_20131202.PutRecords.
+//   - Input and output: the Go structs of api.go, with the model's member names.
+//   - Shape: the model's description of a member (type and constraints), which
+//     decides the exact SerializationException and ValidationException texts.
+//   - Backend: the stateful part; its typed errors reach the client as they are.
+//   - RecordSink: how GetRecords hands records to the response encoder while
+//     their bytes are valid.
+//
+// # Usage
+//
+//	srv := server.New(backend, server.Options{})
+//	ln, err := net.Listen("tcp", "127.0.0.1:4567")
+//	if err != nil {
+//		return err
+//	}
+//	go srv.Serve(ln) // HTTP/1.1 and h2c on the same port
+//	…
+//	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+//	defer cancel()
+//	err = srv.Shutdown(ctx) // waits for in-flight requests
+//
+// Server is also an http.Handler, for tests (httptest) or an http.Server of your
+// own (TLS, for the KPL).
+//
+// # Requests and errors
+//
+// A request goes through the order of KINESIS-API.md §1.6, which decides which
+// error a malformed request gets: size cap (413), request ids, CORS, method
+// (403 XML), content type, empty body, parse, legacy application/json (404),
+// unknown operation, SigV4 presence (signatures are required but not verified),
+// type checks (SerializationException, coral's messages), constraints
+// (ValidationException, "N validation errors detected: …", at most 10), then the
+// Backend. Errors are rendered as {"__type":"…","message":"…"} with an
+// x-amzn-ErrorType header. Every client error is 400; InternalFailure is 500;
+// the full table is in errors.go. A Backend error that has no ErrorType method
+// is logged and answered as InternalFailure.
+//
+// The server handles the rules that need no state: StreamName is filled from
+// StreamARN (and the two must agree), ListShards needs NextToken or a stream but
+// not both, and a PutRecords request must stay under Options.MaxPutRecordsBytes.
+// Everything else (unknown streams, shard ids, iterators, sequence numbers,
+// retention bounds, hash key ranges, DryRun) is the Backend's.
+//
+// # Hot paths
+//
+// PutRecords and PutRecord bodies are read by a focused decoder (putrecords.go)
+// that decodes base64 straight into a reused arena and keeps all keys in one
+// string; it declines anything unusual, which the general path then decides, so
+// both paths accept the same requests with the same errors. PutRecords outputs
+// and GetRecords outputs are written directly into a pooled buffer; GetRecords
+// encodes each record as the Backend passes it to the RecordSink.
+//
+// # Concurrency and lifetime
+//
+// A Server is safe for concurrent use; so must its Backend be. Byte slices in
+// inputs (record Data) are valid until the Backend method returns; strings may
+// be kept. Shutdown stops accepting connections and waits for in-flight requests
+// (bounded by its context); it does not close the Backend. Durability is the
+// Backend's promise: the server answers a write only after the Backend returns.
+package server

@@ -1,0 +1,549 @@
+package server
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// The HTTP side of the protocol: one endpoint, POST /, the operation in the
+// X-Amz-Target header. A request goes through the steps below in this order,
+// because the order decides which error a malformed request gets
+// (KINESIS-API.md §1.6, kinesalite's AWS-verified order):
+//
+//  1. a body over Options.MaxRequestBytes gets 413;
+//  2. every answer from here on carries x-amzn-RequestId and x-amz-id-2;
+//  3. a request with an Origin gets CORS headers; a preflight OPTIONS ends here;
+//  4. a method other than POST gets 403 AccessDeniedException (XML);
+//  5. the Content-Type decides the wire format: JSON, CBOR or legacy JSON;
+//  6. an empty body gets SerializationException, or UnknownOperationException
+//     when the target is not a known operation;
+//  7. an unknown Content-Type gets 403 (XML) or 404 <UnknownOperationException/>;
+//  8. a body that does not parse to an object gets SerializationException;
+//  9. the legacy application/json type gets 404 UnknownOperationException;
+//  10. an unknown service or operation gets UnknownOperationException;
+//  11. a missing or incomplete SigV4 signature gets its auth error;
+//  12. type errors get SerializationException, 13. constraint violations
+//     ValidationException, 14. the Backend's errors their own type.
+
+const (
+	targetPrefix = "Kinesis_20131202"
+
+	contentTypeJSON       = "application/x-amz-json-1.1"
+	contentTypeCBOR       = "application/x-amz-cbor-1.1"
+	contentTypeLegacyJSON = "application/json"
+)
+
+// protocol is the wire format of a request, from its Content-Type.
+type protocol uint8
+
+const (
+	protoUnknown    protocol = iota
+	protoJSON                // application/x-amz-json-1.1
+	protoCBOR                // application/x-amz-cbor-1.1
+	protoLegacyJSON          // application/json: answered, never routed to an operation
+)
+
+func protocolOf(contentType string) protocol {
+	mediaType, _, _ := strings.Cut(contentType, ";")
+	switch strings.ToLower(strings.TrimSpace(mediaType)) {
+	case contentTypeJSON:
+		return protoJSON
+	case contentTypeCBOR:
+		return protoCBOR
+	case contentTypeLegacyJSON:
+		return protoLegacyJSON
+	}
+	return protoUnknown
+}
+
+// Header values shared by every response, so setting them allocates nothing.
+var (
+	headerJSON       = []string{contentTypeJSON}
+	headerCBOR       = []string{contentTypeCBOR}
+	headerLegacyJSON = []string{contentTypeLegacyJSON}
+	headerAnyOrigin  = []string{"*"}
+	headerMaxAge     = []string{"172800"}
+	headerExpose     = []string{"x-amzn-RequestId,x-amzn-ErrorType,x-amz-request-id,x-amz-id-2,x-amzn-ErrorMessage,Date"}
+)
+
+// call is the state of one request. Calls are pooled with their buffers.
+type call struct {
+	s     *Server
+	w     http.ResponseWriter
+	r     *http.Request
+	ctx   context.Context
+	proto protocol
+	op    *operation
+	tree  object
+
+	body     []byte // request body
+	out      []byte // response body being built
+	putArena *putArena
+
+	requestID string
+	status    int
+	errType   string
+}
+
+var callPool = sync.Pool{New: func() any { return new(call) }}
+
+// maxPooledBuffer keeps an occasional huge body from pinning its buffer.
+const maxPooledBuffer = 8 << 20
+
+func (c *call) arena() *putArena {
+	if c.putArena == nil {
+		c.putArena = getArena()
+	}
+	return c.putArena
+}
+
+func (c *call) release() {
+	if c.putArena != nil {
+		putArenaBack(c.putArena)
+	}
+	body, out := c.body[:0], c.out[:0]
+	if cap(body) > maxPooledBuffer {
+		body = nil
+	}
+	if cap(out) > maxPooledBuffer {
+		out = nil
+	}
+	*c = call{body: body, out: out}
+	callPool.Put(c)
+}
+
+// ServeHTTP answers one Kinesis request.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	c := callPool.Get().(*call)
+	c.s, c.w, c.r, c.ctx = s, w, r, r.Context()
+	c.serve()
+	s.logRequest(c, start)
+	c.release()
+}
+
+func (c *call) serve() {
+	if !c.readBody() {
+		return
+	}
+	h := c.w.Header()
+	c.requestID = newRequestID()
+	h["x-amzn-RequestId"] = []string{c.requestID}
+	origin := c.r.Header.Get("Origin")
+	preflight := origin != "" && c.r.Method == http.MethodOptions
+	if !preflight {
+		h["x-amz-id-2"] = []string{newID2()}
+	}
+	if origin != "" {
+		h["Access-Control-Allow-Origin"] = headerAnyOrigin
+		if preflight {
+			c.answerPreflight()
+			return
+		}
+		h["Access-Control-Expose-Headers"] = headerExpose
+	}
+	if c.r.Method != http.MethodPost {
+		c.sendXML(http.StatusForbidden, TypeAccessDenied, accessDeniedXML)
+		return
+	}
+	c.route()
+}
+
+// route carries a POST through steps 5 to 14.
+func (c *call) route() {
+	c.proto = protocolOf(c.r.Header.Get("Content-Type"))
+	service, opName, _ := strings.Cut(c.r.Header.Get("X-Amz-Target"), ".")
+	opName, _, _ = strings.Cut(opName, ".")
+	op := c.s.ops[opName]
+	known := service == targetPrefix && op != nil
+	if len(c.body) == 0 {
+		c.answerEmptyBody(known)
+		return
+	}
+	if c.proto == protoUnknown {
+		if service == "" || opName == "" {
+			c.sendXML(http.StatusForbidden, TypeAccessDenied, accessDeniedXML)
+		} else {
+			c.sendXML(http.StatusNotFound, TypeUnknownOperation, unknownOperationXML)
+		}
+		return
+	}
+	var fastIn any
+	if c.proto == protoJSON && known && op.fast != nil {
+		if in, ok := op.fast(c); ok {
+			fastIn = in
+		}
+	}
+	if fastIn == nil && !c.parse() {
+		if c.proto == protoLegacyJSON {
+			c.sendRaw(http.StatusBadRequest, headerLegacyJSON, TypeSerialization, legacySerializationJSON)
+			return
+		}
+		c.fail(serializationError(""))
+		return
+	}
+	if c.proto == protoLegacyJSON {
+		c.sendRaw(http.StatusNotFound, headerLegacyJSON, TypeUnknownOperation, legacyUnknownOperationJSON)
+		return
+	}
+	if !known {
+		c.fail(&Error{Type: TypeUnknownOperation})
+		return
+	}
+	info, err := checkAuth(c.r)
+	if err != nil {
+		c.fail(err)
+		return
+	}
+	c.op = op
+	info.RequestID, info.Operation = c.requestID, op.name
+	c.ctx = context.WithValue(c.ctx, requestInfoKey{}, info)
+	c.execute(fastIn)
+}
+
+// parse parses the body into a tree, and reports whether it is an object.
+func (c *call) parse() bool {
+	var ok bool
+	if c.proto == protoCBOR {
+		c.tree, ok = parseCBOR(c.body)
+	} else {
+		c.tree, ok = parseJSON(c.body)
+	}
+	return ok
+}
+
+// execute decodes the input (unless the fast path already has), applies the
+// request-level rules and runs the operation. A panic in the Backend becomes an
+// InternalFailure, never a dropped connection.
+func (c *call) execute(in any) {
+	defer func() {
+		if p := recover(); p != nil {
+			if p == http.ErrAbortHandler {
+				panic(p)
+			}
+			c.s.log.Error("operation panicked", "op", c.op.name, "request", c.requestID, "panic", p)
+			c.out = c.out[:0]
+			c.fail(internalFailure)
+		}
+	}()
+	var err error
+	if in == nil {
+		in, err = c.decode(c.op)
+	}
+	if err == nil {
+		err = c.checkInput(in)
+	}
+	if err == nil {
+		c.out = c.out[:0]
+		err = c.op.run(c, in)
+	}
+	if err != nil {
+		c.out = c.out[:0]
+		c.fail(c.kinesisError(err))
+		return
+	}
+	c.sendOutput()
+}
+
+// kinesisError converts an error into the one the client sees, logging those
+// that have no Kinesis type.
+func (c *call) kinesisError(err error) *Error {
+	if e, ok := asKinesisError(err); ok {
+		return e
+	}
+	c.s.log.Error("operation failed", "op", c.op.name, "request", c.requestID, "err", err)
+	return internalFailure
+}
+
+// writeOutput encodes an output struct in the request's format.
+func (c *call) writeOutput(out any) {
+	if c.proto == protoCBOR {
+		c.out = appendOutputCBOR(c.out, out)
+	} else {
+		c.out = appendOutputJSON(c.out, out)
+	}
+}
+
+func (c *call) contentType() []string {
+	if c.proto == protoCBOR {
+		return headerCBOR
+	}
+	return headerJSON
+}
+
+func (c *call) sendOutput() {
+	c.send(http.StatusOK, c.contentType(), c.out)
+}
+
+// fail answers with a Kinesis error in the request's format.
+func (c *call) fail(e *Error) {
+	c.errType = e.Type
+	c.w.Header()["x-amzn-ErrorType"] = []string{e.Type}
+	if c.proto == protoCBOR {
+		c.out = appendErrorCBOR(c.out[:0], e)
+	} else {
+		c.out = appendErrorJSON(c.out[:0], e)
+	}
+	c.send(StatusCode(e.Type), c.contentType(), c.out)
+}
+
+// answerEmptyBody is step 6: JSON for the JSON content type, CBOR for any
+// other, as kinesalite answers.
+func (c *call) answerEmptyBody(known bool) {
+	e := serializationError("")
+	if !known {
+		e = &Error{Type: TypeUnknownOperation}
+	}
+	if c.proto != protoJSON {
+		c.proto = protoCBOR
+	}
+	c.fail(e)
+}
+
+func (c *call) answerPreflight() {
+	h := c.w.Header()
+	if v := c.r.Header.Get("Access-Control-Request-Headers"); v != "" {
+		h["Access-Control-Allow-Headers"] = []string{v}
+	}
+	if v := c.r.Header.Get("Access-Control-Request-Method"); v != "" {
+		h["Access-Control-Allow-Methods"] = []string{v}
+	}
+	h["Access-Control-Max-Age"] = headerMaxAge
+	c.send(http.StatusOK, nil, nil)
+}
+
+// sendXML answers the requests that never reach the JSON protocol, without a
+// Content-Type, as AWS and kinesalite do.
+func (c *call) sendXML(status int, errType, body string) {
+	c.sendRaw(status, nil, errType, body)
+}
+
+func (c *call) sendRaw(status int, contentType []string, errType, body string) {
+	c.errType = errType
+	c.w.Header()["x-amzn-ErrorType"] = []string{errType}
+	c.out = append(c.out[:0], body...)
+	c.send(status, contentType, c.out)
+}
+
+// send writes the response. A nil content type suppresses net/http's sniffing.
+func (c *call) send(status int, contentType []string, body []byte) {
+	h := c.w.Header()
+	h["Content-Type"] = contentType
+	h["Content-Length"] = []string{strconv.Itoa(len(body))}
+	c.status = status
+	c.w.WriteHeader(status)
+	c.w.Write(body)
+}
+
+// readBody reads the request body under the size cap. It answers 413 itself
+// and reports false when the body is too large or cannot be read.
+func (c *call) readBody() bool {
+	limit := c.s.opts.MaxRequestBytes
+	n := c.r.ContentLength
+	if n > limit {
+		c.tooLarge()
+		return false
+	}
+	var err error
+	if n >= 0 {
+		c.body = growTo(c.body, int(n))
+		_, err = io.ReadFull(c.r.Body, c.body)
+	} else {
+		c.body, err = readLimited(c.r.Body, c.body[:0], limit)
+	}
+	if errors.Is(err, errTooLarge) {
+		c.tooLarge()
+		return false
+	}
+	if err != nil {
+		c.status = 0 // the client went away; there is no one to answer
+		c.errType = "ReadError"
+		return false
+	}
+	return true
+}
+
+var errTooLarge = errors.New("server: request body too large")
+
+func growTo(b []byte, n int) []byte {
+	if cap(b) < n {
+		return make([]byte, n)
+	}
+	return b[:n]
+}
+
+// readLimited reads a body of unknown length, failing once it passes limit.
+func readLimited(r io.Reader, buf []byte, limit int64) ([]byte, error) {
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if int64(len(buf)) > limit {
+			return nil, errTooLarge
+		}
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+}
+
+// tooLarge answers a body over the cap. kinesalite sends a bare 413; we add a
+// JSON body that says what the limit is.
+func (c *call) tooLarge() {
+	c.requestID = newRequestID()
+	c.w.Header()["x-amzn-RequestId"] = []string{c.requestID}
+	c.w.Header()["Connection"] = []string{"close"}
+	c.proto = protoJSON
+	c.fail(&Error{
+		Type:    TypeRequestTooLarge,
+		Message: "Request body exceeds the limit of " + strconv.FormatInt(c.s.opts.MaxRequestBytes, 10) + " bytes.",
+	})
+}
+
+// logRequest writes the debug line of one request.
+func (s *Server) logRequest(c *call, start time.Time) {
+	if !s.log.Enabled(c.ctx, slog.LevelDebug) {
+		return
+	}
+	op := ""
+	if c.op != nil {
+		op = c.op.name
+	}
+	s.log.LogAttrs(c.ctx, slog.LevelDebug, "request",
+		slog.String("op", op),
+		slog.Int("status", c.status),
+		slog.String("error", c.errType),
+		slog.Duration("took", time.Since(start)),
+		slog.Int("in", len(c.body)),
+		slog.Int("out", len(c.out)),
+		slog.String("proto", c.r.Proto),
+		slog.String("request", c.requestID))
+}
+
+// Request ids, as AWS writes them: a UUID in x-amzn-RequestId and 72 random
+// bytes in base64 in x-amz-id-2. They need to be unique, not secret, so they
+// come from the runtime's fast generator.
+
+func newRequestID() string {
+	var u [16]byte
+	for i := 0; i < 16; i += 8 {
+		v := rand.Uint64()
+		for j := range 8 {
+			u[i+j] = byte(v >> (8 * j))
+		}
+	}
+	u[6] = u[6]&0x0f | 0x40 // version 4
+	u[8] = u[8]&0x3f | 0x80 // RFC 4122 variant
+	var b [36]byte
+	pos := 0
+	for i, x := range u {
+		if i == 4 || i == 6 || i == 8 || i == 10 {
+			b[pos] = '-'
+			pos++
+		}
+		b[pos], b[pos+1] = hexDigits[x>>4], hexDigits[x&0xf]
+		pos += 2
+	}
+	return string(b[:])
+}
+
+func newID2() string {
+	var raw [72]byte
+	for i := 0; i < len(raw); i += 8 {
+		v := rand.Uint64()
+		for j := range 8 {
+			raw[i+j] = byte(v >> (8 * j))
+		}
+	}
+	return base64.StdEncoding.EncodeToString(raw[:])
+}
+
+// Authentication (KINESIS-API.md §1.7). Like kinesalite, the server requires a
+// syntactically complete SigV4 signature, in the Authorization header or in the
+// query string, but does not verify it: local clients sign with dummy keys.
+
+var signatureParams = [...]string{"Credential", "Signature", "SignedHeaders"}
+
+var queryAuthParams = [...]string{"X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Signature", "X-Amz-SignedHeaders", "X-Amz-Date"}
+
+// checkAuth checks that the request is signed, and returns what the credential
+// scope says about the caller.
+func checkAuth(r *http.Request) (*RequestInfo, *Error) {
+	header := r.Header.Get("Authorization")
+	var query map[string][]string
+	if r.URL.RawQuery != "" {
+		query = r.URL.Query()
+	}
+	_, hasQueryAuth := query["X-Amz-Algorithm"]
+	switch {
+	case header != "" && hasQueryAuth:
+		return nil, &Error{Type: TypeInvalidSignature,
+			Message: "Found both 'X-Amz-Algorithm' as a query-string param and 'Authorization' as HTTP header."}
+	case header == "" && !hasQueryAuth:
+		return nil, &Error{Type: TypeMissingAuthToken, Message: "Missing Authentication Token"}
+	case header != "":
+		return checkAuthHeader(r, header)
+	}
+	var msg strings.Builder
+	for _, p := range queryAuthParams {
+		if v := query[p]; len(v) == 0 || v[0] == "" {
+			msg.WriteString("AWS query-string parameters must include '" + p + "'. ")
+		}
+	}
+	if msg.Len() > 0 {
+		msg.WriteString("Re-examine the query-string parameters.")
+		return nil, &Error{Type: TypeIncompleteSignature, Message: msg.String()}
+	}
+	return scopeInfo(query["X-Amz-Credential"][0]), nil
+}
+
+func checkAuthHeader(r *http.Request, header string) (*RequestInfo, *Error) {
+	params := make(map[string]string, 4)
+	fields := strings.FieldsFunc(header, func(c rune) bool { return c == ',' || c == ' ' })
+	for i, f := range fields {
+		if i == 0 && !strings.HasPrefix(header, ",") && !strings.HasPrefix(header, " ") {
+			continue // the algorithm
+		}
+		k, v, _ := strings.Cut(strings.TrimSpace(f), "=")
+		v, _, _ = strings.Cut(v, "=")
+		params[k] = v
+	}
+	var msg strings.Builder
+	for _, p := range signatureParams {
+		if params[p] == "" {
+			msg.WriteString("Authorization header requires '" + p + "' parameter. ")
+		}
+	}
+	if r.Header.Get("X-Amz-Date") == "" && r.Header.Get("Date") == "" {
+		msg.WriteString("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. ")
+	}
+	if msg.Len() > 0 {
+		msg.WriteString("Authorization=" + header)
+		return nil, &Error{Type: TypeIncompleteSignature, Message: msg.String()}
+	}
+	return scopeInfo(params["Credential"]), nil
+}
+
+// scopeInfo reads the credential scope <key id>/<date>/<region>/<service>/aws4_request.
+func scopeInfo(credential string) *RequestInfo {
+	parts := strings.Split(credential, "/")
+	info := &RequestInfo{AccessKeyID: parts[0]}
+	if len(parts) > 2 {
+		info.Region = parts[2]
+	}
+	return info
+}

@@ -1,0 +1,230 @@
+package server
+
+import (
+	"context"
+	"reflect"
+	"strconv"
+	"strings"
+)
+
+// An operation ties an X-Amz-Target name to its input shape and its Backend
+// method. run receives the decoded, validated input and writes the response
+// body into the call.
+type operation struct {
+	name  string
+	shape *shape
+	newIn func() any
+	run   func(c *call, in any) error
+	// fast, if set, decodes a JSON body without the general path. It returns
+	// false when it declines; the general path then decides.
+	fast func(c *call) (any, bool)
+}
+
+// unary builds an operation whose output is encoded by the reflective encoder.
+func unary[I, O any](name string, sh *shape, method func(Backend, context.Context, *I) (*O, error)) *operation {
+	return &operation{
+		name:  name,
+		shape: sh,
+		newIn: func() any { return new(I) },
+		run: func(c *call, in any) error {
+			out, err := method(c.s.backend, c.ctx, in.(*I))
+			if err != nil {
+				return err
+			}
+			if out == nil {
+				out = new(O)
+			}
+			c.writeOutput(out)
+			return nil
+		},
+	}
+}
+
+// newOperations builds the operation table of a server; the shapes holding
+// record data take their bound from the options.
+func newOperations(opts Options) map[string]*operation {
+	ops := []*operation{
+		unary("CreateStream", shapeCreateStreamInput, Backend.CreateStream),
+		unary("DeleteStream", shapeDeleteStreamInput, Backend.DeleteStream),
+		unary("DescribeStream", shapeDescribeStreamInput, Backend.DescribeStream),
+		unary("DescribeStreamSummary", shapeDescribeStreamSummaryInput, Backend.DescribeStreamSummary),
+		unary("ListStreams", shapeListStreamsInput, Backend.ListStreams),
+		unary("ListShards", shapeListShardsInput, Backend.ListShards),
+		putRecordOperation(opts),
+		putRecordsOperation(opts),
+		unary("GetShardIterator", shapeGetShardIteratorInput, Backend.GetShardIterator),
+		getRecordsOperation(),
+		unary("IncreaseStreamRetentionPeriod", shapeIncreaseRetentionInput, Backend.IncreaseStreamRetentionPeriod),
+		unary("DecreaseStreamRetentionPeriod", shapeDecreaseRetentionInput, Backend.DecreaseStreamRetentionPeriod),
+		unary("AddTagsToStream", shapeAddTagsToStreamInput, Backend.AddTagsToStream),
+		unary("RemoveTagsFromStream", shapeRemoveTagsFromStreamInput, Backend.RemoveTagsFromStream),
+		unary("ListTagsForStream", shapeListTagsForStreamInput, Backend.ListTagsForStream),
+		unary("TagResource", shapeTagResourceInput, Backend.TagResource),
+		unary("UntagResource", shapeUntagResourceInput, Backend.UntagResource),
+		unary("ListTagsForResource", shapeListTagsForResourceInput, Backend.ListTagsForResource),
+		unary("DescribeLimits", shapeDescribeLimitsInput, Backend.DescribeLimits),
+		unary("SplitShard", shapeSplitShardInput, Backend.SplitShard),
+		unary("MergeShards", shapeMergeShardsInput, Backend.MergeShards),
+		unary("UpdateShardCount", shapeUpdateShardCountInput, Backend.UpdateShardCount),
+	}
+	table := make(map[string]*operation, len(ops))
+	for _, op := range ops {
+		table[op.name] = op
+	}
+	return table
+}
+
+func putRecordOperation(opts Options) *operation {
+	op := unary("PutRecord", putRecordInputShape(opts.MaxRecordDataBytes), Backend.PutRecord)
+	lim := fastLimits{maxData: opts.MaxRecordDataBytes}
+	op.fast = func(c *call) (any, bool) {
+		in, ok := decodePutRecordFast(c.body, lim, c.arena())
+		return in, ok
+	}
+	return op
+}
+
+func putRecordsOperation(opts Options) *operation {
+	lim := fastLimits{maxData: opts.MaxRecordDataBytes}
+	return &operation{
+		name:  "PutRecords",
+		shape: putRecordsInputShape(opts.MaxRecordDataBytes),
+		newIn: func() any { return new(PutRecordsInput) },
+		fast: func(c *call) (any, bool) {
+			in, ok := decodePutRecordsFast(c.body, lim, c.arena())
+			return in, ok
+		},
+		run: func(c *call, in any) error {
+			out, err := c.s.backend.PutRecords(c.ctx, in.(*PutRecordsInput))
+			if err != nil {
+				return err
+			}
+			if out == nil {
+				out = &PutRecordsOutput{}
+			}
+			if c.proto == protoCBOR {
+				c.writeOutput(out)
+			} else {
+				c.out = appendPutRecordsJSON(c.out, out)
+			}
+			return nil
+		},
+	}
+}
+
+func getRecordsOperation() *operation {
+	return &operation{
+		name:  "GetRecords",
+		shape: shapeGetRecordsInput,
+		newIn: func() any { return new(GetRecordsInput) },
+		run: func(c *call, in any) error {
+			var enc recordEncoder
+			if c.proto == protoCBOR {
+				enc = newCBORRecords(c.out[:0])
+			} else {
+				enc = newJSONRecords(c.out[:0])
+			}
+			out, err := c.s.backend.GetRecords(c.ctx, in.(*GetRecordsInput), enc)
+			if err != nil {
+				return err
+			}
+			if out == nil {
+				out = &GetRecordsOutput{}
+			}
+			c.out = enc.finish(out)
+			return nil
+		},
+	}
+}
+
+// decode turns the parsed body into the operation's input: type check,
+// constraint validation, then the Go struct.
+func (c *call) decode(op *operation) (any, error) {
+	checked, err := checkStructure(c.tree, op.shape)
+	if err != nil {
+		return nil, err
+	}
+	if err := validate(checked, op.shape); err != nil {
+		return nil, err
+	}
+	in := op.newIn()
+	assign(in, checked, op.shape)
+	return in, nil
+}
+
+// checkInput applies the request-level rules that follow validation and need
+// no state: the stream named by StreamARN, the ListShards pairing rules, the
+// PutRecords size limit.
+func (c *call) checkInput(in any) error {
+	switch t := in.(type) {
+	case *PutRecordsInput:
+		if err := resolveStream(&t.StreamName, t.StreamARN); err != nil {
+			return err
+		}
+		return c.checkRecordsSize(t.Records)
+	case *PutRecordInput:
+		return resolveStream(&t.StreamName, t.StreamARN)
+	case *ListShardsInput:
+		if err := resolveStream(&t.StreamName, t.StreamARN); err != nil {
+			return err
+		}
+		switch {
+		case t.StreamName == "" && t.NextToken == "":
+			return invalidArgument("Either NextToken or StreamName should be provided.")
+		case t.StreamName != "" && t.NextToken != "":
+			return invalidArgument("NextToken and StreamName cannot be provided together.")
+		}
+		return nil
+	}
+	v := reflect.ValueOf(in).Elem()
+	name, arn := v.FieldByName("StreamName"), v.FieldByName("StreamARN")
+	if !name.IsValid() || !arn.IsValid() {
+		return nil
+	}
+	s := name.String()
+	if err := resolveStream(&s, arn.String()); err != nil {
+		return err
+	}
+	name.SetString(s)
+	return nil
+}
+
+// resolveStream fills an empty StreamName from the StreamARN, and rejects a
+// StreamName that names another stream than the ARN does.
+func resolveStream(name *string, arn string) error {
+	if arn == "" {
+		return nil
+	}
+	fromARN := streamNameFromARN(arn)
+	if *name == "" {
+		*name = fromARN
+		return nil
+	}
+	if *name != fromARN {
+		return invalidArgument("StreamARN " + arn + " does not match StreamName " + *name + ".")
+	}
+	return nil
+}
+
+// streamNameFromARN returns the stream name of a stream ARN that has passed the
+// StreamARN pattern: arn:aws:kinesis:<region>:<account>:stream/<name>.
+func streamNameFromARN(arn string) string {
+	i := strings.LastIndex(arn, ":stream/")
+	if i < 0 {
+		return ""
+	}
+	return arn[i+len(":stream/"):]
+}
+
+// checkRecordsSize enforces the PutRecords request limit on data plus
+// partition keys (KINESIS-API.md §3.5).
+func (c *call) checkRecordsSize(records []PutRecordsRequestEntry) error {
+	total := 0
+	for i := range records {
+		total += len(records[i].Data) + len(records[i].PartitionKey)
+	}
+	if total > c.s.opts.MaxPutRecordsBytes {
+		return invalidArgument("Records size exceeds " + strconv.Itoa(c.s.opts.MaxPutRecordsBytes>>20) + " MB limit")
+	}
+	return nil
+}

@@ -1,0 +1,163 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// Options configures a Server. The zero value means defaults.
+type Options struct {
+	// Logger receives one debug line per request and an error line for every
+	// InternalFailure. Default: slog.Default().
+	Logger *slog.Logger
+
+	// MaxRecordDataBytes bounds the Data of one record, in bytes: the model's
+	// constraint, so a larger record is a ValidationException. Default 1 MiB
+	// (1048576); AWS allows up to 10 MiB for streams configured for it.
+	MaxRecordDataBytes int
+
+	// MaxPutRecordsBytes bounds the data plus partition keys of one PutRecords
+	// request, in bytes; beyond it the request fails with InvalidArgumentException
+	// "Records size exceeds 5 MB limit". Default 5 MiB.
+	MaxPutRecordsBytes int
+
+	// MaxRequestBytes bounds a request body, in bytes; a larger body is answered
+	// 413 without being read. Default: 7 MiB (kinesalite's cap), or more if the
+	// two limits above need it once base64-encoded.
+	MaxRequestBytes int64
+
+	// ReadHeaderTimeout and IdleTimeout configure the HTTP server made by Serve.
+	// Defaults: 10 s and 120 s.
+	ReadHeaderTimeout time.Duration
+	IdleTimeout       time.Duration
+}
+
+func (o Options) withDefaults() Options {
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if o.MaxRecordDataBytes <= 0 {
+		o.MaxRecordDataBytes = 1 << 20
+	}
+	if o.MaxPutRecordsBytes <= 0 {
+		o.MaxPutRecordsBytes = 5 << 20
+	}
+	if o.MaxRequestBytes <= 0 {
+		o.MaxRequestBytes = 7 << 20
+		// Base64 grows data by 4/3; leave 1 MiB for keys and JSON framing.
+		need := int64(max(o.MaxPutRecordsBytes, o.MaxRecordDataBytes))*4/3 + 1<<20
+		o.MaxRequestBytes = max(o.MaxRequestBytes, need)
+	}
+	if o.ReadHeaderTimeout <= 0 {
+		o.ReadHeaderTimeout = 10 * time.Second
+	}
+	if o.IdleTimeout <= 0 {
+		o.IdleTimeout = 120 * time.Second
+	}
+	return o
+}
+
+// ErrClosed is returned by Serve once Shutdown has been called.
+var ErrClosed = errors.New("server: closed")
+
+// Server answers the Kinesis Data Streams API over HTTP. It is an http.Handler,
+// so it can be mounted in any http.Server; Serve runs it on a listener with
+// HTTP/1.1 and HTTP/2 with prior knowledge (h2c) on the same port.
+type Server struct {
+	backend Backend
+	opts    Options
+	ops     map[string]*operation
+	log     *slog.Logger
+
+	mu       sync.Mutex
+	http     *http.Server // made by the first Serve
+	shutdown bool
+}
+
+// New returns a Server that answers requests with b.
+func New(b Backend, opts Options) *Server {
+	opts = opts.withDefaults()
+	return &Server{
+		backend: b,
+		opts:    opts,
+		ops:     newOperations(opts),
+		log:     opts.Logger,
+	}
+}
+
+// Serve accepts connections on ln and serves them until Shutdown, then returns
+// ErrClosed. It may be called for several listeners. Plain-text HTTP/2 arrives
+// with prior knowledge, as the AWS SDK for JavaScript v3 and the Java async
+// client send it; HTTP/1.1 on the same port as the Go SDK and the CLI send it.
+func (s *Server) Serve(ln net.Listener) error {
+	hs, err := s.httpServer()
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	err = hs.Serve(ln)
+	if errors.Is(err, http.ErrServerClosed) {
+		return ErrClosed
+	}
+	return err
+}
+
+func (s *Server) httpServer() (*http.Server, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.shutdown {
+		return nil, ErrClosed
+	}
+	if s.http == nil {
+		var protocols http.Protocols
+		protocols.SetHTTP1(true)
+		protocols.SetUnencryptedHTTP2(true)
+		s.http = &http.Server{
+			Handler:           s,
+			Protocols:         &protocols,
+			ReadHeaderTimeout: s.opts.ReadHeaderTimeout,
+			IdleTimeout:       s.opts.IdleTimeout,
+			ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+		}
+	}
+	return s.http, nil
+}
+
+// Shutdown stops accepting connections and waits for in-flight requests to
+// finish, or for ctx to end, whichever comes first. It does not close the
+// Backend: that is its owner's job, after Shutdown returns.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.mu.Lock()
+	s.shutdown = true
+	hs := s.http
+	s.mu.Unlock()
+	if hs == nil {
+		return nil
+	}
+	return hs.Shutdown(ctx)
+}
+
+// RequestInfo describes the request an operation runs for. The Backend finds it
+// in the context it is called with.
+type RequestInfo struct {
+	RequestID   string // the x-amzn-RequestId of the response
+	Operation   string // e.g. "PutRecords"
+	Region      string // from the SigV4 credential scope; empty if absent
+	AccessKeyID string // from the SigV4 credential scope; empty if absent
+}
+
+type requestInfoKey struct{}
+
+// RequestInfoFrom returns the RequestInfo of the request ctx belongs to.
+func RequestInfoFrom(ctx context.Context) (RequestInfo, bool) {
+	info, ok := ctx.Value(requestInfoKey{}).(*RequestInfo)
+	if !ok {
+		return RequestInfo{}, false
+	}
+	return *info, true
+}
