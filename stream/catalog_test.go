@@ -304,7 +304,9 @@ func TestCatalog_Save_Invalid(t *testing.T) {
 		{"name too long", func(s *stream.StreamInfo) { s.Name = strings.Repeat("n", 129) }},
 		{"unknown status", func(s *stream.StreamInfo) { s.Status = "PAUSED" }},
 		{"ACTIVE with a change due", func(s *stream.StreamInfo) { s.StatusDueMs = 5 }},
-		{"reshard while ACTIVE", func(s *stream.StreamInfo) { s.Reshard = &stream.Reshard{Kind: stream.ReshardScale, TargetShardCount: 2} }},
+		{"reshard while ACTIVE", func(s *stream.StreamInfo) {
+			s.Reshard = &stream.Reshard{Kind: stream.ReshardScale, TargetShardCount: 2}
+		}},
 		{"split of a closed shard", func(s *stream.StreamInfo) {
 			s.Status, s.StatusDueMs = stream.StatusUpdating, 1
 			s.Reshard = &stream.Reshard{Kind: stream.ReshardSplit, ShardIndex: 0}
