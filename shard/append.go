@@ -1,0 +1,209 @@
+package shard
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/shardlog/shardlog/index"
+	"github.com/shardlog/shardlog/segment"
+)
+
+// Append adds recs as one batch. It assigns dense offsets and one arrival time (ms, never
+// going backwards in this shard: the larger of the previous arrival time and now), and
+// returns once the batch is durable under the sync policy. recs' Offset and TimeMs are
+// ignored, and recs is not modified or kept. Append is safe for concurrent use; concurrent
+// appenders under SyncAlways share one fdatasync.
+//
+// A full disk is an error (errors.Is(err, syscall.ENOSPC)) that leaves the log as it was;
+// appends succeed again once space is back.
+func (s *Shard) Append(recs []segment.Record) (first uint64, timeMs int64, err error) {
+	if len(recs) == 0 {
+		return 0, 0, ErrEmptyBatch
+	}
+	s.wmu.Lock()
+	ws, err := s.appendLocked(recs)
+	s.wmu.Unlock()
+	if err != nil {
+		return 0, 0, err
+	}
+	if s.opts.Sync == SyncAlways {
+		if err := s.waitDurable(ws.next); err != nil {
+			return 0, 0, err
+		}
+	}
+	s.stats.appends.Add(1)
+	s.stats.records.Add(uint64(len(recs)))
+	return ws.next - uint64(len(recs)), ws.lastTimeMs, nil
+}
+
+// appendLocked writes recs to the active segment, rolling it first if it is due. Called
+// with wmu held.
+func (s *Shard) appendLocked(recs []segment.Record) (wstate, error) {
+	if err := s.writable(); err != nil {
+		return wstate{}, err
+	}
+	now := s.nowMs()
+	if err := s.prepareWriter(now); err != nil {
+		return wstate{}, err
+	}
+	if err := s.markDirty(); err != nil {
+		return wstate{}, err
+	}
+	t := max(s.lastTime, now)
+	s.scratch = append(s.scratch[:0], recs...)
+	for i := range s.scratch {
+		s.scratch[i].Offset, s.scratch[i].TimeMs = 0, t
+	}
+	info, err := s.ws.w.Append(s.scratch)
+	clear(s.scratch) // keep no reference to the caller's bytes
+	if err != nil {
+		return wstate{}, fmt.Errorf("shard %s: append: %w", s.dir, err)
+	}
+	s.ws.seg.x.Add(index.Entry{Offset: info.FirstOffset, Position: info.Position, TimeMs: t})
+	if s.ws.next == s.ws.seg.base {
+		s.ws.firstTimeMs = t
+	}
+	s.ws.next, s.ws.end, s.ws.lastTimeMs = info.NextOffset(), info.End(), t
+	s.lastTime = t
+	if s.opts.Sync != SyncAlways {
+		s.publish(s.ws)
+		s.scheduleSync()
+	}
+	s.maybeCheckpoint()
+	return s.ws, nil
+}
+
+// writable returns why the shard takes no appends, if it does not. Called with wmu held.
+func (s *Shard) writable() error {
+	switch {
+	case s.closing:
+		return ErrClosed
+	case s.sealed:
+		return ErrSealed
+	}
+	s.smu.Lock()
+	defer s.smu.Unlock()
+	return s.failed
+}
+
+// markDirty clears the clean flag on disk before the first write after a clean open, so that
+// a crash from now on is recovered with a scan. Called with wmu held.
+func (s *Shard) markDirty() error {
+	s.mmu.Lock()
+	defer s.mmu.Unlock()
+	if !s.cleanOnDisk {
+		return nil
+	}
+	if err := s.writeManifestLocked(false); err != nil {
+		return fmt.Errorf("shard %s: append: %w", s.dir, err)
+	}
+	return nil
+}
+
+// waitDurable returns once every record below target is durable. The first waiter to find
+// no sync running becomes the leader: it syncs everything written so far, for everyone, while
+// later appenders write their batches and wait for the next round (group commit).
+func (s *Shard) waitDurable(target uint64) error {
+	s.smu.Lock()
+	defer s.smu.Unlock()
+	for s.durable < target {
+		if s.failed != nil {
+			return s.failed
+		}
+		if s.syncing {
+			s.scond.Wait()
+			continue
+		}
+		s.syncing = true
+		s.smu.Unlock()
+		next, err := s.syncWritten()
+		s.smu.Lock()
+		s.syncing = false
+		if err != nil && s.failed == nil {
+			s.failed = err
+		}
+		s.durable = max(s.durable, next)
+		s.scond.Broadcast()
+	}
+	return nil
+}
+
+// syncWritten makes everything the active writer has written durable and visible, and
+// returns the offset it is durable up to. It does not hold wmu while syncing.
+func (s *Shard) syncWritten() (uint64, error) {
+	s.wmu.Lock()
+	ws := s.ws
+	s.wmu.Unlock()
+	if ws.w == nil {
+		return 0, nil // closed: Close, roll and Seal make their writer durable themselves
+	}
+	s.syncMu.Lock()
+	var err error
+	if s.syncable == ws.w {
+		err = ws.w.Sync()
+	}
+	s.syncMu.Unlock()
+	if err != nil {
+		return 0, fmt.Errorf("shard %s: %w: %w", s.dir, ErrSyncFailed, err)
+	}
+	s.stats.syncs.Add(1)
+	s.publish(ws)
+	return ws.next, nil
+}
+
+// markDurable records that every record below next is durable and wakes the waiters.
+func (s *Shard) markDurable(next uint64) {
+	s.smu.Lock()
+	s.durable = max(s.durable, next)
+	s.scond.Broadcast()
+	s.smu.Unlock()
+}
+
+// fail records a failed sync: the shard takes no more appends, and the waiters get err.
+func (s *Shard) fail(err error) {
+	s.smu.Lock()
+	if s.failed == nil {
+		s.failed = err
+	}
+	s.scond.Broadcast()
+	s.smu.Unlock()
+}
+
+// publish makes what ws describes visible to readers.
+func (s *Shard) publish(ws wstate) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m := &ws.seg.meta
+	if ws.next > m.NextOffset {
+		if m.NextOffset == m.BaseOffset {
+			m.FirstTimeMs = ws.firstTimeMs
+		}
+		m.NextOffset, m.End, m.LastTimeMs = ws.next, ws.end, ws.lastTimeMs
+	}
+	if ws.next > s.next {
+		s.next, s.lastMs = ws.next, ws.lastTimeMs
+	}
+}
+
+// scheduleSync arms the background sync of SyncInterval. Called with wmu held.
+func (s *Shard) scheduleSync() {
+	if s.opts.Sync != SyncInterval || s.syncTimer != nil {
+		return
+	}
+	s.bg.Add(1)
+	s.syncTimer = time.AfterFunc(s.opts.SyncInterval, s.intervalSync)
+}
+
+// intervalSync is the background sync of SyncInterval.
+func (s *Shard) intervalSync() {
+	defer s.bg.Done()
+	s.wmu.Lock()
+	s.syncTimer = nil
+	s.wmu.Unlock()
+	next, err := s.syncWritten()
+	if err != nil {
+		s.fail(err)
+		return
+	}
+	s.markDurable(next)
+}

@@ -1,0 +1,265 @@
+package shard
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/shardlog/shardlog/index"
+)
+
+// maybeCheckpoint starts a checkpoint in the background once the active segment has grown
+// checkpointBytes since the last one. Called with wmu held.
+func (s *Shard) maybeCheckpoint() {
+	if s.cpRunning || s.ws.end-s.cpEnd < checkpointBytes {
+		return
+	}
+	s.cpRunning = true
+	s.bg.Add(1)
+	go func() {
+		defer s.bg.Done()
+		_ = s.checkpoint() // a failed checkpoint only makes the next recovery scan longer
+		s.wmu.Lock()
+		s.cpRunning = false
+		s.wmu.Unlock()
+	}()
+}
+
+// checkpoint syncs the active segment and records how far it is durable: the segment's
+// index file gets the entries up to that point, and the manifest its Meta. An unclean Open
+// scans only past it. Appends go on meanwhile; only the snapshot takes wmu.
+func (s *Shard) checkpoint() error {
+	s.wmu.Lock()
+	ws, closing := s.ws, s.closing
+	s.wmu.Unlock()
+	if ws.w == nil || closing {
+		return nil
+	}
+	s.mmu.Lock()
+	defer s.mmu.Unlock()
+	if s.cp.BaseOffset != ws.seg.base {
+		return nil // rolled since the snapshot; the roll recorded its own state
+	}
+	s.syncMu.Lock()
+	var err error
+	if s.syncable == ws.w {
+		err = ws.w.Sync()
+	}
+	s.syncMu.Unlock()
+	if err != nil {
+		err = fmt.Errorf("shard %s: checkpoint: %w: %w", s.dir, ErrSyncFailed, err)
+		s.fail(err)
+		return err
+	}
+	s.publish(ws)
+	s.markDurable(ws.next)
+	if err := s.writeCheckpointLocked(ws); err != nil {
+		return err
+	}
+	s.wmu.Lock()
+	s.cpEnd = max(s.cpEnd, ws.end)
+	s.wmu.Unlock()
+	return nil
+}
+
+// writeCheckpointLocked writes the active segment's index up to ws (which must be durable)
+// and then the manifest with ws as the active segment's checkpoint. Called with mmu held.
+func (s *Shard) writeCheckpointLocked(ws wstate) error {
+	m := ws.meta()
+	x := index.New(m.BaseOffset, s.opts.IndexIntervalBytes)
+	live := ws.seg.x
+	for i := range live.Len() {
+		e := live.Entry(i)
+		if e.Position >= m.End {
+			break
+		}
+		x.Add(e)
+	}
+	if err := x.WriteFile(ws.seg.xpath, m); err != nil {
+		return fmt.Errorf("shard %s: checkpoint: %w", s.dir, err)
+	}
+	s.cp = m
+	if err := s.writeManifestLocked(false); err != nil {
+		return fmt.Errorf("shard %s: checkpoint: %w", s.dir, err)
+	}
+	s.stats.checkpoints.Add(1)
+	return nil
+}
+
+// manifestLocked returns the manifest of the current state: the sealed segments as they are,
+// the active one as of its last checkpoint. Called with mmu held.
+func (s *Shard) manifestLocked(clean bool) manifest {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	m := manifest{
+		clean:      clean,
+		sealed:     s.isSealed,
+		createdMs:  s.createdMs,
+		nextOffset: s.next,
+		lastTimeMs: s.lastMs,
+		trimOffset: s.floor,
+		segments:   make([]index.Meta, len(s.segs)),
+	}
+	for i, g := range s.segs {
+		m.segments[i] = g.meta
+	}
+	if n := len(m.segments); s.hasActive && n > 0 {
+		m.segments[n-1] = s.cp
+		m.nextOffset = s.cp.NextOffset
+		m.lastTimeMs = lastTimeOf(m.segments, s.lastMs)
+	}
+	return m
+}
+
+// lastTimeOf returns the last arrival time recorded in segs, or dflt if they hold no record.
+func lastTimeOf(segs []index.Meta, dflt int64) int64 {
+	for i := len(segs) - 1; i >= 0; i-- {
+		if segs[i].NextOffset > segs[i].BaseOffset {
+			return segs[i].LastTimeMs
+		}
+	}
+	return dflt
+}
+
+// writeManifestLocked replaces the manifest with the current state. Called with mmu held.
+func (s *Shard) writeManifestLocked(clean bool) error {
+	m := s.manifestLocked(clean)
+	if err := writeAtomic(filepath.Join(s.dir, manifestName), appendManifest(nil, m)); err != nil {
+		return fmt.Errorf("write manifest: %w", err)
+	}
+	s.cleanOnDisk = clean
+	return nil
+}
+
+// writeAtomic replaces path with b: it writes path.tmp, syncs it, renames it over path and
+// syncs the directory, so that a crash leaves the old file or the new one.
+func writeAtomic(path string, b []byte) (err error) {
+	tmp := path + tmpSuffix
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			os.Remove(tmp)
+		}
+	}()
+	_, err = f.Write(b)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return err
+	}
+	return syncDir(filepath.Dir(path))
+}
+
+// syncDir makes the entries of dir (creates, renames, deletes) durable.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	err = d.Sync()
+	if cerr := d.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// Close drains and closes the shard: appends in flight finish, the active segment is synced
+// and cut, and its index and a manifest with the clean-shutdown flag are written, so that
+// the next Open scans nothing. Reads in flight finish on their segments, which are unmapped
+// when they are done. Every later call returns ErrClosed. If a sync failed earlier, Close
+// writes no clean flag and the next Open recovers with a scan.
+func (s *Shard) Close() error {
+	s.wmu.Lock()
+	if s.closing {
+		s.wmu.Unlock()
+		return ErrClosed
+	}
+	s.closing = true
+	if s.syncTimer != nil && s.syncTimer.Stop() {
+		s.syncTimer = nil
+		s.bg.Done()
+	}
+	s.wmu.Unlock()
+	s.bg.Wait()
+
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	var errs []error
+	if s.ws.w != nil {
+		errs = append(errs, s.closeWriter())
+	}
+	s.mmu.Lock()
+	errs = append(errs, s.writeClean())
+	s.mu.Lock()
+	s.closed = true
+	s.mu.Unlock()
+	s.mmu.Unlock()
+	s.cache.close()
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("shard %s: close: %w", s.dir, err)
+	}
+	return nil
+}
+
+// writeClean writes the active segment's final index and the manifest with the clean flag,
+// unless a sync failed or nothing changed since a clean Open. Called with wmu and mmu held.
+func (s *Shard) writeClean() error {
+	s.smu.Lock()
+	failed := s.failed
+	s.smu.Unlock()
+	if failed != nil || s.cleanOnDisk {
+		return nil
+	}
+	if s.hasActiveLocked() {
+		m := s.ws.meta()
+		if err := s.ws.seg.x.WriteFile(s.ws.seg.xpath, m); err != nil {
+			return err
+		}
+		s.cp = m
+	}
+	return s.writeManifestLocked(true)
+}
+
+// hasActiveLocked reports whether the log ends with an active segment.
+func (s *Shard) hasActiveLocked() bool {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.hasActive
+}
+
+// abandon releases the shard's files without writing a checkpoint or the clean flag, so that
+// the next Open recovers as after a crash. Open uses it when recovery fails.
+func (s *Shard) abandon() {
+	s.wmu.Lock()
+	s.closing = true
+	if s.syncTimer != nil && s.syncTimer.Stop() {
+		s.syncTimer = nil
+		s.bg.Done()
+	}
+	s.wmu.Unlock()
+	s.bg.Wait()
+	s.wmu.Lock()
+	if s.ws.w != nil {
+		s.syncMu.Lock()
+		s.ws.w.Close()
+		s.syncable = nil
+		s.syncMu.Unlock()
+		s.ws.w = nil
+	}
+	s.wmu.Unlock()
+	s.mu.Lock()
+	s.closed = true
+	s.mu.Unlock()
+	s.cache.close()
+}

@@ -1,0 +1,71 @@
+// Package shard is the log of one shard: an ordered set of segments (package segment) and
+// their sparse indexes (package index) in one directory, with appends that share fsyncs,
+// reads by offset and by arrival time, segment rolls, crash recovery and retention.
+//
+// # Vocabulary
+//
+// A Shard holds records at dense, gap-free offsets 0, 1, 2, … Each Append is one batch; the
+// shard stamps its records with one arrival time (ms since the Unix epoch) that never goes
+// backwards. Records live in segments, files named by their first offset
+// (00000000000000001000.seg), each with an index file beside it (…1000.idx). The last
+// segment is the active one and takes appends; the others are sealed. The active segment
+// rolls (is sealed and a new one started) when it reaches MaxSegmentBytes, when its first
+// record is MaxSegmentAge old, or when all its records have expired.
+//
+// The tip (NextOffset) is the offset after the newest readable record. A record has expired
+// once it arrived before now − retention (Expired); the trim horizon (FirstOffset) is the
+// oldest unexpired offset. The manifest is the shard's checkpoint file: the segment list with
+// each segment's Meta, how far the active segment was durable when it was written, the
+// sealed flag, the creation time, and the clean-shutdown flag.
+//
+// # Usage
+//
+//	s, err := shard.Open(dir, shard.Options{}) // creates or recovers
+//	first, timeMs, err := s.Append([]segment.Record{{PartitionKey: k, Data: d}})
+//	next, err := s.Read(first, 1000, 1<<20, func(r segment.Record) error {
+//		use(r.Offset, r.TimeMs, r.PartitionKey, r.Data) // copy: the bytes may be mapped memory
+//		return nil
+//	})
+//	off, err := s.OffsetAt(timeMs) // AT_TIMESTAMP
+//	n, bytes, err := s.DeleteExpired()
+//	err = s.Close()
+//
+// # Durability
+//
+// Under SyncAlways (the default) Append returns once its batch is on disk. Appenders take the
+// append lock only to stamp the time, assign offsets and write their batch; then they wait
+// for a sync that covers it. The first waiter that finds no sync running syncs for everyone
+// whose batch is written (group commit), so N concurrent appenders cost about two fdatasyncs,
+// not N. Readers see a record only once it is durable, so a crash never takes back a record
+// someone has read. Under SyncInterval a background sync runs every SyncInterval after an
+// append, and under SyncNone only rolls, checkpoints and Close sync; with both, records are
+// readable as soon as Append returns, and a crash may lose the newest acknowledged ones.
+//
+// A failed fdatasync is sticky: the kernel may have dropped the dirty pages, so the shard
+// refuses appends (ErrSyncFailed) until it is reopened and recovered. A full disk is not a
+// failed sync: segment space is reserved with fallocate, so Append fails with ENOSPC, leaves
+// the log as it was, and works again once space is back.
+//
+// Every 16 MiB of appends a background checkpoint syncs the active segment and writes its
+// index file and the manifest. Close writes the same with the clean flag. Open after a clean
+// Close reads the manifest, lists the directory once and opens only the active segment; after
+// a crash it scans the active segment from its last checkpoint, cuts a torn tail, and reports
+// damage followed by good data as a *segment.CorruptionError. Sealed segments are opened and
+// mapped on first read and closed again when MaxMappedSegments is exceeded or they are idle,
+// so an idle shard holds one file descriptor (the active writer) and one mapping (the active
+// segment).
+//
+// # Retention
+//
+// Reads never deliver an expired record, even before its segment is deleted. DeleteExpired
+// (run by package retention's loop) deletes the leading segments whose newest record has
+// expired, after writing the manifest without them; a segment in use by a reader is unmapped
+// and unlinked when the reader finishes. Shortening the retention hides older records at once;
+// lengthening it does not bring expired records back.
+//
+// # Concurrency
+//
+// All methods of a Shard are safe for concurrent use. Append, Read, DeleteExpired and
+// checkpoints run in parallel: a read never waits for a sync, and deletion never waits for
+// appends. Close waits for appends in flight; reads in flight finish on their segments.
+package shard

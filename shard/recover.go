@@ -1,0 +1,444 @@
+package shard
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/shardlog/shardlog/index"
+	"github.com/shardlog/shardlog/segment"
+)
+
+// Open opens the shard in dir, creating it (and dir) if dir holds no shard, and recovers it.
+//
+// After a clean shutdown Open reads the manifest and lists the directory once; it opens only
+// the active segment and its index. Otherwise it scans the active segment from its last
+// checkpoint: a torn final batch is cut off (Stats.DroppedBytes), and a damaged batch
+// followed by good ones is a *segment.CorruptionError naming the file and position. Sealed
+// segments are not opened until a read needs them. Segment files the manifest does not know
+// are reconciled: those older than the log (deleted by retention just before a crash) are
+// removed, a newer one (rolled just before a crash) joins the log.
+func Open(dir string, opts Options) (*Shard, error) {
+	o := opts.withDefaults()
+	if err := o.validate(); err != nil {
+		return nil, err
+	}
+	s := &Shard{dir: dir, opts: o}
+	s.retention.Store(int64(o.Retention))
+	s.scond.L = &s.smu
+	s.cache = cache{max: o.MaxMappedSegments, idle: o.IdleTimeout, interval: o.IndexIntervalBytes}
+	if err := s.open(); err != nil {
+		s.abandon()
+		return nil, fmt.Errorf("shard %s: open: %w", dir, err)
+	}
+	return s, nil
+}
+
+// open creates or recovers the shard.
+func (s *Shard) open() error {
+	if err := makeDir(s.dir); err != nil {
+		return err
+	}
+	files, err := listSegments(s.dir)
+	if err != nil {
+		return err
+	}
+	m, found, err := readManifest(s.dir)
+	if err != nil {
+		return err
+	}
+	if !found && len(files.segments) == 0 {
+		return s.create()
+	}
+	if !found {
+		m = manifest{createdMs: s.opts.CreatedMs}
+		if m.createdMs == 0 {
+			m.createdMs = s.nowMs()
+		}
+	}
+	return s.recover(m, found, files)
+}
+
+// makeDir creates dir if it does not exist, and makes its entry durable.
+func makeDir(dir string) error {
+	if _, err := os.Stat(dir); err == nil {
+		return nil
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	return syncDir(filepath.Dir(dir))
+}
+
+// segmentFiles are the base offsets of the segment and index files in a shard directory.
+type segmentFiles struct {
+	segments []uint64 // .seg files, in order
+	indexes  []uint64 // .idx files
+}
+
+// listSegments lists the segment and index files in dir, and removes leftovers of
+// interrupted atomic writes.
+func listSegments(dir string) (segmentFiles, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return segmentFiles{}, err
+	}
+	var files segmentFiles
+	for _, e := range entries {
+		name := e.Name()
+		if strings.HasSuffix(name, tmpSuffix) {
+			os.Remove(filepath.Join(dir, name))
+			continue
+		}
+		switch base, ext, ok := parseName(name); {
+		case ok && ext == segmentSuffix:
+			files.segments = append(files.segments, base)
+		case ok:
+			files.indexes = append(files.indexes, base)
+		}
+	}
+	slices.Sort(files.segments)
+	return files, nil
+}
+
+// readManifest reads and decodes dir's manifest; found is false if there is none.
+func readManifest(dir string) (m manifest, found bool, err error) {
+	path := filepath.Join(dir, manifestName)
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return manifest{}, false, nil
+	}
+	if err != nil {
+		return manifest{}, false, err
+	}
+	m, err = decodeManifest(path, b)
+	return m, err == nil, err
+}
+
+// create starts a new shard: an empty first segment and a manifest.
+func (s *Shard) create() error {
+	now := s.nowMs()
+	s.createdMs = s.opts.CreatedMs
+	if s.createdMs == 0 {
+		s.createdMs = now
+	}
+	g, w, err := s.createSegment(0, s.createdMs)
+	if err != nil {
+		return err
+	}
+	s.segs, s.hasActive = []*seg{g}, true
+	s.ws = wstate{seg: g, next: 0, end: w.Size()}
+	s.setWriter(w)
+	s.cp, s.cpEnd = g.meta, w.Size()
+	s.mmu.Lock()
+	defer s.mmu.Unlock()
+	return s.writeManifestLocked(false)
+}
+
+// recover rebuilds the shard's state from the manifest m (found false: none, m is empty) and
+// the segment files in the directory.
+func (s *Shard) recover(m manifest, found bool, files segmentFiles) error {
+	s.createdMs, s.floor = m.createdMs, m.trimOffset
+	sealed, active := m.segments, (*index.Meta)(nil)
+	if n := len(sealed); !m.sealed && n > 0 {
+		sealed, active = sealed[:n-1], &m.segments[n-1]
+	}
+	tail, err := s.reconcile(m, found, files, sealed, active)
+	if err != nil {
+		return err
+	}
+	for _, meta := range sealed {
+		s.segs = append(s.segs, newSeg(s.dir, meta.BaseOffset, meta))
+	}
+	clean := found && m.clean && ((m.sealed && len(tail) == 0) ||
+		(active != nil && len(tail) == 1 && tail[0] == active.BaseOffset))
+	if err := s.recoverTail(m, tail, active, clean); err != nil {
+		return err
+	}
+	s.finishRecovery(m)
+	if clean {
+		s.cleanOnDisk = true
+		return nil
+	}
+	return s.checkpointRecovered()
+}
+
+// reconcile compares the segment files with the manifest: it checks that every listed
+// segment exists, removes the files of segments older than the log (deleted by retention,
+// with the manifest already written, just before a crash), and returns the newer segments,
+// the tail, that recovery must scan: the active segment if one is listed, then any segment
+// rolled after the manifest was last written.
+func (s *Shard) reconcile(m manifest, found bool, files segmentFiles, sealed []index.Meta, active *index.Meta) ([]uint64, error) {
+	lowest := uint64(0)
+	switch {
+	case len(m.segments) > 0:
+		lowest = m.segments[0].BaseOffset
+	case found:
+		lowest = m.nextOffset
+	}
+	s.removeOrphans(files, found, lowest)
+	listed := make(map[uint64]bool, len(sealed))
+	for _, g := range sealed {
+		listed[g.BaseOffset] = true
+	}
+	var tail []uint64
+	for _, base := range files.segments {
+		switch {
+		case found && base < lowest:
+		case listed[base]:
+			delete(listed, base)
+		case len(sealed) == 0 || base > sealed[len(sealed)-1].BaseOffset:
+			tail = append(tail, base)
+		default:
+			return nil, fmt.Errorf("segment %s is inside the log but not in the manifest", s.segmentPath(base))
+		}
+	}
+	for _, g := range sealed {
+		if listed[g.BaseOffset] {
+			return nil, fmt.Errorf("%w: %s", ErrMissingSegment, s.segmentPath(g.BaseOffset))
+		}
+	}
+	if active != nil && (len(tail) == 0 || tail[0] != active.BaseOffset) {
+		return nil, fmt.Errorf("%w: %s (the active segment)", ErrMissingSegment, s.segmentPath(active.BaseOffset))
+	}
+	if n := len(tail); n > 0 && (active == nil || tail[n-1] != active.BaseOffset) && s.headerless(tail[n-1]) {
+		s.removeSegmentFiles(tail[n-1]) // a crash inside segment.Create, before its header was durable
+		tail = tail[:n-1]
+	}
+	if m.sealed && len(tail) > 0 {
+		return nil, fmt.Errorf("segment %s follows the last segment of a sealed shard", s.segmentPath(tail[0]))
+	}
+	return tail, nil
+}
+
+// removeOrphans removes the segment and index files below the log's first offset.
+func (s *Shard) removeOrphans(files segmentFiles, found bool, lowest uint64) {
+	if !found {
+		return
+	}
+	for _, base := range files.segments {
+		if base < lowest {
+			s.removeSegmentFiles(base)
+		}
+	}
+	for _, base := range files.indexes {
+		if base < lowest {
+			os.Remove(filepath.Join(s.dir, indexName(base)))
+		}
+	}
+}
+
+// headerless reports whether the segment at base has no valid header.
+func (s *Shard) headerless(base uint64) bool {
+	f, err := os.Open(s.segmentPath(base))
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	b := make([]byte, segment.HeaderSize)
+	n, _ := f.ReadAt(b, 0)
+	_, err = segment.DecodeHeader(b[:n])
+	return err != nil
+}
+
+// removeSegmentFiles deletes the segment at base and its index.
+func (s *Shard) removeSegmentFiles(base uint64) {
+	os.Remove(s.segmentPath(base))
+	os.Remove(filepath.Join(s.dir, indexName(base)))
+}
+
+// segmentPath returns the path of the segment at base.
+func (s *Shard) segmentPath(base uint64) string { return filepath.Join(s.dir, segmentName(base)) }
+
+// recoverTail opens the tail segments in order: all but the last were rolled, so they are
+// complete and get their Meta from their index files; the last is the active segment.
+func (s *Shard) recoverTail(m manifest, tail []uint64, active *index.Meta, clean bool) error {
+	prevNext := m.nextOffset
+	switch {
+	case len(s.segs) > 0:
+		prevNext = s.segs[len(s.segs)-1].meta.NextOffset
+	case len(tail) > 0 && (active != nil || len(m.segments) == 0):
+		prevNext = tail[0]
+	}
+	for i, base := range tail {
+		path := s.segmentPath(base)
+		if base != prevNext {
+			return &segment.CorruptionError{Path: path, Reason: fmt.Sprintf(
+				"segment starts at offset %d, the log before it ends at %d", base, prevNext)}
+		}
+		fi, err := os.Stat(path)
+		if err != nil {
+			return err
+		}
+		if i < len(tail)-1 {
+			g, err := s.loadRolled(base, fi.Size())
+			if err != nil {
+				return err
+			}
+			s.segs = append(s.segs, g)
+			prevNext = g.meta.NextOffset
+			continue
+		}
+		var cp *index.Meta
+		if active != nil && active.BaseOffset == base {
+			cp = active
+		}
+		return s.recoverActive(base, fi.Size(), cp, clean)
+	}
+	if m.sealed {
+		return nil
+	}
+	g, w, err := s.createSegment(prevNext, s.nowMs())
+	if err != nil {
+		return err
+	}
+	s.installActive(g, w, g.meta)
+	return nil
+}
+
+// loadRolled returns a segment that was rolled, with the Meta of its index file (rebuilt
+// from the segment if need be). The index is not kept open.
+func (s *Shard) loadRolled(base uint64, size int64) (*seg, error) {
+	g := newSeg(s.dir, base, index.Meta{})
+	x, m, _, err := index.Load(g.xpath, base, size, s.opts.IndexIntervalBytes,
+		func(x *index.Index) (index.Meta, error) { return scanSealed(g, x) })
+	if x == nil {
+		return nil, err
+	}
+	x.Close()
+	g.meta = m
+	return g, nil
+}
+
+// recoverActive opens the active segment at base for appending: after a clean shutdown with
+// the Meta the manifest recorded (cp), otherwise by scanning it from its last checkpoint.
+func (s *Shard) recoverActive(base uint64, size int64, cp *index.Meta, clean bool) error {
+	g := newSeg(s.dir, base, index.Meta{})
+	x := index.New(base, s.opts.IndexIntervalBytes)
+	var meta index.Meta
+	ok := false
+	if clean && cp != nil {
+		meta, ok = s.loadCleanIndex(g, size, *cp, x)
+	}
+	if !ok {
+		var err error
+		if meta, err = s.scanActive(g, size, cp, x); err != nil {
+			return err
+		}
+	}
+	w, err := segment.OpenWriter(g.path, meta.End, meta.NextOffset, s.writerOptions())
+	if err != nil {
+		return err
+	}
+	r, err := segment.OpenReader(g.path, s.readerCapacity(meta.End))
+	if err != nil {
+		w.Close()
+		return err
+	}
+	s.cache.pin(g, r, x)
+	s.installActive(g, w, meta)
+	return nil
+}
+
+// installActive makes g, written by w up to meta, the active segment.
+func (s *Shard) installActive(g *seg, w *segment.Writer, meta index.Meta) {
+	g.meta = meta
+	s.segs, s.hasActive = append(s.segs, g), true
+	s.ws = wstate{seg: g, next: meta.NextOffset, end: meta.End,
+		firstTimeMs: meta.FirstTimeMs, lastTimeMs: meta.LastTimeMs}
+	s.setWriter(w)
+	s.cp, s.cpEnd = meta, meta.End
+}
+
+// loadCleanIndex fills x from the active segment's index file, written by Close, if it
+// matches the manifest's Meta cp and the file's size.
+func (s *Shard) loadCleanIndex(g *seg, size int64, cp index.Meta, x *index.Index) (index.Meta, bool) {
+	if size != cp.End {
+		return index.Meta{}, false
+	}
+	lx, lm, _, _ := index.Load(g.xpath, g.base, cp.End, s.opts.IndexIntervalBytes,
+		func(x *index.Index) (index.Meta, error) { return scanSealed(g, x) })
+	if lx == nil {
+		return index.Meta{}, false
+	}
+	defer lx.Close()
+	if lm != cp {
+		return index.Meta{}, false
+	}
+	for i := range lx.Len() {
+		x.Add(lx.Entry(i))
+	}
+	return lm, true
+}
+
+// scanActive recovers the active segment after an unclean shutdown: it takes the index
+// entries up to the last checkpoint from the segment's index file, and scans the rest of the
+// segment, cutting a torn tail. It fails if the segment ends before the checkpoint cp.
+func (s *Shard) scanActive(g *seg, size int64, cp *index.Meta, x *index.Index) (index.Meta, error) {
+	from := index.Meta{BaseOffset: g.base, NextOffset: g.base}
+	if ox, om, err := index.Open(g.xpath); err == nil {
+		if om.BaseOffset == g.base && om.End >= segment.HeaderSize && om.End <= size {
+			for i := range ox.Len() {
+				x.Add(ox.Entry(i))
+			}
+			from = om
+		}
+		ox.Close()
+	}
+	res, err := segment.Scan(g.path, segment.ScanOptions{From: from.End, FromOffset: from.NextOffset, Tail: true,
+		Batch: func(b segment.BatchInfo) {
+			x.Add(index.Entry{Offset: b.FirstOffset, Position: b.Position, TimeMs: b.FirstTimeMs})
+		}})
+	if err != nil {
+		return index.Meta{}, err
+	}
+	s.scanned = res.End - max(from.End, segment.HeaderSize) + res.DroppedBytes
+	s.dropped = res.DroppedBytes
+	meta := from
+	meta.NextOffset, meta.End = res.NextOffset, res.End
+	if from.NextOffset == from.BaseOffset {
+		meta.FirstTimeMs = res.FirstTimeMs
+	}
+	if res.Batches > 0 {
+		meta.LastTimeMs = res.LastTimeMs
+	}
+	if cp != nil && meta.NextOffset < cp.NextOffset {
+		return index.Meta{}, &segment.CorruptionError{Path: g.path, Offset: meta.End, Reason: fmt.Sprintf(
+			"the segment ends at offset %d, before the checkpoint at offset %d", meta.NextOffset, cp.NextOffset)}
+	}
+	return meta, nil
+}
+
+// finishRecovery sets the tip and the times from the recovered segments.
+func (s *Shard) finishRecovery(m manifest) {
+	metas := make([]index.Meta, len(s.segs))
+	for i, g := range s.segs {
+		metas[i] = g.meta
+	}
+	s.isSealed, s.sealed = m.sealed, m.sealed
+	s.next = m.nextOffset
+	if n := len(metas); n > 0 {
+		s.next = metas[n-1].NextOffset
+	}
+	s.lastMs = lastTimeOf(metas, m.lastTimeMs)
+	s.lastTime, s.durable = s.lastMs, s.next
+}
+
+// checkpointRecovered makes the recovered state durable and records it: the scanned tail is
+// synced (a crashed process may have left it only in the page cache), and the active
+// segment's index and the manifest are written.
+func (s *Shard) checkpointRecovered() error {
+	s.mmu.Lock()
+	defer s.mmu.Unlock()
+	if s.ws.w == nil {
+		return s.writeManifestLocked(false)
+	}
+	if err := s.ws.w.Sync(); err != nil {
+		return err
+	}
+	return s.writeCheckpointLocked(s.ws)
+}
