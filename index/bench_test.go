@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/shardlog/shardlog/index"
+	"github.com/shardlog/shardlog/segment"
 )
 
 // Benchmark segments are 64 MiB of 4 KiB batches of 40 records each (about 100 B per record),
@@ -150,5 +151,69 @@ func BenchmarkIndex_WriteFile(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
+	})
+}
+
+// BenchmarkIndex_SeekAndRead measures what a reader pays to start reading at an offset of a
+// sealed 64 MiB segment: Seek, then decode batches forward from the entry's position until
+// the batch that holds the offset (warm: segment and index in the page cache).
+func BenchmarkIndex_SeekAndRead(b *testing.B) {
+	dir := b.TempDir()
+	segPath := filepath.Join(dir, "00000000000000000000.seg")
+	w, err := segment.Create(segPath, 0, 1_767_225_600_000, segment.WriterOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	recs := make([]segment.Record, benchBatchRecords)
+	data := make([]byte, 100)
+	for w.Size() < benchSegmentBytes {
+		for i := range recs {
+			recs[i] = segment.Record{TimeMs: 1_767_225_600_000, PartitionKey: []byte("pk"), Data: data}
+		}
+		if _, err := w.Append(recs); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		b.Fatal(err)
+	}
+	size, next := w.Size(), w.NextOffset()
+	x, m, _, err := index.Load(filepath.Join(dir, "00000000000000000000.idx"), 0, size, 0, rebuildFrom(segPath))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer x.Close()
+	r, err := segment.OpenReader(segPath, 0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer r.Close()
+
+	b.Run("segment=64MiB/interval=4KiB/size=100B/batch=40", func(b *testing.B) {
+		rnd := rand.New(rand.NewPCG(1, 2))
+		targets := make([]uint64, 4096)
+		for i := range targets {
+			targets[i] = rnd.Uint64N(next)
+		}
+		var dst []segment.Record
+		b.ReportAllocs()
+		i := 0
+		for b.Loop() {
+			off := targets[i%len(targets)]
+			i++
+			e, _ := x.Seek(off)
+			for pos := e.Position; ; {
+				info, got, err := r.ReadBatch(dst[:0], pos, m.End)
+				if err != nil {
+					b.Fatal(err)
+				}
+				dst = got
+				if info.NextOffset() > off {
+					break
+				}
+				pos = info.End()
+			}
+		}
+		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "seeks/s")
 	})
 }

@@ -32,12 +32,22 @@ func damageFixture(t *testing.T) (index.Meta, []byte) {
 // requireRejected checks that b, as bytes and as a file, is rejected as corrupt.
 func requireRejected(t *testing.T, path string, b []byte, what string) {
 	t.Helper()
+	requireDecodeRejected(t, b, what)
+	require.NoError(t, os.WriteFile(path, b, 0o644))
+	requireOpenRejected(t, path, what)
+}
+
+func requireDecodeRejected(t *testing.T, b []byte, what string) {
+	t.Helper()
 	if _, _, err := index.Decode(b); err == nil {
 		t.Fatalf("Decode(%s) accepted the bytes", what)
 	} else {
 		require.ErrorIs(t, err, index.ErrCorrupt, "Decode(%s)", what)
 	}
-	require.NoError(t, os.WriteFile(path, b, 0o644))
+}
+
+func requireOpenRejected(t *testing.T, path string, what string) {
+	t.Helper()
 	x, _, err := index.Open(path)
 	if err == nil {
 		x.Close()
@@ -66,15 +76,29 @@ func TestOpen_ExtendedWithZeros(t *testing.T) {
 func TestOpen_BitFlips(t *testing.T) {
 	_, good := damageFixture(t)
 	path := filepath.Join(t.TempDir(), "x.idx")
+	require.NoError(t, os.WriteFile(path, good, 0o644))
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	require.NoError(t, err)
+	defer f.Close()
 	step := 1
 	if testing.Short() {
 		step = 7
 	}
 	for bit := 0; bit < len(good)*8; bit += step {
+		what := "bit " + strconv.Itoa(bit) + " flipped"
 		b := bytes.Clone(good)
 		b[bit/8] ^= 1 << (bit % 8)
-		requireRejected(t, path, b, "bit "+strconv.Itoa(bit)+" flipped")
+		requireDecodeRejected(t, b, what)
+		_, err := f.WriteAt(b[bit/8:bit/8+1], int64(bit/8)) // flip the bit in place
+		require.NoError(t, err)
+		requireOpenRejected(t, path, what)
+		_, err = f.WriteAt(good[bit/8:bit/8+1], int64(bit/8)) // and restore it
+		require.NoError(t, err)
 	}
+	// The restored file is good again: the flips were what Open rejected.
+	x, _, err := index.Open(path)
+	require.NoError(t, err)
+	require.NoError(t, x.Close())
 }
 
 // TestDecode_ConsistencyChecks re-encodes (so the checksum matches) files whose entries

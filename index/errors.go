@@ -14,6 +14,10 @@ var (
 	ErrCorrupt = errors.New("index: corrupt")
 )
 
+// ErrFault is returned by Open when reading the mapped file faults: the file was cut short
+// while being opened, or the disk failed to read a page.
+var ErrFault = errors.New("index: memory fault reading the mapped file")
+
 // Errors from using an Index.
 var (
 	// ErrClosed is returned by Close and WriteFile after Close.

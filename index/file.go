@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 
 	"github.com/edsrzf/mmap-go"
 )
@@ -90,7 +91,7 @@ func Open(path string) (*Index, Meta, error) {
 	if err != nil {
 		return nil, Meta{}, fmt.Errorf("index: open %s: %w", path, err)
 	}
-	m, raw, err := parse(b)
+	m, raw, err := parseGuarded(b)
 	if err != nil {
 		if mapping != nil {
 			mapping.Unmap()
@@ -103,6 +104,26 @@ func Open(path string) (*Index, Meta, error) {
 	x := &Index{base: m.BaseOffset, interval: DefaultIntervalBytes, mapping: mapping}
 	x.view.Store(&raw)
 	return x, m, nil
+}
+
+// parseGuarded runs parse over what may be a mapping. Reading a mapping faults when the file
+// was cut short under it or the disk fails to read a page; instead of letting the process
+// die of SIGBUS, the fault (and only a fault: other panics go on up) becomes an error
+// wrapping ErrFault.
+func parseGuarded(b []byte) (m Meta, raw []byte, err error) {
+	defer func(old bool) {
+		debug.SetPanicOnFault(old)
+		v := recover()
+		if v == nil {
+			return
+		}
+		f, ok := v.(interface{ Addr() uintptr })
+		if !ok {
+			panic(v)
+		}
+		err = fmt.Errorf("%w (address %#x: %v)", ErrFault, f.Addr(), v)
+	}(debug.SetPanicOnFault(true))
+	return parse(b)
 }
 
 // readOrMap maps f, or reads it when it is too small to be a valid index (a mapping of an

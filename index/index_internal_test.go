@@ -3,9 +3,12 @@ package index
 import (
 	"errors"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/edsrzf/mmap-go"
 	"github.com/stretchr/testify/require"
 )
 
@@ -163,4 +166,28 @@ func TestCheck_FastPathAgrees(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestParseGuarded_Fault maps a file, cuts it short under the mapping, and checks that
+// parsing the mapping gives ErrFault instead of killing the process with SIGBUS.
+func TestParseGuarded_Fault(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "x.idx")
+	raw := make([]byte, 0, 64*entrySize)
+	for i := range 64 * 1024 { // 1 MiB of entries: several pages
+		raw = appendEntry(raw, 0, Entry{Offset: uint64(i), Position: int64(i), TimeMs: 1})
+	}
+	m := Meta{NextOffset: 64 * 1024, End: 64 * 1024, FirstTimeMs: 1, LastTimeMs: 1}
+	b := appendCRC(append(appendHeader(nil, m, len(raw)/entrySize), raw...))
+	require.NoError(t, os.WriteFile(path, b, 0o644))
+
+	f, err := os.Open(path)
+	require.NoError(t, err)
+	defer f.Close()
+	mm, err := mmap.Map(f, mmap.RDONLY, 0)
+	require.NoError(t, err)
+	defer mm.Unmap()
+	require.NoError(t, os.Truncate(path, 0))
+
+	_, _, err = parseGuarded(mm)
+	require.ErrorIs(t, err, ErrFault)
 }
