@@ -1,0 +1,60 @@
+// Package stream holds Kinesis streams and their shards above the storage engine: the
+// catalog of streams on disk, hash-key routing, sequence numbers, shard iterators, and the
+// rules of resharding and of the stream state machine.
+//
+// # Vocabulary
+//
+// A stream is known by its name, and by an incarnation that tells apart streams that had
+// the same name: a deleted and recreated stream is a new incarnation, and nothing issued
+// for the old one (iterators, sequence numbers) is accepted by the new one. Its shards
+// have indexes 0, 1, 2, … allocated in order and never reused, ids shardId-000000000000
+// (ShardID), and each owns a HashKeyRange of the 128-bit hash key space; the open shards
+// cover that space exactly once. A record's HashKey is its ExplicitHashKey or the MD5 of its
+// partition key (HashPartitionKey), and a Router maps it to the open shard that owns it.
+//
+// Inside a shard, a record's position is its Offset (dense, from 0). At the API edge that
+// offset is rendered as a SequenceNumber in the 56-digit layout AWS uses, which also
+// carries the shard's index and creation second and the record's arrival second, so a
+// sequence number parses back to (shard, offset) with no lookup. A ShardIterator is an
+// Iterator (stream, incarnation, shard, offset, issue time) sealed with AES-GCM by the
+// IteratorKey kept in <data dir>/secret.
+//
+// The Catalog keeps one StreamInfo per stream in <data dir>/catalog/<name>.json: status,
+// retention, tags, settings and every shard with its hash range, lineage and, once closed,
+// its end offset. Errors that a client must see as Kinesis errors are *Error values with
+// the exact AWS message (StreamNotFound, ExpiredIterator, …).
+//
+// # Usage
+//
+//	cat, err := stream.OpenCatalog(dataDir)
+//	streams, err := cat.Load()                         // at start-up; fails on any damaged file
+//	info := stream.StreamInfo{Name: "orders", …, Shards: stream.InitialShards(4, nowSec), NextShardIndex: 4}
+//	err = cat.Save(&info)                              // atomic and durable
+//
+//	router := stream.NewRouter(info.Shards)
+//	shard := router.Route(stream.HashPartitionKey(partitionKey))
+//	seq := stream.SequenceNumber{ShardCreatedSec: sh.CreatedSec, ShardIndex: int32(shard), Counter: offset, TimeSec: arrivalSec}
+//	out = seq.AppendDecimal(out)
+//
+//	keys, err := stream.OpenIteratorKey(dataDir)
+//	s := keys.Seal(stream.Iterator{Stream: "orders", Incarnation: info.Incarnation, ShardIndex: shard, Offset: offset, IssuedMs: nowMs})
+//	it, err := keys.Open(s, nowMs)                     // *Error: Invalid ShardIterator. or ExpiredIteratorException
+//
+// # Concurrency and durability
+//
+// SequenceNumber, HashKey, HashKeyRange, Iterator and StreamInfo are values; a Router and
+// an IteratorKey are safe for concurrent use. Catalog.Save writes a temporary file, syncs
+// it, renames it over the stream's file and syncs the directory, so a stream's file is the
+// old or the new version after a crash, and the new one once Save returns; Save and Remove
+// of one stream must not run concurrently. OpenCatalog removes the temporary files a crash
+// left behind. The iterator key is created the same way on first use, so iterators stay
+// valid across restarts; one process owns a data directory.
+//
+// # Status changes
+//
+// Kinesis status changes take time (CREATING, UPDATING and DELETING each last a while). A
+// StreamInfo records when its change completes (StatusDueMs), and the change is carried out
+// by whoever next looks at the stream at or after that time (StreamInfo.Due): no timers,
+// and a restart in the middle of a change completes it. A reshard accepted while ACTIVE is
+// recorded as a pending Reshard and carried out when UPDATING ends.
+package stream
