@@ -42,8 +42,8 @@ const (
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 // Catalog is the directory of stream files, <data dir>/catalog. Save and Remove of one
-// stream must not run concurrently with each other; different streams may be saved at once.
-// Load reads a consistent file per stream even while others are saved.
+// stream must not run concurrently with each other; different streams may be saved and
+// removed at once. Load is meant for start-up, before any Save or Remove.
 type Catalog struct {
 	dir string
 }
@@ -54,6 +54,10 @@ type Catalog struct {
 func OpenCatalog(dataDir string) (*Catalog, error) {
 	dir := filepath.Join(dataDir, catalogDirName)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("stream: open catalog: %w", err)
+	}
+	// The directory entry of a new catalog must be durable before the files in it are.
+	if err := syncDir(dataDir); err != nil {
 		return nil, fmt.Errorf("stream: open catalog: %w", err)
 	}
 	if err := removeTmpFiles(dir); err != nil {

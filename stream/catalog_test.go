@@ -333,6 +333,7 @@ func TestCatalog_Save_Invalid(t *testing.T) {
 		{"parent after child", func(s *stream.StreamInfo) { s.Shards[0].ParentID = stream.ShardID(1) }},
 		{"parent not an id", func(s *stream.StreamInfo) { s.Shards[1].ParentID = "shard-0" }},
 		{"adjacent parent alone", func(s *stream.StreamInfo) { s.Shards[1].AdjacentParentID = stream.ShardID(0) }},
+		{"child created with its parent", func(s *stream.StreamInfo) { s.Shards[1].ParentID = stream.ShardID(0) }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

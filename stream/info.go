@@ -49,13 +49,20 @@ type Tag struct {
 
 // ShardInfo is what the catalog keeps about one shard. Its data lives in the shard's own
 // directory; the catalog holds what a sequence number, a shard listing and lineage need.
+//
+// CreatedSec is the creation second that the shard's sequence numbers carry, and it orders
+// them: a child's must be greater than its parents' (AWS uses the close time + 1 s), so that
+// every number of a child sorts after every number of its parents, and a record's TimeSec
+// should be at least CreatedSec (kinesalite renders max(arrival, creation)), so that no
+// record sorts before its shard's StartingSequenceNumber. A closed shard's ClosedSec is at
+// least its CreatedSec.
 type ShardInfo struct {
 	Index            int          `json:"index"`
 	ID               string       `json:"id"` // ShardID(Index)
 	HashKeyRange     HashKeyRange `json:"hashKeyRange"`
 	ParentID         string       `json:"parentId,omitempty"`         // the split or merged shard this one came from
 	AdjacentParentID string       `json:"adjacentParentId,omitempty"` // the other parent of a merge
-	CreatedSec       int64        `json:"createdSec"`                 // creation time in the shard's sequence numbers
+	CreatedSec       int64        `json:"createdSec"`                 // creation time in the shard's sequence numbers; see below
 
 	Closed    bool   `json:"closed,omitempty"`    // split or merged: no more writes
 	EndOffset uint64 `json:"endOffset,omitempty"` // when closed: the offset after the shard's last record
@@ -260,8 +267,12 @@ func (s *StreamInfo) validateShard(sh *ShardInfo) error {
 		if id == "" {
 			continue
 		}
-		if p, err := ParseShardID(id); err != nil || ShardID(p) != id || p >= sh.Index {
+		p, err := ParseShardID(id)
+		if err != nil || ShardID(p) != id || p >= sh.Index {
 			return fmt.Errorf("parent %q is not the id of an earlier shard", id)
+		}
+		if parent := s.Shard(p); parent != nil && parent.CreatedSec >= sh.CreatedSec {
+			return fmt.Errorf("created at %d, not after its parent %s (created at %d)", sh.CreatedSec, id, parent.CreatedSec)
 		}
 	}
 	return nil
