@@ -384,3 +384,38 @@ func checkNested(v any, s *shape) (any, *Error) {
 	}
 	return checkStructure(obj, s)
 }
+
+// Exported entry points to the decoders, for fuzzing and tests. Both stop where
+// decoding stops: the request-level rules that follow (StreamName from
+// StreamARN, the PutRecords size limit) are not applied.
+
+// DecodeRequest decodes a JSON body for an operation ("PutRecords") the way the
+// server's general path does. It returns the input struct (*PutRecordsInput),
+// or the *Error the client would get: a SerializationException or a
+// ValidationException. An unknown operation is an UnknownOperationException.
+func DecodeRequest(operation string, body []byte, opts Options) (any, error) {
+	op := newOperations(opts.withDefaults())[operation]
+	if op == nil {
+		return nil, &Error{Type: TypeUnknownOperation}
+	}
+	tree, ok := parseJSON(body)
+	if !ok {
+		return nil, serializationError("")
+	}
+	c := call{tree: tree}
+	return c.decode(op)
+}
+
+// DecodePutRecordsFast runs only the focused PutRecords decoder. It reports
+// false when the decoder declines the body, which the server then hands to the
+// general path; when it accepts, its result equals DecodeRequest's.
+func DecodePutRecordsFast(body []byte, opts Options) (*PutRecordsInput, bool) {
+	opts = opts.withDefaults()
+	return decodePutRecordsFast(body, fastLimits{maxData: opts.MaxRecordDataBytes}, new(putArena))
+}
+
+// DecodePutRecordFast is DecodePutRecordsFast for PutRecord.
+func DecodePutRecordFast(body []byte, opts Options) (*PutRecordInput, bool) {
+	opts = opts.withDefaults()
+	return decodePutRecordFast(body, fastLimits{maxData: opts.MaxRecordDataBytes}, new(putArena))
+}
