@@ -164,3 +164,32 @@ func TestLoad_RebuildError(t *testing.T) {
 		func(*index.Index) (index.Meta, error) { return index.Meta{}, boom })
 	require.ErrorIs(t, err, boom)
 }
+
+// TestLoad_WriteFails checks that a rebuilt index is returned, usable, with the error when
+// it cannot be saved.
+func TestLoad_WriteFails(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "no-such-dir", "x.idx")
+	calls := 0
+	x, m, rebuilt, err := index.Load(path, 100, seekFixtureMeta.End, 4096, loadFixture(&calls))
+	require.Error(t, err)
+	require.ErrorIs(t, err, fs.ErrNotExist)
+	require.NotNil(t, x, "Load dropped the rebuilt index")
+	defer x.Close()
+	require.True(t, rebuilt)
+	require.Equal(t, seekFixtureMeta, m)
+	e, ok := x.Seek(145)
+	require.True(t, ok)
+	require.Equal(t, uint64(140), e.Offset)
+}
+
+// TestWriteFile_RenameFails checks that a failed replace leaves the old state and no
+// temporary file: here the target is a non-empty directory, which rename cannot replace.
+func TestWriteFile_RenameFails(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "x.idx")
+	require.NoError(t, os.MkdirAll(filepath.Join(path, "occupied"), 0o755))
+	x := mustNew(t, 100, 4096, seekFixture)
+	require.Error(t, x.WriteFile(path, seekFixtureMeta))
+	_, err := os.Stat(path + ".tmp")
+	require.ErrorIs(t, err, fs.ErrNotExist, "temporary file left behind")
+}
