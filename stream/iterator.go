@@ -20,9 +20,9 @@ import (
 // AES-256-GCM under the key in <data dir>/secret, so iterators survive restarts and a client
 // can neither read nor forge one. On the wire it is the standard base64 (padded) of:
 //
-//	+-------------------------+-----------+-----------------------------+----------+
-//	| prefix 00 .. 00 01 (8B) | nonce 12B | sealed plaintext (116+16k B) | tag 16B  |
-//	+-------------------------+-----------+-----------------------------+----------+
+//	+-------------------------+-----------+------------------------------+---------+
+//	| prefix 00 .. 00 01 (8B) | nonce 12B | sealed plaintext (116+16k B) | tag 16B |
+//	+-------------------------+-----------+------------------------------+---------+
 //
 // Real AWS iterators decode to the same 8-byte prefix followed by 16-byte-aligned data, and
 // kinesalite's tests check exactly that, with a total of 152 + 16k bytes; the plaintext is
@@ -53,9 +53,6 @@ const (
 	sealedBase  = 152 // the smallest iterator in bytes, as AWS and kinesalite have it
 	sealedAlign = 16  // iterators grow in steps of one AES block
 	minPlain    = sealedBase - iteratorPrefixSize - nonceSize - tagSize
-
-	// MaxStreamNameLen is the longest stream name the API allows.
-	MaxStreamNameLen = 128
 
 	maxPlain  = (fixedSize+MaxStreamNameLen-minPlain+sealedAlign-1)/sealedAlign*sealedAlign + minPlain
 	maxSealed = iteratorPrefixSize + nonceSize + maxPlain + tagSize

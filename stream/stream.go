@@ -44,6 +44,8 @@ const (
 	MaxMaxRecordSizeKiB     = 10240 // the largest value MaxRecordSizeInKiB may take
 
 	MaxTags = 50 // tags per stream
+
+	MaxStreamNameLen = 128 // the longest stream name
 )
 
 // IteratorLifetime is how long a shard iterator stays valid after it is issued.
