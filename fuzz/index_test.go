@@ -39,21 +39,21 @@ func FuzzIndexDecode(f *testing.F) {
 		f.Add(b)
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		checkDecode(t, b)
+		checkIndexDecode(t, b)
 		if len(b) >= 4 {
-			checkDecode(t, withFixedCRC(b))
+			checkIndexDecode(t, indexWithFixedCRC(b))
 		}
 	})
 }
 
-func withFixedCRC(b []byte) []byte {
+func indexWithFixedCRC(b []byte) []byte {
 	b = bytes.Clone(b)
 	body := b[:len(b)-4]
 	binary.LittleEndian.PutUint32(b[len(body):], crc32.Checksum(body, crc32.MakeTable(crc32.Castagnoli)))
 	return b
 }
 
-func checkDecode(t *testing.T, b []byte) {
+func checkIndexDecode(t *testing.T, b []byte) {
 	m, entries, err := index.Decode(b)
 	if err != nil {
 		return
@@ -61,13 +61,13 @@ func checkDecode(t *testing.T, b []byte) {
 	if got := index.Encode(m, entries); !bytes.Equal(got, b) {
 		t.Fatalf("Decode then Encode changed the bytes:\n in  %x\n out %x", b, got)
 	}
-	checkSeeks(t, m, entries)
-	checkDamageRejected(t, b)
+	checkIndexSeeks(t, m, entries)
+	checkIndexDamageRejected(t, b)
 }
 
-// checkSeeks builds an index from the decoded entries (all kept) and compares its seeks
+// checkIndexSeeks builds an index from the decoded entries (all kept) and compares its seeks
 // with a linear scan.
-func checkSeeks(t *testing.T, m index.Meta, entries []index.Entry) {
+func checkIndexSeeks(t *testing.T, m index.Meta, entries []index.Entry) {
 	x := index.New(m.BaseOffset, 1)
 	for _, e := range entries {
 		x.Add(e)
@@ -101,9 +101,9 @@ func checkSeeks(t *testing.T, m index.Meta, entries []index.Entry) {
 	}
 }
 
-// checkDamageRejected cuts and bit-flips a valid encoding: every result must be rejected.
+// checkIndexDamageRejected cuts and bit-flips a valid encoding: every result must be rejected.
 // Long inputs are sampled so that one fuzz input stays cheap.
-func checkDamageRejected(t *testing.T, b []byte) {
+func checkIndexDamageRejected(t *testing.T, b []byte) {
 	step := max(1, len(b)/64)
 	for n := 0; n < len(b); n += step {
 		if _, _, err := index.Decode(b[:n]); err == nil {
