@@ -17,15 +17,35 @@ type batch struct {
 	timeMs   int64
 }
 
-// mustNew builds an in-memory index over batches, registering Close with t.Cleanup.
+// mustNew builds an in-memory index over batches. When the test ends it checks the index's
+// invariants (entries increasing, none before the base offset) and closes it.
 func mustNew(t testing.TB, base uint64, interval int64, batches []batch) *index.Index {
 	t.Helper()
 	x := index.New(base, interval)
 	for _, b := range batches {
 		x.Add(index.Entry{Offset: b.offset, Position: b.position, TimeMs: b.timeMs})
 	}
-	t.Cleanup(func() { x.Close() })
+	t.Cleanup(func() {
+		requireIntact(t, x)
+		x.Close()
+	})
 	return x
+}
+
+func requireIntact(t testing.TB, x *index.Index) {
+	t.Helper()
+	for i := 0; i < x.Len(); i++ {
+		e := x.Entry(i)
+		if e.Offset < x.BaseOffset() {
+			t.Errorf("entry %d %v is before base offset %d", i, e, x.BaseOffset())
+		}
+		if i == 0 {
+			continue
+		}
+		if p := x.Entry(i - 1); e.Offset <= p.Offset || e.Position <= p.Position || e.TimeMs < p.TimeMs {
+			t.Errorf("entry %d %v does not follow entry %d %v", i, e, i-1, p)
+		}
+	}
 }
 
 // mustOpen writes x with m to a new file in t.TempDir, opens it, checks that the opened
@@ -262,4 +282,9 @@ func TestIndex_Add_ConcurrentSeek(t *testing.T) {
 		require.NoError(t, <-errs)
 	}
 	require.Equal(t, n, x.Len())
+}
+
+func TestIndex_Add_OnOpenedPanics(t *testing.T) {
+	y, _ := mustOpen(t, mustNew(t, 100, 4096, seekFixture), seekFixtureMeta)
+	require.Panics(t, func() { y.Add(index.Entry{Offset: 155, Position: 20500, TimeMs: 41}) })
 }
