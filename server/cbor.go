@@ -138,11 +138,11 @@ func (d *cborDecoder) str(major, info byte, arg uint64) ([]byte, bool) {
 		if arg > uint64(len(d.b)-d.i) {
 			return nil, false
 		}
-		b := append([]byte(nil), d.b[d.i:d.i+int(arg)]...)
-		d.i += int(arg)
+		b := make([]byte, arg)
+		d.i += copy(b, d.b[d.i:])
 		return b, true
 	}
-	var out []byte
+	out := []byte{}
 	for {
 		if d.i < len(d.b) && d.b[d.i] == cborBreak {
 			d.i++

@@ -294,10 +294,11 @@ func appendEscape(dst []byte, c byte) []byte {
 // the milliseconds as a fraction, trailing zeros dropped (1506440188.749,
 // 1506440188.75, 1506440188), never in exponent notation.
 func appendEpochMillis(dst []byte, ms int64) []byte {
-	sec, frac := ms/1000, ms%1000
-	if frac < 0 {
-		sec, frac = sec-1, frac+1000
+	if ms < 0 {
+		dst = append(dst, '-')
+		ms = -ms // times before 1970 never occur; this only keeps the text right
 	}
+	sec, frac := ms/1000, ms%1000
 	dst = strconv.AppendInt(dst, sec, 10)
 	if frac == 0 {
 		return dst

@@ -1,0 +1,138 @@
+package server
+
+import (
+	"encoding/hex"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+func mustHex(t *testing.T, s string) []byte {
+	t.Helper()
+	b, err := hex.DecodeString(s)
+	require.NoError(t, err)
+	return b
+}
+
+// TestParseCBOR decodes the forms the Java SDKs and RFC 8949's examples use.
+func TestParseCBOR(t *testing.T) {
+	cases := []struct {
+		name string
+		hex  string
+		want object
+	}{
+		{"empty map", "a0", object{}},
+		{"uint and negint", "a2616100616239ffff", object{{"a", number("0")}, {"b", number("-65536")}}},
+		{"largest negint", "a161613bffffffffffffffff", object{{"a", number("-18446744073709551616")}}},
+		{"byte and text strings", "a261614401020304616264c3a9c3a9", object{{"a", []byte{1, 2, 3, 4}}, {"b", "éé"}}},
+		{"indefinite strings", "a26161" + "5f42010243030405ff" + "6162" + "7f626162626364ff", object{{"a", []byte{1, 2, 3, 4, 5}}, {"b", "abcd"}}},
+		{"indefinite map and array", "bf6161" + "9f0102ff" + "ff", object{{"a", []any{number("1"), number("2")}}}},
+		{"floats", "a36161f93e0061621a000186a06163fb3ff199999999999a",
+			object{{"a", number("1.5")}, {"b", number("100000")}, {"c", number("1.1")}}},
+		{"float32", "a16161fa47c35000", object{{"a", number("100000")}}},
+		{"simple values", "a4616af4616bf5616cf6616df7", object{{"j", false}, {"k", true}, {"l", nil}, {"m", nil}}},
+		{"epoch millis", "a16174c11b000001a013accc38", object{{"t", epochMillis(1787036486712)}}},
+		{"other tags are ignored", "a16174c074323031332d30332d32315432303a30343a30305a", object{{"t", "2013-03-21T20:04:00Z"}}},
+		{"repeated key keeps the last value", "a2616101616102", object{{"a", number("2")}}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got, ok := parseCBOR(mustHex(t, tc.hex))
+			require.True(t, ok)
+			require.Equal(t, tc.want, got)
+		})
+	}
+}
+
+func TestParseCBOR_Rejects(t *testing.T) {
+	cases := map[string]string{
+		"empty":                  "",
+		"not a map":              "80",
+		"truncated map":          "a1",
+		"truncated string":       "a161616461",
+		"non-text key":           "a10101",
+		"trailing bytes":         "a000",
+		"break outside":          "ff",
+		"reserved info":          "a161611c",
+		"indefinite int":         "a161611f",
+		"mixed chunks":           "a161615f6161ff",
+		"nested indefinite text": "a161617f7f6161ffff",
+		"NaN":                    "a16161f97e00",
+		"huge claimed array":     "a161619b7fffffffffffffff",
+		"tag 1 around text":      "a16161c16161",
+	}
+	for name, h := range cases {
+		t.Run(name, func(t *testing.T) {
+			_, ok := parseCBOR(mustHex(t, h))
+			require.False(t, ok)
+		})
+	}
+	deep := make([]byte, 0, 400)
+	deep = append(deep, 0xa1, 0x61, 'a')
+	for range 300 {
+		deep = append(deep, 0x81)
+	}
+	deep = append(deep, 0x00)
+	_, ok := parseCBOR(deep)
+	require.False(t, ok, "nesting beyond maxDepth")
+}
+
+// TestCBOR_RoundTrip encodes outputs with the reflective CBOR encoder and reads
+// them back with the decoder.
+func TestCBOR_RoundTrip(t *testing.T) {
+	out := &DescribeStreamOutput{StreamDescription: StreamDescription{
+		StreamName: "s", StreamStatus: "ACTIVE", RetentionPeriodHours: 24,
+		StreamCreationTimestamp: time.UnixMilli(1787036486712),
+		Shards:                  []Shard{{ShardId: "shardId-000000000000", HashKeyRange: HashKeyRange{"0", "9"}}},
+	}}
+	got, ok := parseCBOR(appendOutputCBOR(nil, out))
+	require.True(t, ok)
+	d, _ := got.get("StreamDescription")
+	desc := d.(object)
+	created, _ := desc.get("StreamCreationTimestamp")
+	require.Equal(t, epochMillis(1787036486712), created)
+	hours, _ := desc.get("RetentionPeriodHours")
+	require.Equal(t, number("24"), hours)
+	shards, _ := desc.get("Shards")
+	require.Len(t, shards, 1)
+	_, hasKey := desc.get("KeyId")
+	require.False(t, hasKey, "omitempty members are left out")
+
+	rng := rand.New(rand.NewPCG(testSeed(t), 2))
+	for range 200 {
+		n := rng.Int64() - rng.Int64()
+		b := cborAppendInt([]byte{0xa1, 0x61, 'n'}, n)
+		got, ok := parseCBOR(b)
+		require.True(t, ok)
+		require.Equal(t, object{{"n", number(itoa(n))}}, got)
+	}
+}
+
+func itoa(n int64) string {
+	return string(appendInt(nil, n))
+}
+
+func appendInt(b []byte, n int64) []byte {
+	if n < 0 {
+		b = append(b, '-')
+		u := uint64(-(n + 1)) + 1
+		return appendUint(b, u)
+	}
+	return appendUint(b, uint64(n))
+}
+
+func appendUint(b []byte, u uint64) []byte {
+	var buf [20]byte
+	i := len(buf)
+	for {
+		i--
+		buf[i] = byte('0' + u%10)
+		u /= 10
+		if u == 0 {
+			break
+		}
+	}
+	return append(b, buf[i:]...)
+}

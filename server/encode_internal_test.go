@@ -1,0 +1,76 @@
+package server
+
+import (
+	"encoding/json"
+	"strconv"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestAppendEpochMillis(t *testing.T) {
+	cases := []struct {
+		ms   int64
+		want string
+	}{
+		{0, "0"},
+		{1, "0.001"},
+		{10, "0.01"},
+		{1506440188749, "1506440188.749"},
+		{1506440188740, "1506440188.74"},
+		{1506440188700, "1506440188.7"},
+		{1506440188000, "1506440188"},
+		{-1, "-0.001"},
+		{-1500, "-1.5"},
+	}
+	for _, tc := range cases {
+		got := string(appendEpochMillis(nil, tc.ms))
+		require.Equal(t, tc.want, got, "appendEpochMillis(%d)", tc.ms)
+		f, err := strconv.ParseFloat(got, 64)
+		require.NoError(t, err)
+		require.Equal(t, tc.ms, int64(f*1000+0.5*sign(f)), "round trip of %s", got)
+	}
+}
+
+func sign(f float64) float64 {
+	if f < 0 {
+		return -1
+	}
+	return 1
+}
+
+func TestAppendJSONString(t *testing.T) {
+	cases := []string{"", "plain", `q"b\s`, "tab\tnl\nret\r", "\x00\x01\x1f\x7f", "ключ😀", "\u2028\u2029", "bad\xffutf8\xc3"}
+	for _, s := range cases {
+		got := appendJSONString(nil, s)
+		require.Equal(t, got, appendJSONBytes(nil, []byte(s)), "bytes and string variants of %q", s)
+		var back string
+		require.NoError(t, json.Unmarshal(got, &back), "%s", got)
+		want := s
+		if !utf8.ValidString(s) {
+			want = string([]rune(s)) // invalid bytes become U+FFFD, as with encoding/json
+		}
+		require.Equal(t, want, back, "round trip of %q through %s", s, got)
+	}
+}
+
+// TestAppendOutputJSON checks the reflective encoder's rules against
+// encoding/json's reading of its output.
+func TestAppendOutputJSON(t *testing.T) {
+	out := &DescribeStreamSummaryOutput{StreamDescriptionSummary: StreamDescriptionSummary{
+		StreamName: "s", StreamStatus: "ACTIVE", StreamCreationTimestamp: time.UnixMilli(1500000000123),
+		EnhancedMonitoring: []EnhancedMetrics{{ShardLevelMetrics: []string{"ALL"}}},
+		WarmThroughput:     &WarmThroughputObject{TargetMiBps: new(int32)},
+	}}
+	got := string(appendOutputJSON(nil, out))
+	want := `{"StreamDescriptionSummary":{"StreamName":"s","StreamARN":"","StreamStatus":"ACTIVE","RetentionPeriodHours":0,` +
+		`"StreamCreationTimestamp":1500000000.123,"EnhancedMonitoring":[{"ShardLevelMetrics":["ALL"]}],"OpenShardCount":0,` +
+		`"WarmThroughput":{"TargetMiBps":0}}}`
+	require.Equal(t, want, got)
+	require.Equal(t, "", string(appendOutputJSON(nil, &CreateStreamOutput{})), "a Unit output has an empty body")
+	require.Equal(t, `{"Tags":{"a":"1","b":"2"}}`, string(appendOutputJSON(nil, &struct {
+		Tags map[string]string
+	}{map[string]string{"b": "2", "a": "1"}})), "map keys are sorted")
+}

@@ -1,0 +1,94 @@
+package server
+
+import (
+	"encoding/json"
+	"math/rand/v2"
+	"strconv"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+type testRecord struct {
+	seq       string
+	arrivalMs int64
+	key, data []byte
+}
+
+func randomRecords(rng *rand.Rand, n int) []testRecord {
+	keys := []string{"k", "ключ", "a\"b\\c", "\x01ctl", "😀", "bad\xff"}
+	records := make([]testRecord, n)
+	for i := range records {
+		data := make([]byte, rng.IntN(300))
+		for j := range data {
+			data[j] = byte(rng.IntN(256))
+		}
+		records[i] = testRecord{
+			seq:       strconv.FormatUint(rng.Uint64(), 10) + strconv.FormatUint(rng.Uint64(), 10),
+			arrivalMs: 1_500_000_000_000 + rng.Int64N(1e12),
+			key:       []byte(keys[rng.IntN(len(keys))]),
+			data:      data,
+		}
+	}
+	return records
+}
+
+// TestJSONRecords encodes random records and reads them back with encoding/json.
+func TestJSONRecords(t *testing.T) {
+	rng := rand.New(rand.NewPCG(testSeed(t), 3))
+	records := randomRecords(rng, 200)
+	enc := newJSONRecords(nil)
+	for _, r := range records {
+		require.NoError(t, enc.Record([]byte(r.seq), r.arrivalMs, r.key, r.data))
+	}
+	body := enc.finish(&GetRecordsOutput{NextShardIterator: "next", MillisBehindLatest: 5})
+	var got struct {
+		Records []struct {
+			SequenceNumber              string
+			ApproximateArrivalTimestamp json.Number
+			Data                        []byte
+			PartitionKey                string
+		}
+		NextShardIterator  string
+		MillisBehindLatest int64
+	}
+	require.NoError(t, json.Unmarshal(body, &got))
+	require.Len(t, got.Records, len(records))
+	for i, r := range records {
+		g := got.Records[i]
+		require.Equal(t, r.seq, g.SequenceNumber)
+		require.Equal(t, r.data, []byte(g.Data))
+		require.Equal(t, string([]rune(string(r.key))), g.PartitionKey)
+		f, err := g.ApproximateArrivalTimestamp.Float64()
+		require.NoError(t, err)
+		require.InDelta(t, float64(r.arrivalMs), f*1000, 0.5, "arrival of record %d: %s", i, g.ApproximateArrivalTimestamp)
+	}
+	require.Equal(t, "next", got.NextShardIterator)
+	require.Equal(t, int64(5), got.MillisBehindLatest)
+}
+
+// TestCBORRecords encodes random records and reads them back with the CBOR decoder.
+func TestCBORRecords(t *testing.T) {
+	rng := rand.New(rand.NewPCG(testSeed(t), 4))
+	records := randomRecords(rng, 50)
+	enc := newCBORRecords(nil)
+	for _, r := range records {
+		require.NoError(t, enc.Record([]byte(r.seq), r.arrivalMs, r.key, r.data))
+	}
+	body := enc.finish(&GetRecordsOutput{MillisBehindLatest: 0, ChildShards: []ChildShard{{ShardId: "s"}}})
+	got, ok := parseCBOR(body)
+	require.True(t, ok)
+	list, _ := got.get("Records")
+	require.Len(t, list, len(records))
+	for i, r := range records {
+		rec := list.([]any)[i].(object)
+		data, _ := rec.get("Data")
+		require.Equal(t, r.data, data)
+		ts, _ := rec.get("ApproximateArrivalTimestamp")
+		require.Equal(t, epochMillis(r.arrivalMs), ts)
+	}
+	_, hasNext := got.get("NextShardIterator")
+	require.False(t, hasNext)
+	children, _ := got.get("ChildShards")
+	require.Len(t, children, 1)
+}

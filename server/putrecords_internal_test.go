@@ -1,0 +1,251 @@
+package server
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+var seedFlag = flag.Uint64("seed", 0, "seed of the random tests; 0 picks one from the clock")
+
+// testSeed returns the seed of a random test and logs it, so a failure can be
+// replayed with -seed.
+func testSeed(t *testing.T) uint64 {
+	t.Helper()
+	seed := *seedFlag
+	if seed == 0 {
+		seed = uint64(time.Now().UnixNano())
+	}
+	t.Logf("seed %d (rerun with -seed=%d)", seed, seed)
+	return seed
+}
+
+func generalPutRecords(body []byte) (*PutRecordsInput, error) {
+	in, err := DecodeRequest("PutRecords", body, Options{})
+	if err != nil {
+		return nil, err
+	}
+	return in.(*PutRecordsInput), nil
+}
+
+func generalPutRecord(body []byte) (*PutRecordInput, error) {
+	in, err := DecodeRequest("PutRecord", body, Options{})
+	if err != nil {
+		return nil, err
+	}
+	return in.(*PutRecordInput), nil
+}
+
+// requireSameRecords checks that the fast and the general decoders agree.
+func requireSameRecords(t *testing.T, want, got *PutRecordsInput) {
+	t.Helper()
+	require.Equal(t, want.StreamName, got.StreamName)
+	require.Equal(t, want.StreamARN, got.StreamARN)
+	require.Equal(t, want.StreamId, got.StreamId)
+	require.Equal(t, want.DryRun, got.DryRun)
+	require.Len(t, got.Records, len(want.Records))
+	for i := range want.Records {
+		require.Equal(t, want.Records[i].PartitionKey, got.Records[i].PartitionKey, "record %d", i)
+		require.Equal(t, want.Records[i].ExplicitHashKey, got.Records[i].ExplicitHashKey, "record %d", i)
+		require.Equal(t, string(want.Records[i].Data), string(got.Records[i].Data), "record %d", i)
+	}
+}
+
+func TestDecodePutRecordsFast_Accepts(t *testing.T) {
+	cases := []struct {
+		name string
+		body string
+	}{
+		{"minimal", `{"StreamName":"s","Records":[{"Data":"","PartitionKey":"k"}]}`},
+		{"all members", `{"Records":[{"Data":"AAEC","ExplicitHashKey":"340282366920938463463374607431768211455","PartitionKey":"k"}],` +
+			`"StreamName":"s","StreamARN":"arn:aws:kinesis:us-east-1:000000000000:stream/s","StreamId":"abcdefghij0123456789-abc","DryRun":true}`},
+		{"arn only", `{"StreamARN":"arn:aws:kinesis:us-east-1:000000000000:stream/s","Records":[{"PartitionKey":"k","Data":"AA=="}]}`},
+		{"white space", " \t\r\n{ \"StreamName\" : \"s\" ,\n\"Records\" : [ { \"Data\" : \"AAE=\" , \"PartitionKey\" : \"k\" } ,{\"Data\":\"\",\"PartitionKey\":\"j\"}\n] }\n "},
+		{"unicode keys", `{"StreamName":"s","Records":[{"Data":"","PartitionKey":"ключ😀"},{"Data":"","PartitionKey":"` + strings.Repeat("😀", 128) + `"}]}`},
+		{"max key", `{"StreamName":"s","Records":[{"Data":"","PartitionKey":"` + strings.Repeat("k", 256) + `"}]}`},
+		{"dry run false", `{"StreamName":"s","DryRun":false,"Records":[{"Data":"","PartitionKey":"k"}]}`},
+		{"500 records", `{"StreamName":"s","Records":[` + strings.TrimSuffix(strings.Repeat(`{"Data":"AAAA","PartitionKey":"k"},`, 500), ",") + `]}`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			fast, ok := DecodePutRecordsFast([]byte(tc.body), Options{})
+			require.True(t, ok, "the fast decoder declined")
+			general, err := generalPutRecords([]byte(tc.body))
+			require.NoError(t, err)
+			requireSameRecords(t, general, fast)
+		})
+	}
+}
+
+func TestDecodePutRecordsFast_Declines(t *testing.T) {
+	cases := []struct {
+		name string
+		body string
+	}{
+		{"escape in key", `{"StreamName":"s","Records":[{"Data":"","PartitionKey":"\u0041"}]}`},
+		{"escape in member name", `{"Str\u0065amName":"s","Records":[{"Data":"","PartitionKey":"k"}]}`},
+		{"null member", `{"StreamName":"s","StreamARN":null,"Records":[{"Data":"","PartitionKey":"k"}]}`},
+		{"unknown member", `{"StreamName":"s","Foo":1,"Records":[{"Data":"","PartitionKey":"k"}]}`},
+		{"unknown entry member", `{"StreamName":"s","Records":[{"Data":"","PartitionKey":"k","X":"y"}]}`},
+		{"repeated member", `{"StreamName":"s","StreamName":"t","Records":[{"Data":"","PartitionKey":"k"}]}`},
+		{"repeated entry member", `{"StreamName":"s","Records":[{"Data":"","Data":"AAAA","PartitionKey":"k"}]}`},
+		{"member names are case sensitive", `{"streamName":"s","Records":[{"Data":"","PartitionKey":"k"}]}`},
+		{"no records", `{"StreamName":"s"}`},
+		{"empty records", `{"StreamName":"s","Records":[]}`},
+		{"501 records", `{"StreamName":"s","Records":[` + strings.TrimSuffix(strings.Repeat(`{"Data":"","PartitionKey":"k"},`, 501), ",") + `]}`},
+		{"no stream", `{"Records":[{"Data":"","PartitionKey":"k"}]}`},
+		{"bad stream name", `{"StreamName":"a b","Records":[{"Data":"","PartitionKey":"k"}]}`},
+		{"bad arn", `{"StreamARN":"arn","Records":[{"Data":"","PartitionKey":"k"}]}`},
+		{"bad stream id", `{"StreamName":"s","StreamId":"x","Records":[{"Data":"","PartitionKey":"k"}]}`},
+		{"base64 length", `{"StreamName":"s","Records":[{"Data":"AAA","PartitionKey":"k"}]}`},
+		{"base64 padding bits", `{"StreamName":"s","Records":[{"Data":"AB==","PartitionKey":"k"}]}`},
+		{"base64 inner padding", `{"StreamName":"s","Records":[{"Data":"A=AA","PartitionKey":"k"}]}`},
+		{"base64 url alphabet", `{"StreamName":"s","Records":[{"Data":"__--","PartitionKey":"k"}]}`},
+		{"data too big", `{"StreamName":"s","Records":[{"Data":"` + base64.StdEncoding.EncodeToString(make([]byte, 1<<20+1)) + `","PartitionKey":"k"}]}`},
+		{"data not a string", `{"StreamName":"s","Records":[{"Data":1,"PartitionKey":"k"}]}`},
+		{"no data", `{"StreamName":"s","Records":[{"PartitionKey":"k"}]}`},
+		{"no key", `{"StreamName":"s","Records":[{"Data":""}]}`},
+		{"empty key", `{"StreamName":"s","Records":[{"Data":"","PartitionKey":""}]}`},
+		{"long key", `{"StreamName":"s","Records":[{"Data":"","PartitionKey":"` + strings.Repeat("😀", 129) + `"}]}`},
+		{"invalid UTF-8 key", "{\"StreamName\":\"s\",\"Records\":[{\"Data\":\"\",\"PartitionKey\":\"\xff\"}]}"},
+		{"control character", "{\"StreamName\":\"s\",\"Records\":[{\"Data\":\"\",\"PartitionKey\":\"\x01\"}]}"},
+		{"hash key leading zero", `{"StreamName":"s","Records":[{"Data":"","PartitionKey":"k","ExplicitHashKey":"01"}]}`},
+		{"hash key too long", `{"StreamName":"s","Records":[{"Data":"","PartitionKey":"k","ExplicitHashKey":"` + strings.Repeat("1", 40) + `"}]}`},
+		{"dry run string", `{"StreamName":"s","DryRun":"true","Records":[{"Data":"","PartitionKey":"k"}]}`},
+		{"trailing garbage", `{"StreamName":"s","Records":[{"Data":"","PartitionKey":"k"}]}x`},
+		{"two objects", `{"StreamName":"s","Records":[{"Data":"","PartitionKey":"k"}]}{}`},
+		{"trailing comma", `{"StreamName":"s","Records":[{"Data":"","PartitionKey":"k"},]}`},
+		{"truncated", `{"StreamName":"s","Records":[{"Data":"","PartitionKey":"k"}`},
+		{"not an object", `[]`},
+		{"empty", ``},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, ok := DecodePutRecordsFast([]byte(tc.body), Options{})
+			require.False(t, ok, "the fast decoder accepted")
+			if general, err := generalPutRecords([]byte(tc.body)); err == nil {
+				require.NotNil(t, general) // declined but valid: the general path takes it
+			}
+		})
+	}
+}
+
+func TestDecodePutRecordFast(t *testing.T) {
+	accept := []string{
+		`{"StreamName":"s","Data":"AAEC","PartitionKey":"k","ExplicitHashKey":"1","SequenceNumberForOrdering":"49590338271490256608559692538361571095921575989136588898","DryRun":true}`,
+		`{"StreamARN":"arn:aws:kinesis:us-east-1:000000000000:stream/s","PartitionKey":"k","Data":""}`,
+	}
+	for _, body := range accept {
+		fast, ok := DecodePutRecordFast([]byte(body), Options{})
+		require.True(t, ok, body)
+		general, err := generalPutRecord([]byte(body))
+		require.NoError(t, err)
+		require.Equal(t, string(general.Data), string(fast.Data))
+		general.Data, fast.Data = nil, nil
+		require.Equal(t, general, fast)
+	}
+	decline := []string{
+		`{"StreamName":"s","Data":"AAEC","PartitionKey":"k","SequenceNumberForOrdering":"01"}`,
+		`{"StreamName":"s","Data":"AAEC","PartitionKey":"k","Records":[]}`,
+		`{"StreamName":"s","PartitionKey":"k"}`,
+		`{"Data":"","PartitionKey":"k"}`,
+	}
+	for _, body := range decline {
+		_, ok := DecodePutRecordFast([]byte(body), Options{})
+		require.False(t, ok, body)
+	}
+}
+
+// TestDecodePutRecordsFast_Random generates PutRecords bodies, valid and
+// slightly broken, and checks the contract of the fast decoder: whatever it
+// accepts, the general path accepts with the same records; whatever the general
+// path rejects, it rejects too.
+func TestDecodePutRecordsFast_Random(t *testing.T) {
+	rng := rand.New(rand.NewPCG(testSeed(t), 1))
+	n := 3000
+	if testing.Short() {
+		n = 300
+	}
+	accepted := 0
+	for i := range n {
+		body := randomPutRecordsBody(rng)
+		fast, ok := DecodePutRecordsFast(body, Options{})
+		general, err := generalPutRecords(body)
+		if ok {
+			accepted++
+			require.NoError(t, err, "case %d: fast accepted what the general path rejects: %s", i, body)
+			requireSameRecords(t, general, fast)
+		}
+	}
+	require.Greater(t, accepted, n/10, "the generator should make many bodies the fast path takes")
+}
+
+// randomPutRecordsBody writes a PutRecords body with random records, member
+// order and white space, and now and then one defect.
+func randomPutRecordsBody(rng *rand.Rand) []byte {
+	ws := func() string { return []string{"", "", " ", "\n", "\t ", "\r\n"}[rng.IntN(6)] }
+	str := func(s string) string { b, _ := json.Marshal(s); return ws() + string(b) + ws() }
+	keys := []string{"k", "user-42", "ключ", "😀x", "a\"b", strings.Repeat("z", 256), "", "a\\b", "\u2028"}
+	var records []string
+	for range 1 + rng.IntN(8) {
+		data := make([]byte, rng.IntN(40))
+		for j := range data {
+			data[j] = byte(rng.IntN(256))
+		}
+		members := []string{
+			str("Data") + ":" + str(base64.StdEncoding.EncodeToString(data)),
+			str("PartitionKey") + ":" + str(keys[rng.IntN(len(keys))]),
+		}
+		if rng.IntN(3) == 0 {
+			members = append(members, str("ExplicitHashKey")+":"+str(fmt.Sprint(rng.Uint64())))
+		}
+		rng.Shuffle(len(members), func(a, b int) { members[a], members[b] = members[b], members[a] })
+		records = append(records, ws()+"{"+strings.Join(members, ",")+"}"+ws())
+	}
+	top := []string{str("Records") + ":" + ws() + "[" + strings.Join(records, ",") + "]" + ws()}
+	switch rng.IntN(4) {
+	case 0:
+		top = append(top, str("StreamARN")+":"+str("arn:aws:kinesis:us-east-1:000000000000:stream/s"))
+	case 1:
+		top = append(top, str("StreamName")+":"+str("s"), str("DryRun")+":"+ws()+"true")
+	default:
+		top = append(top, str("StreamName")+":"+str("stream-1.a_b"))
+	}
+	rng.Shuffle(len(top), func(a, b int) { top[a], top[b] = top[b], top[a] })
+	body := []byte(ws() + "{" + strings.Join(top, ",") + "}" + ws())
+	if rng.IntN(5) == 0 && len(body) > 0 { // one defect: a byte changed, dropped or doubled
+		i := rng.IntN(len(body))
+		switch rng.IntN(3) {
+		case 0:
+			const defects = "{}[],:\"\\=A0 \x00\xff"
+			body[i] = defects[rng.IntN(len(defects))]
+		case 1:
+			body = append(body[:i], body[i+1:]...)
+		default:
+			body = append(body[:i+1], body[i:]...)
+		}
+	}
+	return body
+}
+
+// TestAppendPutRecordsJSON checks the direct encoder against encoding/json.
+func TestAppendPutRecordsJSON(t *testing.T) {
+	out := &PutRecordsOutput{FailedRecordCount: 1, EncryptionType: "KMS", Records: []PutRecordsResultEntry{
+		{SequenceNumber: "1", ShardId: "shardId-000000000000"},
+		{ErrorCode: "InternalFailure", ErrorMessage: "Internal Service Failure"},
+		{},
+	}}
+	got := appendPutRecordsJSON(nil, out)
+	var back PutRecordsOutput
+	require.NoError(t, json.Unmarshal(got, &back))
+	require.Equal(t, *out, back)
+	require.Equal(t, `{"FailedRecordCount":1,"Records":[{"SequenceNumber":"1","ShardId":"shardId-000000000000"},`+
+		`{"ErrorCode":"InternalFailure","ErrorMessage":"Internal Service Failure"},{}],"EncryptionType":"KMS"}`, string(got))
+}
