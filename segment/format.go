@@ -55,6 +55,7 @@ import (
 	"math"
 	"math/bits"
 	"slices"
+	"sync"
 )
 
 // Format versions. Readers accept minReadableVersion through FormatVersion; writers write
@@ -184,9 +185,21 @@ func DecodeHeader(b []byte) (Header, error) {
 // compressed, unless compression does not make it smaller: then the batch is stored with
 // CodecNone. Record times must not decrease (ErrTimeOrder).
 func AppendBatch(dst []byte, codec Codec, firstOffset uint64, recs []Record) ([]byte, error) {
-	var e encoder
-	return e.appendBatch(dst, codec, firstOffset, recs)
+	if codec == CodecNone {
+		var e encoder
+		return e.appendBatch(dst, codec, firstOffset, recs)
+	}
+	e := encoderPool.Get().(*encoder)
+	defer encoderPool.Put(e)
+	dst, err := e.appendBatch(dst, codec, firstOffset, recs)
+	if cap(e.scratch) > keepBufferBytes {
+		e.scratch = nil
+	}
+	return dst, err
 }
+
+// encoderPool keeps the scratch buffers of AppendBatch calls that compress.
+var encoderPool = sync.Pool{New: func() any { return new(encoder) }}
 
 // encoder frames batches, keeping the scratch buffer for the uncompressed records section of
 // compressed batches between calls.
