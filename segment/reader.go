@@ -55,7 +55,9 @@ func (r *Reader) Header() Header { return r.header }
 func (r *Reader) Path() string { return r.path }
 
 // ReadBatch decodes the batch at pos into dst (reused), never touching bytes at or past
-// limit, the caller's known end of written data. It returns io.EOF when pos >= limit. The CRC
+// limit, the caller's known end of written data; limit is clamped to the mapped length, so
+// the capacity given to OpenReader must cover every batch the caller will read. It returns
+// io.EOF when pos >= limit. The CRC
 // is checked; records of uncompressed batches alias the mapping and stay valid until Close. A
 // bad batch (a zero length word before limit included) is a *CorruptionError. A fault on the
 // mapped memory is an error wrapping ErrFault, not a crash.
