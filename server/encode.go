@@ -2,6 +2,7 @@ package server
 
 import (
 	"encoding/base64"
+	"encoding/binary"
 	"reflect"
 	"slices"
 	"strconv"
@@ -218,7 +219,7 @@ const hexDigits = "0123456789abcdef"
 func appendJSONString(dst []byte, s string) []byte {
 	dst = append(dst, '"')
 	start := 0
-	for i := 0; i < len(s); {
+	for i := plainPrefix(s); i < len(s); {
 		c := s[i]
 		if c >= 0x20 && c != '"' && c != '\\' && c < utf8.RuneSelf {
 			i++
@@ -249,7 +250,7 @@ func appendJSONString(dst []byte, s string) []byte {
 func appendJSONBytes(dst []byte, s []byte) []byte {
 	dst = append(dst, '"')
 	start := 0
-	for i := 0; i < len(s); {
+	for i := plainPrefixBytes(s); i < len(s); {
 		c := s[i]
 		if c >= 0x20 && c != '"' && c != '\\' && c < utf8.RuneSelf {
 			i++
@@ -317,4 +318,47 @@ func appendTimeJSON(dst []byte, t time.Time) []byte {
 		return append(dst, '0')
 	}
 	return appendEpochMillis(dst, t.UnixMilli())
+}
+
+// SWAR constants for scanning JSON text eight bytes at a time.
+const (
+	swarOnes  = 0x0101010101010101
+	swarHighs = 0x8080808080808080
+)
+
+// plainWord reports whether none of the eight bytes of w needs attention in a
+// JSON string: no control character, quote, backslash or non-ASCII byte.
+func plainWord(w uint64) bool {
+	const (
+		quotes     = '"' * swarOnes
+		backslashs = '\\' * swarOnes
+	)
+	q, b := w^quotes, w^backslashs // a quote or backslash becomes a zero byte
+	hasLow := (w - 0x20*swarOnes) & ^w
+	hasQuote := (q - swarOnes) & ^q
+	hasSlash := (b - swarOnes) & ^b
+	return (hasLow|hasQuote|hasSlash|w)&swarHighs == 0
+}
+
+// plainPrefix returns the length of the prefix of s, rounded down to whole
+// words, that needs no escaping.
+func plainPrefix(s string) int {
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		if !plainWord(binary.LittleEndian.Uint64([]byte(s[i : i+8]))) {
+			break
+		}
+	}
+	return i
+}
+
+// plainPrefixBytes is plainPrefix for a byte slice.
+func plainPrefixBytes(s []byte) int {
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		if !plainWord(binary.LittleEndian.Uint64(s[i : i+8])) {
+			break
+		}
+	}
+	return i
 }

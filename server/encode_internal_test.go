@@ -1,8 +1,11 @@
 package server
 
 import (
+	"encoding/binary"
 	"encoding/json"
+	"math/rand/v2"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -42,7 +45,7 @@ func sign(f float64) float64 {
 }
 
 func TestAppendJSONString(t *testing.T) {
-	cases := []string{"", "plain", `q"b\s`, "tab\tnl\nret\r", "\x00\x01\x1f\x7f", "ключ😀", "\u2028\u2029", "bad\xffutf8\xc3"}
+	cases := []string{"", "plain", `q"b\s`, "a longer string with a \" quote past eight bytes, a \\ and \x01 and é", "tab\tnl\nret\r", "\x00\x01\x1f\x7f", "ключ😀", "\u2028\u2029", "bad\xffutf8\xc3"}
 	for _, s := range cases {
 		got := appendJSONString(nil, s)
 		require.Equal(t, got, appendJSONBytes(nil, []byte(s)), "bytes and string variants of %q", s)
@@ -73,4 +76,35 @@ func TestAppendOutputJSON(t *testing.T) {
 	require.Equal(t, `{"Tags":{"a":"1","b":"2"}}`, string(appendOutputJSON(nil, &struct {
 		Tags map[string]string
 	}{map[string]string{"b": "2", "a": "1"}})), "map keys are sorted")
+}
+
+// TestPlainWord compares the word-at-a-time check with a byte loop, for every
+// byte value in every position and for random words.
+func TestPlainWord(t *testing.T) {
+	plain := func(b []byte) bool {
+		for _, c := range b {
+			if c < 0x20 || c == '"' || c == '\\' || c >= 0x80 {
+				return false
+			}
+		}
+		return true
+	}
+	word := []byte("abcdefgh")
+	for pos := range 8 {
+		for c := range 256 {
+			w := append([]byte(nil), word...)
+			w[pos] = byte(c)
+			require.Equal(t, plain(w), plainWord(binary.LittleEndian.Uint64(w)), "byte %#x at %d", c, pos)
+		}
+	}
+	rng := rand.New(rand.NewPCG(testSeed(t), 5))
+	for range 100000 {
+		v := rng.Uint64()
+		var w [8]byte
+		binary.LittleEndian.PutUint64(w[:], v)
+		require.Equal(t, plain(w[:]), plainWord(v), "word %#x", v)
+	}
+	long := strings.Repeat("0123456789", 5) + `"` + strings.Repeat("x", 20) + "\\"
+	require.Equal(t, 48, plainPrefix(long))
+	require.Equal(t, `"`+strings.ReplaceAll(strings.ReplaceAll(long, `\`, `\\`), `"`, `\"`)+`"`, string(appendJSONString(nil, long)))
 }

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"encoding/base64"
 	"strconv"
 	"strings"
@@ -109,6 +110,7 @@ func (s *scanner) str() (span, bool) {
 	}
 	start := s.i
 	ascii := true
+	s.i += plainPrefixBytes(s.b[s.i:])
 	for s.i < len(s.b) {
 		c := s.b[s.i]
 		switch {
@@ -173,23 +175,37 @@ func (s *scanner) members(fn func(key []byte) bool) bool {
 	}
 }
 
-// blob decodes a canonical base64 string into the arena.
+// blob decodes a canonical base64 string into the arena. The string is not
+// scanned byte by byte: the decoder itself rejects every byte outside the
+// alphabet (quotes, backslashes, control characters, non-ASCII) except CR and
+// LF, which it skips; a skipped byte shows as a short result, so the length
+// check below rejects those too.
 func (s *scanner) blob(a *putArena, maxData int) (span, bool) {
-	sp, ok := s.str()
-	if !ok {
+	if !s.next('"') {
 		return span{}, false
 	}
-	src := s.b[sp.start:sp.end]
+	end := bytes.IndexByte(s.b[s.i:], '"')
+	if end < 0 {
+		return span{}, false
+	}
+	src := s.b[s.i : s.i+end]
+	s.i += end + 1
 	if len(src)%4 != 0 {
 		return span{}, false
 	}
+	want := len(src) / 4 * 3
+	if len(src) > 0 && src[len(src)-1] == '=' {
+		want--
+		if src[len(src)-2] == '=' {
+			want--
+		}
+	}
 	start := len(a.data)
-	need := len(src) / 4 * 3
-	if cap(a.data)-start < need {
+	if want > maxData || cap(a.data)-start < len(src)/4*3 {
 		return span{}, false
 	}
-	n, err := base64.StdEncoding.Strict().Decode(a.data[start:start+need], src)
-	if err != nil || n > maxData {
+	n, err := base64.StdEncoding.Strict().Decode(a.data[start:start+len(src)/4*3], src)
+	if err != nil || n != want {
 		return span{}, false
 	}
 	a.data = a.data[:start+n]
