@@ -85,7 +85,7 @@ func BenchmarkPutRecordsDecode(b *testing.B) {
 			b.SetBytes(int64(records * size))
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := DecodeRequest("PutRecords", body, Options{}); err != nil {
+				if _, err := DecodeRequest("PutRecords", contentTypeJSON, body, Options{}); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -389,20 +390,24 @@ func checkNested(v any, s *shape) (any, *Error) {
 // decoding stops: the request-level rules that follow (StreamName from
 // StreamARN, the PutRecords size limit) are not applied.
 
-// DecodeRequest decodes a JSON body for an operation ("PutRecords") the way the
-// server's general path does. It returns the input struct (*PutRecordsInput),
-// or the *Error the client would get: a SerializationException or a
-// ValidationException. An unknown operation is an UnknownOperationException.
-func DecodeRequest(operation string, body []byte, opts Options) (any, error) {
+// DecodeRequest decodes a body for an operation ("PutRecords") the way the
+// server's general path does, in the format its Content-Type names
+// (application/x-amz-json-1.1 or application/x-amz-cbor-1.1). It returns the
+// input struct (*PutRecordsInput), or the *Error the client would get: a
+// SerializationException or a ValidationException. An unknown operation is an
+// UnknownOperationException.
+func DecodeRequest(operation, contentType string, body []byte, opts Options) (any, error) {
 	op := newOperations(opts.withDefaults())[operation]
 	if op == nil {
 		return nil, &Error{Type: TypeUnknownOperation}
 	}
-	tree, ok := parseJSON(body)
-	if !ok {
+	c := call{proto: protocolOf(contentType), body: body}
+	if c.proto != protoJSON && c.proto != protoCBOR {
+		return nil, &Error{Type: TypeUnknownOperation}
+	}
+	if !c.parse() {
 		return nil, serializationError("")
 	}
-	c := call{tree: tree}
 	return c.decode(op)
 }
 
@@ -418,4 +423,14 @@ func DecodePutRecordsFast(body []byte, opts Options) (*PutRecordsInput, bool) {
 func DecodePutRecordFast(body []byte, opts Options) (*PutRecordInput, bool) {
 	opts = opts.withDefaults()
 	return decodePutRecordFast(body, fastLimits{maxData: opts.MaxRecordDataBytes}, new(putArena))
+}
+
+// Operations returns the names of the operations the server answers, sorted.
+func Operations() []string {
+	names := make([]string, 0, 32)
+	for name := range newOperations(Options{}.withDefaults()) {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	return names
 }

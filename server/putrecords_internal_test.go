@@ -28,7 +28,7 @@ func testSeed(t *testing.T) uint64 {
 }
 
 func generalPutRecords(body []byte) (*PutRecordsInput, error) {
-	in, err := DecodeRequest("PutRecords", body, Options{})
+	in, err := DecodeRequest("PutRecords", contentTypeJSON, body, Options{})
 	if err != nil {
 		return nil, err
 	}
@@ -36,7 +36,7 @@ func generalPutRecords(body []byte) (*PutRecordsInput, error) {
 }
 
 func generalPutRecord(body []byte) (*PutRecordInput, error) {
-	in, err := DecodeRequest("PutRecord", body, Options{})
+	in, err := DecodeRequest("PutRecord", contentTypeJSON, body, Options{})
 	if err != nil {
 		return nil, err
 	}

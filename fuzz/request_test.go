@@ -1,0 +1,144 @@
+package fuzz
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"testing"
+
+	"github.com/shardlog/shardlog/server"
+)
+
+// FuzzRequestDecode feeds arbitrary bodies to the server's request decoders.
+//
+// The properties:
+//   - no body makes any decoder panic, for any operation, in JSON or CBOR;
+//   - a failure is always a *server.Error, of a type the client may see;
+//   - the focused PutRecords and PutRecord decoders agree with the general path:
+//     whatever they accept, the general path accepts with the same input; what
+//     the general path rejects, they reject. (They may decline a valid body,
+//     which the server then hands to the general path.)
+//   - what they accept, encoding/json decodes to the same records too.
+func FuzzRequestDecode(f *testing.F) {
+	for _, seed := range requestSeeds {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		for _, op := range server.Operations() {
+			for _, contentType := range []string{"application/x-amz-json-1.1", "application/x-amz-cbor-1.1"} {
+				_, err := server.DecodeRequest(op, contentType, body, server.Options{})
+				requireRequestError(t, op, err)
+			}
+		}
+		checkPutRecordsFast(t, body)
+		checkPutRecordFast(t, body)
+	})
+}
+
+var requestSeeds = []string{
+	`{"StreamName":"s","Records":[{"Data":"aGVsbG8=","PartitionKey":"k"},{"Data":"","PartitionKey":"ключ","ExplicitHashKey":"42"}]}`,
+	`{"StreamARN":"arn:aws:kinesis:us-east-1:000000000000:stream/s","Records":[{"Data":"AAEC","PartitionKey":"k"}],"DryRun":true}`,
+	`{"StreamName":"s","Data":"AAEC","PartitionKey":"k","SequenceNumberForOrdering":"1","ExplicitHashKey":"0"}`,
+	`{"StreamName":"s","Records":[{"Data":"AB==","PartitionKey":"k"}]}`,
+	`{"StreamName":"s","Records":[{"Data":"A\nAA","PartitionKey":"k"}]}`,
+	`{"StreamName":"s","Records":[{"Data":"","PartitionKey":"\u00e9"}],"StreamName":"t"}`,
+	`{"StreamName":"","Records":[]}`,
+	`{"StreamName":"s","ShardId":"shardId-0","ShardIteratorType":"AT_TIMESTAMP","Timestamp":1459799926.480}`,
+	`{"StreamName":"s","Tags":{"k":"v","":"x"},"ShardCount":1e400}`,
+	`{"ShardFilter":{"Type":"AT_LATEST"},"StreamName":"s","MaxResults":-1.5}`,
+	`[]`,
+	`{"a":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}`,
+	"\xa2\x6aStreamName\x61s\x67Records\x81\xa2\x64Data\x42\x01\x02\x6cPartitionKey\x61k",
+	"\xbf\x69Timestamp\xc1\x1b\x00\x00\x01\xa0\x13\xac\xcc\x38\xff",
+	"",
+}
+
+// requireRequestError checks that a decoding failure is a Kinesis error the
+// server can render.
+func requireRequestError(t *testing.T, op string, err error) {
+	t.Helper()
+	if err == nil {
+		return
+	}
+	var e *server.Error
+	if !errors.As(err, &e) {
+		t.Fatalf("%s: error %T %v is not a *server.Error", op, err, err)
+	}
+	switch e.Type {
+	case server.TypeSerialization, server.TypeValidation:
+	default:
+		t.Fatalf("%s: unexpected error type %s: %s", op, e.Type, e.Message)
+	}
+}
+
+// requestPutRecords is what encoding/json reads from a PutRecords body.
+type requestPutRecords struct {
+	Records []struct {
+		Data            []byte
+		ExplicitHashKey string
+		PartitionKey    string
+	}
+	StreamName, StreamARN, StreamId string
+	DryRun                          bool
+}
+
+func checkPutRecordsFast(t *testing.T, body []byte) {
+	fast, ok := server.DecodePutRecordsFast(body, server.Options{})
+	general, err := server.DecodeRequest("PutRecords", "application/x-amz-json-1.1", body, server.Options{})
+	if !ok {
+		return
+	}
+	if err != nil {
+		t.Fatalf("fast decoder accepted what the general path rejects (%v): %q", err, body)
+	}
+	requireSamePutRecords(t, general.(*server.PutRecordsInput), fast, body)
+
+	var std requestPutRecords
+	if err := json.Unmarshal(body, &std); err != nil {
+		t.Fatalf("fast decoder accepted what encoding/json rejects (%v): %q", err, body)
+	}
+	if std.StreamName != fast.StreamName || std.StreamARN != fast.StreamARN || std.StreamId != fast.StreamId ||
+		std.DryRun != fast.DryRun || len(std.Records) != len(fast.Records) {
+		t.Fatalf("encoding/json reads %+v, fast decoder %+v: %q", std, fast, body)
+	}
+	for i, r := range std.Records {
+		f := fast.Records[i]
+		if !bytes.Equal(r.Data, f.Data) || r.PartitionKey != f.PartitionKey || r.ExplicitHashKey != f.ExplicitHashKey {
+			t.Fatalf("record %d: encoding/json reads %+v, fast decoder %+v: %q", i, r, f, body)
+		}
+	}
+}
+
+func requireSamePutRecords(t *testing.T, want, got *server.PutRecordsInput, body []byte) {
+	t.Helper()
+	if want.StreamName != got.StreamName || want.StreamARN != got.StreamARN || want.StreamId != got.StreamId ||
+		want.DryRun != got.DryRun || len(want.Records) != len(got.Records) {
+		t.Fatalf("general path reads %+v, fast decoder %+v: %q", want, got, body)
+	}
+	for i, w := range want.Records {
+		g := got.Records[i]
+		if !bytes.Equal(w.Data, g.Data) || w.PartitionKey != g.PartitionKey || w.ExplicitHashKey != g.ExplicitHashKey {
+			t.Fatalf("record %d: general path reads %+v, fast decoder %+v: %q", i, w, g, body)
+		}
+	}
+}
+
+func checkPutRecordFast(t *testing.T, body []byte) {
+	fast, ok := server.DecodePutRecordFast(body, server.Options{})
+	general, err := server.DecodeRequest("PutRecord", "application/x-amz-json-1.1", body, server.Options{})
+	if !ok {
+		return
+	}
+	if err != nil {
+		t.Fatalf("fast decoder accepted what the general path rejects (%v): %q", err, body)
+	}
+	g := general.(*server.PutRecordInput)
+	if !bytes.Equal(g.Data, fast.Data) {
+		t.Fatalf("data: general path reads %q, fast decoder %q: %q", g.Data, fast.Data, body)
+	}
+	if g.StreamName != fast.StreamName || g.StreamARN != fast.StreamARN || g.StreamId != fast.StreamId ||
+		g.PartitionKey != fast.PartitionKey || g.ExplicitHashKey != fast.ExplicitHashKey ||
+		g.SequenceNumberForOrdering != fast.SequenceNumberForOrdering || g.DryRun != fast.DryRun {
+		t.Fatalf("general path reads %+v, fast decoder %+v: %q", g, fast, body)
+	}
+}
