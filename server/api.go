@@ -17,9 +17,9 @@ import (
 // the error's Error() text as its message (see errors.go for the status of each
 // type). Any other error becomes a 500 InternalFailure and is logged.
 //
-// Byte slices in inputs (PutRecords Data, for example) may alias a buffer the
-// server reuses: they are valid until the method returns, and a Backend that
-// keeps them must copy them. Strings may be kept.
+// Slices in inputs (the Records of PutRecords and the Data of every record) may
+// alias buffers the server reuses: they are valid until the method returns, and
+// a Backend that keeps them must copy them. Strings may be kept.
 type Backend interface {
 	CreateStream(ctx context.Context, in *CreateStreamInput) (*CreateStreamOutput, error)
 	DeleteStream(ctx context.Context, in *DeleteStreamInput) (*DeleteStreamOutput, error)

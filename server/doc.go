@@ -63,9 +63,9 @@
 //
 // # Concurrency and lifetime
 //
-// A Server is safe for concurrent use; so must its Backend be. Byte slices in
-// inputs (record Data) are valid until the Backend method returns; strings may
-// be kept. Shutdown stops accepting connections and waits for in-flight requests
+// A Server is safe for concurrent use; so must its Backend be. Slices in inputs
+// (PutRecords' Records, record Data) are valid until the Backend method
+// returns; strings may be kept. Shutdown stops accepting connections and waits for in-flight requests
 // (bounded by its context); it does not close the Backend. Durability is the
 // Backend's promise: the server answers a write only after the Backend returns.
 package server

@@ -406,7 +406,9 @@ func readLimited(r io.Reader, buf []byte, limit int64) ([]byte, error) {
 func (c *call) tooLarge() {
 	c.requestID = newRequestID()
 	c.w.Header()["x-amzn-RequestId"] = []string{c.requestID}
-	c.w.Header()["Connection"] = []string{"close"}
+	if c.r.ProtoMajor == 1 {
+		c.w.Header()["Connection"] = []string{"close"} // the unread body makes the connection unusable
+	}
 	c.proto = protoJSON
 	c.fail(&Error{
 		Type:    TypeRequestTooLarge,

@@ -20,9 +20,14 @@ import (
 
 // mustServe runs the server on a real listener on 127.0.0.1, the way the
 // binary does, and shuts it down at the end of the test.
-func mustServe(t *testing.T, b server.Backend) (*server.Server, string) {
+func mustServe(t *testing.T, b server.Backend, opts ...server.Options) (*server.Server, string) {
 	t.Helper()
-	s := server.New(b, server.Options{Logger: quietLogger()})
+	o := server.Options{}
+	if len(opts) > 0 {
+		o = opts[0]
+	}
+	o.Logger = quietLogger()
+	s := server.New(b, o)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	done := make(chan error, 1)
@@ -165,4 +170,24 @@ func TestServer_Shutdown_Deadline(t *testing.T) {
 	err = s.Shutdown(ctx)
 	require.True(t, errors.Is(err, context.DeadlineExceeded), "Shutdown = %v", err)
 	close(b.release)
+}
+
+// TestServe_TooLarge checks that a client sending a body over the cap reads the
+// 413 answer, over HTTP/1.1 and over h2c.
+func TestServe_TooLarge(t *testing.T) {
+	_, url := mustServe(t, newFakeBackend(), server.Options{MaxRequestBytes: 1 << 10})
+	h2c := h2cClient()
+	t.Cleanup(h2c.CloseIdleConnections)
+	body := `{"StreamName":"a","Records":[{"Data":"` + strings.Repeat("A", 64<<10) + `","PartitionKey":"k"}]}`
+	for _, c := range []*http.Client{http.DefaultClient, h2c} {
+		req, err := http.NewRequest(http.MethodPost, url+"/", strings.NewReader(body))
+		require.NoError(t, err)
+		resp, err := c.Do(signed(req, "PutRecords"))
+		require.NoError(t, err)
+		got, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		require.NoError(t, err)
+		require.Equal(t, http.StatusRequestEntityTooLarge, resp.StatusCode, "proto %s", resp.Proto)
+		require.Equal(t, `{"__type":"RequestEntityTooLargeException","message":"Request body exceeds the limit of 1024 bytes."}`, string(got))
+	}
 }
