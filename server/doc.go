@@ -52,6 +52,31 @@
 // Everything else (unknown streams, shard ids, iterators, sequence numbers,
 // retention bounds, hash key ranges, DryRun) is the Backend's.
 //
+// # Where the references are silent
+//
+// Some answers are not pinned down by AWS's documentation or kinesalite's
+// tests; the server chooses:
+//
+//   - a stream-scoped request with neither StreamName nor StreamARN fails
+//     validation with "Value null at 'streamName' … Member must not be null",
+//     as when the model required StreamName, counted with the other errors;
+//   - a StreamARN that names another stream than StreamName is an
+//     InvalidArgumentException "StreamARN <arn> does not match StreamName <name>.";
+//   - a body over the cap gets 413 with a RequestEntityTooLargeException body
+//     that states the limit (kinesalite sends no body);
+//   - a null element of a list is "Value null at '<list>.<n>.member'";
+//   - operations of the model that this server does not serve yet (the
+//     consumer, encryption, monitoring and policy operations) answer
+//     UnknownOperationException.
+//
+// # CBOR
+//
+// application/x-amz-cbor-1.1, which the Java SDKs and the KCL send by default,
+// is decoded into the same tree as JSON, so it gets the same type checks,
+// validation and errors; blobs are byte strings and timestamps tag 1 around
+// epoch milliseconds, in both directions. Responses and errors to CBOR requests
+// are CBOR maps. The focused PutRecords decoder is JSON only.
+//
 // # Hot paths
 //
 // PutRecords and PutRecord bodies are read by a focused decoder (putrecords.go)

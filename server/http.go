@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
@@ -230,7 +231,8 @@ func (c *call) execute(in any) {
 			if p == http.ErrAbortHandler {
 				panic(p)
 			}
-			c.s.log.Error("operation panicked", "op", c.op.name, "request", c.requestID, "panic", p)
+			c.s.log.Error("operation panicked", "op", c.op.name, "request", c.requestID, "panic", p,
+				"stack", string(debug.Stack()))
 			c.out = c.out[:0]
 			c.fail(internalFailure)
 		}
