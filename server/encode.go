@@ -90,32 +90,42 @@ func appendValueJSON(dst []byte, v reflect.Value) []byte {
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
 		return strconv.AppendInt(dst, v.Int(), 10)
 	case reflect.Slice:
-		if v.Type().Elem().Kind() == reflect.Uint8 {
-			dst = append(dst, '"')
-			dst = base64.StdEncoding.AppendEncode(dst, v.Bytes())
-			return append(dst, '"')
-		}
-		dst = append(dst, '[')
-		for i := range v.Len() {
-			if i > 0 {
-				dst = append(dst, ',')
-			}
-			dst = appendValueJSON(dst, v.Index(i))
-		}
-		return append(dst, ']')
+		return appendSliceJSON(dst, v)
 	case reflect.Map:
-		dst = append(dst, '{')
-		for i, k := range sortedKeys(v) {
-			if i > 0 {
-				dst = append(dst, ',')
-			}
-			dst = appendJSONString(dst, k.String())
-			dst = append(dst, ':')
-			dst = appendValueJSON(dst, v.MapIndex(k))
-		}
-		return append(dst, '}')
+		return appendMapJSON(dst, v)
 	}
 	panic("server: cannot encode " + v.Type().String())
+}
+
+// appendSliceJSON writes a blob as base64 text, any other slice as an array.
+func appendSliceJSON(dst []byte, v reflect.Value) []byte {
+	if v.Type().Elem().Kind() == reflect.Uint8 {
+		dst = append(dst, '"')
+		dst = base64.StdEncoding.AppendEncode(dst, v.Bytes())
+		return append(dst, '"')
+	}
+	dst = append(dst, '[')
+	for i := range v.Len() {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = appendValueJSON(dst, v.Index(i))
+	}
+	return append(dst, ']')
+}
+
+// appendMapJSON writes a map with its keys sorted, so that output is stable.
+func appendMapJSON(dst []byte, v reflect.Value) []byte {
+	dst = append(dst, '{')
+	for i, k := range sortedKeys(v) {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = appendJSONString(dst, k.String())
+		dst = append(dst, ':')
+		dst = appendValueJSON(dst, v.MapIndex(k))
+	}
+	return append(dst, '}')
 }
 
 func appendStructJSON(dst []byte, v reflect.Value) []byte {

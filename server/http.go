@@ -159,56 +159,57 @@ func (c *call) serve() {
 	c.route()
 }
 
-// route carries a POST through steps 5 to 14.
+// route carries a POST through steps 5 to 7: the wire format, the target, and
+// the answers for an empty body or an unknown format.
 func (c *call) route() {
 	c.proto = protocolOf(c.r.Header.Get("Content-Type"))
 	service, opName, _ := strings.Cut(c.r.Header.Get("X-Amz-Target"), ".")
 	opName, _, _ = strings.Cut(opName, ".")
 	op := c.s.ops[opName]
 	known := service == targetPrefix && op != nil
-	if len(c.body) == 0 {
+	switch {
+	case len(c.body) == 0:
 		c.answerEmptyBody(known)
-		return
+	case c.proto != protoUnknown:
+		c.dispatch(op, known)
+	case service == "" || opName == "":
+		c.sendXML(http.StatusForbidden, TypeAccessDenied, accessDeniedXML)
+	default:
+		c.sendXML(http.StatusNotFound, TypeUnknownOperation, unknownOperationXML)
 	}
-	if c.proto == protoUnknown {
-		if service == "" || opName == "" {
-			c.sendXML(http.StatusForbidden, TypeAccessDenied, accessDeniedXML)
-		} else {
-			c.sendXML(http.StatusNotFound, TypeUnknownOperation, unknownOperationXML)
-		}
-		return
-	}
+}
+
+// dispatch carries a body in a known format through steps 8 to 14: parse (or
+// the operation's fast decoder), the legacy JSON type, the operation, the
+// signature, then the operation itself.
+func (c *call) dispatch(op *operation, known bool) {
 	var fastIn any
 	if c.proto == protoJSON && known && op.fast != nil {
 		if in, ok := op.fast(c); ok {
 			fastIn = in
 		}
 	}
-	if fastIn == nil && !c.parse() {
-		if c.proto == protoLegacyJSON {
-			c.sendRaw(http.StatusBadRequest, headerLegacyJSON, TypeSerialization, legacySerializationJSON)
+	parsed := fastIn != nil || c.parse()
+	switch {
+	case !parsed && c.proto == protoLegacyJSON:
+		c.sendRaw(http.StatusBadRequest, headerLegacyJSON, TypeSerialization, legacySerializationJSON)
+	case !parsed:
+		c.fail(serializationError(""))
+	case c.proto == protoLegacyJSON:
+		c.sendRaw(http.StatusNotFound, headerLegacyJSON, TypeUnknownOperation, legacyUnknownOperationJSON)
+	case !known:
+		c.fail(&Error{Type: TypeUnknownOperation})
+	default:
+		info, err := checkAuth(c.r)
+		if err != nil {
+			c.fail(err)
 			return
 		}
-		c.fail(serializationError(""))
-		return
+		c.op = op
+		info.RequestID, info.Operation = c.requestID, op.name
+		c.ctx = context.WithValue(c.ctx, requestInfoKey{}, info)
+		c.execute(fastIn)
 	}
-	if c.proto == protoLegacyJSON {
-		c.sendRaw(http.StatusNotFound, headerLegacyJSON, TypeUnknownOperation, legacyUnknownOperationJSON)
-		return
-	}
-	if !known {
-		c.fail(&Error{Type: TypeUnknownOperation})
-		return
-	}
-	info, err := checkAuth(c.r)
-	if err != nil {
-		c.fail(err)
-		return
-	}
-	c.op = op
-	info.RequestID, info.Operation = c.requestID, op.name
-	c.ctx = context.WithValue(c.ctx, requestInfoKey{}, info)
-	c.execute(fastIn)
 }
 
 // parse parses the body into a tree, and reports whether it is an object.
