@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"io"
 	"math"
 	"slices"
@@ -64,8 +63,6 @@ func (o *object) set(key string, val any) {
 
 // maxDepth bounds nesting, so that a hostile body cannot exhaust the stack.
 const maxDepth = 128
-
-var errSyntax = errors.New("server: malformed body")
 
 // parseJSON parses a request body into a tree. It reports false unless the body
 // is exactly one JSON object.

@@ -5,6 +5,22 @@ import (
 	"net/http"
 )
 
+// Errors of the Go API.
+var (
+	// ErrClosed is returned by Serve once Shutdown has been called.
+	ErrClosed = errors.New("server: closed")
+)
+
+// Errors that stay inside the server and become Kinesis answers.
+var (
+	// errTooLarge stops reading a body over Options.MaxRequestBytes; the client
+	// gets a 413.
+	errTooLarge = errors.New("server: request body too large")
+	// errSyntax stops parsing a body nested deeper than maxDepth; the client
+	// gets a SerializationException.
+	errSyntax = errors.New("server: malformed body")
+)
+
 // Error is a Kinesis error answered to the client: Type becomes the body's
 // __type and the x-amzn-ErrorType header, Message the body's message. Backends
 // may return *Error, or any error of their own with an ErrorType() method.
@@ -25,19 +41,18 @@ func (e *Error) ErrorType() string { return e.Type }
 
 // Kinesis error types the server itself produces.
 const (
-	TypeSerialization        = "SerializationException"
-	TypeValidation           = "ValidationException"
-	TypeUnknownOperation     = "UnknownOperationException"
-	TypeInvalidArgument      = "InvalidArgumentException"
-	TypeResourceNotFound     = "ResourceNotFoundException"
-	TypeAccessDenied         = "AccessDeniedException"
-	TypeMissingAuthToken     = "MissingAuthenticationTokenException"
-	TypeIncompleteSignature  = "IncompleteSignatureException"
-	TypeInvalidSignature     = "InvalidSignatureException"
-	TypeInternalFailure      = "InternalFailure"
-	TypeRequestTooLarge      = "RequestEntityTooLargeException"
-	TypeServiceUnavailable   = "ServiceUnavailable"
-	typeInternalFailureModel = "InternalFailureException"
+	TypeSerialization       = "SerializationException"
+	TypeValidation          = "ValidationException"
+	TypeUnknownOperation    = "UnknownOperationException"
+	TypeInvalidArgument     = "InvalidArgumentException"
+	TypeResourceNotFound    = "ResourceNotFoundException"
+	TypeAccessDenied        = "AccessDeniedException"
+	TypeMissingAuthToken    = "MissingAuthenticationTokenException"
+	TypeIncompleteSignature = "IncompleteSignatureException"
+	TypeInvalidSignature    = "InvalidSignatureException"
+	TypeInternalFailure     = "InternalFailure"
+	TypeRequestTooLarge     = "RequestEntityTooLargeException"
+	TypeServiceUnavailable  = "ServiceUnavailable"
 )
 
 // statusByType is the one table from error type to HTTP status. AWS answers every

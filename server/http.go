@@ -375,8 +375,6 @@ func (c *call) readBody() bool {
 	return true
 }
 
-var errTooLarge = errors.New("server: request body too large")
-
 func growTo(b []byte, n int) []byte {
 	if cap(b) < n {
 		return make([]byte, n)

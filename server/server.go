@@ -62,9 +62,6 @@ func (o Options) withDefaults() Options {
 	return o
 }
 
-// ErrClosed is returned by Serve once Shutdown has been called.
-var ErrClosed = errors.New("server: closed")
-
 // Server answers the Kinesis Data Streams API over HTTP. It is an http.Handler,
 // so it can be mounted in any http.Server; Serve runs it on a listener with
 // HTTP/1.1 and HTTP/2 with prior knowledge (h2c) on the same port.
