@@ -145,6 +145,17 @@ func (c *cache) close() {
 	}
 }
 
+// inMemoryIndex returns g's index if it is open and was built in memory (a segment that was
+// active), or nil.
+func (c *cache) inMemoryIndex(g *seg) *index.Index {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if g.x == nil || g.xMapped {
+		return nil
+	}
+	return g.x
+}
+
 // mappings returns how many memory mappings the cache holds.
 func (c *cache) mappings() int {
 	c.mu.Lock()

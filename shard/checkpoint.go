@@ -7,42 +7,77 @@ import (
 	"path/filepath"
 
 	"github.com/shardlog/shardlog/index"
+	"github.com/shardlog/shardlog/segment"
 )
 
 // maybeCheckpoint starts a checkpoint in the background once the active segment has grown
-// checkpointBytes since the last one. Called with wmu held.
+// checkpointBytes since the last one, or a roll left sealed state to record. Called with
+// wmu held.
 func (s *Shard) maybeCheckpoint() {
-	if s.cpRunning || s.ws.end-s.cpEnd < checkpointBytes {
+	if s.cpRunning || !s.checkpointDue() {
 		return
 	}
 	s.cpRunning = true
 	s.bg.Add(1)
-	go func() {
-		defer s.bg.Done()
-		_ = s.checkpoint() // a failed checkpoint only makes the next recovery scan longer
+	go s.checkpointLoop()
+}
+
+// checkpointDue reports whether a checkpoint should run. Called with wmu held.
+func (s *Shard) checkpointDue() bool {
+	return !s.closing && s.ws.w != nil && (s.cpDue || s.ws.end-s.cpEnd >= checkpointBytes)
+}
+
+// checkpointLoop writes checkpoints until none is due. A failed checkpoint only makes the
+// next recovery scan longer; the next append tries again.
+func (s *Shard) checkpointLoop() {
+	defer s.bg.Done()
+	for {
+		err := s.checkpoint()
 		s.wmu.Lock()
-		s.cpRunning = false
+		again := err == nil && s.checkpointDue()
+		s.cpRunning = again
 		s.wmu.Unlock()
-	}()
+		if !again {
+			return
+		}
+	}
 }
 
 // checkpoint syncs the active segment and records how far it is durable: the segment's
-// index file gets the entries up to that point, and the manifest its Meta. An unclean Open
-// scans only past it. Appends go on meanwhile; only the snapshot takes wmu.
+// index file gets the entries up to that point, and the manifest its Meta. The index files
+// of segments sealed by rolls since the last checkpoint are written first. An unclean Open
+// scans only past the checkpoint. Appends go on meanwhile; only the snapshot takes wmu.
 func (s *Shard) checkpoint() error {
 	s.wmu.Lock()
-	ws, closing := s.ws, s.closing
+	ws := s.ws
+	s.cpDue = false
 	s.wmu.Unlock()
-	if ws.w == nil || closing {
+	if ws.w == nil {
 		return nil
 	}
+	done, err := s.checkpointAt(ws)
+	s.wmu.Lock()
+	switch {
+	case err != nil:
+	case !done:
+		s.cpDue = true // rolled since the snapshot: checkpoint the new segment
+	case s.ws.seg == ws.seg:
+		s.cpEnd = max(s.cpEnd, ws.end)
+	}
+	s.wmu.Unlock()
+	return err
+}
+
+// checkpointAt makes ws durable and writes it as the checkpoint, unless the segment rolled
+// since ws was taken. done reports whether it wrote the checkpoint.
+func (s *Shard) checkpointAt(ws wstate) (done bool, err error) {
 	s.mmu.Lock()
 	defer s.mmu.Unlock()
-	if s.cp.BaseOffset != ws.seg.base {
-		return nil // rolled since the snapshot; the roll recorded its own state
+	s.saveIndexesLocked()
+	if s.activeLocked() != ws.seg {
+		return false, nil
 	}
 	s.syncMu.Lock()
-	var err error
 	if s.syncable == ws.w {
 		err = ws.w.Sync()
 	}
@@ -50,17 +85,42 @@ func (s *Shard) checkpoint() error {
 	if err != nil {
 		err = fmt.Errorf("shard %s: checkpoint: %w: %w", s.dir, ErrSyncFailed, err)
 		s.fail(err)
-		return err
+		return false, err
 	}
 	s.publish(ws)
 	s.markDurable(ws.next)
 	if err := s.writeCheckpointLocked(ws); err != nil {
-		return err
+		return false, err
 	}
-	s.wmu.Lock()
-	s.cpEnd = max(s.cpEnd, ws.end)
-	s.wmu.Unlock()
-	return nil
+	return true, nil
+}
+
+// activeLocked returns the active segment, or nil if the shard is sealed.
+func (s *Shard) activeLocked() *seg {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if !s.hasActive {
+		return nil
+	}
+	return s.segs[len(s.segs)-1]
+}
+
+// saveIndexesLocked writes the final index files of the segments sealed by rolls since the
+// last checkpoint. They are a cache: if writing one fails, a read rebuilds it from its
+// segment. Called with mmu held.
+func (s *Shard) saveIndexesLocked() {
+	s.mu.Lock()
+	unsaved := s.unsaved
+	s.unsaved = nil
+	s.mu.Unlock()
+	for _, g := range unsaved {
+		s.mu.RLock()
+		m, dropped := g.meta, g.dropped
+		s.mu.RUnlock()
+		if x := s.cache.inMemoryIndex(g); x != nil && !dropped {
+			_ = x.WriteFile(g.xpath, m)
+		}
+	}
 }
 
 // writeCheckpointLocked writes the active segment's index up to ws (which must be durable)
@@ -105,8 +165,14 @@ func (s *Shard) manifestLocked(clean bool) manifest {
 		m.segments[i] = g.meta
 	}
 	if n := len(m.segments); s.hasActive && n > 0 {
-		m.segments[n-1] = s.cp
-		m.nextOffset = s.cp.NextOffset
+		active := s.segs[n-1]
+		cp := s.cp
+		if cp.BaseOffset != active.base {
+			// Rolled since the last checkpoint: the segment is durable as created.
+			cp = index.Meta{BaseOffset: active.base, NextOffset: active.base, End: segment.HeaderSize}
+		}
+		m.segments[n-1] = cp
+		m.nextOffset = cp.NextOffset
 		m.lastTimeMs = lastTimeOf(m.segments, s.lastMs)
 	}
 	return m
@@ -221,6 +287,7 @@ func (s *Shard) writeClean() error {
 	if failed != nil || s.cleanOnDisk {
 		return nil
 	}
+	s.saveIndexesLocked()
 	if s.hasActiveLocked() {
 		m := s.ws.meta()
 		if err := s.ws.seg.x.WriteFile(s.ws.seg.xpath, m); err != nil {

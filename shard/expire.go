@@ -122,10 +122,16 @@ func (s *Shard) dropExpired(cutoff int64) ([]*seg, error) {
 	}
 	s.segs = slices.Clone(old[n:])
 	s.floor = max(s.floor, old[n-1].meta.NextOffset)
+	for _, g := range old[:n] {
+		g.dropped = true
+	}
 	s.mu.Unlock()
 	if err := s.writeManifestLocked(false); err != nil {
 		s.mu.Lock()
 		s.segs, s.floor = old, oldFloor
+		for _, g := range old[:n] {
+			g.dropped = false
+		}
 		s.mu.Unlock()
 		return nil, err
 	}

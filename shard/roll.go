@@ -78,33 +78,29 @@ func (s *Shard) setWriter(w *segment.Writer) {
 	s.syncMu.Unlock()
 }
 
-// startSegment seals the closed active segment (its index file gets the final Meta), creates
-// the next one, and records both in the manifest. Called with wmu held and no writer. If it
-// fails, the next append tries again.
+// startSegment creates the next segment after the closed active one and makes it active.
+// Called with wmu held and no writer. If it fails, the next append tries again.
+//
+// Only the file creation is on the append path (segment.Create syncs the header and the
+// directory). The sealed segment's index file and the manifest are written by the next
+// checkpoint, which starts now: until then, recovery finds the new segment in the
+// directory, and rebuilds a missing index from its segment.
 func (s *Shard) startSegment(now int64) error {
-	old, final := s.ws.seg, s.ws.meta()
-	s.mmu.Lock()
-	defer s.mmu.Unlock()
-	if err := old.x.WriteFile(old.xpath, final); err != nil {
-		return fmt.Errorf("shard %s: roll: %w", s.dir, err)
-	}
-	g, w, err := s.createSegment(final.NextOffset, now)
+	old := s.ws.seg
+	g, w, err := s.createSegment(s.ws.next, now)
 	if err != nil {
 		return fmt.Errorf("shard %s: roll: %w", s.dir, err)
 	}
 	s.cache.unpin(old)
 	s.mu.Lock()
 	s.segs = append(slices.Clip(s.segs), g)
+	s.unsaved = append(s.unsaved, old)
 	s.mu.Unlock()
 	s.ws = wstate{seg: g, next: g.base, end: w.Size()}
 	s.setWriter(w)
-	s.cpEnd, s.cp = w.Size(), g.meta
+	s.cpEnd, s.cpDue = w.Size(), true
 	s.stats.rolls.Add(1)
-	if err := s.writeManifestLocked(false); err != nil {
-		// The new segment is in place; the manifest catches up at its next write, and
-		// recovery finds the segment in the directory meanwhile.
-		return fmt.Errorf("shard %s: roll: %w", s.dir, err)
-	}
+	s.maybeCheckpoint()
 	return nil
 }
 
@@ -146,6 +142,7 @@ func (s *Shard) Seal() error {
 	s.mmu.Lock()
 	defer s.mmu.Unlock()
 	g := s.ws.seg
+	s.saveIndexesLocked()
 	if err := g.x.WriteFile(g.xpath, s.ws.meta()); err != nil {
 		return fmt.Errorf("shard %s: seal: %w", s.dir, err)
 	}

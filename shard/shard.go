@@ -35,6 +35,7 @@ type Shard struct {
 	closing   bool
 	scratch   []segment.Record // Append's copy of the caller's records
 	cpEnd     int64            // ws.end at the last checkpoint
+	cpDue     bool             // a roll left state for a checkpoint to record
 	cpRunning bool             // a checkpoint goroutine is running
 	syncTimer *time.Timer      // SyncInterval: the pending background sync, if any
 
@@ -53,6 +54,7 @@ type Shard struct {
 	// mu guards the segment list and what readers see.
 	mu        sync.RWMutex
 	segs      []*seg // in offset order; replaced, never modified in place
+	unsaved   []*seg // sealed by rolls; their index files are not written yet
 	hasActive bool   // segs ends with the active segment (false once sealed)
 	next      uint64 // visible tip: the offset after the newest readable record
 	lastMs    int64  // arrival time of that record, 0 if none
@@ -100,6 +102,8 @@ type seg struct {
 	path  string     // the .seg file
 	xpath string     // the .idx file
 	meta  index.Meta // guarded by Shard.mu; final once the segment is sealed
+	// dropped is set, under Shard.mu, when DeleteExpired takes the segment out of the log.
+	dropped bool
 
 	// Guarded by cache.mu.
 	r       *segment.Reader
