@@ -35,6 +35,12 @@ var (
 	ErrInvalidShardID = errors.New("stream: invalid shard id")
 )
 
+// Errors of the Store's lifecycle.
+var (
+	// ErrClosed is returned by every operation of a Store after Close.
+	ErrClosed = errors.New("stream: store closed")
+)
+
 // Errors from the iterator key and the catalog on disk.
 var (
 	// ErrBadSecret is returned by OpenIteratorKey and NewIteratorKey when the key is not
@@ -95,6 +101,9 @@ const (
 	TypeExpiredIterator               = "ExpiredIteratorException"
 	TypeLimitExceeded                 = "LimitExceededException"
 	TypeProvisionedThroughputExceeded = "ProvisionedThroughputExceededException"
+	TypeExpiredNextToken              = "ExpiredNextTokenException"
+	TypeValidation                    = "ValidationException"
+	TypeDryRunOperation               = "DryRunOperationException"
 )
 
 // Error is a Kinesis-level error: what the client did that Kinesis refuses, in the words
@@ -383,4 +392,68 @@ func NextTokenWithStreamName() *Error {
 // NoNextTokenNorStreamName is ListShards' error for a request with neither.
 func NoNextTokenNorStreamName() *Error {
 	return kinesisError(TypeInvalidArgument, "Either NextToken or StreamName should be provided.")
+}
+
+// IllegalRemoveTagPercent is RemoveTagsFromStream's error for a tag key containing '%'.
+func IllegalRemoveTagPercent(stream, account string) *Error {
+	return kinesisError(TypeInvalidArgument, "Failed to remove tags from stream "+stream+" under account "+
+		account+" because some tags contained illegal characters. The allowed characters are "+
+		"Unicode letters, white-spaces, '_',',','/','=','+','-','@'.")
+}
+
+// Errors about stream creation.
+
+// ShardCountMissing is CreateStream's error for a PROVISIONED stream without a ShardCount:
+// the error AWS gave when the model still required the member.
+func ShardCountMissing() *Error {
+	return kinesisError(TypeValidation, "1 validation error detected: Value null at 'shardCount' "+
+		"failed to satisfy constraint: Member must not be null")
+}
+
+// More errors about ListShards and ListStreams arguments.
+
+// NextTokenWith is ListShards' error for a NextToken sent together with member, one of
+// ExclusiveStartShardId, StreamCreationTimestamp and ShardFilter (AWS's wording).
+func NextTokenWith(member string) *Error {
+	return kinesisError(TypeInvalidArgument, "NextToken and "+member+" cannot be provided together.")
+}
+
+// InvalidNextToken is the error for a NextToken that shardlog did not issue, or that was
+// issued for another stream. AWS's text was not recorded.
+func InvalidNextToken() *Error {
+	return kinesisError(TypeInvalidArgument, "Invalid NextToken.")
+}
+
+// ExpiredNextToken is the error for a NextToken issued more than NextTokenLifetime ago.
+// AWS's text was not recorded.
+func ExpiredNextToken() *Error {
+	return kinesisError(TypeExpiredNextToken, "The NextToken has expired. NextTokens are valid for "+
+		strconv.FormatInt(NextTokenLifetime.Milliseconds(), 10)+" milliseconds.")
+}
+
+// ShardFilterNeedsShardID is ListShards' error for a ShardFilter of type AFTER_SHARD_ID
+// without a ShardId (kinesis-mock's text; AWS's was not recorded).
+func ShardFilterNeedsShardID() *Error {
+	return kinesisError(TypeInvalidArgument, "ShardId must be supplied in a ShardFilter with a Type of AFTER_SHARD_ID")
+}
+
+// ShardFilterNeedsTimestamp is ListShards' error for a ShardFilter of type AT_TIMESTAMP or
+// FROM_TIMESTAMP without a Timestamp (kinesis-mock's text; AWS's was not recorded).
+func ShardFilterNeedsTimestamp() *Error {
+	return kinesisError(TypeInvalidArgument, "Timestamp must be supplied in a ShardFilter with a Type of FROM_TIMESTAMP or AT_TIMESTAMP")
+}
+
+// Errors about resources named by ARN.
+
+// ResourceNotFound is the error for a ResourceARN that names no stream of this store: a
+// stream that does not exist, one in another region or account, or a consumer.
+func ResourceNotFound(arn string) *Error {
+	return kinesisError(TypeResourceNotFound, "Resource "+arn+" not found.")
+}
+
+// Errors of dry runs.
+
+// DryRunSucceeded is the answer to a request with DryRun set that would have succeeded.
+func DryRunSucceeded() *Error {
+	return kinesisError(TypeDryRunOperation, "Request would have succeeded, but DryRun flag is set.")
 }

@@ -50,3 +50,16 @@ const (
 
 // IteratorLifetime is how long a shard iterator stays valid after it is issued.
 const IteratorLifetime = 300000 * time.Millisecond
+
+// NextTokenLifetime is how long a ListShards or ListStreams NextToken stays valid.
+const NextTokenLifetime = 300 * time.Second
+
+// Page sizes and read limits of the operations, as AWS has them (KINESIS-API.md §2, §3.4).
+const (
+	MaxDescribeStreamShards = 100      // shards one DescribeStream returns at most (and by default)
+	MaxListStreams          = 100      // streams one ListStreams returns at most (and by default)
+	DefaultListShards       = 1000     // shards one ListShards returns when MaxResults is absent
+	MaxListShards           = 10000    // the largest MaxResults
+	MaxGetRecords           = 10000    // records one GetRecords returns at most (and by default)
+	MaxGetRecordsBytes      = 10 << 20 // data and partition key bytes one GetRecords returns at most
+)

@@ -1,0 +1,384 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/shardlog/shardlog/stream"
+)
+
+// NewStreamBackend returns the Backend that carries out every operation on s. It maps the
+// wire types to stream's and back, and passes stream's Kinesis errors (*stream.Error)
+// through with their type and exact message. The hot paths allocate nothing per record:
+// PutRecords renders all sequence numbers into one string, and GetRecords hands records
+// from the shard's read straight to the response encoder.
+func NewStreamBackend(s *stream.Store) Backend {
+	return &streamBackend{store: s}
+}
+
+type streamBackend struct {
+	store *stream.Store
+}
+
+// kinesisErr converts an error of the store into one the server renders: a *stream.Error
+// keeps its type and message (its Error text carries a package prefix); anything else is an
+// internal failure, which the server logs.
+func kinesisErr(err error) error {
+	var se *stream.Error
+	if errors.As(err, &se) {
+		return &Error{Type: se.Type, Message: se.Message}
+	}
+	return err
+}
+
+func (b *streamBackend) CreateStream(_ context.Context, in *CreateStreamInput) (*CreateStreamOutput, error) {
+	cfg := stream.StreamConfig{Tags: in.Tags}
+	if in.ShardCount != nil {
+		cfg.ShardCount = int(*in.ShardCount)
+	}
+	if in.StreamModeDetails != nil {
+		cfg.Mode = stream.StreamMode(in.StreamModeDetails.StreamMode)
+	}
+	if in.MaxRecordSizeInKiB != nil {
+		cfg.MaxRecordSizeKiB = int(*in.MaxRecordSizeInKiB)
+	}
+	if err := b.store.CreateStream(in.StreamName, cfg); err != nil {
+		return nil, kinesisErr(err)
+	}
+	return &CreateStreamOutput{}, nil
+}
+
+func (b *streamBackend) DeleteStream(_ context.Context, in *DeleteStreamInput) (*DeleteStreamOutput, error) {
+	if err := b.store.DeleteStream(in.StreamName); err != nil {
+		return nil, kinesisErr(err)
+	}
+	return &DeleteStreamOutput{}, nil
+}
+
+func (b *streamBackend) DescribeStream(_ context.Context, in *DescribeStreamInput) (*DescribeStreamOutput, error) {
+	info, more, err := b.store.DescribeStream(in.StreamName, int(deref(in.Limit)), in.ExclusiveStartShardId)
+	if err != nil {
+		return nil, kinesisErr(err)
+	}
+	return &DescribeStreamOutput{StreamDescription: StreamDescription{
+		StreamName:              info.Name,
+		StreamARN:               info.ARN(),
+		StreamStatus:            string(info.Status),
+		StreamModeDetails:       &StreamModeDetails{StreamMode: string(info.Mode)},
+		Shards:                  shardsOut(info.Shards),
+		HasMoreShards:           more,
+		RetentionPeriodHours:    int32(info.RetentionHours),
+		StreamCreationTimestamp: time.UnixMilli(info.CreatedMs),
+		EnhancedMonitoring:      enhancedMonitoring(info),
+		EncryptionType:          string(info.Encryption),
+		KeyId:                   info.KeyID,
+	}}, nil
+}
+
+func (b *streamBackend) DescribeStreamSummary(_ context.Context, in *DescribeStreamSummaryInput) (*DescribeStreamSummaryOutput, error) {
+	info, err := b.store.DescribeStreamSummary(in.StreamName)
+	if err != nil {
+		return nil, kinesisErr(err)
+	}
+	consumers, size := int32(0), int32(info.MaxRecordSizeKiB)
+	return &DescribeStreamSummaryOutput{StreamDescriptionSummary: StreamDescriptionSummary{
+		StreamName:              info.Name,
+		StreamARN:               info.ARN(),
+		StreamStatus:            string(info.Status),
+		StreamModeDetails:       &StreamModeDetails{StreamMode: string(info.Mode)},
+		RetentionPeriodHours:    int32(info.RetentionHours),
+		StreamCreationTimestamp: time.UnixMilli(info.CreatedMs),
+		EnhancedMonitoring:      enhancedMonitoring(info),
+		EncryptionType:          string(info.Encryption),
+		KeyId:                   info.KeyID,
+		OpenShardCount:          int32(info.OpenShardCount()),
+		ConsumerCount:           &consumers,
+		MaxRecordSizeInKiB:      &size,
+	}}, nil
+}
+
+func (b *streamBackend) ListStreams(_ context.Context, in *ListStreamsInput) (*ListStreamsOutput, error) {
+	infos, next, err := b.store.ListStreams(int(deref(in.Limit)), in.ExclusiveStartStreamName, in.NextToken)
+	if err != nil {
+		return nil, kinesisErr(err)
+	}
+	out := &ListStreamsOutput{
+		StreamNames:     make([]string, len(infos)),
+		HasMoreStreams:  next != "",
+		NextToken:       next,
+		StreamSummaries: make([]StreamSummary, len(infos)),
+	}
+	for i := range infos {
+		info := &infos[i]
+		out.StreamNames[i] = info.Name
+		out.StreamSummaries[i] = StreamSummary{
+			StreamName:              info.Name,
+			StreamARN:               info.ARN(),
+			StreamStatus:            string(info.Status),
+			StreamModeDetails:       &StreamModeDetails{StreamMode: string(info.Mode)},
+			StreamCreationTimestamp: time.UnixMilli(info.CreatedMs),
+		}
+	}
+	return out, nil
+}
+
+func (b *streamBackend) ListShards(_ context.Context, in *ListShardsInput) (*ListShardsOutput, error) {
+	req := stream.ListShardsRequest{
+		StreamName:            in.StreamName,
+		NextToken:             in.NextToken,
+		ExclusiveStartShardID: in.ExclusiveStartShardId,
+		MaxResults:            int(deref(in.MaxResults)),
+	}
+	if in.StreamCreationTimestamp != nil {
+		req.StreamCreationTimestamp = *in.StreamCreationTimestamp
+	}
+	if f := in.ShardFilter; f != nil {
+		req.Filter = &stream.ShardFilter{Type: stream.ShardFilterType(f.Type), ShardID: f.ShardId}
+		if f.Timestamp != nil {
+			req.Filter.Timestamp = *f.Timestamp
+		}
+	}
+	shards, next, err := b.store.ListShards(req)
+	if err != nil {
+		return nil, kinesisErr(err)
+	}
+	return &ListShardsOutput{Shards: shardsOut(shards), NextToken: next}, nil
+}
+
+// putRecordsScratch is the reused state of one PutRecords call.
+type putRecordsScratch struct {
+	req     stream.PutRecordsRequest
+	results []stream.PutResult
+	seqs    []byte // the sequence numbers, one after the other
+	ends    []int  // ends[i]: where result i's number ends in seqs
+}
+
+var putRecordsPool = sync.Pool{New: func() any { return new(putRecordsScratch) }}
+
+func (b *streamBackend) PutRecords(_ context.Context, in *PutRecordsInput) (*PutRecordsOutput, error) {
+	sc := putRecordsPool.Get().(*putRecordsScratch)
+	defer func() {
+		clear(sc.req.Entries)
+		sc.req.Entries = sc.req.Entries[:0]
+		putRecordsPool.Put(sc)
+	}()
+	sc.req.StreamName, sc.req.DryRun = in.StreamName, in.DryRun
+	for i := range in.Records {
+		r := &in.Records[i]
+		sc.req.Entries = append(sc.req.Entries, stream.PutEntry{PartitionKey: r.PartitionKey, ExplicitHashKey: r.ExplicitHashKey, Data: r.Data})
+	}
+	results, err := b.store.PutRecords(&sc.req, sc.results)
+	sc.results = results[:0]
+	if err != nil {
+		return nil, kinesisErr(err)
+	}
+	return putRecordsOutput(results, sc), nil
+}
+
+// putRecordsOutput renders the results, with all sequence numbers in one string that each
+// record's member slices.
+func putRecordsOutput(results []stream.PutResult, sc *putRecordsScratch) *PutRecordsOutput {
+	out := &PutRecordsOutput{Records: make([]PutRecordsResultEntry, len(results))}
+	seqs, ends := sc.seqs[:0], sc.ends[:0]
+	for i := range results {
+		if results[i].ErrorCode == "" {
+			seqs = results[i].SequenceNumber.AppendDecimal(seqs)
+		}
+		ends = append(ends, len(seqs))
+	}
+	sc.seqs, sc.ends = seqs, ends
+	all, start := string(seqs), 0
+	for i := range results {
+		r, o := &results[i], &out.Records[i]
+		if r.ErrorCode != "" {
+			o.ErrorCode, o.ErrorMessage = r.ErrorCode, r.ErrorMessage
+			out.FailedRecordCount++
+		} else {
+			o.SequenceNumber, o.ShardId = all[start:ends[i]], r.ShardID
+		}
+		start = ends[i]
+	}
+	return out
+}
+
+func (b *streamBackend) PutRecord(_ context.Context, in *PutRecordInput) (*PutRecordOutput, error) {
+	r, err := b.store.PutRecord(&stream.PutRecordRequest{
+		StreamName:                in.StreamName,
+		Entry:                     stream.PutEntry{PartitionKey: in.PartitionKey, ExplicitHashKey: in.ExplicitHashKey, Data: in.Data},
+		SequenceNumberForOrdering: in.SequenceNumberForOrdering,
+		DryRun:                    in.DryRun,
+	})
+	if err != nil {
+		return nil, kinesisErr(err)
+	}
+	return &PutRecordOutput{ShardId: r.ShardID, SequenceNumber: r.SequenceNumber.String()}, nil
+}
+
+func (b *streamBackend) GetShardIterator(_ context.Context, in *GetShardIteratorInput) (*GetShardIteratorOutput, error) {
+	req := stream.GetShardIteratorRequest{
+		StreamName:             in.StreamName,
+		ShardID:                in.ShardId,
+		Type:                   stream.IteratorType(in.ShardIteratorType),
+		StartingSequenceNumber: in.StartingSequenceNumber,
+		DryRun:                 in.DryRun,
+	}
+	if in.Timestamp != nil {
+		req.Timestamp = *in.Timestamp
+	}
+	it, err := b.store.GetShardIterator(&req)
+	if err != nil {
+		return nil, kinesisErr(err)
+	}
+	return &GetShardIteratorOutput{ShardIterator: it}, nil
+}
+
+// GetRecords passes the sink on: stream.RecordSink and RecordSink have the same method, so
+// records go from the shard's read to the response encoder with nothing in between.
+func (b *streamBackend) GetRecords(_ context.Context, in *GetRecordsInput, sink RecordSink) (*GetRecordsOutput, error) {
+	res, err := b.store.GetRecords(&stream.GetRecordsRequest{ShardIterator: in.ShardIterator, Limit: int(deref(in.Limit)), DryRun: in.DryRun}, sink)
+	if err != nil {
+		return nil, kinesisErr(err)
+	}
+	out := &GetRecordsOutput{NextShardIterator: res.NextShardIterator, MillisBehindLatest: res.MillisBehindLatest}
+	for i := range res.ChildShards {
+		sh := &res.ChildShards[i]
+		parents := []string{sh.ParentID}
+		if sh.AdjacentParentID != "" {
+			parents = append(parents, sh.AdjacentParentID)
+		}
+		out.ChildShards = append(out.ChildShards, ChildShard{ShardId: sh.ID, ParentShards: parents, HashKeyRange: hashKeyRange(sh.HashKeyRange)})
+	}
+	return out, nil
+}
+
+func (b *streamBackend) IncreaseStreamRetentionPeriod(_ context.Context, in *IncreaseStreamRetentionPeriodInput) (*IncreaseStreamRetentionPeriodOutput, error) {
+	if err := b.store.IncreaseStreamRetentionPeriod(in.StreamName, int(in.RetentionPeriodHours)); err != nil {
+		return nil, kinesisErr(err)
+	}
+	return &IncreaseStreamRetentionPeriodOutput{}, nil
+}
+
+func (b *streamBackend) DecreaseStreamRetentionPeriod(_ context.Context, in *DecreaseStreamRetentionPeriodInput) (*DecreaseStreamRetentionPeriodOutput, error) {
+	if err := b.store.DecreaseStreamRetentionPeriod(in.StreamName, int(in.RetentionPeriodHours)); err != nil {
+		return nil, kinesisErr(err)
+	}
+	return &DecreaseStreamRetentionPeriodOutput{}, nil
+}
+
+func (b *streamBackend) AddTagsToStream(_ context.Context, in *AddTagsToStreamInput) (*AddTagsToStreamOutput, error) {
+	if err := b.store.AddTagsToStream(in.StreamName, in.Tags); err != nil {
+		return nil, kinesisErr(err)
+	}
+	return &AddTagsToStreamOutput{}, nil
+}
+
+func (b *streamBackend) RemoveTagsFromStream(_ context.Context, in *RemoveTagsFromStreamInput) (*RemoveTagsFromStreamOutput, error) {
+	if err := b.store.RemoveTagsFromStream(in.StreamName, in.TagKeys); err != nil {
+		return nil, kinesisErr(err)
+	}
+	return &RemoveTagsFromStreamOutput{}, nil
+}
+
+func (b *streamBackend) ListTagsForStream(_ context.Context, in *ListTagsForStreamInput) (*ListTagsForStreamOutput, error) {
+	tags, more, err := b.store.ListTagsForStream(in.StreamName, in.ExclusiveStartTagKey, int(deref(in.Limit)))
+	if err != nil {
+		return nil, kinesisErr(err)
+	}
+	return &ListTagsForStreamOutput{Tags: tagsOut(tags), HasMoreTags: more}, nil
+}
+
+func (b *streamBackend) TagResource(_ context.Context, in *TagResourceInput) (*TagResourceOutput, error) {
+	if err := b.store.TagResource(in.ResourceARN, in.Tags); err != nil {
+		return nil, kinesisErr(err)
+	}
+	return &TagResourceOutput{}, nil
+}
+
+func (b *streamBackend) UntagResource(_ context.Context, in *UntagResourceInput) (*UntagResourceOutput, error) {
+	if err := b.store.UntagResource(in.ResourceARN, in.TagKeys); err != nil {
+		return nil, kinesisErr(err)
+	}
+	return &UntagResourceOutput{}, nil
+}
+
+func (b *streamBackend) ListTagsForResource(_ context.Context, in *ListTagsForResourceInput) (*ListTagsForResourceOutput, error) {
+	tags, err := b.store.ListTagsForResource(in.ResourceARN)
+	if err != nil {
+		return nil, kinesisErr(err)
+	}
+	return &ListTagsForResourceOutput{Tags: tagsOut(tags)}, nil
+}
+
+func (b *streamBackend) DescribeLimits(context.Context, *DescribeLimitsInput) (*DescribeLimitsOutput, error) {
+	l, err := b.store.DescribeLimits()
+	if err != nil {
+		return nil, kinesisErr(err)
+	}
+	return &DescribeLimitsOutput{
+		ShardLimit:               int32(l.ShardLimit),
+		OpenShardCount:           int32(l.OpenShardCount),
+		OnDemandStreamCount:      int32(l.OnDemandStreamCount),
+		OnDemandStreamCountLimit: int32(l.OnDemandStreamCountLimit),
+	}, nil
+}
+
+func (b *streamBackend) SplitShard(context.Context, *SplitShardInput) (*SplitShardOutput, error) {
+	return nil, notImplemented("SplitShard")
+}
+
+func (b *streamBackend) MergeShards(context.Context, *MergeShardsInput) (*MergeShardsOutput, error) {
+	return nil, notImplemented("MergeShards")
+}
+
+func (b *streamBackend) UpdateShardCount(context.Context, *UpdateShardCountInput) (*UpdateShardCountOutput, error) {
+	return nil, notImplemented("UpdateShardCount")
+}
+
+// Conversions.
+
+func deref(p *int32) int32 {
+	if p == nil {
+		return 0
+	}
+	return *p
+}
+
+func hashKeyRange(r stream.HashKeyRange) HashKeyRange {
+	return HashKeyRange{StartingHashKey: r.Start.String(), EndingHashKey: r.End.String()}
+}
+
+func shardsOut(shards []stream.ShardInfo) []Shard {
+	out := make([]Shard, len(shards))
+	for i := range shards {
+		sh := &shards[i]
+		out[i] = Shard{
+			ShardId:               sh.ID,
+			ParentShardId:         sh.ParentID,
+			AdjacentParentShardId: sh.AdjacentParentID,
+			HashKeyRange:          hashKeyRange(sh.HashKeyRange),
+			SequenceNumberRange:   SequenceNumberRange{StartingSequenceNumber: sh.StartingSequenceNumber().String()},
+		}
+		if end, ok := sh.EndingSequenceNumber(); ok {
+			out[i].SequenceNumberRange.EndingSequenceNumber = end.String()
+		}
+	}
+	return out
+}
+
+func enhancedMonitoring(info stream.StreamInfo) []EnhancedMetrics {
+	metrics := info.ShardLevelMetrics
+	if metrics == nil {
+		metrics = []string{}
+	}
+	return []EnhancedMetrics{{ShardLevelMetrics: metrics}}
+}
+
+func tagsOut(tags []stream.Tag) []Tag {
+	out := make([]Tag, len(tags))
+	for i, t := range tags {
+		out[i] = Tag{Key: t.Key, Value: t.Value}
+	}
+	return out
+}

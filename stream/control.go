@@ -1,0 +1,296 @@
+package stream
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// StreamConfig is what CreateStream is told besides the stream's name.
+type StreamConfig struct {
+	// ShardCount is the number of shards. A PROVISIONED stream needs at least 1; an
+	// ON_DEMAND stream gets DefaultOnDemandShardCount when it is 0.
+	ShardCount int
+	// Mode is the capacity mode. When empty, the stream is PROVISIONED if ShardCount is set,
+	// else ON_DEMAND, which is what AWS does with a CreateStream that names neither.
+	Mode StreamMode
+	// Tags are the stream's first tags.
+	Tags map[string]string
+	// MaxRecordSizeKiB is the largest record, data and partition key. Default
+	// DefaultMaxRecordSizeKiB.
+	MaxRecordSizeKiB int
+}
+
+// shards returns the mode and shard count of the stream cfg describes.
+func (cfg StreamConfig) shards() (StreamMode, int, error) {
+	mode := cfg.Mode
+	if mode == "" {
+		mode = ModeProvisioned
+		if cfg.ShardCount == 0 {
+			mode = ModeOnDemand
+		}
+	}
+	switch {
+	case mode != ModeProvisioned && mode != ModeOnDemand:
+		return "", 0, fmt.Errorf("stream: create stream: unknown stream mode %q", mode)
+	case cfg.ShardCount < 0:
+		return "", 0, fmt.Errorf("stream: create stream: %d shards", cfg.ShardCount)
+	case mode == ModeOnDemand && cfg.ShardCount == 0:
+		return mode, DefaultOnDemandShardCount, nil
+	case cfg.ShardCount == 0:
+		return "", 0, ShardCountMissing()
+	}
+	return mode, cfg.ShardCount, nil
+}
+
+// CreateStream creates a stream. It is CREATING, with no shards, for Options.CreateDelay,
+// then ACTIVE with cfg's shards dividing the hash key space evenly. A name in use, in any
+// state, is StreamExists; shards beyond Options.ShardLimit are ShardLimitExceeded.
+func (s *Store) CreateStream(name string, cfg StreamConfig) error {
+	if s.closed.Load() {
+		return ErrClosed
+	}
+	if err := validStreamName(name); err != nil {
+		return fmt.Errorf("stream: create stream: %w", err)
+	}
+	mode, count, err := cfg.shards()
+	if err != nil {
+		return err
+	}
+	size := cfg.MaxRecordSizeKiB
+	if size == 0 {
+		size = DefaultMaxRecordSizeKiB
+	}
+	if size < MinMaxRecordSizeKiB || size > MaxMaxRecordSizeKiB {
+		return fmt.Errorf("stream: create stream: max record size %d KiB outside [%d, %d]", size, MinMaxRecordSizeKiB, MaxMaxRecordSizeKiB)
+	}
+	tags, err := addTags(nil, cfg.Tags, name, s.opts.Account)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.entry(name) != nil {
+		return StreamExists(name, s.opts.Account)
+	}
+	if open := s.openShardCount(); open+count > s.opts.ShardLimit {
+		return ShardLimitExceeded(s.opts.Account, s.opts.Region, open, s.opts.ShardLimit, count)
+	}
+	now := s.nowMs()
+	info := &StreamInfo{
+		Name: name, Incarnation: s.newIncarnation(now), Region: s.opts.Region, Account: s.opts.Account,
+		Status: StatusCreating, StatusDueMs: now + s.opts.CreateDelay.Milliseconds(),
+		CreatedMs: now, RetentionHours: DefaultRetentionHours, Mode: mode, Encryption: EncryptionNone,
+		ShardLevelMetrics: []string{}, MaxRecordSizeKiB: size, Tags: tags,
+		NextShardIndex: count, // the shards to make when CREATING ends
+	}
+	e := &streamEntry{}
+	v := newView(info, nil)
+	e.view.Store(v)
+	if info.Due(now) {
+		if _, err := s.activate(e, v); err != nil {
+			return err
+		}
+	} else if err := s.cat.Save(info); err != nil {
+		return err
+	}
+	s.insert(name, e)
+	return nil
+}
+
+// openShardCount returns the open shards of all streams, counting those a CREATING stream
+// will have. Called with mu held.
+func (s *Store) openShardCount() int {
+	n := 0
+	for _, e := range *s.streams.Load() {
+		if v := e.view.Load(); v != nil {
+			n += pendingShardCount(v.info)
+		}
+	}
+	return n
+}
+
+// pendingShardCount returns the open shards of a stream, or those it will have once CREATING
+// ends.
+func pendingShardCount(info *StreamInfo) int {
+	if info.Status == StatusCreating && len(info.Shards) == 0 {
+		return info.NextShardIndex
+	}
+	return info.OpenShardCount()
+}
+
+// DeleteStream deletes a stream: it is DELETING for Options.DeleteDelay, then it is gone,
+// with its files. Deleting a stream that is DELETING changes nothing. Readers may go on
+// reading until it is gone; writers are refused at once.
+func (s *Store) DeleteStream(name string) error {
+	err := s.change(name, func(info *StreamInfo) (*StreamInfo, error) {
+		if info.Status == StatusDeleting {
+			return nil, nil
+		}
+		info.Status, info.StatusDueMs = StatusDeleting, s.nowMs()+s.opts.DeleteDelay.Milliseconds()
+		info.Reshard = nil
+		return info, nil
+	}, nil)
+	if err != nil {
+		return err
+	}
+	_, _, err = s.lookup(name) // gone now if there is no delay
+	return err
+}
+
+// DescribeStream returns the named stream with one page of its shards in Shards: up to
+// limit of them (MaxDescribeStreamShards when 0 or more), after exclusiveStartShardID if it
+// is set, and whether more follow. Closed shards whose records have all expired are not
+// listed; a CREATING stream has no shards yet.
+func (s *Store) DescribeStream(name string, limit int, exclusiveStartShardID string) (StreamInfo, bool, error) {
+	info, err := s.describe(name)
+	if err != nil {
+		return StreamInfo{}, false, err
+	}
+	shards := info.Shards
+	if exclusiveStartShardID != "" {
+		i := slices.IndexFunc(shards, func(sh ShardInfo) bool { return shardAfter(&sh, exclusiveStartShardID) })
+		if i < 0 {
+			i = len(shards)
+		}
+		shards = shards[i:]
+	}
+	if limit <= 0 || limit > MaxDescribeStreamShards {
+		limit = MaxDescribeStreamShards
+	}
+	more := len(shards) > limit
+	info.Shards = shards[:min(limit, len(shards))]
+	return info, more, nil
+}
+
+// shardAfter reports whether sh comes after the shard id given by a client: by index when
+// the id names one (ParseShardID), else by comparing the ids as text, as kinesalite does.
+func shardAfter(sh *ShardInfo, id string) bool {
+	if index, err := ParseShardID(id); err == nil {
+		return sh.Index > index
+	}
+	return sh.ID > id
+}
+
+// DescribeStreamSummary returns the named stream, with every shard that is listed (closed
+// shards whose records have all expired are not).
+func (s *Store) DescribeStreamSummary(name string) (StreamInfo, error) {
+	return s.describe(name)
+}
+
+// describe returns a copy of the named stream without its expired shards.
+func (s *Store) describe(name string) (StreamInfo, error) {
+	_, v, err := s.lookup(name)
+	if err != nil {
+		return StreamInfo{}, err
+	}
+	if v == nil {
+		return StreamInfo{}, StreamNotFound(name, s.opts.Account)
+	}
+	info := v.info.clone()
+	now := s.nowMs()
+	info.Shards = slices.DeleteFunc(info.Shards, func(sh ShardInfo) bool { return info.expired(&sh, now) })
+	return *info, nil
+}
+
+// ListStreams returns a page of streams in name order, in any state: up to limit of them
+// (MaxListStreams when 0 or more), after exclusiveStartStreamName, or where the nextToken of
+// an earlier page left off. It returns a NextToken if more follow. The streams' Shards are
+// not filled in.
+func (s *Store) ListStreams(limit int, exclusiveStartStreamName, nextToken string) ([]StreamInfo, string, error) {
+	if s.closed.Load() {
+		return nil, "", ErrClosed
+	}
+	after := exclusiveStartStreamName
+	if nextToken != "" {
+		t, err := s.openToken(nextToken, tokenStreams)
+		if err != nil {
+			return nil, "", err
+		}
+		after = max(after, t.Stream)
+	}
+	s.settleDue()
+	var views []*streamView
+	for name, e := range *s.streams.Load() {
+		if v := e.view.Load(); v != nil && name > after {
+			views = append(views, v)
+		}
+	}
+	slices.SortFunc(views, func(a, b *streamView) int { return strings.Compare(a.info.Name, b.info.Name) })
+	if limit <= 0 || limit > MaxListStreams {
+		limit = MaxListStreams
+	}
+	var next string
+	if len(views) > limit {
+		views = views[:limit]
+		next = s.sealToken(pageToken{Kind: tokenStreams, Stream: views[limit-1].info.Name})
+	}
+	out := make([]StreamInfo, len(views))
+	for i, v := range views {
+		out[i] = *v.info
+		out[i].Shards = nil
+	}
+	return out, next, nil
+}
+
+// Limits is what DescribeLimits reports.
+type Limits struct {
+	ShardLimit               int // Options.ShardLimit
+	OpenShardCount           int // open shards of all streams, including those of CREATING streams
+	OnDemandStreamCount      int // ON_DEMAND streams
+	OnDemandStreamCountLimit int // OnDemandStreamCountLimit
+}
+
+// DescribeLimits returns the store's shard limit and use.
+func (s *Store) DescribeLimits() (Limits, error) {
+	if s.closed.Load() {
+		return Limits{}, ErrClosed
+	}
+	s.settleDue()
+	l := Limits{ShardLimit: s.opts.ShardLimit, OnDemandStreamCountLimit: OnDemandStreamCountLimit}
+	for _, e := range *s.streams.Load() {
+		if v := e.view.Load(); v != nil {
+			l.OpenShardCount += pendingShardCount(v.info)
+			if v.info.Mode == ModeOnDemand {
+				l.OnDemandStreamCount++
+			}
+		}
+	}
+	return l, nil
+}
+
+// IncreaseStreamRetentionPeriod lengthens the named stream's retention period to hours
+// (24 to 8760, not less than now). Records that had already expired stay expired.
+func (s *Store) IncreaseStreamRetentionPeriod(name string, hours int) error {
+	return s.setRetention(name, hours, true)
+}
+
+// DecreaseStreamRetentionPeriod shortens the named stream's retention period to hours (24 to
+// 8760, not more than now). Records older than the new period are not returned from now on.
+func (s *Store) DecreaseStreamRetentionPeriod(name string, hours int) error {
+	return s.setRetention(name, hours, false)
+}
+
+// setRetention changes a stream's retention period, then its shards'.
+func (s *Store) setRetention(name string, hours int, increase bool) error {
+	return s.change(name, func(info *StreamInfo) (*StreamInfo, error) {
+		switch {
+		case info.Status == StatusCreating || info.Status == StatusDeleting:
+			return nil, StreamNotFound(name, info.Account)
+		case hours < MinRetentionHours:
+			return nil, RetentionTooShort(hours)
+		case hours > MaxRetentionHours:
+			return nil, RetentionTooLong(hours)
+		case increase && hours < info.RetentionHours:
+			return nil, RetentionNotIncreased(hours, name, info.RetentionHours)
+		case !increase && hours > info.RetentionHours:
+			return nil, RetentionNotDecreased(hours, name, info.RetentionHours)
+		}
+		info.RetentionHours = hours
+		return info, nil
+	}, func(v *streamView) {
+		for _, l := range v.shards {
+			l.log.SetRetention(v.info.retention())
+		}
+	})
+}

@@ -1,0 +1,261 @@
+package stream
+
+import (
+	"errors"
+	"slices"
+	"sync"
+	"unsafe"
+
+	"github.com/shardlog/shardlog/segment"
+)
+
+// PutEntry is one record to write: its partition key, its ExplicitHashKey if it has one,
+// and its data. The data is only read during the call.
+type PutEntry struct {
+	PartitionKey    string
+	ExplicitHashKey string // decimal; "" when absent
+	Data            []byte
+}
+
+// PutResult is what became of one PutEntry: the shard and sequence number it got, or, if
+// it failed, the ErrorCode and ErrorMessage that PutRecords reports for it.
+type PutResult struct {
+	ShardID        string // "" when the record failed
+	SequenceNumber SequenceNumber
+	ErrorCode      string
+	ErrorMessage   string
+}
+
+// Per-record failures of PutRecords.
+const (
+	ErrorCodeInternalFailure = "InternalFailure"
+	internalFailureMessage   = "Internal Service Failure"
+)
+
+// PutRecordsRequest is the input of PutRecords.
+type PutRecordsRequest struct {
+	StreamName string
+	Entries    []PutEntry
+	DryRun     bool // check everything, write nothing, and answer DryRunSucceeded
+}
+
+// PutRecordRequest is the input of PutRecord.
+type PutRecordRequest struct {
+	StreamName                string
+	Entry                     PutEntry
+	SequenceNumberForOrdering string // checked, not needed: each shard orders its records
+	DryRun                    bool
+}
+
+// PutRecords writes records to a stream: each goes to the open shard whose hash key range
+// holds its ExplicitHashKey, or the MD5 of its partition key. The records of one shard are
+// appended as one batch in request order, so their sequence numbers increase in that order;
+// batches to different shards are appended in parallel. It returns once every batch is
+// durable under the shards' sync policy, with one result per entry appended to results[:0].
+//
+// A stream that does not exist, or is CREATING or DELETING, is StreamNotFound, and an
+// invalid ExplicitHashKey anywhere fails the whole request. A shard that fails to append
+// fails only its own records, with ErrorCode InternalFailure.
+func (s *Store) PutRecords(req *PutRecordsRequest, results []PutResult) ([]PutResult, error) {
+	v, err := s.writableView(req.StreamName)
+	if err != nil {
+		return results, err
+	}
+	b := batches.Get().(*batcher)
+	defer b.release()
+	if err := b.route(v, req.Entries); err != nil {
+		return results, err
+	}
+	if req.DryRun {
+		return results, DryRunSucceeded()
+	}
+	b.group(req.Entries)
+	s.appendGroups(b)
+	return b.results(results[:0]), nil
+}
+
+// PutRecord writes one record; see PutRecords. A SequenceNumberForOrdering must parse and
+// must not carry a time in the future; a shard that fails to append fails the request.
+func (s *Store) PutRecord(req *PutRecordRequest) (PutResult, error) {
+	v, err := s.writableView(req.StreamName)
+	if err != nil {
+		return PutResult{}, err
+	}
+	b := batches.Get().(*batcher)
+	defer b.release()
+	entries := []PutEntry{req.Entry}
+	if err := b.route(v, entries); err != nil {
+		return PutResult{}, err
+	}
+	if req.SequenceNumberForOrdering != "" {
+		if err := s.checkOrdering(req.SequenceNumberForOrdering, v.info); err != nil {
+			return PutResult{}, err
+		}
+	}
+	if req.DryRun {
+		return PutResult{}, DryRunSucceeded()
+	}
+	b.group(entries)
+	s.appendGroups(b)
+	if g := &b.groups[0]; g.err != nil {
+		return PutResult{}, g.err
+	}
+	var out [1]PutResult
+	return b.results(out[:0])[0], nil
+}
+
+// writableView returns the view of a stream that takes records.
+func (s *Store) writableView(name string) (*streamView, error) {
+	_, v, err := s.lookup(name)
+	if err != nil {
+		return nil, err
+	}
+	if v == nil || !v.writable() {
+		return nil, StreamNotFound(name, s.opts.Account)
+	}
+	return v, nil
+}
+
+// checkOrdering checks a SequenceNumberForOrdering as kinesalite (tested against AWS) does:
+// it must parse, in any layout, and not carry a time after now. A number whose layout version
+// is unknown is an internal failure there, as on AWS; here it is refused like the others.
+func (s *Store) checkOrdering(number string, info *StreamInfo) error {
+	n, err := ParseSequenceNumber(number)
+	var legacy *LegacySequenceNumberError
+	switch {
+	case errors.As(err, &legacy):
+		n.TimeSec = legacy.TimeSec
+	case err != nil:
+		return InvalidSequenceNumberForOrdering(number, info.Name, info.Account)
+	}
+	if n.TimeSec*1000 > s.nowMs() {
+		return InvalidSequenceNumberForOrdering(number, info.Name, info.Account)
+	}
+	return nil
+}
+
+// batcher is the scratch space of one PutRecords: where each entry goes, and the records
+// grouped by shard. It is pooled, so that a request allocates nothing per record.
+type batcher struct {
+	shards []*shardLog      // shards[i]: where entry i goes
+	order  []int32          // entry indexes, grouped by shard, in request order within each
+	recs   []segment.Record // the entries in that order
+	groups []group          // one per shard
+	wg     sync.WaitGroup
+}
+
+// group is the records of one PutRecords that go to one shard: recs[start:end] of the
+// batcher, and what the append gave them.
+type group struct {
+	shard      *shardLog
+	start, end int
+	first      uint64 // offset of the group's first record
+	timeMs     int64  // arrival time of its records
+	err        error
+}
+
+var batches = sync.Pool{New: func() any { return new(batcher) }}
+
+// release clears the batcher's references to records and shards and pools it.
+func (b *batcher) release() {
+	clear(b.shards)
+	clear(b.recs[:cap(b.recs)])
+	clear(b.groups)
+	b.shards, b.order, b.recs, b.groups = b.shards[:0], b.order[:0], b.recs[:0], b.groups[:0]
+	batches.Put(b)
+}
+
+// route finds the shard of every entry. An ExplicitHashKey that is not in [0, 2^128-1]
+// fails the request.
+func (b *batcher) route(v *streamView, entries []PutEntry) error {
+	for i := range entries {
+		e := &entries[i]
+		var h HashKey
+		if e.ExplicitHashKey != "" {
+			var err error
+			if h, err = ParseHashKey(e.ExplicitHashKey); err != nil {
+				return InvalidExplicitHashKey(e.ExplicitHashKey)
+			}
+		} else {
+			h = HashPartitionKey(bytesOf(e.PartitionKey))
+		}
+		_, l := v.shard(v.router.Route(h))
+		b.shards = append(b.shards, l)
+	}
+	return nil
+}
+
+// group orders the entries by shard, keeping request order within each shard, and makes
+// their records.
+func (b *batcher) group(entries []PutEntry) {
+	for i := range entries {
+		b.order = append(b.order, int32(i))
+	}
+	slices.SortStableFunc(b.order, func(x, y int32) int { return int(b.shards[x].index) - int(b.shards[y].index) })
+	for k, i := range b.order {
+		e := &entries[i]
+		b.recs = append(b.recs, segment.Record{PartitionKey: bytesOf(e.PartitionKey), Data: e.Data})
+		if l := b.shards[i]; k == 0 || l != b.groups[len(b.groups)-1].shard {
+			b.groups = append(b.groups, group{shard: l, start: k})
+		}
+		b.groups[len(b.groups)-1].end = k + 1
+	}
+}
+
+// appendGroups appends each group to its shard, the groups in parallel.
+func (s *Store) appendGroups(b *batcher) {
+	for i := 1; i < len(b.groups); i++ {
+		b.wg.Add(1)
+		go func(g *group) {
+			defer b.wg.Done()
+			s.appendGroup(g, b.recs)
+		}(&b.groups[i])
+	}
+	s.appendGroup(&b.groups[0], b.recs)
+	b.wg.Wait()
+}
+
+// appendGroup appends one group's records as one batch.
+func (s *Store) appendGroup(g *group, recs []segment.Record) {
+	g.first, g.timeMs, g.err = g.shard.log.Append(recs[g.start:g.end])
+	if g.err != nil {
+		s.log.Error("stream: append", "shard", g.shard.id, "records", g.end-g.start, "error", g.err)
+	}
+}
+
+// results appends the result of every entry, in request order, to dst.
+func (b *batcher) results(dst []PutResult) []PutResult {
+	n := len(b.order)
+	dst = slices.Grow(dst, n)[:len(dst)+n]
+	out := dst[len(dst)-n:]
+	for gi := range b.groups {
+		g := &b.groups[gi]
+		for k := g.start; k < g.end; k++ {
+			r := &out[b.order[k]]
+			if g.err != nil {
+				*r = PutResult{ErrorCode: ErrorCodeInternalFailure, ErrorMessage: internalFailureMessage}
+				continue
+			}
+			*r = PutResult{ShardID: g.shard.id, SequenceNumber: g.shard.sequenceNumber(g.first+uint64(k-g.start), g.timeMs)}
+		}
+	}
+	return dst
+}
+
+// sequenceNumber returns the sequence number of the record at offset that arrived at
+// timeMs. Its time is never before the shard's creation, so that no record sorts before
+// the shard's StartingSequenceNumber.
+func (l *shardLog) sequenceNumber(offset uint64, timeMs int64) SequenceNumber {
+	return SequenceNumber{
+		ShardCreatedSec: l.createdSec,
+		ShardIndex:      l.index,
+		Counter:         offset,
+		TimeSec:         max(timeMs/1000, l.createdSec),
+	}
+}
+
+// bytesOf returns the bytes of s without copying them. The result must only be read: the
+// write path hashes partition keys and copies them into segments, and changes neither.
+func bytesOf(s string) []byte {
+	return unsafe.Slice(unsafe.StringData(s), len(s))
+}

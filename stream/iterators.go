@@ -1,0 +1,271 @@
+package stream
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/shardlog/shardlog/segment"
+	"github.com/shardlog/shardlog/shard"
+)
+
+// IteratorType is where GetShardIterator starts (ShardIteratorType).
+type IteratorType string
+
+// Iterator types.
+const (
+	AtSequenceNumber    IteratorType = "AT_SEQUENCE_NUMBER"    // at the record with that number, or the first after it
+	AfterSequenceNumber IteratorType = "AFTER_SEQUENCE_NUMBER" // at the first record after that number
+	TrimHorizon         IteratorType = "TRIM_HORIZON"          // at the oldest unexpired record
+	Latest              IteratorType = "LATEST"                // after the newest record: only what comes next
+	AtTimestamp         IteratorType = "AT_TIMESTAMP"          // at the first record that arrived at or after Timestamp
+)
+
+// GetShardIteratorRequest is the input of GetShardIterator.
+type GetShardIteratorRequest struct {
+	StreamName             string
+	ShardID                string // lenient, as ParseShardID reads it
+	Type                   IteratorType
+	StartingSequenceNumber string    // AT_ and AFTER_SEQUENCE_NUMBER
+	Timestamp              time.Time // AT_TIMESTAMP; zero when absent
+	DryRun                 bool
+}
+
+// GetShardIterator returns a shard iterator for a position in a shard, with the errors and
+// messages of KINESIS-API.md §2.4 in kinesalite's order: the shard id, the stream and shard,
+// the iterator type against the sequence number and timestamp, then the sequence number.
+// A position before the trim horizon reads from the trim horizon; a number past the newest
+// record waits for the records that will sort after it.
+func (s *Store) GetShardIterator(req *GetShardIteratorRequest) (string, error) {
+	index, err := ParseShardID(req.ShardID)
+	if err != nil {
+		return "", CouldNotFindShard(req.ShardID, req.StreamName, s.opts.Account)
+	}
+	_, v, err := s.lookup(req.StreamName)
+	if err != nil {
+		return "", err
+	}
+	var sh *ShardInfo
+	var l *shardLog
+	if v != nil {
+		sh, l = v.shard(index)
+	}
+	if sh == nil || v.info.expired(sh, s.nowMs()) {
+		return "", ShardNotFound(ShardID(index), req.StreamName, s.opts.Account)
+	}
+	offset, err := s.position(req, v.info, sh, l)
+	if err != nil {
+		return "", err
+	}
+	if req.DryRun {
+		return "", DryRunSucceeded()
+	}
+	return s.keys.Seal(Iterator{Stream: v.info.Name, Incarnation: v.info.Incarnation, ShardIndex: sh.Index,
+		Offset: offset, IssuedMs: s.nowMs()}), nil
+}
+
+// position returns the offset an iterator request starts at.
+func (s *Store) position(req *GetShardIteratorRequest, info *StreamInfo, sh *ShardInfo, l *shardLog) (uint64, error) {
+	hasNumber := req.StartingSequenceNumber != ""
+	switch req.Type {
+	case AtSequenceNumber, AfterSequenceNumber:
+		if !hasNumber {
+			return 0, IteratorTypeNeedsSequenceNumber(string(req.Type), false)
+		}
+		n, err := s.parseStartingNumber(req.StartingSequenceNumber, info, sh)
+		if err != nil {
+			return 0, err
+		}
+		return seekNumber(l, n, req.Type == AfterSequenceNumber)
+	case TrimHorizon, Latest:
+		if hasNumber {
+			return 0, IteratorTypeNeedsSequenceNumber(string(req.Type), true)
+		}
+		if req.Type == TrimHorizon {
+			return l.log.FirstOffset(), nil
+		}
+		return l.log.NextOffset(), nil
+	case AtTimestamp:
+		if req.Timestamp.IsZero() {
+			return 0, TimestampMissing()
+		}
+		ts, now := req.Timestamp.UnixMilli(), s.nowMs()
+		if ts > now {
+			return 0, TimestampInFuture(ts, now)
+		}
+		return l.log.OffsetAt(ts)
+	}
+	return 0, fmt.Errorf("stream: get shard iterator: unknown iterator type %q", req.Type)
+}
+
+// seekNumber returns the offset of the first record whose sequence number is at least n
+// (after: greater than n). Records sort by offset, then arrival second, so that is the
+// record at n's counter, or the one after it if the record at the counter sorts before n
+// (after: not after n). A number that is not a record's, such as the shard's
+// StartingSequenceNumber, lands on the right record this way. If there is no record at the
+// counter (not written yet, or expired), the position is the counter, or the one after it
+// for AFTER_SEQUENCE_NUMBER; reads start no earlier than the trim horizon.
+func seekNumber(l *shardLog, n SequenceNumber, after bool) (uint64, error) {
+	var found bool
+	var timeSec int64
+	_, err := l.log.Read(n.Counter, 1, 0, func(r segment.Record) error {
+		found = r.Offset == n.Counter
+		timeSec = l.sequenceNumber(r.Offset, r.TimeMs).TimeSec
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	switch {
+	case !found && after, found && after && timeSec <= n.TimeSec, found && !after && timeSec < n.TimeSec:
+		return n.Counter + 1, nil
+	}
+	return n.Counter, nil
+}
+
+// parseStartingNumber parses a StartingSequenceNumber for shard sh: it must parse, name the
+// shard, and carry the shard's creation time in the layout shardlog writes.
+func (s *Store) parseStartingNumber(number string, info *StreamInfo, sh *ShardInfo) (SequenceNumber, error) {
+	id, account := sh.ID, s.opts.Account
+	n, err := ParseSequenceNumber(number)
+	var legacy *LegacySequenceNumberError
+	switch {
+	case errors.As(err, &legacy):
+		if int(legacy.ShardIndex) != sh.Index {
+			return n, SequenceNumberForOtherShard(ShardID(int(legacy.ShardIndex)), id)
+		}
+		return n, SequenceNumberNotFromStream(legacy.Canonical, id, info.Name, account)
+	case err != nil:
+		return n, InvalidStartingSequenceNumber(number, id, info.Name, account)
+	case int(n.ShardIndex) != sh.Index:
+		return n, SequenceNumberForOtherShard(ShardID(int(n.ShardIndex)), id)
+	case n.ShardCreatedSec != sh.CreatedSec:
+		return n, SequenceNumberNotFromStream(number, id, info.Name, account)
+	}
+	return n, nil
+}
+
+// RecordSink receives the records of one GetRecords call, in order, while their bytes are
+// valid: they may be memory-mapped storage, so the sink copies or encodes what it keeps
+// before it returns. sequenceNumber is the decimal text; arrivalMs is ms since the Unix
+// epoch. An error from the sink ends GetRecords with that error.
+type RecordSink interface {
+	Record(sequenceNumber []byte, arrivalMs int64, partitionKey, data []byte) error
+}
+
+// GetRecordsRequest is the input of GetRecords.
+type GetRecordsRequest struct {
+	ShardIterator string
+	Limit         int // 0 for MaxGetRecords
+	DryRun        bool
+}
+
+// GetRecordsResult is what GetRecords returns besides the records.
+type GetRecordsResult struct {
+	// NextShardIterator continues after the last record delivered (or where the iterator
+	// was, if none was). It is empty once the reader has passed the end of a closed shard.
+	NextShardIterator string
+	// MillisBehindLatest is how far the last record delivered is behind the shard's newest
+	// record; 0 when the reader is at the tip.
+	MillisBehindLatest int64
+	// ChildShards are the children of a closed shard whose end the reader has reached.
+	ChildShards []ShardInfo
+}
+
+// GetRecords delivers the records at a shard iterator's position to sink, at most
+// req.Limit of them and at most MaxGetRecordsBytes of data and partition keys (the first
+// record always goes, however large), and returns a fresh iterator for what follows: a
+// position never moves backwards and no record is delivered twice along a chain of
+// iterators. An iterator that was not issued by this store is InvalidShardIterator, an old
+// one ExpiredIterator, and one of a stream that is gone, or was deleted and created again,
+// ShardNotFound.
+func (s *Store) GetRecords(req *GetRecordsRequest, sink RecordSink) (GetRecordsResult, error) {
+	if s.closed.Load() {
+		return GetRecordsResult{}, ErrClosed
+	}
+	now := s.nowMs()
+	it, err := s.keys.Open(req.ShardIterator, now)
+	if err != nil {
+		return GetRecordsResult{}, err
+	}
+	v, sh, l, err := s.iteratorShard(it)
+	if err != nil {
+		return GetRecordsResult{}, err
+	}
+	if req.DryRun {
+		return GetRecordsResult{}, DryRunSucceeded()
+	}
+	limit := req.Limit
+	if limit <= 0 || limit > MaxGetRecords {
+		limit = MaxGetRecords
+	}
+	d := delivery{sink: sink, shard: l}
+	next, err := l.log.Read(it.Offset, limit, MaxGetRecordsBytes, d.deliver)
+	switch {
+	case errors.Is(err, shard.ErrClosed):
+		return GetRecordsResult{}, ShardNotFound(sh.ID, it.Stream, s.opts.Account)
+	case err != nil:
+		return GetRecordsResult{}, err
+	}
+	return s.readResult(v, sh, l, it, next, &d), nil
+}
+
+// iteratorShard returns the shard an iterator reads, if its stream incarnation still has it.
+func (s *Store) iteratorShard(it Iterator) (*streamView, *ShardInfo, *shardLog, error) {
+	_, v, err := s.lookup(it.Stream)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if v != nil && v.info.Incarnation == it.Incarnation {
+		if sh, l := v.shard(it.ShardIndex); sh != nil && !v.info.expired(sh, s.nowMs()) {
+			return v, sh, l, nil
+		}
+	}
+	return nil, nil, nil, ShardNotFound(ShardID(it.ShardIndex), it.Stream, s.opts.Account)
+}
+
+// readResult builds GetRecords' result once the records up to next have been delivered.
+func (s *Store) readResult(v *streamView, sh *ShardInfo, l *shardLog, it Iterator, next uint64, d *delivery) GetRecordsResult {
+	var r GetRecordsResult
+	if tip := l.log.NextOffset(); next < tip && d.n > 0 {
+		r.MillisBehindLatest = max(0, l.log.LastTimeMs()-d.lastMs)
+	}
+	if sh.Closed && next >= sh.EndOffset {
+		r.ChildShards = children(v.info, sh.ID)
+		return r
+	}
+	it.Offset, it.IssuedMs = next, s.nowMs()
+	r.NextShardIterator = s.keys.Seal(it)
+	return r
+}
+
+// children returns the shards whose parent, or adjacent parent, is the shard id.
+func children(info *StreamInfo, id string) []ShardInfo {
+	var out []ShardInfo
+	for _, sh := range info.Shards {
+		if sh.ParentID == id || sh.AdjacentParentID == id {
+			out = append(out, sh)
+		}
+	}
+	return out
+}
+
+// delivery hands the records of one GetRecords to its sink, rendering each sequence number
+// into a buffer it reuses.
+type delivery struct {
+	sink   RecordSink
+	shard  *shardLog
+	seq    [64]byte
+	n      int   // records delivered
+	lastMs int64 // arrival time of the last one
+}
+
+func (d *delivery) deliver(r segment.Record) error {
+	seq := d.shard.sequenceNumber(r.Offset, r.TimeMs).AppendDecimal(d.seq[:0])
+	if err := d.sink.Record(seq, r.TimeMs, r.PartitionKey, r.Data); err != nil {
+		return err
+	}
+	d.n++
+	d.lastMs = r.TimeMs
+	return nil
+}

@@ -1,0 +1,278 @@
+package stream
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/shardlog/shardlog/shard"
+)
+
+// streamEntry is one stream of a Store. Operations read its view without a lock; changes
+// (catalog writes and status changes) are made under mu, and publish a new view.
+type streamEntry struct {
+	mu   sync.Mutex
+	view atomic.Pointer[streamView] // nil once the stream is gone
+}
+
+// streamView is a stream as of its last change. Nothing in it is modified once published: a
+// change builds a new view, sharing the shard logs that did not change.
+type streamView struct {
+	info   *StreamInfo
+	shards []*shardLog // shards[i] is the log of info.Shards[i]
+	router *Router     // routes hash keys to the open shards; nil while there are none
+}
+
+// shardLog is the log of one shard, with what the hot paths need of its ShardInfo.
+type shardLog struct {
+	log        *shard.Shard
+	id         string
+	index      int32
+	createdSec int64
+}
+
+func newView(info *StreamInfo, logs []*shardLog) *streamView {
+	v := &streamView{info: info, shards: logs}
+	if info.OpenShardCount() > 0 {
+		v.router = NewRouter(info.Shards)
+	}
+	return v
+}
+
+// shard returns the shard with the given index and its log, or nil if the stream has none.
+func (v *streamView) shard(index int) (*ShardInfo, *shardLog) {
+	i, found := slices.BinarySearchFunc(v.info.Shards, index, func(sh ShardInfo, index int) int { return sh.Index - index })
+	if !found {
+		return nil, nil
+	}
+	return &v.info.Shards[i], v.shards[i]
+}
+
+// writable reports whether the stream takes records: Kinesis answers writes to a stream
+// that is CREATING or DELETING as if it did not exist.
+func (v *streamView) writable() bool {
+	return v.info.Status == StatusActive || v.info.Status == StatusUpdating
+}
+
+// clone returns a deep copy of s, for a change to make and publish.
+func (s *StreamInfo) clone() *StreamInfo {
+	c := *s
+	c.Tags = slices.Clone(s.Tags)
+	c.Shards = slices.Clone(s.Shards)
+	c.ShardLevelMetrics = slices.Clone(s.ShardLevelMetrics)
+	c.ScaledMs = slices.Clone(s.ScaledMs)
+	if s.Reshard != nil {
+		r := *s.Reshard
+		c.Reshard = &r
+	}
+	return &c
+}
+
+// retention returns the stream's retention period.
+func (s *StreamInfo) retention() time.Duration {
+	return time.Duration(s.RetentionHours) * time.Hour
+}
+
+// expired reports whether sh is a closed shard whose records have all expired at nowMs:
+// every record arrived before the shard closed, so that is once the retention period has
+// passed since. An expired shard is listed nowhere and its files are deleted.
+func (s *StreamInfo) expired(sh *ShardInfo, nowMs int64) bool {
+	return sh.Closed && shard.Expired(sh.ClosedSec*1000, nowMs, s.retention())
+}
+
+// openShards opens the logs of shards, which belong to the stream info, creating their
+// directories if needed. On failure it closes what it opened.
+func (s *Store) openShards(info *StreamInfo, shards []ShardInfo) ([]*shardLog, error) {
+	if len(shards) == 0 {
+		return nil, nil
+	}
+	if err := makeDir(s.streamDir(info)); err != nil {
+		return nil, fmt.Errorf("stream %s: %w", info.Name, err)
+	}
+	logs := make([]*shardLog, 0, len(shards))
+	for i := range shards {
+		sh := &shards[i]
+		opts := s.opts.Shard
+		opts.Retention = info.retention()
+		opts.CreatedMs = sh.CreatedSec * 1000
+		l, err := shard.Open(s.shardDir(info, sh), opts)
+		if err != nil {
+			s.closeShards(logs)
+			return nil, fmt.Errorf("stream %s: %w", info.Name, err)
+		}
+		logs = append(logs, &shardLog{log: l, id: sh.ID, index: int32(sh.Index), createdSec: sh.CreatedSec})
+	}
+	return logs, nil
+}
+
+// addShards registers logs with the retention loop.
+func (s *Store) addShards(logs []*shardLog) {
+	for _, l := range logs {
+		s.loop.Add(l.log)
+	}
+}
+
+// closeShards unregisters logs from the retention loop and closes them. A log that is
+// already closed is not an error.
+func (s *Store) closeShards(logs []*shardLog) error {
+	var errs []error
+	for _, l := range logs {
+		s.loop.Remove(l.log)
+		if err := l.log.Close(); err != nil && !errors.Is(err, shard.ErrClosed) {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// lookup returns the current view of the named stream, first finishing a status change that
+// has come due. It returns a nil view if there is no such stream.
+func (s *Store) lookup(name string) (*streamEntry, *streamView, error) {
+	if s.closed.Load() {
+		return nil, nil, ErrClosed
+	}
+	e := s.entry(name)
+	if e == nil {
+		return nil, nil, nil
+	}
+	v := e.view.Load()
+	if v != nil && v.info.Due(s.nowMs()) {
+		return s.settle(e)
+	}
+	return e, v, nil
+}
+
+// settle finishes the status change of e if it has come due.
+func (s *Store) settle(e *streamEntry) (*streamEntry, *streamView, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	v, err := s.settleLocked(e)
+	if err != nil {
+		return nil, nil, err
+	}
+	return e, v, nil
+}
+
+// settleLocked finishes the status change of e if it has come due, and returns e's view
+// (nil if the stream is gone). Called with e.mu held.
+func (s *Store) settleLocked(e *streamEntry) (*streamView, error) {
+	v := e.view.Load()
+	now := s.nowMs()
+	if v == nil || !v.info.Due(now) {
+		return v, nil
+	}
+	switch v.info.Status {
+	case StatusCreating:
+		return s.activate(e, v)
+	case StatusUpdating:
+		return s.finishUpdate(e, v, now)
+	default: // StatusDeleting
+		return nil, s.remove(e, v)
+	}
+}
+
+// settleDue finishes every status change that has come due. Errors are logged; the change
+// is tried again at the next look.
+func (s *Store) settleDue() {
+	now := s.nowMs()
+	for _, e := range *s.streams.Load() {
+		if v := e.view.Load(); v != nil && v.info.Due(now) {
+			if _, _, err := s.settle(e); err != nil {
+				s.log.Error("stream: finish status change", "stream", v.info.Name, "error", err)
+			}
+		}
+	}
+}
+
+// activate ends CREATING: it makes the stream's shards, whose count CreateStream kept in
+// NextShardIndex, and makes it ACTIVE. Called with e.mu held.
+func (s *Store) activate(e *streamEntry, v *streamView) (*streamView, error) {
+	info := v.info.clone()
+	info.Shards = InitialShards(info.NextShardIndex, info.CreatedMs/1000)
+	info.Status, info.StatusDueMs = StatusActive, 0
+	logs, err := s.openShards(info, info.Shards)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.cat.Save(info); err != nil {
+		s.closeShards(logs)
+		return nil, err
+	}
+	nv := newView(info, logs)
+	e.view.Store(nv)
+	s.addShards(logs)
+	return nv, nil
+}
+
+// remove ends DELETING: the catalog file goes first, so that after a crash the stream is
+// gone and Open removes what is left of its files; then the stream leaves the store, and
+// its logs are closed and deleted. Called with e.mu held.
+func (s *Store) remove(e *streamEntry, v *streamView) error {
+	if err := s.cat.Remove(v.info.Name); err != nil {
+		return err
+	}
+	e.view.Store(nil)
+	s.forget(v.info.Name, e)
+	if err := s.closeShards(v.shards); err != nil {
+		s.log.Error("stream: close shards of a deleted stream", "stream", v.info.Name, "error", err)
+	}
+	dir := s.streamDir(v.info)
+	if err := os.RemoveAll(dir); err != nil {
+		s.log.Error("stream: remove files of a deleted stream", "dir", dir, "error", err)
+		return nil
+	}
+	if err := syncDir(s.streamsDir()); err != nil {
+		s.log.Error("stream: remove files of a deleted stream", "dir", dir, "error", err)
+	}
+	return nil
+}
+
+// publish saves info to the catalog and publishes it as e's view, with logs as its shard
+// logs. Called with e.mu held.
+func (s *Store) publish(e *streamEntry, info *StreamInfo, logs []*shardLog) (*streamView, error) {
+	if err := s.cat.Save(info); err != nil {
+		return nil, err
+	}
+	v := newView(info, logs)
+	e.view.Store(v)
+	return v, nil
+}
+
+// change applies fn to a copy of the named stream's info and publishes the result, under
+// the stream's lock; then it calls after, if not nil, with the new view, still under the lock.
+// fn sees the stream as it is now (a status change that came due is finished first), and
+// returns a Kinesis error to refuse the change, or a nil info to change nothing. A stream
+// that does not exist is StreamNotFound.
+func (s *Store) change(name string, fn func(info *StreamInfo) (*StreamInfo, error), after func(v *streamView)) error {
+	if s.closed.Load() {
+		return ErrClosed
+	}
+	e := s.entry(name)
+	if e == nil {
+		return StreamNotFound(name, s.opts.Account)
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	v, err := s.settleLocked(e)
+	if err != nil {
+		return err
+	}
+	if v == nil {
+		return StreamNotFound(name, s.opts.Account)
+	}
+	info, err := fn(v.info.clone())
+	if err != nil || info == nil {
+		return err
+	}
+	if v, err = s.publish(e, info, v.shards); err != nil {
+		return err
+	}
+	if after != nil {
+		after(v)
+	}
+	return nil
+}

@@ -1,0 +1,181 @@
+package stream
+
+import (
+	"slices"
+	"strings"
+	"unicode"
+)
+
+// MaxListTags is the tags one ListTagsForStream returns at most (and by default).
+const MaxListTags = MaxTags
+
+// AddTagsToStream adds tags to the named stream, replacing the values of keys it has. A
+// stream that is CREATING or DELETING is not found, as in kinesalite; a key or value with a
+// character outside Unicode letters, digits, white space and _ . : / = + - @ is refused, and
+// so is a stream that would have more than MaxTags tags.
+func (s *Store) AddTagsToStream(name string, tags map[string]string) error {
+	return s.change(name, func(info *StreamInfo) (*StreamInfo, error) {
+		if err := checkTaggable(info); err != nil {
+			return nil, err
+		}
+		merged, err := addTags(info.Tags, tags, name, info.Account)
+		if err != nil {
+			return nil, err
+		}
+		info.Tags = merged
+		return info, nil
+	}, nil)
+}
+
+// RemoveTagsFromStream removes the tags with the given keys from the named stream; keys it
+// does not have are ignored. A stream that is CREATING or DELETING is not found.
+func (s *Store) RemoveTagsFromStream(name string, keys []string) error {
+	return s.change(name, func(info *StreamInfo) (*StreamInfo, error) {
+		if err := checkTaggable(info); err != nil {
+			return nil, err
+		}
+		if err := checkTagKeys(keys, name, info.Account); err != nil {
+			return nil, err
+		}
+		info.Tags = slices.DeleteFunc(info.Tags, func(t Tag) bool { return slices.Contains(keys, t.Key) })
+		return info, nil
+	}, nil)
+}
+
+// ListTagsForStream returns the named stream's tags in key order: up to limit of them
+// (MaxListTags when 0 or more), after exclusiveStartTagKey if it is set, and whether more
+// follow.
+func (s *Store) ListTagsForStream(name, exclusiveStartTagKey string, limit int) ([]Tag, bool, error) {
+	_, v, err := s.lookup(name)
+	if err != nil {
+		return nil, false, err
+	}
+	if v == nil {
+		return nil, false, StreamNotFound(name, s.opts.Account)
+	}
+	tags := v.info.Tags
+	if exclusiveStartTagKey != "" {
+		i, _ := slices.BinarySearchFunc(tags, exclusiveStartTagKey, func(t Tag, key string) int {
+			if t.Key <= key {
+				return -1
+			}
+			return 1
+		})
+		tags = tags[i:]
+	}
+	if limit <= 0 || limit > MaxListTags {
+		limit = MaxListTags
+	}
+	more := len(tags) > limit
+	return slices.Clone(tags[:min(limit, len(tags))]), more, nil
+}
+
+// TagResource adds tags to the stream a ResourceARN names; see AddTagsToStream.
+func (s *Store) TagResource(arn string, tags map[string]string) error {
+	name, err := s.resource(arn)
+	if err != nil {
+		return err
+	}
+	return s.AddTagsToStream(name, tags)
+}
+
+// UntagResource removes tags from the stream a ResourceARN names; see RemoveTagsFromStream.
+func (s *Store) UntagResource(arn string, keys []string) error {
+	name, err := s.resource(arn)
+	if err != nil {
+		return err
+	}
+	return s.RemoveTagsFromStream(name, keys)
+}
+
+// ListTagsForResource returns every tag of the stream a ResourceARN names, in key order.
+func (s *Store) ListTagsForResource(arn string) ([]Tag, error) {
+	name, err := s.resource(arn)
+	if err != nil {
+		return nil, err
+	}
+	tags, _, err := s.ListTagsForStream(name, "", MaxListTags)
+	return tags, err
+}
+
+// resource returns the name of the stream an ARN names, if it is a stream of this store:
+// arn:aws:kinesis:<region>:<account>:stream/<name>. Consumers have no tags here, as
+// shardlog has no consumers.
+func (s *Store) resource(arn string) (string, error) {
+	prefix := "arn:aws:kinesis:" + s.opts.Region + ":" + s.opts.Account + ":stream/"
+	name, ok := strings.CutPrefix(arn, prefix)
+	if !ok || validStreamName(name) != nil {
+		return "", ResourceNotFound(arn)
+	}
+	if e := s.entry(name); e == nil || e.view.Load() == nil {
+		return "", ResourceNotFound(arn)
+	}
+	return name, nil
+}
+
+// checkTaggable refuses tag changes to a stream that is CREATING or DELETING, which
+// kinesalite (tested against AWS) answers as a stream that does not exist.
+func checkTaggable(info *StreamInfo) error {
+	if info.Status == StatusCreating || info.Status == StatusDeleting {
+		return StreamNotFound(info.Name, info.Account)
+	}
+	return nil
+}
+
+// addTags returns tags with add merged in, sorted by key, after checking the characters of
+// add's keys and values and the count of the result.
+func addTags(tags []Tag, add map[string]string, stream, account string) ([]Tag, error) {
+	for k, v := range add {
+		if !validTagText(k) || !validTagText(v) {
+			return nil, InvalidTagCharacters()
+		}
+	}
+	for k, v := range add {
+		if strings.Contains(k, "%") || strings.Contains(v, "%") {
+			return nil, IllegalTagPercent(stream, account)
+		}
+	}
+	out := slices.Clone(tags)
+	for k, v := range add {
+		i, found := slices.BinarySearchFunc(out, k, func(t Tag, key string) int { return strings.Compare(t.Key, key) })
+		if found {
+			out[i].Value = v
+		} else {
+			out = slices.Insert(out, i, Tag{Key: k, Value: v})
+		}
+	}
+	if len(out) > MaxTags {
+		return nil, TooManyTags(stream, account)
+	}
+	if out == nil {
+		out = []Tag{}
+	}
+	return out, nil
+}
+
+// checkTagKeys checks the characters of the keys given to RemoveTagsFromStream.
+func checkTagKeys(keys []string, stream, account string) error {
+	for _, k := range keys {
+		if !validTagText(k) {
+			return InvalidTagCharacters()
+		}
+	}
+	for _, k := range keys {
+		if strings.Contains(k, "%") {
+			return IllegalRemoveTagPercent(stream, account)
+		}
+	}
+	return nil
+}
+
+// validTagText reports whether a tag key or value has only the characters Kinesis allows:
+// Unicode letters, digits and white space, and _ . : / = + - @ (kinesalite's check, with
+// ':' that AWS added since). '%' passes here, to get its own error after.
+func validTagText(s string) bool {
+	for _, r := range s {
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) && !unicode.IsSpace(r) && !strings.ContainsRune("_.:/=+-@%", r) {
+			return false
+		}
+	}
+	return true
+}
