@@ -1,0 +1,165 @@
+package bench
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+type parsedRecord struct{ Seq, Key, Data string }
+
+func TestParseGetRecords(t *testing.T) {
+	tests := []struct {
+		name    string
+		body    string
+		want    []parsedRecord
+		next    string
+		hasNext bool
+		behind  int64
+		child   int
+	}{
+		{
+			name:    "shardlog",
+			body:    `{"Records":[{"SequenceNumber":"49","ApproximateArrivalTimestamp":1764000000.123,"Data":"aGk=","PartitionKey":"k"}],"NextShardIterator":"AAAA","MillisBehindLatest":0}`,
+			want:    []parsedRecord{{"49", "k", "aGk="}},
+			next:    "AAAA",
+			hasNext: true,
+		},
+		{
+			name:    "kinesalite-order-and-spaces",
+			body:    " {\n \"MillisBehindLatest\" : 12 , \"NextShardIterator\":\"it\", \"Records\" : [ { \"PartitionKey\":\"a\", \"Data\":\"\", \"SequenceNumber\":\"1\" } , {\"SequenceNumber\":\"2\",\"Data\":\"eA==\",\"PartitionKey\":\"b\",\"EncryptionType\":\"NONE\"} ] } ",
+			want:    []parsedRecord{{"1", "a", ""}, {"2", "b", "eA=="}},
+			next:    "it",
+			hasNext: true,
+			behind:  12,
+		},
+		{
+			name:   "closed-shard",
+			body:   `{"Records":[],"NextShardIterator":null,"MillisBehindLatest":0,"ChildShards":[{"ShardId":"shardId-000000000002","ParentShards":["shardId-000000000000"],"HashKeyRange":{"StartingHashKey":"0","EndingHashKey":"9"}}]}`,
+			child:  1,
+			behind: 0,
+		},
+		{
+			name:    "escapes",
+			body:    `{"Records":[{"SequenceNumber":"7","Data":"YS9i\/w==","PartitionKey":"k\"\u00e9"}],"NextShardIterator":"x\/y"}`,
+			want:    []parsedRecord{{"7", "k\"é", "YS9i/w=="}},
+			next:    "x/y",
+			hasNext: true,
+		},
+		{
+			name: "no-records-member",
+			body: `{"MillisBehindLatest":5}`,
+			want: nil, behind: 5,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got []parsedRecord
+			a, err := parseGetRecords([]byte(tt.body), func(seq, key, data []byte) {
+				got = append(got, parsedRecord{string(seq), string(key), string(data)})
+			})
+			require.NoError(t, err)
+			require.Equal(t, tt.want, got)
+			require.Equal(t, len(tt.want), a.records)
+			require.Equal(t, tt.next, string(a.next))
+			require.Equal(t, tt.hasNext, a.hasNext)
+			require.Equal(t, tt.behind, a.behindMs)
+			require.Equal(t, tt.child, a.childShards)
+		})
+	}
+}
+
+func TestParseGetRecords_Bad(t *testing.T) {
+	for _, body := range []string{
+		``,
+		`[]`,
+		`{"Records":[{"SequenceNumber":"1"}`,
+		`{"Records":{}}`,
+		`{"Records":[{"Data":"unterminated}]}`,
+		`{"MillisBehindLatest":x}`,
+		`{"NextShardIterator":"a"} trailing`,
+		`{"A":tru`,
+	} {
+		_, err := parseGetRecords([]byte(body), func(seq, key, data []byte) {})
+		require.Error(t, err, "parseGetRecords(%q)", body)
+	}
+}
+
+func TestParsePutRecords(t *testing.T) {
+	tests := []struct {
+		name       string
+		body       string
+		n          int
+		wantFailed int
+		want       []bool
+		wantErr    bool
+	}{
+		{"all-ok", `{"FailedRecordCount":0,"Records":[{"SequenceNumber":"1","ShardId":"s"},{"SequenceNumber":"2","ShardId":"s"}]}`, 2, 0, []bool{false, false}, false},
+		{"count-last", `{"Records":[{"SequenceNumber":"1","ShardId":"s"},{"ErrorCode":"ProvisionedThroughputExceededException","ErrorMessage":"slow down"}],"FailedRecordCount":1}`, 2, 1, []bool{false, true}, false},
+		{"null-error-code", `{"FailedRecordCount":0,"Records":[{"SequenceNumber":"1","ShardId":"s","ErrorCode":null}]}`, 1, 0, []bool{false}, false},
+		{"too-few-entries", `{"FailedRecordCount":0,"Records":[{"SequenceNumber":"1","ShardId":"s"}]}`, 2, 0, nil, true},
+		{"not-json", `<html>`, 1, 0, nil, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			failed := make([]bool, tt.n)
+			got, err := parsePutRecords([]byte(tt.body), failed)
+			if tt.wantErr {
+				require.Error(t, err)
+				return
+			}
+			require.NoError(t, err)
+			require.Equal(t, tt.wantFailed, got)
+			require.Equal(t, tt.want, failed)
+		})
+	}
+}
+
+func TestParseString(t *testing.T) {
+	v, err := parseString([]byte(`{"ShardIterator":"AAAAAAAAAAE=","Other":[1,{"a":null}]}`), "ShardIterator")
+	require.NoError(t, err)
+	require.Equal(t, "AAAAAAAAAAE=", string(v))
+	_, err = parseString([]byte(`{"Other":1}`), "ShardIterator")
+	require.Error(t, err)
+}
+
+func TestParseError(t *testing.T) {
+	e := parseError("PutRecords", 400, []byte(`{"__type":"ResourceNotFoundException","message":"Stream x not found."}`))
+	require.Equal(t, &APIError{Operation: "PutRecords", Status: 400, Type: "ResourceNotFoundException", Message: "Stream x not found."}, e)
+	e = parseError("GetRecords", 400, []byte(`{"__type":"SerializationException","Message":"bad"}`))
+	require.Equal(t, "bad", e.Message)
+	e = parseError("GetRecords", 502, []byte(`Bad Gateway`))
+	require.Equal(t, "", e.Type)
+	require.Equal(t, "Bad Gateway", e.Message)
+	require.Contains(t, e.Error(), "HTTP 502")
+}
+
+// FuzzParseGetRecords checks that the scanner never panics on any body, and that it reads
+// the records of every answer encoding/json writes as encoding/json reads them back.
+func FuzzParseGetRecords(f *testing.F) {
+	f.Add(`{"Records":[{"SequenceNumber":"49","Data":"aGk=","PartitionKey":"k"}],"NextShardIterator":"AAAA","MillisBehindLatest":0}`)
+	f.Add(`{"Records":[],"NextShardIterator":null,"ChildShards":[{"ShardId":"s"}]}`)
+	f.Add(`{"Records":[{"PartitionKey":"k\"\u00e9","Data":"","SequenceNumber":"1"}]}`)
+	f.Fuzz(func(t *testing.T, body string) {
+		parseGetRecords([]byte(body), func(seq, key, data []byte) {})
+
+		var answer struct {
+			Records []struct{ SequenceNumber, PartitionKey, Data string }
+		}
+		if json.Unmarshal([]byte(body), &answer) != nil {
+			return
+		}
+		canonical, err := json.Marshal(answer)
+		require.NoError(t, err)
+		var got []parsedRecord
+		_, err = parseGetRecords(canonical, func(seq, key, data []byte) {
+			got = append(got, parsedRecord{string(seq), string(key), string(data)})
+		})
+		require.NoError(t, err, "body %s", canonical)
+		require.Len(t, got, len(answer.Records))
+		for i, r := range answer.Records {
+			require.Equal(t, parsedRecord{r.SequenceNumber, r.PartitionKey, r.Data}, got[i])
+		}
+	})
+}
