@@ -1,8 +1,10 @@
 package shard
 
 import (
+	"errors"
 	"fmt"
 	"slices"
+	"syscall"
 	"time"
 )
 
@@ -55,31 +57,44 @@ func (s *Shard) raiseFloor(off uint64) {
 }
 
 // DeleteExpired deletes the whole segments whose newest record has expired (older than now −
-// retention), first rolling the active segment if all its records have expired, so that an
-// idle shard's data goes too. A segment that readers are using is unmapped and deleted when
-// they finish. It returns how many segments and bytes it deleted. Appends go on meanwhile,
-// except for the moment of a roll.
+// retention), and rolls the active segment if all its records have expired, so that an idle
+// shard's data goes too. A segment that readers are using is unmapped and deleted when they
+// finish. It returns how many segments and bytes it deleted. Appends go on meanwhile, except
+// for the moment of a roll.
+//
+// The manifest is written without the segments before they are deleted. On a full disk,
+// where the manifest cannot be written, the expired segments are deleted first to make room
+// (recovery accepts expired segments missing from the front of the log).
 func (s *Shard) DeleteExpired() (segments int, bytes int64, err error) {
 	now := s.nowMs()
-	if err := s.rollExpired(now); err != nil {
-		return 0, 0, err
-	}
-	victims, err := s.dropExpired(cutoffMs(now, s.Retention()))
+	cutoff := cutoffMs(now, s.Retention())
+	segments, bytes, err = s.deleteExpired(cutoff)
 	if err != nil {
-		return 0, 0, fmt.Errorf("shard %s: delete expired: %w", s.dir, err)
+		return segments, bytes, err
 	}
-	if len(victims) == 0 {
-		return 0, 0, nil
+	if err := s.rollExpired(now); err != nil {
+		return segments, bytes, err
 	}
+	n, b, err := s.deleteExpired(cutoff) // the active segment, if it just rolled
+	return segments + n, bytes + b, err
+}
+
+// deleteExpired deletes the leading sealed segments whose newest record arrived before
+// cutoff.
+func (s *Shard) deleteExpired(cutoff int64) (segments int, bytes int64, err error) {
+	victims, err := s.dropExpired(cutoff)
 	for _, g := range victims {
 		bytes += g.meta.End
 		s.cache.retire(g, true)
 	}
 	s.stats.deleted.Add(uint64(len(victims)))
-	if err := syncDir(s.dir); err != nil {
-		return len(victims), bytes, fmt.Errorf("shard %s: delete expired: %w", s.dir, err)
+	if err == nil && len(victims) > 0 {
+		err = syncDir(s.dir)
 	}
-	return len(victims), bytes, nil
+	if err != nil {
+		err = fmt.Errorf("shard %s: delete expired: %w", s.dir, err)
+	}
+	return len(victims), bytes, err
 }
 
 // rollExpired rolls the active segment if it is due (full, old, or expired).
@@ -96,8 +111,9 @@ func (s *Shard) rollExpired(now int64) error {
 }
 
 // dropExpired takes the leading sealed segments whose records have all expired out of the
-// log and writes the manifest without them. It returns them for deletion; if the manifest
-// cannot be written, the log keeps them.
+// log and writes the manifest without them. It returns them for deletion. If the manifest
+// cannot be written, the log keeps them, unless the disk is full: then they are deleted
+// first, to make room for the manifest.
 func (s *Shard) dropExpired(cutoff int64) ([]*seg, error) {
 	s.mmu.Lock()
 	defer s.mmu.Unlock()
@@ -107,15 +123,7 @@ func (s *Shard) dropExpired(cutoff int64) ([]*seg, error) {
 		return nil, ErrClosed
 	}
 	old, oldFloor := s.segs, s.floor
-	n, limit := 0, len(old)
-	if s.hasActive {
-		limit--
-	}
-	for ; n < limit; n++ {
-		if m := old[n].meta; m.NextOffset > m.BaseOffset && m.LastTimeMs >= cutoff {
-			break
-		}
-	}
+	n := expiredPrefix(old, s.hasActive, cutoff)
 	if n == 0 {
 		s.mu.Unlock()
 		return nil, nil
@@ -126,14 +134,41 @@ func (s *Shard) dropExpired(cutoff int64) ([]*seg, error) {
 		g.dropped = true
 	}
 	s.mu.Unlock()
-	if err := s.writeManifestLocked(false); err != nil {
+	victims := old[:n:n]
+	err := s.writeManifestLocked(false)
+	if errors.Is(err, syscall.ENOSPC) {
+		for _, g := range victims {
+			s.cache.retire(g, true)
+		}
+		err = s.writeManifestLocked(false)
+		if err != nil {
+			return victims, err // gone from the disk: the manifest catches up later
+		}
+	}
+	if err != nil {
 		s.mu.Lock()
 		s.segs, s.floor = old, oldFloor
-		for _, g := range old[:n] {
+		for _, g := range victims {
 			g.dropped = false
 		}
 		s.mu.Unlock()
 		return nil, err
 	}
-	return old[:n:n], nil
+	return victims, nil
+}
+
+// expiredPrefix returns how many leading segments of segs hold no record at or after cutoff,
+// never counting the active segment (the last one, if active).
+func expiredPrefix(segs []*seg, active bool, cutoff int64) int {
+	limit := len(segs)
+	if active {
+		limit--
+	}
+	n := 0
+	for ; n < limit; n++ {
+		if m := segs[n].meta; m.NextOffset > m.BaseOffset && m.LastTimeMs >= cutoff {
+			break
+		}
+	}
+	return n
 }

@@ -147,7 +147,7 @@ func (s *Shard) recover(m manifest, found bool, files segmentFiles) error {
 	if n := len(sealed); !m.sealed && n > 0 {
 		sealed, active = sealed[:n-1], &m.segments[n-1]
 	}
-	tail, err := s.reconcile(m, found, files, sealed, active)
+	sealed, tail, err := s.reconcile(m, found, files, sealed, active)
 	if err != nil {
 		return err
 	}
@@ -171,8 +171,10 @@ func (s *Shard) recover(m manifest, found bool, files segmentFiles) error {
 // segment exists, removes the files of segments older than the log (deleted by retention,
 // with the manifest already written, just before a crash), and returns the newer segments,
 // the tail, that recovery must scan: the active segment if one is listed, then any segment
-// rolled after the manifest was last written.
-func (s *Shard) reconcile(m manifest, found bool, files segmentFiles, sealed []index.Meta, active *index.Meta) ([]uint64, error) {
+// rolled after the manifest was last written. Listed segments missing from the front of the
+// log are accepted if all their records have expired (DeleteExpired on a full disk deletes
+// before it writes the manifest); it returns the sealed segments that remain.
+func (s *Shard) reconcile(m manifest, found bool, files segmentFiles, sealed []index.Meta, active *index.Meta) ([]index.Meta, []uint64, error) {
 	lowest := uint64(0)
 	switch {
 	case len(m.segments) > 0:
@@ -194,25 +196,30 @@ func (s *Shard) reconcile(m manifest, found bool, files segmentFiles, sealed []i
 		case len(sealed) == 0 || base > sealed[len(sealed)-1].BaseOffset:
 			tail = append(tail, base)
 		default:
-			return nil, fmt.Errorf("segment %s is inside the log but not in the manifest", s.segmentPath(base))
+			return nil, nil, fmt.Errorf("segment %s is inside the log but not in the manifest", s.segmentPath(base))
 		}
+	}
+	cutoff := cutoffMs(s.nowMs(), s.Retention())
+	for len(sealed) > 0 && listed[sealed[0].BaseOffset] && expiredPrefix([]*seg{{meta: sealed[0]}}, false, cutoff) == 1 {
+		s.floor = max(s.floor, sealed[0].NextOffset)
+		sealed = sealed[1:]
 	}
 	for _, g := range sealed {
 		if listed[g.BaseOffset] {
-			return nil, fmt.Errorf("%w: %s", ErrMissingSegment, s.segmentPath(g.BaseOffset))
+			return nil, nil, fmt.Errorf("%w: %s", ErrMissingSegment, s.segmentPath(g.BaseOffset))
 		}
 	}
 	if active != nil && (len(tail) == 0 || tail[0] != active.BaseOffset) {
-		return nil, fmt.Errorf("%w: %s (the active segment)", ErrMissingSegment, s.segmentPath(active.BaseOffset))
+		return nil, nil, fmt.Errorf("%w: %s (the active segment)", ErrMissingSegment, s.segmentPath(active.BaseOffset))
 	}
 	if n := len(tail); n > 0 && (active == nil || tail[n-1] != active.BaseOffset) && s.headerless(tail[n-1]) {
 		s.removeSegmentFiles(tail[n-1]) // a crash inside segment.Create, before its header was durable
 		tail = tail[:n-1]
 	}
 	if m.sealed && len(tail) > 0 {
-		return nil, fmt.Errorf("segment %s follows the last segment of a sealed shard", s.segmentPath(tail[0]))
+		return nil, nil, fmt.Errorf("segment %s follows the last segment of a sealed shard", s.segmentPath(tail[0]))
 	}
-	return tail, nil
+	return sealed, tail, nil
 }
 
 // removeOrphans removes the segment and index files below the log's first offset.

@@ -305,6 +305,26 @@ func TestOpen_Reconcile(t *testing.T) {
 			},
 		},
 		{
+			name: "expired segments missing from the front are accepted",
+			damage: func(t *testing.T, dir string) {
+				// DeleteExpired on a full disk deletes before it writes the manifest.
+				require.NoError(t, os.Remove(filepath.Join(dir, "00000000000000000000.seg")))
+				require.NoError(t, os.Remove(filepath.Join(dir, "00000000000000000005.seg")))
+				clk.Set(t0 + (24*time.Hour + 90*time.Second).Milliseconds()) // batches 0 and 1 expire
+			},
+			check: func(t *testing.T, dir string, s *shard.Shard) {
+				requireRecords(t, readAll(t, s, 0), 10, 10, 90, 200)
+				require.Equal(t, uint64(10), s.FirstOffset())
+			},
+		},
+		{
+			name: "unexpired segment missing from the front",
+			damage: func(t *testing.T, dir string) {
+				require.NoError(t, os.Remove(filepath.Join(dir, "00000000000000000000.seg")))
+			},
+			wantErr: shard.ErrMissingSegment,
+		},
+		{
 			name: "missing sealed segment",
 			damage: func(t *testing.T, dir string) {
 				require.NoError(t, os.Remove(filepath.Join(dir, "00000000000000000050.seg")))
