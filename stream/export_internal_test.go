@@ -33,3 +33,7 @@ func NewTestRand(t testing.TB) *rand.Rand {
 	t.Logf("random seed %d (replay with -seed=%d)", seed, seed)
 	return rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 }
+
+// Expire makes one retention pass now, as the background work does every
+// Options.RetentionInterval.
+func (s *Store) Expire() { s.expire() }
