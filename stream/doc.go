@@ -24,7 +24,23 @@
 // its end offset. Errors that a client must see as Kinesis errors are *Error values with
 // the exact AWS message (StreamNotFound, ExpiredIterator, …).
 //
+// A Store puts it all together over a data directory: the catalog, one shard.Shard log per
+// shard in streams/<name>-<incarnation>/<shard id>/, and the iterator secret. Its methods
+// are the Kinesis operations, in Go terms; package server adapts them to the wire.
+//
 // # Usage
+//
+//	s, err := stream.Open(dataDir, stream.Options{CreateDelay: 500 * time.Millisecond})
+//	defer s.Close()
+//	err = s.CreateStream("orders", stream.StreamConfig{ShardCount: 4})
+//	results, err := s.PutRecords(&stream.PutRecordsRequest{StreamName: "orders",
+//		Entries: []stream.PutEntry{{PartitionKey: "customer-42", Data: data}}}, nil)
+//	it, err := s.GetShardIterator(&stream.GetShardIteratorRequest{StreamName: "orders",
+//		ShardID: results[0].ShardID, Type: stream.TrimHorizon})
+//	res, err := s.GetRecords(&stream.GetRecordsRequest{ShardIterator: it}, sink) // sink.Record(seq, ms, key, data)
+//	it = res.NextShardIterator
+//
+// The parts underneath can be used alone:
 //
 //	cat, err := stream.OpenCatalog(dataDir)
 //	streams, err := cat.Load()                         // at start-up; fails on any damaged file
@@ -42,6 +58,13 @@
 //
 // # Concurrency and durability
 //
+// A Store is safe for concurrent use. Reads and writes of records take no lock of the
+// store: each stream's state is an immutable view that changes replace, and only changes
+// of one stream (catalog writes, status changes) wait for each other. PutRecords returns
+// once its records are durable under the shards' sync policy (shard.Options.Sync); a
+// change of a stream returns once its catalog file is replaced. Close closes every shard
+// cleanly, so that the next Open scans nothing.
+//
 // SequenceNumber, HashKey, HashKeyRange, Iterator and StreamInfo are values; a Router and
 // an IteratorKey are safe for concurrent use. Catalog.Save writes a temporary file, syncs
 // it, renames it over the stream's file and syncs the directory, so a stream's file is the
@@ -55,6 +78,13 @@
 // Kinesis status changes take time (CREATING, UPDATING and DELETING each last a while). A
 // StreamInfo records when its change completes (StatusDueMs), and the change is carried out
 // by whoever next looks at the stream at or after that time (StreamInfo.Due): no timers,
-// and a restart in the middle of a change completes it. A reshard accepted while ACTIVE is
+// and a restart in the middle of a change completes it. A Store also sweeps every second,
+// so that a deleted stream's files go even if nobody asks about it.
+//
+// # Retention
+//
+// Every RetentionInterval a Store deletes the segments whose records have all expired
+// (package retention), and drops the closed shards whose records have all expired: from
+// listings, then from disk. Reads never return an expired record in between. A reshard accepted while ACTIVE is
 // recorded as a pending Reshard and carried out when UPDATING ends.
 package stream
