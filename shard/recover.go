@@ -433,6 +433,7 @@ func (s *Shard) finishRecovery(m manifest) {
 	}
 	s.lastMs = lastTimeOf(metas, m.lastTimeMs)
 	s.lastTime, s.durable = s.lastMs, s.next
+	s.observeTime(s.lastMs)
 }
 
 // checkpointRecovered makes the recovered state durable and records it: the scanned tail is

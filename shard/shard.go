@@ -24,6 +24,7 @@ type Shard struct {
 	opts Options // with defaults
 
 	retention atomic.Int64 // time.Duration; SetRetention changes it at run time
+	clockMs   atomic.Int64 // the latest time seen (ms): the shard's clock never goes back
 
 	// wmu is the append lock. It is held to stamp the arrival time, assign offsets and write
 	// a batch, and to roll or seal the active segment; never across the fdatasync that other
@@ -219,8 +220,23 @@ func Remove(dir string) error {
 	return nil
 }
 
-// nowMs returns the clock's time in ms since the Unix epoch.
-func (s *Shard) nowMs() int64 { return s.opts.Now().UnixMilli() }
+// nowMs returns the shard's time in ms since the Unix epoch: the clock's, except that it
+// never goes backwards, so that neither arrival times nor the trim horizon do when the
+// clock is stepped back.
+func (s *Shard) nowMs() int64 { return s.observeTime(s.opts.Now().UnixMilli()) }
+
+// observeTime moves the shard's time up to ms if it is behind, and returns it.
+func (s *Shard) observeTime(ms int64) int64 {
+	for {
+		last := s.clockMs.Load()
+		if ms <= last {
+			return last
+		}
+		if s.clockMs.CompareAndSwap(last, ms) {
+			return ms
+		}
+	}
+}
 
 // writerOptions returns the options of new and reopened segment writers.
 func (s *Shard) writerOptions() segment.WriterOptions {
