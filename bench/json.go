@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -39,6 +40,9 @@ func (s *scanner) space() {
 
 // peek returns the next byte that is not white space, or 0 at the end.
 func (s *scanner) peek() byte {
+	if s.i < len(s.b) && s.b[s.i] > ' ' {
+		return s.b[s.i] // the usual case: answers are written without spaces
+	}
 	s.space()
 	if s.i >= len(s.b) {
 		return 0
@@ -64,19 +68,17 @@ func (s *scanner) want(c byte) {
 // str reads a string. The result aliases the body unless the string has escapes.
 func (s *scanner) str() []byte {
 	s.want('"')
-	start := s.i
-	for s.i < len(s.b) {
-		switch s.b[s.i] {
-		case '"':
-			s.i++
-			return s.b[start : s.i-1]
-		case '\\':
-			return s.escaped(start - 1)
-		}
-		s.i++
+	end := bytes.IndexByte(s.b[s.i:], '"')
+	if end < 0 {
+		s.fail("unterminated string")
+		return nil
 	}
-	s.fail("unterminated string")
-	return nil
+	v := s.b[s.i : s.i+end]
+	if bytes.IndexByte(v, '\\') >= 0 {
+		return s.escaped(s.i - 1)
+	}
+	s.i += end + 1
+	return v
 }
 
 // escaped finishes a string with escapes that opened at quote, and unescapes it.
@@ -119,6 +121,16 @@ func (s *scanner) null() bool {
 
 // number reads a JSON number as a float64; integers in answers are small enough.
 func (s *scanner) number() float64 {
+	text := s.numberText()
+	v, err := strconv.ParseFloat(string(text), 64)
+	if err != nil {
+		s.fail("bad number")
+	}
+	return v
+}
+
+// numberText reads the text of a number without converting it.
+func (s *scanner) numberText() []byte {
 	s.space()
 	start := s.i
 	for s.i < len(s.b) {
@@ -128,11 +140,10 @@ func (s *scanner) number() float64 {
 		}
 		s.i++
 	}
-	v, err := strconv.ParseFloat(string(s.b[start:s.i]), 64)
-	if err != nil {
-		s.fail("bad number")
+	if s.i == start {
+		s.fail("want a number")
 	}
-	return v
+	return s.b[start:s.i]
 }
 
 // object reads an object, calling member for each key; member must read the value.
@@ -185,7 +196,7 @@ func (s *scanner) skip() {
 			s.i++
 		}
 	case c == '-' || (c >= '0' && c <= '9'):
-		s.number()
+		s.numberText()
 	default:
 		s.fail("want a value")
 	}
@@ -217,26 +228,7 @@ func parseGetRecords(body []byte, record func(seq, key, data []byte)) (getRecord
 	s.object(func(key []byte) {
 		switch string(key) {
 		case "Records":
-			s.array(func() {
-				var seq, pk, data []byte
-				s.object(func(key []byte) {
-					switch string(key) {
-					case "SequenceNumber":
-						seq = s.str()
-					case "PartitionKey":
-						pk = s.str()
-					case "Data":
-						data = s.str()
-					default:
-						s.skip()
-					}
-				})
-				if s.err == nil {
-					record(seq, pk, data)
-					a.records++
-					a.lastSequence = seq
-				}
-			})
+			s.records(&a, record)
 		case "NextShardIterator":
 			a.next, a.hasNext = s.strOrNull()
 		case "MillisBehindLatest":
@@ -250,15 +242,67 @@ func parseGetRecords(body []byte, record func(seq, key, data []byte)) (getRecord
 	return a, s.end()
 }
 
+// records reads the Records array of a GetRecords answer. It is the hot loop of the
+// read-back, so it walks the objects itself rather than through object and array.
+func (s *scanner) records(a *getRecordsAnswer, record func(seq, key, data []byte)) {
+	if s.null() {
+		return
+	}
+	s.want('[')
+	if s.eat(']') {
+		return
+	}
+	for s.err == nil {
+		var seq, pk, data []byte
+		s.want('{')
+		for more := !s.eat('}'); more && s.err == nil; {
+			key := s.str()
+			s.want(':')
+			switch string(key) {
+			case "SequenceNumber":
+				seq = s.str()
+			case "PartitionKey":
+				pk = s.str()
+			case "Data":
+				data = s.str()
+			default:
+				s.skip()
+			}
+			if s.eat('}') {
+				break
+			}
+			s.want(',')
+		}
+		if s.err != nil {
+			return
+		}
+		record(seq, pk, data)
+		a.records++
+		a.lastSequence = seq
+		if s.eat(']') {
+			return
+		}
+		s.want(',')
+	}
+}
+
 // parsePutRecords reads a PutRecords answer: the failed record count, and, only when it is
-// not zero, which entries failed (failed[i] for entry i).
+// not zero, which entries failed (failed[i] for entry i). When the count comes first and is
+// zero, as shardlog and kinesalite write it, the entries are not read at all: the read-back
+// checks every record anyway.
 func parsePutRecords(body []byte, failed []bool) (failedCount int, err error) {
 	s := scanner{b: body}
-	i := 0
-	s.object(func(key []byte) {
+	i, counted := 0, false
+	s.want('{')
+	for s.err == nil && !s.eat('}') {
+		if counted && failedCount == 0 {
+			return 0, nil
+		}
+		key := s.str()
+		s.want(':')
 		switch string(key) {
 		case "FailedRecordCount":
-			failedCount = int(s.number())
+			failedCount, counted = int(s.number()), true
 		case "Records":
 			s.array(func() {
 				bad := false
@@ -277,11 +321,17 @@ func parsePutRecords(body []byte, failed []bool) (failedCount int, err error) {
 		default:
 			s.skip()
 		}
-	})
+		if !s.eat(',') && s.peek() != '}' {
+			s.fail("want , or }")
+		}
+	}
 	if err := s.end(); err != nil {
 		return 0, err
 	}
-	if i != len(failed) && s.err == nil {
+	if !counted {
+		return 0, fmt.Errorf("bench: PutRecords answer has no FailedRecordCount: %.200s", body)
+	}
+	if i != len(failed) {
 		return 0, fmt.Errorf("bench: PutRecords answered %d entries for %d records", i, len(failed))
 	}
 	return failedCount, nil

@@ -1,7 +1,9 @@
 package bench
 
 import (
+	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -98,7 +100,9 @@ func TestParsePutRecords(t *testing.T) {
 		{"all-ok", `{"FailedRecordCount":0,"Records":[{"SequenceNumber":"1","ShardId":"s"},{"SequenceNumber":"2","ShardId":"s"}]}`, 2, 0, []bool{false, false}, false},
 		{"count-last", `{"Records":[{"SequenceNumber":"1","ShardId":"s"},{"ErrorCode":"ProvisionedThroughputExceededException","ErrorMessage":"slow down"}],"FailedRecordCount":1}`, 2, 1, []bool{false, true}, false},
 		{"null-error-code", `{"FailedRecordCount":0,"Records":[{"SequenceNumber":"1","ShardId":"s","ErrorCode":null}]}`, 1, 0, []bool{false}, false},
-		{"too-few-entries", `{"FailedRecordCount":0,"Records":[{"SequenceNumber":"1","ShardId":"s"}]}`, 2, 0, nil, true},
+		{"zero-first-stops-reading", `{"FailedRecordCount":0,"Records":[not read]}`, 2, 0, []bool{false, false}, false},
+		{"too-few-entries", `{"Records":[{"SequenceNumber":"1","ShardId":"s"}],"FailedRecordCount":0}`, 2, 0, nil, true},
+		{"no-count", `{"Records":[{"SequenceNumber":"1","ShardId":"s"}]}`, 1, 0, nil, true},
 		{"not-json", `<html>`, 1, 0, nil, true},
 	}
 	for _, tt := range tests {
@@ -162,4 +166,32 @@ func FuzzParseGetRecords(f *testing.F) {
 			require.Equal(t, parsedRecord{r.SequenceNumber, r.PartitionKey, r.Data}, got[i])
 		}
 	})
+}
+
+// getRecordsAnswer10k is a GetRecords answer of 10,000 records of 100 bytes, as shardlog
+// writes it.
+func getRecordsAnswer10k() []byte {
+	b := []byte(`{"Records":[`)
+	data := base64.StdEncoding.EncodeToString(make([]byte, 100))
+	for i := range 10000 {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = fmt.Appendf(b, `{"SequenceNumber":"4968057288143445209316920295194847105205989882877%09d","ApproximateArrivalTimestamp":1764131499.483,"Data":"%s","PartitionKey":"0f97d282a4d95bb6"}`, i, data)
+	}
+	return append(b, `],"NextShardIterator":"AAAAAAAAAAGZ2hOqk0m2Bhh8i0ipDm9S1vtU0L4ySg8TDZgoHvmH0lhA2YHa2MnbEA7B0Pc0aWJxkzx3JO7iWuUa8M9zv3r8OHnBwHHykn4ynGOzqmrK2QYSmv8LUzp7ROYr9JYxcYeyRibHqDHCAlgEYhoT66ai1GvWcn9I7t3kRhJ4Vt9ddKuUrMQYJRtKGdwFNpuMXo9a+Hbnj0fbcBzOYlTcMOYEH+Kw==","MillisBehindLatest":0}`...)
+}
+
+func BenchmarkParseGetRecords(b *testing.B) {
+	body := getRecordsAnswer10k()
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	n := 0
+	for b.Loop() {
+		a, err := parseGetRecords(body, func(seq, key, data []byte) { n++ })
+		if err != nil || a.records != 10000 {
+			b.Fatal(err, a.records)
+		}
+	}
+	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "records/s")
 }

@@ -43,23 +43,53 @@ func recordID(w int, n uint64) uint64 { return uint64(w)<<idCountBits | n }
 // splitID returns the writer and record count of an id.
 func splitID(id uint64) (w int, n uint64) { return int(id >> idCountBits), id & idCountMask }
 
-// putHeader writes the base64 text of a record header naming id into dst[:headerChars].
+// putHeader writes the base64 text of a record header naming id into dst[:headerChars]. It
+// runs for every record sent, so it encodes its three groups itself.
 func putHeader(dst []byte, id uint64) {
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 	var h [headerBytes]byte
 	h[0] = recordMagic
 	binary.BigEndian.PutUint64(h[1:], id)
-	base64.StdEncoding.Encode(dst[:headerChars], h[:])
+	_ = dst[headerChars-1]
+	for g := range headerBytes / 3 {
+		v := uint32(h[3*g])<<16 | uint32(h[3*g+1])<<8 | uint32(h[3*g+2])
+		dst[4*g] = alphabet[v>>18&0x3F]
+		dst[4*g+1] = alphabet[v>>12&0x3F]
+		dst[4*g+2] = alphabet[v>>6&0x3F]
+		dst[4*g+3] = alphabet[v&0x3F]
+	}
 }
 
+// base64Values maps a standard base64 character to its 6-bit value, and others to 0xFF.
+var base64Values = func() (t [256]byte) {
+	for i := range t {
+		t[i] = 0xFF
+	}
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+	for i := range len(alphabet) {
+		t[alphabet[i]] = byte(i)
+	}
+	return t
+}()
+
 // readHeader decodes the id from the base64 text of a record's data; ok is false if the text
-// does not start with a header the generator wrote.
+// does not start with a header the generator wrote. It runs for every record read back, so
+// it decodes its twelve characters itself rather than through encoding/base64.
 func readHeader(data []byte) (id uint64, ok bool) {
 	if len(data) < headerChars {
 		return 0, false
 	}
 	var h [headerBytes]byte
-	n, err := base64.StdEncoding.Decode(h[:], data[:headerChars])
-	if err != nil || n != headerBytes || h[0] != recordMagic {
+	for g := range headerChars / 4 {
+		q := data[4*g : 4*g+4]
+		a, b, c, d := base64Values[q[0]], base64Values[q[1]], base64Values[q[2]], base64Values[q[3]]
+		if (a|b|c|d)&0xC0 != 0 {
+			return 0, false
+		}
+		v := uint32(a)<<18 | uint32(b)<<12 | uint32(c)<<6 | uint32(d)
+		h[3*g], h[3*g+1], h[3*g+2] = byte(v>>16), byte(v>>8), byte(v)
+	}
+	if h[0] != recordMagic {
 		return 0, false
 	}
 	return binary.BigEndian.Uint64(h[1:]), true

@@ -3,6 +3,7 @@ package bench
 import (
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"testing"
 
 	"github.com/klauspost/compress/s2"
@@ -177,5 +178,48 @@ func TestCompareDecimal(t *testing.T) {
 	}{{"1", "2", -1}, {"10", "9", 1}, {"49615604846537535747729525809166215807130139976752168962", "49615604846537535747729525809166215807130139976752168962", 0}, {"100", "099", 1}}
 	for _, tt := range tests {
 		require.Equal(t, tt.want, compareDecimal([]byte(tt.a), []byte(tt.b)), "compareDecimal(%s, %s)", tt.a, tt.b)
+	}
+}
+
+// BenchmarkReadBack_Check measures what the read-back spends per record read, besides the
+// HTTP call: parsing the GetRecords answer and checking each record against its template.
+func BenchmarkReadBack_Check(b *testing.B) {
+	for _, size := range []int{100, 1000} {
+		b.Run(fmt.Sprintf("size=%dB", size), func(b *testing.B) {
+			cfg := Config{RecordBytes: size}.withDefaults()
+			ts := buildTemplates(cfg, 0, "s", func(string) int32 { return 0 })
+			w := newWriter(0, 0, cfg.Op, ts)
+			answer := []byte(`{"Records":[`)
+			const n = 10000
+			for k := range uint64(n / cfg.BatchRecords) {
+				t, first := ts.forCall(k)
+				t.setIDs(0, first)
+				for j := range t.keys {
+					if len(answer) > 12 {
+						answer = append(answer, ',')
+					}
+					answer = fmt.Appendf(answer, `{"SequenceNumber":"4968057288143445209316920295194847105205989882877%09d","ApproximateArrivalTimestamp":1764131499.483,"Data":"%s","PartitionKey":"%s"}`,
+						first+uint64(j), t.body[t.headerAt[j]:t.dataEnd[j]], t.keys[j])
+				}
+			}
+			answer = append(answer, `],"NextShardIterator":"AAAA","MillisBehindLatest":0}`...)
+			w.track.sent = n
+			w.track.acked.setRange(0, n)
+			p := &readPhase{cfg: cfg, writers: []*writer{w}}
+			r := &shardReader{p: p, last: make([]int64, 1)}
+			b.SetBytes(int64(n * size))
+			b.ReportAllocs()
+			for b.Loop() {
+				p.seen = []seenSet{newSeenSet(n)}
+				r.last[0], r.seq = -1, r.seq[:0]
+				if _, err := parseGetRecords(answer, r.check); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.N*n)/b.Elapsed().Seconds(), "records/s")
+			if r.local.changed+r.local.reordered+r.local.unknown > 0 {
+				b.Fatalf("the check found problems: %+v", r.local)
+			}
+		})
 	}
 }

@@ -179,7 +179,7 @@ func (r *shardReader) checkContent(w int, n uint64, seq, key, data []byte) {
 		r.p.problem("%s/%s: record %d of writer %d was refused but is stored at %s", r.job.stream, r.job.id, n, w, seq)
 	}
 	t, j := wr.ts.slot(n)
-	if w%r.p.cfg.Streams != r.job.streamIdx || t.shard[j] != r.job.shardIdx {
+	if wr.stream != r.job.streamIdx || t.shard[j] != r.job.shardIdx {
 		c.wrongShard++
 		r.p.problem("%s/%s: record %d of writer %d (key %s) belongs to another shard", r.job.stream, r.job.id, n, w, key)
 	}

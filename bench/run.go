@@ -41,7 +41,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	writers := make([]*writer, cfg.Connections)
 	for w := range writers {
 		s := w % cfg.Streams
-		writers[w] = newWriter(w, cfg.Op, buildTemplates(cfg, w, res.Streams[s], routerFor(shards[s])))
+		writers[w] = newWriter(w, s, cfg.Op, buildTemplates(cfg, w, res.Streams[s], routerFor(shards[s])))
 	}
 
 	c := newClient(cfg.Endpoint, cfg.Region, cfg.Connections+cfg.ReadConnections)

@@ -37,6 +37,7 @@ func (p *writePhase) claim() bool {
 // writer is one connection of the write phase: one call in flight at a time.
 type writer struct {
 	id     int
+	stream int // the stream's place in the run's list
 	op     string
 	ts     *templateSet
 	track  writeTrack
@@ -45,8 +46,8 @@ type writer struct {
 	failed []bool // per record of the last PutRecords answer
 }
 
-func newWriter(id int, op Op, ts *templateSet) *writer {
-	return &writer{id: id, op: string(op), ts: ts, hist: new(Histogram), failed: make([]bool, ts.batch)}
+func newWriter(id, stream int, op Op, ts *templateSet) *writer {
+	return &writer{id: id, stream: stream, op: string(op), ts: ts, hist: new(Histogram), failed: make([]bool, ts.batch)}
 }
 
 // run sends calls until the phase is over, ctx is done, or calls keep failing.
