@@ -21,7 +21,8 @@ var errGone = errors.New("shard: segment deleted")
 // IdleTimeout. A segment in use (refs > 0) is never closed under its reader. The active
 // segment is pinned: opened when it is created and kept open while it takes appends.
 type cache struct {
-	max      int           // open unpinned segments kept
+	meta     func(*seg) index.Meta // a segment's Meta as readers see it now
+	max      int                   // open unpinned segments kept
 	idle     time.Duration // close an unpinned segment unread this long
 	interval int64         // index interval for rebuilt indexes
 
@@ -33,9 +34,9 @@ type cache struct {
 	closed bool
 }
 
-// acquire returns g's reader and index for reading below m.End, opening them if need be.
-// The caller must release g.
-func (c *cache) acquire(g *seg, m index.Meta) (*segment.Reader, *index.Index, error) {
+// acquire returns g's reader and index, opening them if need be. They serve reads below the
+// End of g's Meta read after acquire returns (a Meta only grows). The caller must release g.
+func (c *cache) acquire(g *seg) (*segment.Reader, *index.Index, error) {
 	c.mu.Lock()
 	if c.closed || g.retired {
 		c.mu.Unlock()
@@ -48,7 +49,7 @@ func (c *cache) acquire(g *seg, m index.Meta) (*segment.Reader, *index.Index, er
 	if r != nil {
 		return r, x, nil
 	}
-	r, x, err := c.openSlow(g, m)
+	r, x, err := c.openSlow(g)
 	if err != nil {
 		c.release(g)
 		return nil, nil, err
@@ -56,8 +57,9 @@ func (c *cache) acquire(g *seg, m index.Meta) (*segment.Reader, *index.Index, er
 	return r, x, nil
 }
 
-// openSlow opens g for the first reader; concurrent first readers wait for one open.
-func (c *cache) openSlow(g *seg, m index.Meta) (*segment.Reader, *index.Index, error) {
+// openSlow opens g for the first reader; concurrent first readers wait for one open. Only a
+// sealed segment is ever opened here (the active one is pinned), so its Meta is final.
+func (c *cache) openSlow(g *seg) (*segment.Reader, *index.Index, error) {
 	g.omu.Lock()
 	defer g.omu.Unlock()
 	c.mu.Lock()
@@ -66,7 +68,7 @@ func (c *cache) openSlow(g *seg, m index.Meta) (*segment.Reader, *index.Index, e
 	if r != nil {
 		return r, x, nil
 	}
-	r, x, mapped, err := openSealed(g, m, c.interval)
+	r, x, mapped, err := openSealed(g, c.meta(g), c.interval)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -82,12 +82,8 @@ func (s *Shard) Read(from uint64, maxRecords int, maxBytes int, fn func(r segmen
 	rd := reading{fn: fn, maxRecords: maxRecords, maxBytes: maxBytes, cutoff: v.cutoff, next: v.start(from)}
 	for i := v.find(rd.next); i < len(v.segs) && rd.next < v.next && !rd.done; i++ {
 		g := v.segs[i]
-		m := s.meta(g)
-		if rd.next >= m.NextOffset {
-			continue
-		}
 		rd.next = max(rd.next, g.base)
-		err := s.readSegment(g, m, &rd)
+		err := s.readSegment(g, &rd)
 		if errors.Is(err, errGone) {
 			continue // deleted since the view: its records expired
 		}
@@ -143,13 +139,17 @@ func putRecords(buf *[]segment.Record) {
 	recordsPool.Put(buf)
 }
 
-// readSegment delivers the records of g (as described by m) from rd.next on.
-func (s *Shard) readSegment(g *seg, m index.Meta, rd *reading) error {
-	r, x, err := s.cache.acquire(g, m)
+// readSegment delivers the records of g from rd.next on.
+func (s *Shard) readSegment(g *seg, rd *reading) error {
+	r, x, err := s.cache.acquire(g)
 	if err != nil {
 		return err
 	}
 	defer s.cache.release(g)
+	m := s.meta(g)
+	if rd.next >= m.NextOffset {
+		return nil
+	}
 	pos := startPosition(x, rd)
 	buf := getRecords()
 	defer putRecords(buf)
@@ -256,20 +256,22 @@ func (s *Shard) seekTime(v view, ms int64) (uint64, error) {
 	case m.FirstTimeMs >= ms:
 		return m.BaseOffset, nil
 	}
-	off, err := s.seekTimeIn(g, m, ms)
+	off, err := s.seekTimeIn(g, ms)
 	if errors.Is(err, errGone) {
 		return m.NextOffset, nil // deleted since the view: every record in it expired
 	}
 	return off, err
 }
 
-// seekTimeIn returns the offset of g's first record that arrived at or after ms; g has one.
-func (s *Shard) seekTimeIn(g *seg, m index.Meta, ms int64) (uint64, error) {
-	r, x, err := s.cache.acquire(g, m)
+// seekTimeIn returns the offset of g's first record that arrived at or after ms, or g's next
+// offset if there is none.
+func (s *Shard) seekTimeIn(g *seg, ms int64) (uint64, error) {
+	r, x, err := s.cache.acquire(g)
 	if err != nil {
 		return 0, err
 	}
 	defer s.cache.release(g)
+	m := s.meta(g)
 	pos := int64(segment.HeaderSize)
 	if e, ok := x.SeekTime(ms); ok {
 		pos = e.Position

@@ -30,7 +30,7 @@ func Open(dir string, opts Options) (*Shard, error) {
 	s := &Shard{dir: dir, opts: o}
 	s.retention.Store(int64(o.Retention))
 	s.scond.L = &s.smu
-	s.cache = cache{max: o.MaxMappedSegments, idle: o.IdleTimeout, interval: o.IndexIntervalBytes}
+	s.cache = cache{meta: s.meta, max: o.MaxMappedSegments, idle: o.IdleTimeout, interval: o.IndexIntervalBytes}
 	if err := s.open(); err != nil {
 		s.abandon()
 		return nil, fmt.Errorf("shard %s: open: %w", dir, err)
