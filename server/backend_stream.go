@@ -324,16 +324,31 @@ func (b *streamBackend) DescribeLimits(context.Context, *DescribeLimitsInput) (*
 	}, nil
 }
 
-func (b *streamBackend) SplitShard(context.Context, *SplitShardInput) (*SplitShardOutput, error) {
-	return nil, notImplemented("SplitShard")
+func (b *streamBackend) SplitShard(_ context.Context, in *SplitShardInput) (*SplitShardOutput, error) {
+	if err := b.store.SplitShard(in.StreamName, in.ShardToSplit, in.NewStartingHashKey); err != nil {
+		return nil, kinesisErr(err)
+	}
+	return &SplitShardOutput{}, nil
 }
 
-func (b *streamBackend) MergeShards(context.Context, *MergeShardsInput) (*MergeShardsOutput, error) {
-	return nil, notImplemented("MergeShards")
+func (b *streamBackend) MergeShards(_ context.Context, in *MergeShardsInput) (*MergeShardsOutput, error) {
+	if err := b.store.MergeShards(in.StreamName, in.ShardToMerge, in.AdjacentShardToMerge); err != nil {
+		return nil, kinesisErr(err)
+	}
+	return &MergeShardsOutput{}, nil
 }
 
-func (b *streamBackend) UpdateShardCount(context.Context, *UpdateShardCountInput) (*UpdateShardCountOutput, error) {
-	return nil, notImplemented("UpdateShardCount")
+func (b *streamBackend) UpdateShardCount(_ context.Context, in *UpdateShardCountInput) (*UpdateShardCountOutput, error) {
+	current, err := b.store.UpdateShardCount(in.StreamName, int(in.TargetShardCount))
+	if err != nil {
+		return nil, kinesisErr(err)
+	}
+	return &UpdateShardCountOutput{
+		StreamName:        in.StreamName,
+		CurrentShardCount: int32(current),
+		TargetShardCount:  in.TargetShardCount,
+		StreamARN:         b.store.StreamARN(in.StreamName),
+	}, nil
 }
 
 // Conversions.

@@ -506,22 +506,80 @@ func TestStreamBackend_Errors(t *testing.T) {
 	}
 }
 
-// TestStreamBackend_ReshardingNotImplemented checks that the resharding operations say
-// they are not implemented rather than pretend to succeed.
-func TestStreamBackend_ReshardingNotImplemented(t *testing.T) {
+// TestStreamBackend_Resharding splits, merges and rescales through the SDK, and reads a
+// closed shard to its end, where GetRecords names the children and no next iterator.
+func TestStreamBackend_Resharding(t *testing.T) {
 	ctx := context.Background()
-	client, _ := mustServeStream(t, stream.Options{})
+	c := &streamClock{ms: streamT0}
+	client, _ := mustServeStream(t, stream.Options{Now: c.Now, UpdateDelay: 500 * time.Millisecond})
 	_, err := client.CreateStream(ctx, &kinesis.CreateStreamInput{StreamName: aws.String("s"), ShardCount: aws.Int32(2)})
 	require.NoError(t, err)
+	_, err = client.PutRecord(ctx, &kinesis.PutRecordInput{StreamName: aws.String("s"), Data: []byte("before"), PartitionKey: aws.String("k"),
+		ExplicitHashKey: aws.String("7")})
+	require.NoError(t, err)
+	it, err := client.GetShardIterator(ctx, &kinesis.GetShardIteratorInput{StreamName: aws.String("s"), ShardId: aws.String("shardId-000000000000"),
+		ShardIteratorType: types.ShardIteratorTypeTrimHorizon})
+	require.NoError(t, err)
+
 	_, err = client.SplitShard(ctx, &kinesis.SplitShardInput{StreamName: aws.String("s"), ShardToSplit: aws.String("shardId-000000000000"),
-		NewStartingHashKey: aws.String("10")})
-	requireSDKError(t, err, "InvalidArgumentException", "SplitShard is not implemented by this server.")
+		NewStartingHashKey: aws.String("1000")})
+	require.NoError(t, err)
 	_, err = client.MergeShards(ctx, &kinesis.MergeShardsInput{StreamName: aws.String("s"), ShardToMerge: aws.String("shardId-000000000000"),
 		AdjacentShardToMerge: aws.String("shardId-000000000001")})
-	requireSDKError(t, err, "InvalidArgumentException", "MergeShards is not implemented by this server.")
-	_, err = client.UpdateShardCount(ctx, &kinesis.UpdateShardCountInput{StreamName: aws.String("s"), TargetShardCount: aws.Int32(4),
+	var inUse *types.ResourceInUseException
+	require.ErrorAs(t, err, &inUse)
+	require.Equal(t, "Stream s under account 000000000000 not ACTIVE, instead in state UPDATING", inUse.ErrorMessage())
+	c.Advance(500 * time.Millisecond)
+
+	shards, err := client.ListShards(ctx, &kinesis.ListShardsInput{StreamName: aws.String("s")})
+	require.NoError(t, err)
+	require.Len(t, shards.Shards, 4)
+	parent := shards.Shards[0]
+	require.NotNil(t, parent.SequenceNumberRange.EndingSequenceNumber)
+	require.Equal(t, "shardId-000000000000", *shards.Shards[2].ParentShardId)
+	require.Equal(t, "999", *shards.Shards[2].HashKeyRange.EndingHashKey)
+	require.Equal(t, "1000", *shards.Shards[3].HashKeyRange.StartingHashKey)
+
+	out, err := client.GetRecords(ctx, &kinesis.GetRecordsInput{ShardIterator: it.ShardIterator})
+	require.NoError(t, err)
+	require.Len(t, out.Records, 1)
+	require.Equal(t, "before", string(out.Records[0].Data))
+	require.Nil(t, out.NextShardIterator, "the end of a closed shard")
+	require.Len(t, out.ChildShards, 2)
+	require.Equal(t, types.ChildShard{ShardId: aws.String("shardId-000000000002"), ParentShards: []string{"shardId-000000000000"},
+		HashKeyRange: &types.HashKeyRange{StartingHashKey: aws.String("0"), EndingHashKey: aws.String("999")}}, out.ChildShards[0])
+
+	_, err = client.MergeShards(ctx, &kinesis.MergeShardsInput{StreamName: aws.String("s"), ShardToMerge: aws.String("shardId-000000000003"),
+		AdjacentShardToMerge: aws.String("shardId-000000000002")})
+	var invalid *types.InvalidArgumentException
+	require.ErrorAs(t, err, &invalid)
+	require.Equal(t, "Shards shardId-000000000003 and shardId-000000000002 in stream s under account 000000000000 "+
+		"are not an adjacent pair of shards eligible for merging", invalid.ErrorMessage())
+	_, err = client.MergeShards(ctx, &kinesis.MergeShardsInput{StreamName: aws.String("s"), ShardToMerge: aws.String("shardId-000000000002"),
+		AdjacentShardToMerge: aws.String("shardId-000000000003")})
+	require.NoError(t, err)
+	c.Advance(500 * time.Millisecond)
+
+	up, err := client.UpdateShardCount(ctx, &kinesis.UpdateShardCountInput{StreamName: aws.String("s"), TargetShardCount: aws.Int32(4),
 		ScalingType: types.ScalingTypeUniformScaling})
-	requireSDKError(t, err, "InvalidArgumentException", "UpdateShardCount is not implemented by this server.")
+	require.NoError(t, err)
+	require.Equal(t, int32(2), *up.CurrentShardCount)
+	require.Equal(t, int32(4), *up.TargetShardCount)
+	require.Equal(t, "s", *up.StreamName)
+	require.Equal(t, "arn:aws:kinesis:us-east-1:000000000000:stream/s", *up.StreamARN)
+	c.Advance(500 * time.Millisecond)
+	sum, err := client.DescribeStreamSummary(ctx, &kinesis.DescribeStreamSummaryInput{StreamName: aws.String("s")})
+	require.NoError(t, err)
+	require.Equal(t, int32(4), *sum.StreamDescriptionSummary.OpenShardCount)
+	_, err = client.UpdateShardCount(ctx, &kinesis.UpdateShardCountInput{StreamName: aws.String("s"), TargetShardCount: aws.Int32(9),
+		ScalingType: types.ScalingTypeUniformScaling})
+	require.ErrorAs(t, err, &invalid)
+	require.Equal(t, "Cannot update shard count beyond 2x current shard count", invalid.ErrorMessage())
+	_, err = client.SplitShard(ctx, &kinesis.SplitShardInput{StreamName: aws.String("s"), ShardToSplit: aws.String("shardId-000000000000"),
+		NewStartingHashKey: aws.String("5")})
+	require.ErrorAs(t, err, &invalid)
+	require.Equal(t, "Shard shardId-000000000000 in stream s under account 000000000000 has already been merged or split, "+
+		"and thus is not eligible for merging or splitting.", invalid.ErrorMessage())
 }
 
 // streamPutRecordsBody is a PutRecords body as the AWS SDK writes it: records of size bytes

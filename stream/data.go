@@ -7,6 +7,7 @@ import (
 	"unsafe"
 
 	"github.com/shardlog/shardlog/segment"
+	"github.com/shardlog/shardlog/shard"
 )
 
 // PutEntry is one record to write: its partition key, its ExplicitHashKey if it has one,
@@ -24,6 +25,7 @@ type PutResult struct {
 	SequenceNumber SequenceNumber
 	ErrorCode      string
 	ErrorMessage   string
+	err            error // why the record failed
 }
 
 // Per-record failures of PutRecords.
@@ -57,7 +59,7 @@ type PutRecordRequest struct {
 // invalid ExplicitHashKey anywhere fails the whole request. A shard that fails to append
 // fails only its own records, with ErrorCode InternalFailure.
 func (s *Store) PutRecords(req *PutRecordsRequest, results []PutResult) ([]PutResult, error) {
-	v, err := s.writableView(req.StreamName)
+	e, v, err := s.writableView(req.StreamName)
 	if err != nil {
 		return results, err
 	}
@@ -69,15 +71,13 @@ func (s *Store) PutRecords(req *PutRecordsRequest, results []PutResult) ([]PutRe
 	if req.DryRun {
 		return results, DryRunSucceeded()
 	}
-	b.group(req.Entries)
-	s.appendGroups(b)
-	return b.results(results[:0]), nil
+	return s.put(e, v, b, req.Entries, results[:0]), nil
 }
 
 // PutRecord writes one record; see PutRecords. A SequenceNumberForOrdering must parse and
 // must not carry a time in the future; a shard that fails to append fails the request.
 func (s *Store) PutRecord(req *PutRecordRequest) (PutResult, error) {
-	v, err := s.writableView(req.StreamName)
+	e, v, err := s.writableView(req.StreamName)
 	if err != nil {
 		return PutResult{}, err
 	}
@@ -95,25 +95,59 @@ func (s *Store) PutRecord(req *PutRecordRequest) (PutResult, error) {
 	if req.DryRun {
 		return PutResult{}, DryRunSucceeded()
 	}
+	var out [1]PutResult
+	r := s.put(e, v, b, entries, out[:0])[0]
+	return r, r.err
+}
+
+// put appends the routed entries and returns their results appended to results. Records
+// that raced the end of a reshard (their shard was sealed under them) are written again on
+// the new shards, once.
+func (s *Store) put(e *streamEntry, v *streamView, b *batcher, entries []PutEntry, results []PutResult) []PutResult {
 	b.group(entries)
 	s.appendGroups(b)
-	if g := &b.groups[0]; g.err != nil {
-		return PutResult{}, g.err
+	results = b.results(results)
+	if again := b.sealed(); len(again) > 0 {
+		s.putAgain(e, v, entries, again, results[len(results)-len(entries):])
 	}
-	var out [1]PutResult
-	return b.results(out[:0])[0], nil
+	return results
+}
+
+// putAgain writes the entries at indexes again, after the reshard that sealed their shards
+// has published the stream's new shards, and puts their results in results.
+func (s *Store) putAgain(e *streamEntry, v *streamView, entries []PutEntry, indexes []int, results []PutResult) {
+	e.mu.Lock() // held by the reshard until the children are in place
+	nv := e.view.Load()
+	e.mu.Unlock()
+	if nv == nil || nv == v || !nv.writable() {
+		return
+	}
+	retry := make([]PutEntry, len(indexes))
+	for k, i := range indexes {
+		retry[k] = entries[i]
+	}
+	b := batches.Get().(*batcher)
+	defer b.release()
+	if err := b.route(nv, retry); err != nil {
+		return
+	}
+	b.group(retry)
+	s.appendGroups(b)
+	for k, r := range b.results(nil) {
+		results[indexes[k]] = r
+	}
 }
 
 // writableView returns the view of a stream that takes records.
-func (s *Store) writableView(name string) (*streamView, error) {
-	_, v, err := s.lookup(name)
+func (s *Store) writableView(name string) (*streamEntry, *streamView, error) {
+	e, v, err := s.lookup(name)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if v == nil || !v.writable() {
-		return nil, StreamNotFound(name, s.opts.Account)
+		return nil, nil, StreamNotFound(name, s.opts.Account)
 	}
-	return v, nil
+	return e, v, nil
 }
 
 // checkOrdering checks a SequenceNumberForOrdering as kinesalite (tested against AWS) does:
@@ -218,9 +252,22 @@ func (s *Store) appendGroups(b *batcher) {
 // appendGroup appends one group's records as one batch.
 func (s *Store) appendGroup(g *group, recs []segment.Record) {
 	g.first, g.timeMs, g.err = g.shard.log.Append(recs[g.start:g.end])
-	if g.err != nil {
+	if g.err != nil && !errors.Is(g.err, shard.ErrSealed) { // sealed: tried again on the new shards
 		s.log.Error("stream: append", "shard", g.shard.id, "records", g.end-g.start, "error", g.err)
 	}
+}
+
+// sealed returns the indexes of the entries whose shard was sealed under them.
+func (b *batcher) sealed() []int {
+	var out []int
+	for _, g := range b.groups {
+		if errors.Is(g.err, shard.ErrSealed) {
+			for _, i := range b.order[g.start:g.end] {
+				out = append(out, int(i))
+			}
+		}
+	}
+	return out
 }
 
 // results appends the result of every entry, in request order, to dst.
@@ -233,7 +280,7 @@ func (b *batcher) results(dst []PutResult) []PutResult {
 		for k := g.start; k < g.end; k++ {
 			r := &out[b.order[k]]
 			if g.err != nil {
-				*r = PutResult{ErrorCode: ErrorCodeInternalFailure, ErrorMessage: internalFailureMessage}
+				*r = PutResult{ErrorCode: ErrorCodeInternalFailure, ErrorMessage: internalFailureMessage, err: g.err}
 				continue
 			}
 			*r = PutResult{ShardID: g.shard.id, SequenceNumber: g.shard.sequenceNumber(g.first+uint64(k-g.start), g.timeMs)}

@@ -231,23 +231,12 @@ func (s *Store) readResult(v *streamView, sh *ShardInfo, l *shardLog, it Iterato
 		r.MillisBehindLatest = max(0, l.log.LastTimeMs()-d.lastMs)
 	}
 	if sh.Closed && next >= sh.EndOffset {
-		r.ChildShards = children(v.info, sh.ID)
+		r.ChildShards = children(v.info, sh)
 		return r
 	}
 	it.Offset, it.IssuedMs = next, s.nowMs()
 	r.NextShardIterator = s.keys.Seal(it)
 	return r
-}
-
-// children returns the shards whose parent, or adjacent parent, is the shard id.
-func children(info *StreamInfo, id string) []ShardInfo {
-	var out []ShardInfo
-	for _, sh := range info.Shards {
-		if sh.ParentID == id || sh.AdjacentParentID == id {
-			out = append(out, sh)
-		}
-	}
-	return out
 }
 
 // delivery hands the records of one GetRecords to its sink, rendering each sequence number

@@ -78,10 +78,11 @@ func (s *StreamInfo) retention() time.Duration {
 }
 
 // expired reports whether sh is a closed shard whose records have all expired at nowMs:
-// every record arrived before the shard closed, so that is once the retention period has
-// passed since. An expired shard is listed nowhere and its files are deleted.
+// every record arrived before the end of the shard's close second, so that is once the
+// retention period has passed since. An expired shard is listed nowhere and its files are
+// deleted.
 func (s *StreamInfo) expired(sh *ShardInfo, nowMs int64) bool {
-	return sh.Closed && shard.Expired(sh.ClosedSec*1000, nowMs, s.retention())
+	return sh.Closed && shard.Expired(closedEndMs(sh), nowMs, s.retention())
 }
 
 // openShards opens the logs of shards, which belong to the stream info, creating their

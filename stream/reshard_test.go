@@ -1,0 +1,400 @@
+package stream_test
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/shardlog/shardlog/stream"
+)
+
+const half = "170141183460469231731687303715884105728" // 2^127, the start of shard 1 of 2
+
+// iteratorAt returns an iterator of the given type on a shard.
+func iteratorAt(t testing.TB, s *stream.Store, name, shardID string, typ stream.IteratorType) string {
+	t.Helper()
+	it, err := s.GetShardIterator(&stream.GetShardIteratorRequest{StreamName: name, ShardID: shardID, Type: typ})
+	require.NoError(t, err)
+	return it
+}
+
+// readToEnd reads a closed shard from its trim horizon to its end, and returns the data read
+// and the ChildShards of the last response.
+func readToEnd(t testing.TB, s *stream.Store, name, shardID string) (string, []string) {
+	t.Helper()
+	it := iteratorAt(t, s, name, shardID, stream.TrimHorizon)
+	var all []record
+	for range 100 {
+		recs, res := getRecords(t, s, it, 2)
+		all = append(all, recs...)
+		if res.NextShardIterator == "" {
+			return dataOf(all), shardIDs(res.ChildShards)
+		}
+		it = res.NextShardIterator
+	}
+	t.Fatalf("shard %s: no end after 100 reads", shardID)
+	return "", nil
+}
+
+func TestStore_SplitShard(t *testing.T) {
+	c := newClock()
+	opts := testOptions(c)
+	opts.UpdateDelay = 500 * time.Millisecond
+	s := mustOpen(t, opts)
+	mustCreate(t, s, "a", 1)
+	put(t, s, "a", "k", "p0")
+	latest := iteratorAt(t, s, "a", "shardId-0", stream.Latest)
+
+	require.NoError(t, s.SplitShard("a", "shardId-000000000000", half))
+	info, err := s.DescribeStreamSummary("a")
+	require.NoError(t, err)
+	require.Equal(t, stream.StatusUpdating, info.Status)
+	requireKinesisError(t, s.SplitShard("a", "shardId-000000000000", half), stream.TypeResourceInUse,
+		"Stream a under account "+acct+" not ACTIVE, instead in state UPDATING")
+	r := put(t, s, "a", "k", "p1")
+	require.Equal(t, "shardId-000000000000", r.ShardID, "the parent takes writes while UPDATING")
+
+	c.Advance(time.Second)
+	info, more, err := s.DescribeStream("a", 0, "")
+	require.NoError(t, err)
+	require.False(t, more)
+	require.Equal(t, stream.StatusActive, info.Status)
+	require.Len(t, info.Shards, 3)
+	parent, first, second := info.Shards[0], info.Shards[1], info.Shards[2]
+	require.True(t, parent.Closed)
+	require.Equal(t, uint64(2), parent.EndOffset)
+	end, ok := parent.EndingSequenceNumber()
+	require.True(t, ok)
+	require.Equal(t, stream.EndingSequenceNumber(t0/1000, 0, t0/1000+1), end)
+	require.Equal(t, "shardId-000000000001", first.ID)
+	require.Equal(t, "shardId-000000000000", first.ParentID)
+	require.Equal(t, "shardId-000000000000", second.ParentID)
+	require.Empty(t, first.AdjacentParentID)
+	require.Equal(t, stream.HashKeyRange{Start: stream.HashKey{}, End: stream.HashKey{Hi: 1<<63 - 1, Lo: 1<<64 - 1}}, first.HashKeyRange)
+	require.Equal(t, half, second.HashKeyRange.Start.String())
+	require.Equal(t, parent.ClosedSec+1, first.CreatedSec)
+
+	// Writes go to the children, and sort after every parent number.
+	r0, r1 := put(t, s, "a", "a", "c1"), put(t, s, "a", "e", "c2") // MD5: a in the low half, e in the high one
+	require.Equal(t, "shardId-000000000001", r0.ShardID)
+	require.Equal(t, "shardId-000000000002", r1.ShardID)
+	require.Equal(t, 1, r0.SequenceNumber.Compare(end))
+
+	// The parent reads to its end, then has no next iterator and names its children.
+	data, kids := readToEnd(t, s, "a", "shardId-000000000000")
+	require.Equal(t, "p0p1", data)
+	require.Equal(t, []string{"shardId-000000000001", "shardId-000000000002"}, kids)
+	recs, res := getRecords(t, s, latest, 0) // issued before the split, at the parent's end
+	require.Equal(t, "p1", dataOf(recs))
+	require.Empty(t, res.NextShardIterator)
+	require.Len(t, res.ChildShards, 2)
+	recs, res = getRecords(t, s, iteratorAt(t, s, "a", "shardId-0", stream.Latest), 0)
+	require.Empty(t, recs)
+	require.Empty(t, res.NextShardIterator, "LATEST on a closed shard is its end")
+	it, err := s.GetShardIterator(&stream.GetShardIteratorRequest{StreamName: "a", ShardID: "shardId-0",
+		Type: stream.AtSequenceNumber, StartingSequenceNumber: end.String()})
+	require.NoError(t, err)
+	_, res = getRecords(t, s, it, 0)
+	require.Empty(t, res.NextShardIterator, "the EndingSequenceNumber is past the last record")
+
+	shards, _, err := s.ListShards(stream.ListShardsRequest{StreamName: "a", Filter: &stream.ShardFilter{Type: stream.FilterAtLatest}})
+	require.NoError(t, err)
+	require.Equal(t, []string{"shardId-000000000001", "shardId-000000000002"}, shardIDs(shards))
+}
+
+func TestStore_SplitShard_Errors(t *testing.T) {
+	opts := testOptions(newClock())
+	opts.ShardLimit = 3
+	s := mustOpen(t, opts)
+	mustCreate(t, s, "a", 2)
+	require.NoError(t, s.SplitShard("a", "shardId-1", "200000000000000000000000000000000000000"))
+	in := " in stream a under account " + acct
+	tests := []struct {
+		name, stream, shard, key string
+		typ, msg                 string
+	}{
+		{"shard id does not parse", "a", "shard-x", "5", stream.TypeResourceNotFound, "Could not find shard shard-x" + in + "."},
+		{"no stream", "b", "shardId-0", "5", stream.TypeResourceNotFound, "Stream b under account " + acct + " not found."},
+		{"no shard", "a", "shardId-9", "5", stream.TypeResourceNotFound, "Could not find shard shardId-000000000009" + in + "."},
+		{"closed shard", "a", "shardId-1", "5", stream.TypeInvalidArgument,
+			"Shard shardId-000000000001" + in + " has already been merged or split, and thus is not eligible for merging or splitting."},
+		{"over the limit", "a", "shardId-0", "5", stream.TypeLimitExceeded, "This request would exceed the shard limit for the account " + acct +
+			" in " + region + ". Current shard count for the account: 3. Limit: 3. Number of additional shards that would have resulted " +
+			"from this request: 1. Refer to the AWS Service Limits page (http://docs.aws.amazon.com/general/latest/gr/aws_service_limits.html) " +
+			"for current limits and how to request higher limits."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			requireKinesisError(t, s.SplitShard(tt.stream, tt.shard, tt.key), tt.typ, tt.msg)
+		})
+	}
+
+	opts.ShardLimit = 10
+	s = mustOpen(t, opts)
+	mustCreate(t, s, "a", 2)
+	for _, key := range []string{"0", "1", half, "340282366920938463463374607431768211455", "340282366920938463463374607431768211456"} {
+		requireKinesisError(t, s.SplitShard("a", "shardId-1", key), stream.TypeInvalidArgument, "NewStartingHashKey "+key+
+			" used in SplitShard() on shard shardId-000000000001"+in+" is not both greater than one plus the shard's StartingHashKey "+
+			half+" and less than the shard's EndingHashKey 340282366920938463463374607431768211455.")
+	}
+}
+
+func TestStore_MergeShards(t *testing.T) {
+	s := mustOpen(t, testOptions(newClock()))
+	mustCreate(t, s, "a", 3)
+	put(t, s, "a", "a", "x0") // shard 0
+	put(t, s, "a", "b", "x1") // shard 1
+	in := " in stream a under account " + acct
+	notAdjacent := func(a, b string) string {
+		return "Shards " + a + " and " + b + in + " are not an adjacent pair of shards eligible for merging"
+	}
+	requireKinesisError(t, s.MergeShards("a", "shardId-1", "shardId-0"), stream.TypeInvalidArgument,
+		notAdjacent("shardId-000000000001", "shardId-000000000000"))
+	requireKinesisError(t, s.MergeShards("a", "shardId-0", "shardId-2"), stream.TypeInvalidArgument,
+		notAdjacent("shardId-000000000000", "shardId-000000000002"))
+	requireKinesisError(t, s.MergeShards("a", "shardId-0", "shardId-7"), stream.TypeResourceNotFound,
+		"Could not find shard shardId-000000000007"+in+".")
+	requireKinesisError(t, s.MergeShards("a", "x", "shardId-1"), stream.TypeResourceNotFound, "Could not find shard x"+in+".")
+
+	require.NoError(t, s.MergeShards("a", "shardId-0", "shardId-1"))
+	requireKinesisError(t, s.MergeShards("a", "shardId-1", "shardId-2"), stream.TypeInvalidArgument,
+		"Shard shardId-000000000001"+in+" has already been merged or split, and thus is not eligible for merging or splitting.")
+	info, err := s.DescribeStreamSummary("a")
+	require.NoError(t, err)
+	require.Equal(t, 2, info.OpenShardCount())
+	child := info.Shards[3]
+	require.Equal(t, "shardId-000000000003", child.ID)
+	require.Equal(t, "shardId-000000000000", child.ParentID)
+	require.Equal(t, "shardId-000000000001", child.AdjacentParentID)
+	require.Equal(t, stream.HashKey{}, child.HashKeyRange.Start)
+	require.Equal(t, info.Shards[1].HashKeyRange.End, child.HashKeyRange.End)
+	for i, want := range []string{"x0", "x1"} {
+		data, kids := readToEnd(t, s, "a", stream.ShardID(i))
+		require.Equal(t, want, data)
+		require.Equal(t, []string{"shardId-000000000003"}, kids)
+	}
+	require.Equal(t, "shardId-000000000003", put(t, s, "a", "a", "y").ShardID)
+}
+
+func TestStore_UpdateShardCount(t *testing.T) {
+	c := newClock()
+	s := mustOpen(t, testOptions(c))
+	mustCreate(t, s, "a", 4)
+	tests := []struct {
+		target int
+		typ    string
+		msg    string
+	}{
+		{9, stream.TypeInvalidArgument, "Cannot update shard count beyond 2x current shard count"},
+		{1, stream.TypeInvalidArgument, "Cannot update shard count below 50% of the current shard count"},
+		{10001, stream.TypeInvalidArgument, "Cannot scale a stream beyond 10000 shards"},
+	}
+	for _, tt := range tests {
+		_, err := s.UpdateShardCount("a", tt.target)
+		requireKinesisError(t, err, tt.typ, tt.msg)
+	}
+	current, err := s.UpdateShardCount("a", 4)
+	require.NoError(t, err)
+	require.Equal(t, 4, current)
+	info, err := s.DescribeStreamSummary("a")
+	require.NoError(t, err)
+	require.Len(t, info.Shards, 4, "the same even layout changes nothing")
+
+	for i := range 4 {
+		put(t, s, "a", "k", fmt.Sprint(i))
+	}
+	current, err = s.UpdateShardCount("a", 3)
+	require.NoError(t, err)
+	require.Equal(t, 4, current)
+	info, err = s.DescribeStreamSummary("a")
+	require.NoError(t, err)
+	require.Equal(t, 3, info.OpenShardCount())
+	kids := info.Shards[4:]
+	require.Equal(t, stream.UniformHashKeyRanges(3), []stream.HashKeyRange{kids[0].HashKeyRange, kids[1].HashKeyRange, kids[2].HashKeyRange})
+	lineage := [][2]string{
+		{"shardId-000000000000", "shardId-000000000001"},
+		{"shardId-000000000001", "shardId-000000000002"},
+		{"shardId-000000000002", "shardId-000000000003"},
+	}
+	for i, want := range lineage {
+		require.Equal(t, want, [2]string{kids[i].ParentID, kids[i].AdjacentParentID}, "child %d", i)
+	}
+	_, children := readToEnd(t, s, "a", "shardId-000000000001")
+	require.Equal(t, []string{"shardId-000000000004", "shardId-000000000005"}, children)
+
+	// Ten scalings a day, counting the one above.
+	for i := range 9 {
+		_, err := s.UpdateShardCount("a", 2+i%2*2)
+		require.NoError(t, err, "scaling %d", i+2)
+	}
+	_, err = s.UpdateShardCount("a", 3)
+	requireKinesisError(t, err, stream.TypeLimitExceeded, "Cannot run UpdateShardCount more than 10 times in a 24 hour period")
+	c.Advance(24 * time.Hour)
+	_, err = s.UpdateShardCount("a", 3)
+	require.NoError(t, err)
+}
+
+// TestStore_Reshard_ListShardsFilters checks the ShardFilter types on a stream with closed
+// and open shards.
+func TestStore_Reshard_ListShardsFilters(t *testing.T) {
+	c := newClock()
+	s := mustOpen(t, testOptions(c))
+	mustCreate(t, s, "a", 2)
+	c.Advance(time.Hour)
+	require.NoError(t, s.SplitShard("a", "shardId-0", "5"))
+	closedAt := c.Ms()
+	c.Advance(time.Hour)
+	tests := []struct {
+		filter stream.ShardFilter
+		want   []string
+	}{
+		{stream.ShardFilter{Type: stream.FilterFromTrimHorizon}, []string{"shardId-000000000000", "shardId-000000000001", "shardId-000000000002", "shardId-000000000003"}},
+		{stream.ShardFilter{Type: stream.FilterAtTrimHorizon}, []string{"shardId-000000000000", "shardId-000000000001"}},
+		{stream.ShardFilter{Type: stream.FilterAtLatest}, []string{"shardId-000000000001", "shardId-000000000002", "shardId-000000000003"}},
+		{stream.ShardFilter{Type: stream.FilterAtTimestamp, Timestamp: time.UnixMilli(closedAt - 1000)}, []string{"shardId-000000000000", "shardId-000000000001"}},
+		{stream.ShardFilter{Type: stream.FilterAtTimestamp, Timestamp: time.UnixMilli(closedAt + 2000)}, []string{"shardId-000000000001", "shardId-000000000002", "shardId-000000000003"}},
+		{stream.ShardFilter{Type: stream.FilterFromTimestamp, Timestamp: time.UnixMilli(closedAt - 1000)}, []string{"shardId-000000000000", "shardId-000000000001", "shardId-000000000002", "shardId-000000000003"}},
+		{stream.ShardFilter{Type: stream.FilterFromTimestamp, Timestamp: time.UnixMilli(closedAt + 2000)}, []string{"shardId-000000000001", "shardId-000000000002", "shardId-000000000003"}},
+		{stream.ShardFilter{Type: stream.FilterAfterShardID, ShardID: "shardId-000000000001"}, []string{"shardId-000000000002", "shardId-000000000003"}},
+	}
+	for _, tt := range tests {
+		t.Run(string(tt.filter.Type), func(t *testing.T) {
+			shards, _, err := s.ListShards(stream.ListShardsRequest{StreamName: "a", Filter: &tt.filter})
+			require.NoError(t, err)
+			require.Equal(t, tt.want, shardIDs(shards))
+		})
+	}
+}
+
+// TestStore_Reshard_ClosedShardExpires checks that a closed shard disappears once its
+// records have all expired: from listings at once, from disk at the next retention pass.
+func TestStore_Reshard_ClosedShardExpires(t *testing.T) {
+	c := newClock()
+	dir := t.TempDir()
+	s := mustOpenDir(t, dir, testOptions(c))
+	mustCreate(t, s, "a", 1)
+	put(t, s, "a", "k", "x")
+	require.NoError(t, s.SplitShard("a", "shardId-0", "5"))
+	c.Advance(24*time.Hour + 999*time.Millisecond) // the end of the close second, 24 hours on
+	info, _, err := s.DescribeStream("a", 0, "")
+	require.NoError(t, err)
+	require.Len(t, info.Shards, 3, "the parent still has unexpired records")
+
+	c.Advance(time.Millisecond)
+	info, _, err = s.DescribeStream("a", 0, "")
+	require.NoError(t, err)
+	require.Equal(t, []string{"shardId-000000000001", "shardId-000000000002"}, shardIDs(info.Shards))
+	_, err = s.GetShardIterator(&stream.GetShardIteratorRequest{StreamName: "a", ShardID: "shardId-0", Type: stream.TrimHorizon})
+	requireKinesisError(t, err, stream.TypeResourceNotFound, "Shard shardId-000000000000 in stream a under account "+acct+" does not exist")
+
+	parentDir := func() error {
+		m, err := filepath.Glob(filepath.Join(dir, "streams", "a-*", "shardId-000000000000"))
+		require.NoError(t, err)
+		require.LessOrEqual(t, len(m), 1)
+		if len(m) == 0 {
+			return os.ErrNotExist
+		}
+		return nil
+	}
+	require.NoError(t, parentDir())
+	s.Expire()
+	require.ErrorIs(t, parentDir(), os.ErrNotExist)
+	summary, err := s.DescribeStreamSummary("a")
+	require.NoError(t, err)
+	require.Len(t, summary.Shards, 2, "the catalog forgot the shard")
+}
+
+// TestStore_Reshard_Restart restarts a store with a reshard pending and after one: the
+// reshard is carried out at Open, and closed shards stay closed and readable.
+func TestStore_Reshard_Restart(t *testing.T) {
+	c := newClock()
+	dir := t.TempDir()
+	opts := testOptions(c)
+	opts.UpdateDelay = time.Second
+	s, err := stream.Open(dir, opts)
+	require.NoError(t, err)
+	mustCreate(t, s, "a", 2)
+	put(t, s, "a", "a", "x")
+	require.NoError(t, s.MergeShards("a", "shardId-0", "shardId-1"))
+	require.NoError(t, s.Close())
+
+	c.Advance(time.Second)
+	s = mustOpenDir(t, dir, opts)
+	info, err := s.DescribeStreamSummary("a")
+	require.NoError(t, err)
+	require.Equal(t, stream.StatusActive, info.Status)
+	require.Equal(t, 1, info.OpenShardCount())
+	require.Equal(t, "shardId-000000000002", put(t, s, "a", "a", "y").ShardID)
+	require.NoError(t, s.Close())
+
+	s = mustOpenDir(t, dir, opts)
+	data, kids := readToEnd(t, s, "a", "shardId-0")
+	require.Equal(t, "x", data)
+	require.Equal(t, []string{"shardId-000000000002"}, kids)
+	_, err = s.PutRecord(&stream.PutRecordRequest{StreamName: "a", Entry: stream.PutEntry{PartitionKey: "a"}})
+	require.NoError(t, err)
+}
+
+// TestStore_Reshard_ConcurrentWrites splits shards while writers are busy: no record fails,
+// and every record is read back once, parents before children.
+func TestStore_Reshard_ConcurrentWrites(t *testing.T) {
+	s := mustOpen(t, testOptions(newClock()))
+	mustCreate(t, s, "a", 1)
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	var mu sync.Mutex
+	written := 0
+	for w := range 3 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				entries := []stream.PutEntry{{PartitionKey: fmt.Sprint(w, i)}, {PartitionKey: fmt.Sprint(i, w)}}
+				res, err := s.PutRecords(&stream.PutRecordsRequest{StreamName: "a", Entries: entries}, nil)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				for _, r := range res {
+					if r.ErrorCode != "" {
+						t.Errorf("record failed: %s %s", r.ErrorCode, r.ErrorMessage)
+					}
+				}
+				mu.Lock()
+				written += len(res)
+				mu.Unlock()
+			}
+		}()
+	}
+	require.NoError(t, s.SplitShard("a", "shardId-0", half))
+	require.NoError(t, s.SplitShard("a", "shardId-1", "5"))
+	time.Sleep(20 * time.Millisecond)
+	close(stop)
+	wg.Wait()
+
+	info, err := s.DescribeStreamSummary("a")
+	require.NoError(t, err)
+	read := 0
+	for _, sh := range info.Shards {
+		it := iteratorAt(t, s, "a", sh.ID, stream.TrimHorizon)
+		for it != "" {
+			recs, res := getRecords(t, s, it, 0)
+			read += len(recs)
+			if len(recs) == 0 && !sh.Closed {
+				break
+			}
+			it = res.NextShardIterator
+		}
+	}
+	require.Equal(t, written, read)
+}
