@@ -23,8 +23,8 @@ var errGone = errors.New("shard: segment deleted")
 type cache struct {
 	meta     func(*seg) index.Meta // a segment's Meta as readers see it now
 	max      int                   // open unpinned segments kept
-	idle     time.Duration // close an unpinned segment unread this long
-	interval int64         // index interval for rebuilt indexes
+	idle     time.Duration         // close an unpinned segment unread this long
+	interval int64                 // index interval for rebuilt indexes
 
 	mu     sync.Mutex
 	open   []*seg // opened, unpinned segments
