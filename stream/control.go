@@ -70,6 +70,9 @@ func (s *Store) CreateStream(name string, cfg StreamConfig) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.closed.Load() {
+		return ErrClosed
+	}
 	if s.entry(name) != nil {
 		return StreamExists(name, s.opts.Account)
 	}
@@ -227,7 +230,7 @@ func (s *Store) ListStreams(limit int, exclusiveStartStreamName, nextToken strin
 	}
 	out := make([]StreamInfo, len(views))
 	for i, v := range views {
-		out[i] = *v.info
+		out[i] = *v.info.clone()
 		out[i].Shards = nil
 	}
 	return out, next, nil

@@ -161,6 +161,9 @@ func (s *Store) settle(e *streamEntry) (*streamEntry, *streamView, error) {
 // settleLocked finishes the status change of e if it has come due, and returns e's view
 // (nil if the stream is gone). Called with e.mu held.
 func (s *Store) settleLocked(e *streamEntry) (*streamView, error) {
+	if s.closed.Load() {
+		return nil, ErrClosed
+	}
 	v := e.view.Load()
 	now := s.nowMs()
 	if v == nil || !v.info.Due(now) {

@@ -230,10 +230,13 @@ func (s *Store) Close() error {
 	}
 	close(s.stop)
 	<-s.stopped
+	s.mu.Lock() // wait for a CreateStream in progress; later ones see closed
+	s.mu.Unlock()
 	return s.closeStreams()
 }
 
-// closeStreams closes the shard logs of every stream.
+// closeStreams closes the shard logs of every stream. Status changes check closed under the
+// stream's lock, so none opens logs after this has closed the stream's.
 func (s *Store) closeStreams() error {
 	var errs []error
 	for _, e := range *s.streams.Load() {
