@@ -1,6 +1,7 @@
 package stream
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -47,46 +48,23 @@ func (cfg StreamConfig) shards() (StreamMode, int, error) {
 // then ACTIVE with cfg's shards dividing the hash key space evenly. A name in use, in any
 // state, is StreamExists; shards beyond Options.ShardLimit are ShardLimitExceeded.
 func (s *Store) CreateStream(name string, cfg StreamConfig) error {
-	if s.closed.Load() {
-		return ErrClosed
-	}
-	if err := validStreamName(name); err != nil {
-		return fmt.Errorf("stream: create stream: %w", err)
-	}
-	mode, count, err := cfg.shards()
-	if err != nil {
-		return err
-	}
-	size := cfg.MaxRecordSizeKiB
-	if size == 0 {
-		size = DefaultMaxRecordSizeKiB
-	}
-	if size < MinMaxRecordSizeKiB || size > MaxMaxRecordSizeKiB {
-		return fmt.Errorf("stream: create stream: max record size %d KiB outside [%d, %d]", size, MinMaxRecordSizeKiB, MaxMaxRecordSizeKiB)
-	}
-	tags, err := addTags(nil, cfg.Tags, name, s.opts.Account)
+	info, err := s.newStreamInfo(name, cfg)
 	if err != nil {
 		return err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.closed.Load() {
+	switch open := s.openShardCount(); {
+	case s.closed.Load():
 		return ErrClosed
-	}
-	if s.entry(name) != nil {
+	case s.entry(name) != nil:
 		return StreamExists(name, s.opts.Account)
-	}
-	if open := s.openShardCount(); open+count > s.opts.ShardLimit {
-		return ShardLimitExceeded(s.opts.Account, s.opts.Region, open, s.opts.ShardLimit, count)
+	case open+info.NextShardIndex > s.opts.ShardLimit:
+		return ShardLimitExceeded(s.opts.Account, s.opts.Region, open, s.opts.ShardLimit, info.NextShardIndex)
 	}
 	now := s.nowMs()
-	info := &StreamInfo{
-		Name: name, Incarnation: s.newIncarnation(now), Region: s.opts.Region, Account: s.opts.Account,
-		Status: StatusCreating, StatusDueMs: now + s.opts.CreateDelay.Milliseconds(),
-		CreatedMs: now, RetentionHours: DefaultRetentionHours, Mode: mode, Encryption: EncryptionNone,
-		ShardLevelMetrics: []string{}, MaxRecordSizeKiB: size, Tags: tags,
-		NextShardIndex: count, // the shards to make when CREATING ends
-	}
+	info.Incarnation, info.CreatedMs = s.newIncarnation(now), now
+	info.StatusDueMs = now + s.opts.CreateDelay.Milliseconds()
 	e := &streamEntry{}
 	v := newView(info, nil)
 	e.view.Store(v)
@@ -99,6 +77,32 @@ func (s *Store) CreateStream(name string, cfg StreamConfig) error {
 	}
 	s.insert(name, e)
 	return nil
+}
+
+// newStreamInfo checks what CreateStream is given and returns the stream it describes,
+// CREATING, without its incarnation and times.
+func (s *Store) newStreamInfo(name string, cfg StreamConfig) (*StreamInfo, error) {
+	if err := validStreamName(name); err != nil {
+		return nil, fmt.Errorf("stream: create stream: %w", err)
+	}
+	mode, count, err := cfg.shards()
+	if err != nil {
+		return nil, err
+	}
+	size := cmp.Or(cfg.MaxRecordSizeKiB, DefaultMaxRecordSizeKiB)
+	if size < MinMaxRecordSizeKiB || size > MaxMaxRecordSizeKiB {
+		return nil, fmt.Errorf("stream: create stream: max record size %d KiB outside [%d, %d]", size, MinMaxRecordSizeKiB, MaxMaxRecordSizeKiB)
+	}
+	tags, err := addTags(nil, cfg.Tags, name, s.opts.Account)
+	if err != nil {
+		return nil, err
+	}
+	return &StreamInfo{
+		Name: name, Region: s.opts.Region, Account: s.opts.Account, Status: StatusCreating,
+		RetentionHours: DefaultRetentionHours, Mode: mode, Encryption: EncryptionNone,
+		ShardLevelMetrics: []string{}, MaxRecordSizeKiB: size, Tags: tags,
+		NextShardIndex: count, // the shards to make when CREATING ends
+	}, nil
 }
 
 // openShardCount returns the open shards of all streams, counting those a CREATING stream

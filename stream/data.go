@@ -71,6 +71,9 @@ func (s *Store) PutRecords(req *PutRecordsRequest, results []PutResult) ([]PutRe
 	if req.DryRun {
 		return results, DryRunSucceeded()
 	}
+	if len(req.Entries) == 0 {
+		return results[:0], nil
+	}
 	return s.put(e, v, b, req.Entries, results[:0]), nil
 }
 

@@ -54,6 +54,9 @@ func (s *Store) GetShardIterator(req *GetShardIteratorRequest) (string, error) {
 		return "", ShardNotFound(ShardID(index), req.StreamName, s.opts.Account)
 	}
 	offset, err := s.position(req, v.info, sh, l)
+	if errors.Is(err, shard.ErrClosed) { // the stream went meanwhile
+		return "", ShardNotFound(sh.ID, req.StreamName, s.opts.Account)
+	}
 	if err != nil {
 		return "", err
 	}
