@@ -1,0 +1,137 @@
+package main
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// awsCLI is the AWS CLI v2 from Debian's awscli package. Another `aws` earlier on PATH may be v1.
+const awsCLI = "/usr/bin/aws"
+
+// cliRunner runs AWS CLI v2 commands against one endpoint with dummy credentials and no
+// user configuration.
+type cliRunner struct {
+	t        *testing.T
+	endpoint string
+	home     string
+}
+
+func newCLI(t *testing.T, endpoint string) *cliRunner {
+	t.Helper()
+	out, err := exec.Command(awsCLI, "--version").CombinedOutput()
+	requireE2E(t, "AWS CLI v2 at "+awsCLI+" (apt-get install awscli)", err == nil && strings.HasPrefix(string(out), "aws-cli/2"))
+	return &cliRunner{t: t, endpoint: endpoint, home: t.TempDir()}
+}
+
+// run runs `aws kinesis <args>` and decodes its JSON output into out (if out is non-nil).
+func (c *cliRunner) run(out any, args ...string) {
+	c.t.Helper()
+	full := append([]string{"--endpoint-url", c.endpoint, "--output", "json", "kinesis"}, args...)
+	cmd := exec.Command(awsCLI, full...)
+	cmd.Env = append(os.Environ(),
+		"HOME="+c.home,
+		"AWS_ACCESS_KEY_ID=AKIDSHARDLOGTEST",
+		"AWS_SECRET_ACCESS_KEY=secret",
+		"AWS_DEFAULT_REGION=us-east-1",
+		"AWS_REGION=us-east-1",
+		"AWS_PAGER=",
+		"AWS_CONFIG_FILE="+c.home+"/config",
+		"AWS_SHARED_CREDENTIALS_FILE="+c.home+"/credentials",
+		"AWS_EC2_METADATA_DISABLED=true",
+	)
+	b, err := cmd.Output()
+	if err != nil {
+		stderr := ""
+		if ee, ok := err.(*exec.ExitError); ok {
+			stderr = string(ee.Stderr)
+		}
+		c.t.Fatalf("aws kinesis %s: %v\n%s", strings.Join(args, " "), err, stderr)
+	}
+	if out != nil {
+		require.NoError(c.t, json.Unmarshal(b, out), "aws kinesis %s output: %s", strings.Join(args, " "), b)
+	}
+}
+
+// TestCLI_ClassicFlow drives the flow of every Kinesis tutorial with the AWS CLI v2:
+// create, wait, put, get, describe, list, delete.
+func TestCLI_ClassicFlow(t *testing.T) {
+	cli := newCLI(t, "")
+	srv := startServer(t, t.TempDir())
+	cli.endpoint = srv.Endpoint
+
+	cli.run(nil, "create-stream", "--stream-name", "cli-flow", "--shard-count", "2")
+	cli.run(nil, "wait", "stream-exists", "--stream-name", "cli-flow")
+
+	var put struct{ ShardId, SequenceNumber string }
+	cli.run(&put, "put-record", "--stream-name", "cli-flow", "--partition-key", "k1",
+		"--data", "hello from the cli", "--cli-binary-format", "raw-in-base64-out")
+	require.Regexp(t, `^shardId-00000000000[01]$`, put.ShardId)
+	require.Regexp(t, `^\d{56}$`, put.SequenceNumber)
+
+	var puts struct {
+		FailedRecordCount int
+		Records           []struct{ ShardId, SequenceNumber string }
+	}
+	recs := `[{"Data":"cmVjb3JkIDE=","PartitionKey":"k1"},{"Data":"cmVjb3JkIDI=","PartitionKey":"k1"}]`
+	cli.run(&puts, "put-records", "--stream-name", "cli-flow", "--records", recs)
+	require.Equal(t, 0, puts.FailedRecordCount)
+	require.Len(t, puts.Records, 2)
+	for _, r := range puts.Records {
+		require.Equal(t, put.ShardId, r.ShardId, "same partition key, same shard")
+	}
+
+	var desc struct {
+		StreamDescription struct {
+			StreamName, StreamARN, StreamStatus string
+			Shards                              []struct{ ShardId string }
+		}
+	}
+	cli.run(&desc, "describe-stream", "--stream-name", "cli-flow")
+	require.Equal(t, "ACTIVE", desc.StreamDescription.StreamStatus)
+	require.Equal(t, "arn:aws:kinesis:us-east-1:000000000000:stream/cli-flow", desc.StreamDescription.StreamARN)
+	require.Len(t, desc.StreamDescription.Shards, 2)
+
+	var shards struct{ Shards []struct{ ShardId string } }
+	cli.run(&shards, "list-shards", "--stream-name", "cli-flow")
+	require.Len(t, shards.Shards, 2)
+
+	var it struct{ ShardIterator string }
+	cli.run(&it, "get-shard-iterator", "--stream-name", "cli-flow", "--shard-id", put.ShardId,
+		"--shard-iterator-type", "TRIM_HORIZON")
+	require.NotEmpty(t, it.ShardIterator)
+
+	var got struct {
+		Records []struct {
+			SequenceNumber, PartitionKey, Data string
+			ApproximateArrivalTimestamp        string // the CLI prints ISO 8601
+		}
+		NextShardIterator  string
+		MillisBehindLatest int64
+	}
+	cli.run(&got, "get-records", "--shard-iterator", it.ShardIterator)
+	var data []string
+	for _, r := range got.Records {
+		b, err := base64.StdEncoding.DecodeString(r.Data)
+		require.NoError(t, err)
+		data = append(data, string(b))
+		require.Equal(t, "k1", r.PartitionKey)
+		at, err := time.Parse(time.RFC3339Nano, r.ApproximateArrivalTimestamp)
+		require.NoError(t, err)
+		require.WithinDuration(t, time.Now(), at, time.Minute)
+	}
+	require.Equal(t, []string{"hello from the cli", "record 1", "record 2"}, data)
+	require.Equal(t, put.SequenceNumber, got.Records[0].SequenceNumber)
+	require.NotEmpty(t, got.NextShardIterator)
+
+	cli.run(nil, "delete-stream", "--stream-name", "cli-flow")
+	var list struct{ StreamNames []string }
+	cli.run(&list, "list-streams")
+	require.NotContains(t, list.StreamNames, "cli-flow")
+}

@@ -1,0 +1,179 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/shardlog/shardlog/server"
+	"github.com/shardlog/shardlog/shard"
+	"github.com/shardlog/shardlog/stream"
+)
+
+// serveConfig is everything `shardlog serve` can be told.
+type serveConfig struct {
+	listen       string
+	dataDir      string
+	region       string
+	accountID    string
+	sync         string
+	syncInterval time.Duration
+	createDelay  time.Duration
+	deleteDelay  time.Duration
+	updateDelay  time.Duration
+	shardLimit   int
+	logLevel     string
+	logFormat    string
+	drainTimeout time.Duration
+}
+
+func (c *serveConfig) flags(fs *flag.FlagSet) {
+	fs.StringVar(&c.listen, "listen", "127.0.0.1:4567", "address to serve the Kinesis API on (HTTP/1.1 and h2c)")
+	fs.StringVar(&c.dataDir, "data", "shardlog-data", "data directory (created if missing)")
+	fs.StringVar(&c.region, "region", "us-east-1", "region named in stream ARNs")
+	fs.StringVar(&c.accountID, "account-id", "000000000000", "12-digit account id named in ARNs and messages")
+	fs.StringVar(&c.sync, "sync", "always", "when an acknowledged write is on disk: always (fdatasync before the answer), interval, none")
+	fs.DurationVar(&c.syncInterval, "sync-interval", 100*time.Millisecond, "fdatasync period with --sync interval")
+	fs.DurationVar(&c.createDelay, "create-stream-delay", 500*time.Millisecond, "time a new stream stays CREATING (0: ACTIVE at once)")
+	fs.DurationVar(&c.deleteDelay, "delete-stream-delay", 500*time.Millisecond, "time a deleted stream stays DELETING")
+	fs.DurationVar(&c.updateDelay, "update-stream-delay", 500*time.Millisecond, "time a resharded stream stays UPDATING")
+	fs.IntVar(&c.shardLimit, "shard-limit", stream.DefaultShardLimit, "open shards allowed across all streams")
+	fs.StringVar(&c.logLevel, "log-level", "info", "debug, info, warn or error")
+	fs.StringVar(&c.logFormat, "log-format", "text", "text or json")
+	fs.DurationVar(&c.drainTimeout, "drain-timeout", 30*time.Second, "how long shutdown waits for in-flight requests")
+}
+
+// envPrefix names the environment variables that stand in for flags: --sync-interval is
+// SHARDLOG_SYNC_INTERVAL.
+const envPrefix = "SHARDLOG_"
+
+// applyEnv sets every flag not given on the command line from its environment variable.
+func applyEnv(fs *flag.FlagSet) error {
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	var err error
+	fs.VisitAll(func(f *flag.Flag) {
+		if given[f.Name] || err != nil {
+			return
+		}
+		name := envPrefix + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
+		if v, ok := os.LookupEnv(name); ok {
+			if e := fs.Set(f.Name, v); e != nil {
+				err = fmt.Errorf("%s=%q: %w", name, v, e)
+			}
+		}
+	})
+	return err
+}
+
+func newLogger(w io.Writer, level, format string) (*slog.Logger, error) {
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("--log-level %q: %w", level, err)
+	}
+	opts := &slog.HandlerOptions{Level: lv}
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, fmt.Errorf("--log-format %q: want text or json", format)
+}
+
+func runServe(args []string, stderr io.Writer) int {
+	var cfg serveConfig
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfg.flags(fs)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: shardlog serve [flags]\n\nEvery flag can also be set as %s<FLAG> (upper case, _ for -).\n\n", envPrefix)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if err := applyEnv(fs); err != nil {
+		fmt.Fprintln(stderr, "shardlog serve:", err)
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "shardlog serve: unexpected argument %q\n", fs.Arg(0))
+		return 2
+	}
+	log, err := newLogger(stderr, cfg.logLevel, cfg.logFormat)
+	if err != nil {
+		fmt.Fprintln(stderr, "shardlog serve:", err)
+		return 2
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	if err := serve(ctx, cfg, log); err != nil {
+		log.Error("shardlog serve failed", "err", err)
+		return 1
+	}
+	return 0
+}
+
+// serve runs the server until ctx is done, then drains in-flight requests and closes the
+// store, which syncs every shard and marks the shutdown clean.
+func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
+	policy, err := shard.ParseSyncPolicy(cfg.sync)
+	if err != nil {
+		return fmt.Errorf("--sync: %w", err)
+	}
+	store, err := stream.Open(cfg.dataDir, stream.Options{
+		Region:      cfg.region,
+		Account:     cfg.accountID,
+		CreateDelay: cfg.createDelay,
+		DeleteDelay: cfg.deleteDelay,
+		UpdateDelay: cfg.updateDelay,
+		ShardLimit:  cfg.shardLimit,
+		Shard:       shard.Options{Sync: policy, SyncInterval: cfg.syncInterval},
+		Logger:      log,
+	})
+	if err != nil {
+		return fmt.Errorf("open data directory %s: %w", cfg.dataDir, err)
+	}
+	ln, err := net.Listen("tcp", cfg.listen)
+	if err != nil {
+		store.Close()
+		return err
+	}
+	srv := server.New(server.NewStreamBackend(store), server.Options{Logger: log})
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	log.Info("listening", "addr", ln.Addr().String(), "data", cfg.dataDir, "sync", cfg.sync,
+		"region", cfg.region, "account", cfg.accountID)
+
+	select {
+	case <-ctx.Done():
+		log.Info("shutting down: draining requests")
+	case err := <-served:
+		store.Close()
+		return fmt.Errorf("serve: %w", err)
+	}
+	drain, cancel := context.WithTimeout(context.Background(), cfg.drainTimeout)
+	defer cancel()
+	shutErr := srv.Shutdown(drain)
+	if err := store.Close(); err != nil {
+		return fmt.Errorf("close store: %w", err)
+	}
+	if shutErr != nil {
+		return fmt.Errorf("drain: %w", shutErr)
+	}
+	log.Info("stopped cleanly")
+	return nil
+}
