@@ -4,6 +4,10 @@
 // Usage:
 //
 //	shardlog serve [flags]     run the server (default 127.0.0.1:4567, data in ./shardlog-data)
+//	shardlog put [flags]       send lines or arguments as records to a stream
+//	shardlog tail [flags]      print a stream's records as they arrive, across reshards
+//	shardlog inspect [cmd]     print a segment or index file; verify a data directory
+//	shardlog bench [flags]     load-test a Kinesis endpoint and verify what it stored
 //	shardlog version           print the version
 //
 // Every flag of serve has an environment-variable equivalent (SHARDLOG_<FLAG>, upper case,
@@ -23,6 +27,11 @@ const usage = `shardlog: a durable local stream server speaking the Amazon Kines
 
 Usage:
   shardlog serve [flags]       run the server
+  shardlog put [flags]         send lines of stdin (or arguments) as records to a stream
+  shardlog tail [flags]        print a stream's records as they arrive, across reshards
+  shardlog inspect dump FILE   print a segment or index file record by record
+  shardlog inspect check DIR   verify a data directory; exit 1 on damage
+  shardlog bench [flags]       load-test a Kinesis endpoint and verify what it stored
   shardlog version             print the version
 
 Run 'shardlog <command> -h' for a command's flags.
@@ -41,6 +50,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "serve":
 		return runServe(args[1:], stderr)
+	case "put":
+		return runPut(args[1:], os.Stdin, stdout, stderr)
+	case "tail":
+		return runTail(args[1:], stdout, stderr)
+	case "inspect":
+		return runInspect(args[1:], stdout, stderr)
+	case "bench":
+		return runBench(args[1:], stdout, stderr)
 	case "version", "-version", "--version":
 		fmt.Fprintln(stdout, "shardlog", version)
 		return 0

@@ -1,0 +1,220 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/shardlog/shardlog/segment"
+)
+
+// dataDir is a data directory written by a server that stopped cleanly: stream "orders"
+// with one shard holding two batches of three records under one key.
+type dataDir struct {
+	dir      string
+	shardDir string
+	seg      string // the shard's only segment
+	batch2   int64  // byte position of the second batch
+}
+
+func mustDataDir(t *testing.T) dataDir {
+	t.Helper()
+	srv := serveInProcess(t, "")
+	kc := mustCreate(t, srv.Endpoint, "orders", 1)
+	putLines(t, kc, "orders", "k", "first", "second", "third")
+	putLines(t, kc, "orders", "k", "fourth", "fifth", "sixth")
+	srv.Stop()
+
+	segs, err := filepath.Glob(filepath.Join(srv.Dir, "streams", "orders-*", "shardId-000000000000", "*.seg"))
+	require.NoError(t, err)
+	require.Len(t, segs, 1)
+	d := dataDir{dir: srv.Dir, shardDir: filepath.Dir(segs[0]), seg: segs[0]}
+	scan, err := segment.Scan(d.seg, segment.ScanOptions{Batch: func(b segment.BatchInfo) {
+		if b.FirstOffset == 3 {
+			d.batch2 = b.Position
+		}
+	}})
+	require.NoError(t, err)
+	require.Equal(t, uint64(6), scan.NextOffset)
+	require.NotZero(t, d.batch2)
+	return d
+}
+
+// flip inverts the bits of the byte at pos in path.
+func flip(t *testing.T, path string, pos int64) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	require.Less(t, pos, int64(len(b)), "flip beyond the end of %s", path)
+	b[pos] ^= 0xFF
+	require.NoError(t, os.WriteFile(path, b, 0o644))
+}
+
+func TestInspectCheck_Clean(t *testing.T) {
+	d := mustDataDir(t)
+	code, stdout, stderr := runCmd(nil, "inspect", "check", d.dir)
+	require.Equal(t, 0, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
+	require.Contains(t, stdout, "checked 1 streams, 1 shards, 1 segments: 2 batches, 6 records")
+	require.Contains(t, stdout, "; ok\n")
+	require.NotContains(t, stdout, "DAMAGE")
+}
+
+// TestInspectCheck_Damage damages one file of a good data directory in each way, and expects
+// check to exit 1 and name the file (and the byte position where there is one).
+func TestInspectCheck_Damage(t *testing.T) {
+	tests := []struct {
+		name   string
+		damage func(t *testing.T, d dataDir) (file string)
+		want   func(d dataDir) string // a regexp the DAMAGE line must match
+	}{
+		{"batch-crc", func(t *testing.T, d dataDir) string {
+			flip(t, d.seg, segment.HeaderSize+20) // inside the first batch, with a good one after it
+			return d.seg
+		}, func(dataDir) string { return `\b28\b` }},
+		{"segment-header", func(t *testing.T, d dataDir) string {
+			flip(t, d.seg, 10)
+			return d.seg
+		}, func(dataDir) string { return `header` }},
+		{"second-batch-offsets", func(t *testing.T, d dataDir) string {
+			// A batch that is whole and CRC-valid but does not follow the one before it.
+			b, err := os.ReadFile(d.seg)
+			require.NoError(t, err)
+			dup, err := segment.AppendBatch(nil, segment.CodecNone, 100, []segment.Record{{TimeMs: 1 << 42, PartitionKey: []byte("k"), Data: []byte("x")}})
+			require.NoError(t, err)
+			b = append(b[:d.batch2], dup...)
+			require.NoError(t, os.WriteFile(d.seg, b, 0o644))
+			return d.seg
+		}, func(d dataDir) string { return fmt.Sprintf(`\b%d\b`, d.batch2) }},
+		{"catalog", func(t *testing.T, d dataDir) string {
+			path := filepath.Join(d.dir, "catalog", "orders.json")
+			flip(t, path, 30)
+			return path
+		}, func(dataDir) string { return `catalog` }},
+		{"index", func(t *testing.T, d dataDir) string {
+			path := strings.TrimSuffix(d.seg, ".seg") + ".idx"
+			flip(t, path, 12)
+			return path
+		}, func(dataDir) string { return `index` }},
+		{"manifest", func(t *testing.T, d dataDir) string {
+			path := filepath.Join(d.shardDir, "manifest")
+			flip(t, path, 20)
+			return path
+		}, func(dataDir) string { return `checksum` }},
+		{"secret", func(t *testing.T, d dataDir) string {
+			path := filepath.Join(d.dir, "secret")
+			require.NoError(t, os.WriteFile(path, []byte("short"), 0o600))
+			return path
+		}, func(dataDir) string { return `5 bytes, want 32` }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := mustDataDir(t)
+			file := tt.damage(t, d)
+			code, stdout, stderr := runCmd(nil, "inspect", "check", d.dir)
+			require.Equal(t, 1, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
+			var damage []string
+			for _, l := range lines(stdout) {
+				if strings.HasPrefix(l, "DAMAGE") {
+					damage = append(damage, l)
+				}
+			}
+			require.NotEmpty(t, damage, stdout)
+			named := false
+			for _, l := range damage {
+				if strings.Contains(l, file) {
+					named = true
+					require.Regexp(t, regexp.MustCompile(tt.want(d)), l)
+				}
+			}
+			require.True(t, named, "no DAMAGE line names %s:\n%s", file, stdout)
+			require.Regexp(t, `\d+ damaged\n$`, stdout)
+		})
+	}
+}
+
+// TestInspectCheck_TornTail cuts the last batch of the last segment short, as a crash does:
+// a note, not damage, since the server cuts it off when it starts. The index and manifest
+// that still describe the cut batch are removed, as they would be stale after such a crash.
+func TestInspectCheck_TornTail(t *testing.T) {
+	d := mustDataDir(t)
+	require.NoError(t, os.Truncate(d.seg, d.batch2+10))
+	require.NoError(t, os.Remove(strings.TrimSuffix(d.seg, ".seg")+".idx"))
+	require.NoError(t, os.Remove(filepath.Join(d.shardDir, "manifest")))
+	before, err := os.ReadFile(d.seg)
+	require.NoError(t, err)
+
+	code, stdout, stderr := runCmd(nil, "inspect", "check", d.dir)
+	require.Equal(t, 0, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
+	require.Contains(t, stdout, "torn last batch of 10 bytes")
+	require.Contains(t, stdout, "3 records")
+	after, err := os.ReadFile(d.seg)
+	require.NoError(t, err)
+	require.Equal(t, before, after, "check must not repair the segment")
+}
+
+func TestInspectCheck_NotADataDir(t *testing.T) {
+	code, _, stderr := runCmd(nil, "inspect", "check", t.TempDir())
+	require.Equal(t, 2, code)
+	require.Contains(t, stderr, "not a shardlog data directory")
+}
+
+func TestInspectDump(t *testing.T) {
+	d := mustDataDir(t)
+	code, stdout, stderr := runCmd(nil, "inspect", "dump", d.seg)
+	require.Equal(t, 0, code, stderr)
+	require.Regexp(t, `segment .*00000000000000000000.seg: format 1, first offset 0`, stdout)
+	require.Contains(t, stdout, "batch at byte 28")
+	require.Contains(t, stdout, "offsets 0 to 2 (3 records)")
+	require.Contains(t, stdout, fmt.Sprintf("batch at byte %d", d.batch2))
+	require.Contains(t, stdout, "offsets 3 to 5 (3 records)")
+	require.Regexp(t, `\n  0  \S+  key "k"  5 bytes  "first"\n`, stdout)
+	require.Regexp(t, `\n  5  \S+  key "k"  5 bytes  "sixth"\n`, stdout)
+	require.Contains(t, stdout, "2 batches, 6 records, next offset 6")
+
+	code, stdout, _ = runCmd(nil, "inspect", "dump", "--records=false", d.seg)
+	require.Equal(t, 0, code)
+	require.NotContains(t, stdout, `"first"`)
+
+	code, stdout, _ = runCmd(nil, "inspect", "dump", "--data", "2", d.seg)
+	require.Equal(t, 0, code)
+	require.Contains(t, stdout, `"fi"…`)
+
+	code, stdout, stderr = runCmd(nil, "inspect", "dump", strings.TrimSuffix(d.seg, ".seg")+".idx")
+	require.Equal(t, 0, code, stderr)
+	require.Contains(t, stdout, "segment offsets 0 to 6")
+	require.Contains(t, stdout, "offset 0 at byte 28")
+}
+
+func TestInspectDump_Damaged(t *testing.T) {
+	d := mustDataDir(t)
+	flip(t, d.seg, d.batch2+20)
+	flip(t, d.seg, segment.HeaderSize+20)
+	code, stdout, stderr := runCmd(nil, "inspect", "dump", d.seg)
+	require.Equal(t, 1, code)
+	require.Contains(t, stdout, "end at byte 28: 0 batches")
+	require.Contains(t, stdout, "DAMAGE")
+	require.Contains(t, stderr, d.seg)
+}
+
+func TestInspect_Usage(t *testing.T) {
+	tests := []struct {
+		args []string
+		code int
+	}{
+		{[]string{"inspect"}, 2},
+		{[]string{"inspect", "nope"}, 2},
+		{[]string{"inspect", "dump"}, 2},
+		{[]string{"inspect", "check"}, 2},
+		{[]string{"inspect", "help"}, 0},
+		{[]string{"inspect", "dump", "/does/not/exist.seg"}, 1},
+	}
+	for _, tt := range tests {
+		code, _, _ := runCmd(nil, tt.args...)
+		require.Equal(t, tt.code, code, "shardlog %s", strings.Join(tt.args, " "))
+	}
+}
