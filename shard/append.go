@@ -87,16 +87,20 @@ func (s *Shard) writable() error {
 }
 
 // markDirty clears the clean flag on disk before the first write after a clean open, so that
-// a crash from now on is recovered with a scan. Called with wmu held.
+// a crash from now on is recovered with a scan. Called with wmu held; it takes mmu only the
+// first time, so that appends never wait for a checkpoint's writes.
 func (s *Shard) markDirty() error {
-	s.mmu.Lock()
-	defer s.mmu.Unlock()
-	if !s.cleanOnDisk {
+	if s.dirty {
 		return nil
 	}
-	if err := s.writeManifestLocked(false); err != nil {
-		return fmt.Errorf("shard %s: append: %w", s.dir, err)
+	s.mmu.Lock()
+	defer s.mmu.Unlock()
+	if s.cleanOnDisk {
+		if err := s.writeManifestLocked(false); err != nil {
+			return fmt.Errorf("shard %s: append: %w", s.dir, err)
+		}
 	}
+	s.dirty = true
 	return nil
 }
 

@@ -19,7 +19,8 @@ var errGone = errors.New("shard: segment deleted")
 // cache opens the readers and indexes of sealed segments lazily, on their first read, and
 // closes them again: the least recently read beyond MaxMappedSegments, and any unread for
 // IdleTimeout. A segment in use (refs > 0) is never closed under its reader. The active
-// segment is pinned: opened when it is created and kept open while it takes appends.
+// segment is pinned: opened when it is created and kept open while it takes appends, and
+// after a roll until the checkpoint has written its index file from memory.
 type cache struct {
 	meta     func(*seg) index.Meta // a segment's Meta as readers see it now
 	max      int                   // open unpinned segments kept
@@ -28,7 +29,7 @@ type cache struct {
 
 	mu     sync.Mutex
 	open   []*seg // opened, unpinned segments
-	active *seg   // the pinned segment, if any
+	pinned []*seg // opened, pinned segments
 	timer  *time.Timer
 	maps   int // mappings held: readers and mapped index files
 	closed bool
@@ -101,10 +102,10 @@ func (c *cache) pin(g *seg, r *segment.Reader, x *index.Index) {
 	defer c.mu.Unlock()
 	g.r, g.x, g.pinned = r, x, true
 	c.maps++
-	c.active = g
+	c.pinned = append(c.pinned, g)
 }
 
-// unpin turns the active segment, now sealed, into an ordinary cached segment.
+// unpin turns a segment that was active, now sealed, into an ordinary cached segment.
 func (c *cache) unpin(g *seg) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -112,8 +113,9 @@ func (c *cache) unpin(g *seg) {
 		return
 	}
 	g.pinned, g.lastUse = false, time.Now()
-	if c.active == g {
-		c.active = nil
+	c.pinned = slices.DeleteFunc(c.pinned, func(o *seg) bool { return o == g })
+	if g.r == nil {
+		return // retired while pinned
 	}
 	c.open = append(c.open, g)
 	c.evictLocked()
@@ -140,19 +142,19 @@ func (c *cache) close() {
 		c.timer.Stop()
 		c.timer = nil
 	}
-	for _, g := range append(slices.Clone(c.open), c.active) {
-		if g != nil && g.refs == 0 {
+	for _, g := range slices.Concat(c.open, c.pinned) {
+		if g.refs == 0 {
 			c.closeLocked(g)
 		}
 	}
 }
 
-// inMemoryIndex returns g's index if it is open and was built in memory (a segment that was
-// active), or nil.
-func (c *cache) inMemoryIndex(g *seg) *index.Index {
+// pinnedIndex returns the in-memory index of a pinned segment, or nil if the segment is not
+// pinned (it was retired).
+func (c *cache) pinnedIndex(g *seg) *index.Index {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if g.x == nil || g.xMapped {
+	if !g.pinned {
 		return nil
 	}
 	return g.x
@@ -179,10 +181,10 @@ func (c *cache) closeLocked(g *seg) {
 		}
 		g.x, g.xMapped = nil, false
 	}
-	if g.pinned && c.active == g {
-		c.active = nil
+	if g.pinned {
+		c.pinned = slices.DeleteFunc(c.pinned, func(o *seg) bool { return o == g })
+		g.pinned = false
 	}
-	g.pinned = false
 	c.open = slices.DeleteFunc(c.open, func(o *seg) bool { return o == g })
 	if g.unlink {
 		g.unlink = false

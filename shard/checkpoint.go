@@ -106,8 +106,9 @@ func (s *Shard) activeLocked() *seg {
 }
 
 // saveIndexesLocked writes the final index files of the segments sealed by rolls since the
-// last checkpoint. They are a cache: if writing one fails, a read rebuilds it from its
-// segment. Called with mmu held.
+// last checkpoint, from the indexes built in memory while they were active, and then lets
+// the cache close them. The files are a cache: if writing one fails, a read rebuilds it
+// from its segment. Called with mmu held; the segments stay pinned until then.
 func (s *Shard) saveIndexesLocked() {
 	s.mu.Lock()
 	unsaved := s.unsaved
@@ -117,9 +118,10 @@ func (s *Shard) saveIndexesLocked() {
 		s.mu.RLock()
 		m, dropped := g.meta, g.dropped
 		s.mu.RUnlock()
-		if x := s.cache.inMemoryIndex(g); x != nil && !dropped {
+		if x := s.cache.pinnedIndex(g); x != nil && !dropped {
 			_ = x.WriteFile(g.xpath, m)
 		}
+		s.cache.unpin(g)
 	}
 }
 
@@ -128,13 +130,17 @@ func (s *Shard) saveIndexesLocked() {
 func (s *Shard) writeCheckpointLocked(ws wstate) error {
 	m := ws.meta()
 	x := index.New(m.BaseOffset, s.opts.IndexIntervalBytes)
-	live := ws.seg.x
-	for i := range live.Len() {
-		e := live.Entry(i)
-		if e.Position >= m.End {
-			break
+	if live := ws.seg.x; m.NextOffset > m.BaseOffset {
+		// The live index takes Adds meanwhile. It is only read once its first entry is in
+		// (ws was taken after that Add): index.Add's first call is not safe to overlap
+		// with readers.
+		for i := range live.Len() {
+			e := live.Entry(i)
+			if e.Position >= m.End {
+				break
+			}
+			x.Add(e)
 		}
-		x.Add(e)
 	}
 	if err := x.WriteFile(ws.seg.xpath, m); err != nil {
 		return fmt.Errorf("shard %s: checkpoint: %w", s.dir, err)

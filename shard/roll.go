@@ -91,10 +91,9 @@ func (s *Shard) startSegment(now int64) error {
 	if err != nil {
 		return fmt.Errorf("shard %s: roll: %w", s.dir, err)
 	}
-	s.cache.unpin(old)
 	s.mu.Lock()
 	s.segs = append(slices.Clip(s.segs), g)
-	s.unsaved = append(s.unsaved, old)
+	s.unsaved = append(s.unsaved, old) // pinned until the checkpoint writes its index
 	s.mu.Unlock()
 	s.ws = wstate{seg: g, next: g.base, end: w.Size()}
 	s.setWriter(w)

@@ -38,6 +38,7 @@ type Shard struct {
 	cpEnd     int64            // ws.end at the last checkpoint
 	cpDue     bool             // a roll left state for a checkpoint to record
 	cpRunning bool             // a checkpoint goroutine is running
+	dirty     bool             // the manifest on disk has no clean flag (see markDirty)
 	syncTimer *time.Timer      // SyncInterval: the pending background sync, if any
 
 	// syncMu orders Writer.Sync against Writer.Close: a roll never closes a file that a sync
