@@ -60,7 +60,10 @@ func New(baseOffset uint64, intervalBytes int64) *Index {
 		intervalBytes = DefaultIntervalBytes
 	}
 	x := &Index{base: baseOffset, interval: intervalBytes}
-	x.view.Store(&x.buf)
+	// Publish a slice of its own, not &x.buf: Add assigns x.buf while readers may be
+	// dereferencing what view points at.
+	var empty []byte
+	x.view.Store(&empty)
 	return x
 }
 
