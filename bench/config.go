@@ -91,7 +91,8 @@ type Config struct {
 
 	// NoReadBack skips the read-back phase and its verification.
 	NoReadBack bool
-	// ReadConnections is the number of shards read back at once. Default Connections.
+	// ReadConnections is the number of shards read back at once. Default: every shard at
+	// once (Streams × Shards), as a consumer with a worker per shard reads them.
 	ReadConnections int
 	// ReadLimit is the Limit of each GetRecords call, 1 to 10000. Default 10000.
 	ReadLimit int
@@ -153,7 +154,7 @@ func (c Config) withDefaults() Config {
 		c.Duration = 10 * time.Second
 	}
 	if c.ReadConnections == 0 {
-		c.ReadConnections = c.Connections
+		c.ReadConnections = c.Streams * c.Shards
 	}
 	if c.ReadLimit == 0 {
 		c.ReadLimit = 10000

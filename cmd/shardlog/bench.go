@@ -48,7 +48,7 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 	fs.DurationVar(&cfg.Duration, "duration", 0, "length of the write phase (default 10s unless --records is set)")
 	fs.Int64Var(&cfg.Records, "records", 0, "stop writing after this many records (rounded up to whole calls)")
 	readBack := fs.Bool("read-back", true, "read every shard back and verify it")
-	fs.IntVar(&cfg.ReadConnections, "read-connections", 0, "shards read back at once (default --connections)")
+	fs.IntVar(&cfg.ReadConnections, "read-connections", 0, "shards read back at once (default: all of them)")
 	fs.BoolVar(&cfg.DeleteStreams, "delete", false, "delete the streams at the end")
 	fs.Uint64Var(&cfg.Seed, "seed", 1, "seed of payloads and partition keys")
 	fs.IntVar(&cfg.ServerPID, "server-pid", 0, "process id of the server on this machine: report its CPU and memory (Linux)")
