@@ -142,10 +142,11 @@ func (s *Shard) syncWritten() (uint64, error) {
 		return 0, nil // closed: Close, roll and Seal make their writer durable themselves
 	}
 	s.syncMu.Lock()
-	var err error
-	if s.syncable == ws.w {
-		err = ws.w.Sync()
+	if s.syncable != ws.w {
+		s.syncMu.Unlock()
+		return 0, nil // closed since: its closer made it durable (or recorded the failure)
 	}
+	err := ws.w.Sync()
 	s.syncMu.Unlock()
 	if err != nil {
 		return 0, fmt.Errorf("shard %s: %w: %w", s.dir, ErrSyncFailed, err)

@@ -78,9 +78,11 @@ func (s *Shard) checkpointAt(ws wstate) (done bool, err error) {
 		return false, nil
 	}
 	s.syncMu.Lock()
-	if s.syncable == ws.w {
-		err = ws.w.Sync()
+	if s.syncable != ws.w {
+		s.syncMu.Unlock()
+		return false, nil // closed by a roll since the snapshot
 	}
+	err = ws.w.Sync()
 	s.syncMu.Unlock()
 	if err != nil {
 		err = fmt.Errorf("shard %s: checkpoint: %w: %w", s.dir, ErrSyncFailed, err)

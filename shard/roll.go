@@ -45,12 +45,15 @@ func (s *Shard) closeWriter() error {
 	ws := s.ws
 	s.syncMu.Lock()
 	err := ws.w.Close()
+	if err != nil {
+		// Recorded before a sync leader can see the writer gone and move on.
+		err = fmt.Errorf("shard %s: close segment: %w: %w", s.dir, ErrSyncFailed, err)
+		s.fail(err)
+	}
 	s.syncable = nil
 	s.syncMu.Unlock()
 	s.ws.w = nil
 	if err != nil {
-		err = fmt.Errorf("shard %s: close segment: %w: %w", s.dir, ErrSyncFailed, err)
-		s.fail(err)
 		return err
 	}
 	s.publish(ws)
