@@ -46,22 +46,27 @@
 // failed sync: segment space is reserved with fallocate, so Append fails with ENOSPC, leaves
 // the log as it was, and works again once space is back.
 //
-// Every 16 MiB of appends a background checkpoint syncs the active segment and writes its
-// index file and the manifest. Close writes the same with the clean flag. Open after a clean
-// Close reads the manifest, lists the directory once and opens only the active segment; after
-// a crash it scans the active segment from its last checkpoint, cuts a torn tail, and reports
-// damage followed by good data as a *segment.CorruptionError. Sealed segments are opened and
-// mapped on first read and closed again when MaxMappedSegments is exceeded or they are idle,
-// so an idle shard holds one file descriptor (the active writer) and one mapping (the active
-// segment).
+// A roll syncs only what acknowledged records need: the closed segment, and the header and
+// directory entry of the new one. After each roll, and every 16 MiB of appends, a background
+// checkpoint syncs the active segment and writes the index files and the manifest; appends
+// go on meanwhile. Close writes the same with the clean flag. Open after a clean Close reads
+// the manifest, lists the directory once and opens only the active segment; after a crash it
+// scans the active segment from its last checkpoint (and any segment rolled after it), cuts
+// a torn tail, and reports damage followed by good data as a *segment.CorruptionError.
+// Sealed segments are opened and mapped on first read and closed again when
+// MaxMappedSegments is exceeded or they are idle, so an idle shard holds one file descriptor
+// (the active writer) and one mapping (the active segment).
 //
 // # Retention
 //
 // Reads never deliver an expired record, even before its segment is deleted. DeleteExpired
 // (run by package retention's loop) deletes the leading segments whose newest record has
 // expired, after writing the manifest without them; a segment in use by a reader is unmapped
-// and unlinked when the reader finishes. Shortening the retention hides older records at once;
-// lengthening it does not bring expired records back.
+// and unlinked when the reader finishes. On a disk too full for the manifest, the expired
+// segments are deleted first, so that retention can always free space. Shortening the
+// retention hides older records at once; lengthening it does not bring expired records back.
+// The shard's time is the clock's, except that it never goes backwards, so a clock stepped
+// back moves neither arrival times nor the trim horizon back.
 //
 // # Concurrency
 //
