@@ -137,13 +137,7 @@ func (s *Shard) dropExpired(cutoff int64) ([]*seg, error) {
 	victims := old[:n:n]
 	err := s.writeManifestLocked(false)
 	if errors.Is(err, syscall.ENOSPC) {
-		for _, g := range victims {
-			s.cache.retire(g, true)
-		}
-		err = s.writeManifestLocked(false)
-		if err != nil {
-			return victims, err // gone from the disk: the manifest catches up later
-		}
+		return victims, s.makeRoom(victims)
 	}
 	if err != nil {
 		s.mu.Lock()
@@ -155,6 +149,17 @@ func (s *Shard) dropExpired(cutoff int64) ([]*seg, error) {
 		return nil, err
 	}
 	return victims, nil
+}
+
+// makeRoom deletes the expired victims before the manifest that leaves them out, on a disk
+// too full to write it, and then writes it. If that still fails, the segments are gone
+// anyway: the manifest catches up at its next write, and Open accepts expired segments
+// missing from the front of the log. Called with mmu held.
+func (s *Shard) makeRoom(victims []*seg) error {
+	for _, g := range victims {
+		s.cache.retire(g, true)
+	}
+	return s.writeManifestLocked(false)
 }
 
 // expiredPrefix returns how many leading segments of segs hold no record at or after cutoff,

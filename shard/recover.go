@@ -183,34 +183,25 @@ func (s *Shard) reconcile(m manifest, found bool, files segmentFiles, sealed []i
 		lowest = m.nextOffset
 	}
 	s.removeOrphans(files, found, lowest)
-	listed := make(map[uint64]bool, len(sealed))
+	missing := make(map[uint64]bool, len(sealed)) // listed, not found yet
 	for _, g := range sealed {
-		listed[g.BaseOffset] = true
+		missing[g.BaseOffset] = true
 	}
 	var tail []uint64
 	for _, base := range files.segments {
 		switch {
 		case found && base < lowest:
-		case listed[base]:
-			delete(listed, base)
+		case missing[base]:
+			delete(missing, base)
 		case len(sealed) == 0 || base > sealed[len(sealed)-1].BaseOffset:
 			tail = append(tail, base)
 		default:
 			return nil, nil, fmt.Errorf("segment %s is inside the log but not in the manifest", s.segmentPath(base))
 		}
 	}
-	cutoff := cutoffMs(s.nowMs(), s.Retention())
-	for len(sealed) > 0 && listed[sealed[0].BaseOffset] && expiredPrefix([]*seg{{meta: sealed[0]}}, false, cutoff) == 1 {
-		s.floor = max(s.floor, sealed[0].NextOffset)
-		sealed = sealed[1:]
-	}
-	for _, g := range sealed {
-		if listed[g.BaseOffset] {
-			return nil, nil, fmt.Errorf("%w: %s", ErrMissingSegment, s.segmentPath(g.BaseOffset))
-		}
-	}
-	if active != nil && (len(tail) == 0 || tail[0] != active.BaseOffset) {
-		return nil, nil, fmt.Errorf("%w: %s (the active segment)", ErrMissingSegment, s.segmentPath(active.BaseOffset))
+	sealed, err := s.checkMissing(sealed, missing, tail, active)
+	if err != nil {
+		return nil, nil, err
 	}
 	if n := len(tail); n > 0 && (active == nil || tail[n-1] != active.BaseOffset) && s.headerless(tail[n-1]) {
 		s.removeSegmentFiles(tail[n-1]) // a crash inside segment.Create, before its header was durable
@@ -220,6 +211,26 @@ func (s *Shard) reconcile(m manifest, found bool, files segmentFiles, sealed []i
 		return nil, nil, fmt.Errorf("segment %s follows the last segment of a sealed shard", s.segmentPath(tail[0]))
 	}
 	return sealed, tail, nil
+}
+
+// checkMissing fails with ErrMissingSegment if a listed segment's file is missing, unless
+// the segment is at the front of the log and all its records have expired: then it is
+// dropped from the log (and from the sealed segments it returns).
+func (s *Shard) checkMissing(sealed []index.Meta, missing map[uint64]bool, tail []uint64, active *index.Meta) ([]index.Meta, error) {
+	cutoff := cutoffMs(s.nowMs(), s.Retention())
+	for len(sealed) > 0 && missing[sealed[0].BaseOffset] && expiredPrefix([]*seg{{meta: sealed[0]}}, false, cutoff) == 1 {
+		s.floor = max(s.floor, sealed[0].NextOffset)
+		sealed = sealed[1:]
+	}
+	for _, g := range sealed {
+		if missing[g.BaseOffset] {
+			return nil, fmt.Errorf("%w: %s", ErrMissingSegment, s.segmentPath(g.BaseOffset))
+		}
+	}
+	if active != nil && (len(tail) == 0 || tail[0] != active.BaseOffset) {
+		return nil, fmt.Errorf("%w: %s (the active segment)", ErrMissingSegment, s.segmentPath(active.BaseOffset))
+	}
+	return sealed, nil
 }
 
 // removeOrphans removes the segment and index files below the log's first offset.
