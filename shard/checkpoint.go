@@ -133,9 +133,7 @@ func (s *Shard) writeCheckpointLocked(ws wstate) error {
 	m := ws.meta()
 	x := index.New(m.BaseOffset, s.opts.IndexIntervalBytes)
 	if live := ws.seg.x; m.NextOffset > m.BaseOffset {
-		// The live index takes Adds meanwhile. It is only read once its first entry is in
-		// (ws was taken after that Add): index.Add's first call is not safe to overlap
-		// with readers.
+		// The live index takes Adds meanwhile; entries past ws are left out.
 		for i := range live.Len() {
 			e := live.Entry(i)
 			if e.Position >= m.End {

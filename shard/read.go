@@ -148,7 +148,7 @@ func (s *Shard) readSegment(g *seg, rd *reading) error {
 	defer s.cache.release(g)
 	m := s.meta(g)
 	if rd.next >= m.NextOffset {
-		return nil // also keeps readers off an active index before its first entry is in
+		return nil
 	}
 	pos := startPosition(x, rd)
 	buf := getRecords()
