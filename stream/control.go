@@ -106,12 +106,12 @@ func (s *Store) newStreamInfo(name string, cfg StreamConfig) (*StreamInfo, error
 }
 
 // openShardCount returns the open shards of all streams, counting those a CREATING stream
-// will have. Called with mu held.
+// will have and those a pending reshard adds (heldShards). Called with mu held.
 func (s *Store) openShardCount() int {
 	n := 0
 	for _, e := range *s.streams.Load() {
 		if v := e.view.Load(); v != nil {
-			n += pendingShardCount(v.info)
+			n += heldShards(v.info)
 		}
 	}
 	return n

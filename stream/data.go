@@ -117,12 +117,12 @@ func (s *Store) put(e *streamEntry, v *streamView, b *batcher, entries []PutEntr
 }
 
 // putAgain writes the entries at indexes again, after the reshard that sealed their shards
-// has published the stream's new shards, and puts their results in results.
+// has published the stream's new shards, and puts their results in results. The reshard
+// holds the stream's lock until the children are in place; if it failed half way, settle
+// carries it out again first.
 func (s *Store) putAgain(e *streamEntry, v *streamView, entries []PutEntry, indexes []int, results []PutResult) {
-	e.mu.Lock() // held by the reshard until the children are in place
-	nv := e.view.Load()
-	e.mu.Unlock()
-	if nv == nil || nv == v || !nv.writable() {
+	_, nv, err := s.settle(e)
+	if err != nil || nv == nil || nv == v || !nv.writable() {
 		return
 	}
 	retry := make([]PutEntry, len(indexes))
@@ -156,6 +156,9 @@ func (s *Store) writableView(name string) (*streamEntry, *streamView, error) {
 // checkOrdering checks a SequenceNumberForOrdering as kinesalite (tested against AWS) does:
 // it must parse, in any layout, and not carry a time after now. A number whose layout version
 // is unknown is an internal failure there, as on AWS; here it is refused like the others.
+// The one exception is a number of this stream's own shard that carries the shard's creation
+// second: a reshard's children are created a second or more after their parents close, so
+// records written to them right away carry that second, which may still be ahead of now.
 func (s *Store) checkOrdering(number string, info *StreamInfo) error {
 	n, err := ParseSequenceNumber(number)
 	var legacy *LegacySequenceNumberError
@@ -165,10 +168,17 @@ func (s *Store) checkOrdering(number string, info *StreamInfo) error {
 	case err != nil:
 		return InvalidSequenceNumberForOrdering(number, info.Name, info.Account)
 	}
-	if n.TimeSec*1000 > s.nowMs() {
+	if n.TimeSec*1000 > s.nowMs() && !ownCreationSecond(n, info) {
 		return InvalidSequenceNumberForOrdering(number, info.Name, info.Account)
 	}
 	return nil
+}
+
+// ownCreationSecond reports whether n is a number of a shard of info whose time is the
+// shard's creation second.
+func ownCreationSecond(n SequenceNumber, info *StreamInfo) bool {
+	sh := info.Shard(int(n.ShardIndex))
+	return sh != nil && sh.CreatedSec == n.ShardCreatedSec && n.TimeSec == sh.CreatedSec
 }
 
 // batcher is the scratch space of one PutRecords: where each entry goes, and the records

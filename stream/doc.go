@@ -85,6 +85,18 @@
 //
 // Every RetentionInterval a Store deletes the segments whose records have all expired
 // (package retention), and drops the closed shards whose records have all expired: from
-// listings, then from disk. Reads never return an expired record in between. A reshard accepted while ACTIVE is
-// recorded as a pending Reshard and carried out when UPDATING ends.
+// listings, then from disk. Reads never return an expired record in between.
+//
+// # Resharding
+//
+// SplitShard, MergeShards and UpdateShardCount record the change as the stream's pending
+// Reshard and make it UPDATING; the parents take writes until it is carried out, when
+// UPDATING ends. Every reshard is a sequence of splits and merges (UpdateShardCount goes
+// through intermediate shards when it must, as AWS does), so each new shard names its one
+// split parent, or its two merged parents, and GetRecords at the end of a closed shard lists
+// exactly the shards that name it. Children are created the second after their parents
+// close, so their sequence numbers sort after every number of their parents. Carrying out
+// a reshard seals the parents' logs, makes the children's, and then closes the parents and
+// adds the children in one catalog write; a reshard cut short by a crash is finished the
+// same way by the next Open (see reshard.go).
 package stream

@@ -81,13 +81,16 @@ const (
 
 // Reshard is a resharding operation accepted but not yet carried out: the stream is UPDATING,
 // and the operation happens when that ends, as on AWS, where the parents take writes until
-// the children are in place.
+// the children are in place. StartedSec is set once carrying it out has begun (see
+// reshard.go); the plan of the reshard follows from it and the parents' sealed logs, so that
+// a reshard interrupted by a crash is finished, the same way, at the next Open.
 type Reshard struct {
 	Kind               ReshardKind `json:"kind"`
 	ShardIndex         int         `json:"shardIndex,omitempty"`         // split: ShardToSplit; merge: ShardToMerge
 	AdjacentShardIndex int         `json:"adjacentShardIndex,omitempty"` // merge: AdjacentShardToMerge
 	NewStartingHashKey HashKey     `json:"newStartingHashKey,omitzero"`  // split
 	TargetShardCount   int         `json:"targetShardCount,omitempty"`   // scale
+	StartedSec         int64       `json:"startedSec,omitempty"`         // when carrying it out began, epoch seconds; 0 before
 }
 
 // ARN returns the stream's ARN, arn:aws:kinesis:<region>:<account>:stream/<name>.
@@ -95,9 +98,10 @@ func (s *StreamInfo) ARN() string {
 	return "arn:aws:kinesis:" + s.Region + ":" + s.Account + ":stream/" + s.Name
 }
 
-// Due reports whether the status change in progress, if any, has reached its time.
+// Due reports whether the status change in progress, if any, has reached its time, or is a
+// reshard that has started and must be finished whatever the clock says.
 func (s *StreamInfo) Due(nowMs int64) bool {
-	return s.Status != StatusActive && nowMs >= s.StatusDueMs
+	return s.Status != StatusActive && (nowMs >= s.StatusDueMs || s.Reshard != nil && s.Reshard.StartedSec != 0)
 }
 
 // Shard returns the shard with the given index, or nil if the stream has none.
@@ -192,6 +196,9 @@ func (s *StreamInfo) validateStream() error {
 
 func (s *StreamInfo) validateReshard() error {
 	r := s.Reshard
+	if r.StartedSec < 0 || r.StartedSec >= maxCreatedSec {
+		return fmt.Errorf("a %s started at %d", r.Kind, r.StartedSec)
+	}
 	switch r.Kind {
 	case ReshardSplit:
 		if sh := s.Shard(r.ShardIndex); sh == nil || sh.Closed {

@@ -5,19 +5,34 @@ import (
 	"slices"
 )
 
-// Resharding follows AWS: SplitShard, MergeShards and UpdateShardCount check their
-// arguments, record the change as the stream's pending Reshard and make it UPDATING; when
-// UPDATING ends (Options.UpdateDelay later) the parents are closed and the children made.
-// Until then the parents take the writes. Closing a parent seals its log (shard.Seal), so
-// that its end offset is final, and the children's creation second is the parents' close
-// second + 1, so that every child sequence number sorts after every parent one.
+// Resharding follows AWS. SplitShard, MergeShards and UpdateShardCount check their
+// arguments, record the change in the catalog as the stream's pending Reshard, and make the
+// stream UPDATING; the parents go on taking writes. When UPDATING ends (Options.UpdateDelay
+// later) the reshard is carried out, as a sequence of splits and merges (reshard_plan.go),
+// in steps that can each be interrupted by a crash:
 //
-// A parent's children are the shards created in the second after it closed whose hash key
-// ranges overlap its own (children). For a split or a merge those are exactly the shards
-// that name it as ParentShardId or AdjacentParentShardId. UpdateShardCount goes straight to
-// the new uniform layout, without AWS's intermediate shards, so a child may overlap more
-// than two parents; its lineage names the first two, and GetRecords still lists it among
-// the ChildShards of every parent it overlaps.
+//  1. start: the catalog records the second the reshard starts (Reshard.StartedSec). From
+//     then on the plan is fixed: every time in it derives from that second and from the
+//     parents' sealed logs.
+//  2. seal: each parent's log is sealed (shard.Seal, durable, idempotent), so its end offset
+//     and newest arrival time are final. Writes that race the seal fail with
+//     shard.ErrSealed and are written again on the children once they are in place.
+//  3. children: the children's logs are created (shard.Open on an existing directory reopens
+//     it) and the intermediate ones sealed.
+//  4. publish: one catalog write closes the parents (EndOffset, ClosedSec), adds the children,
+//     and makes the stream ACTIVE.
+//
+// Which shards own which hash keys is only ever what the catalog says, and step 4 changes it
+// in one atomic file replacement: before it the parents own their keys (sealed or not), after
+// it the children do, so no crash leaves a key with two open shards or with none. A crash
+// before step 4 leaves the reshard pending in the catalog; a stream whose reshard has started
+// is due at once (StreamInfo.Due), so Open carries it out again from step 1's second, finding
+// the parents sealed and the children's logs empty, and reaches the same shards.
+//
+// A child's creation second is after its parents' close second (the close second is at
+// least the parents' creation second and their newest record's arrival second), so every
+// sequence number of a child sorts after every number of its parents, including their
+// EndingSequenceNumber.
 
 // MaxShardsPerStream is the most open shards UpdateShardCount makes.
 const MaxShardsPerStream = 10000
@@ -79,8 +94,10 @@ func (s *Store) MergeShards(name, shardToMerge, adjacentShardToMerge string) err
 
 // UpdateShardCount rescales a stream to target open shards dividing the hash key space
 // evenly, within AWS's bounds: at most twice and at least half the open shards now, at most
-// MaxShardsPerStream, at most MaxScalingsPerDay times a day. It returns the open shard count
-// before the change. A target the stream already has, evenly divided, changes nothing.
+// MaxShardsPerStream, at most MaxScalingsPerDay times a day, and within Options.ShardLimit.
+// It returns the open shard count before the change. The new layout is reached through
+// splits and merges (see reshard_plan.go); a target the stream already has, evenly divided,
+// changes nothing.
 func (s *Store) UpdateShardCount(name string, target int) (current int, err error) {
 	err = s.reshard(name, func(info *StreamInfo) (*Reshard, error) {
 		if info.Status != StatusActive {
@@ -105,18 +122,20 @@ func (s *Store) UpdateShardCount(name string, target int) (current int, err erro
 				return nil, ShardLimitExceeded(info.Account, info.Region, open, s.opts.ShardLimit, added)
 			}
 		}
-		if slices.Equal(openRanges(info), UniformHashKeyRanges(target)) {
-			return nil, nil
+		r := &Reshard{Kind: ReshardScale, TargetShardCount: target}
+		if parents, err := planReshard(info.clone(), r, now/1000); err != nil || len(parents) == 0 {
+			return nil, err // nothing to change
 		}
 		info.ScaledMs = append(info.ScaledMs, now)
-		return &Reshard{Kind: ReshardScale, TargetShardCount: target}, nil
+		return r, nil
 	})
 	return current, err
 }
 
 // reshard records the reshard fn accepts as the stream's pending change and makes it
 // UPDATING; a nil Reshard without an error changes nothing. With no UpdateDelay the change
-// is carried out at once.
+// is carried out at once. Once accepted, the reshard is not undone by a failure to carry it
+// out: that is logged, and tried again at the next look at the stream.
 func (s *Store) reshard(name string, fn func(info *StreamInfo) (*Reshard, error)) error {
 	err := s.change(name, func(info *StreamInfo) (*StreamInfo, error) {
 		r, err := fn(info)
@@ -132,8 +151,10 @@ func (s *Store) reshard(name string, fn func(info *StreamInfo) (*Reshard, error)
 	if err != nil {
 		return err
 	}
-	_, _, err = s.lookup(name) // done now if there is no delay
-	return err
+	if _, _, err := s.lookup(name); err != nil { // done now if there is no delay
+		s.log.Error("stream: carry out reshard", "stream", name, "error", err)
+	}
+	return nil
 }
 
 // reshardable returns the open shard of info with the given index, or the error of a shard
@@ -149,45 +170,63 @@ func (s *Store) reshardable(info *StreamInfo, index int) (*ShardInfo, error) {
 	return sh, nil
 }
 
-// openRanges returns the hash key ranges of the open shards, in hash key order.
-func openRanges(info *StreamInfo) []HashKeyRange {
-	var out []HashKeyRange
-	for _, sh := range info.Shards {
-		if !sh.Closed {
-			out = append(out, sh.HashKeyRange)
+// heldShards returns the open shards a stream holds against the shard limit: those it has,
+// those it will have once CREATING ends, and, while a reshard is pending, the more of those
+// it has now and those it will have after.
+func heldShards(info *StreamInfo) int {
+	n := pendingShardCount(info)
+	if r := info.Reshard; r != nil {
+		switch r.Kind {
+		case ReshardSplit:
+			n++
+		case ReshardScale:
+			n = max(n, r.TargetShardCount)
 		}
 	}
-	slices.SortFunc(out, func(a, b HashKeyRange) int { return a.Start.Compare(b.Start) })
-	return out
+	return n
 }
 
-// finishUpdate ends UPDATING: the pending reshard, if any, is carried out, and the stream
-// is ACTIVE again. The parents' logs are sealed first, then the children's made, then the
-// catalog saved; a crash in between leaves the reshard pending, and doing it again finds
-// the parents sealed and the children empty. Writes that race the sealing fail and are
-// tried again on the new shards (PutRecords). Called with e.mu held.
+// finishUpdate ends UPDATING: the pending reshard, if any, is carried out, and the stream is
+// ACTIVE again. Called with e.mu held.
 func (s *Store) finishUpdate(e *streamEntry, v *streamView, nowMs int64) (*streamView, error) {
-	info := v.info.clone()
-	info.Status, info.StatusDueMs = StatusActive, 0
-	r := info.Reshard
-	info.Reshard = nil
-	if r == nil {
+	if v.info.Reshard == nil {
+		info := v.info.clone()
+		info.Status, info.StatusDueMs = StatusActive, 0
 		return s.publish(e, info, v.shards)
 	}
-	parents, children, err := plan(info, r, nowMs)
+	return s.carryOut(e, v, nowMs)
+}
+
+// carryOut carries out the stream's pending reshard, in the steps described at the top of
+// this file, and returns the stream's new view. Called with e.mu held.
+func (s *Store) carryOut(e *streamEntry, v *streamView, nowMs int64) (*streamView, error) {
+	v, err := s.startReshard(e, v, nowMs)
 	if err != nil {
 		return nil, err
 	}
-	for _, i := range parents {
-		if err := s.closeShard(info, v, i); err != nil {
-			return nil, err
-		}
-	}
-	logs, err := s.openShards(info, children)
+	parents, err := planReshard(v.info.clone(), v.info.Reshard, v.info.Reshard.StartedSec)
 	if err != nil {
 		return nil, err
 	}
-	info.Shards = append(info.Shards, children...)
+	base, err := s.sealParents(v, parents)
+	if err != nil {
+		return nil, err
+	}
+	info := v.info.clone()
+	r := info.Reshard
+	info.Status, info.StatusDueMs, info.Reshard = StatusActive, 0, nil
+	first := len(info.Shards)
+	if _, err := planReshard(info, r, base); err != nil {
+		return nil, err
+	}
+	for _, index := range parents {
+		_, l := v.shard(index)
+		info.Shard(index).EndOffset = l.log.NextOffset()
+	}
+	logs, err := s.makeChildren(info, info.Shards[first:])
+	if err != nil {
+		return nil, err
+	}
 	nv, err := s.publish(e, info, append(slices.Clip(v.shards), logs...))
 	if err != nil {
 		s.closeShards(logs)
@@ -197,93 +236,80 @@ func (s *Store) finishUpdate(e *streamEntry, v *streamView, nowMs int64) (*strea
 	return nv, nil
 }
 
-// closeShard seals the log of info.Shards[i] and records it as closed.
-func (s *Store) closeShard(info *StreamInfo, v *streamView, i int) error {
-	l := v.shards[i]
-	if err := l.log.Seal(); err != nil {
-		return fmt.Errorf("stream %s: close %s: %w", info.Name, l.id, err)
+// startReshard records in the catalog the second the stream's pending reshard starts, if it
+// has not started yet, and returns the stream's view with it.
+func (s *Store) startReshard(e *streamEntry, v *streamView, nowMs int64) (*streamView, error) {
+	if v.info.Reshard.StartedSec != 0 {
+		return v, nil
 	}
-	sh := &info.Shards[i]
-	sh.Closed, sh.EndOffset = true, l.log.NextOffset()
-	return nil
+	info := v.info.clone()
+	info.Reshard.StartedSec = max(nowMs/1000, 1)
+	nv, err := s.publish(e, info, v.shards)
+	if err != nil {
+		return nil, err
+	}
+	return nv, s.fault("start")
 }
 
-// plan works out a reshard: the positions in info.Shards of the parents to close (whose
-// ClosedSec it sets), and the children to make (which it numbers from NextShardIndex).
-func plan(info *StreamInfo, r *Reshard, nowMs int64) (parents []int, children []ShardInfo, err error) {
-	var ranges []HashKeyRange
-	switch r.Kind {
-	case ReshardSplit:
-		parents = []int{position(info, r.ShardIndex)}
-		first, second, ok := info.Shards[parents[0]].HashKeyRange.Split(r.NewStartingHashKey)
-		if !ok {
-			return nil, nil, fmt.Errorf("stream %s: split of shard %d at %s: not inside its range", info.Name, r.ShardIndex, r.NewStartingHashKey)
+// sealParents seals the logs of the parents, the shards with the given indexes, and
+// returns the second they close at: the reshard's start second, or a parent's creation
+// second or newest arrival second if that is later.
+func (s *Store) sealParents(v *streamView, parents []int) (int64, error) {
+	base := v.info.Reshard.StartedSec
+	for _, index := range parents {
+		sh, l := v.shard(index)
+		if err := l.log.Seal(); err != nil {
+			return 0, fmt.Errorf("stream %s: close %s: %w", v.info.Name, sh.ID, err)
 		}
-		ranges = []HashKeyRange{first, second}
-	case ReshardMerge:
-		parents = []int{position(info, r.ShardIndex), position(info, r.AdjacentShardIndex)}
-		ranges = []HashKeyRange{info.Shards[parents[0]].HashKeyRange.Merge(info.Shards[parents[1]].HashKeyRange)}
-	case ReshardScale:
-		for i, sh := range info.Shards {
-			if !sh.Closed {
-				parents = append(parents, i)
+		if err := s.fault("seal " + sh.ID); err != nil {
+			return 0, err
+		}
+		base = max(base, sh.CreatedSec, l.log.LastTimeMs()/1000)
+	}
+	return base, nil
+}
+
+// makeChildren opens the logs of the children of a reshard, which belong to info, and
+// seals those of the intermediate ones. On failure it closes what it opened.
+func (s *Store) makeChildren(info *StreamInfo, children []ShardInfo) ([]*shardLog, error) {
+	logs, err := s.openShards(info, children)
+	if err == nil {
+		err = s.fault("open children")
+	}
+	for i := range children {
+		if err != nil {
+			break
+		}
+		if children[i].Closed {
+			if err = logs[i].log.Seal(); err != nil {
+				err = fmt.Errorf("stream %s: close %s: %w", info.Name, children[i].ID, err)
 			}
 		}
-		slices.SortFunc(parents, func(a, b int) int {
-			return info.Shards[a].HashKeyRange.Start.Compare(info.Shards[b].HashKeyRange.Start)
-		})
-		ranges = UniformHashKeyRanges(r.TargetShardCount)
 	}
-	closeSec := nowMs / 1000
-	for _, p := range parents {
-		closeSec = max(closeSec, info.Shards[p].CreatedSec)
+	if err == nil {
+		err = s.fault("seal intermediates")
 	}
-	for _, p := range parents {
-		info.Shards[p].ClosedSec = closeSec
+	if err != nil {
+		s.closeShards(logs)
+		return nil, err
 	}
-	for _, rg := range ranges {
-		child := ShardInfo{Index: info.NextShardIndex, ID: ShardID(info.NextShardIndex), HashKeyRange: rg, CreatedSec: closeSec + 1}
-		lineage(&child, info, parents)
-		children = append(children, child)
-		info.NextShardIndex++
-	}
-	return parents, children, nil
+	return logs, nil
 }
 
-// position returns the position in info.Shards of the shard with the given index, which
-// the catalog's checks guarantee is there.
-func position(info *StreamInfo, index int) int {
-	return slices.IndexFunc(info.Shards, func(sh ShardInfo) bool { return sh.Index == index })
-}
-
-// lineage names, as the child's ParentShardId and AdjacentParentShardId, the first two
-// parents (in hash key order) whose ranges overlap the child's.
-func lineage(child *ShardInfo, info *StreamInfo, parents []int) {
-	for _, p := range parents {
-		sh := &info.Shards[p]
-		if !overlap(sh.HashKeyRange, child.HashKeyRange) {
-			continue
-		}
-		switch {
-		case child.ParentID == "":
-			child.ParentID = sh.ID
-		case child.AdjacentParentID == "":
-			child.AdjacentParentID = sh.ID
-		}
+// fault calls the test hook Store.faults, if set, after a step of carrying out a reshard.
+func (s *Store) fault(step string) error {
+	if s.faults == nil {
+		return nil
 	}
+	return s.faults(step)
 }
 
-// overlap reports whether two hash key ranges share a key.
-func overlap(a, b HashKeyRange) bool {
-	return a.Start.Compare(b.End) <= 0 && b.Start.Compare(a.End) <= 0
-}
-
-// children returns the children of a closed shard: the shards created the second after it
-// closed whose ranges overlap its own.
+// children returns the children of a closed shard, in index order: the shards that name it
+// as ParentShardId or AdjacentParentShardId.
 func children(info *StreamInfo, parent *ShardInfo) []ShardInfo {
 	var out []ShardInfo
 	for _, sh := range info.Shards {
-		if sh.CreatedSec == parent.ClosedSec+1 && overlap(sh.HashKeyRange, parent.HashKeyRange) {
+		if sh.Index > parent.Index && (sh.ParentID == parent.ID || sh.AdjacentParentID == parent.ID) {
 			out = append(out, sh)
 		}
 	}

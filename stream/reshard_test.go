@@ -214,18 +214,35 @@ func TestStore_UpdateShardCount(t *testing.T) {
 	info, err = s.DescribeStreamSummary("a")
 	require.NoError(t, err)
 	require.Equal(t, 3, info.OpenShardCount())
-	kids := info.Shards[4:]
-	require.Equal(t, stream.UniformHashKeyRanges(3), []stream.HashKeyRange{kids[0].HashKeyRange, kids[1].HashKeyRange, kids[2].HashKeyRange})
-	lineage := [][2]string{
-		{"shardId-000000000000", "shardId-000000000001"},
-		{"shardId-000000000001", "shardId-000000000002"},
-		{"shardId-000000000002", "shardId-000000000003"},
+	// 4 to 3 shards: shards 1 and 2 are split at the new boundaries (into the intermediate
+	// shards 4 to 7), then each new range's pieces are merged.
+	u := stream.UniformHashKeyRanges(3)
+	want := []struct {
+		id, parent, adjacent string
+		closed               bool
+		rng                  stream.HashKeyRange
+	}{
+		{"shardId-000000000004", "shardId-000000000001", "", true, stream.HashKeyRange{Start: info.Shards[1].HashKeyRange.Start, End: u[0].End}},
+		{"shardId-000000000005", "shardId-000000000001", "", true, stream.HashKeyRange{Start: u[1].Start, End: info.Shards[1].HashKeyRange.End}},
+		{"shardId-000000000006", "shardId-000000000002", "", true, stream.HashKeyRange{Start: info.Shards[2].HashKeyRange.Start, End: u[1].End}},
+		{"shardId-000000000007", "shardId-000000000002", "", true, stream.HashKeyRange{Start: u[2].Start, End: info.Shards[2].HashKeyRange.End}},
+		{"shardId-000000000008", "shardId-000000000000", "shardId-000000000004", false, u[0]},
+		{"shardId-000000000009", "shardId-000000000005", "shardId-000000000006", false, u[1]},
+		{"shardId-000000000010", "shardId-000000000007", "shardId-000000000003", false, u[2]},
 	}
-	for i, want := range lineage {
-		require.Equal(t, want, [2]string{kids[i].ParentID, kids[i].AdjacentParentID}, "child %d", i)
+	require.Len(t, info.Shards, 4+len(want))
+	for i, w := range want {
+		sh := info.Shards[4+i]
+		require.Equal(t, w.id, sh.ID)
+		require.Equal(t, w.parent, sh.ParentID, "%s parent", sh.ID)
+		require.Equal(t, w.adjacent, sh.AdjacentParentID, "%s adjacent parent", sh.ID)
+		require.Equal(t, w.closed, sh.Closed, "%s closed", sh.ID)
+		require.Equal(t, w.rng, sh.HashKeyRange, "%s range", sh.ID)
 	}
 	_, children := readToEnd(t, s, "a", "shardId-000000000001")
 	require.Equal(t, []string{"shardId-000000000004", "shardId-000000000005"}, children)
+	_, children = readToEnd(t, s, "a", "shardId-000000000004")
+	require.Equal(t, []string{"shardId-000000000008"}, children, "an intermediate shard is empty and closed")
 
 	// Ten scalings a day, counting the one above.
 	for i := range 9 {

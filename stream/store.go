@@ -123,6 +123,10 @@ type Store struct {
 	closed  atomic.Bool
 	stop    chan struct{} // closed by Close to stop the background work
 	stopped chan struct{} // closed when the background work has returned
+
+	// faults is a test hook, nil otherwise: it is called after each step of carrying out a
+	// reshard (reshard.go), and an error from it stops the reshard there, as a crash would.
+	faults func(step string) error
 }
 
 // Open opens the store in dataDir, creating the directory if needed: it loads the iterator
