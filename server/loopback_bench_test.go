@@ -159,7 +159,7 @@ func BenchmarkLoopback_GetRecords(b *testing.B) {
 // nextIterator returns the NextShardIterator member of a GetRecords answer.
 func nextIterator(body []byte) (string, error) {
 	key := []byte(`"NextShardIterator":`)
-	i := bytes.Index(body, key)
+	i := bytes.LastIndex(body, key)
 	if i < 0 {
 		return "", fmt.Errorf("no NextShardIterator in %.200s", body)
 	}
