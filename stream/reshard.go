@@ -135,7 +135,7 @@ func (s *Store) UpdateShardCount(name string, target int) (current int, err erro
 // reshard records the reshard fn accepts as the stream's pending change and makes it
 // UPDATING; a nil Reshard without an error changes nothing. With no UpdateDelay the change
 // is carried out at once. Once accepted, the reshard is not undone by a failure to carry it
-// out: that is logged, and tried again at the next look at the stream.
+// out: that is logged, and the reshard tried again at the next look at the stream.
 func (s *Store) reshard(name string, fn func(info *StreamInfo) (*Reshard, error)) error {
 	err := s.change(name, func(info *StreamInfo) (*StreamInfo, error) {
 		r, err := fn(info)
@@ -151,9 +151,7 @@ func (s *Store) reshard(name string, fn func(info *StreamInfo) (*Reshard, error)
 	if err != nil {
 		return err
 	}
-	if _, _, err := s.lookup(name); err != nil { // done now if there is no delay
-		s.log.Error("stream: carry out reshard", "stream", name, "error", err)
-	}
+	s.lookup(name) // carried out now if there is no delay; lookup logs a failure
 	return nil
 }
 
@@ -200,6 +198,9 @@ func (s *Store) finishUpdate(e *streamEntry, v *streamView, nowMs int64) (*strea
 // carryOut carries out the stream's pending reshard, in the steps described at the top of
 // this file, and returns the stream's new view. Called with e.mu held.
 func (s *Store) carryOut(e *streamEntry, v *streamView, nowMs int64) (*streamView, error) {
+	if err := s.fault("due"); err != nil {
+		return nil, err
+	}
 	v, err := s.startReshard(e, v, nowMs)
 	if err != nil {
 		return nil, err
@@ -296,7 +297,8 @@ func (s *Store) makeChildren(info *StreamInfo, children []ShardInfo) ([]*shardLo
 	return logs, nil
 }
 
-// fault calls the test hook Store.faults, if set, after a step of carrying out a reshard.
+// fault calls the test hook Store.faults, if set, before carrying out a reshard and after
+// each step of it.
 func (s *Store) fault(step string) error {
 	if s.faults == nil {
 		return nil

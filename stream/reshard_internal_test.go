@@ -11,8 +11,8 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// SetReshardFaults sets the hook called after each step of carrying out a reshard; an
-// error from it stops the reshard there, as a crash would. It is exported to the black-box
+// SetReshardFaults sets the hook called before carrying out a reshard and after each step
+// of it; an error from it stops the reshard there, as a crash would. It is exported to the black-box
 // tests by this file, which only the test build sees. Set it before any reshard is pending.
 func (s *Store) SetReshardFaults(f func(step string) error) { s.faults = f }
 

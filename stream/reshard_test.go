@@ -415,3 +415,99 @@ func TestStore_Reshard_ConcurrentWrites(t *testing.T) {
 	}
 	require.Equal(t, written, read)
 }
+
+// TestStore_Reshard_FailedStepIsRetried fails the last step of a split: while it fails the
+// stream stays UPDATING and readable, its parent owning its keys, and once the failure
+// passes the next request carries the reshard out, including a write that found the parent
+// sealed.
+func TestStore_Reshard_FailedStepIsRetried(t *testing.T) {
+	s := mustOpen(t, crashOptions(newClock()))
+	var mu sync.Mutex
+	failures := 0
+	fail := func(n int) {
+		mu.Lock()
+		failures = n
+		mu.Unlock()
+	}
+	s.SetReshardFaults(func(step string) error {
+		mu.Lock()
+		defer mu.Unlock()
+		if step == "seal intermediates" && failures != 0 {
+			failures-- // from -1 on, it fails for good
+			return errCrash
+		}
+		return nil
+	})
+	mustCreate(t, s, "a", 1)
+	put(t, s, "a", "a", keyedData("a", 0))
+	fail(-1)
+	require.NoError(t, s.SplitShard("a", "shardId-0", half))
+	info, _, err := s.DescribeStream("a", 0, "")
+	require.NoError(t, err)
+	require.Equal(t, stream.StatusUpdating, info.Status)
+	require.Len(t, info.Shards, 1, "the parent owns its keys until the reshard is done")
+	recs, kids := readShard(t, s, "a", "shardId-000000000000")
+	require.Equal(t, keyedData("a", 0), dataOf(recs))
+	require.Empty(t, kids)
+
+	fail(1) // the write's look finds it failing; the write, finding the parent sealed, carries it out
+	r := put(t, s, "a", "a", keyedData("a", 1))
+	require.Equal(t, "shardId-000000000001", r.ShardID)
+	info, _, err = s.DescribeStream("a", 0, "")
+	require.NoError(t, err)
+	require.Equal(t, stream.StatusActive, info.Status)
+	require.Len(t, info.Shards, 3)
+	requireExactlyOnceInOrder(t, readByLineage(t, s, "a"), map[string]int{"a": 2})
+}
+
+// TestStore_Reshard_PendingReshardHoldsShards checks that the shards a pending reshard will
+// add count against the shard limit, so that reshards and new streams cannot together go
+// over it.
+func TestStore_Reshard_PendingReshardHoldsShards(t *testing.T) {
+	c := newClock()
+	opts := testOptions(c)
+	opts.ShardLimit, opts.UpdateDelay = 5, time.Second
+	s := mustOpen(t, opts)
+	mustCreate(t, s, "a", 2)
+	_, err := s.UpdateShardCount("a", 4)
+	require.NoError(t, err)
+	limit := func(current, added int) string {
+		return "This request would exceed the shard limit for the account " + acct + " in " + region +
+			". Current shard count for the account: " + fmt.Sprint(current) + ". Limit: 5. Number of additional shards that would " +
+			"have resulted from this request: " + fmt.Sprint(added) + ". Refer to the AWS Service Limits page " +
+			"(http://docs.aws.amazon.com/general/latest/gr/aws_service_limits.html) for current limits and how to request higher limits."
+	}
+	requireKinesisError(t, s.CreateStream("b", stream.StreamConfig{ShardCount: 2}), stream.TypeLimitExceeded, limit(4, 2))
+	require.NoError(t, s.CreateStream("b", stream.StreamConfig{ShardCount: 1}))
+	requireKinesisError(t, s.SplitShard("b", "shardId-0", half), stream.TypeLimitExceeded, limit(5, 1))
+	lim, err := s.DescribeLimits()
+	require.NoError(t, err)
+	require.Equal(t, 3, lim.OpenShardCount, "DescribeLimits counts the shards open now")
+
+	c.Advance(time.Second)
+	lim, err = s.DescribeLimits()
+	require.NoError(t, err)
+	require.Equal(t, 5, lim.OpenShardCount)
+}
+
+// TestStore_Reshard_OrderingNumberOfNewChild checks that a child's sequence number, whose
+// time is the child's creation second (after its parent closes, so possibly still ahead of
+// the clock), is accepted as SequenceNumberForOrdering, while a number of a time ahead of
+// the clock that this stream did not issue is not.
+func TestStore_Reshard_OrderingNumberOfNewChild(t *testing.T) {
+	s := mustOpen(t, testOptions(newClock()))
+	mustCreate(t, s, "a", 1)
+	require.NoError(t, s.SplitShard("a", "shardId-0", half))
+	r := put(t, s, "a", "a", "x")
+	require.Equal(t, t0/1000+1, r.SequenceNumber.TimeSec, "the child's creation second, ahead of the clock")
+	_, err := s.PutRecord(&stream.PutRecordRequest{StreamName: "a", Entry: stream.PutEntry{PartitionKey: "a", Data: []byte("y")},
+		SequenceNumberForOrdering: r.SequenceNumber.String()})
+	require.NoError(t, err)
+
+	ahead := r.SequenceNumber
+	ahead.ShardCreatedSec--
+	_, err = s.PutRecord(&stream.PutRecordRequest{StreamName: "a", Entry: stream.PutEntry{PartitionKey: "a", Data: []byte("z")},
+		SequenceNumberForOrdering: ahead.String()})
+	requireKinesisError(t, err, stream.TypeInvalidArgument, "ExclusiveMinimumSequenceNumber "+ahead.String()+
+		" used in PutRecord on stream a under account "+acct+" is invalid.")
+}

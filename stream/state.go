@@ -131,7 +131,9 @@ func (s *Store) closeShards(logs []*shardLog) error {
 }
 
 // lookup returns the current view of the named stream, first finishing a status change that
-// has come due. It returns a nil view if there is no such stream.
+// has come due. It returns a nil view if there is no such stream. If the change fails, it is
+// logged and the stream is returned as it is (still changing), so that it stays readable;
+// the change is tried again at the next look.
 func (s *Store) lookup(name string) (*streamEntry, *streamView, error) {
 	if s.closed.Load() {
 		return nil, nil, ErrClosed
@@ -141,10 +143,18 @@ func (s *Store) lookup(name string) (*streamEntry, *streamView, error) {
 		return nil, nil, nil
 	}
 	v := e.view.Load()
-	if v != nil && v.info.Due(s.nowMs()) {
-		return s.settle(e)
+	if v == nil || !v.info.Due(s.nowMs()) {
+		return e, v, nil
 	}
-	return e, v, nil
+	_, nv, err := s.settle(e)
+	switch {
+	case errors.Is(err, ErrClosed):
+		return nil, nil, err
+	case err != nil:
+		s.log.Error("stream: finish status change", "stream", name, "error", err)
+		return e, e.view.Load(), nil
+	}
+	return e, nv, nil
 }
 
 // settle finishes the status change of e if it has come due.

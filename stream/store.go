@@ -124,8 +124,9 @@ type Store struct {
 	stop    chan struct{} // closed by Close to stop the background work
 	stopped chan struct{} // closed when the background work has returned
 
-	// faults is a test hook, nil otherwise: it is called after each step of carrying out a
-	// reshard (reshard.go), and an error from it stops the reshard there, as a crash would.
+	// faults is a test hook, nil otherwise: it is called before carrying out a reshard and
+	// after each step of it (reshard.go), and an error from it stops the reshard there, as a
+	// crash would.
 	faults func(step string) error
 }
 
