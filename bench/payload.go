@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/hex"
+	"hash/crc32"
 	"math/rand/v2"
 	"strconv"
 )
@@ -101,6 +102,7 @@ type template struct {
 	headerAt  []int32  // position in body of each record's base64 data (its header first)
 	dataEnd   []int32  // position in body after each record's base64 data
 	keys      []string // each record's partition key
+	sums      []uint32 // each record's recordSum: what the read-back compares
 	shard     []int32  // each record's shard: its place in the stream's shard list
 	dataBytes int64    // data bytes of the records, for MB/s
 }
@@ -108,6 +110,17 @@ type template struct {
 // payloadText returns the base64 text of record j's payload, after its header.
 func (t *template) payloadText(j int) []byte {
 	return t.body[int(t.headerAt[j])+headerChars : t.dataEnd[j]]
+}
+
+// castagnoli is the CRC-32C table; the CPU computes it in hardware.
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// recordSum is the CRC-32C of a record's partition key and the base64 text of its payload.
+// The read-back compares it rather than the bytes: the sums of a writer's templates are a
+// few kilobytes that stay in cache, where the templates themselves are megabytes that would
+// be read from memory for every record.
+func recordSum(key, payloadText []byte) uint32 {
+	return crc32.Update(crc32.Checksum(key, castagnoli), castagnoli, payloadText)
 }
 
 // setIDs rewrites the record headers for a call of writer w whose first record is number first.
@@ -152,7 +165,8 @@ func buildTemplates(cfg Config, w int, stream string, route router) *templateSet
 
 func buildTemplate(cfg Config, stream string, gen *payloadGen, route router) *template {
 	n := cfg.BatchRecords
-	t := &template{headerAt: make([]int32, n), dataEnd: make([]int32, n), keys: make([]string, n), shard: make([]int32, n)}
+	t := &template{headerAt: make([]int32, n), dataEnd: make([]int32, n), keys: make([]string, n),
+		sums: make([]uint32, n), shard: make([]int32, n)}
 	encLen := base64.StdEncoding.EncodedLen(cfg.RecordBytes)
 	b := make([]byte, 0, 64+len(stream)+n*(encLen+partitionKeyLen+40))
 	b = append(b, `{"StreamName":`...)
@@ -177,6 +191,7 @@ func buildTemplate(cfg Config, stream string, gen *payloadGen, route router) *te
 		t.headerAt[j] = int32(len(b))
 		b = base64.StdEncoding.AppendEncode(b, data)
 		t.dataEnd[j] = int32(len(b))
+		t.sums[j] = recordSum([]byte(key), b[int(t.headerAt[j])+headerChars:])
 		b = append(b, `","PartitionKey":"`...)
 		b = append(b, key...)
 		b = append(b, '"')

@@ -92,6 +92,7 @@ func TestTemplates(t *testing.T) {
 					require.Same(t, tmpl, back)
 					require.Equal(t, j, slot)
 					require.Equal(t, base64.StdEncoding.EncodeToString(r.Data)[headerChars:], string(tmpl.payloadText(j)))
+					require.Equal(t, recordSum([]byte(r.PartitionKey), tmpl.payloadText(j)), tmpl.sums[j])
 				}
 				require.Equal(t, int64(cfg.BatchRecords*cfg.RecordBytes), tmpl.dataBytes)
 			}
