@@ -30,7 +30,8 @@ import (
 // match, or a stream that breaks its invariants (validate) is a *CatalogError naming the
 // file; a file is never skipped.
 //
-// Format history: 1, the first.
+// Format history: 1, the first. (A pending reshard's startedSec was added to format 1
+// before any release; a build without it refuses a file written during a reshard.)
 const (
 	catalogFormat         = 1 // the format written
 	minReadableCatalogFmt = 1 // the oldest format read

@@ -511,3 +511,27 @@ func TestStore_Reshard_OrderingNumberOfNewChild(t *testing.T) {
 	requireKinesisError(t, err, stream.TypeInvalidArgument, "ExclusiveMinimumSequenceNumber "+ahead.String()+
 		" used in PutRecord on stream a under account "+acct+" is invalid.")
 }
+
+// TestStore_Reshard_DeleteWhileFailing deletes a stream whose reshard keeps failing: the
+// deletion does not wait for the reshard, and the stream and its files go.
+func TestStore_Reshard_DeleteWhileFailing(t *testing.T) {
+	dir := t.TempDir()
+	s := mustOpenDir(t, dir, crashOptions(newClock()))
+	s.SetReshardFaults(func(step string) error {
+		if step == "open children" {
+			return errCrash
+		}
+		return nil
+	})
+	mustCreate(t, s, "a", 2)
+	require.NoError(t, s.MergeShards("a", "shardId-0", "shardId-1"))
+	info, err := s.DescribeStreamSummary("a")
+	require.NoError(t, err)
+	require.Equal(t, stream.StatusUpdating, info.Status)
+	require.NoError(t, s.DeleteStream("a"))
+	_, err = s.DescribeStreamSummary("a")
+	requireKinesisError(t, err, stream.TypeResourceNotFound, "Stream a under account "+acct+" not found.")
+	left, err := filepath.Glob(filepath.Join(dir, "streams", "a-*"))
+	require.NoError(t, err)
+	require.Empty(t, left)
+}

@@ -258,7 +258,8 @@ func (s *Store) publish(e *streamEntry, info *StreamInfo, logs []*shardLog) (*st
 
 // change applies fn to a copy of the named stream's info and publishes the result, under
 // the stream's lock; then it calls after, if not nil, with the new view, still under the lock.
-// fn sees the stream as it is now (a status change that came due is finished first), and
+// fn sees the stream as it is now (a status change that came due is finished first, or, if
+// that fails, left for the next look), and
 // returns a Kinesis error to refuse the change, or a nil info to change nothing. A stream
 // that does not exist is StreamNotFound.
 func (s *Store) change(name string, fn func(info *StreamInfo) (*StreamInfo, error), after func(v *streamView)) error {
@@ -272,8 +273,12 @@ func (s *Store) change(name string, fn func(info *StreamInfo) (*StreamInfo, erro
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	v, err := s.settleLocked(e)
-	if err != nil {
+	switch {
+	case errors.Is(err, ErrClosed):
 		return err
+	case err != nil: // the change goes on from the stream as it is, as in lookup
+		s.log.Error("stream: finish status change", "stream", name, "error", err)
+		v = e.view.Load()
 	}
 	if v == nil {
 		return StreamNotFound(name, s.opts.Account)
