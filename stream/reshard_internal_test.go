@@ -298,3 +298,21 @@ func toBig(h HashKey) *big.Int {
 	x := new(big.Int).SetUint64(h.Hi)
 	return x.Lsh(x, 64).Or(x, new(big.Int).SetUint64(h.Lo))
 }
+
+// BenchmarkPlanReshard measures the planning of UpdateShardCount, with and without
+// intermediate shards.
+func BenchmarkPlanReshard(b *testing.B) {
+	for _, tc := range []struct{ from, to int }{{500, 1000}, {1000, 500}, {999, 1000}, {5000, 10000}} {
+		b.Run(fmt.Sprintf("from=%d/to=%d", tc.from, tc.to), func(b *testing.B) {
+			info := planStream(tc.from)
+			r := &Reshard{Kind: ReshardScale, TargetShardCount: tc.to}
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := planReshard(info.clone(), r, 2000); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "plans/s")
+		})
+	}
+}
