@@ -93,7 +93,8 @@ func (s *Store) MergeShards(name, shardToMerge, adjacentShardToMerge string) err
 }
 
 // UpdateShardCount rescales a stream to target open shards dividing the hash key space
-// evenly, within AWS's bounds: at most twice and at least half the open shards now, at most
+// evenly (a boundary within 2^64 keys of an existing one keeps it; see snapBounds), within
+// AWS's bounds: at most twice and at least half the open shards now, at most
 // MaxShardsPerStream, at most MaxScalingsPerDay times a day, and within Options.ShardLimit.
 // It returns the open shard count before the change. The new layout is reached through
 // splits and merges (see reshard_plan.go); a target the stream already has, evenly divided,
@@ -274,27 +275,30 @@ func (s *Store) sealParents(v *streamView, parents []int) (int64, error) {
 // seals those of the intermediate ones. On failure it closes what it opened.
 func (s *Store) makeChildren(info *StreamInfo, children []ShardInfo) ([]*shardLog, error) {
 	logs, err := s.openShards(info, children)
-	if err == nil {
-		err = s.fault("open children")
-	}
-	for i := range children {
-		if err != nil {
-			break
-		}
-		if children[i].Closed {
-			if err = logs[i].log.Seal(); err != nil {
-				err = fmt.Errorf("stream %s: close %s: %w", info.Name, children[i].ID, err)
-			}
-		}
-	}
-	if err == nil {
-		err = s.fault("seal intermediates")
-	}
 	if err != nil {
+		return nil, err
+	}
+	if err := s.sealIntermediates(info, children, logs); err != nil {
 		s.closeShards(logs)
 		return nil, err
 	}
 	return logs, nil
+}
+
+// sealIntermediates seals the logs of the children that the reshard closes at once.
+func (s *Store) sealIntermediates(info *StreamInfo, children []ShardInfo, logs []*shardLog) error {
+	if err := s.fault("open children"); err != nil {
+		return err
+	}
+	for i := range children {
+		if !children[i].Closed {
+			continue
+		}
+		if err := logs[i].log.Seal(); err != nil {
+			return fmt.Errorf("stream %s: close %s: %w", info.Name, children[i].ID, err)
+		}
+	}
+	return s.fault("seal intermediates")
 }
 
 // fault calls the test hook Store.faults, if set, before carrying out a reshard and after
