@@ -4,10 +4,11 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"runtime/debug"
 
 	"github.com/edsrzf/mmap-go"
+
+	"github.com/shardlog/shardlog/internal/atomicfile"
 )
 
 // WriteFile writes the index and m to path atomically: it writes path.tmp, syncs it, renames
@@ -28,50 +29,10 @@ func (x *Index) WriteFile(path string, m Meta) error {
 	b = appendHeader(b, m, len(raw)/entrySize)
 	b = append(b, raw...)
 	b = appendCRC(b)
-	if err := writeAtomic(path, b); err != nil {
+	if err := atomicfile.WriteFile(path, b, 0o644); err != nil {
 		return fmt.Errorf("index: write %s: %w", path, err)
 	}
 	return nil
-}
-
-// writeAtomic replaces path with b: write a temporary file, sync, rename, sync the directory.
-func writeAtomic(path string, b []byte) (err error) {
-	tmp := path + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			os.Remove(tmp)
-		}
-	}()
-	_, err = f.Write(b)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return err
-	}
-	if err = os.Rename(tmp, path); err != nil {
-		return err
-	}
-	return syncDir(filepath.Dir(path))
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	err = d.Sync()
-	if cerr := d.Close(); err == nil {
-		err = cerr
-	}
-	return err
 }
 
 // Open maps an index file read-only and verifies magic, then version, then checksum, then

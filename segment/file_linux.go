@@ -3,7 +3,6 @@ package segment
 import (
 	"errors"
 	"fmt"
-	"os"
 
 	"golang.org/x/sys/unix"
 )
@@ -44,19 +43,6 @@ func writeAt(fd int, b []byte, pos int64) error {
 		pos += int64(n)
 	}
 	return nil
-}
-
-// syncDir makes a create, rename, truncate or delete in dir durable.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	err = d.Sync()
-	if cerr := d.Close(); err == nil {
-		err = cerr
-	}
-	return err
 }
 
 // adviseSequential tells the kernel that b, a mapping, is about to be read front to back.

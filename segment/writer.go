@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"sync/atomic"
+
+	"github.com/shardlog/shardlog/internal/atomicfile"
 )
 
 // WriterOptions configures a Writer. The zero value means the defaults.
@@ -68,7 +70,7 @@ func Create(path string, firstOffset uint64, createdMs int64, opts WriterOptions
 	if err := w.writeHeader(Header{FirstOffset: firstOffset, CreatedMs: createdMs}); err != nil {
 		_ = f.Close()
 		_ = os.Remove(path)
-		_ = syncDir(filepath.Dir(path))
+		_ = atomicfile.SyncDir(filepath.Dir(path))
 		return nil, fmt.Errorf("segment %s: create: %w", path, err)
 	}
 	return w, nil
@@ -100,7 +102,7 @@ func (w *Writer) writeHeader(h Header) error {
 	if err := fdatasync(w.fd); err != nil {
 		return fmt.Errorf("sync: %w", err)
 	}
-	if err := syncDir(filepath.Dir(w.path)); err != nil {
+	if err := atomicfile.SyncDir(filepath.Dir(w.path)); err != nil {
 		return fmt.Errorf("sync directory: %w", err)
 	}
 	return nil

@@ -3,10 +3,10 @@ package shard
 import (
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 
 	"github.com/shardlog/shardlog/index"
+	"github.com/shardlog/shardlog/internal/atomicfile"
 	"github.com/shardlog/shardlog/segment"
 )
 
@@ -197,53 +197,11 @@ func lastTimeOf(segs []index.Meta, dflt int64) int64 {
 // writeManifestLocked replaces the manifest with the current state. Called with mmu held.
 func (s *Shard) writeManifestLocked(clean bool) error {
 	m := s.manifestLocked(clean)
-	if err := writeAtomic(filepath.Join(s.dir, manifestName), appendManifest(nil, m)); err != nil {
+	if err := atomicfile.WriteFile(filepath.Join(s.dir, manifestName), appendManifest(nil, m), 0o644); err != nil {
 		return fmt.Errorf("write manifest: %w", err)
 	}
 	s.cleanOnDisk = clean
 	return nil
-}
-
-// writeAtomic replaces path with b: it writes path.tmp, syncs it, renames it over path and
-// syncs the directory, so that a crash leaves the old file or the new one.
-func writeAtomic(path string, b []byte) (err error) {
-	tmp := path + tmpSuffix
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			os.Remove(tmp)
-		}
-	}()
-	_, err = f.Write(b)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return err
-	}
-	return syncDir(filepath.Dir(path))
-}
-
-// syncDir makes the entries of dir (creates, renames, deletes) durable.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	err = d.Sync()
-	if cerr := d.Close(); err == nil {
-		err = cerr
-	}
-	return err
 }
 
 // Close drains and closes the shard: appends in flight finish, the active segment is synced

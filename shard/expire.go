@@ -6,6 +6,8 @@ import (
 	"slices"
 	"syscall"
 	"time"
+
+	"github.com/shardlog/shardlog/internal/atomicfile"
 )
 
 // Expired reports whether a record that arrived at arrivalMs has expired at nowMs under
@@ -89,7 +91,7 @@ func (s *Shard) deleteExpired(cutoff int64) (segments int, bytes int64, err erro
 	}
 	s.stats.deleted.Add(uint64(len(victims)))
 	if err == nil && len(victims) > 0 {
-		err = syncDir(s.dir)
+		err = atomicfile.SyncDir(s.dir)
 	}
 	if err != nil {
 		err = fmt.Errorf("shard %s: delete expired: %w", s.dir, err)

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/shardlog/shardlog/index"
+	"github.com/shardlog/shardlog/internal/atomicfile"
 	"github.com/shardlog/shardlog/segment"
 )
 
@@ -71,7 +72,7 @@ func makeDir(dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	return syncDir(filepath.Dir(dir))
+	return atomicfile.SyncDir(filepath.Dir(dir))
 }
 
 // segmentFiles are the base offsets of the segment and index files in a shard directory.

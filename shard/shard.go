@@ -1,7 +1,9 @@
 package shard
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sync"
@@ -9,6 +11,7 @@ import (
 	"time"
 
 	"github.com/shardlog/shardlog/index"
+	"github.com/shardlog/shardlog/internal/atomicfile"
 	"github.com/shardlog/shardlog/segment"
 )
 
@@ -215,7 +218,7 @@ func Remove(dir string) error {
 	if err := os.RemoveAll(dir); err != nil {
 		return fmt.Errorf("shard %s: remove: %w", dir, err)
 	}
-	if err := syncDir(filepath.Dir(dir)); err != nil && !os.IsNotExist(err) {
+	if err := atomicfile.SyncDir(filepath.Dir(dir)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("shard %s: remove: %w", dir, err)
 	}
 	return nil

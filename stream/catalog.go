@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/shardlog/shardlog/internal/atomicfile"
 )
 
 // The catalog is one small file per stream in <data dir>/catalog, named <stream name>.json
@@ -58,7 +60,7 @@ func OpenCatalog(dataDir string) (*Catalog, error) {
 		return nil, fmt.Errorf("stream: open catalog: %w", err)
 	}
 	// The directory entry of a new catalog must be durable before the files in it are.
-	if err := syncDir(dataDir); err != nil {
+	if err := atomicfile.SyncDir(dataDir); err != nil {
 		return nil, fmt.Errorf("stream: open catalog: %w", err)
 	}
 	if err := removeTmpFiles(dir); err != nil {
@@ -74,7 +76,7 @@ func removeTmpFiles(dir string) error {
 	}
 	removed := false
 	for _, e := range entries {
-		if strings.HasSuffix(e.Name(), tmpSuffix) {
+		if strings.HasSuffix(e.Name(), atomicfile.TmpSuffix) {
 			if err := os.Remove(filepath.Join(dir, e.Name())); err != nil {
 				return err
 			}
@@ -82,7 +84,7 @@ func removeTmpFiles(dir string) error {
 		}
 	}
 	if removed {
-		return syncDir(dir)
+		return atomicfile.SyncDir(dir)
 	}
 	return nil
 }
@@ -151,7 +153,7 @@ func (c *Catalog) Save(s *StreamInfo) error {
 	if err != nil {
 		return fmt.Errorf("stream: save %s: %w", s.Name, err)
 	}
-	if err := writeFileAtomic(c.path(s.Name), data, 0o644); err != nil {
+	if err := atomicfile.WriteFile(c.path(s.Name), data, 0o644); err != nil {
 		return fmt.Errorf("stream: save %s: %w", s.Name, err)
 	}
 	return nil
@@ -163,7 +165,7 @@ func (c *Catalog) Remove(name string) error {
 	if err := validStreamName(name); err != nil {
 		return fmt.Errorf("stream: remove %q: %w", name, err)
 	}
-	if err := removeFile(c.path(name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+	if err := atomicfile.Remove(c.path(name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("stream: remove %s: %w", name, err)
 	}
 	return nil

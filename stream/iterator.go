@@ -14,6 +14,8 @@ import (
 	"path/filepath"
 	"sync"
 	"sync/atomic"
+
+	"github.com/shardlog/shardlog/internal/atomicfile"
 )
 
 // A shard iterator is stateless: everything GetRecords needs is inside it, sealed with
@@ -119,7 +121,7 @@ func createSecret(dataDir, path string) ([]byte, error) {
 	}
 	secret := make([]byte, SecretSize)
 	rand.Read(secret) // never fails (crypto/rand)
-	if err := writeFileAtomic(path, secret, 0o600); err != nil {
+	if err := atomicfile.WriteFile(path, secret, 0o600); err != nil {
 		return nil, err
 	}
 	return secret, nil

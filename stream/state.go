@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/shardlog/shardlog/internal/atomicfile"
 	"github.com/shardlog/shardlog/shard"
 )
 
@@ -239,7 +240,7 @@ func (s *Store) remove(e *streamEntry, v *streamView) error {
 		s.log.Error("stream: remove files of a deleted stream", "dir", dir, "error", err)
 		return nil
 	}
-	if err := syncDir(s.streamsDir()); err != nil {
+	if err := atomicfile.SyncDir(s.streamsDir()); err != nil {
 		s.log.Error("stream: remove files of a deleted stream", "dir", dir, "error", err)
 	}
 	return nil

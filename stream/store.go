@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/shardlog/shardlog/internal/atomicfile"
 	"github.com/shardlog/shardlog/retention"
 	"github.com/shardlog/shardlog/shard"
 )
@@ -220,7 +221,7 @@ func (s *Store) removeOrphans() error {
 		removed = true
 	}
 	if removed {
-		return syncDir(s.streamsDir())
+		return atomicfile.SyncDir(s.streamsDir())
 	}
 	return nil
 }
@@ -348,5 +349,5 @@ func makeDir(dir string) error {
 	if err := os.Mkdir(dir, 0o755); err != nil && !errors.Is(err, os.ErrExist) {
 		return err
 	}
-	return syncDir(parent)
+	return atomicfile.SyncDir(parent)
 }

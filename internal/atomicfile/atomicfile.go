@@ -1,0 +1,69 @@
+// Package atomicfile replaces small files (catalog entries, manifests, index files, the
+// iterator secret) so that a crash leaves either the old file or the new one, never a mix,
+// and makes creates, renames and removals durable by syncing their directory.
+package atomicfile
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+)
+
+// TmpSuffix marks a file being written; one left behind by a crash is incomplete, and its
+// owner removes it when found.
+const TmpSuffix = ".tmp"
+
+// WriteFile replaces path with data: it writes path.tmp, syncs it, renames it over path,
+// and syncs the directory so that the rename itself is durable. On error path is unchanged
+// and no temporary file is left.
+func WriteFile(path string, data []byte, perm fs.FileMode) error {
+	tmp := path + TmpSuffix
+	if err := os.Remove(tmp); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return SyncDir(filepath.Dir(path))
+}
+
+// Remove removes path and syncs its directory, so that the removal survives a crash.
+func Remove(path string) error {
+	if err := os.Remove(path); err != nil {
+		return err
+	}
+	return SyncDir(filepath.Dir(path))
+}
+
+// SyncDir makes the entries of dir (creates, renames, removals) durable.
+func SyncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	err = d.Sync()
+	if cerr := d.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("sync directory %s: %w", dir, err)
+	}
+	return nil
+}
