@@ -65,6 +65,7 @@ log() { printf '%s %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 
 log "building shardlog"
 (cd "$root" && go build -o "$work/shardlog" ./cmd/shardlog)
+build=$(cd "$root" && git describe --always --dirty) # the tree may change while the runs go on
 shardlog=$work/shardlog
 
 kl_version=3.3.3
@@ -203,7 +204,7 @@ total=$(awk 'END { print NR - 1 }' "$results")
 
 {
 	echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC') on $(nproc) × $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), Linux $(uname -r);"
-	echo "$(go version | cut -d' ' -f3), node $(node --version), kinesalite $kl_version, shardlog $(cd "$root" && git describe --always --dirty) with --sync $sync."
+	echo "$(go version | cut -d' ' -f3), node $(node --version), kinesalite $kl_version, shardlog $build with --sync $sync."
 	echo "bench/compare.sh --duration $duration --runs $runs: 4 shards, random payloads, medians of $runs run(s);"
 	echo "$((total - verified)) of $total runs verified every record on read-back."
 	echo
