@@ -63,11 +63,8 @@ func runDump(args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&cfg.records, "records", true, "print every record, not only the batches")
 	fs.IntVar(&cfg.dataBytes, "data", 32, "bytes of each record's data to show (0: none, -1: all)")
 	fs.Usage = func() { fmt.Fprint(stderr, inspectUsage, "\nFlags of dump:\n"); fs.PrintDefaults() }
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
 	}
 	if fs.NArg() != 1 {
 		fmt.Fprintln(stderr, "shardlog inspect dump: want one file")
@@ -205,11 +202,8 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("inspect check", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, inspectUsage) }
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
 	}
 	if fs.NArg() != 1 {
 		fmt.Fprintln(stderr, "shardlog inspect check: want one data directory")

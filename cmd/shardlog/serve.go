@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -99,11 +98,8 @@ func runServe(args []string, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "Usage: shardlog serve [flags]\n\nEvery flag can also be set as %s<FLAG> (upper case, _ for -).\n\n", envPrefix)
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
 	}
 	if err := applyEnv(fs); err != nil {
 		fmt.Fprintln(stderr, "shardlog serve:", err)

@@ -85,11 +85,8 @@ func runTail(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stderr, tailUsage)
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
 	}
 	start, err := cfg.check(fs.NArg(), time.Now())
 	if err != nil {

@@ -1,0 +1,20 @@
+package main
+
+import (
+	"errors"
+	"flag"
+)
+
+// parseFlags parses a subcommand's arguments. When it returns false the command ends at
+// once with code: 0 after -h (the usage is printed), 2 for a bad flag (the flag package has
+// said what was wrong).
+func parseFlags(fs *flag.FlagSet, args []string) (code int, ok bool) {
+	switch err := fs.Parse(args); {
+	case err == nil:
+		return 0, true
+	case errors.Is(err, flag.ErrHelp):
+		return 0, false
+	default:
+		return 2, false
+	}
+}

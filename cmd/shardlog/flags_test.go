@@ -1,0 +1,58 @@
+package main
+
+import (
+	"bytes"
+	"flag"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestRun_ExitCodes(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want int
+	}{
+		{"no command", nil, 2},
+		{"unknown command", []string{"frobnicate"}, 2},
+		{"help", []string{"help"}, 0},
+		{"version", []string{"version"}, 0},
+		{"serve -h", []string{"serve", "-h"}, 0},
+		{"serve bad flag", []string{"serve", "--no-such-flag"}, 2},
+		{"serve bad sync", []string{"serve", "--sync", "sometimes", "--data", "x"}, 1},
+		{"serve stray argument", []string{"serve", "extra"}, 2},
+		{"put -h", []string{"put", "-h"}, 0},
+		{"tail bad flag", []string{"tail", "--no-such-flag"}, 2},
+		{"bench -h", []string{"bench", "-h"}, 0},
+		{"inspect dump -h", []string{"inspect", "dump", "-h"}, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			got := run(tt.args, &out, &errOut)
+			require.Equal(t, tt.want, got, "run(%q) exit code; stderr:\n%s", tt.args, errOut.String())
+		})
+	}
+}
+
+func TestApplyEnv(t *testing.T) {
+	var cfg serveConfig
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	cfg.flags(fs)
+	t.Setenv("SHARDLOG_SYNC_INTERVAL", "250ms")
+	t.Setenv("SHARDLOG_LISTEN", "127.0.0.1:9999")
+	t.Setenv("SHARDLOG_REGION", "eu-west-1")
+	require.NoError(t, fs.Parse([]string{"--region", "ap-south-1"}))
+	require.NoError(t, applyEnv(fs))
+	require.Equal(t, 250*time.Millisecond, cfg.syncInterval, "from the environment")
+	require.Equal(t, "127.0.0.1:9999", cfg.listen, "from the environment")
+	require.Equal(t, "ap-south-1", cfg.region, "the command line wins over the environment")
+
+	t.Setenv("SHARDLOG_CREATE_STREAM_DELAY", "soon")
+	err := applyEnv(fs)
+	require.Error(t, err)
+	require.True(t, strings.HasPrefix(err.Error(), `SHARDLOG_CREATE_STREAM_DELAY="soon"`), err.Error())
+}
