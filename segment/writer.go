@@ -239,6 +239,9 @@ func (w *Writer) keepBuffers(buf []byte) {
 	}
 }
 
+// zeroChunk is what reserve writes over freshly allocated space, a piece at a time.
+var zeroChunk = make([]byte, 1<<20)
+
 // reserve makes sure the file has space allocated up to end, growing it in whole
 // PreallocateBytes chunks.
 func (w *Writer) reserve(end int64) error {
@@ -249,6 +252,16 @@ func (w *Writer) reserve(end int64) error {
 	newEnd := (end + chunk - 1) / chunk * chunk
 	if err := fallocate(w.fd, w.allocated, newEnd-w.allocated); err != nil {
 		return fmt.Errorf("preallocate %d bytes at %d: %w", newEnd-w.allocated, w.allocated, err)
+	}
+	// fallocate leaves unwritten extents: the first write into each turns it into a
+	// written one, a metadata change that every fdatasync then commits to the journal.
+	// Writing the zeros once here makes the appends that follow plain overwrites, whose
+	// fdatasync flushes data only.
+	for pos := w.allocated; pos < newEnd; pos += int64(len(zeroChunk)) {
+		n := min(int64(len(zeroChunk)), newEnd-pos)
+		if err := writeAt(w.fd, zeroChunk[:n], pos); err != nil {
+			return fmt.Errorf("zero preallocated bytes at %d: %w", pos, err)
+		}
 	}
 	w.allocated = newEnd
 	return nil
