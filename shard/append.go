@@ -108,6 +108,9 @@ func (s *Shard) markDirty() error {
 // no sync running becomes the leader: it syncs everything written so far, for everyone, while
 // later appenders write their batches and wait for the next round (group commit).
 func (s *Shard) waitDurable(target uint64) error {
+	if y := s.opts.Syncer; y != nil {
+		return s.waitRounds(y, target)
+	}
 	s.smu.Lock()
 	defer s.smu.Unlock()
 	for s.durable < target {
@@ -130,6 +133,32 @@ func (s *Shard) waitDurable(target uint64) error {
 		s.scond.Broadcast()
 	}
 	return nil
+}
+
+// waitRounds is waitDurable through a shared Syncer: it joins rounds until target is durable.
+func (s *Shard) waitRounds(y *Syncer, target uint64) error {
+	for {
+		s.smu.Lock()
+		durable, failed := s.durable, s.failed
+		s.smu.Unlock()
+		switch {
+		case failed != nil:
+			return failed
+		case durable >= target:
+			return nil
+		}
+		y.wait(s)
+	}
+}
+
+// syncOnce is a Syncer round's work for s: sync what is written, then record the result.
+func (s *Shard) syncOnce() {
+	next, err := s.syncWritten()
+	if err != nil {
+		s.fail(err)
+		return
+	}
+	s.markDurable(next)
 }
 
 // syncWritten makes everything the active writer has written durable and visible, and

@@ -70,7 +70,11 @@ func TestCrashChild(t *testing.T) {
 	round, _ := strconv.Atoi(os.Getenv(crashRoundEnv))
 	seed, _ := strconv.ParseUint(os.Getenv(crashSeedEnv), 10, 64)
 	defer shard.SetCheckpointBytes(8 << 10)()
-	s, err := shard.Open(dir, crashOptions())
+	opts := crashOptions()
+	if round%2 == 1 {
+		opts.Syncer = shard.NewSyncer() // every other round waits for durability through a Syncer
+	}
+	s, err := shard.Open(dir, opts)
 	if err != nil {
 		fmt.Println("error", err)
 		os.Exit(2)

@@ -41,6 +41,11 @@
 // append, and under SyncNone only rolls, checkpoints and Close sync; with both, records are
 // readable as soon as Append returns, and a crash may lose the newest acknowledged ones.
 //
+// Shards that are written together (the shards of a stream, which one PutRecords request
+// spreads over) can share a Syncer (Options.Syncer): their syncs then run in rounds, one
+// round syncing every shard with a waiter at once, so that a write spread over four shards
+// waits for one round instead of four shards' sync cycles at four different phases.
+//
 // A failed fdatasync is sticky: the kernel may have dropped the dirty pages, so the shard
 // refuses appends (ErrSyncFailed) until it is reopened and recovered. A full disk is not a
 // failed sync: segment space is reserved with fallocate, so Append fails with ENOSPC, leaves

@@ -87,6 +87,9 @@ type Options struct {
 	// that a full disk fails Append rather than a later write. Default the smaller of 4 MiB
 	// and MaxSegmentBytes.
 	PreallocateBytes int64
+	// Syncer, if set, runs this shard's fdatasyncs under SyncAlways in rounds shared with
+	// the other shards that use it (see Syncer). Default: the shard syncs on its own.
+	Syncer *Syncer
 	// CreatedMs is the creation time recorded for a new shard, ms since the Unix epoch.
 	// Default Now(). An existing shard keeps the time it was created with.
 	CreatedMs int64

@@ -94,6 +94,9 @@ func (o Options) withDefaults() Options {
 	if o.Shard.Now == nil {
 		o.Shard.Now = o.Now
 	}
+	if o.Shard.Syncer == nil {
+		o.Shard.Syncer = shard.NewSyncer()
+	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}

@@ -1,0 +1,68 @@
+package shard
+
+import "sync"
+
+// A Syncer makes the shards that share it durable in rounds. One round runs the fdatasync
+// of every shard that has a waiter, all at once, and wakes every waiter of the round
+// together. A write spread over several shards (a PutRecords request routed to four
+// shards) then waits for one round, instead of for four shards' sync cycles, each at its
+// own phase; and a round is as full as the writers in flight can make it.
+//
+// Share one Syncer among the shards of a store through Options.Syncer. It is used only
+// under SyncAlways, and is safe for concurrent use.
+type Syncer struct {
+	mu      sync.Mutex
+	cond    sync.Cond
+	started uint64 // rounds begun
+	done    uint64 // rounds finished
+	running bool
+	pending map[*Shard]struct{} // shards with a waiter, for the next round
+}
+
+// NewSyncer returns a Syncer with no shards.
+func NewSyncer() *Syncer {
+	y := &Syncer{pending: map[*Shard]struct{}{}}
+	y.cond.L = &y.mu
+	return y
+}
+
+// wait returns once a round that began after the call has finished: everything s had
+// written before the call has then been synced, or its failure recorded in s.
+func (y *Syncer) wait(s *Shard) {
+	y.mu.Lock()
+	defer y.mu.Unlock()
+	y.pending[s] = struct{}{}
+	need := y.started + 1
+	for y.done < need {
+		if y.running {
+			y.cond.Wait()
+			continue
+		}
+		y.round()
+	}
+}
+
+// round syncs every pending shard, leading the round from the calling goroutine. Called
+// with mu held; it releases mu while the syncs run.
+func (y *Syncer) round() {
+	y.running = true
+	y.started++
+	shards := make([]*Shard, 0, len(y.pending))
+	for s := range y.pending {
+		shards = append(shards, s)
+	}
+	clear(y.pending)
+	y.mu.Unlock()
+
+	var wg sync.WaitGroup
+	for _, s := range shards[1:] {
+		wg.Go(s.syncOnce)
+	}
+	shards[0].syncOnce()
+	wg.Wait()
+
+	y.mu.Lock()
+	y.running = false
+	y.done++
+	y.cond.Broadcast()
+}
