@@ -17,6 +17,22 @@ import (
 // A full disk is an error (errors.Is(err, syscall.ENOSPC)) that leaves the log as it was;
 // appends succeed again once space is back.
 func (s *Shard) Append(recs []segment.Record) (first uint64, timeMs int64, err error) {
+	first, timeMs, err = s.Write(recs)
+	if err == nil {
+		err = s.WaitDurable(first + uint64(len(recs)))
+	}
+	if err != nil {
+		return 0, 0, err
+	}
+	return first, timeMs, nil
+}
+
+// Write is the first half of Append: it writes recs as one batch and returns its first
+// offset and arrival time without waiting for durability. The batch is acknowledged only
+// once WaitDurable(first+len(recs)) has returned nil; until then a crash may take it back,
+// and under SyncAlways readers do not see it. Writing to several shards, then waiting for
+// all of them (WaitAll), lets one sync round cover them together.
+func (s *Shard) Write(recs []segment.Record) (first uint64, timeMs int64, err error) {
 	if len(recs) == 0 {
 		return 0, 0, ErrEmptyBatch
 	}
@@ -26,14 +42,31 @@ func (s *Shard) Append(recs []segment.Record) (first uint64, timeMs int64, err e
 	if err != nil {
 		return 0, 0, err
 	}
-	if s.opts.Sync == SyncAlways {
-		if err := s.waitDurable(ws.next); err != nil {
-			return 0, 0, err
-		}
-	}
 	s.stats.appends.Add(1)
 	s.stats.records.Add(uint64(len(recs)))
 	return ws.next - uint64(len(recs)), ws.lastTimeMs, nil
+}
+
+// WaitDurable returns once every record below next is durable under the sync policy: at
+// once under SyncInterval and SyncNone, after an fdatasync that covers it under SyncAlways.
+func (s *Shard) WaitDurable(next uint64) error {
+	if s.opts.Sync != SyncAlways {
+		return nil
+	}
+	return s.waitDurable(next)
+}
+
+// WaitAll is WaitDurable for several shards at once: waits[i] is awaited on shards[i], and
+// errs[i] receives its result. Shards that share a Syncer are synced in the same round.
+func WaitAll(shards []*Shard, waits []uint64, errs []error) {
+	for _, s := range shards {
+		if s.opts.Sync == SyncAlways && s.opts.Syncer != nil {
+			s.opts.Syncer.enqueue(s)
+		}
+	}
+	for i, s := range shards {
+		errs[i] = s.WaitDurable(waits[i])
+	}
 }
 
 // appendLocked writes recs to the active segment, rolling it first if it is due. Called

@@ -42,6 +42,13 @@ func (y *Syncer) wait(s *Shard) {
 	}
 }
 
+// enqueue adds s to the next round without waiting for it (WaitAll).
+func (y *Syncer) enqueue(s *Shard) {
+	y.mu.Lock()
+	y.pending[s] = struct{}{}
+	y.mu.Unlock()
+}
+
 // round syncs every pending shard, leading the round from the calling goroutine. Called
 // with mu held; it releases mu while the syncs run.
 func (y *Syncer) round() {

@@ -95,3 +95,38 @@ func TestSyncer_DurableBeforeVisible(t *testing.T) {
 	}
 	require.Len(t, readAll(t, s, 0), 60)
 }
+
+// TestShard_WriteThenWaitAll: Write returns before the batch is durable, and under
+// SyncAlways readers do not see it until a wait has made it so; WaitAll makes the batches of
+// several shards durable at once, whether or not they share a Syncer.
+func TestShard_WriteThenWaitAll(t *testing.T) {
+	y := shard.NewSyncer()
+	ss := []*shard.Shard{
+		mustOpen(t, t.TempDir(), shard.Options{Syncer: y}),
+		mustOpen(t, t.TempDir(), shard.Options{Syncer: y}),
+		mustOpen(t, t.TempDir(), shard.Options{}),                     // syncs on its own
+		mustOpen(t, t.TempDir(), shard.Options{Sync: shard.SyncNone}), // nothing to wait for
+	}
+	waits := make([]uint64, len(ss))
+	for i, s := range ss {
+		first, _, err := s.Write(batch(uint64(i*10), 3, 20))
+		require.NoError(t, err)
+		require.Zero(t, first)
+		waits[i] = first + 3
+		if i < 3 {
+			require.Zero(t, s.NextOffset(), "shard %d: a written batch is not visible before it is durable", i)
+		}
+	}
+	errs := make([]error, len(ss))
+	shard.WaitAll(ss, waits, errs)
+	for i, s := range ss {
+		require.NoError(t, errs[i], "shard %d", i)
+		require.EqualValues(t, 3, s.NextOffset(), "shard %d", i)
+		got := readAll(t, s, 0)
+		require.Len(t, got, 3)
+		require.Equal(t, record(uint64(i*10+2), 20).Data, got[2].Data)
+	}
+
+	_, _, err := ss[0].Write(nil)
+	require.ErrorIs(t, err, shard.ErrEmptyBatch)
+}

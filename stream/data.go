@@ -188,7 +188,9 @@ type batcher struct {
 	order  []int32          // entry indexes, grouped by shard, in request order within each
 	recs   []segment.Record // the entries in that order
 	groups []group          // one per shard
-	wg     sync.WaitGroup
+	logs   []*shard.Shard   // appendGroups: the shards written to,
+	waits  []uint64         // the offset each must be durable up to,
+	errs   []error          // and what waiting gave
 }
 
 // group is the records of one PutRecords that go to one shard: recs[start:end] of the
@@ -208,7 +210,10 @@ func (b *batcher) release() {
 	clear(b.shards)
 	clear(b.recs[:cap(b.recs)])
 	clear(b.groups)
+	clear(b.logs)
+	clear(b.errs)
 	b.shards, b.order, b.recs, b.groups = b.shards[:0], b.order[:0], b.recs[:0], b.groups[:0]
+	b.logs, b.waits, b.errs = b.logs[:0], b.waits[:0], b.errs[:0]
 	batches.Put(b)
 }
 
@@ -249,24 +254,31 @@ func (b *batcher) group(entries []PutEntry) {
 	}
 }
 
-// appendGroups appends each group to its shard, the groups in parallel.
+// appendGroups appends each group to its shard: it writes every group's batch, then waits
+// until all of them are durable, so that one sync round of the store's Syncer covers the
+// request's shards together.
 func (s *Store) appendGroups(b *batcher) {
-	for i := 1; i < len(b.groups); i++ {
-		b.wg.Add(1)
-		go func(g *group) {
-			defer b.wg.Done()
-			s.appendGroup(g, b.recs)
-		}(&b.groups[i])
+	b.logs, b.waits, b.errs = b.logs[:0], b.waits[:0], b.errs[:0]
+	for i := range b.groups {
+		g := &b.groups[i]
+		g.first, g.timeMs, g.err = g.shard.log.Write(b.recs[g.start:g.end])
+		if g.err == nil {
+			b.logs = append(b.logs, g.shard.log)
+			b.waits = append(b.waits, g.first+uint64(g.end-g.start))
+		}
 	}
-	s.appendGroup(&b.groups[0], b.recs)
-	b.wg.Wait()
-}
-
-// appendGroup appends one group's records as one batch.
-func (s *Store) appendGroup(g *group, recs []segment.Record) {
-	g.first, g.timeMs, g.err = g.shard.log.Append(recs[g.start:g.end])
-	if g.err != nil && !errors.Is(g.err, shard.ErrSealed) { // sealed: tried again on the new shards
-		s.log.Error("stream: append", "shard", g.shard.id, "records", g.end-g.start, "error", g.err)
+	b.errs = append(b.errs, make([]error, len(b.logs))...)
+	shard.WaitAll(b.logs, b.waits, b.errs)
+	k := 0
+	for i := range b.groups {
+		g := &b.groups[i]
+		if g.err == nil {
+			g.err = b.errs[k]
+			k++
+		}
+		if g.err != nil && !errors.Is(g.err, shard.ErrSealed) { // sealed: tried again on the new shards
+			s.log.Error("stream: append", "shard", g.shard.id, "records", g.end-g.start, "error", g.err)
+		}
 	}
 }
 
