@@ -37,7 +37,7 @@ func randomRecords(rng *rand.Rand, n int) []testRecord {
 func TestJSONRecords(t *testing.T) {
 	rng := rand.New(rand.NewPCG(testSeed(t), 3))
 	records := randomRecords(rng, 200)
-	enc := newJSONRecords(nil, nil)
+	enc := newJSONRecords(nil)
 	for _, r := range records {
 		require.NoError(t, enc.Record([]byte(r.seq), r.arrivalMs, r.key, r.data))
 	}
@@ -71,7 +71,7 @@ func TestJSONRecords(t *testing.T) {
 func TestCBORRecords(t *testing.T) {
 	rng := rand.New(rand.NewPCG(testSeed(t), 4))
 	records := randomRecords(rng, 50)
-	enc := newCBORRecords(nil, nil)
+	enc := newCBORRecords(nil)
 	for _, r := range records {
 		require.NoError(t, enc.Record([]byte(r.seq), r.arrivalMs, r.key, r.data))
 	}

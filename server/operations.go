@@ -120,9 +120,9 @@ func getRecordsOperation() *operation {
 		run: func(c *call, in any) error {
 			var enc recordEncoder
 			if c.proto == protoCBOR {
-				enc = newCBORRecords(c.out[:0], c.sendPiece)
+				enc = newCBORRecords(c.out[:0])
 			} else {
-				enc = newJSONRecords(c.out[:0], c.sendPiece)
+				enc = newJSONRecords(c.out[:0])
 			}
 			out, err := c.s.backend.GetRecords(c.ctx, in.(*GetRecordsInput), enc)
 			if err != nil {
