@@ -1,7 +1,6 @@
 package bench_test
 
 import (
-	"flag"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -11,21 +10,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/shardlog/shardlog/bench"
+	"github.com/shardlog/shardlog/internal/testutil"
 )
-
-var seedFlag = flag.Uint64("seed", 0, "seed of the random tests (0: a new one, printed)")
-
-// testSeed returns the seed for a random test and logs it, so a failure can be replayed with
-// go test -run <test> -seed <seed>.
-func testSeed(t *testing.T) uint64 {
-	t.Helper()
-	seed := *seedFlag
-	if seed == 0 {
-		seed = uint64(time.Now().UnixNano())
-	}
-	t.Logf("seed %d (rerun with -seed %d)", seed, seed)
-	return seed
-}
 
 func TestHistogram_Empty(t *testing.T) {
 	var h bench.Histogram
@@ -71,7 +57,7 @@ func TestHistogram_Clamps(t *testing.T) {
 // TestHistogram_Random compares quantiles with the exact ones of sorted random values: each
 // must be within 1/128 above the exact value (the bucket width), never below it.
 func TestHistogram_Random(t *testing.T) {
-	rng := rand.New(rand.NewPCG(testSeed(t), 1))
+	rng := rand.New(rand.NewPCG(testutil.Seed(t), 1))
 	for round := range 20 {
 		n := 1 + rng.IntN(5000)
 		values := make([]time.Duration, n)

@@ -1,28 +1,14 @@
 package index_test
 
 import (
-	"flag"
 	"math/rand/v2"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/shardlog/shardlog/index"
+	"github.com/shardlog/shardlog/internal/testutil"
 )
-
-var seedFlag = flag.Uint64("seed", 0, "seed for the randomized tests (0: pick one and print it)")
-
-// newRand returns a generator seeded from -seed or the clock, and logs the seed.
-func newRand(t *testing.T) *rand.Rand {
-	t.Helper()
-	seed := *seedFlag
-	if seed == 0 {
-		seed = uint64(time.Now().UnixNano())
-	}
-	t.Logf("seed %d (rerun with -seed=%d)", seed, seed)
-	return rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
-}
 
 // refBatch is one batch of a reference segment: its records occupy
 // [offset, offset+count) and [position, position+size), arriving from timeMs.
@@ -101,7 +87,7 @@ func metaOf(batches []refBatch, base uint64) index.Meta {
 }
 
 func TestIndex_Random_SeekMatchesLinearScan(t *testing.T) {
-	r := newRand(t)
+	r := testutil.Rand(t)
 	rounds := 40
 	if testing.Short() {
 		rounds = 8
@@ -141,7 +127,7 @@ func TestIndex_Random_SeekMatchesLinearScan(t *testing.T) {
 // the entry SeekTime returns finds the first record at or after the time, without passing
 // more than one interval of bytes plus one batch.
 func TestIndex_Random_ScanFromSeek(t *testing.T) {
-	r := newRand(t)
+	r := testutil.Rand(t)
 	const interval = 4096
 	base := r.Uint64N(1 << 40)
 	batches := randomSegment(r, base, interval, 3000)

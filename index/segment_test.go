@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/shardlog/shardlog/index"
+	"github.com/shardlog/shardlog/internal/testutil"
 	"github.com/shardlog/shardlog/segment"
 )
 
@@ -26,7 +27,7 @@ type writtenSegment struct {
 // times that often repeat across batches) and returns it closed.
 func mustWriteSegment(t *testing.T, dir string, base uint64, batches int, codec segment.Codec) writtenSegment {
 	t.Helper()
-	r := newRand(t)
+	r := testutil.Rand(t)
 	seg := writtenSegment{path: filepath.Join(dir, "segment.seg"), base: base}
 	w, err := segment.Create(seg.path, base, 1_767_225_600_000, segment.WriterOptions{Codec: codec})
 	require.NoError(t, err)

@@ -1,30 +1,16 @@
 package segment_test
 
 import (
-	"flag"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/shardlog/shardlog/internal/testutil"
 	"github.com/shardlog/shardlog/segment"
 )
-
-var seedFlag = flag.Uint64("seed", 0, "seed of the random tests; 0 picks one from the clock")
-
-// testSeed returns the seed for a random test and logs how to rerun it.
-func testSeed(t *testing.T) uint64 {
-	t.Helper()
-	seed := *seedFlag
-	if seed == 0 {
-		seed = uint64(time.Now().UnixNano())
-	}
-	t.Logf("seed %d (rerun with -seed=%d)", seed, seed)
-	return seed
-}
 
 // refLog is the in-memory reference: the batches a segment should hold.
 type refLog struct {
@@ -70,7 +56,7 @@ type modelRun struct {
 const modelCapacity = 32 << 20
 
 func TestWriter_AgainstReference(t *testing.T) {
-	seed := testSeed(t)
+	seed := testutil.Seed(t)
 	m := &modelRun{t: t, rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), dir: memTempDir(t)}
 	m.ref.first = m.rng.Uint64N(1 << 40)
 	m.path = filepath.Join(m.dir, "0.seg")

@@ -4,15 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -25,6 +22,7 @@ import (
 	"github.com/aws/smithy-go"
 	"github.com/stretchr/testify/require"
 
+	"github.com/shardlog/shardlog/internal/testutil"
 	"github.com/shardlog/shardlog/server"
 	"github.com/shardlog/shardlog/shard"
 	"github.com/shardlog/shardlog/stream"
@@ -82,24 +80,6 @@ func mustServeStream(t testing.TB, opts stream.Options) (*kinesis.Client, *strea
 		HTTPClient:       ts.Client(),
 	})
 	return client, st
-}
-
-// streamTestSeed returns the seed of a random test: the package's -seed flag if it has one
-// and it is set, else SHARDLOG_SEED, else the clock. It logs the seed, to replay a failure.
-func streamTestSeed(t testing.TB) uint64 {
-	t.Helper()
-	var seed uint64
-	if f := flag.Lookup("seed"); f != nil {
-		seed, _ = strconv.ParseUint(f.Value.String(), 10, 64)
-	}
-	if v := os.Getenv("SHARDLOG_SEED"); seed == 0 && v != "" {
-		seed, _ = strconv.ParseUint(v, 10, 64)
-	}
-	if seed == 0 {
-		seed = uint64(time.Now().UnixNano())
-	}
-	t.Logf("seed %d (replay with -seed=%d or SHARDLOG_SEED=%d)", seed, seed, seed)
-	return seed
 }
 
 // requireSDKError checks the code and message of an error the SDK returned.
@@ -213,7 +193,7 @@ func TestStreamBackend_Lifecycle(t *testing.T) {
 // explicit hash keys in one PutRecords and reads every one back exactly.
 func TestStreamBackend_PutRecords_ReadBack(t *testing.T) {
 	ctx := context.Background()
-	seed := streamTestSeed(t)
+	seed := testutil.Seed(t)
 	rng := rand.New(rand.NewPCG(seed, seed))
 	client, _ := mustServeStream(t, stream.Options{})
 	_, err := client.CreateStream(ctx, &kinesis.CreateStreamInput{StreamName: aws.String("s"), ShardCount: aws.Int32(4)})

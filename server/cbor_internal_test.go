@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/shardlog/shardlog/internal/testutil"
 )
 
 func mustHex(t *testing.T, s string) []byte {
@@ -100,7 +102,7 @@ func TestCBOR_RoundTrip(t *testing.T) {
 	_, hasKey := desc.get("KeyId")
 	require.False(t, hasKey, "omitempty members are left out")
 
-	rng := rand.New(rand.NewPCG(testSeed(t), 2))
+	rng := rand.New(rand.NewPCG(testutil.Seed(t), 2))
 	for range 200 {
 		n := rng.Int64() - rng.Int64()
 		b := cborAppendInt([]byte{0xa1, 0x61, 'n'}, n)

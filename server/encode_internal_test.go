@@ -11,6 +11,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/shardlog/shardlog/internal/testutil"
 )
 
 func TestAppendEpochMillis(t *testing.T) {
@@ -97,7 +99,7 @@ func TestPlainWord(t *testing.T) {
 			require.Equal(t, plain(w), plainWord(binary.LittleEndian.Uint64(w)), "byte %#x at %d", c, pos)
 		}
 	}
-	rng := rand.New(rand.NewPCG(testSeed(t), 5))
+	rng := rand.New(rand.NewPCG(testutil.Seed(t), 5))
 	for range 100000 {
 		v := rng.Uint64()
 		var w [8]byte

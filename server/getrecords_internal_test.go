@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/shardlog/shardlog/internal/testutil"
 )
 
 type testRecord struct {
@@ -35,7 +37,7 @@ func randomRecords(rng *rand.Rand, n int) []testRecord {
 
 // TestJSONRecords encodes random records and reads them back with encoding/json.
 func TestJSONRecords(t *testing.T) {
-	rng := rand.New(rand.NewPCG(testSeed(t), 3))
+	rng := rand.New(rand.NewPCG(testutil.Seed(t), 3))
 	records := randomRecords(rng, 200)
 	enc := newJSONRecords(nil)
 	for _, r := range records {
@@ -69,7 +71,7 @@ func TestJSONRecords(t *testing.T) {
 
 // TestCBORRecords encodes random records and reads them back with the CBOR decoder.
 func TestCBORRecords(t *testing.T) {
-	rng := rand.New(rand.NewPCG(testSeed(t), 4))
+	rng := rand.New(rand.NewPCG(testutil.Seed(t), 4))
 	records := randomRecords(rng, 50)
 	enc := newCBORRecords(nil)
 	for _, r := range records {

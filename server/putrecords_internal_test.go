@@ -3,29 +3,15 @@ package server
 import (
 	"encoding/base64"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"math/rand/v2"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/shardlog/shardlog/internal/testutil"
 )
-
-var seedFlag = flag.Uint64("seed", 0, "seed of the random tests; 0 picks one from the clock")
-
-// testSeed returns the seed of a random test and logs it, so a failure can be
-// replayed with -seed.
-func testSeed(t *testing.T) uint64 {
-	t.Helper()
-	seed := *seedFlag
-	if seed == 0 {
-		seed = uint64(time.Now().UnixNano())
-	}
-	t.Logf("seed %d (rerun with -seed=%d)", seed, seed)
-	return seed
-}
 
 func generalPutRecords(body []byte) (*PutRecordsInput, error) {
 	in, err := DecodeRequest("PutRecords", contentTypeJSON, body, Options{})
@@ -168,7 +154,7 @@ func TestDecodePutRecordFast(t *testing.T) {
 // accepts, the general path accepts with the same records; whatever the general
 // path rejects, it rejects too.
 func TestDecodePutRecordsFast_Random(t *testing.T) {
-	rng := rand.New(rand.NewPCG(testSeed(t), 1))
+	rng := rand.New(rand.NewPCG(testutil.Seed(t), 1))
 	n := 3000
 	if testing.Short() {
 		n = 300

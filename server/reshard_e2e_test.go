@@ -21,6 +21,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 	"github.com/stretchr/testify/require"
 
+	"github.com/shardlog/shardlog/internal/testutil"
 	"github.com/shardlog/shardlog/server"
 	"github.com/shardlog/shardlog/shard"
 	"github.com/shardlog/shardlog/stream"
@@ -393,7 +394,7 @@ func TestSDK_ReshardUnderLoad(t *testing.T) {
 	}{{"live", false, 150 * time.Millisecond}, {"restart", true, 300 * time.Millisecond}} {
 		restart := tt.restart
 		t.Run(tt.name, func(t *testing.T) {
-			r := rand.New(rand.NewPCG(streamTestSeed(t), 1))
+			r := rand.New(rand.NewPCG(testutil.Seed(t), 1))
 			e := newReshardEnv(t, tt.delay, 0)
 			const name = "load"
 			require.NoError(t, e.call(func(c *kinesis.Client) error {
@@ -528,7 +529,7 @@ func TestSDK_ReshardRestartKeepsIterators(t *testing.T) {
 	require.Positive(t, consumer.read)
 
 	step := scaleRandom(true)
-	desc, err := step(e, rand.New(rand.NewPCG(streamTestSeed(t), 2)), name)
+	desc, err := step(e, rand.New(rand.NewPCG(testutil.Seed(t), 2)), name)
 	require.NoError(t, err, desc)
 	t.Log(desc)
 	write(p, 100) // to the parents, the stream UPDATING

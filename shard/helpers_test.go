@@ -2,7 +2,6 @@ package shard_test
 
 import (
 	"errors"
-	"flag"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -16,23 +15,6 @@ import (
 	"github.com/shardlog/shardlog/segment"
 	"github.com/shardlog/shardlog/shard"
 )
-
-var seedFlag = flag.Uint64("seed", 0, "seed of the random tests (0: from the clock; also SHARDLOG_SEED)")
-
-// testSeed returns the seed of a random test, and logs it so that a failure can be replayed
-// with -seed.
-func testSeed(t testing.TB) uint64 {
-	t.Helper()
-	seed := *seedFlag
-	if v := os.Getenv("SHARDLOG_SEED"); seed == 0 && v != "" {
-		seed, _ = strconv.ParseUint(v, 10, 64)
-	}
-	if seed == 0 {
-		seed = uint64(time.Now().UnixNano())
-	}
-	t.Logf("seed %d (replay with -seed=%d)", seed, seed)
-	return seed
-}
 
 // clock is a fake clock for Options.Now.
 type clock struct {

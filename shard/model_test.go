@@ -8,6 +8,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/shardlog/shardlog/internal/testutil"
 	"github.com/shardlog/shardlog/segment"
 	"github.com/shardlog/shardlog/shard"
 )
@@ -104,7 +105,7 @@ func (mt *modelTest) now() int64 {
 }
 
 func TestShard_Model(t *testing.T) {
-	seed := testSeed(t)
+	seed := testutil.Seed(t)
 	r := rand.New(rand.NewPCG(seed, 1))
 	clk := newClock(1_700_000_000_000)
 	codecs := []segment.Codec{segment.CodecNone, segment.CodecS2, segment.CodecZstd}

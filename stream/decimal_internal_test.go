@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+
+	"github.com/shardlog/shardlog/internal/testutil"
 )
 
 func (x uint192) big() *big.Int {
@@ -29,7 +31,7 @@ func randUint192(r *rand.Rand) uint192 {
 }
 
 func TestUint192_AppendDecimal_MatchesBig(t *testing.T) {
-	r := NewTestRand(t)
+	r := testutil.Rand(t)
 	n := 20000
 	if testing.Short() {
 		n = 2000
@@ -95,7 +97,7 @@ func TestParseUint192_Rejects(t *testing.T) {
 }
 
 func TestUint192_Field_MatchesBig(t *testing.T) {
-	r := NewTestRand(t)
+	r := testutil.Rand(t)
 	mask := func(width uint) *big.Int {
 		m := big.NewInt(1)
 		m.Lsh(m, width)

@@ -6,6 +6,7 @@ import (
 	"math/big"
 	"testing"
 
+	"github.com/shardlog/shardlog/internal/testutil"
 	"github.com/shardlog/shardlog/stream"
 )
 
@@ -139,7 +140,7 @@ func TestParseHashKey(t *testing.T) {
 }
 
 func TestHashKey_String_RoundTrip_Random(t *testing.T) {
-	r := stream.NewTestRand(t)
+	r := testutil.Rand(t)
 	for range 5000 {
 		h := stream.HashKey{Hi: r.Uint64() >> r.UintN(65), Lo: r.Uint64()}
 		want := new(big.Int).SetUint64(h.Hi)

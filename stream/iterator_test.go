@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/shardlog/shardlog/internal/testutil"
 	"github.com/shardlog/shardlog/stream"
 )
 
@@ -31,7 +32,7 @@ func testIterator() stream.Iterator {
 
 func TestIteratorKey_SealOpen_RoundTrip(t *testing.T) {
 	k, _ := mustOpenIteratorKey(t)
-	r := stream.NewTestRand(t)
+	r := testutil.Rand(t)
 	const nameChars = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-"
 	for range 2000 {
 		name := make([]byte, 1+r.IntN(stream.MaxStreamNameLen))

@@ -7,6 +7,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/shardlog/shardlog/internal/testutil"
 	"github.com/shardlog/shardlog/stream"
 )
 
@@ -16,7 +17,7 @@ import (
 // also checks AT_ and AFTER_SEQUENCE_NUMBER against the model at random records. Replay a
 // failure with -seed.
 func TestStore_Random_Paging(t *testing.T) {
-	rng := stream.NewTestRand(t)
+	rng := testutil.Rand(t)
 	c := newClock()
 	s := mustOpen(t, testOptions(c))
 	const shards = 3

@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/shardlog/shardlog/internal/testutil"
 )
 
 // SetReshardFaults sets the hook called before carrying out a reshard and after each step
@@ -239,7 +241,7 @@ func TestPlanReshard_SplitAndMerge(t *testing.T) {
 // TestPlanReshard_Random runs random splits, merges and scalings, checking after each that
 // the open shards cover the hash key space once, at every second, and that lineage is exact.
 func TestPlanReshard_Random(t *testing.T) {
-	r := NewTestRand(t)
+	r := testutil.Rand(t)
 	rounds := 300
 	if testing.Short() {
 		rounds = 60

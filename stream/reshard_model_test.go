@@ -10,6 +10,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/shardlog/shardlog/internal/testutil"
 	"github.com/shardlog/shardlog/stream"
 )
 
@@ -20,7 +21,7 @@ import (
 // sort after its parents', and a consumer that follows the lineage reads every record once,
 // in order per key. Replay a failure with -seed.
 func TestStore_Reshard_Random(t *testing.T) {
-	r := stream.NewTestRand(t)
+	r := testutil.Rand(t)
 	rounds := 24
 	if testing.Short() {
 		rounds = 8

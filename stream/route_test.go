@@ -3,6 +3,7 @@ package stream_test
 import (
 	"testing"
 
+	"github.com/shardlog/shardlog/internal/testutil"
 	"github.com/shardlog/shardlog/stream"
 )
 
@@ -31,7 +32,7 @@ func TestRouter_Route_Boundaries(t *testing.T) {
 }
 
 func TestRouter_Route_Random(t *testing.T) {
-	rnd := stream.NewTestRand(t)
+	rnd := testutil.Rand(t)
 	for _, n := range []int{1, 2, 7, 64, 1000} {
 		shards := stream.InitialShards(n, createdSec)
 		r := stream.NewRouter(shards)

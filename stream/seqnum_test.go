@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/shardlog/shardlog/internal/testutil"
 	"github.com/shardlog/shardlog/stream"
 )
 
@@ -95,7 +96,7 @@ func TestSequenceNumber_WriteOrderWithinShard(t *testing.T) {
 }
 
 func TestSequenceNumber_RoundTrip_Random(t *testing.T) {
-	r := stream.NewTestRand(t)
+	r := testutil.Rand(t)
 	n := 20000
 	if testing.Short() {
 		n = 2000
