@@ -5,34 +5,19 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/shardlog/shardlog/internal/testutil"
 	"github.com/shardlog/shardlog/retention"
 	"github.com/shardlog/shardlog/segment"
 	"github.com/shardlog/shardlog/shard"
 )
 
-// clock is a fake clock for shard.Options.Now.
-type clock struct {
-	mu sync.Mutex
-	ms int64
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return time.UnixMilli(c.ms)
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.ms += d.Milliseconds()
-	c.mu.Unlock()
-}
+// clock is the fake clock of shard.Options.Now.
+type clock = testutil.Clock
 
 // mustOpen opens a shard with small segments on clk, closed when the test ends.
 func mustOpen(t *testing.T, dir string, clk *clock) *shard.Shard {
@@ -69,7 +54,7 @@ func segmentFiles(t *testing.T, dir string) int {
 }
 
 func TestLoop_RunOnce(t *testing.T) {
-	clk := &clock{ms: 1_000_000_000}
+	clk := testutil.NewClock(1_000_000_000)
 	loop := retention.NewLoop(time.Hour, nil)
 	var shards []*shard.Shard
 	var dirs []string
@@ -105,7 +90,7 @@ func TestLoop_RunOnce(t *testing.T) {
 }
 
 func TestLoop_StartStop(t *testing.T) {
-	clk := &clock{ms: 1_000_000_000}
+	clk := testutil.NewClock(1_000_000_000)
 	dir := t.TempDir()
 	s := mustOpen(t, dir, clk)
 	fill(t, s, 5)
@@ -130,7 +115,7 @@ func TestLoop_StartStop(t *testing.T) {
 }
 
 func TestLoop_RunOnce_Error(t *testing.T) {
-	clk := &clock{ms: 1_000_000_000}
+	clk := testutil.NewClock(1_000_000_000)
 	dir := t.TempDir()
 	s := mustOpen(t, dir, clk)
 	fill(t, s, 5)

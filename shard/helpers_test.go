@@ -6,47 +6,19 @@ import (
 	"math/rand/v2"
 	"os"
 	"strconv"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/shardlog/shardlog/internal/testutil"
 	"github.com/shardlog/shardlog/segment"
 	"github.com/shardlog/shardlog/shard"
 )
 
-// clock is a fake clock for Options.Now.
-type clock struct {
-	mu sync.Mutex
-	ms int64
-}
+// clock is the fake clock of Options.Now.
+type clock = testutil.Clock
 
-func newClock(ms int64) *clock { return &clock{ms: ms} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return time.UnixMilli(c.ms)
-}
-
-func (c *clock) Ms() int64 {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.ms
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.ms += d.Milliseconds()
-	c.mu.Unlock()
-}
-
-func (c *clock) Set(ms int64) {
-	c.mu.Lock()
-	c.ms = ms
-	c.mu.Unlock()
-}
+var newClock = testutil.NewClock
 
 // mustOpen opens the shard in dir and closes it when the test ends, then checks that it
 // reopens cleanly and reads back as one dense, ordered log.

@@ -6,12 +6,11 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/shardlog/shardlog/internal/testutil"
 	"github.com/shardlog/shardlog/shard"
 	"github.com/shardlog/shardlog/stream"
 )
@@ -22,31 +21,10 @@ const (
 	t0     = int64(1700000000000) // the fake clock's start, ms
 )
 
-// clock is a fake clock for Options.Now.
-type clock struct {
-	mu sync.Mutex
-	ms int64
-}
+// clock is the fake clock of Options.Now.
+type clock = testutil.Clock
 
-func newClock() *clock { return &clock{ms: t0} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return time.UnixMilli(c.ms)
-}
-
-func (c *clock) Ms() int64 {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.ms
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.ms += d.Milliseconds()
-	c.mu.Unlock()
-}
+func newClock() *clock { return testutil.NewClock(t0) }
 
 // testOptions returns store options for tests: a fake clock, no sync (durability is not
 // what most tests are about), no delays, and no logging.
