@@ -435,3 +435,17 @@ func TestAuth_MalformedSignatures(t *testing.T) {
 	}
 	require.Zero(t, b.callCount())
 }
+
+// TestAuth_UnsignedSessionToken: a session token added after signing is
+// accepted, as AWS's JSON services accept it; one that is signed is covered
+// by TestAuth_SDKEveryOperation.
+func TestAuth_UnsignedSessionToken(t *testing.T) {
+	_, url := mustServe(t, newFakeBackend(), authOptions())
+	body := []byte(`{}`)
+	r := newKinesisRequest(t, url, "ListStreams", "application/x-amz-json-1.1", body)
+	signRequest(t, r, body, authKeyID, authSecret, time.Now())
+	require.NotContains(t, r.Header.Get("Authorization"), "x-amz-security-token")
+	r.Header.Set("X-Amz-Security-Token", "added-after-signing")
+	status, answer := send(t, r)
+	require.Equal(t, http.StatusOK, status, answer)
+}
