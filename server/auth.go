@@ -24,7 +24,8 @@ import (
 //     key=value (IncompleteSignatureException);
 //  2. Credential, Signature, SignedHeaders and a date are present
 //     (IncompleteSignatureException, kinesalite's texts);
-//  3. host is among the signed headers (InvalidSignatureException);
+//  3. host (or HTTP/2's :authority) is among the signed headers
+//     (InvalidSignatureException);
 //  4. the date is in ISO 8601 basic format (IncompleteSignatureException) and
 //     within maxClockSkew of the server's clock (InvalidSignatureException);
 //  5. the credential scope has five parts (IncompleteSignatureException), ends
@@ -229,7 +230,9 @@ func (s *Server) verify(r *http.Request, body []byte, sig *signature) *Error {
 	return nil
 }
 
-func isHost(name string) bool { return strings.EqualFold(name, "host") }
+// isHost reports whether a signed header names the host: "host", or
+// ":authority", which the JavaScript SDK v3 signs in its place over HTTP/2.
+func isHost(name string) bool { return strings.EqualFold(name, "host") || name == ":authority" }
 
 // parseSigningTime reads X-Amz-Date, or a Date header in ISO 8601 basic or HTTP format.
 func parseSigningTime(v string) (time.Time, *Error) {
@@ -394,8 +397,8 @@ func queryUnescape(s string) string {
 }
 
 // canonicalHeaderValue returns a signed header's values, trimmed, runs of
-// spaces made one, joined by commas. net/http keeps Host and, at times,
-// Content-Length out of Header.
+// spaces made one, joined by commas. net/http keeps Host (HTTP/2's
+// :authority) and, at times, Content-Length out of Header.
 func canonicalHeaderValue(r *http.Request, name string) string {
 	values := r.Header.Values(name)
 	switch {

@@ -154,6 +154,16 @@ func TestAuthenticate_SDKSigner(t *testing.T) {
 	}
 }
 
+// TestCanonicalRequest_Authority: over HTTP/2 the JavaScript SDK v3 signs
+// ":authority" instead of host; its value is the request's host.
+func TestCanonicalRequest_Authority(t *testing.T) {
+	r := httptest.NewRequest(http.MethodPost, "http://127.0.0.1:4567/", strings.NewReader("{}"))
+	r.Header.Set("X-Amz-Date", "20260102T030405Z")
+	sig := &signature{signedHeaders: ":authority;x-amz-date"}
+	require.Equal(t, "POST\n/\n\n:authority:127.0.0.1:4567\nx-amz-date:20260102T030405Z\n\n:authority;x-amz-date\n"+
+		"44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a", canonicalRequest(r, sig, payloadHash([]byte("{}"))))
+}
+
 // asServerRequest turns a client request into what net/http hands a handler:
 // Host outside Header, the path as sent.
 func asServerRequest(t *testing.T, req *http.Request, body string) *http.Request {

@@ -92,6 +92,10 @@ func TestCLI_Auth(t *testing.T) {
 	require.Contains(t, err.Error(), "InvalidSignatureException")
 }
 
+// TestJSSDK_Auth runs the JavaScript SDK v3 flow in Node against a server that
+// verifies signatures with the key flow.mjs signs with.
+func TestJSSDK_Auth(t *testing.T) { runJSFlow(t, "--auth", "AKIDSHARDLOGTEST:secret") }
+
 // TestServe_CORSOrigin sends a browser's preflight to the real binary: without
 // --cors-origin no origin is allowed; with it, that origin only.
 func TestServe_CORSOrigin(t *testing.T) {
