@@ -33,12 +33,20 @@
 // Server is also an http.Handler, for tests (httptest) or an http.Server of your
 // own (TLS, for the KPL).
 //
+// # Security
+//
+// By default the server trusts whoever reaches it: any complete signature
+// passes, as with kinesalite, and no web page may call it, because no origin
+// gets CORS headers. Options.Credentials turns on SigV4 verification against
+// static keys; Options.CORSOrigins names the browser origins allowed to call.
+//
 // # Requests and errors
 //
 // A request goes through the order of KINESIS-API.md §1.6, which decides which
 // error a malformed request gets: size cap (413), request ids, CORS, method
 // (403 XML), content type, empty body, parse, legacy application/json (404),
-// unknown operation, SigV4 presence (signatures are required but not verified),
+// unknown operation, SigV4 (a complete signature is required; it is verified
+// only when Options.Credentials lists keys, see auth.go),
 // type checks (SerializationException, coral's messages), constraints
 // (ValidationException, "N validation errors detected: …", at most 10), then the
 // Backend. Errors are rendered as {"__type":"…","message":"…"} with an

@@ -50,6 +50,7 @@ const (
 	TypeMissingAuthToken    = "MissingAuthenticationTokenException"
 	TypeIncompleteSignature = "IncompleteSignatureException"
 	TypeInvalidSignature    = "InvalidSignatureException"
+	TypeUnrecognizedClient  = "UnrecognizedClientException"
 	TypeInternalFailure     = "InternalFailure"
 	TypeRequestTooLarge     = "RequestEntityTooLargeException"
 	TypeServiceUnavailable  = "ServiceUnavailable"
@@ -76,6 +77,7 @@ var statusByType = map[string]int{
 	"MissingAuthenticationTokenException":    http.StatusBadRequest,
 	"IncompleteSignatureException":           http.StatusBadRequest,
 	"InvalidSignatureException":              http.StatusBadRequest,
+	"UnrecognizedClientException":            http.StatusBadRequest,
 	"KMSAccessDeniedException":               http.StatusBadRequest,
 	"KMSDisabledException":                   http.StatusBadRequest,
 	"KMSInvalidStateException":               http.StatusBadRequest,

@@ -22,7 +22,8 @@ import (
 //
 //  1. a body over Options.MaxRequestBytes gets 413;
 //  2. every answer from here on carries x-amzn-RequestId and x-amz-id-2;
-//  3. a request with an Origin gets CORS headers; a preflight OPTIONS ends here;
+//  3. a request with an Origin from an allowed origin gets CORS headers (cors.go);
+//     a preflight OPTIONS ends here;
 //  4. a method other than POST gets 403 AccessDeniedException (XML);
 //  5. the Content-Type decides the wire format: JSON, CBOR or legacy JSON;
 //  6. an empty body gets SerializationException, or UnknownOperationException
@@ -31,7 +32,8 @@ import (
 //  8. a body that does not parse to an object gets SerializationException;
 //  9. the legacy application/json type gets 404 UnknownOperationException;
 //  10. an unknown service or operation gets UnknownOperationException;
-//  11. a missing or incomplete SigV4 signature gets its auth error;
+//  11. a missing, incomplete or (with Options.Credentials) wrong SigV4
+//     signature gets its auth error (auth.go);
 //  12. type errors get SerializationException, 13. constraint violations
 //     ValidationException, 14. the Backend's errors their own type.
 
@@ -71,9 +73,6 @@ var (
 	headerJSON       = []string{contentTypeJSON}
 	headerCBOR       = []string{contentTypeCBOR}
 	headerLegacyJSON = []string{contentTypeLegacyJSON}
-	headerAnyOrigin  = []string{"*"}
-	headerMaxAge     = []string{"172800"}
-	headerExpose     = []string{"x-amzn-RequestId,x-amzn-ErrorType,x-amz-request-id,x-amz-id-2,x-amzn-ErrorMessage,Date"}
 )
 
 // call is the state of one request. Calls are pooled with their buffers.
@@ -144,13 +143,8 @@ func (c *call) serve() {
 	if !preflight {
 		h["x-amz-id-2"] = []string{newID2()}
 	}
-	if origin != "" {
-		h["Access-Control-Allow-Origin"] = headerAnyOrigin
-		if preflight {
-			c.answerPreflight()
-			return
-		}
-		h["Access-Control-Expose-Headers"] = headerExpose
+	if origin != "" && c.answerCORS(origin, preflight) {
+		return
 	}
 	if c.r.Method != http.MethodPost {
 		c.sendXML(http.StatusForbidden, TypeAccessDenied, accessDeniedXML)
@@ -200,7 +194,7 @@ func (c *call) dispatch(op *operation, known bool) {
 	case !known:
 		c.fail(&Error{Type: TypeUnknownOperation})
 	default:
-		info, err := checkAuth(c.r)
+		info, err := c.s.authenticate(c.r, c.body)
 		if err != nil {
 			c.fail(err)
 			return
@@ -310,18 +304,6 @@ func (c *call) answerEmptyBody(known bool) {
 		c.proto = protoCBOR
 	}
 	c.fail(e)
-}
-
-func (c *call) answerPreflight() {
-	h := c.w.Header()
-	if v := c.r.Header.Get("Access-Control-Request-Headers"); v != "" {
-		h["Access-Control-Allow-Headers"] = []string{v}
-	}
-	if v := c.r.Header.Get("Access-Control-Request-Method"); v != "" {
-		h["Access-Control-Allow-Methods"] = []string{v}
-	}
-	h["Access-Control-Max-Age"] = headerMaxAge
-	c.send(http.StatusOK, nil, nil)
 }
 
 // sendXML answers the requests that never reach the JSON protocol, without a
@@ -473,80 +455,4 @@ func newID2() string {
 		}
 	}
 	return base64.StdEncoding.EncodeToString(raw[:])
-}
-
-// Authentication (KINESIS-API.md §1.7). Like kinesalite, the server requires a
-// syntactically complete SigV4 signature, in the Authorization header or in the
-// query string, but does not verify it: local clients sign with dummy keys.
-
-var signatureParams = [...]string{"Credential", "Signature", "SignedHeaders"}
-
-var queryAuthParams = [...]string{"X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Signature", "X-Amz-SignedHeaders", "X-Amz-Date"}
-
-// checkAuth checks that the request is signed, and returns what the credential
-// scope says about the caller.
-func checkAuth(r *http.Request) (*RequestInfo, *Error) {
-	header := r.Header.Get("Authorization")
-	var query map[string][]string
-	if r.URL.RawQuery != "" {
-		query = r.URL.Query()
-	}
-	_, hasQueryAuth := query["X-Amz-Algorithm"]
-	switch {
-	case header != "" && hasQueryAuth:
-		return nil, &Error{Type: TypeInvalidSignature,
-			Message: "Found both 'X-Amz-Algorithm' as a query-string param and 'Authorization' as HTTP header."}
-	case header == "" && !hasQueryAuth:
-		return nil, &Error{Type: TypeMissingAuthToken, Message: "Missing Authentication Token"}
-	case header != "":
-		return checkAuthHeader(r, header)
-	}
-	var msg strings.Builder
-	for _, p := range queryAuthParams {
-		if v := query[p]; len(v) == 0 || v[0] == "" {
-			msg.WriteString("AWS query-string parameters must include '" + p + "'. ")
-		}
-	}
-	if msg.Len() > 0 {
-		msg.WriteString("Re-examine the query-string parameters.")
-		return nil, &Error{Type: TypeIncompleteSignature, Message: msg.String()}
-	}
-	return scopeInfo(query["X-Amz-Credential"][0]), nil
-}
-
-func checkAuthHeader(r *http.Request, header string) (*RequestInfo, *Error) {
-	params := make(map[string]string, 4)
-	fields := strings.FieldsFunc(header, func(c rune) bool { return c == ',' || c == ' ' })
-	for i, f := range fields {
-		if i == 0 && !strings.HasPrefix(header, ",") && !strings.HasPrefix(header, " ") {
-			continue // the algorithm
-		}
-		k, v, _ := strings.Cut(strings.TrimSpace(f), "=")
-		v, _, _ = strings.Cut(v, "=")
-		params[k] = v
-	}
-	var msg strings.Builder
-	for _, p := range signatureParams {
-		if params[p] == "" {
-			msg.WriteString("Authorization header requires '" + p + "' parameter. ")
-		}
-	}
-	if r.Header.Get("X-Amz-Date") == "" && r.Header.Get("Date") == "" {
-		msg.WriteString("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. ")
-	}
-	if msg.Len() > 0 {
-		msg.WriteString("Authorization=" + header)
-		return nil, &Error{Type: TypeIncompleteSignature, Message: msg.String()}
-	}
-	return scopeInfo(params["Credential"]), nil
-}
-
-// scopeInfo reads the credential scope <key id>/<date>/<region>/<service>/aws4_request.
-func scopeInfo(credential string) *RequestInfo {
-	parts := strings.Split(credential, "/")
-	info := &RequestInfo{AccessKeyID: parts[0]}
-	if len(parts) > 2 {
-		info.Region = parts[2]
-	}
-	return info
 }

@@ -171,36 +171,6 @@ func mustAtoi(t *testing.T, s string) int {
 	return n
 }
 
-// TestServeHTTP_CORS checks the preflight answer and the headers of a request
-// with an Origin.
-func TestServeHTTP_CORS(t *testing.T) {
-	s, _ := mustNew(t, server.Options{})
-	r := httptest.NewRequest(http.MethodOptions, "/", nil)
-	r.Header.Set("Origin", "whatever")
-	r.Header.Set("Access-Control-Request-Headers", "a, b, c")
-	r.Header.Set("Access-Control-Request-Method", "d")
-	w := httptest.NewRecorder()
-	s.ServeHTTP(w, r)
-	require.Equal(t, http.StatusOK, w.Code)
-	require.Equal(t, "", w.Body.String())
-	require.Equal(t, "*", w.Header().Get("Access-Control-Allow-Origin"))
-	require.Equal(t, "a, b, c", w.Header().Get("Access-Control-Allow-Headers"))
-	require.Equal(t, "d", w.Header().Get("Access-Control-Allow-Methods"))
-	require.Equal(t, "172800", w.Header().Get("Access-Control-Max-Age"))
-	require.Equal(t, "0", w.Header().Get("Content-Length"))
-	require.Empty(t, header(w.Header(), "x-amz-id-2"))
-	require.Regexp(t, uuidRE, header(w.Header(), "x-amzn-RequestId"))
-
-	r = signed(httptest.NewRequest(http.MethodPost, "/", strings.NewReader("{}")), "ListStreams")
-	r.Header.Set("Origin", "whatever")
-	w = httptest.NewRecorder()
-	s.ServeHTTP(w, r)
-	require.Equal(t, http.StatusOK, w.Code)
-	require.Equal(t, "*", w.Header().Get("Access-Control-Allow-Origin"))
-	require.Equal(t, "x-amzn-RequestId,x-amzn-ErrorType,x-amz-request-id,x-amz-id-2,x-amzn-ErrorMessage,Date",
-		w.Header().Get("Access-Control-Expose-Headers"))
-}
-
 // TestServeHTTP_TooLarge checks the body cap, with and without a Content-Length.
 func TestServeHTTP_TooLarge(t *testing.T) {
 	s, b := mustNew(t, server.Options{MaxRequestBytes: 1000})

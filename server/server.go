@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"sync"
@@ -35,6 +36,20 @@ type Options struct {
 	// Defaults: 10 s and 120 s.
 	ReadHeaderTimeout time.Duration
 	IdleTimeout       time.Duration
+
+	// Credentials maps access key ids to secret access keys. When it has any,
+	// every request must carry a SigV4 signature made with one of them, verified
+	// as AWS verifies it (auth.go). Default: none, and any complete signature is
+	// accepted unverified, as kinesalite does.
+	Credentials map[string]string
+
+	// CORSOrigins lists the origins (scheme://host[:port], exactly as a browser
+	// sends them) whose web pages may call the API; "*" allows every origin.
+	// Default: none, so no request gets CORS headers and no web page can read
+	// an answer.
+	CORSOrigins []string
+
+	now func() time.Time // the clock signatures are checked against; default time.Now
 }
 
 func (o Options) withDefaults() Options {
@@ -59,6 +74,9 @@ func (o Options) withDefaults() Options {
 	if o.IdleTimeout <= 0 {
 		o.IdleTimeout = 120 * time.Second
 	}
+	if o.now == nil {
+		o.now = time.Now
+	}
 	return o
 }
 
@@ -70,6 +88,8 @@ type Server struct {
 	opts    Options
 	ops     map[string]*operation
 	log     *slog.Logger
+	keys    map[string]string // Options.Credentials, copied
+	cors    corsPolicy
 
 	mu       sync.Mutex
 	http     *http.Server // made by the first Serve
@@ -84,6 +104,8 @@ func New(b Backend, opts Options) *Server {
 		opts:    opts,
 		ops:     newOperations(opts),
 		log:     opts.Logger,
+		keys:    maps.Clone(opts.Credentials),
+		cors:    newCORSPolicy(opts.CORSOrigins),
 	}
 }
 

@@ -12,13 +12,16 @@ import (
 
 // TestJSSDK_ClassicFlow runs testdata/js/flow.mjs: the AWS SDK for JavaScript v3, unchanged,
 // on its default HTTP/2 transport. It needs node and `npm ci` in testdata/js (.ci/run does it).
-func TestJSSDK_ClassicFlow(t *testing.T) {
+func TestJSSDK_ClassicFlow(t *testing.T) { runJSFlow(t) }
+
+// runJSFlow runs flow.mjs against `shardlog serve` started with serverArgs.
+func runJSFlow(t *testing.T, serverArgs ...string) {
 	node, err := exec.LookPath("node")
 	dir, _ := filepath.Abs(filepath.Join("testdata", "js"))
 	_, sdkErr := os.Stat(filepath.Join(dir, "node_modules", "@aws-sdk", "client-kinesis"))
 	requireE2E(t, "node and @aws-sdk/client-kinesis (npm ci --prefix cmd/shardlog/testdata/js)", err == nil && sdkErr == nil)
 
-	srv := startServer(t, t.TempDir())
+	srv := startServer(t, t.TempDir(), serverArgs...)
 	cmd := exec.Command(node, "flow.mjs")
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "SHARDLOG_ENDPOINT="+srv.Endpoint)

@@ -33,6 +33,11 @@ type serveConfig struct {
 	logLevel     string
 	logFormat    string
 	drainTimeout time.Duration
+	auth         listFlag // ACCESS_KEY:SECRET pairs
+	authFile     string
+	corsOrigins  listFlag
+
+	credentials map[string]string // from auth and authFile, by resolveSecurity
 }
 
 func (c *serveConfig) flags(fs *flag.FlagSet) {
@@ -49,6 +54,22 @@ func (c *serveConfig) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.logLevel, "log-level", "info", "debug, info, warn or error")
 	fs.StringVar(&c.logFormat, "log-format", "text", "text or json")
 	fs.DurationVar(&c.drainTimeout, "drain-timeout", 30*time.Second, "how long shutdown waits for in-flight requests")
+	fs.Var(&c.auth, "auth", "verify SigV4 signatures against ACCESS_KEY:SECRET (repeatable or comma-separated; default: any signature is accepted)")
+	fs.StringVar(&c.authFile, "auth-file", "", "verify SigV4 signatures against the ACCESS_KEY:SECRET pairs of this file, one a line")
+	fs.Var(&c.corsOrigins, "cors-origin", "browser origin allowed to call the API, e.g. http://localhost:3000, or * for any (repeatable or comma-separated; default: none)")
+}
+
+// resolveSecurity checks the --auth, --auth-file and --cors-origin values and loads the keys.
+func (c *serveConfig) resolveSecurity() error {
+	if err := checkOrigins(c.corsOrigins); err != nil {
+		return err
+	}
+	keys, err := loadCredentials(c.auth, c.authFile)
+	if err != nil {
+		return err
+	}
+	c.credentials = keys
+	return nil
 }
 
 // envPrefix names the environment variables that stand in for flags: --sync-interval is
@@ -109,6 +130,10 @@ func runServe(args []string, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "shardlog serve: unexpected argument %q\n", fs.Arg(0))
 		return 2
 	}
+	if err := cfg.resolveSecurity(); err != nil {
+		fmt.Fprintln(stderr, "shardlog serve:", err)
+		return 2
+	}
 	log, err := newLogger(stderr, cfg.logLevel, cfg.logFormat)
 	if err != nil {
 		fmt.Fprintln(stderr, "shardlog serve:", err)
@@ -148,11 +173,13 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 		store.Close()
 		return err
 	}
-	srv := server.New(server.NewStreamBackend(store), server.Options{Logger: log})
+	srv := server.New(server.NewStreamBackend(store), server.Options{Logger: log,
+		Credentials: cfg.credentials, CORSOrigins: cfg.corsOrigins})
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	log.Info("listening", "addr", ln.Addr().String(), "data", cfg.dataDir, "sync", cfg.sync,
-		"region", cfg.region, "account", cfg.accountID)
+		"region", cfg.region, "account", cfg.accountID, "auth", len(cfg.credentials) > 0, "cors", cfg.corsOrigins.String())
+	warnIfExposed(log, ln.Addr(), len(cfg.credentials) > 0)
 
 	select {
 	case <-ctx.Done():
