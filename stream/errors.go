@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strconv"
 	"time"
+
+	"github.com/shardlog/shardlog/internal/dirlock"
 )
 
 // Errors from parsing values that clients send (ParseSequenceNumber, ParseHashKey,
@@ -39,6 +41,11 @@ var (
 var (
 	// ErrClosed is returned by every operation of a Store after Close.
 	ErrClosed = errors.New("stream: store closed")
+
+	// ErrLocked is matched by the error of Open when another Store, in this process or
+	// another, has the data directory open. The error names the directory and, when its
+	// lock file tells it, the pid of the process that has it.
+	ErrLocked = dirlock.ErrLocked
 )
 
 // Errors from the iterator key and the catalog on disk.
