@@ -246,6 +246,14 @@ func InvalidShardIterator() *Error {
 	return kinesisError(TypeInvalidArgument, "Invalid ShardIterator.")
 }
 
+// IteratorOfOtherStream is GetRecords' error for a StreamARN that is not the ARN of the
+// stream the ShardIterator reads, iteratorStreamARN. AWS answers InvalidArgumentException;
+// its message was not recorded, so this one follows the StreamARN and StreamName mismatch.
+func IteratorOfOtherStream(streamARN, iteratorStreamARN string) *Error {
+	return kinesisError(TypeInvalidArgument, "StreamARN "+streamARN+
+		" does not match the stream of the ShardIterator, "+iteratorStreamARN+".")
+}
+
 // ExpiredIterator is GetRecords' error for an iterator issued more than IteratorLifetime
 // ago, with both times in the format AWS uses ("Thu Jan 22 01:22:02 UTC 2015").
 func ExpiredIterator(issuedMs, nowMs int64) *Error {
