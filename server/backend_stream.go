@@ -237,7 +237,8 @@ func (b *streamBackend) GetShardIterator(_ context.Context, in *GetShardIterator
 // GetRecords passes the sink on: stream.RecordSink and RecordSink have the same method, so
 // records go from the shard's read to the response encoder with nothing in between.
 func (b *streamBackend) GetRecords(_ context.Context, in *GetRecordsInput, sink RecordSink) (*GetRecordsOutput, error) {
-	res, err := b.store.GetRecords(&stream.GetRecordsRequest{ShardIterator: in.ShardIterator, Limit: int(deref(in.Limit)), DryRun: in.DryRun}, sink)
+	res, err := b.store.GetRecords(&stream.GetRecordsRequest{ShardIterator: in.ShardIterator, Limit: int(deref(in.Limit)),
+		StreamARN: in.StreamARN, DryRun: in.DryRun}, sink)
 	if err != nil {
 		return nil, kinesisErr(err)
 	}

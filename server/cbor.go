@@ -218,7 +218,7 @@ func (d *cborDecoder) tagged(info byte, tag uint64, depth int) (any, bool) {
 	if err != nil {
 		return nil, false
 	}
-	return epochMillis(math.Round(f)), true
+	return epochMillis(saturatedMillis(f)), true
 }
 
 func (d *cborDecoder) simple() (any, bool) {

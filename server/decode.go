@@ -307,8 +307,8 @@ func invalidBase64At(s string) int {
 func checkTimestamp(v any) (any, *Error) {
 	switch t := v.(type) {
 	case number:
-		f, _ := strconv.ParseFloat(string(t), 64)
-		return time.UnixMilli(int64(math.Round(f * 1000))).UTC(), nil
+		f, _ := strconv.ParseFloat(string(t), 64) // ±Inf beyond the range of a float
+		return time.UnixMilli(saturatedMillis(f * 1000)).UTC(), nil
 	case epochMillis:
 		return time.UnixMilli(int64(t)).UTC(), nil
 	case string:
@@ -317,6 +317,20 @@ func checkTimestamp(v any) (any, *Error) {
 		return nil, serializationError(msgBooleanClass + " can not be converted to milliseconds since epoch")
 	}
 	return nil, scalarMismatch(v, "milliseconds since epoch")
+}
+
+// saturatedMillis rounds a timestamp in milliseconds to an int64, and clamps one beyond
+// its range to the nearest end: 1e300 seconds is after every time, and -1e300 before, where
+// Go's conversion would give whatever the platform gives (on amd64, the smallest int64,
+// which would make a far-future AT_TIMESTAMP read from the trim horizon).
+func saturatedMillis(ms float64) int64 {
+	switch {
+	case ms >= math.MaxInt64: // 2^63 as a float64
+		return math.MaxInt64
+	case ms <= math.MinInt64:
+		return math.MinInt64
+	}
+	return int64(math.Round(ms))
 }
 
 // scalarMismatch is the error for a container, or an unexpected CBOR value,

@@ -78,4 +78,11 @@
 // All methods of a Shard are safe for concurrent use. Append, Read, DeleteExpired and
 // checkpoints run in parallel: a read never waits for a sync, and deletion never waits for
 // appends. Close waits for appends in flight; reads in flight finish on their segments.
+//
+// A shard directory has one owner: one open Shard, in one process. Open takes no lock of its
+// own, since a shard lives in a directory its caller owns: package stream locks the data
+// directory, and every shard beneath it with it, before it opens any. A lock per shard would
+// cost each open shard one more file descriptor and one more file, and guard nothing the
+// data directory's lock does not. A program that opens shards in directories of its own must
+// make sure no other Shard, in this process or another, opens the same directory meanwhile.
 package shard

@@ -71,7 +71,13 @@
 // old or the new version after a crash, and the new one once Save returns; Save and Remove
 // of one stream must not run concurrently. OpenCatalog removes the temporary files a crash
 // left behind. The iterator key is created the same way on first use, so iterators stay
-// valid across restarts; one process owns a data directory.
+// valid across restarts.
+//
+// One Store at a time owns a data directory: Open locks it (flock on <data dir>/LOCK, which
+// also holds the owner's pid) before it reads or writes anything else there, and Close
+// unlocks it. A second Open, in the same process or another, fails at once with ErrLocked
+// and touches nothing. The Store's shards live beneath the locked directory and take no lock
+// of their own; see package shard.
 //
 // # Status changes
 //

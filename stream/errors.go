@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strconv"
 	"time"
+
+	"github.com/shardlog/shardlog/internal/dirlock"
 )
 
 // Errors from parsing values that clients send (ParseSequenceNumber, ParseHashKey,
@@ -39,6 +41,11 @@ var (
 var (
 	// ErrClosed is returned by every operation of a Store after Close.
 	ErrClosed = errors.New("stream: store closed")
+
+	// ErrLocked is matched by the error of Open when another Store, in this process or
+	// another, has the data directory open. The error names the directory and, when its
+	// lock file tells it, the pid of the process that has it.
+	ErrLocked = dirlock.ErrLocked
 )
 
 // Errors from the iterator key and the catalog on disk.
@@ -237,6 +244,14 @@ func TimestampInFuture(timestampMs, nowMs int64) *Error {
 // sealed by this server's key, or was tampered with.
 func InvalidShardIterator() *Error {
 	return kinesisError(TypeInvalidArgument, "Invalid ShardIterator.")
+}
+
+// IteratorOfOtherStream is GetRecords' error for a StreamARN that is not the ARN of the
+// stream the ShardIterator reads, iteratorStreamARN. AWS answers InvalidArgumentException;
+// its message was not recorded, so this one follows the StreamARN and StreamName mismatch.
+func IteratorOfOtherStream(streamARN, iteratorStreamARN string) *Error {
+	return kinesisError(TypeInvalidArgument, "StreamARN "+streamARN+
+		" does not match the stream of the ShardIterator, "+iteratorStreamARN+".")
 }
 
 // ExpiredIterator is GetRecords' error for an iterator issued more than IteratorLifetime

@@ -48,6 +48,8 @@ func TestError_Messages(t *testing.T) {
 		{stream.TimestampInFuture(1700000001000, 1700000000000), "InvalidArgumentException",
 			"The timestampInMillis parameter cannot be greater than the currentTimestampInMillis. timestampInMillis: 1700000001000, currentTimestampInMillis: 1700000000000"},
 		{stream.InvalidShardIterator(), "InvalidArgumentException", "Invalid ShardIterator."},
+		{stream.IteratorOfOtherStream("arn:aws:kinesis:us-east-1:000000000000:stream/w", "arn:aws:kinesis:us-east-1:000000000000:stream/w2"), "InvalidArgumentException",
+			"StreamARN arn:aws:kinesis:us-east-1:000000000000:stream/w does not match the stream of the ShardIterator, arn:aws:kinesis:us-east-1:000000000000:stream/w2."},
 		{stream.ExpiredIterator(1421889722000, 1421890022001), "ExpiredIteratorException",
 			"Iterator expired. The iterator was created at time Thu Jan 22 01:22:02 UTC 2015 while right now it is Thu Jan 22 01:27:02 UTC 2015 which is further in the future than the tolerated delay of 300000 milliseconds."},
 		{stream.ExpiredIterator(0, 86400000*2+300001), "ExpiredIteratorException",

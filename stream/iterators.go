@@ -3,6 +3,7 @@ package stream
 import (
 	"errors"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/shardlog/shardlog/segment"
@@ -92,13 +93,27 @@ func (s *Store) position(req *GetShardIteratorRequest, info *StreamInfo, sh *Sha
 		if req.Timestamp.IsZero() {
 			return 0, TimestampMissing()
 		}
-		ts, now := req.Timestamp.UnixMilli(), s.nowMs()
+		ts, now := unixMilli(req.Timestamp), s.nowMs()
 		if ts > now {
 			return 0, TimestampInFuture(ts, now)
 		}
 		return l.log.OffsetAt(ts)
 	}
 	return 0, fmt.Errorf("stream: get shard iterator: unknown iterator type %q", req.Type)
+}
+
+// unixMilli returns t in ms since the Unix epoch, clamped to the range of an int64: a
+// time.Time reaches far beyond it, and time.UnixMilli wraps around there, which would turn a
+// time after every record into one before them.
+func unixMilli(t time.Time) int64 {
+	const maxSec = math.MaxInt64 / 1000
+	switch sec := t.Unix(); {
+	case sec >= maxSec:
+		return math.MaxInt64
+	case sec <= -maxSec:
+		return math.MinInt64
+	}
+	return t.UnixMilli()
 }
 
 // seekNumber returns the offset of the first record whose sequence number is at least n
@@ -160,7 +175,9 @@ type RecordSink interface {
 type GetRecordsRequest struct {
 	ShardIterator string
 	Limit         int // 0 for MaxGetRecords
-	DryRun        bool
+	// StreamARN, if set, must be the ARN of the stream the iterator reads.
+	StreamARN string
+	DryRun    bool
 }
 
 // GetRecordsResult is what GetRecords returns besides the records.
@@ -194,6 +211,9 @@ func (s *Store) GetRecords(req *GetRecordsRequest, sink RecordSink) (GetRecordsR
 	v, sh, l, err := s.iteratorShard(it)
 	if err != nil {
 		return GetRecordsResult{}, err
+	}
+	if req.StreamARN != "" && req.StreamARN != v.info.ARN() {
+		return GetRecordsResult{}, IteratorOfOtherStream(req.StreamARN, v.info.ARN())
 	}
 	if req.DryRun {
 		return GetRecordsResult{}, DryRunSucceeded()

@@ -78,7 +78,7 @@ func (s *Store) ListShards(req ListShardsRequest) ([]ShardInfo, string, error) {
 	shards = shards[:limit]
 	t := pageToken{Kind: tokenShards, Stream: name, Incarnation: v.info.Incarnation, After: shards[limit-1].Index}
 	if req.Filter != nil {
-		t.Filter, t.FilterMs = string(req.Filter.Type), req.Filter.Timestamp.UnixMilli()
+		t.Filter, t.FilterMs = string(req.Filter.Type), unixMilli(req.Filter.Timestamp)
 	}
 	return shards, s.sealToken(t), nil
 }
@@ -151,10 +151,10 @@ func filterShards(info *StreamInfo, f *ShardFilter, nowMs int64) ([]ShardInfo, e
 	case f.Type == FilterAtTrimHorizon:
 		keep = func(sh *ShardInfo) bool { return openAt(sh, horizon) }
 	case f.Type == FilterAtTimestamp:
-		t := max(f.Timestamp.UnixMilli(), horizon)
+		t := max(unixMilli(f.Timestamp), horizon)
 		keep = func(sh *ShardInfo) bool { return openAt(sh, t) }
 	case f.Type == FilterFromTimestamp:
-		t := max(f.Timestamp.UnixMilli(), horizon)
+		t := max(unixMilli(f.Timestamp), horizon)
 		keep = func(sh *ShardInfo) bool { return !sh.Closed || closedEndMs(sh) >= t }
 	default:
 		return nil, fmt.Errorf("stream: list shards: unknown shard filter type %q", f.Type)

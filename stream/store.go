@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/shardlog/shardlog/internal/atomicfile"
+	"github.com/shardlog/shardlog/internal/dirlock"
 	"github.com/shardlog/shardlog/retention"
 	"github.com/shardlog/shardlog/shard"
 )
@@ -111,7 +112,8 @@ const streamsDirName = "streams"
 // out the Kinesis operations; see the package documentation for its promises.
 type Store struct {
 	dir  string
-	opts Options // with defaults
+	lock *dirlock.Lock // held from Open to Close
+	opts Options       // with defaults
 	cat  *Catalog
 	keys *IteratorKey
 	loop *retention.Loop
@@ -134,19 +136,27 @@ type Store struct {
 	faults func(step string) error
 }
 
-// Open opens the store in dataDir, creating the directory if needed: it loads the iterator
-// secret and the catalog, opens the log of every shard, finishes the status changes that
-// came due while it was down, removes the files of streams the catalog no longer has, and
-// starts the background work. A catalog file that cannot be read back fails Open: starting
-// without a stream that exists on disk would lose it silently.
+// Open opens the store in dataDir, creating the directory if needed. It first locks the
+// directory (the file LOCK in it) for the life of the Store: if another Store, in this
+// process or another, has it open, Open fails at once with an error matching ErrLocked that
+// names the directory and the owner's pid, having read or written nothing else there. Then
+// it loads the iterator secret and the catalog, opens the log of every shard, finishes the
+// status changes that came due while it was down, removes the files of streams the catalog
+// no longer has, and starts the background work. A catalog file that cannot be read back
+// fails Open: starting without a stream that exists on disk would lose it silently.
 func Open(dataDir string, opts Options) (*Store, error) {
-	s := &Store{dir: dataDir, opts: opts.withDefaults()}
+	lock, err := lockDir(dataDir)
+	if err != nil {
+		return nil, fmt.Errorf("stream: open %s: %w", dataDir, err)
+	}
+	s := &Store{dir: dataDir, lock: lock, opts: opts.withDefaults()}
 	s.log = s.opts.Logger
 	s.loop = retention.NewLoop(s.opts.RetentionInterval, s.log)
 	empty := map[string]*streamEntry{}
 	s.streams.Store(&empty)
 	if err := s.open(); err != nil {
 		s.closeStreams()
+		s.lock.Release()
 		return nil, fmt.Errorf("stream: open %s: %w", dataDir, err)
 	}
 	s.stop, s.stopped = make(chan struct{}), make(chan struct{})
@@ -154,11 +164,16 @@ func Open(dataDir string, opts Options) (*Store, error) {
 	return s, nil
 }
 
-// open loads everything Open needs, in order.
-func (s *Store) open() error {
-	if err := makeDir(s.dir); err != nil {
-		return err
+// lockDir creates the data directory if it is missing, and locks it.
+func lockDir(dataDir string) (*dirlock.Lock, error) {
+	if err := makeDir(dataDir); err != nil {
+		return nil, err
 	}
+	return dirlock.Acquire(dataDir)
+}
+
+// open loads everything Open needs, in order, once the directory is locked.
+func (s *Store) open() error {
 	keys, err := OpenIteratorKey(s.dir)
 	if err != nil {
 		return err
@@ -229,10 +244,10 @@ func (s *Store) removeOrphans() error {
 	return nil
 }
 
-// Close stops the background work and closes every shard cleanly (synced, with the
-// clean-shutdown mark), so that the next Open scans nothing. Operations in flight finish;
-// every later call returns ErrClosed. It does not wait for streams whose status change is
-// due: they finish at the next Open.
+// Close stops the background work, closes every shard cleanly (synced, with the
+// clean-shutdown mark), so that the next Open scans nothing, and then unlocks the data
+// directory. Operations in flight finish; every later call returns ErrClosed. It does not
+// wait for streams whose status change is due: they finish at the next Open.
 func (s *Store) Close() error {
 	if !s.closed.CompareAndSwap(false, true) {
 		return ErrClosed
@@ -241,7 +256,8 @@ func (s *Store) Close() error {
 	<-s.stopped
 	s.mu.Lock() // wait for a CreateStream in progress; later ones see closed
 	s.mu.Unlock()
-	return s.closeStreams()
+	err := s.closeStreams()
+	return errors.Join(err, s.lock.Release())
 }
 
 // closeStreams closes the shard logs of every stream. Status changes check closed under the

@@ -150,10 +150,19 @@ func runServe(args []string, stderr io.Writer) int {
 
 // serve runs the server until ctx is done, then drains in-flight requests and closes the
 // store, which syncs every shard and marks the shutdown clean.
+//
+// It binds the listener before it opens the store, so that a server refused its address
+// has not touched the data directory; and opening the store locks the directory, so that a
+// second server on it is refused before it reads or writes anything there. Connections that
+// arrive while the store opens wait in the listen queue.
 func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 	policy, err := shard.ParseSyncPolicy(cfg.sync)
 	if err != nil {
 		return fmt.Errorf("--sync: %w", err)
+	}
+	ln, err := net.Listen("tcp", cfg.listen)
+	if err != nil {
+		return err
 	}
 	store, err := stream.Open(cfg.dataDir, stream.Options{
 		Region:      cfg.region,
@@ -166,12 +175,8 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 		Logger:      log,
 	})
 	if err != nil {
+		ln.Close()
 		return fmt.Errorf("open data directory %s: %w", cfg.dataDir, err)
-	}
-	ln, err := net.Listen("tcp", cfg.listen)
-	if err != nil {
-		store.Close()
-		return err
 	}
 	srv := server.New(server.NewStreamBackend(store), server.Options{Logger: log,
 		Credentials: cfg.credentials, CORSOrigins: cfg.corsOrigins})
