@@ -164,10 +164,28 @@ func (s *Shard) checkTail(m manifest, sealed []index.Meta, tail []uint64, active
 		if res.DroppedBytes > 0 {
 			s.check.TornFile, s.check.TornBytes = path, res.DroppedBytes
 		}
+		s.checkTailIndex(base, last)
 		prevNext = res.NextOffset
 		s.check.NextOffset = prevNext
 	}
 	return nil
+}
+
+// checkTailIndex notes an index of a tail segment that recovery rebuilds: a damaged one,
+// or a missing one of a rolled segment (the active segment has none until its first
+// checkpoint).
+func (s *Shard) checkTailIndex(base uint64, active bool) {
+	xpath := filepath.Join(s.dir, indexName(base))
+	x, _, err := index.Open(xpath)
+	switch {
+	case err == nil:
+		x.Close()
+	case errors.Is(err, fs.ErrNotExist) && active:
+	case errors.Is(err, fs.ErrNotExist):
+		s.check.Repairs = append(s.check.Repairs, xpath+": missing; rebuilt from the segment at start")
+	default:
+		s.check.Repairs = append(s.check.Repairs, fmt.Sprintf("%s: %v; rebuilt from the segment at start", xpath, err))
+	}
 }
 
 // checkScan scans a segment read-only and counts what it holds.
