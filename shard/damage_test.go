@@ -249,3 +249,31 @@ func TestCheck_AgreesWithOpen(t *testing.T) {
 		})
 	}
 }
+
+// TestQuarantine: a quarantined shard answers every operation on its log with the damage,
+// deletes nothing, and Close writes nothing: its files stay for a person to look at.
+func TestQuarantine(t *testing.T) {
+	dir := abandoned(t, shard.Options{}, 3, 2, 20)
+	flipByte(t, filepath.Join(dir, "00000000000000000000.seg"), segment.HeaderSize+10)
+	_, openErr := shard.Open(dir, shard.Options{MustExist: true})
+	require.True(t, shard.IsDamage(openErr), "IsDamage(%v)", openErr)
+	require.False(t, shard.IsDamage(fs.ErrPermission))
+	before := dirState(t, dir)
+
+	s := shard.Quarantine(dir, openErr)
+	require.ErrorIs(t, s.Damaged(), segment.ErrCorrupt)
+	_, _, err := s.Append(batch(0, 1, 10))
+	require.ErrorIs(t, err, segment.ErrCorrupt, "Append")
+	_, err = s.Read(0, 0, 0, func(segment.Record) error { return nil })
+	require.ErrorIs(t, err, segment.ErrCorrupt, "Read")
+	_, err = s.OffsetAt(0)
+	require.ErrorIs(t, err, segment.ErrCorrupt, "OffsetAt")
+	require.ErrorIs(t, s.Seal(), segment.ErrCorrupt, "Seal")
+	n, _, err := s.DeleteExpired()
+	require.NoError(t, err)
+	require.Zero(t, n)
+	require.Zero(t, s.NextOffset())
+	require.NoError(t, s.Close())
+	require.ErrorIs(t, s.Close(), shard.ErrClosed)
+	require.Equal(t, before, dirState(t, dir), "a quarantined shard changed its files")
+}

@@ -86,6 +86,10 @@
 // (ErrMissingManifest), which would otherwise look like a new, empty shard. Damage inside
 // a sealed segment is found by the read that reaches it.
 //
+// A server with many shards need not stop for one damaged shard: Quarantine makes a Shard
+// that holds nothing and answers every operation with Open's error (IsDamage tells damage
+// from a failure of the system), and leaves the files alone.
+//
 // Check runs the same recovery steps read-only (no file is created, cut, removed or
 // rewritten, and no lock is taken), scans every segment, and returns the error Open would
 // fail with, or reports what Open would repair; `shardlog inspect check` is built on it.

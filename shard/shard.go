@@ -84,6 +84,10 @@ type Shard struct {
 	// check is set by Check, which runs recovery's reading steps on a Shard that is never
 	// opened: repairs are noted in it instead of carried out.
 	check *CheckReport
+
+	// damaged is set, for good, on a Shard made by Quarantine: the error every operation
+	// on its log returns.
+	damaged error
 }
 
 // wstate is what the active writer has written: the segment and the position after its

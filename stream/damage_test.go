@@ -105,8 +105,9 @@ func TestOpen_UnknownFilesLeftAlone(t *testing.T) {
 }
 
 // TestOpen_LostShardFiles is finding 6: a deleted shard directory was recreated empty. A
-// missing shard directory, manifest or segment of a stream in the catalog now fails Open
-// with an error naming it, and creates nothing.
+// missing shard directory, manifest or segment of a stream in the catalog is now damage:
+// the store opens, the damaged shard is quarantined (logged, nothing recreated, its reads
+// and writes fail with a DamagedShardError naming the file), and the other shard works.
 func TestOpen_LostShardFiles(t *testing.T) {
 	tests := []struct {
 		name string
@@ -116,28 +117,45 @@ func TestOpen_LostShardFiles(t *testing.T) {
 		{"shard directory", "shardId-000000000001", shard.ErrMissingShard},
 		{"manifest", "shardId-000000000001/manifest", shard.ErrMissingManifest},
 		{"active segment", "shardId-000000000001/00000000000000000000.seg", shard.ErrMissingSegment},
+		{"stream directory", "", shard.ErrMissingShard},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			dir, streamDir, opts, _ := damageFixture(t)
+			dir, streamDir, opts, logs := damageFixture(t)
 			path := filepath.Join(streamDir, tt.lose)
 			require.NoError(t, os.RemoveAll(path))
-			_, err := stream.Open(dir, opts)
+			s := mustOpenDir(t, dir, opts)
+			require.Contains(t, logs.String(), "level=ERROR msg=\"stream: shard quarantined")
+			require.Contains(t, logs.String(), path)
+
+			var de *stream.DamagedShardError
+			_, err := s.PutRecord(&stream.PutRecordRequest{StreamName: "a",
+				Entry: stream.PutEntry{PartitionKey: "k", ExplicitHashKey: maxHashKey, Data: []byte("x")}})
+			require.ErrorAs(t, err, &de, "PutRecord to the damaged shard")
 			require.ErrorIs(t, err, tt.want)
+			require.Equal(t, "shardId-000000000001", de.ShardID)
+			require.Equal(t, stream.ErrorCodeInternalFailure, de.ErrorType())
 			require.Contains(t, err.Error(), path)
+
+			it, err := s.GetShardIterator(&stream.GetShardIteratorRequest{StreamName: "a", ShardID: "shardId-000000000001", Type: stream.TrimHorizon})
+			require.NoError(t, err)
+			_, err = s.GetRecords(&stream.GetRecordsRequest{ShardIterator: it}, nil)
+			require.ErrorAs(t, err, &de, "GetRecords of the damaged shard")
+
+			if tt.lose != "" {
+				res, err := s.PutRecord(&stream.PutRecordRequest{StreamName: "a",
+					Entry: stream.PutEntry{PartitionKey: "k", ExplicitHashKey: "0", Data: []byte("x")}})
+				require.NoError(t, err, "PutRecord to the good shard")
+				require.Equal(t, "shardId-000000000000", res.ShardID)
+			}
+			require.NoError(t, s.Close())
 			_, err = os.Stat(path)
-			require.True(t, os.IsNotExist(err), "Open recreated %s", path)
+			require.True(t, os.IsNotExist(err), "the store recreated %s", path)
 		})
 	}
-	t.Run("stream directory", func(t *testing.T) {
-		dir, streamDir, opts, _ := damageFixture(t)
-		require.NoError(t, os.RemoveAll(streamDir))
-		_, err := stream.Open(dir, opts)
-		require.ErrorIs(t, err, shard.ErrMissingShard)
-		_, err = os.Stat(streamDir)
-		require.True(t, os.IsNotExist(err), "Open recreated %s", streamDir)
-	})
 }
+
+const maxHashKey = "340282366920938463463374607431768211455"
 
 // dirState returns the size, mtime and contents of every file under dir.
 func dirState(t *testing.T, dir string) map[string]string {

@@ -90,9 +90,12 @@
 // size, and so is anything else in the data directory or in streams/ that is not shardlog's.
 // The shards the catalog lists were created before the catalog named them, so they are
 // opened with shard.Options.MustExist: a missing shard directory, manifest or segment, or a
-// damaged batch that is not a torn tail, fails Open with an error naming the file, instead
-// of serving an empty or shortened shard. shard.Options.Logger is the store's Logger, so
-// recovery's repairs (a torn tail cut, an index rebuilt) are logged there.
+// damaged batch that is not a torn tail, is damage, never an empty or shortened shard. The
+// damaged shard is quarantined (shard.Quarantine): logged at ERROR with the file, its files
+// left as they are, its reads and writes answered with a DamagedShardError (an
+// InternalFailure naming the shard, the file and the position), while the stream and every
+// other shard are served. shard.Options.Logger is the store's Logger, so recovery's repairs
+// (a torn tail cut, an index rebuilt) are logged there.
 //
 // # Retention
 //

@@ -88,8 +88,9 @@ func (s *StreamInfo) expired(sh *ShardInfo, nowMs int64) bool {
 
 // openShards opens the logs of shards, which belong to the stream info. New shards are
 // created (with their directories); with existing set, the shards are ones the catalog
-// lists, created before it was saved, and a missing directory or manifest is an error
-// (shard.MustExist) rather than a new, empty shard. On failure it closes what it opened.
+// lists, created before it was saved, and a missing directory or manifest is damage
+// (shard.MustExist) rather than a new, empty shard: a damaged shard is quarantined
+// (DamagedShardError) and the others are served. On failure it closes what it opened.
 func (s *Store) openShards(info *StreamInfo, shards []ShardInfo, existing bool) ([]*shardLog, error) {
 	if len(shards) == 0 {
 		return nil, nil
@@ -107,6 +108,9 @@ func (s *Store) openShards(info *StreamInfo, shards []ShardInfo, existing bool) 
 		opts.CreatedMs = sh.CreatedSec * 1000
 		opts.MustExist = existing
 		l, err := shard.Open(s.shardDir(info, sh), opts)
+		if err != nil && existing && shard.IsDamage(err) {
+			l, err = s.quarantine(info, sh, s.shardDir(info, sh), err), nil
+		}
 		if err != nil {
 			s.closeShards(logs)
 			return nil, fmt.Errorf("stream %s: %w", info.Name, err)

@@ -153,12 +153,14 @@ type Store struct {
 // secret and the catalog, opens the log of every shard, finishes the status changes that
 // came due while it was down, removes what is left of deleted streams, and starts the
 // background work. A catalog file that cannot be read back fails Open: starting without a
-// stream that exists on disk would lose it silently. So does a shard the catalog lists
-// whose directory, manifest or segment is missing or damaged (shard.Open with MustExist):
-// the error names the file. A stream directory that the catalog does not list and that is
-// not marked deleted (its catalog file was lost) is kept and reported at WARN with its path
-// and size, as is any file or directory in the data directory or in streams/ that Open does
-// not know: none of them is touched.
+// stream that exists on disk would lose it silently. A shard the catalog lists whose
+// directory, manifest or segment is missing or damaged (shard.Open with MustExist) does
+// not fail Open: it is quarantined, logged at ERROR with the file, and its reads and writes
+// fail with a DamagedShardError naming it, while the other shards are served. Other
+// failures of a shard's Open (permissions, I/O) fail Open. A stream directory that the
+// catalog does not list and that is not marked deleted (its catalog file was lost) is kept
+// and reported at WARN with its path and size, as is any file or directory in the data
+// directory or in streams/ that Open does not know: none of them is touched.
 func Open(dataDir string, opts Options) (*Store, error) {
 	s := &Store{dir: dataDir, opts: opts.withDefaults()}
 	s.log = s.opts.Logger

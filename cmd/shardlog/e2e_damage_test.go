@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -49,68 +48,42 @@ func killedWithData(t *testing.T) (dir, seg string, batches []segment.BatchInfo)
 	return dir, segs[0], batches
 }
 
-// serveOnce runs `shardlog serve` on dir and returns its exit code and stderr if it exits
-// within 20 s, or stops it with SIGTERM once it listens and returns 0 and its log.
-func serveOnce(t *testing.T, dir string) (int, string) {
-	t.Helper()
-	cmd := exec.Command(binPath, "serve", "--listen", "127.0.0.1:0", "--data", dir)
-	var out strings.Builder
-	var mu sync.Mutex
-	cmd.Stderr = writerFunc(func(b []byte) (int, error) { mu.Lock(); defer mu.Unlock(); return out.Write(b) })
-	require.NoError(t, cmd.Start())
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	deadline := time.After(20 * time.Second)
-	for {
-		select {
-		case <-done:
-			mu.Lock()
-			defer mu.Unlock()
-			return cmd.ProcessState.ExitCode(), out.String()
-		case <-deadline:
-			cmd.Process.Kill()
-			<-done
-			t.Fatalf("shardlog serve neither listened nor exited within 20 s:\n%s", out.String())
-		case <-time.After(20 * time.Millisecond):
-			mu.Lock()
-			listening := strings.Contains(out.String(), "listening")
-			mu.Unlock()
-			if listening {
-				cmd.Process.Signal(os.Interrupt)
-				<-done
-				mu.Lock()
-				defer mu.Unlock()
-				return 0, out.String()
-			}
-		}
-	}
-}
-
-type writerFunc func([]byte) (int, error)
-
-func (f writerFunc) Write(b []byte) (int, error) { return f(b) }
-
 // TestServe_FlippedByteAfterKill is finding 6 end to end: one flipped byte in the last batch
 // after the last checkpoint was cut as a torn tail at the next start, 18 acknowledged
 // records gone without a word, and inspect check said ok. Now check reports the damage
-// (exit 1, naming file and position) without changing a byte, and the server refuses to
-// start with the same file and position.
+// (exit 1, naming file and position) without changing a byte; the server starts, logs the
+// shard as quarantined with the same file and position, answers its reads and writes with
+// an InternalFailure that says so, and leaves its files as they are.
 func TestServe_FlippedByteAfterKill(t *testing.T) {
 	dir, seg, batches := killedWithData(t)
 	last := batches[len(batches)-1]
 	flip(t, seg, last.Position+last.Size/2)
-	before := treeState(t, dir)
+	streamDir := filepath.Dir(filepath.Dir(seg))
+	before := treeState(t, streamDir)
 
 	code, stdout, stderr := runCmd(nil, "inspect", "check", dir)
 	require.Equal(t, 1, code, "inspect check:\n%s%s", stdout, stderr)
-	require.Regexp(t, regexp.MustCompile(`DAMAGE segment `+regexp.QuoteMeta(seg)+fmt.Sprintf(`: corrupt at position %d: .*not a torn tail`, last.Position)), stdout)
-	require.Equal(t, before, treeState(t, dir), "inspect check changed the directory")
+	damage := regexp.QuoteMeta(seg) + fmt.Sprintf(`: corrupt at position %d: .*not a torn tail`, last.Position)
+	require.Regexp(t, `DAMAGE segment `+damage, stdout)
+	require.Equal(t, before, treeState(t, streamDir), "inspect check changed the directory")
 
-	code, log := serveOnce(t, dir)
-	require.Equal(t, 1, code, "serve on a damaged tail:\n%s", log)
-	require.Contains(t, log, seg)
-	require.Contains(t, log, fmt.Sprintf("corrupt at position %d", last.Position))
-	require.Equal(t, before, treeState(t, dir), "serve changed the damaged directory")
+	srv := startServer(t, dir)
+	c := newClient(srv.Endpoint)
+	ctx := context.Background()
+	it, err := c.GetShardIterator(ctx, &kinesis.GetShardIteratorInput{StreamName: aws.String("d"),
+		ShardId: aws.String("shardId-000000000000"), ShardIteratorType: types.ShardIteratorTypeTrimHorizon})
+	require.NoError(t, err)
+	_, err = c.GetRecords(ctx, &kinesis.GetRecordsInput{ShardIterator: it.ShardIterator})
+	require.Error(t, err, "GetRecords of the quarantined shard")
+	require.Contains(t, err.Error(), "InternalFailure")
+	require.Regexp(t, `shardId-000000000000 of stream d is damaged.*`+damage, err.Error())
+	out, err := c.PutRecords(ctx, &kinesis.PutRecordsInput{StreamName: aws.String("d"),
+		Records: []types.PutRecordsRequestEntry{{PartitionKey: aws.String("k"), Data: []byte("x")}}})
+	require.NoError(t, err)
+	require.EqualValues(t, 1, aws.ToInt32(out.FailedRecordCount), "PutRecords to the quarantined shard")
+	srv.Stop(t)
+	require.Regexp(t, `level=ERROR msg="stream: shard quarantined[^"]*" stream=d shard=shardId-000000000000 .*`+damage, srv.Log())
+	require.Equal(t, before, treeState(t, streamDir), "serve changed the quarantined shard's files")
 }
 
 // TestServe_TornTailAfterKill: the last batch's bytes from a sector inside it on are zeros,

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -59,13 +60,14 @@ func damageLines(stdout string) []string {
 // before it ends at 0" after damage in an earlier segment, and said ok for a missing oldest
 // or active segment that the server refuses to open. Each case is damaged on a copy of one
 // multi-segment directory: check names the damaged file in exactly one DAMAGE line, and
-// stream.Open (the server's start) fails on the same file, or, for damage inside a sealed
-// segment that Open does not read, the read that reaches it does.
+// the server's store quarantines the shard at Open, its reads failing with an error naming
+// the same file, or, for damage inside a sealed segment that Open does not read, the read
+// that reaches it fails naming it.
 func TestInspectCheck_AgreesWithServer(t *testing.T) {
 	tests := []struct {
 		name    string
 		damage  func(t *testing.T, segs []string) string // returns the file named
-		refused bool                                     // stream.Open fails
+		refused bool                                     // the server's Open quarantines the shard
 	}{
 		{"first segment's batch", func(t *testing.T, segs []string) string {
 			flip(t, segs[0], segment.HeaderSize+30)
@@ -97,18 +99,18 @@ func TestInspectCheck_AgreesWithServer(t *testing.T) {
 			require.NotContains(t, stdout, "ends at 0")
 
 			s, err := stream.Open(dir, multiSegmentOptions())
-			if tt.refused {
-				require.Error(t, err, "stream.Open")
-				require.Contains(t, err.Error(), file)
-				return
-			}
-			require.NoError(t, err)
+			require.NoError(t, err, "stream.Open quarantines a damaged shard and opens")
 			defer s.Close()
 			it, err := s.GetShardIterator(&stream.GetShardIteratorRequest{StreamName: "m", ShardID: "shardId-000000000000", Type: stream.TrimHorizon})
 			require.NoError(t, err)
 			_, err = s.GetRecords(&stream.GetRecordsRequest{ShardIterator: it}, nil)
-			require.ErrorIs(t, err, segment.ErrCorrupt, "GetRecords from the damaged batch")
+			require.Error(t, err, "GetRecords of the damaged shard")
 			require.Contains(t, err.Error(), file)
+			var de *stream.DamagedShardError
+			require.Equal(t, tt.refused, errors.As(err, &de), "shard quarantined at Open: %v", err)
+			if !tt.refused {
+				require.ErrorIs(t, err, segment.ErrCorrupt, "GetRecords from the damaged batch")
+			}
 		})
 	}
 }
