@@ -22,10 +22,16 @@ func Quarantine(dir string, err error) *Shard {
 }
 
 // IsDamage reports whether err, from Open, is damage to the shard's files, which
-// Quarantine is for, rather than a failure of the system (permissions, I/O, a full disk).
+// Quarantine is for, rather than a failure of the system (permissions, I/O, a full disk) or
+// a segment of a newer format (segment.ErrBadVersion), which this build must not serve.
 func IsDamage(err error) bool {
-	return errors.Is(err, segment.ErrCorrupt) || errors.Is(err, ErrMissingSegment) ||
-		errors.Is(err, ErrMissingManifest) || errors.Is(err, ErrMissingShard)
+	for _, target := range []error{segment.ErrCorrupt, segment.ErrBadMagic, segment.ErrShortHeader,
+		ErrMissingSegment, ErrMissingManifest, ErrMissingShard} {
+		if errors.Is(err, target) {
+			return true
+		}
+	}
+	return false
 }
 
 // Damaged returns the error Quarantine gave the shard, or nil for a shard that Open opened.

@@ -114,3 +114,28 @@ func TestInspectCheck_AgreesWithServer(t *testing.T) {
 		})
 	}
 }
+
+// TestInspectCheck_AfterReshard: sealed parents, children and a deleted stream leave
+// nothing that check takes for damage.
+func TestInspectCheck_AfterReshard(t *testing.T) {
+	dir, _ := multiSegmentDir(t)
+	s, err := stream.Open(dir, multiSegmentOptions())
+	require.NoError(t, err)
+	require.NoError(t, s.SplitShard("m", "shardId-000000000000", "170141183460469231731687303715884105728"))
+	require.NoError(t, s.MergeShards("m", "shardId-000000000001", "shardId-000000000002"))
+	for i := range 5 {
+		_, err := s.PutRecord(&stream.PutRecordRequest{StreamName: "m",
+			Entry: stream.PutEntry{PartitionKey: fmt.Sprint(i), Data: []byte("after the reshard")}})
+		require.NoError(t, err)
+	}
+	require.NoError(t, s.CreateStream("gone", stream.StreamConfig{ShardCount: 2}))
+	_, err = s.PutRecord(&stream.PutRecordRequest{StreamName: "gone", Entry: stream.PutEntry{PartitionKey: "k", Data: []byte("x")}})
+	require.NoError(t, err)
+	require.NoError(t, s.DeleteStream("gone"))
+	require.NoError(t, s.Close())
+
+	code, stdout, stderr := runCmd(nil, "inspect", "check", dir)
+	require.Equal(t, 0, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
+	require.Contains(t, stdout, "checked 1 streams, 4 shards")
+	require.Contains(t, stdout, "; 0 notes; ok")
+}
