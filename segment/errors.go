@@ -3,6 +3,7 @@ package segment
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Errors of the Writer, Reader and Scan lifecycle.
@@ -63,12 +64,17 @@ type CorruptionError struct {
 	Err    error  // a more specific sentinel such as ErrBadHeaderChecksum, or nil
 }
 
-// Error names the file, the byte position and the failed check.
+// Error names the file, the byte position and the failed check. A segment file is called a
+// segment; other files that report damage with this type (a shard's manifest, an index)
+// are named by their path alone.
 func (e *CorruptionError) Error() string {
-	if e.Path == "" {
+	switch {
+	case e.Path == "":
 		return fmt.Sprintf("segment: corrupt at position %d: %s", e.Offset, e.Reason)
+	case strings.HasSuffix(e.Path, ".seg"):
+		return fmt.Sprintf("segment %s: corrupt at position %d: %s", e.Path, e.Offset, e.Reason)
 	}
-	return fmt.Sprintf("segment %s: corrupt at position %d: %s", e.Path, e.Offset, e.Reason)
+	return fmt.Sprintf("%s: corrupt at position %d: %s", e.Path, e.Offset, e.Reason)
 }
 
 // Is reports whether target is ErrCorrupt.

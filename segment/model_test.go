@@ -165,14 +165,19 @@ func (m *modelRun) reopen() {
 }
 
 // crash copies the file as a crash would leave it (the preallocated tail included), maybe
-// tearing the last batch, and continues on the copy.
+// tearing the last batch at a sector boundary, and continues on the copy.
 func (m *modelRun) crash() {
 	img, err := os.ReadFile(m.path)
 	require.NoError(m.t, err)
 	require.NoError(m.t, m.w.Close())
 	if n := len(m.ref.batches); n > 0 && m.rng.IntN(2) == 0 {
 		last := m.ref.batches[n-1]
-		cut := last.Position + 1 + m.rng.Int64N(last.Size-1)
+		// A crash tears a write at a sector boundary (see Scan); a batch that holds none
+		// is either all there or missing.
+		cut := last.Position
+		if first, end := (last.Position/512+1)*512, last.End(); first < end {
+			cut = first + 512*m.rng.Int64N((end-first+511)/512)
+		}
 		clear(img[cut:])
 		m.ref.batches, m.ref.recs = m.ref.batches[:n-1], m.ref.recs[:n-1]
 	}

@@ -20,6 +20,9 @@ type ScanOptions struct {
 	// Tail marks the shard's last segment, the only one a crash can leave half written: a
 	// torn final batch is cut off (the file is truncated) and reported in DroppedBytes.
 	Tail bool
+	// ReadOnly, with Tail, reports a torn final batch in DroppedBytes without cutting it:
+	// the file is opened read-only and left as it is (inspect, shard.Check).
+	ReadOnly bool
 	// Batch, if set, is called for each good batch in order (to rebuild an index).
 	Batch func(BatchInfo)
 }
@@ -34,6 +37,10 @@ type ScanResult struct {
 	DroppedBytes int64  // Tail only: bytes of the torn batch cut off, up to the file's last non-zero byte
 }
 
+// sectorSize is the unit a disk writes atomically, at the least. A write that did not fully
+// reach the disk leaves whole sectors of the preallocated zeros in place.
+const sectorSize = 512
+
 // Scan reads a segment from opts.From to its end and checks each batch: length bounds, CRC,
 // header fields, offsets contiguous from the expected one, and arrival times that do not go
 // backwards from one batch to the next. It trusts the CRC for the records section, which it
@@ -41,15 +48,43 @@ type ScanResult struct {
 // of the file is the clean end.
 //
 // At a bad batch at position p, Scan returns a *CorruptionError naming p, unless opts.Tail is
-// set and no valid batch follows anywhere after p: then a crash cut the last batch short, and
-// Scan truncates the file at p, syncs it and returns success with DroppedBytes set. A
-// CRC-valid batch that does not follow its predecessor is corruption even in the tail.
+// set and the batch is a torn tail: then a crash cut the last batch short, and Scan
+// truncates the file at p, syncs it and returns success with DroppedBytes set (with
+// ReadOnly it only reports it). A CRC-valid batch that does not follow its predecessor is
+// corruption even in the tail.
+//
+// # Torn tail or corruption
+//
+// The writer appends into space preallocated with fallocate, which reads as zeros until
+// written, and a batch is acknowledged only once fdatasync has returned. A write that a crash
+// interrupts reaches the disk in part, in whole sectors: a process killed inside pwrite has
+// copied whole pages of it into the page cache, and after a power loss some of its sectors
+// were written back and others not, in any order. What it did not write is still zero. A
+// flipped bit, a bad sector returned as garbage, or an overwrite leaves the batch's bytes
+// present and wrong. So a bad batch at p in the tail is torn, and may be cut, only if both
+// hold:
+//
+//   - no CRC-valid batch follows it anywhere in the file (records after it would be lost);
+//   - its bytes show a write that did not complete: the file ends inside it, its length word
+//     is zero, or one of its sectors (the file split at multiples of 512 bytes, the batch's
+//     first and last pieces included) is all zeros, as etcd's WAL decides (isTornEntry).
+//
+// Anything else is a *CorruptionError: a complete batch (length word within bounds, no
+// sector of it all zeros) whose CRC or header fails, or a length word that no writer writes
+// (non-zero and outside [header size, MaxBatchBytes]). Kafka and pebble cut at the first bad
+// record; etcd refuses a bad entry unless it is torn; we follow etcd, since cutting a
+// complete batch drops records that were acknowledged once it was synced.
+//
+// The rule has one ambiguity, decided in favour of the torn tail: a batch damaged in one
+// place that also holds a whole zero sector of its own, or whose first or last piece across
+// a 512-byte boundary happens to be zeros, looks like a torn write and is cut. The shard
+// logs every cut with the file, the position and the bytes dropped, so it is never silent.
 //
 // Scan must not run on a file that a Writer has open, and with Tail it must not run on a file
 // that a Reader maps.
 func Scan(path string, opts ScanOptions) (ScanResult, error) {
 	flag := os.O_RDONLY
-	if opts.Tail {
+	if opts.Tail && !opts.ReadOnly {
 		flag = os.O_RDWR
 	}
 	f, err := os.OpenFile(path, flag, 0)
@@ -72,7 +107,7 @@ func Scan(path string, opts ScanOptions) (ScanResult, error) {
 	if err := s.scanMapped(f); err != nil {
 		return ScanResult{}, err
 	}
-	if s.torn {
+	if s.torn && !opts.ReadOnly {
 		if err := cutTail(f, s.res.End); err != nil {
 			return ScanResult{}, fmt.Errorf("segment %s: scan: cut torn tail at %d: %w", path, s.res.End, err)
 		}
@@ -173,23 +208,57 @@ func (s *scanner) good(b BatchInfo) {
 	}
 }
 
-// bad handles a batch at pos that failed decodeFrame with err: a torn tail when Tail is set
-// and no valid batch follows, corruption otherwise.
+// bad handles a batch at pos that failed decodeFrame with err: a torn tail when Tail is set,
+// no valid batch follows and the batch shows an incomplete write; corruption otherwise.
 func (s *scanner) bad(pos int64, err error) error {
 	err = at(err, s.path, pos)
 	if !s.opts.Tail {
 		return err
 	}
+	var ce *CorruptionError
 	if q := s.findBatch(pos+1, s.res.NextOffset); q >= 0 {
-		var ce *CorruptionError
 		if errors.As(err, &ce) {
 			ce.Reason += fmt.Sprintf("; a valid batch follows at position %d, so this is not a torn tail", q)
+		}
+		return err
+	}
+	if !incomplete(s.data[pos:], pos) {
+		if errors.As(err, &ce) {
+			ce.Reason += "; no valid batch follows, but the batch is not a torn write (its length is one no writer writes, " +
+				"or all its bytes are present), so this is damage, not a torn tail"
 		}
 		return err
 	}
 	s.torn = true
 	s.res.DroppedBytes = int64(lastNonZero(s.data[pos:]) + 1)
 	return nil
+}
+
+// incomplete reports whether the bad batch at the start of b, at file position pos, is a
+// write that did not fully reach the disk (see Scan): the file ends inside it, its length
+// word is zero, or one of its sectors is all zeros.
+func incomplete(b []byte, pos int64) bool {
+	if len(b) < batchCRCAt {
+		return true
+	}
+	length := binary.LittleEndian.Uint32(b)
+	size := int64(length) + batchCRCAt
+	switch {
+	case length == 0:
+		return true
+	case size < batchHeaderSize || size > MaxBatchBytes:
+		return false
+	case size > int64(len(b)):
+		return true
+	}
+	for from := int64(0); from < size; {
+		to := min((pos+from)/sectorSize*sectorSize+sectorSize-pos, size)
+		if indexNonZero(b[from:to]) < 0 {
+			return true
+		}
+		from = to
+	}
+	return false
 }
 
 // findBatch returns the position of the first CRC-valid batch at or after from whose first

@@ -109,6 +109,8 @@ func (s *Shard) appendLocked(recs []segment.Record) (wstate, error) {
 // writable returns why the shard takes no appends, if it does not. Called with wmu held.
 func (s *Shard) writable() error {
 	switch {
+	case s.damaged != nil:
+		return s.damaged
 	case s.closing:
 		return ErrClosed
 	case s.sealed:

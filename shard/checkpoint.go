@@ -215,6 +215,14 @@ func (s *Shard) Close() error {
 		s.wmu.Unlock()
 		return ErrClosed
 	}
+	if s.damaged != nil { // nothing open, nothing to write: its files stay as they are
+		s.closing = true
+		s.wmu.Unlock()
+		s.mu.Lock()
+		s.closed = true
+		s.mu.Unlock()
+		return nil
+	}
 	s.closing = true
 	if s.syncTimer != nil && s.syncTimer.Stop() {
 		s.syncTimer = nil

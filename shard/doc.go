@@ -62,6 +62,38 @@
 // MaxMappedSegments is exceeded or they are idle, so an idle shard holds one file descriptor
 // (the active writer) and one mapping (the active segment).
 //
+// # Damage
+//
+// Recovery repairs only what a crash leaves, and says so: each repair is logged through
+// Options.Logger with the file it touches, and counted in Stats (RecoveredSegments,
+// RecoveredBytes, TornTails, DroppedBytes).
+//
+//   - A torn tail (the last batch of the active segment, written in part when the process
+//     or the machine stopped: the file ends inside it or a 512-byte sector of it is still
+//     zeros, and no valid batch follows) is cut off, logged at WARN with the file, the
+//     position and the bytes cut. Under SyncAlways it held no acknowledged record.
+//   - A missing or damaged index is rebuilt from its segment; a leftover .tmp file, a segment
+//     below the log (deleted by retention as the process stopped) or a segment without a
+//     header (created as it stopped) is removed; each is logged.
+//
+// Everything else is damage, and the shard refuses to open with an error naming the file: a
+// complete batch that fails its CRC, even the last one after the checkpoint (it was
+// acknowledged once synced; segment.Scan states the rule, etcd's, and its one ambiguity),
+// or a bad batch followed by good ones (*segment.CorruptionError with the file and
+// position); a manifest that fails its checks; a segment the manifest lists that is missing
+// (ErrMissingSegment; only segments at the front whose records have all expired may be
+// gone); and, with Options.MustExist, a missing directory (ErrMissingShard) or manifest
+// (ErrMissingManifest), which would otherwise look like a new, empty shard. Damage inside
+// a sealed segment is found by the read that reaches it.
+//
+// A server with many shards need not stop for one damaged shard: Quarantine makes a Shard
+// that holds nothing and answers every operation with Open's error (IsDamage tells damage
+// from a failure of the system), and leaves the files alone.
+//
+// Check runs the same recovery steps read-only (no file is created, cut, removed or
+// rewritten, and no lock is taken), scans every segment, and returns the error Open would
+// fail with, or reports what Open would repair; `shardlog inspect check` is built on it.
+//
 // # Retention
 //
 // Reads never deliver an expired record, even before its segment is deleted. DeleteExpired

@@ -27,4 +27,10 @@ var (
 	// ErrMissingSegment is returned by Open when the manifest lists a segment file that is not
 	// in the directory: acknowledged records are gone, and the shard will not paper over it.
 	ErrMissingSegment = errors.New("shard: segment file missing")
+	// ErrMissingShard is returned by Open with Options.MustExist when the shard directory
+	// does not exist: a shard that was created has lost all its files.
+	ErrMissingShard = errors.New("shard: shard directory missing")
+	// ErrMissingManifest is returned by Open with Options.MustExist when the shard directory
+	// has no manifest: every shard writes one when it is created, so it was lost.
+	ErrMissingManifest = errors.New("shard: manifest missing")
 )

@@ -68,6 +68,9 @@ func (s *Shard) raiseFloor(off uint64) {
 // where the manifest cannot be written, the expired segments are deleted first to make room
 // (recovery accepts expired segments missing from the front of the log).
 func (s *Shard) DeleteExpired() (segments int, bytes int64, err error) {
+	if s.damaged != nil {
+		return 0, 0, nil // a quarantined shard's files are left as they are
+	}
 	now := s.nowMs()
 	cutoff := cutoffMs(now, s.Retention())
 	segments, bytes, err = s.deleteExpired(cutoff)

@@ -2,6 +2,7 @@ package shard
 
 import (
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/shardlog/shardlog/segment"
@@ -93,6 +94,15 @@ type Options struct {
 	// CreatedMs is the creation time recorded for a new shard, ms since the Unix epoch.
 	// Default Now(). An existing shard keeps the time it was created with.
 	CreatedMs int64
+	// MustExist makes Open (and Check) refuse a directory that holds no shard: a missing
+	// directory is ErrMissingShard and a missing manifest ErrMissingManifest, where Open
+	// would otherwise create an empty shard. Set it for a shard that was created before (one
+	// the stream catalog lists): losing its files must not look like a new, empty shard.
+	// Default false: Open creates the shard if it is not there.
+	MustExist bool
+	// Logger receives what recovery repairs: a torn tail cut off (file, position, bytes),
+	// files removed, an index rebuilt. Default slog.Default().
+	Logger *slog.Logger
 }
 
 // withDefaults returns a copy of o with every zero field set to its default.
@@ -123,6 +133,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.IdleTimeout <= 0 {
 		o.IdleTimeout = DefaultIdleTimeout
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
 	}
 	return o
 }

@@ -25,7 +25,10 @@ func (s *Shard) view() (view, error) {
 	cutoff := cutoffMs(s.nowMs(), s.Retention())
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	if s.closed {
+	switch {
+	case s.damaged != nil:
+		return view{}, s.damaged
+	case s.closed:
 		return view{}, ErrClosed
 	}
 	v := view{segs: s.segs, next: s.next, floor: s.floor, cutoff: cutoff}

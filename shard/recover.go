@@ -41,16 +41,23 @@ func Open(dir string, opts Options) (*Shard, error) {
 
 // open creates or recovers the shard.
 func (s *Shard) open() error {
-	if err := makeDir(s.dir); err != nil {
+	if s.opts.MustExist {
+		if err := requireDir(s.dir); err != nil {
+			return err
+		}
+	} else if err := makeDir(s.dir); err != nil {
 		return err
 	}
-	files, err := listSegments(s.dir)
+	files, err := s.listSegments()
 	if err != nil {
 		return err
 	}
 	m, found, err := readManifest(s.dir)
 	if err != nil {
 		return err
+	}
+	if !found && s.opts.MustExist {
+		return fmt.Errorf("%w: %s", ErrMissingManifest, filepath.Join(s.dir, manifestName))
 	}
 	if !found && len(files.segments) == 0 {
 		return s.create()
@@ -75,16 +82,25 @@ func makeDir(dir string) error {
 	return atomicfile.SyncDir(filepath.Dir(dir))
 }
 
+// requireDir fails with ErrMissingShard if dir does not exist.
+func requireDir(dir string) error {
+	_, err := os.Stat(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("%w: %s", ErrMissingShard, dir)
+	}
+	return err
+}
+
 // segmentFiles are the base offsets of the segment and index files in a shard directory.
 type segmentFiles struct {
 	segments []uint64 // .seg files, in order
 	indexes  []uint64 // .idx files
 }
 
-// listSegments lists the segment and index files in dir, and removes leftovers of
+// listSegments lists the segment and index files of the shard, and removes leftovers of
 // interrupted atomic writes.
-func listSegments(dir string) (segmentFiles, error) {
-	entries, err := os.ReadDir(dir)
+func (s *Shard) listSegments() (segmentFiles, error) {
+	entries, err := os.ReadDir(s.dir)
 	if err != nil {
 		return segmentFiles{}, err
 	}
@@ -92,7 +108,8 @@ func listSegments(dir string) (segmentFiles, error) {
 	for _, e := range entries {
 		name := e.Name()
 		if strings.HasSuffix(name, tmpSuffix) {
-			os.Remove(filepath.Join(dir, name))
+			path := filepath.Join(s.dir, name)
+			s.repair("remove an unfinished replacement", path, func() { os.Remove(path) })
 			continue
 		}
 		switch base, ext, ok := parseName(name); {
@@ -205,7 +222,9 @@ func (s *Shard) reconcile(m manifest, found bool, files segmentFiles, sealed []i
 		return nil, nil, err
 	}
 	if n := len(tail); n > 0 && (active == nil || tail[n-1] != active.BaseOffset) && s.headerless(tail[n-1]) {
-		s.removeSegmentFiles(tail[n-1]) // a crash inside segment.Create, before its header was durable
+		base := tail[n-1]
+		s.repair("remove a segment without a header (a crash while creating it)", s.segmentPath(base),
+			func() { s.removeSegmentFiles(base) })
 		tail = tail[:n-1]
 	}
 	if m.sealed && len(tail) > 0 {
@@ -241,14 +260,27 @@ func (s *Shard) removeOrphans(files segmentFiles, found bool, lowest uint64) {
 	}
 	for _, base := range files.segments {
 		if base < lowest {
-			s.removeSegmentFiles(base)
+			s.repair("remove a segment below the log (deleted by retention before a crash)", s.segmentPath(base),
+				func() { s.removeSegmentFiles(base) })
 		}
 	}
 	for _, base := range files.indexes {
 		if base < lowest {
-			os.Remove(filepath.Join(s.dir, indexName(base)))
+			path := filepath.Join(s.dir, indexName(base))
+			s.repair("remove the index of a segment below the log", path, func() { os.Remove(path) })
 		}
 	}
+}
+
+// repair carries out a repair that recovery makes, and logs it with the file it touches;
+// in Check it only notes it.
+func (s *Shard) repair(what, path string, do func()) {
+	if s.check != nil {
+		s.check.Repairs = append(s.check.Repairs, path+": "+what)
+		return
+	}
+	s.opts.Logger.Warn("shard: recovery: "+what, "file", path)
+	do()
 }
 
 // headerless reports whether the segment at base has no valid header.
@@ -323,12 +355,16 @@ func (s *Shard) recoverTail(m manifest, tail []uint64, active *index.Meta, clean
 // from the segment if need be). The index is not kept open.
 func (s *Shard) loadRolled(base uint64, size int64) (*seg, error) {
 	g := newSeg(s.dir, base, index.Meta{})
-	x, m, _, err := index.Load(g.xpath, base, size, s.opts.IndexIntervalBytes,
+	x, m, rebuilt, err := index.Load(g.xpath, base, size, s.opts.IndexIntervalBytes,
 		func(x *index.Index) (index.Meta, error) { return scanSealed(g, x) })
 	if x == nil {
 		return nil, err
 	}
 	x.Close()
+	if rebuilt {
+		s.recovery.segments++
+		s.opts.Logger.Info("shard: recovery: rebuilt the index of a rolled segment", "file", g.xpath, "err", err)
+	}
 	g.meta = m
 	return g, nil
 }
@@ -417,6 +453,12 @@ func (s *Shard) scanActive(g *seg, size int64, cp *index.Meta, x *index.Index) (
 	}
 	s.scanned = res.End - max(from.End, segment.HeaderSize) + res.DroppedBytes
 	s.dropped = res.DroppedBytes
+	s.recovery.segments++
+	if res.DroppedBytes > 0 {
+		s.recovery.tornTails++
+		s.opts.Logger.Warn("shard: recovery: cut a torn tail (a write a crash interrupted)",
+			"file", g.path, "position", res.End, "bytes", res.DroppedBytes, "next_offset", res.NextOffset)
+	}
 	meta := from
 	meta.NextOffset, meta.End = res.NextOffset, res.End
 	if from.NextOffset == from.BaseOffset {

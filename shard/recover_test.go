@@ -175,15 +175,21 @@ func TestOpen_GarbageTail(t *testing.T) {
 	defer shard.SetCheckpointBytes(1 << 40)()
 	opts := shard.Options{}
 	dir := abandoned(t, opts, 5, 3, 20)
-	f, err := os.OpenFile(filepath.Join(dir, "00000000000000000000.seg"), os.O_WRONLY|os.O_APPEND, 0)
+	path := filepath.Join(dir, "00000000000000000000.seg")
+	end := fileSize(t, path)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
 	require.NoError(t, err)
-	_, err = f.Write([]byte("a batch that was never finished"))
+	_, err = f.Write([]byte("bytes no write of ours leaves"))
 	require.NoError(t, err)
 	require.NoError(t, f.Close())
 
-	s := mustOpen(t, dir, opts)
-	require.Equal(t, int64(len("a batch that was never finished")), s.Stats().DroppedBytes)
-	requireRecords(t, readAll(t, s, 0), 0, 0, 15, 20)
+	// A crash leaves zeros where a write did not land, never other bytes: this is damage.
+	_, err = shard.Open(dir, opts)
+	var ce *segment.CorruptionError
+	require.ErrorAs(t, err, &ce)
+	require.Equal(t, path, ce.Path)
+	require.Equal(t, end, ce.Offset)
+	require.Equal(t, end+int64(len("bytes no write of ours leaves")), fileSize(t, path), "the damaged segment is left as it is")
 }
 
 func TestOpen_Corruption(t *testing.T) {

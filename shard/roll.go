@@ -131,6 +131,8 @@ func (s *Shard) Seal() error {
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
 	switch {
+	case s.damaged != nil:
+		return s.damaged
 	case s.closing:
 		return ErrClosed
 	case s.sealed:

@@ -65,9 +65,10 @@ type Shard struct {
 	lastMs    int64  // arrival time of that record, 0 if none
 	floor     uint64 // trim floor: no offset below it is served again
 	closed    bool
-	dropped   int64 // torn tail bytes cut by Open
-	scanned   int64 // bytes scanned by Open
-	isSealed  bool  // readers' copy of sealed
+	dropped   int64                             // torn tail bytes cut by Open
+	scanned   int64                             // bytes scanned by Open
+	recovery  struct{ segments, tornTails int } // segments scanned and torn tails cut by Open
+	isSealed  bool                              // readers' copy of sealed
 	createdMs int64
 
 	// mmu serializes writes of the manifest and of the active segment's index file.
@@ -79,6 +80,14 @@ type Shard struct {
 	bg    sync.WaitGroup // checkpoint goroutines and background syncs
 
 	stats counters
+
+	// check is set by Check, which runs recovery's reading steps on a Shard that is never
+	// opened: repairs are noted in it instead of carried out.
+	check *CheckReport
+
+	// damaged is set, for good, on a Shard made by Quarantine: the error every operation
+	// on its log returns.
+	damaged error
 }
 
 // wstate is what the active writer has written: the segment and the position after its
@@ -161,6 +170,12 @@ type Stats struct {
 	DeletedSegments uint64 // segments deleted by DeleteExpired since Open
 	RecoveredBytes  int64  // bytes Open scanned to recover the tail (0 after a clean shutdown)
 	DroppedBytes    int64  // bytes of torn tail Open cut off
+	// RecoveredSegments is how many segments Open scanned: the active one after an unclean
+	// shutdown, and any whose index it rebuilt.
+	RecoveredSegments int
+	// TornTails is how many torn tails Open cut off (0 or 1: only the last segment can
+	// have one). Each cut is also logged with its file, position and bytes.
+	TornTails int
 }
 
 // NextOffset returns the tip: the offset after the newest readable record. The next
@@ -200,6 +215,7 @@ func (s *Shard) Stats() Stats {
 		st.Bytes += g.meta.End
 	}
 	st.RecoveredBytes, st.DroppedBytes = s.scanned, s.dropped
+	st.RecoveredSegments, st.TornTails = s.recovery.segments, s.recovery.tornTails
 	s.mu.RUnlock()
 	st.Mappings = s.cache.mappings()
 	s.wmu.Lock()

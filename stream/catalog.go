@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/shardlog/shardlog/internal/atomicfile"
 )
@@ -88,6 +89,21 @@ func removeTmpFiles(dir string) error {
 	}
 	return nil
 }
+
+// ReadCatalog reads every stream in the catalog of dataDir as Load does, without creating,
+// removing or changing anything (for shardlog inspect, which may run beside a server).
+func ReadCatalog(dataDir string) ([]StreamInfo, error) {
+	return (&Catalog{dir: filepath.Join(dataDir, catalogDirName)}).Load()
+}
+
+// StreamDirName returns the name of a stream's directory under <data dir>/streams:
+// <name>-<incarnation>.
+func StreamDirName(info *StreamInfo) string {
+	return info.Name + "-" + strconv.FormatInt(info.Incarnation, 10)
+}
+
+// Retention returns how long the stream keeps records.
+func (s *StreamInfo) Retention() time.Duration { return s.retention() }
 
 // Dir returns the catalog directory.
 func (c *Catalog) Dir() string { return c.dir }

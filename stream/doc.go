@@ -87,6 +87,22 @@
 // and a restart in the middle of a change completes it. A Store also sweeps every second,
 // so that a deleted stream's files go even if nobody asks about it.
 //
+// # Damage
+//
+// Open never drops what it cannot account for. A deleted stream's directory is marked
+// (DeletedMarkerName, durably) before its catalog file is removed, so Open removes a
+// directory only when it carries that mark; a stream directory without a catalog file and
+// without the mark (the catalog file was lost) is kept and logged at WARN with its path and
+// size, and so is anything else in the data directory or in streams/ that is not shardlog's.
+// The shards the catalog lists were created before the catalog named them, so they are
+// opened with shard.Options.MustExist: a missing shard directory, manifest or segment, or a
+// damaged batch that is not a torn tail, is damage, never an empty or shortened shard. The
+// damaged shard is quarantined (shard.Quarantine): logged at ERROR with the file, its files
+// left as they are, its reads and writes answered with a DamagedShardError (an
+// InternalFailure naming the shard, the file and the position), while the stream and every
+// other shard are served. shard.Options.Logger is the store's Logger, so recovery's repairs
+// (a torn tail cut, an index rebuilt) are logged there.
+//
 // # Retention
 //
 // Every RetentionInterval a Store deletes the segments whose records have all expired

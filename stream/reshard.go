@@ -274,7 +274,7 @@ func (s *Store) sealParents(v *streamView, parents []int) (int64, error) {
 // makeChildren opens the logs of the children of a reshard, which belong to info, and
 // seals those of the intermediate ones. On failure it closes what it opened.
 func (s *Store) makeChildren(info *StreamInfo, children []ShardInfo) ([]*shardLog, error) {
-	logs, err := s.openShards(info, children)
+	logs, err := s.openShards(info, children, false)
 	if err != nil {
 		return nil, err
 	}

@@ -86,14 +86,19 @@ func (s *StreamInfo) expired(sh *ShardInfo, nowMs int64) bool {
 	return sh.Closed && shard.Expired(closedEndMs(sh), nowMs, s.retention())
 }
 
-// openShards opens the logs of shards, which belong to the stream info, creating their
-// directories if needed. On failure it closes what it opened.
-func (s *Store) openShards(info *StreamInfo, shards []ShardInfo) ([]*shardLog, error) {
+// openShards opens the logs of shards, which belong to the stream info. New shards are
+// created (with their directories); with existing set, the shards are ones the catalog
+// lists, created before it was saved, and a missing directory or manifest is damage
+// (shard.MustExist) rather than a new, empty shard: a damaged shard is quarantined
+// (DamagedShardError) and the others are served. On failure it closes what it opened.
+func (s *Store) openShards(info *StreamInfo, shards []ShardInfo, existing bool) ([]*shardLog, error) {
 	if len(shards) == 0 {
 		return nil, nil
 	}
-	if err := makeDir(s.streamDir(info)); err != nil {
-		return nil, fmt.Errorf("stream %s: %w", info.Name, err)
+	if !existing {
+		if err := makeDir(s.streamDir(info)); err != nil {
+			return nil, fmt.Errorf("stream %s: %w", info.Name, err)
+		}
 	}
 	logs := make([]*shardLog, 0, len(shards))
 	for i := range shards {
@@ -101,7 +106,11 @@ func (s *Store) openShards(info *StreamInfo, shards []ShardInfo) ([]*shardLog, e
 		opts := s.opts.Shard
 		opts.Retention = info.retention()
 		opts.CreatedMs = sh.CreatedSec * 1000
+		opts.MustExist = existing
 		l, err := shard.Open(s.shardDir(info, sh), opts)
+		if err != nil && existing && shard.IsDamage(err) {
+			l, err = s.quarantine(info, sh, s.shardDir(info, sh), err), nil
+		}
 		if err != nil {
 			s.closeShards(logs)
 			return nil, fmt.Errorf("stream %s: %w", info.Name, err)
@@ -209,7 +218,7 @@ func (s *Store) activate(e *streamEntry, v *streamView) (*streamView, error) {
 	info := v.info.clone()
 	info.Shards = InitialShards(info.NextShardIndex, info.CreatedMs/1000)
 	info.Status, info.StatusDueMs = StatusActive, 0
-	logs, err := s.openShards(info, info.Shards)
+	logs, err := s.openShards(info, info.Shards, false)
 	if err != nil {
 		return nil, err
 	}
@@ -223,10 +232,15 @@ func (s *Store) activate(e *streamEntry, v *streamView) (*streamView, error) {
 	return nv, nil
 }
 
-// remove ends DELETING: the catalog file goes first, so that after a crash the stream is
-// gone and Open removes what is left of its files; then the stream leaves the store, and
-// its logs are closed and deleted. Called with e.mu held.
+// remove ends DELETING: the stream directory is marked deleted and the catalog file goes,
+// in that order, so that after a crash the stream is gone and Open removes what is left of
+// its files, knowing them deleted (a directory without its catalog file and without the
+// mark is kept); then the stream leaves the store, and its logs are closed and deleted.
+// Called with e.mu held.
 func (s *Store) remove(e *streamEntry, v *streamView) error {
+	if err := markDeleted(s.streamDir(v.info)); err != nil {
+		return fmt.Errorf("stream %s: mark deleted: %w", v.info.Name, err)
+	}
 	if err := s.cat.Remove(v.info.Name); err != nil {
 		return err
 	}

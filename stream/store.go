@@ -101,11 +101,26 @@ func (o Options) withDefaults() Options {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
+	if o.Shard.Logger == nil {
+		o.Shard.Logger = o.Logger
+	}
 	return o
 }
 
 // Directories of a data directory, beside the catalog and the secret.
 const streamsDirName = "streams"
+
+// DeletedMarkerName is the file that marks a stream directory as deleted: remove writes it,
+// durably, before it removes the stream from the catalog, so that Open can tell what is left
+// of a deleted stream (removed) from a stream directory whose catalog file was lost (kept and
+// reported).
+const DeletedMarkerName = "DELETED"
+
+// knownDataDirEntries are the names a data directory holds; Open reports any other.
+var knownDataDirEntries = map[string]bool{
+	catalogDirName: true, streamsDirName: true, secretName: true, secretName + atomicfile.TmpSuffix: true,
+	"LOCK": true, // the data-directory lock of shardlog serve
+}
 
 // Store holds the streams of one data directory: their catalog, the logs of their shards,
 // the iterator key, and the background work of status changes and retention. It carries
@@ -141,9 +156,16 @@ type Store struct {
 // process or another, has it open, Open fails at once with an error matching ErrLocked that
 // names the directory and the owner's pid, having read or written nothing else there. Then
 // it loads the iterator secret and the catalog, opens the log of every shard, finishes the
-// status changes that came due while it was down, removes the files of streams the catalog
-// no longer has, and starts the background work. A catalog file that cannot be read back
-// fails Open: starting without a stream that exists on disk would lose it silently.
+// status changes that came due while it was down, removes what is left of deleted streams,
+// and starts the background work. A catalog file that cannot be read back fails Open:
+// starting without a stream that exists on disk would lose it silently. A shard the catalog
+// lists whose directory, manifest or segment is missing or damaged (shard.Open with
+// MustExist) does not fail Open: it is quarantined, logged at ERROR with the file, and its
+// reads and writes fail with a DamagedShardError naming it, while the other shards are
+// served. Other failures of a shard's Open (permissions, I/O) fail Open. A stream directory
+// that the catalog does not list and that is not marked deleted (its catalog file was lost)
+// is kept and reported at WARN with its path and size, as is any file or directory in the
+// data directory or in streams/ that Open does not know: none of them is touched.
 func Open(dataDir string, opts Options) (*Store, error) {
 	lock, err := lockDir(dataDir)
 	if err != nil {
@@ -194,7 +216,8 @@ func (s *Store) open() error {
 			return err
 		}
 	}
-	if err := s.removeOrphans(); err != nil {
+	s.reportUnknown()
+	if err := s.removeDeleted(); err != nil {
 		return err
 	}
 	s.settleDue()
@@ -204,7 +227,7 @@ func (s *Store) open() error {
 // load opens the shards of a stream from the catalog and adds it to the store.
 func (s *Store) load(info *StreamInfo) error {
 	s.bumpIncarnation(info.Incarnation)
-	logs, err := s.openShards(info, info.Shards)
+	logs, err := s.openShards(info, info.Shards, true)
 	if err != nil {
 		return err
 	}
@@ -215,9 +238,10 @@ func (s *Store) load(info *StreamInfo) error {
 	return nil
 }
 
-// removeOrphans removes the directories of streams that are not in the catalog: what a
-// crash left of a stream being removed.
-func (s *Store) removeOrphans() error {
+// removeDeleted removes the directories of streams that the catalog no longer has and that
+// carry the deleted marker: what a crash left of a stream being removed. Other entries of
+// streams/ that the catalog does not account for are orphans: they are kept and reported.
+func (s *Store) removeDeleted() error {
 	entries, err := os.ReadDir(s.streamsDir())
 	if err != nil {
 		return err
@@ -232,8 +256,15 @@ func (s *Store) removeOrphans() error {
 		if e := streams[name]; ok && e != nil && e.view.Load().info.Incarnation == inc {
 			continue
 		}
-		s.log.Info("stream: removing files of a deleted stream", "dir", d.Name())
-		if err := os.RemoveAll(filepath.Join(s.streamsDir(), d.Name())); err != nil {
+		path := filepath.Join(s.streamsDir(), d.Name())
+		if !ok || !d.IsDir() || !markedDeleted(path) {
+			s.log.Warn("stream: left alone in the streams directory: not a stream of the catalog "+
+				"(a stream whose catalog file is lost, or a foreign file); shardlog inspect check lists it",
+				"path", path, "bytes", diskUsage(path))
+			continue
+		}
+		s.log.Info("stream: removing files of a deleted stream", "dir", path)
+		if err := os.RemoveAll(path); err != nil {
 			return err
 		}
 		removed = true
@@ -242,6 +273,50 @@ func (s *Store) removeOrphans() error {
 		return atomicfile.SyncDir(s.streamsDir())
 	}
 	return nil
+}
+
+// reportUnknown logs, once at Open, every entry of the data directory that is not one of
+// its own. They are left alone.
+func (s *Store) reportUnknown() {
+	entries, err := os.ReadDir(s.dir)
+	if err != nil {
+		return
+	}
+	for _, d := range entries {
+		if !knownDataDirEntries[d.Name()] {
+			path := filepath.Join(s.dir, d.Name())
+			s.log.Warn("stream: left alone in the data directory: not a file of shardlog", "path", path, "bytes", diskUsage(path))
+		}
+	}
+}
+
+// markedDeleted reports whether the stream directory dir carries the deleted marker.
+func markedDeleted(dir string) bool {
+	_, err := os.Stat(filepath.Join(dir, DeletedMarkerName))
+	return err == nil
+}
+
+// markDeleted writes the deleted marker into the stream directory dir, durably, if dir
+// exists.
+func markDeleted(dir string) error {
+	if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	return atomicfile.WriteFile(filepath.Join(dir, DeletedMarkerName), nil, 0o644)
+}
+
+// diskUsage returns the bytes of the regular files under path, for reports.
+func diskUsage(path string) int64 {
+	var n int64
+	filepath.WalkDir(path, func(_ string, d os.DirEntry, err error) error {
+		if err == nil && d.Type().IsRegular() {
+			if fi, err := d.Info(); err == nil {
+				n += fi.Size()
+			}
+		}
+		return nil
+	})
+	return n
 }
 
 // Close stops the background work, closes every shard cleanly (synced, with the
@@ -332,7 +407,7 @@ func (s *Store) streamsDir() string { return filepath.Join(s.dir, streamsDirName
 
 // streamDir returns the directory of a stream's shards: streams/<name>-<incarnation>.
 func (s *Store) streamDir(info *StreamInfo) string {
-	return filepath.Join(s.streamsDir(), info.Name+"-"+strconv.FormatInt(info.Incarnation, 10))
+	return filepath.Join(s.streamsDir(), StreamDirName(info))
 }
 
 // shardDir returns the directory of a shard's log.

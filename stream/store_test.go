@@ -105,13 +105,14 @@ func TestStore_Close(t *testing.T) {
 	require.ErrorIs(t, err, stream.ErrClosed)
 }
 
-func TestOpen_RemovesOrphanStreamDirs(t *testing.T) {
+func TestOpen_RemovesDeletedStreamDirs(t *testing.T) {
 	dir := t.TempDir()
-	orphan := filepath.Join(dir, "streams", "gone-123", "shardId-000000000000")
-	require.NoError(t, os.MkdirAll(orphan, 0o755))
+	deleted := filepath.Join(dir, "streams", "gone-123", "shardId-000000000000")
+	require.NoError(t, os.MkdirAll(deleted, 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "streams", "gone-123", stream.DeletedMarkerName), nil, 0o644))
 	s := mustOpenDir(t, dir, testOptions(newClock()))
-	_, err := os.Stat(filepath.Dir(orphan))
-	require.True(t, os.IsNotExist(err), "orphan stream dir still there: %v", err)
+	_, err := os.Stat(filepath.Dir(deleted))
+	require.True(t, os.IsNotExist(err), "deleted stream dir still there: %v", err)
 	mustCreate(t, s, "gone", 1)
 }
 

@@ -1,35 +1,36 @@
 package main
 
 import (
-	"encoding/binary"
 	"errors"
 	"flag"
 	"fmt"
-	"hash/crc32"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
-	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/shardlog/shardlog/index"
 	"github.com/shardlog/shardlog/segment"
+	"github.com/shardlog/shardlog/shard"
 	"github.com/shardlog/shardlog/stream"
 )
 
 const inspectUsage = `Usage:
   shardlog inspect dump [flags] FILE   print a segment (.seg) batch by batch and record by
                                        record with offsets, or an index (.idx) entry by entry
-  shardlog inspect check DIR           verify a data directory: catalog, shard manifests,
-                                       every batch's CRC and offsets, every index; exit 1 on
-                                       damage, naming the file and byte position
+  shardlog inspect check DIR           verify a data directory as the server would open it:
+                                       catalog, shard manifests, every batch's CRC and
+                                       offsets, indexes; list orphan streams and unknown
+                                       files; exit 1 on damage or on anything acknowledged
+                                       that the server would not serve, naming the file and
+                                       byte position
 
-Run them on the data directory of a stopped server: a running one changes its active
-segments underneath.
+Both only read: files are opened read-only, nothing is repaired, cut, rebuilt or
+removed, and the data directory's lock is not taken, so they may run beside a
+running server (a write in progress is reported as a note, not as damage).
 `
 
 func runInspect(args []string, stdout, stderr io.Writer) int {
@@ -184,6 +185,12 @@ type checker struct {
 	batches  int
 	records  uint64
 	bytes    int64
+
+	// retries and pause say how often a shard that fails its check is checked again, and
+	// after how long, before the failure counts as damage: on a live directory a write, a
+	// roll or a retention pass may race with the check.
+	retries int
+	pause   time.Duration
 }
 
 // bad reports damage: something a server would refuse to start with, or data lost.
@@ -209,7 +216,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "shardlog inspect check: want one data directory")
 		return 2
 	}
-	c := &checker{w: stdout}
+	c := &checker{w: stdout, retries: 3, pause: 200 * time.Millisecond}
 	if err := c.checkDir(fs.Arg(0)); err != nil {
 		fmt.Fprintln(stderr, "shardlog inspect check:", err)
 		return 2
@@ -226,37 +233,71 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
+// Names in a data directory, as package stream lays it out.
+const (
+	catalogDir = "catalog"
+	streamsDir = "streams"
+	secretFile = "secret"
+	lockFile   = "LOCK"
+)
+
 // checkDir checks a data directory. It returns an error only when dir is not one.
 func (c *checker) checkDir(dir string) error {
-	if st, err := os.Stat(filepath.Join(dir, "catalog")); err != nil || !st.IsDir() {
+	if st, err := os.Stat(filepath.Join(dir, catalogDir)); err != nil || !st.IsDir() {
 		return fmt.Errorf("%s is not a shardlog data directory: no catalog directory", dir)
 	}
-	c.checkSecret(filepath.Join(dir, "secret"))
+	c.checkTop(dir)
+	c.checkSecret(filepath.Join(dir, secretFile))
 	streams, catalogOK := c.checkCatalog(dir)
-	streamsDir := filepath.Join(dir, "streams")
-	entries, err := os.ReadDir(streamsDir)
+	sdir := filepath.Join(dir, streamsDir)
+	entries, err := os.ReadDir(sdir)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		c.bad("%s: %v", streamsDir, err)
+		c.bad("%s: %v", sdir, err)
 	}
 	for _, e := range entries {
-		path := filepath.Join(streamsDir, e.Name())
+		path := filepath.Join(sdir, e.Name())
 		info, known := streams[e.Name()]
 		switch {
-		case !e.IsDir():
-			c.note("%s: not a stream directory", path)
-		case !catalogOK:
-			c.checkStream(path, nil) // check the data all the same
-		case !known:
-			c.note("%s: no stream of the catalog (a deleted stream; the server removes it on start)", path)
-		default:
+		case known:
 			c.checkStream(path, &info)
 			delete(streams, e.Name())
+		case !e.IsDir():
+			c.note("%s: not a stream directory; the server leaves it alone", path)
+		case isMarkedDeleted(path):
+			c.note("%s: a deleted stream (marked %s); the server removes it when it starts", path, stream.DeletedMarkerName)
+		case !catalogOK:
+			c.checkStream(path, nil) // check the data all the same
+		case !looksLikeStreamDir(e.Name()):
+			c.note("%s: not a stream directory; the server leaves it alone", path)
+		default:
+			c.bad("%s: ORPHAN stream directory of %d bytes: the catalog has no file for it (catalog/%s.json lost?), so the server keeps it but does not serve it",
+				path, diskUsage(path), streamName(e.Name()))
+			c.checkStream(path, nil)
 		}
 	}
-	for name := range streams {
-		c.note("%s: stream in the catalog has no directory (no shard has data yet)", filepath.Join(streamsDir, name))
+	for name, info := range streams {
+		path := filepath.Join(sdir, name)
+		if len(info.Shards) > 0 {
+			c.bad("%s: missing: stream %s of the catalog has %d shards; the server refuses to start", path, info.Name, len(info.Shards))
+		}
 	}
 	return nil
+}
+
+// checkTop notes the entries of the data directory that are not shardlog's.
+func (c *checker) checkTop(dir string) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		c.bad("%s: %v", dir, err)
+		return
+	}
+	for _, e := range entries {
+		switch e.Name() {
+		case catalogDir, streamsDir, secretFile, lockFile, secretFile + ".tmp":
+		default:
+			c.note("%s: not a file of shardlog; the server leaves it alone", filepath.Join(dir, e.Name()))
+		}
+	}
 }
 
 func (c *checker) checkSecret(path string) {
@@ -271,20 +312,15 @@ func (c *checker) checkSecret(path string) {
 	}
 }
 
-// checkCatalog loads the catalog and returns its streams by directory name; ok is false if
-// the catalog could not be read.
+// checkCatalog reads the catalog, changing nothing, and returns its streams by directory
+// name; ok is false if the catalog could not be read.
 func (c *checker) checkCatalog(dir string) (streams map[string]stream.StreamInfo, ok bool) {
 	out := map[string]stream.StreamInfo{}
-	tmps, _ := filepath.Glob(filepath.Join(dir, "catalog", "*.tmp"))
+	tmps, _ := filepath.Glob(filepath.Join(dir, catalogDir, "*.tmp"))
 	for _, tmp := range tmps {
-		c.note("%s: an unfinished replacement (a crash; the old file stands); removed", tmp)
+		c.note("%s: an unfinished replacement (a crash; the old file stands); the server removes it", tmp)
 	}
-	cat, err := stream.OpenCatalog(dir) // removes the .tmp files
-	if err != nil {
-		c.bad("%s: %v", filepath.Join(dir, "catalog"), err)
-		return out, false
-	}
-	infos, err := cat.Load()
+	infos, err := stream.ReadCatalog(dir)
 	if err != nil {
 		for _, e := range unjoin(err) {
 			c.bad("%v", e)
@@ -292,7 +328,7 @@ func (c *checker) checkCatalog(dir string) (streams map[string]stream.StreamInfo
 		return out, false
 	}
 	for _, info := range infos {
-		out[info.Name+"-"+strconv.FormatInt(info.Incarnation, 10)] = info
+		out[stream.StreamDirName(&info)] = info
 	}
 	return out, true
 }
@@ -305,229 +341,102 @@ func unjoin(err error) []error {
 	return []error{err}
 }
 
-// checkStream checks the shard directories of a stream; info is its catalog entry, or nil
-// when the catalog could not be read and every directory is taken for a shard.
+// isMarkedDeleted reports whether a stream directory carries the deleted marker.
+func isMarkedDeleted(dir string) bool {
+	_, err := os.Stat(filepath.Join(dir, stream.DeletedMarkerName))
+	return err == nil
+}
+
+// looksLikeStreamDir reports whether name has the form <stream>-<incarnation>.
+func looksLikeStreamDir(name string) bool {
+	i := strings.LastIndexByte(name, '-')
+	if i <= 0 {
+		return false
+	}
+	_, err := strconv.ParseInt(name[i+1:], 10, 64)
+	return err == nil
+}
+
+// streamName returns the stream part of a stream directory's name.
+func streamName(dir string) string { return dir[:strings.LastIndexByte(dir, '-')] }
+
+// diskUsage returns the bytes of the regular files under path.
+func diskUsage(path string) int64 {
+	var n int64
+	filepath.WalkDir(path, func(_ string, d fs.DirEntry, err error) error {
+		if err == nil && d.Type().IsRegular() {
+			if fi, err := d.Info(); err == nil {
+				n += fi.Size()
+			}
+		}
+		return nil
+	})
+	return n
+}
+
+// checkStream checks the shards of a stream; info is its catalog entry, or nil when there
+// is none (the catalog could not be read, or the stream is an orphan) and every directory
+// is taken for a shard.
 func (c *checker) checkStream(dir string, info *stream.StreamInfo) {
 	c.streams++
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		c.bad("%s: %v", dir, err)
+		return
+	}
+	if info == nil {
+		for _, e := range entries {
+			if e.IsDir() {
+				c.checkShard(filepath.Join(dir, e.Name()), shard.Options{})
+			}
+		}
+		return
+	}
 	known := map[string]bool{}
-	if info != nil {
-		for _, sh := range info.Shards {
-			known[sh.ID] = true
-		}
-	}
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		c.bad("%s: %v", dir, err)
-		return
+	for _, sh := range info.Shards {
+		known[sh.ID] = true
+		c.checkShard(filepath.Join(dir, sh.ID), shard.Options{MustExist: true, Retention: info.Retention()})
 	}
 	for _, e := range entries {
-		path := filepath.Join(dir, e.Name())
-		if !e.IsDir() || (info != nil && !known[e.Name()]) {
-			c.note("%s: not a shard of the stream", path)
-			continue
+		if !known[e.Name()] {
+			c.note("%s: not a shard of the stream; the server leaves it alone", filepath.Join(dir, e.Name()))
 		}
-		c.checkShard(path)
 	}
 }
 
-// segmentFile is one segment of a shard directory, by the offset its name gives.
-type segmentFile struct {
-	base uint64
-	path string
-}
-
-func (c *checker) checkShard(dir string) {
+// checkShard checks one shard with shard.Check, the server's own recovery run read-only.
+// A failure is checked again after a pause, up to c.retries times: on a live directory a
+// write in progress, a roll or a retention pass can make a good shard look damaged for a
+// moment, while damage stays.
+func (c *checker) checkShard(dir string, opts shard.Options) {
 	c.shards++
-	entries, err := os.ReadDir(dir)
+	rep, err := shard.Check(dir, opts)
+	var first error
+	for i := 0; err != nil && i < c.retries; i++ {
+		if first == nil {
+			first = err
+		}
+		time.Sleep(c.pause)
+		rep, err = shard.Check(dir, opts)
+	}
 	if err != nil {
-		c.bad("%s: %v", dir, err)
+		for _, e := range unjoin(errors.Unwrap(err)) {
+			c.bad("%v", e)
+		}
 		return
 	}
-	var segs []segmentFile
-	hasManifest := false
-	for _, e := range entries {
-		name, path := e.Name(), filepath.Join(dir, e.Name())
-		switch {
-		case name == "manifest":
-			hasManifest = true
-			c.checkManifest(path)
-		case strings.HasSuffix(name, ".seg"):
-			base, err := strconv.ParseUint(strings.TrimSuffix(name, ".seg"), 10, 64)
-			if err != nil {
-				c.bad("%s: a segment name must be its first offset", path)
-				continue
-			}
-			segs = append(segs, segmentFile{base, path})
-		case strings.HasSuffix(name, ".idx"):
-			seg := strings.TrimSuffix(path, ".idx") + ".seg"
-			if _, err := os.Stat(seg); err != nil {
-				c.note("%s: index without its segment", path)
-			}
-		case strings.HasSuffix(name, ".tmp"):
-			c.note("%s: an unfinished replacement (a crash; the old file stands)", path)
-		default:
-			c.note("%s: not a file of a shard", path)
-		}
+	if first != nil {
+		c.note("%s: changed while it was checked (a running server), and then checked clean: %v", dir, first)
 	}
-	if !hasManifest {
-		c.note("%s: no manifest (a shard that never checkpointed; the server scans its segments)", dir)
+	for _, r := range rep.Repairs {
+		c.note("%s", r)
 	}
-	sort.Slice(segs, func(i, j int) bool { return segs[i].base < segs[j].base })
-	var next uint64
-	for i, s := range segs {
-		last := i == len(segs)-1
-		end, ok := c.checkSegment(s, last)
-		if ok && i > 0 && s.base != next {
-			c.bad("%s: starts at offset %d, but the segment before it ends at %d", s.path, s.base, next)
-		}
-		next = end
+	if rep.TornBytes > 0 {
+		c.note("%s: a torn last batch of %d bytes (a write a crash interrupted, or one in progress); the server cuts it off when it starts",
+			rep.TornFile, rep.TornBytes)
 	}
-}
-
-// checkSegment verifies one segment and its index, and returns the offset after its last
-// record. A damaged last batch of the last segment with nothing valid after it is what a
-// crash leaves; the server cuts it off when it starts, so it is a note, not damage.
-func (c *checker) checkSegment(s segmentFile, last bool) (next uint64, ok bool) {
-	c.segments++
-	var batches []segment.BatchInfo
-	res, err := segment.Scan(s.path, segment.ScanOptions{Batch: func(b segment.BatchInfo) { batches = append(batches, b) }})
-	if err != nil && last && errors.Is(err, segment.ErrCorrupt) {
-		res, err = tornTail(s.path)
-		if err == nil {
-			c.note("%s: a torn last batch of %d bytes (a crash; the server cuts it off on start)", s.path, res.DroppedBytes)
-		}
-	}
-	if err != nil {
-		c.bad("%v", err)
-		return 0, false
-	}
-	h, err := readSegmentHeader(s.path)
-	if err != nil {
-		c.bad("%s: %v", s.path, err)
-		return 0, false
-	}
-	if h.FirstOffset != s.base {
-		c.bad("%s: header says first offset %d, the name says %d", s.path, h.FirstOffset, s.base)
-	}
-	c.batches += len(batches)
-	c.records += res.NextOffset - h.FirstOffset
-	c.bytes += res.End
-	c.checkIndex(strings.TrimSuffix(s.path, ".seg")+".idx", h.FirstOffset, res, batches, last)
-	return res.NextOffset, true
-}
-
-// tornTail scans a copy of a segment as the server's recovery would, and returns what
-// recovery would keep (DroppedBytes: what it would cut), or the corruption it would stop at.
-// The segment itself is left as it is.
-func tornTail(path string) (segment.ScanResult, error) {
-	src, err := os.ReadFile(path)
-	if err != nil {
-		return segment.ScanResult{}, err
-	}
-	tmp, err := os.MkdirTemp("", "shardlog-check-")
-	if err != nil {
-		return segment.ScanResult{}, err
-	}
-	defer os.RemoveAll(tmp)
-	cp := filepath.Join(tmp, filepath.Base(path))
-	if err := os.WriteFile(cp, src, 0o600); err != nil {
-		return segment.ScanResult{}, err
-	}
-	res, err := segment.Scan(cp, segment.ScanOptions{Tail: true})
-	var ce *segment.CorruptionError
-	if errors.As(err, &ce) {
-		ce.Path = path // name the real file
-	}
-	return res, err
-}
-
-func readSegmentHeader(path string) (segment.Header, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return segment.Header{}, err
-	}
-	defer f.Close()
-	b := make([]byte, segment.HeaderSize)
-	if _, err := io.ReadFull(f, b); err != nil {
-		return segment.Header{}, fmt.Errorf("read header: %w", err)
-	}
-	return segment.DecodeHeader(b)
-}
-
-// checkIndex verifies a segment's index: its own checksum and order (index.Open), that it
-// covers the segment (all of a sealed one, a prefix of the active one, whose index is a
-// checkpoint), and that each entry points at a batch that starts where and when it says.
-// An index is a cache the server rebuilds, but a wrong one is still damage to report.
-func (c *checker) checkIndex(path string, base uint64, seg segment.ScanResult, batches []segment.BatchInfo, active bool) {
-	x, m, err := index.Open(path)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		if !active {
-			c.note("%s: missing (the server rebuilds it from the segment)", path)
-		}
-		return
-	case err != nil:
-		c.bad("%v", err)
-		return
-	}
-	defer x.Close()
-	switch {
-	case m.BaseOffset != base:
-		c.bad("%s: index of offset %d, its segment starts at %d", path, m.BaseOffset, base)
-	case !active && (m.End != seg.End || m.NextOffset != seg.NextOffset):
-		c.bad("%s: covers bytes up to %d and offsets up to %d, its sealed segment %d and %d", path, m.End, m.NextOffset, seg.End, seg.NextOffset)
-	case m.End > seg.End || m.NextOffset > seg.NextOffset:
-		c.bad("%s: covers bytes up to %d and offsets up to %d, beyond its segment's %d and %d", path, m.End, m.NextOffset, seg.End, seg.NextOffset)
-	}
-	for i := range x.Len() {
-		e := x.Entry(i)
-		j, found := slices.BinarySearchFunc(batches, e.Position, func(b segment.BatchInfo, pos int64) int {
-			return compareInt64(b.Position, pos)
-		})
-		if !found {
-			c.bad("%s: entry %d points at byte %d, where no batch starts", path, i, e.Position)
-			continue
-		}
-		if b := batches[j]; b.FirstOffset != e.Offset || b.FirstTimeMs != e.TimeMs {
-			c.bad("%s: entry %d says offset %d at %d ms, the batch at byte %d holds offset %d at %d ms",
-				path, i, e.Offset, e.TimeMs, e.Position, b.FirstOffset, b.FirstTimeMs)
-		}
-	}
-}
-
-func compareInt64(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
-}
-
-// The shard manifest's frame, as shard/format.go draws it: a 4-byte magic first and a
-// CRC-32C of every byte before it last.
-const (
-	manifestMagic   = "SLSM"
-	manifestMinSize = 44 + 4 // header and CRC, no segment entries
-)
-
-var castagnoli = crc32.MakeTable(crc32.Castagnoli)
-
-// checkManifest verifies the frame of a shard manifest: magic and checksum.
-func (c *checker) checkManifest(path string) {
-	b, err := os.ReadFile(path)
-	switch {
-	case err != nil:
-		c.bad("%s: %v", path, err)
-	case len(b) < manifestMinSize:
-		c.bad("%s: %d bytes, shorter than any manifest (%d)", path, len(b), manifestMinSize)
-	case string(b[:4]) != manifestMagic:
-		c.bad("%s: bad magic %q at byte 0", path, b[:4])
-	default:
-		body, sum := b[:len(b)-4], binary.LittleEndian.Uint32(b[len(b)-4:])
-		if got := crc32.Checksum(body, castagnoli); got != sum {
-			c.bad("%s: checksum at byte %d is %08x, the bytes before it give %08x", path, len(body), sum, got)
-		}
-	}
+	c.segments += rep.Segments
+	c.batches += rep.Batches
+	c.records += rep.NextOffset - rep.FirstOffset
+	c.bytes += rep.Bytes
 }

@@ -1,7 +1,10 @@
 package main
 
 import (
+	"bytes"
+	"crypto/sha256"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -95,16 +98,32 @@ func TestInspectCheck_Damage(t *testing.T) {
 			flip(t, path, 30)
 			return path
 		}, func(dataDir) string { return `catalog` }},
-		{"index", func(t *testing.T, d dataDir) string {
-			path := strings.TrimSuffix(d.seg, ".seg") + ".idx"
-			flip(t, path, 12)
-			return path
-		}, func(dataDir) string { return `index` }},
 		{"manifest", func(t *testing.T, d dataDir) string {
 			path := filepath.Join(d.shardDir, "manifest")
 			flip(t, path, 20)
 			return path
-		}, func(dataDir) string { return `checksum` }},
+		}, func(dataDir) string { return `manifest: corrupt at position \d+: checksum` }},
+		{"manifest-missing", func(t *testing.T, d dataDir) string {
+			path := filepath.Join(d.shardDir, "manifest")
+			require.NoError(t, os.Remove(path))
+			return path
+		}, func(dataDir) string { return `manifest missing` }},
+		{"segment-missing", func(t *testing.T, d dataDir) string {
+			require.NoError(t, os.Remove(d.seg))
+			return d.seg
+		}, func(dataDir) string { return `segment file missing` }},
+		{"shard-directory-missing", func(t *testing.T, d dataDir) string {
+			require.NoError(t, os.RemoveAll(d.shardDir))
+			return d.shardDir
+		}, func(dataDir) string { return `shard directory missing` }},
+		{"last-batch-flipped", func(t *testing.T, d dataDir) string {
+			flip(t, d.seg, d.batch2+30) // the last batch: damage, not a torn tail
+			return d.seg
+		}, func(d dataDir) string { return fmt.Sprintf(`\b%d\b`, d.batch2) }},
+		{"catalog-file-missing", func(t *testing.T, d dataDir) string {
+			require.NoError(t, os.Remove(filepath.Join(d.dir, "catalog", "orders.json")))
+			return filepath.Dir(d.shardDir)
+		}, func(dataDir) string { return `ORPHAN stream directory of [1-9]\d* bytes.*catalog/orders.json` }},
 		{"secret", func(t *testing.T, d dataDir) string {
 			path := filepath.Join(d.dir, "secret")
 			require.NoError(t, os.WriteFile(path, []byte("short"), 0o600))
@@ -115,7 +134,9 @@ func TestInspectCheck_Damage(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			d := mustDataDir(t)
 			file := tt.damage(t, d)
+			before := treeState(t, d.dir)
 			code, stdout, stderr := runCmd(nil, "inspect", "check", d.dir)
+			require.Equal(t, before, treeState(t, d.dir), "check must change nothing")
 			require.Equal(t, 1, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
 			var damage []string
 			for _, l := range lines(stdout) {
@@ -133,28 +154,55 @@ func TestInspectCheck_Damage(t *testing.T) {
 			}
 			require.True(t, named, "no DAMAGE line names %s:\n%s", file, stdout)
 			require.Regexp(t, `\d+ damaged\n$`, stdout)
+			require.NotContains(t, stdout, "segment "+filepath.Join(d.shardDir, "manifest"), "the manifest called a segment")
 		})
 	}
 }
 
-// TestInspectCheck_TornTail cuts the last batch of the last segment short, as a crash does:
-// a note, not damage, since the server cuts it off when it starts. The index and manifest
-// that still describe the cut batch are removed, as they would be stale after such a crash.
+// TestInspectCheck_TornTail leaves the first 30 bytes of a batch after the last one, as a
+// crash in the middle of a write does: a note, not damage, since the server cuts it off
+// when it starts. Nothing in the directory changes.
 func TestInspectCheck_TornTail(t *testing.T) {
 	d := mustDataDir(t)
-	require.NoError(t, os.Truncate(d.seg, d.batch2+10))
-	require.NoError(t, os.Remove(strings.TrimSuffix(d.seg, ".seg")+".idx"))
-	require.NoError(t, os.Remove(filepath.Join(d.shardDir, "manifest")))
-	before, err := os.ReadFile(d.seg)
+	b, err := segment.AppendBatch(nil, segment.CodecNone, 6, []segment.Record{{TimeMs: 1 << 42, PartitionKey: []byte("k"), Data: []byte("a record cut short")}})
 	require.NoError(t, err)
+	f, err := os.OpenFile(d.seg, os.O_WRONLY|os.O_APPEND, 0)
+	require.NoError(t, err)
+	_, err = f.Write(b[:30])
+	require.NoError(t, err)
+	require.NoError(t, f.Close())
+	before := treeState(t, d.dir)
 
 	code, stdout, stderr := runCmd(nil, "inspect", "check", d.dir)
 	require.Equal(t, 0, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
-	require.Contains(t, stdout, "torn last batch of 10 bytes")
-	require.Contains(t, stdout, "3 records")
-	after, err := os.ReadFile(d.seg)
-	require.NoError(t, err)
-	require.Equal(t, before, after, "check must not repair the segment")
+	require.Contains(t, stdout, fmt.Sprintf("torn last batch of %d bytes", len(bytes.TrimRight(b[:30], "\x00"))))
+	require.Contains(t, stdout, "6 records")
+	require.Equal(t, before, treeState(t, d.dir), "check must change nothing")
+}
+
+// TestInspectCheck_Repairs: what the server repairs by itself (a damaged index, rebuilt;
+// a leftover temporary file) and what it leaves alone (files that are not its own, a
+// deleted stream's marked directory, which it removes) are notes; check exits 0 and
+// changes nothing.
+func TestInspectCheck_Repairs(t *testing.T) {
+	d := mustDataDir(t)
+	idx := strings.TrimSuffix(d.seg, ".seg") + ".idx"
+	flip(t, idx, 12)
+	require.NoError(t, os.WriteFile(filepath.Join(d.dir, "catalog", "orders.json.tmp"), []byte("{"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(d.dir, "notes.txt"), []byte("mine"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(d.dir, "streams", "backup.tar"), []byte("mine"), 0o644))
+	gone := filepath.Join(d.dir, "streams", "gone-17")
+	require.NoError(t, os.MkdirAll(gone, 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(gone, "DELETED"), nil, 0o644))
+	before := treeState(t, d.dir)
+
+	code, stdout, stderr := runCmd(nil, "inspect", "check", d.dir)
+	require.Equal(t, 0, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
+	require.NotContains(t, stdout, "DAMAGE")
+	for _, p := range []string{idx, "orders.json.tmp", "notes.txt", "backup.tar", gone} {
+		require.Regexp(t, `(?m)^note .*`+regexp.QuoteMeta(p), stdout)
+	}
+	require.Equal(t, before, treeState(t, d.dir), "check must change nothing")
 }
 
 func TestInspectCheck_NotADataDir(t *testing.T) {
@@ -217,4 +265,31 @@ func TestInspect_Usage(t *testing.T) {
 		code, _, _ := runCmd(nil, tt.args...)
 		require.Equal(t, tt.code, code, "shardlog %s", strings.Join(tt.args, " "))
 	}
+}
+
+// treeState returns the mode, size, mtime and SHA-256 of every file and directory under
+// dir, to show that a command changed nothing.
+func treeState(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	err := filepath.WalkDir(dir, func(path string, e fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		fi, err := e.Info()
+		if err != nil {
+			return err
+		}
+		out[path] = fmt.Sprintf("%v %d %s", fi.Mode(), fi.Size(), fi.ModTime())
+		if e.Type().IsRegular() {
+			b, err := os.ReadFile(path)
+			if err != nil {
+				return err
+			}
+			out[path] += fmt.Sprintf(" %x", sha256.Sum256(b))
+		}
+		return nil
+	})
+	require.NoError(t, err)
+	return out
 }
