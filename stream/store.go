@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/shardlog/shardlog/internal/atomicfile"
+	"github.com/shardlog/shardlog/internal/lograte"
 	"github.com/shardlog/shardlog/retention"
 	"github.com/shardlog/shardlog/shard"
 )
@@ -117,6 +118,10 @@ type Store struct {
 	loop *retention.Loop
 	log  *slog.Logger
 
+	// errLog writes the errors that may repeat on every request (a full disk, damage met by
+	// reads) once per interval, so that they cannot flood the log.
+	errLog *lograte.Limiter
+
 	// streams maps names to streams. Operations read it without a lock; CreateStream and
 	// the removal of a stream replace it, holding mu.
 	streams atomic.Pointer[map[string]*streamEntry]
@@ -142,6 +147,7 @@ type Store struct {
 func Open(dataDir string, opts Options) (*Store, error) {
 	s := &Store{dir: dataDir, opts: opts.withDefaults()}
 	s.log = s.opts.Logger
+	s.errLog = lograte.New(s.log, lograte.DefaultInterval, s.opts.Now)
 	s.loop = retention.NewLoop(s.opts.RetentionInterval, s.log)
 	empty := map[string]*streamEntry{}
 	s.streams.Store(&empty)
