@@ -263,7 +263,7 @@ func (c *call) kinesisError(err error) *Error {
 	if e, ok := asKinesisError(err); ok {
 		return e
 	}
-	c.s.log.Error("operation failed", "op", c.op.name, "request", c.requestID, "err", err)
+	c.s.errLog.Error("operation failed", "op", c.op.name, "request", c.requestID, "err", err)
 	return internalFailure
 }
 

@@ -8,12 +8,15 @@ import (
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/shardlog/shardlog/internal/lograte"
 )
 
 // Options configures a Server. The zero value means defaults.
 type Options struct {
-	// Logger receives one debug line per request and an error line for every
-	// InternalFailure. Default: slog.Default().
+	// Logger receives one debug line per request and an error line for an
+	// InternalFailure (the first of a kind at once, repeats once per 10s with
+	// their count). Default: slog.Default().
 	Logger *slog.Logger
 
 	// MaxRecordDataBytes bounds the Data of one record, in bytes: the model's
@@ -70,6 +73,7 @@ type Server struct {
 	opts    Options
 	ops     map[string]*operation
 	log     *slog.Logger
+	errLog  *lograte.Limiter // the errors that may come with every request, once per interval
 
 	mu       sync.Mutex
 	http     *http.Server // made by the first Serve
@@ -84,6 +88,7 @@ func New(b Backend, opts Options) *Server {
 		opts:    opts,
 		ops:     newOperations(opts),
 		log:     opts.Logger,
+		errLog:  lograte.New(opts.Logger, lograte.DefaultInterval, nil),
 	}
 }
 
