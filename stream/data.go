@@ -58,7 +58,9 @@ type PutRecordRequest struct {
 //
 // A stream that does not exist, or is CREATING or DELETING, is StreamNotFound, and an
 // invalid ExplicitHashKey anywhere fails the whole request. A shard that fails to append
-// fails only its own records, with ErrorCode InternalFailure.
+// fails only its own records, with ErrorCode InternalFailure, as on AWS: nothing of them is
+// stored, and the client sends them again. On a full disk their ErrorMessage says so
+// (DiskFull); otherwise it is AWS's "Internal Service Failure".
 func (s *Store) PutRecords(req *PutRecordsRequest, results []PutResult) ([]PutResult, error) {
 	e, v, err := s.writableView(req.StreamName)
 	if err != nil {
