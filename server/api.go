@@ -31,7 +31,10 @@ type Backend interface {
 	PutRecords(ctx context.Context, in *PutRecordsInput) (*PutRecordsOutput, error)
 	GetShardIterator(ctx context.Context, in *GetShardIteratorInput) (*GetShardIteratorOutput, error)
 	// GetRecords streams records into sink while their bytes are valid (they may alias
-	// memory-mapped storage); the sink copies/encodes what it keeps.
+	// memory-mapped storage); the sink copies/encodes what it keeps. A large answer starts
+	// going out before GetRecords returns, so an error after records were delivered can
+	// only cut the answer short: a read that meets damage after good records should
+	// return them, with a NextShardIterator at the damage, and fail the next call.
 	GetRecords(ctx context.Context, in *GetRecordsInput, sink RecordSink) (*GetRecordsOutput, error)
 	IncreaseStreamRetentionPeriod(ctx context.Context, in *IncreaseStreamRetentionPeriodInput) (*IncreaseStreamRetentionPeriodOutput, error)
 	DecreaseStreamRetentionPeriod(ctx context.Context, in *DecreaseStreamRetentionPeriodInput) (*DecreaseStreamRetentionPeriodOutput, error)

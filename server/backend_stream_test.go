@@ -77,7 +77,7 @@ func mustServeStream(t testing.TB, opts stream.Options) (*kinesis.Client, *strea
 		Credentials:      credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "SECRET", ""),
 		BaseEndpoint:     aws.String(ts.URL),
 		RetryMaxAttempts: 1,
-		HTTPClient:       ts.Client(),
+		HTTPClient:       sdkHTTPClient(ts.Client()),
 	})
 	return client, st
 }

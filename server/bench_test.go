@@ -125,7 +125,7 @@ func BenchmarkGetRecordsEncode(b *testing.B) {
 			b.ReportAllocs()
 			var buf []byte
 			for b.Loop() {
-				enc := newJSONRecords(buf[:0])
+				enc := newJSONRecords(buf[:0], nil)
 				for i := range records {
 					enc.Record(seq, 1506440188749+int64(i), key, data)
 				}

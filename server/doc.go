@@ -52,7 +52,10 @@
 // Backend. Errors are rendered as {"__type":"…","message":"…"} with an
 // x-amzn-ErrorType header. Every client error is 400; InternalFailure is 500;
 // the full table is in errors.go. A Backend error that has no ErrorType method
-// is logged and answered as InternalFailure.
+// is logged (the first of a kind at once, repeats once per 10 s with their count)
+// and answered as InternalFailure with no message; the stream backend's own
+// InternalFailures (a full disk, a damaged batch) carry a message that says what
+// failed.
 //
 // The server handles the rules that need no state: StreamName is filled from
 // StreamARN (and the two must agree), ListShards needs NextToken or a stream but
@@ -92,7 +95,9 @@
 // string; it declines anything unusual, which the general path then decides, so
 // both paths accept the same requests with the same errors. PutRecords outputs
 // and GetRecords outputs are written directly into a pooled buffer; GetRecords
-// encodes each record as the Backend passes it to the RecordSink.
+// encodes each record as the Backend passes it to the RecordSink, and once the
+// answer passes 256 KiB it goes out in pieces (chunked on HTTP/1.1, data frames
+// on h2c), so that an answer never sits in memory whole.
 //
 // # Concurrency and lifetime
 //

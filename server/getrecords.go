@@ -10,6 +10,16 @@ import (
 // (they may alias memory-mapped segments) and nothing is kept per record. The
 // rest of the output, known only once the Backend returns, closes the body.
 
+// streamChunkBytes is how much of a GetRecords answer is built before the
+// server starts sending it. A smaller answer goes out whole with its
+// Content-Length; a larger one (up to 10 MiB of data, 13 MiB of JSON) is sent
+// in pieces of about this size, so that it never sits in memory whole.
+const streamChunkBytes = 256 << 10
+
+// flushFunc sends b, the start of the answer, and returns the buffer to go on
+// with.
+type flushFunc func(b []byte) ([]byte, error)
+
 // recordEncoder is the RecordSink the server hands to Backend.GetRecords.
 type recordEncoder interface {
 	RecordSink
@@ -19,12 +29,13 @@ type recordEncoder interface {
 
 // jsonRecords writes {"Records":[{…},…],"NextShardIterator":…,…}.
 type jsonRecords struct {
-	buf []byte
-	n   int
+	buf   []byte
+	n     int
+	flush flushFunc
 }
 
-func newJSONRecords(buf []byte) *jsonRecords {
-	return &jsonRecords{buf: append(buf, `{"Records":[`...)}
+func newJSONRecords(buf []byte, flush flushFunc) *jsonRecords {
+	return &jsonRecords{buf: append(buf, `{"Records":[`...), flush: flush}
 }
 
 // Record appends one record, members in the model's order.
@@ -43,7 +54,14 @@ func (e *jsonRecords) Record(sequenceNumber []byte, arrivalMs int64, partitionKe
 	b = append(b, `","PartitionKey":`...)
 	b = appendJSONBytes(b, partitionKey)
 	e.buf = append(b, '}')
-	return nil
+	return e.maybeFlush()
+}
+
+func (e *jsonRecords) maybeFlush() (err error) {
+	if len(e.buf) >= streamChunkBytes && e.flush != nil {
+		e.buf, err = e.flush(e.buf)
+	}
+	return err
 }
 
 func (e *jsonRecords) finish(out *GetRecordsOutput) []byte {
@@ -64,13 +82,14 @@ func (e *jsonRecords) finish(out *GetRecordsOutput) []byte {
 // cborRecords writes the same members as a CBOR map. The record count is not
 // known in advance, so the map and the records array have indefinite length.
 type cborRecords struct {
-	buf []byte
+	buf   []byte
+	flush flushFunc
 }
 
-func newCBORRecords(buf []byte) *cborRecords {
+func newCBORRecords(buf []byte, flush flushFunc) *cborRecords {
 	buf = append(buf, cborMap|cborIndefinite)
 	buf = cborAppendText(buf, "Records")
-	return &cborRecords{buf: append(buf, cborArray|cborIndefinite)}
+	return &cborRecords{buf: append(buf, cborArray|cborIndefinite), flush: flush}
 }
 
 func (e *cborRecords) Record(sequenceNumber []byte, arrivalMs int64, partitionKey []byte, data []byte) error {
@@ -83,6 +102,11 @@ func (e *cborRecords) Record(sequenceNumber []byte, arrivalMs int64, partitionKe
 	b = cborAppendBytes(b, data)
 	b = cborAppendText(b, "PartitionKey")
 	e.buf = cborAppendTextBytes(b, partitionKey)
+	if len(e.buf) >= streamChunkBytes && e.flush != nil {
+		var err error
+		e.buf, err = e.flush(e.buf)
+		return err
+	}
 	return nil
 }
 

@@ -39,7 +39,7 @@ func randomRecords(rng *rand.Rand, n int) []testRecord {
 func TestJSONRecords(t *testing.T) {
 	rng := rand.New(rand.NewPCG(testutil.Seed(t), 3))
 	records := randomRecords(rng, 200)
-	enc := newJSONRecords(nil)
+	enc := newJSONRecords(nil, nil)
 	for _, r := range records {
 		require.NoError(t, enc.Record([]byte(r.seq), r.arrivalMs, r.key, r.data))
 	}
@@ -73,7 +73,7 @@ func TestJSONRecords(t *testing.T) {
 func TestCBORRecords(t *testing.T) {
 	rng := rand.New(rand.NewPCG(testutil.Seed(t), 4))
 	records := randomRecords(rng, 50)
-	enc := newCBORRecords(nil)
+	enc := newCBORRecords(nil, nil)
 	for _, r := range records {
 		require.NoError(t, enc.Record([]byte(r.seq), r.arrivalMs, r.key, r.data))
 	}

@@ -92,6 +92,7 @@ type call struct {
 	requestID string
 	status    int
 	errType   string
+	streamed  bool // the status and part of the body are sent (sendPiece)
 }
 
 var callPool = sync.Pool{New: func() any { return new(call) }}
@@ -243,6 +244,12 @@ func (c *call) execute(in any) {
 		c.out = c.out[:0]
 		err = c.op.run(c, in)
 	}
+	if err != nil && c.streamed {
+		// The status line is out: all that is left is to cut the answer short,
+		// so that the client sees a broken response rather than a valid one.
+		c.s.errLog.Error("answer cut short", "op", c.op.name, "request", c.requestID, "err", err)
+		panic(http.ErrAbortHandler)
+	}
 	if err != nil {
 		c.out = c.out[:0]
 		c.fail(c.kinesisError(err))
@@ -257,7 +264,7 @@ func (c *call) kinesisError(err error) *Error {
 	if e, ok := asKinesisError(err); ok {
 		return e
 	}
-	c.s.log.Error("operation failed", "op", c.op.name, "request", c.requestID, "err", err)
+	c.s.errLog.Error("operation failed", "op", c.op.name, "request", c.requestID, "err", err)
 	return internalFailure
 }
 
@@ -278,7 +285,25 @@ func (c *call) contentType() []string {
 }
 
 func (c *call) sendOutput() {
+	if c.streamed {
+		c.w.Write(c.out)
+		return
+	}
 	c.send(http.StatusOK, c.contentType(), c.out)
+}
+
+// sendPiece sends b as the next piece of a successful answer whose length is
+// not known yet (HTTP/1.1 chunked, or HTTP/2 data frames), sending the status
+// and headers first, and returns b emptied for the rest.
+func (c *call) sendPiece(b []byte) ([]byte, error) {
+	if !c.streamed {
+		c.w.Header()["Content-Type"] = c.contentType()
+		c.status = http.StatusOK
+		c.w.WriteHeader(http.StatusOK)
+		c.streamed = true
+	}
+	_, err := c.w.Write(b)
+	return b[:0], err
 }
 
 // fail answers with a Kinesis error in the request's format.

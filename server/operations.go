@@ -120,9 +120,9 @@ func getRecordsOperation() *operation {
 		run: func(c *call, in any) error {
 			var enc recordEncoder
 			if c.proto == protoCBOR {
-				enc = newCBORRecords(c.out[:0])
+				enc = newCBORRecords(c.out[:0], c.sendPiece)
 			} else {
-				enc = newJSONRecords(c.out[:0])
+				enc = newJSONRecords(c.out[:0], c.sendPiece)
 			}
 			out, err := c.s.backend.GetRecords(c.ctx, in.(*GetRecordsInput), enc)
 			if err != nil {

@@ -74,7 +74,7 @@ func (e *reshardEnv) start() {
 		Credentials:      credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "SECRET", ""),
 		BaseEndpoint:     aws.String(e.ts.URL),
 		RetryMaxAttempts: 1,
-		HTTPClient:       e.ts.Client(),
+		HTTPClient:       sdkHTTPClient(e.ts.Client()),
 	})
 }
 

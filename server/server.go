@@ -9,12 +9,15 @@ import (
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/shardlog/shardlog/internal/lograte"
 )
 
 // Options configures a Server. The zero value means defaults.
 type Options struct {
-	// Logger receives one debug line per request and an error line for every
-	// InternalFailure. Default: slog.Default().
+	// Logger receives one debug line per request and an error line for an
+	// InternalFailure (the first of a kind at once, repeats once per 10s with
+	// their count). Default: slog.Default().
 	Logger *slog.Logger
 
 	// MaxRecordDataBytes bounds the Data of one record, in bytes: the model's
@@ -90,6 +93,7 @@ type Server struct {
 	log     *slog.Logger
 	keys    map[string]string // Options.Credentials, copied
 	cors    corsPolicy
+	errLog  *lograte.Limiter // the errors that may come with every request, once per interval
 
 	mu       sync.Mutex
 	http     *http.Server // made by the first Serve
@@ -106,6 +110,7 @@ func New(b Backend, opts Options) *Server {
 		log:     opts.Logger,
 		keys:    maps.Clone(opts.Credentials),
 		cors:    newCORSPolicy(opts.CORSOrigins),
+		errLog:  lograte.New(opts.Logger, lograte.DefaultInterval, nil),
 	}
 }
 

@@ -49,7 +49,9 @@
 // A failed fdatasync is sticky: the kernel may have dropped the dirty pages, so the shard
 // refuses appends (ErrSyncFailed) until it is reopened and recovered. A full disk is not a
 // failed sync: segment space is reserved with fallocate, so Append fails with ENOSPC, leaves
-// the log as it was, and works again once space is back.
+// the log as it was, and works again once space is back. Open needs no new space either: if
+// the checkpoint that recovery writes finds the disk full, Open goes on without it (the
+// manifest on disk still describes a prefix of the log), so the records can be read.
 //
 // A roll syncs only what acknowledged records need: the closed segment, and the header and
 // directory entry of the new one. After each roll, and every 16 MiB of appends, a background

@@ -2,64 +2,19 @@ package shard_test
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strconv"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/shardlog/shardlog/internal/testutil"
 	"github.com/shardlog/shardlog/shard"
 )
 
-// mountSmallFS mounts a filesystem of size bytes on a new directory and unmounts it when the
-// test ends: ext4 on a loop device if mkfs.ext4 and loop devices work here, else tmpfs. It
-// skips the test when neither can be mounted (not root, or no mount permission).
-func mountSmallFS(t *testing.T, size int64) string {
-	t.Helper()
-	if os.Geteuid() != 0 {
-		t.Skip("mounting a small filesystem needs root")
-	}
-	mnt := t.TempDir()
-	if mkfs, err := exec.LookPath("mkfs.ext4"); err == nil {
-		img := filepath.Join(t.TempDir(), "fs.img")
-		require.NoError(t, os.WriteFile(img, nil, 0o644))
-		require.NoError(t, os.Truncate(img, size))
-		if exec.Command(mkfs, "-q", "-F", img).Run() == nil &&
-			exec.Command("mount", "-o", "loop", img, mnt).Run() == nil {
-			t.Cleanup(func() { exec.Command("umount", mnt).Run() })
-			t.Logf("full disk: ext4 on a loop device, %d bytes", size)
-			return mnt
-		}
-	}
-	if exec.Command("mount", "-t", "tmpfs", "-o", "size="+strconv.FormatInt(size, 10), "tmpfs", mnt).Run() == nil {
-		t.Cleanup(func() { exec.Command("umount", mnt).Run() })
-		t.Logf("full disk: tmpfs, %d bytes", size)
-		return mnt
-	}
-	t.Skip("cannot mount a small filesystem here")
-	return ""
-}
-
-// fillRest writes the file at path until the filesystem has no space left.
-func fillRest(t *testing.T, path string) {
-	t.Helper()
-	f, err := os.Create(path)
-	require.NoError(t, err)
-	defer f.Close()
-	chunk := make([]byte, 1<<10)
-	for {
-		if _, err := f.Write(chunk); err != nil {
-			require.ErrorIs(t, err, syscall.ENOSPC)
-			return
-		}
-	}
-}
-
 func TestShard_FullDisk(t *testing.T) {
-	mnt := mountSmallFS(t, 16<<20)
+	mnt := testutil.MountSmallFS(t, 16<<20)
 	ballast := filepath.Join(mnt, "ballast")
 	require.NoError(t, os.WriteFile(ballast, make([]byte, 2<<20), 0o644))
 	clk := newClock(1_000_000_000)
@@ -105,7 +60,7 @@ func TestShard_FullDisk(t *testing.T) {
 		}
 	}
 	require.ErrorIs(t, err, syscall.ENOSPC)
-	fillRest(t, filepath.Join(mnt, "filler")) // not even room for a manifest
+	testutil.FillDisk(t, filepath.Join(mnt, "filler")) // not even room for a manifest
 	clk.Advance(25 * time.Hour)
 	n, bytes, err := s.DeleteExpired()
 	require.NoError(t, err, "DeleteExpired on a full disk")
@@ -119,4 +74,46 @@ func TestShard_FullDisk(t *testing.T) {
 
 	s = mustOpen(t, dir, opts)
 	requireRecords(t, readAll(t, s, 0), uint64(acked), uint64(acked), 16, 1<<10)
+}
+
+// TestShard_FullDisk_OpenAfterCrash: a shard that crashed on a full disk opens on that disk,
+// with nothing left to write its checkpoint with, and serves every acknowledged record; once
+// space is back it takes appends again, and a later crash loses nothing either.
+func TestShard_FullDisk_OpenAfterCrash(t *testing.T) {
+	mnt := testutil.MountSmallFS(t, 16<<20)
+	ballast := filepath.Join(mnt, "ballast")
+	require.NoError(t, os.WriteFile(ballast, make([]byte, 2<<20), 0o644))
+	defer shard.SetCheckpointBytes(64 << 10)()
+	dir := filepath.Join(mnt, "shard")
+	opts := shard.Options{MaxSegmentBytes: 512 << 10, Now: newClock(1_000_000_000).Now}
+	s, err := shard.Open(dir, opts)
+	require.NoError(t, err)
+
+	var acked int
+	for {
+		if _, _, err = s.Append(batch(uint64(acked), 16, 1<<10)); err != nil {
+			break
+		}
+		acked += 16
+	}
+	require.ErrorIs(t, err, syscall.ENOSPC)
+	s.Abandon() // a crash: no clean flag, the active segment keeps its preallocated tail
+	testutil.FillDisk(t, filepath.Join(mnt, "filler"))
+
+	s, err = shard.Open(dir, opts)
+	require.NoError(t, err, "Open after a crash on a full disk")
+	requireRecords(t, readAll(t, s, 0), 0, 0, acked, 1<<10)
+	_, _, err = s.Append(batch(uint64(acked), 16, 1<<10))
+	require.ErrorIs(t, err, syscall.ENOSPC, "append while the disk is still full")
+
+	require.NoError(t, os.Remove(ballast))
+	for range 4 {
+		first, _, err := s.Append(batch(uint64(acked), 16, 1<<10))
+		require.NoError(t, err, "append once space is back")
+		require.Equal(t, uint64(acked), first)
+		acked += 16
+	}
+	s.Abandon()
+	s = mustOpen(t, dir, opts)
+	requireRecords(t, readAll(t, s, 0), 0, 0, acked, 1<<10)
 }

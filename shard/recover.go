@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 
 	"github.com/shardlog/shardlog/index"
 	"github.com/shardlog/shardlog/internal/atomicfile"
@@ -182,7 +183,7 @@ func (s *Shard) recover(m manifest, found bool, files segmentFiles) error {
 		s.cleanOnDisk = true
 		return nil
 	}
-	return s.checkpointRecovered()
+	return s.checkpointRecovered(found && m.clean)
 }
 
 // reconcile compares the segment files with the manifest: it checks that every listed
@@ -493,14 +494,26 @@ func (s *Shard) finishRecovery(m manifest) {
 // checkpointRecovered makes the recovered state durable and records it: the scanned tail is
 // synced (a crashed process may have left it only in the page cache), and the active
 // segment's index and the manifest are written.
-func (s *Shard) checkpointRecovered() error {
+//
+// On a full disk the index and manifest cannot be written, and need not be: the manifest on
+// disk still describes a prefix of what was recovered, so the next Open scans a little more.
+// Open goes on without them, so that a full disk never keeps the records already stored from
+// being read; cleanOnDisk says whether the old manifest still claims a clean shutdown, so
+// that the first append replaces it (or fails while the disk is full).
+func (s *Shard) checkpointRecovered(cleanOnDisk bool) error {
 	s.mmu.Lock()
 	defer s.mmu.Unlock()
+	var err error
 	if s.ws.w == nil {
-		return s.writeManifestLocked(false)
-	}
-	if err := s.ws.w.Sync(); err != nil {
+		err = s.writeManifestLocked(false)
+	} else if err = s.ws.w.Sync(); err != nil {
 		return err
+	} else {
+		err = s.writeCheckpointLocked(s.ws)
 	}
-	return s.writeCheckpointLocked(s.ws)
+	if errors.Is(err, syscall.ENOSPC) {
+		s.cleanOnDisk = cleanOnDisk
+		return nil
+	}
+	return err
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"slices"
 	"sync"
+	"syscall"
 	"unsafe"
 
 	"github.com/shardlog/shardlog/segment"
@@ -57,7 +58,9 @@ type PutRecordRequest struct {
 //
 // A stream that does not exist, or is CREATING or DELETING, is StreamNotFound, and an
 // invalid ExplicitHashKey anywhere fails the whole request. A shard that fails to append
-// fails only its own records, with ErrorCode InternalFailure.
+// fails only its own records, with ErrorCode InternalFailure, as on AWS: nothing of them is
+// stored, and the client sends them again. On a full disk their ErrorMessage says so
+// (DiskFull); otherwise it is AWS's "Internal Service Failure".
 func (s *Store) PutRecords(req *PutRecordsRequest, results []PutResult) ([]PutResult, error) {
 	e, v, err := s.writableView(req.StreamName)
 	if err != nil {
@@ -109,7 +112,7 @@ func (s *Store) PutRecord(req *PutRecordRequest) (PutResult, error) {
 func (s *Store) put(e *streamEntry, v *streamView, b *batcher, entries []PutEntry, results []PutResult) []PutResult {
 	b.group(entries)
 	s.appendGroups(b)
-	results = b.results(results)
+	results = b.results(results, v.info)
 	if again := b.sealed(); len(again) > 0 {
 		s.putAgain(e, v, entries, again, results[len(results)-len(entries):])
 	}
@@ -136,7 +139,7 @@ func (s *Store) putAgain(e *streamEntry, v *streamView, entries []PutEntry, inde
 	}
 	b.group(retry)
 	s.appendGroups(b)
-	for k, r := range b.results(nil) {
+	for k, r := range b.results(nil, nv.info) {
 		results[indexes[k]] = r
 	}
 }
@@ -277,7 +280,7 @@ func (s *Store) appendGroups(b *batcher) {
 			k++
 		}
 		if g.err != nil && !errors.Is(g.err, shard.ErrSealed) { // sealed: tried again on the new shards
-			s.log.Error("stream: append", "shard", g.shard.id, "records", g.end-g.start, "error", g.err)
+			s.errLog.Error("stream: append", "shard", g.shard.id, "records", g.end-g.start, "error", g.err)
 		}
 	}
 }
@@ -295,8 +298,9 @@ func (b *batcher) sealed() []int {
 	return out
 }
 
-// results appends the result of every entry, in request order, to dst.
-func (b *batcher) results(dst []PutResult) []PutResult {
+// results appends the result of every entry, in request order, to dst. info is the stream
+// the entries were written to, for the messages of failed ones.
+func (b *batcher) results(dst []PutResult, info *StreamInfo) []PutResult {
 	n := len(b.order)
 	dst = slices.Grow(dst, n)[:len(dst)+n]
 	out := dst[len(dst)-n:]
@@ -305,13 +309,26 @@ func (b *batcher) results(dst []PutResult) []PutResult {
 		for k := g.start; k < g.end; k++ {
 			r := &out[b.order[k]]
 			if g.err != nil {
-				*r = PutResult{ErrorCode: ErrorCodeInternalFailure, ErrorMessage: internalFailureMessage, err: g.err}
+				*r = failedPut(g.err, g.shard.id, info)
 				continue
 			}
 			*r = PutResult{ShardID: g.shard.id, SequenceNumber: g.shard.sequenceNumber(g.first+uint64(k-g.start), g.timeMs)}
 		}
 	}
 	return dst
+}
+
+// failedPut is the result of an entry whose shard failed to append it with err. A full disk
+// says so (DiskFull), so that the client knows the records will go in once space is freed;
+// anything else is AWS's bare "Internal Service Failure", and the log has the cause.
+func failedPut(err error, shardID string, info *StreamInfo) PutResult {
+	if errors.Is(err, syscall.ENOSPC) && !errors.Is(err, shard.ErrSyncFailed) {
+		// A failed sync is not a full disk that passes: the shard takes no appends until it
+		// is reopened, whatever the errno.
+		e := DiskFull(shardID, info.Name, info.Account)
+		return PutResult{ErrorCode: ErrorCodeInternalFailure, ErrorMessage: e.Message, err: e}
+	}
+	return PutResult{ErrorCode: ErrorCodeInternalFailure, ErrorMessage: internalFailureMessage, err: err}
 }
 
 // sequenceNumber returns the sequence number of the record at offset that arrived at

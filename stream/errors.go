@@ -111,10 +111,13 @@ const (
 	TypeExpiredNextToken              = "ExpiredNextTokenException"
 	TypeValidation                    = "ValidationException"
 	TypeDryRunOperation               = "DryRunOperationException"
+	// TypeInternalFailure is the one server fault: the server answers it with HTTP 500.
+	TypeInternalFailure = "InternalFailure"
 )
 
 // Error is a Kinesis-level error: what the client did that Kinesis refuses, in the words
-// Kinesis uses. The server renders it as HTTP 400 with {"__type": Type, "message": Message}.
+// Kinesis uses. The server renders it as HTTP 400 with {"__type": Type, "message": Message}
+// (500 for TypeInternalFailure, the errors of the server's own storage).
 // The messages are quoted from AWS (as recorded by kinesalite's tests against AWS and by
 // KINESIS-API.md §2), because clients and conformance tests compare them byte for byte.
 //
@@ -471,4 +474,23 @@ func ResourceNotFound(arn string) *Error {
 // DryRunSucceeded is the answer to a request with DryRun set that would have succeeded.
 func DryRunSucceeded() *Error {
 	return kinesisError(TypeDryRunOperation, "Request would have succeeded, but DryRun flag is set.")
+}
+
+// Errors of the server's storage. AWS words its InternalFailure as "Internal Service
+// Failure" and says no more; these say what failed, so that a client (and its operator) can
+// tell a full disk, which passes once space is freed, from damage, which does not.
+
+// DiskFull is the error of a write that found no space on the server's disk (whole PutRecord,
+// or one PutRecords entry's ErrorCode and ErrorMessage). Nothing of the refused records is
+// stored; the same request succeeds once space is freed.
+func DiskFull(shardID, stream, account string) *Error {
+	return kinesisError(TypeInternalFailure, "Internal Service Failure: the server's disk is full; "+
+		"records for shard "+shardID+" "+in(stream, account)+" are not written until space is freed.")
+}
+
+// CorruptRecords is GetRecords' error for a read whose first batch is damaged on disk: file
+// names the segment file, position the batch's byte position in it.
+func CorruptRecords(shardID, stream, account, file string, position int64, reason string) *Error {
+	return kinesisError(TypeInternalFailure, "Internal Service Failure: shard "+shardID+" "+in(stream, account)+
+		": corrupt batch at "+file+":"+strconv.FormatInt(position, 10)+": "+reason)
 }

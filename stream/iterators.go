@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"path/filepath"
 	"time"
 
 	"github.com/shardlog/shardlog/segment"
@@ -227,10 +228,27 @@ func (s *Store) GetRecords(req *GetRecordsRequest, sink RecordSink) (GetRecordsR
 	switch {
 	case errors.Is(err, shard.ErrClosed):
 		return GetRecordsResult{}, ShardNotFound(sh.ID, it.Stream, s.opts.Account)
+	case err != nil && (d.err != nil || d.n == 0):
+		return GetRecordsResult{}, s.readFailed(sh.ID, it.Stream, err)
 	case err != nil:
-		return GetRecordsResult{}, err
+		// The records before the damage are good: they go out, and the next iterator points
+		// at the batch that failed, so that the next call reports it.
+		s.errLog.Error("stream: read stopped at damage", "stream", it.Stream, "shard", sh.ID,
+			"offset", next, "records", d.n, "error", err)
 	}
 	return s.readResult(v, sh, l, it, next, &d), nil
+}
+
+// readFailed is the error of a GetRecords whose read failed before it delivered a record: a
+// sink's own error as it is, damage on disk as an InternalFailure that names the shard and
+// the position.
+func (s *Store) readFailed(shardID, streamName string, err error) error {
+	var ce *segment.CorruptionError
+	if !errors.As(err, &ce) {
+		return err
+	}
+	s.errLog.Error("stream: read failed at damage", "stream", streamName, "shard", shardID, "error", err)
+	return CorruptRecords(shardID, streamName, s.opts.Account, filepath.Base(ce.Path), ce.Offset, ce.Reason)
 }
 
 // iteratorShard returns the shard an iterator reads, if its stream incarnation still has it.
@@ -270,11 +288,13 @@ type delivery struct {
 	seq    [64]byte
 	n      int   // records delivered
 	lastMs int64 // arrival time of the last one
+	err    error // the sink's error, which ends the read
 }
 
 func (d *delivery) deliver(r segment.Record) error {
 	seq := d.shard.sequenceNumber(r.Offset, r.TimeMs).AppendDecimal(d.seq[:0])
 	if err := d.sink.Record(seq, r.TimeMs, r.PartitionKey, r.Data); err != nil {
+		d.err = err
 		return err
 	}
 	d.n++

@@ -161,7 +161,7 @@ func (s *Store) lookup(name string) (*streamEntry, *streamView, error) {
 	case errors.Is(err, ErrClosed):
 		return nil, nil, err
 	case err != nil:
-		s.log.Error("stream: finish status change", "stream", name, "error", err)
+		s.errLog.Error("stream: finish status change", "stream", name, "error", err)
 		return e, e.view.Load(), nil
 	}
 	return e, nv, nil
@@ -206,7 +206,7 @@ func (s *Store) settleDue() {
 	for _, e := range *s.streams.Load() {
 		if v := e.view.Load(); v != nil && v.info.Due(now) {
 			if _, _, err := s.settle(e); err != nil {
-				s.log.Error("stream: finish status change", "stream", v.info.Name, "error", err)
+				s.errLog.Error("stream: finish status change", "stream", v.info.Name, "error", err)
 			}
 		}
 	}
@@ -292,7 +292,7 @@ func (s *Store) change(name string, fn func(info *StreamInfo) (*StreamInfo, erro
 	case errors.Is(err, ErrClosed):
 		return err
 	case err != nil: // the change goes on from the stream as it is, as in lookup
-		s.log.Error("stream: finish status change", "stream", name, "error", err)
+		s.errLog.Error("stream: finish status change", "stream", name, "error", err)
 		v = e.view.Load()
 	}
 	if v == nil {

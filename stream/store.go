@@ -15,6 +15,7 @@ import (
 
 	"github.com/shardlog/shardlog/internal/atomicfile"
 	"github.com/shardlog/shardlog/internal/dirlock"
+	"github.com/shardlog/shardlog/internal/lograte"
 	"github.com/shardlog/shardlog/retention"
 	"github.com/shardlog/shardlog/shard"
 )
@@ -134,6 +135,10 @@ type Store struct {
 	loop *retention.Loop
 	log  *slog.Logger
 
+	// errLog writes the errors that may repeat on every request (a full disk, damage met by
+	// reads) once per interval, so that they cannot flood the log.
+	errLog *lograte.Limiter
+
 	// streams maps names to streams. Operations read it without a lock; CreateStream and
 	// the removal of a stream replace it, holding mu.
 	streams atomic.Pointer[map[string]*streamEntry]
@@ -173,6 +178,7 @@ func Open(dataDir string, opts Options) (*Store, error) {
 	}
 	s := &Store{dir: dataDir, lock: lock, opts: opts.withDefaults()}
 	s.log = s.opts.Logger
+	s.errLog = lograte.New(s.log, lograte.DefaultInterval, s.opts.Now)
 	s.loop = retention.NewLoop(s.opts.RetentionInterval, s.log)
 	empty := map[string]*streamEntry{}
 	s.streams.Store(&empty)
