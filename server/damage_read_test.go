@@ -71,7 +71,7 @@ func TestSDK_GetRecords_AroundDamage(t *testing.T) {
 			require.True(t, errors.As(err, &apiErr), "the call that starts at the damage: %v", err)
 			require.Equal(t, "InternalFailure", apiErr.ErrorCode())
 			require.Regexp(t, regexp.MustCompile(`^Internal Service Failure: shard shardId-000000000000 in stream d under account 000000000000: corrupt batch at `+
-				regexp.QuoteMeta(filepath.Base(segs[0]))+`:\d+: `), apiErr.ErrorMessage())
+				regexp.QuoteMeta(segs[0])+`:\d+: `), apiErr.ErrorMessage())
 		})
 	}
 }

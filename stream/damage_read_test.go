@@ -57,7 +57,7 @@ func TestStore_GetRecords_AroundDamage(t *testing.T) {
 	require.ErrorAs(t, err, &ke, "the call that starts at the damaged batch: %v", err)
 	require.Equal(t, stream.TypeInternalFailure, ke.Type)
 	require.Regexp(t, regexp.MustCompile(`^Internal Service Failure: shard shardId-000000000000 in stream a under account `+acct+
-		`: corrupt batch at `+regexp.QuoteMeta(filepath.Base(first))+`:[0-9]+: .+`), ke.Message)
+		`: corrupt batch at `+regexp.QuoteMeta(first)+`:[0-9]+: .+`), ke.Message)
 
 	// Past the damage the log reads on: from the first record of the second segment.
 	after := want[len(want)-1]

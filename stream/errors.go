@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/shardlog/shardlog/internal/dirlock"
+	"github.com/shardlog/shardlog/segment"
 )
 
 // Errors from parsing values that clients send (ParseSequenceNumber, ParseHashKey,
@@ -126,6 +127,7 @@ const (
 type Error struct {
 	Type    string // the Kinesis error type, one of the Type… constants
 	Message string // the message, exactly as AWS words it
+	Err     error  // the cause, for errors.Is and errors.As; never sent to the client
 }
 
 func (e *Error) Error() string { return "stream: " + e.Type + ": " + e.Message }
@@ -139,6 +141,9 @@ func (e *Error) Is(target error) bool {
 	t, ok := target.(*Error)
 	return ok && t.Type == e.Type && (t.Message == "" || t.Message == e.Message)
 }
+
+// Unwrap returns the cause, if any.
+func (e *Error) Unwrap() error { return e.Err }
 
 func kinesisError(typ string, message string) *Error {
 	return &Error{Type: typ, Message: message}
@@ -488,9 +493,11 @@ func DiskFull(shardID, stream, account string) *Error {
 		"records for shard "+shardID+" "+in(stream, account)+" are not written until space is freed.")
 }
 
-// CorruptRecords is GetRecords' error for a read whose first batch is damaged on disk: file
-// names the segment file, position the batch's byte position in it.
-func CorruptRecords(shardID, stream, account, file string, position int64, reason string) *Error {
-	return kinesisError(TypeInternalFailure, "Internal Service Failure: shard "+shardID+" "+in(stream, account)+
-		": corrupt batch at "+file+":"+strconv.FormatInt(position, 10)+": "+reason)
+// CorruptRecords is GetRecords' error for a read whose first batch is damaged on disk: it
+// names the segment file, the batch's byte position in it and what failed, and wraps ce.
+func CorruptRecords(shardID, stream, account string, ce *segment.CorruptionError) *Error {
+	e := kinesisError(TypeInternalFailure, "Internal Service Failure: shard "+shardID+" "+in(stream, account)+
+		": corrupt batch at "+ce.Path+":"+strconv.FormatInt(ce.Offset, 10)+": "+ce.Reason)
+	e.Err = ce
+	return e
 }

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"path/filepath"
 	"time"
 
 	"github.com/shardlog/shardlog/segment"
@@ -244,11 +243,12 @@ func (s *Store) GetRecords(req *GetRecordsRequest, sink RecordSink) (GetRecordsR
 // the position.
 func (s *Store) readFailed(shardID, streamName string, err error) error {
 	var ce *segment.CorruptionError
-	if !errors.As(err, &ce) {
+	var quarantined *DamagedShardError
+	if errors.As(err, &quarantined) || !errors.As(err, &ce) {
 		return err
 	}
 	s.errLog.Error("stream: read failed at damage", "stream", streamName, "shard", shardID, "error", err)
-	return CorruptRecords(shardID, streamName, s.opts.Account, filepath.Base(ce.Path), ce.Offset, ce.Reason)
+	return CorruptRecords(shardID, streamName, s.opts.Account, ce)
 }
 
 // iteratorShard returns the shard an iterator reads, if its stream incarnation still has it.
