@@ -1,0 +1,111 @@
+// Package durable holds the calls that make data durable: Fdatasync and SyncFile for a
+// file's bytes, SyncDir for a directory's entries (creates, renames, removals). Every
+// durability point of the engine goes through them, so that one place says what is
+// durable and when, and so that the power-loss tests can watch each sync (Watch) and work
+// out what a crash at that moment would leave on the disk.
+//
+// A Watcher is a test hook. It is not an option of the packages that sync (segment,
+// index, shard, stream, atomicfile) because the syncs sit in leaf helpers reached through
+// a dozen exported calls; the package is internal, so only this module's tests can set
+// one, and each Watcher looks only at the directory it was made for. With no Watcher the
+// cost is one atomic load.
+package durable
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"slices"
+	"sync"
+	"sync/atomic"
+
+	"golang.org/x/sys/unix"
+)
+
+// A Watcher is told of every sync before it runs, and of its result after.
+type Watcher interface {
+	// Syncing is called before the sync of the file or directory open as fd; path is the
+	// directory's path, or "" for a file. The returned function, if not nil, is called with
+	// the sync's result once it returns.
+	Syncing(fd int, path string) (done func(error))
+}
+
+var (
+	watchMu  sync.Mutex
+	watchers atomic.Pointer[[]Watcher]
+)
+
+// Watch makes w see every sync until stop is called.
+func Watch(w Watcher) (stop func()) {
+	watchMu.Lock()
+	defer watchMu.Unlock()
+	var list []Watcher
+	if p := watchers.Load(); p != nil {
+		list = slices.Clone(*p)
+	}
+	list = append(list, w)
+	watchers.Store(&list)
+	return func() {
+		watchMu.Lock()
+		defer watchMu.Unlock()
+		list := slices.DeleteFunc(slices.Clone(*watchers.Load()), func(x Watcher) bool { return x == w })
+		if len(list) == 0 {
+			watchers.Store(nil)
+			return
+		}
+		watchers.Store(&list)
+	}
+}
+
+// Fdatasync makes the data of the file open as fd durable, with its size (fdatasync(2)).
+func Fdatasync(fd int) error {
+	return watched(fd, "", func() error { return retryEINTR(func() error { return unix.Fdatasync(fd) }) })
+}
+
+// SyncFile makes f's data and metadata durable (fsync(2)).
+func SyncFile(f *os.File) error {
+	return watched(int(f.Fd()), "", f.Sync)
+}
+
+// SyncDir makes the entries of dir (creates, renames, removals) durable.
+func SyncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	err = watched(int(d.Fd()), dir, d.Sync)
+	if cerr := d.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("sync directory %s: %w", dir, err)
+	}
+	return nil
+}
+
+// watched runs sync, telling the watchers before and after.
+func watched(fd int, dir string, sync func() error) error {
+	p := watchers.Load()
+	if p == nil {
+		return sync()
+	}
+	var dones []func(error)
+	for _, w := range *p {
+		if done := w.Syncing(fd, dir); done != nil {
+			dones = append(dones, done)
+		}
+	}
+	err := sync()
+	for _, done := range dones {
+		done(err)
+	}
+	return err
+}
+
+func retryEINTR(call func() error) error {
+	for {
+		if err := call(); !errors.Is(err, unix.EINTR) {
+			return err
+		}
+	}
+}
