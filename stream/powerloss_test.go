@@ -1,0 +1,294 @@
+package stream_test
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/shardlog/shardlog/internal/powerloss"
+	"github.com/shardlog/shardlog/internal/testutil"
+	"github.com/shardlog/shardlog/segment"
+	"github.com/shardlog/shardlog/shard"
+	"github.com/shardlog/shardlog/stream"
+)
+
+// The power-loss tests run a store under concurrent writers, with rolls, checkpoints, a
+// reshard, and streams created and deleted, while a powerloss.Recorder watches every sync.
+// At random syncs they keep the durable state, the state a power loss at that moment would
+// leave (only what was synced), and the records acknowledged before it. Afterwards each
+// such state is written out, the store is opened on it, and every acknowledged record must
+// be there, once, in order and unchanged.
+
+const (
+	powerLossSeeds      = 16 // runs of the workload; each gives powerLossPoints crashes
+	powerLossSeedsShort = 4
+	powerLossPoints     = 16
+)
+
+func TestPowerLoss(t *testing.T) {
+	seeds := powerLossSeeds
+	if testing.Short() {
+		seeds = powerLossSeedsShort
+	}
+	base := testutil.Seed(t)
+	for i := range uint64(seeds) {
+		seed := base + i
+		t.Run("seed="+strconv.FormatUint(seed, 10), func(t *testing.T) { powerLossRun(t, seed) })
+	}
+}
+
+// ackLog records what the writers wrote and what was acknowledged, per stream and key.
+type ackLog struct {
+	mu      sync.Mutex
+	written map[string]int   // "stream/key" → records written (acknowledged or not)
+	acked   map[string][]int // "stream/key" → indexes acknowledged, in order
+	deleted map[string]bool  // streams whose DeleteStream started
+}
+
+// ackSnapshot is what was acknowledged before a crash: the length of each acked list.
+type ackSnapshot struct {
+	acked   map[string]int
+	deleted map[string]bool
+}
+
+func newAckLog() *ackLog {
+	return &ackLog{written: map[string]int{}, acked: map[string][]int{}, deleted: map[string]bool{}}
+}
+
+func (l *ackLog) snapshot() ackSnapshot {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	s := ackSnapshot{acked: map[string]int{}, deleted: map[string]bool{}}
+	for k, v := range l.acked {
+		s.acked[k] = len(v)
+	}
+	for k, v := range l.deleted {
+		s.deleted[k] = v
+	}
+	return s
+}
+
+// crashPoint is the durable state after one sync, and what was acknowledged before it.
+type crashPoint struct {
+	img  *powerloss.Image
+	acks ackSnapshot
+	torn bool
+}
+
+// powerLossData is the data of the i-th record of a key: the key, i, and padding of a
+// length and content derived from both, so that a changed record is seen.
+func powerLossData(key string, i int) string {
+	n := (i*37 + len(key)*11) % 700
+	return key + "/" + strconv.Itoa(i) + "/" + strings.Repeat(string(rune('a'+i%26)), n)
+}
+
+func powerLossOptions(c *clock, rng *rand.Rand) stream.Options {
+	opts := testOptions(c)
+	opts.Shard = shard.Options{
+		Sync:               shard.SyncAlways,
+		MaxSegmentBytes:    int64(4<<10 + rng.IntN(12<<10)),
+		PreallocateBytes:   16 << 10,
+		IndexIntervalBytes: 512,
+		Codec:              []segment.Codec{segment.CodecNone, segment.CodecS2}[rng.IntN(2)],
+	}
+	return opts
+}
+
+func powerLossRun(t *testing.T, seed uint64) {
+	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+	dir := filepath.Join(t.TempDir(), "data")
+	require.NoError(t, os.Mkdir(dir, 0o755))
+	log := newAckLog()
+	opts := powerLossOptions(newClock(), rng)
+
+	// Keep powerLossPoints crash points, uniformly among all the syncs (reservoir sampling).
+	var points [powerLossPoints]*crashPoint
+	var rec *powerloss.Recorder
+	pick := rand.New(rand.NewPCG(rng.Uint64(), rng.Uint64()))
+	rec, err := powerloss.NewRecorder(dir, func(n int) {
+		slot := n - 1
+		if n > len(points) {
+			if slot = pick.IntN(n); slot >= len(points) {
+				return
+			}
+		}
+		torn := pick.IntN(2) == 0
+		points[slot] = &crashPoint{img: rec.ImageLocked(torn), acks: log.snapshot(), torn: torn}
+	})
+	require.NoError(t, err)
+
+	s, err := stream.Open(dir, opts)
+	require.NoError(t, err)
+	mustCreate(t, s, "a", 2)
+	mustCreate(t, s, "b", 1)
+	var wg sync.WaitGroup
+	for w := range 3 {
+		wrng := rand.New(rand.NewPCG(rng.Uint64(), uint64(w)))
+		wg.Go(func() {
+			if err := powerLossWrite(s, log, wrng, []string{"a", "b"}, fmt.Sprintf("w%d", w), 25); err != nil {
+				t.Errorf("writer %d: %v", w, err)
+			}
+		})
+	}
+	crng := rand.New(rand.NewPCG(rng.Uint64(), 99))
+	wg.Go(func() {
+		if err := powerLossControl(s, log, crng); err != nil {
+			t.Errorf("control: %v", err)
+		}
+	})
+	wg.Wait()
+	require.NoError(t, s.Close())
+	require.NoError(t, rec.Close())
+	t.Logf("%d syncs; crash points after syncs %v", rec.Syncs(), crashSyncs(points[:]))
+
+	for _, p := range points {
+		if p == nil {
+			continue
+		}
+		name := fmt.Sprintf("sync%d", p.img.Syncs)
+		t.Run(name, func(t *testing.T) {
+			img := filepath.Join(t.TempDir(), "data")
+			if p.torn {
+				require.NoError(t, p.img.MaterializeTorn(img, rng))
+			} else {
+				require.NoError(t, p.img.Materialize(img))
+			}
+			s, err := stream.Open(img, powerLossOptions(newClock(), rng))
+			require.NoError(t, err, "the store must open after a power loss (torn writes: %v)", p.torn)
+			defer func() { require.NoError(t, s.Close()) }()
+			requireAcknowledged(t, s, log, p.acks)
+		})
+	}
+}
+
+func crashSyncs(points []*crashPoint) []int {
+	var n []int
+	for _, p := range points {
+		if p != nil {
+			n = append(n, p.img.Syncs)
+		}
+	}
+	slices.Sort(n)
+	return n
+}
+
+// powerLossWrite makes calls PutRecords calls of 1 to 4 records to the given streams, with
+// keys of its own (prefix-k0 to prefix-k3), and logs what was acknowledged.
+func powerLossWrite(s *stream.Store, log *ackLog, rng *rand.Rand, streams []string, prefix string, calls int) error {
+	for range calls {
+		name := streams[rng.IntN(len(streams))]
+		var entries []stream.PutEntry
+		var keys []string
+		log.mu.Lock()
+		for range 1 + rng.IntN(4) {
+			key := fmt.Sprintf("%s-k%d", prefix, rng.IntN(4))
+			i := log.written[name+"/"+key]
+			log.written[name+"/"+key]++
+			entries = append(entries, stream.PutEntry{PartitionKey: key, Data: []byte(powerLossData(key, i))})
+			keys = append(keys, key)
+		}
+		log.mu.Unlock()
+		res, err := s.PutRecords(&stream.PutRecordsRequest{StreamName: name, Entries: entries}, nil)
+		if err != nil {
+			return fmt.Errorf("PutRecords(%s): %w", name, err)
+		}
+		log.mu.Lock()
+		for j, r := range res {
+			if r.ErrorCode == "" {
+				k := name + "/" + keys[j]
+				_, i, _ := strings.Cut(string(entries[j].Data), "/")
+				n, _ := strconv.Atoi(i[:strings.IndexByte(i, '/')])
+				log.acked[k] = append(log.acked[k], n)
+			}
+		}
+		log.mu.Unlock()
+	}
+	return nil
+}
+
+// powerLossControl runs the control plane beside the writers, in a random order: a reshard
+// of stream a, stream c created and written, stream d created, written and deleted.
+func powerLossControl(s *stream.Store, log *ackLog, rng *rand.Rand) error {
+	steps := []func() error{
+		func() error {
+			if rng.IntN(2) == 0 {
+				_, err := s.UpdateShardCount("a", 3)
+				return err
+			}
+			return s.SplitShard("a", "shardId-000000000000", "85070591730234615865843651857942052864")
+		},
+		func() error {
+			if err := s.CreateStream("c", stream.StreamConfig{ShardCount: 1 + rng.IntN(2)}); err != nil {
+				return err
+			}
+			return powerLossWrite(s, log, rng, []string{"c"}, "ctl", 10)
+		},
+		func() error {
+			if err := s.CreateStream("d", stream.StreamConfig{ShardCount: 1}); err != nil {
+				return err
+			}
+			if err := powerLossWrite(s, log, rng, []string{"d"}, "ctl", 5); err != nil {
+				return err
+			}
+			log.mu.Lock()
+			log.deleted["d"] = true
+			log.mu.Unlock()
+			return s.DeleteStream("d")
+		},
+	}
+	for _, i := range rng.Perm(len(steps)) {
+		if err := steps[i](); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// requireAcknowledged checks that the store holds every record acknowledged before the
+// crash, once each and in order per key, unchanged, and nothing that was never written.
+func requireAcknowledged(t *testing.T, s *stream.Store, log *ackLog, acks ackSnapshot) {
+	byStream := map[string]map[string][]int{} // stream → key → acknowledged indexes
+	for k, n := range acks.acked {
+		name, key, _ := strings.Cut(k, "/")
+		if byStream[name] == nil {
+			byStream[name] = map[string][]int{}
+		}
+		byStream[name][key] = log.acked[k][:n]
+	}
+	for name, keys := range byStream {
+		_, err := s.DescribeStreamSummary(name)
+		var kerr *stream.Error
+		if errors.As(err, &kerr) && kerr.Type == stream.TypeResourceNotFound && acks.deleted[name] {
+			continue // deleted before the crash
+		}
+		require.NoError(t, err, "stream %s, with acknowledged records", name)
+		got := map[string][]int{}
+		for _, r := range readByLineage(t, s, name) {
+			key, rest, ok := strings.Cut(r.data, "/")
+			require.True(t, ok, "stream %s: record %q", name, r.data)
+			require.Equal(t, key, r.key, "stream %s: record %q under key %q", name, r.data, r.key)
+			i, err := strconv.Atoi(rest[:max(strings.IndexByte(rest, '/'), 0)])
+			require.NoError(t, err, "stream %s: record %q", name, r.data)
+			require.Equal(t, powerLossData(key, i), r.data, "stream %s: record %d of key %s changed", name, i, key)
+			require.Less(t, i, log.written[name+"/"+key], "stream %s: record %d of key %s was never written", name, i, key)
+			if prev := got[key]; len(prev) > 0 {
+				require.Greater(t, i, prev[len(prev)-1], "stream %s key %s: record %d after %d", name, key, i, prev[len(prev)-1])
+			}
+			got[key] = append(got[key], i)
+		}
+		for key, want := range keys {
+			for _, i := range want {
+				require.Contains(t, got[key], i, "stream %s key %s: acknowledged record %d lost (read %v)", name, key, i, got[key])
+			}
+		}
+	}
+}
