@@ -41,7 +41,8 @@ func Open(dir string, opts Options) (*Shard, error) {
 
 // open creates or recovers the shard.
 func (s *Shard) open() error {
-	if err := makeDir(s.dir); err != nil {
+	created, err := makeDir(s.dir)
+	if err != nil {
 		return err
 	}
 	files, err := listSegments(s.dir)
@@ -51,6 +52,14 @@ func (s *Shard) open() error {
 	m, found, err := readManifest(s.dir)
 	if err != nil {
 		return err
+	}
+	if !created && !(found && m.clean) {
+		// A process that crashed in makeDir, or later without a Close, may have left the
+		// directory visible but its entry not yet durable: records acknowledged in it
+		// would go with it at a power loss. A clean manifest means an Open did this before.
+		if err := atomicfile.SyncDir(filepath.Dir(s.dir)); err != nil {
+			return err
+		}
 	}
 	if !found && len(files.segments) == 0 {
 		return s.create()
@@ -64,15 +73,16 @@ func (s *Shard) open() error {
 	return s.recover(m, found, files)
 }
 
-// makeDir creates dir if it does not exist, and makes its entry durable.
-func makeDir(dir string) error {
+// makeDir creates dir if it does not exist, and makes its entry durable. It reports
+// whether it created dir.
+func makeDir(dir string) (created bool, err error) {
 	if _, err := os.Stat(dir); err == nil {
-		return nil
+		return false, nil
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
+		return false, err
 	}
-	return atomicfile.SyncDir(filepath.Dir(dir))
+	return true, atomicfile.SyncDir(filepath.Dir(dir))
 }
 
 // segmentFiles are the base offsets of the segment and index files in a shard directory.

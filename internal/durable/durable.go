@@ -35,7 +35,7 @@ var (
 	watchers atomic.Pointer[[]Watcher]
 )
 
-// Watch makes w see every sync until stop is called.
+// Watch makes w see every sync until stop is called. Calling stop again does nothing.
 func Watch(w Watcher) (stop func()) {
 	watchMu.Lock()
 	defer watchMu.Unlock()
@@ -45,7 +45,7 @@ func Watch(w Watcher) (stop func()) {
 	}
 	list = append(list, w)
 	watchers.Store(&list)
-	return func() {
+	return sync.OnceFunc(func() {
 		watchMu.Lock()
 		defer watchMu.Unlock()
 		list := slices.DeleteFunc(slices.Clone(*watchers.Load()), func(x Watcher) bool { return x == w })
@@ -54,7 +54,7 @@ func Watch(w Watcher) (stop func()) {
 			return
 		}
 		watchers.Store(&list)
-	}
+	})
 }
 
 // Fdatasync makes the data of the file open as fd durable, with its size (fdatasync(2)).
