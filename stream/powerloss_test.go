@@ -11,9 +11,11 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/shardlog/shardlog/internal/durable"
 	"github.com/shardlog/shardlog/internal/powerloss"
 	"github.com/shardlog/shardlog/internal/testutil"
 	"github.com/shardlog/shardlog/segment"
@@ -290,5 +292,84 @@ func requireAcknowledged(t *testing.T, s *stream.Store, log *ackLog, acks ackSna
 				require.Contains(t, got[key], i, "stream %s key %s: acknowledged record %d lost (read %v)", name, key, i, got[key])
 			}
 		}
+	}
+}
+
+// TestOpen_PowerLossAfterCrash covers what a process that crashes (without a power loss)
+// can leave visible to the next one but not durable: a catalog file renamed into place,
+// or a stream directory made, whose directory was not synced before the crash. The next
+// Open must make it durable before it acknowledges records that depend on it.
+func TestOpen_PowerLossAfterCrash(t *testing.T) {
+	cases := []struct {
+		name string
+		// crash leaves in root what the crashed process did, for a stream x; c is the clock.
+		crash func(t *testing.T, root string, c *clock)
+	}{
+		{"catalog file renamed, catalog not synced", func(t *testing.T, root string, c *clock) {
+			src := t.TempDir()
+			s := mustOpenDir(t, src, testOptions(newClock()))
+			mustCreate(t, s, "x", 1)
+			require.NoError(t, s.Close())
+			data, err := os.ReadFile(filepath.Join(src, "catalog", "x.json"))
+			require.NoError(t, err)
+			tmp := filepath.Join(root, "catalog", "x.json.tmp")
+			f, err := os.Create(tmp)
+			require.NoError(t, err)
+			_, err = f.Write(data)
+			require.NoError(t, err)
+			require.NoError(t, durable.SyncFile(f))
+			require.NoError(t, f.Close())
+			require.NoError(t, os.Rename(tmp, filepath.Join(root, "catalog", "x.json")))
+		}},
+		{"stream directory made, streams not synced", func(t *testing.T, root string, c *clock) {
+			opts := testOptions(c)
+			opts.CreateDelay = time.Minute
+			s, err := stream.Open(root, opts)
+			require.NoError(t, err)
+			require.NoError(t, s.CreateStream("x", stream.StreamConfig{ShardCount: 1}))
+			info, err := s.DescribeStreamSummary("x")
+			require.NoError(t, err)
+			require.NoError(t, s.Close())
+			c.Advance(time.Hour) // x is due to become ACTIVE at the next Open
+			require.NoError(t, os.Mkdir(filepath.Join(root, "streams", fmt.Sprintf("x-%d", info.Incarnation)), 0o755))
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			root := filepath.Join(t.TempDir(), "data")
+			require.NoError(t, os.Mkdir(root, 0o755))
+			var last *powerloss.Image
+			var rec *powerloss.Recorder
+			rec, err := powerloss.NewRecorder(root, func(int) { last = rec.ImageLocked(false) })
+			require.NoError(t, err)
+			defer rec.Close()
+			c := newClock()
+			opts := testOptions(c)
+			opts.Shard.Sync = shard.SyncAlways
+			s, err := stream.Open(root, opts) // the data directory's layout, durable
+			require.NoError(t, err)
+			require.NoError(t, s.Close())
+
+			tc.crash(t, root, c)
+			s, err = stream.Open(root, opts)
+			require.NoError(t, err)
+			res, err := s.PutRecord(&stream.PutRecordRequest{StreamName: "x", Entry: stream.PutEntry{PartitionKey: "k", Data: []byte("acknowledged")}})
+			require.NoError(t, err)
+			require.Empty(t, res.ErrorCode)
+			img := last // the power goes off now
+			require.NoError(t, s.Close())
+			require.NoError(t, rec.Close())
+
+			after := filepath.Join(t.TempDir(), "after")
+			require.NoError(t, img.Materialize(after))
+			s = mustOpenDir(t, after, testOptions(newClock()))
+			_, err = s.DescribeStreamSummary("x")
+			require.NoError(t, err, "stream x after a power loss")
+			var got []string
+			for _, r := range readByLineage(t, s, "x") {
+				got = append(got, r.data)
+			}
+			require.Equal(t, []string{"acknowledged"}, got, "records of x after a power loss")
+		})
 	}
 }
