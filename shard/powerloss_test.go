@@ -1,6 +1,7 @@
 package shard_test
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"testing"
@@ -64,4 +65,53 @@ func TestOpen_PowerLossAfterCrashedCreate(t *testing.T) {
 			require.Equal(t, []string{"acknowledged"}, got, "records after a power loss")
 		})
 	}
+}
+
+// TestOpen_PowerLossReorderedWriteBack: two appenders write their batches, a sync leader
+// starts the fdatasync that would cover both, and the power goes off while the disk writes
+// their sectors back, not in order: the second batch reached the disk whole, one sector of
+// the first did not. Neither was acknowledged, so the shard must open without them.
+//
+// It does not today: recovery sees a damaged batch followed by a valid one and calls it
+// corruption, which cannot be told apart from a lost write inside acknowledged data without
+// knowing how far the last fdatasync reached. The test runs only with
+// SHARDLOG_POWERLOSS_REORDERED=1 until recovery decides this case.
+func TestOpen_PowerLossReorderedWriteBack(t *testing.T) {
+	if os.Getenv("SHARDLOG_POWERLOSS_REORDERED") != "1" {
+		t.Skip("known gap: a power loss during out-of-order write-back is refused as corruption; " +
+			"set SHARDLOG_POWERLOSS_REORDERED=1 to run")
+	}
+	root := filepath.Join(t.TempDir(), "root")
+	require.NoError(t, os.Mkdir(root, 0o755))
+	var last *powerloss.Image
+	var rec *powerloss.Recorder
+	rec, err := powerloss.NewRecorder(root, func(int) { last = rec.ImageLocked(false) })
+	require.NoError(t, err)
+	defer rec.Close()
+	dir := filepath.Join(root, "shard")
+	opts := shard.Options{Sync: shard.SyncNone, Now: newClock(plT0).Now, PreallocateBytes: 8192}
+	s, err := shard.Open(dir, opts)
+	require.NoError(t, err)
+	for _, d := range []string{"A", "B"} { // written, not synced
+		_, _, err = s.Append([]segment.Record{{TimeMs: plT0, PartitionKey: []byte("k"), Data: bytes.Repeat([]byte(d), 1500)}})
+		require.NoError(t, err)
+	}
+	img := last // after Open's syncs, with the two batches written since
+	s.Abandon()
+	require.NoError(t, rec.Close())
+
+	after := filepath.Join(t.TempDir(), "after")
+	require.NoError(t, img.Materialize(after))
+	seg := filepath.Join(after, "shard", "00000000000000000000.seg")
+	cur, err := os.ReadFile(filepath.Join(dir, "00000000000000000000.seg"))
+	require.NoError(t, err)
+	b, err := os.ReadFile(seg)
+	require.NoError(t, err)
+	copy(b, cur)                                                                             // both batches reached the disk,
+	copy(b[powerloss.SectorSize:2*powerloss.SectorSize], make([]byte, powerloss.SectorSize)) // but for the first one's second sector
+	require.NoError(t, os.WriteFile(seg, b, 0o644))
+	s, err = shard.Open(filepath.Join(after, "shard"), opts)
+	require.NoError(t, err, "open after a power loss during write-back")
+	defer s.Close()
+	require.Equal(t, uint64(0), s.NextOffset(), "no record was acknowledged")
 }

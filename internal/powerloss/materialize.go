@@ -1,10 +1,12 @@
 package powerloss
 
 import (
+	"bytes"
 	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 )
 
 // Materialize writes the image into dst, which must not exist: the durable state only.
@@ -13,10 +15,9 @@ func (img *Image) Materialize(dst string) error {
 }
 
 // MaterializeTorn writes the image into dst, which must not exist, as a crash in the middle
-// of write-back leaves it: in each file, the bytes written since its last sync reached the
-// disk up to a random point (a prefix, as write-back of an appended file goes), and a few
-// bytes after that point may be garbage (a torn sector). The image must have been taken
-// with its current bytes.
+// of an in-order write-back leaves it: in each file, the sectors written since its last sync
+// reached the disk up to a random sector, and the ones after it hold their old bytes (the
+// preallocated zeros of a segment). The image must have been taken with its current bytes.
 func (img *Image) MaterializeTorn(dst string, rng *rand.Rand) error {
 	if img.current == nil {
 		return fmt.Errorf("powerloss: image taken without the current bytes")
@@ -24,29 +25,52 @@ func (img *Image) MaterializeTorn(dst string, rng *rand.Rand) error {
 	return img.write(dst, img.root, func(ino uint64) []byte { return torn(img.files[ino], img.current[ino], rng) })
 }
 
-// torn returns synced with a random prefix of what changed in current after it, and
-// perhaps some garbage after that.
-func torn(synced, current []byte, rng *rand.Rand) []byte {
-	d := 0
-	for d < len(synced) && d < len(current) && synced[d] == current[d] {
-		d++
+// MaterializeReordered writes the image into dst, which must not exist, as a crash during
+// a write-back that reaches the disk out of order leaves it: in each file, each 512-byte
+// sector written since its last sync holds its new bytes or its old ones, at random. The
+// image must have been taken with its current bytes.
+func (img *Image) MaterializeReordered(dst string, rng *rand.Rand) error {
+	if img.current == nil {
+		return fmt.Errorf("powerloss: image taken without the current bytes")
 	}
-	end := len(current)
-	for end > d && current[end-1] == 0 {
-		end--
+	return img.write(dst, img.root, func(ino uint64) []byte { return reordered(img.files[ino], img.current[ino], rng) })
+}
+
+// SectorSize is the unit that MaterializeReordered writes whole or not at all.
+const SectorSize = 512
+
+// reordered returns synced with each sector that differs in current taken from current
+// or not, at random.
+func reordered(synced, current []byte, rng *rand.Rand) []byte {
+	out := slices.Clone(synced)
+	if len(current) > len(out) {
+		out = append(out, make([]byte, len(current)-len(out))...)
 	}
-	if end <= d {
-		return synced // nothing written since the sync, or only zeros
-	}
-	cut := d + rng.IntN(end-d+1)
-	out := make([]byte, max(len(synced), cut))
-	copy(out, synced)
-	copy(out[d:cut], current[d:cut])
-	if rng.IntN(2) == 0 && cut < len(out) {
-		n := min(len(out)-cut, 1+rng.IntN(512))
-		for i := range n {
-			out[cut+i] = byte(rng.Uint32())
+	for pos := 0; pos < len(current); pos += SectorSize {
+		end := min(pos+SectorSize, len(current))
+		if !bytes.Equal(out[pos:end], current[pos:end]) && rng.IntN(2) == 0 {
+			copy(out[pos:end], current[pos:end])
 		}
+	}
+	return out
+}
+
+// torn returns synced with the sectors of current that differ from it, up to a random one.
+func torn(synced, current []byte, rng *rand.Rand) []byte {
+	out := slices.Clone(synced)
+	if len(current) > len(out) {
+		out = append(out, make([]byte, len(current)-len(out))...)
+	}
+	var changed []int // the sectors that differ, in file order
+	for pos := 0; pos < len(current); pos += SectorSize {
+		end := min(pos+SectorSize, len(current))
+		if !bytes.Equal(out[pos:end], current[pos:end]) {
+			changed = append(changed, pos)
+		}
+	}
+	for _, pos := range changed[:rng.IntN(len(changed)+1)] {
+		end := min(pos+SectorSize, len(current))
+		copy(out[pos:end], current[pos:end])
 	}
 	return out
 }

@@ -1,6 +1,7 @@
 package powerloss_test
 
 import (
+	"bytes"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -117,36 +118,74 @@ func TestRecorder_OutsideRoot(t *testing.T) {
 	require.Equal(t, 1, r.Syncs())
 }
 
-func TestImage_MaterializeTorn(t *testing.T) {
+// unsyncedTail starts a file of 4 sectors whose first 100 bytes are synced, then writes
+// 3 more sectors' worth after them without a sync, and returns the image after that.
+func unsyncedTail(t *testing.T) *powerloss.Image {
+	t.Helper()
 	root, _, last := start(t)
-	path := filepath.Join(root, "seg")
-	f, err := os.Create(path)
+	f, err := os.Create(filepath.Join(root, "seg"))
 	require.NoError(t, err)
 	defer f.Close()
-	require.NoError(t, f.Truncate(64)) // preallocated, zeros
-	_, err = f.WriteAt([]byte("synced"), 0)
+	require.NoError(t, f.Truncate(4*powerloss.SectorSize)) // preallocated, zeros
+	_, err = f.WriteAt(bytes.Repeat([]byte("s"), 100), 0)
 	require.NoError(t, err)
 	require.NoError(t, durable.Fdatasync(int(f.Fd())))
 	require.NoError(t, durable.SyncDir(root))
-	_, err = f.WriteAt([]byte("+unsynced tail"), 6)
+	_, err = f.WriteAt(bytes.Repeat([]byte("u"), 3*powerloss.SectorSize), 100)
 	require.NoError(t, err)
 	require.NoError(t, durable.SyncDir(root)) // the image is taken after this sync, with the tail
+	return *last
+}
 
-	seen := map[string]bool{}
-	for i := range 200 {
+// sectorsWritten returns, for each sector of b, whether it holds the unsynced bytes, and
+// checks that each holds all of them or none.
+func sectorsWritten(t *testing.T, b []byte) [4]bool {
+	t.Helper()
+	require.Len(t, b, 4*powerloss.SectorSize)
+	require.Equal(t, bytes.Repeat([]byte("s"), 100), b[:100], "synced bytes are never lost")
+	var w [4]bool
+	for i := range 4 {
+		from := max(i*powerloss.SectorSize, 100)
+		sector := b[from : (i+1)*powerloss.SectorSize]
+		w[i] = sector[0] == 'u'
+		if i == 3 {
+			sector = sector[:100] // the write ends 100 bytes into the last sector
+		}
+		want := byte(0)
+		if w[i] {
+			want = 'u'
+		}
+		require.Equal(t, bytes.Repeat([]byte{want}, len(sector)), sector, "sector %d is written whole or not at all", i)
+	}
+	return w
+}
+
+func TestImage_MaterializeTorn(t *testing.T) {
+	img := unsyncedTail(t)
+	seen := map[[4]bool]bool{}
+	for i := range 100 {
 		dst := filepath.Join(t.TempDir(), "torn")
-		require.NoError(t, (*last).MaterializeTorn(dst, rand.New(rand.NewPCG(uint64(i), 1))))
+		require.NoError(t, img.MaterializeTorn(dst, rand.New(rand.NewPCG(uint64(i), 1))))
 		b, err := os.ReadFile(filepath.Join(dst, "seg"))
 		require.NoError(t, err)
-		require.Len(t, b, 64)
-		require.Equal(t, "synced", string(b[:6]), "synced bytes are never torn")
-		n := 6
-		for n < 20 && b[n] == "synced+unsynced tail"[n] {
-			n++
+		w := sectorsWritten(t, b)
+		for j := 1; j < 4; j++ {
+			require.False(t, w[j] && !w[j-1], "sectors reach the disk in order: %v", w)
 		}
-		seen[string(b[6:n])] = true
+		seen[w] = true
 	}
-	require.True(t, seen[""], "no part of the tail reached the disk")
-	require.True(t, seen["+unsynced tail"], "all of the tail reached the disk")
-	require.Greater(t, len(seen), 5, "prefixes of the tail")
+	require.Len(t, seen, 5, "every prefix of the 4 sectors, from none to all")
+}
+
+func TestImage_MaterializeReordered(t *testing.T) {
+	img := unsyncedTail(t)
+	seen := map[[4]bool]bool{}
+	for i := range 200 {
+		dst := filepath.Join(t.TempDir(), "reordered")
+		require.NoError(t, img.MaterializeReordered(dst, rand.New(rand.NewPCG(uint64(i), 1))))
+		b, err := os.ReadFile(filepath.Join(dst, "seg"))
+		require.NoError(t, err)
+		seen[sectorsWritten(t, b)] = true
+	}
+	require.Len(t, seen, 16, "every subset of the 4 sectors")
 }
