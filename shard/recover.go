@@ -41,8 +41,7 @@ func Open(dir string, opts Options) (*Shard, error) {
 
 // open creates or recovers the shard.
 func (s *Shard) open() error {
-	created, err := makeDir(s.dir)
-	if err != nil {
+	if err := makeDir(s.dir); err != nil {
 		return err
 	}
 	files, err := listSegments(s.dir)
@@ -52,14 +51,6 @@ func (s *Shard) open() error {
 	m, found, err := readManifest(s.dir)
 	if err != nil {
 		return err
-	}
-	if !created && !(found && m.clean) {
-		// A process that crashed in makeDir, or later without a Close, may have left the
-		// directory visible but its entry not yet durable: records acknowledged in it
-		// would go with it at a power loss. A clean manifest means an Open did this before.
-		if err := atomicfile.SyncDir(filepath.Dir(s.dir)); err != nil {
-			return err
-		}
 	}
 	if !found && len(files.segments) == 0 {
 		return s.create()
@@ -73,16 +64,15 @@ func (s *Shard) open() error {
 	return s.recover(m, found, files)
 }
 
-// makeDir creates dir if it does not exist, and makes its entry durable. It reports
-// whether it created dir.
-func makeDir(dir string) (created bool, err error) {
+// makeDir creates dir if it does not exist, and makes its entry durable.
+func makeDir(dir string) error {
 	if _, err := os.Stat(dir); err == nil {
-		return false, nil
+		return nil
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return false, err
+		return err
 	}
-	return true, atomicfile.SyncDir(filepath.Dir(dir))
+	return atomicfile.SyncDir(filepath.Dir(dir))
 }
 
 // segmentFiles are the base offsets of the segment and index files in a shard directory.
@@ -132,6 +122,11 @@ func readManifest(dir string) (m manifest, found bool, err error) {
 
 // create starts a new shard: an empty first segment and a manifest.
 func (s *Shard) create() error {
+	// The directory may be what a process that crashed while creating the shard left, its
+	// entry visible but not yet durable: records acknowledged in it would go at a power loss.
+	if err := atomicfile.SyncDir(filepath.Dir(s.dir)); err != nil {
+		return err
+	}
 	now := s.nowMs()
 	s.createdMs = s.opts.CreatedMs
 	if s.createdMs == 0 {
@@ -153,6 +148,11 @@ func (s *Shard) create() error {
 // recover rebuilds the shard's state from the manifest m (found false: none, m is empty) and
 // the segment files in the directory.
 func (s *Shard) recover(m manifest, found bool, files segmentFiles) error {
+	if !found || !m.clean {
+		if err := s.syncEntries(); err != nil {
+			return err
+		}
+	}
 	s.createdMs, s.floor = m.createdMs, m.trimOffset
 	sealed, active := m.segments, (*index.Meta)(nil)
 	if n := len(sealed); !m.sealed && n > 0 {
@@ -176,6 +176,18 @@ func (s *Shard) recover(m manifest, found bool, files segmentFiles) error {
 		return nil
 	}
 	return s.checkpointRecovered()
+}
+
+// syncEntries makes durable the shard directory's entry in its parent and the entries in it.
+// A process that crashed without a clean Close may have left them visible but not durable
+// (a crash inside makeDir, or between creating a segment and syncing the directory), and the
+// records acknowledged from now on depend on them. After a clean Close an earlier Open did
+// this, and the Close synced the directory.
+func (s *Shard) syncEntries() error {
+	if err := atomicfile.SyncDir(filepath.Dir(s.dir)); err != nil {
+		return err
+	}
+	return atomicfile.SyncDir(s.dir)
 }
 
 // reconcile compares the segment files with the manifest: it checks that every listed
