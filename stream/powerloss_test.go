@@ -104,42 +104,42 @@ func powerLossOptions(c *clock, rng *rand.Rand) stream.Options {
 	return opts
 }
 
+// reservoir keeps len(points) crash points chosen uniformly among all the syncs a
+// Recorder sees (reservoir sampling), each with what log had acknowledged by then. torn
+// images keep the files' current bytes too.
+func reservoir(rec **powerloss.Recorder, log *ackLog, points []*crashPoint, rng *rand.Rand) func(n int) {
+	return func(n int) {
+		slot := n - 1
+		if n > len(points) {
+			if slot = rng.IntN(n); slot >= len(points) {
+				return
+			}
+		}
+		torn := rng.IntN(2) == 0
+		points[slot] = &crashPoint{img: (*rec).ImageLocked(torn), acks: log.snapshot(), torn: torn}
+	}
+}
+
+// powerLossRun runs the workload in a new data directory, in two lives of the store (the
+// first closed cleanly), and then checks each crash point kept: the store opens on it and
+// holds what was acknowledged. Half of the points get a second power loss, at a random sync
+// while the store recovers from the first and takes more records.
 func powerLossRun(t *testing.T, seed uint64) {
 	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 	dir := filepath.Join(t.TempDir(), "data")
 	require.NoError(t, os.Mkdir(dir, 0o755))
 	log := newAckLog()
-	opts := powerLossOptions(newClock(), rng)
-
-	// Keep powerLossPoints crash points, uniformly among all the syncs (reservoir sampling).
-	var points [powerLossPoints]*crashPoint
+	points := make([]*crashPoint, powerLossPoints)
 	var rec *powerloss.Recorder
-	pick := rand.New(rand.NewPCG(rng.Uint64(), rng.Uint64()))
-	rec, err := powerloss.NewRecorder(dir, func(n int) {
-		slot := n - 1
-		if n > len(points) {
-			if slot = pick.IntN(n); slot >= len(points) {
-				return
-			}
-		}
-		torn := pick.IntN(2) == 0
-		points[slot] = &crashPoint{img: rec.ImageLocked(torn), acks: log.snapshot(), torn: torn}
-	})
+	rec, err := powerloss.NewRecorder(dir, reservoir(&rec, log, points, rand.New(rand.NewPCG(rng.Uint64(), 1))))
 	require.NoError(t, err)
 
-	s, err := stream.Open(dir, opts)
+	s, err := stream.Open(dir, powerLossOptions(newClock(), rng))
 	require.NoError(t, err)
 	mustCreate(t, s, "a", 2)
 	mustCreate(t, s, "b", 1)
 	var wg sync.WaitGroup
-	for w := range 3 {
-		wrng := rand.New(rand.NewPCG(rng.Uint64(), uint64(w)))
-		wg.Go(func() {
-			if err := powerLossWrite(s, log, wrng, []string{"a", "b"}, fmt.Sprintf("w%d", w), 25); err != nil {
-				t.Errorf("writer %d: %v", w, err)
-			}
-		})
-	}
+	powerLossWriters(t, &wg, s, log, rng, 25)
 	crng := rand.New(rand.NewPCG(rng.Uint64(), 99))
 	wg.Go(func() {
 		if err := powerLossControl(s, log, crng); err != nil {
@@ -148,27 +148,82 @@ func powerLossRun(t *testing.T, seed uint64) {
 	})
 	wg.Wait()
 	require.NoError(t, s.Close())
+	s, err = stream.Open(dir, powerLossOptions(newClock(), rng)) // the second life
+	require.NoError(t, err)
+	powerLossWriters(t, &wg, s, log, rng, 8)
+	wg.Wait()
+	require.NoError(t, s.Close())
 	require.NoError(t, rec.Close())
-	t.Logf("%d syncs; crash points after syncs %v", rec.Syncs(), crashSyncs(points[:]))
+	t.Logf("%d syncs; crash points after syncs %v", rec.Syncs(), crashSyncs(points))
 
 	for _, p := range points {
 		if p == nil {
 			continue
 		}
-		name := fmt.Sprintf("sync%d", p.img.Syncs)
-		t.Run(name, func(t *testing.T) {
-			img := filepath.Join(t.TempDir(), "data")
-			if p.torn {
-				require.NoError(t, p.img.MaterializeTorn(img, rng))
-			} else {
-				require.NoError(t, p.img.Materialize(img))
+		t.Run(fmt.Sprintf("sync%d", p.img.Syncs), func(t *testing.T) {
+			img := materializePoint(t, p, rng)
+			if rng.IntN(2) == 0 {
+				powerLossAgain(t, img, rng, loggedAcks{log, p.acks})
+				return
 			}
 			s, err := stream.Open(img, powerLossOptions(newClock(), rng))
 			require.NoError(t, err, "the store must open after a power loss (torn writes: %v)", p.torn)
 			defer func() { require.NoError(t, s.Close()) }()
-			requireAcknowledged(t, s, log, p.acks)
+			requireAcknowledged(t, s, loggedAcks{log, p.acks})
 		})
 	}
+}
+
+// materializePoint writes p out into a new directory and returns it.
+func materializePoint(t *testing.T, p *crashPoint, rng *rand.Rand) string {
+	dir := filepath.Join(t.TempDir(), "data")
+	if p.torn {
+		require.NoError(t, p.img.MaterializeTorn(dir, rng))
+	} else {
+		require.NoError(t, p.img.Materialize(dir))
+	}
+	return dir
+}
+
+// powerLossWriters starts three writers of calls PutRecords calls each to streams a and b.
+func powerLossWriters(t *testing.T, wg *sync.WaitGroup, s *stream.Store, log *ackLog, rng *rand.Rand, calls int) {
+	for w := range 3 {
+		wrng := rand.New(rand.NewPCG(rng.Uint64(), uint64(w)))
+		wg.Go(func() {
+			if err := powerLossWrite(s, log, wrng, []string{"a", "b"}, fmt.Sprintf("w%d", w), calls); err != nil {
+				t.Errorf("writer %d: %v", w, err)
+			}
+		})
+	}
+}
+
+// powerLossAgain opens the store on dir, the state a first power loss left, whose
+// acknowledged records are first, and loses power again at a random sync while the store
+// recovers and then takes records into a new stream r. The store must open again and hold
+// what was acknowledged before each power loss.
+func powerLossAgain(t *testing.T, dir string, rng *rand.Rand, first loggedAcks) {
+	log := newAckLog()
+	points := make([]*crashPoint, 1)
+	var rec *powerloss.Recorder
+	rec, err := powerloss.NewRecorder(dir, reservoir(&rec, log, points, rand.New(rand.NewPCG(rng.Uint64(), 2))))
+	require.NoError(t, err)
+	defer rec.Close()
+	require.NoError(t, rec.AssumeDurable())
+	s, err := stream.Open(dir, powerLossOptions(newClock(), rng))
+	require.NoError(t, err, "the store must open after a power loss")
+	requireAcknowledged(t, s, first)
+	require.NoError(t, s.CreateStream("r", stream.StreamConfig{ShardCount: 1}))
+	require.NoError(t, powerLossWrite(s, log, rng, []string{"r"}, "r", 10))
+	require.NoError(t, s.Close())
+	require.NoError(t, rec.Close())
+	p := points[0]
+	require.NotNil(t, p, "syncs in the second life")
+	t.Logf("second power loss after sync %d of %d", p.img.Syncs, rec.Syncs())
+
+	s, err = stream.Open(materializePoint(t, p, rng), powerLossOptions(newClock(), rng))
+	require.NoError(t, err, "the store must open after a power loss during recovery (torn writes: %v)", p.torn)
+	defer func() { require.NoError(t, s.Close()) }()
+	requireAcknowledged(t, s, first, loggedAcks{log, p.acks})
 }
 
 func crashSyncs(points []*crashPoint) []int {
@@ -254,44 +309,70 @@ func powerLossControl(s *stream.Store, log *ackLog, rng *rand.Rand) error {
 	return nil
 }
 
+// loggedAcks is an ackLog and what it had acknowledged at a crash.
+type loggedAcks struct {
+	log  *ackLog
+	acks ackSnapshot
+}
+
 // requireAcknowledged checks that the store holds every record acknowledged before the
-// crash, once each and in order per key, unchanged, and nothing that was never written.
-func requireAcknowledged(t *testing.T, s *stream.Store, log *ackLog, acks ackSnapshot) {
-	byStream := map[string]map[string][]int{} // stream → key → acknowledged indexes
-	for k, n := range acks.acked {
-		name, key, _ := strings.Cut(k, "/")
-		if byStream[name] == nil {
-			byStream[name] = map[string][]int{}
+// crash, per ack log, once each and in order per key, unchanged, and nothing that none of
+// the logs wrote. The logs write disjoint keys.
+func requireAcknowledged(t *testing.T, s *stream.Store, logs ...loggedAcks) {
+	t.Helper()
+	want := map[string]map[string][]int{} // stream → "key" → acknowledged indexes
+	deleted := map[string]bool{}
+	for _, l := range logs {
+		for k, n := range l.acks.acked {
+			name, key, _ := strings.Cut(k, "/")
+			if want[name] == nil {
+				want[name] = map[string][]int{}
+			}
+			want[name][key] = l.log.acked[k][:n]
 		}
-		byStream[name][key] = log.acked[k][:n]
+		for name, d := range l.acks.deleted {
+			deleted[name] = deleted[name] || d
+		}
 	}
-	for name, keys := range byStream {
+	for name, keys := range want {
 		_, err := s.DescribeStreamSummary(name)
 		var kerr *stream.Error
-		if errors.As(err, &kerr) && kerr.Type == stream.TypeResourceNotFound && acks.deleted[name] {
+		if errors.As(err, &kerr) && kerr.Type == stream.TypeResourceNotFound && deleted[name] {
 			continue // deleted before the crash
 		}
 		require.NoError(t, err, "stream %s, with acknowledged records", name)
-		got := map[string][]int{}
-		for _, r := range readByLineage(t, s, name) {
-			key, rest, ok := strings.Cut(r.data, "/")
-			require.True(t, ok, "stream %s: record %q", name, r.data)
-			require.Equal(t, key, r.key, "stream %s: record %q under key %q", name, r.data, r.key)
-			i, err := strconv.Atoi(rest[:max(strings.IndexByte(rest, '/'), 0)])
-			require.NoError(t, err, "stream %s: record %q", name, r.data)
-			require.Equal(t, powerLossData(key, i), r.data, "stream %s: record %d of key %s changed", name, i, key)
-			require.Less(t, i, log.written[name+"/"+key], "stream %s: record %d of key %s was never written", name, i, key)
-			if prev := got[key]; len(prev) > 0 {
-				require.Greater(t, i, prev[len(prev)-1], "stream %s key %s: record %d after %d", name, key, i, prev[len(prev)-1])
-			}
-			got[key] = append(got[key], i)
-		}
-		for key, want := range keys {
-			for _, i := range want {
+		got := readWritten(t, s, name, logs)
+		for key, acked := range keys {
+			for _, i := range acked {
 				require.Contains(t, got[key], i, "stream %s key %s: acknowledged record %d lost (read %v)", name, key, i, got[key])
 			}
 		}
 	}
+}
+
+// readWritten reads a stream by lineage and returns the indexes read per key, checking that
+// each record is one that a log wrote, unchanged, and that a key's indexes increase.
+func readWritten(t *testing.T, s *stream.Store, name string, logs []loggedAcks) map[string][]int {
+	t.Helper()
+	got := map[string][]int{}
+	for _, r := range readByLineage(t, s, name) {
+		key, rest, ok := strings.Cut(r.data, "/")
+		require.True(t, ok, "stream %s: record %q", name, r.data)
+		require.Equal(t, key, r.key, "stream %s: record %q under key %q", name, r.data, r.key)
+		i, err := strconv.Atoi(rest[:max(strings.IndexByte(rest, '/'), 0)])
+		require.NoError(t, err, "stream %s: record %q", name, r.data)
+		require.Equal(t, powerLossData(key, i), r.data, "stream %s: record %d of key %s changed", name, i, key)
+		written := 0
+		for _, l := range logs {
+			written += l.log.written[name+"/"+key]
+		}
+		require.Less(t, i, written, "stream %s: record %d of key %s was never written", name, i, key)
+		if prev := got[key]; len(prev) > 0 {
+			require.Greater(t, i, prev[len(prev)-1], "stream %s key %s: record %d after %d", name, key, i, prev[len(prev)-1])
+		}
+		got[key] = append(got[key], i)
+	}
+	return got
 }
 
 // TestOpen_PowerLossAfterCrash covers what a process that crashes (without a power loss)

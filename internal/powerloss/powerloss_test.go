@@ -189,3 +189,19 @@ func TestImage_MaterializeReordered(t *testing.T) {
 	}
 	require.Len(t, seen, 16, "every subset of the 4 sectors")
 }
+
+func TestRecorder_AssumeDurable(t *testing.T) {
+	root := filepath.Join(t.TempDir(), "root")
+	require.NoError(t, os.MkdirAll(filepath.Join(root, "sub"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(root, "sub", "f"), []byte("before"), 0o644))
+	var last *powerloss.Image
+	var r *powerloss.Recorder
+	r, err := powerloss.NewRecorder(root, func(int) { last = r.ImageLocked(false) })
+	require.NoError(t, err)
+	defer r.Close()
+	require.NoError(t, r.AssumeDurable())
+	require.NoError(t, os.WriteFile(filepath.Join(root, "sub", "f"), []byte("after, not synced"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(root, "g"), []byte("not durable"), 0o644))
+	require.NoError(t, durable.SyncDir(filepath.Join(root, "sub")))
+	require.Equal(t, map[string]string{"sub": "/", "sub/f": "before"}, materialize(t, last))
+}
