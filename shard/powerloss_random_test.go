@@ -1,0 +1,165 @@
+package shard_test
+
+import (
+	"fmt"
+	"maps"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/shardlog/shardlog/internal/powerloss"
+	"github.com/shardlog/shardlog/internal/testutil"
+	"github.com/shardlog/shardlog/segment"
+	"github.com/shardlog/shardlog/shard"
+)
+
+// The shard's power-loss test: concurrent appenders under SyncAlways, with small segments
+// (rolls) and frequent checkpoints, over two lives of the shard and a final Seal, while a
+// powerloss.Recorder keeps the durable state at random syncs. The shard must open on each
+// and hold every record acknowledged before it, at its offset, unchanged.
+
+const (
+	shardPowerLossSeeds      = 12
+	shardPowerLossSeedsShort = 3
+	shardPowerLossPoints     = 16
+)
+
+func TestPowerLoss(t *testing.T) {
+	defer shard.SetCheckpointBytes(2 << 10)()
+	seeds := shardPowerLossSeeds
+	if testing.Short() {
+		seeds = shardPowerLossSeedsShort
+	}
+	base := testutil.Seed(t)
+	for i := range uint64(seeds) {
+		seed := base + i
+		t.Run("seed="+strconv.FormatUint(seed, 10), func(t *testing.T) { shardPowerLossRun(t, seed) })
+	}
+}
+
+// shardAcks are the records written and acknowledged: offset → data.
+type shardAcks struct {
+	mu      sync.Mutex
+	acked   map[uint64]string
+	written map[string]bool
+}
+
+func (a *shardAcks) snapshot() map[uint64]string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return maps.Clone(a.acked)
+}
+
+type shardCrashPoint struct {
+	img   *powerloss.Image
+	acked map[uint64]string
+	torn  bool
+}
+
+func shardPowerLossRun(t *testing.T, seed uint64) {
+	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+	root := filepath.Join(t.TempDir(), "root")
+	require.NoError(t, os.Mkdir(root, 0o755))
+	dir := filepath.Join(root, "shard")
+	acks := &shardAcks{acked: map[uint64]string{}, written: map[string]bool{}}
+	points := make([]*shardCrashPoint, shardPowerLossPoints)
+	pick := rand.New(rand.NewPCG(rng.Uint64(), 1))
+	var rec *powerloss.Recorder
+	rec, err := powerloss.NewRecorder(root, func(n int) {
+		slot := n - 1
+		if n > len(points) {
+			if slot = pick.IntN(n); slot >= len(points) {
+				return
+			}
+		}
+		torn := pick.IntN(2) == 0
+		points[slot] = &shardCrashPoint{img: rec.ImageLocked(torn), acked: acks.snapshot(), torn: torn}
+	})
+	require.NoError(t, err)
+	opts := shard.Options{
+		Sync:               shard.SyncAlways,
+		Now:                newClock(plT0).Now,
+		MaxSegmentBytes:    int64(4<<10 + rng.IntN(8<<10)),
+		PreallocateBytes:   8 << 10,
+		IndexIntervalBytes: 256,
+		Codec:              []segment.Codec{segment.CodecNone, segment.CodecS2}[rng.IntN(2)],
+	}
+
+	for life := range 2 {
+		s, err := shard.Open(dir, opts)
+		require.NoError(t, err)
+		var wg sync.WaitGroup
+		for w := range 4 {
+			wrng := rand.New(rand.NewPCG(rng.Uint64(), uint64(w)))
+			wg.Go(func() { shardPowerLossAppend(t, s, acks, wrng, fmt.Sprintf("%d.%d", life, w), 30) })
+		}
+		wg.Wait()
+		if life == 1 {
+			require.NoError(t, s.Seal())
+		}
+		require.NoError(t, s.Close())
+	}
+	require.NoError(t, rec.Close())
+	t.Logf("%d syncs", rec.Syncs())
+
+	for _, p := range points {
+		if p == nil {
+			continue
+		}
+		t.Run(fmt.Sprintf("sync%d", p.img.Syncs), func(t *testing.T) {
+			after := filepath.Join(t.TempDir(), "after")
+			if p.torn {
+				require.NoError(t, p.img.MaterializeTorn(after, rng))
+			} else {
+				require.NoError(t, p.img.Materialize(after))
+			}
+			s, err := shard.Open(filepath.Join(after, "shard"), opts)
+			require.NoError(t, err, "the shard must open after a power loss (torn writes: %v)", p.torn)
+			defer s.Close()
+			got := map[uint64]string{}
+			want := s.FirstOffset()
+			_, err = s.Read(0, 0, 0, func(r segment.Record) error {
+				require.Equal(t, want, r.Offset, "offsets are dense")
+				want++
+				require.True(t, acks.written[string(r.Data)], "record %d: %q was never written", r.Offset, r.Data)
+				got[r.Offset] = string(r.Data)
+				return nil
+			})
+			require.NoError(t, err)
+			for off, data := range p.acked {
+				require.Equal(t, data, got[off], "acknowledged record at offset %d", off)
+			}
+		})
+	}
+}
+
+// shardPowerLossAppend makes n appends of 1 to 3 records with data of its own, and records
+// the acknowledged ones.
+func shardPowerLossAppend(t *testing.T, s *shard.Shard, acks *shardAcks, rng *rand.Rand, name string, n int) {
+	for i := range n {
+		recs := make([]segment.Record, 1+rng.IntN(3))
+		acks.mu.Lock()
+		for j := range recs {
+			data := fmt.Sprintf("%s/%d/%d/", name, i, j) + strings.Repeat("x", rng.IntN(600))
+			acks.written[data] = true
+			recs[j] = segment.Record{TimeMs: plT0, PartitionKey: []byte(name), Data: []byte(data)}
+		}
+		acks.mu.Unlock()
+		first, _, err := s.Append(recs)
+		if err != nil {
+			t.Errorf("Append: %v", err)
+			return
+		}
+		acks.mu.Lock()
+		for j, r := range recs {
+			acks.acked[first+uint64(j)] = string(r.Data)
+		}
+		acks.mu.Unlock()
+	}
+}
