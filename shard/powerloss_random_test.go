@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -20,9 +21,10 @@ import (
 )
 
 // The shard's power-loss test: concurrent appenders under SyncAlways, with small segments
-// (rolls) and frequent checkpoints, over two lives of the shard and a final Seal, while a
-// powerloss.Recorder keeps the durable state at random syncs. The shard must open on each
-// and hold every record acknowledged before it, at its offset, unchanged.
+// (rolls), frequent checkpoints and retention deleting old segments as the clock moves,
+// over two lives of the shard and a final Seal, while a powerloss.Recorder keeps the durable
+// state at random syncs. The shard must open on each and hold every record acknowledged
+// before it and not expired since, at its offset, unchanged.
 
 const (
 	shardPowerLossSeeds      = 12
@@ -43,14 +45,19 @@ func TestPowerLoss(t *testing.T) {
 	}
 }
 
-// shardAcks are the records written and acknowledged: offset → data.
+// shardAcks are the records written and acknowledged.
 type shardAcks struct {
 	mu      sync.Mutex
-	acked   map[uint64]string
+	acked   map[uint64]ackedRecord // by offset
 	written map[string]bool
 }
 
-func (a *shardAcks) snapshot() map[uint64]string {
+type ackedRecord struct {
+	data   string
+	timeMs int64
+}
+
+func (a *shardAcks) snapshot() map[uint64]ackedRecord {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	return maps.Clone(a.acked)
@@ -58,7 +65,7 @@ func (a *shardAcks) snapshot() map[uint64]string {
 
 type shardCrashPoint struct {
 	img   *powerloss.Image
-	acked map[uint64]string
+	acked map[uint64]ackedRecord
 	torn  bool
 }
 
@@ -67,7 +74,7 @@ func shardPowerLossRun(t *testing.T, seed uint64) {
 	root := filepath.Join(t.TempDir(), "root")
 	require.NoError(t, os.Mkdir(root, 0o755))
 	dir := filepath.Join(root, "shard")
-	acks := &shardAcks{acked: map[uint64]string{}, written: map[string]bool{}}
+	acks := &shardAcks{acked: map[uint64]ackedRecord{}, written: map[string]bool{}}
 	points := make([]*shardCrashPoint, shardPowerLossPoints)
 	pick := rand.New(rand.NewPCG(rng.Uint64(), 1))
 	var rec *powerloss.Recorder
@@ -82,31 +89,46 @@ func shardPowerLossRun(t *testing.T, seed uint64) {
 		points[slot] = &shardCrashPoint{img: rec.ImageLocked(torn), acked: acks.snapshot(), torn: torn}
 	})
 	require.NoError(t, err)
+	clk := newClock(plT0)
 	opts := shard.Options{
 		Sync:               shard.SyncAlways,
-		Now:                newClock(plT0).Now,
+		Now:                clk.Now,
+		Retention:          time.Minute,
 		MaxSegmentBytes:    int64(4<<10 + rng.IntN(8<<10)),
 		PreallocateBytes:   8 << 10,
 		IndexIntervalBytes: 256,
 		Codec:              []segment.Codec{segment.CodecNone, segment.CodecS2}[rng.IntN(2)],
 	}
 
+	var deleted uint64
 	for life := range 2 {
 		s, err := shard.Open(dir, opts)
 		require.NoError(t, err)
 		var wg sync.WaitGroup
 		for w := range 4 {
 			wrng := rand.New(rand.NewPCG(rng.Uint64(), uint64(w)))
-			wg.Go(func() { shardPowerLossAppend(t, s, acks, wrng, fmt.Sprintf("%d.%d", life, w), 30) })
+			var expire func()
+			if w == 0 { // moves the clock on and deletes what expired, as the appends go
+				expire = func() {
+					clk.Advance(15 * time.Second)
+					if _, _, err := s.DeleteExpired(); err != nil {
+						t.Errorf("DeleteExpired: %v", err)
+					}
+				}
+			}
+			wg.Go(func() { shardPowerLossAppend(t, s, acks, wrng, fmt.Sprintf("%d.%d", life, w), 30, expire) })
 		}
 		wg.Wait()
+		deleted += s.Stats().DeletedSegments
 		if life == 1 {
 			require.NoError(t, s.Seal())
 		}
 		require.NoError(t, s.Close())
 	}
 	require.NoError(t, rec.Close())
-	t.Logf("%d syncs", rec.Syncs())
+	t.Logf("%d syncs, %d segments deleted by retention", rec.Syncs(), deleted)
+	// Opened at the end time, the shard hides what expired by then, and no more.
+	expiredBefore := clk.Ms() - opts.Retention.Milliseconds()
 
 	for _, p := range points {
 		if p == nil {
@@ -132,17 +154,22 @@ func shardPowerLossRun(t *testing.T, seed uint64) {
 				return nil
 			})
 			require.NoError(t, err)
-			for off, data := range p.acked {
-				require.Equal(t, data, got[off], "acknowledged record at offset %d", off)
+			for off, r := range p.acked {
+				if data, ok := got[off]; ok || r.timeMs >= expiredBefore {
+					require.Equal(t, r.data, data, "acknowledged record at offset %d, arrived at %d, expired before %d", off, r.timeMs, expiredBefore)
+				}
 			}
 		})
 	}
 }
 
 // shardPowerLossAppend makes n appends of 1 to 3 records with data of its own, and records
-// the acknowledged ones.
-func shardPowerLossAppend(t *testing.T, s *shard.Shard, acks *shardAcks, rng *rand.Rand, name string, n int) {
+// the acknowledged ones. If expire is not nil, it calls it after every fifth append.
+func shardPowerLossAppend(t *testing.T, s *shard.Shard, acks *shardAcks, rng *rand.Rand, name string, n int, expire func()) {
 	for i := range n {
+		if expire != nil && i%5 == 4 {
+			expire()
+		}
 		recs := make([]segment.Record, 1+rng.IntN(3))
 		acks.mu.Lock()
 		for j := range recs {
@@ -151,14 +178,14 @@ func shardPowerLossAppend(t *testing.T, s *shard.Shard, acks *shardAcks, rng *ra
 			recs[j] = segment.Record{TimeMs: plT0, PartitionKey: []byte(name), Data: []byte(data)}
 		}
 		acks.mu.Unlock()
-		first, _, err := s.Append(recs)
+		first, timeMs, err := s.Append(recs)
 		if err != nil {
 			t.Errorf("Append: %v", err)
 			return
 		}
 		acks.mu.Lock()
 		for j, r := range recs {
-			acks.acked[first+uint64(j)] = string(r.Data)
+			acks.acked[first+uint64(j)] = ackedRecord{string(r.Data), timeMs}
 		}
 		acks.mu.Unlock()
 	}
