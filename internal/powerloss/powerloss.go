@@ -1,17 +1,3 @@
-// Package powerloss is the file-system model of the power-loss tests: a Recorder watches
-// every sync under a data directory (through package durable) and keeps what a power loss
-// would leave there at that moment, an Image; Materialize writes an Image out as a
-// directory that the store can be opened on. Only tests import it.
-//
-// The model is the harshest that POSIX allows. A file holds the bytes it had when it was
-// last synced (fdatasync or fsync), or nothing if it never was. A directory holds the
-// entries it had when it was last synced, or none, each naming the file or directory it
-// named then; the root is the data directory itself. A file's bytes are read just before
-// its sync and recorded once the sync returns, so nothing written after the sync started
-// counts; the same holds for a directory's entries.
-//
-// Files and directories are known by inode. The Recorder keeps every one it has seen open,
-// so that a removed file's inode number is not reused for a new file while it runs.
 package powerloss
 
 import (
