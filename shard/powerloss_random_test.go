@@ -6,7 +6,6 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -15,7 +14,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/shardlog/shardlog/internal/powerloss"
-	"github.com/shardlog/shardlog/internal/testutil"
 	"github.com/shardlog/shardlog/segment"
 	"github.com/shardlog/shardlog/shard"
 )
@@ -27,22 +25,14 @@ import (
 // before it and not expired since, at its offset, unchanged.
 
 const (
-	shardPowerLossSeeds      = 12
-	shardPowerLossSeedsShort = 3
-	shardPowerLossPoints     = 16
+	shardPowerLossSeeds  = 40               // runs at most (a quarter under -short)
+	shardPowerLossBudget = 10 * time.Second // no new run after it (a third under -short)
+	shardPowerLossPoints = 16               // crash points kept per run
 )
 
 func TestPowerLoss(t *testing.T) {
 	defer shard.SetCheckpointBytes(2 << 10)()
-	seeds := shardPowerLossSeeds
-	if testing.Short() {
-		seeds = shardPowerLossSeedsShort
-	}
-	base := testutil.Seed(t)
-	for i := range uint64(seeds) {
-		seed := base + i
-		t.Run("seed="+strconv.FormatUint(seed, 10), func(t *testing.T) { shardPowerLossRun(t, seed) })
-	}
+	powerloss.RunSeeds(t, shardPowerLossSeeds, shardPowerLossBudget, shardPowerLossRun)
 }
 
 // shardAcks are the records written and acknowledged.
@@ -71,7 +61,7 @@ type shardCrashPoint struct {
 
 func shardPowerLossRun(t *testing.T, seed uint64) {
 	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
-	root := filepath.Join(t.TempDir(), "root")
+	root := filepath.Join(powerloss.TempDir(t), "root")
 	require.NoError(t, os.Mkdir(root, 0o755))
 	dir := filepath.Join(root, "shard")
 	acks := &shardAcks{acked: map[uint64]ackedRecord{}, written: map[string]bool{}}
@@ -135,7 +125,7 @@ func shardPowerLossRun(t *testing.T, seed uint64) {
 			continue
 		}
 		t.Run(fmt.Sprintf("sync%d", p.img.Syncs), func(t *testing.T) {
-			after := filepath.Join(t.TempDir(), "after")
+			after := filepath.Join(powerloss.TempDir(t), "after")
 			if p.torn {
 				require.NoError(t, p.img.MaterializeTorn(after, rng))
 			} else {

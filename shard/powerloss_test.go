@@ -34,7 +34,7 @@ func TestOpen_PowerLossAfterCrashedCreate(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			root := filepath.Join(t.TempDir(), "root")
+			root := filepath.Join(powerloss.TempDir(t), "root")
 			require.NoError(t, os.Mkdir(root, 0o755))
 			var last *powerloss.Image
 			var rec *powerloss.Recorder
@@ -54,7 +54,7 @@ func TestOpen_PowerLossAfterCrashedCreate(t *testing.T) {
 			s.Abandon()
 			require.NoError(t, rec.Close())
 
-			after := filepath.Join(t.TempDir(), "after")
+			after := filepath.Join(powerloss.TempDir(t), "after")
 			require.NoError(t, img.Materialize(after))
 			s2, err := shard.Open(filepath.Join(after, "shard"), opts)
 			require.NoError(t, err)
@@ -81,7 +81,7 @@ func TestOpen_PowerLossReorderedWriteBack(t *testing.T) {
 		t.Skip("known gap: a power loss during out-of-order write-back is refused as corruption; " +
 			"set SHARDLOG_POWERLOSS_REORDERED=1 to run")
 	}
-	root := filepath.Join(t.TempDir(), "root")
+	root := filepath.Join(powerloss.TempDir(t), "root")
 	require.NoError(t, os.Mkdir(root, 0o755))
 	var last *powerloss.Image
 	var rec *powerloss.Recorder
@@ -100,7 +100,7 @@ func TestOpen_PowerLossReorderedWriteBack(t *testing.T) {
 	s.Abandon()
 	require.NoError(t, rec.Close())
 
-	after := filepath.Join(t.TempDir(), "after")
+	after := filepath.Join(powerloss.TempDir(t), "after")
 	require.NoError(t, img.Materialize(after))
 	seg := filepath.Join(after, "shard", "00000000000000000000.seg")
 	cur, err := os.ReadFile(filepath.Join(dir, "00000000000000000000.seg"))

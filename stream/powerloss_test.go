@@ -16,7 +16,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/shardlog/shardlog/internal/powerloss"
-	"github.com/shardlog/shardlog/internal/testutil"
 	"github.com/shardlog/shardlog/segment"
 	"github.com/shardlog/shardlog/shard"
 	"github.com/shardlog/shardlog/stream"
@@ -30,21 +29,13 @@ import (
 // be there, once, in order and unchanged.
 
 const (
-	powerLossSeeds      = 16 // runs of the workload; each gives powerLossPoints crashes
-	powerLossSeedsShort = 4
-	powerLossPoints     = 16
+	powerLossSeeds  = 40               // runs of the workload at most (a quarter under -short)
+	powerLossBudget = 15 * time.Second // no new run after it (a third under -short)
+	powerLossPoints = 16               // crash points kept per run
 )
 
 func TestPowerLoss(t *testing.T) {
-	seeds := powerLossSeeds
-	if testing.Short() {
-		seeds = powerLossSeedsShort
-	}
-	base := testutil.Seed(t)
-	for i := range uint64(seeds) {
-		seed := base + i
-		t.Run("seed="+strconv.FormatUint(seed, 10), func(t *testing.T) { powerLossRun(t, seed) })
-	}
+	powerloss.RunSeeds(t, powerLossSeeds, powerLossBudget, powerLossRun)
 }
 
 // ackLog records what the writers wrote and what was acknowledged, per stream and key.
@@ -126,7 +117,7 @@ func reservoir(rec **powerloss.Recorder, log *ackLog, points []*crashPoint, rng 
 // while the store recovers from the first and takes more records.
 func powerLossRun(t *testing.T, seed uint64) {
 	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
-	dir := filepath.Join(t.TempDir(), "data")
+	dir := filepath.Join(powerloss.TempDir(t), "data")
 	require.NoError(t, os.Mkdir(dir, 0o755))
 	log := newAckLog()
 	points := make([]*crashPoint, powerLossPoints)
@@ -176,7 +167,7 @@ func powerLossRun(t *testing.T, seed uint64) {
 
 // materializePoint writes p out into a new directory and returns it.
 func materializePoint(t *testing.T, p *crashPoint, rng *rand.Rand) string {
-	dir := filepath.Join(t.TempDir(), "data")
+	dir := filepath.Join(powerloss.TempDir(t), "data")
 	if p.torn {
 		require.NoError(t, p.img.MaterializeTorn(dir, rng))
 	} else {
@@ -400,7 +391,7 @@ func TestOpen_PowerLossAfterCrash(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			root := filepath.Join(t.TempDir(), "data")
+			root := filepath.Join(powerloss.TempDir(t), "data")
 			require.NoError(t, os.Mkdir(root, 0o755))
 			var last *powerloss.Image
 			var rec *powerloss.Recorder
@@ -424,7 +415,7 @@ func TestOpen_PowerLossAfterCrash(t *testing.T) {
 			require.NoError(t, s.Close())
 			require.NoError(t, rec.Close())
 
-			after := filepath.Join(t.TempDir(), "after")
+			after := filepath.Join(powerloss.TempDir(t), "after")
 			require.NoError(t, img.Materialize(after))
 			s = mustOpenDir(t, after, testOptions(newClock()))
 			_, err = s.DescribeStreamSummary("x")
@@ -444,7 +435,7 @@ func TestOpen_PowerLossAfterCrash(t *testing.T) {
 // removal were still not durable, a power loss would bring back a catalog entry whose
 // shards are gone, with the records acknowledged in them, or a store that refuses to open.
 func TestOpen_PowerLossAfterCrashedDelete(t *testing.T) {
-	root := filepath.Join(t.TempDir(), "data")
+	root := filepath.Join(powerloss.TempDir(t), "data")
 	require.NoError(t, os.Mkdir(root, 0o755))
 	var last *powerloss.Image
 	var rec *powerloss.Recorder
@@ -469,7 +460,7 @@ func TestOpen_PowerLossAfterCrashedDelete(t *testing.T) {
 	img := last // the power goes off now
 	require.NoError(t, rec.Close())
 
-	after := filepath.Join(t.TempDir(), "after")
+	after := filepath.Join(powerloss.TempDir(t), "after")
 	require.NoError(t, img.Materialize(after))
 	s, err = stream.Open(after, testOptions(newClock()))
 	require.NoError(t, err, "open after a power loss")
