@@ -3,6 +3,7 @@ package stream_test
 import (
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -145,7 +147,7 @@ func powerLossRun(t *testing.T, seed uint64) {
 	wg.Wait()
 	require.NoError(t, s.Close())
 	require.NoError(t, rec.Close())
-	t.Logf("%d syncs; crash points after syncs %v", rec.Syncs(), crashSyncs(points))
+	t.Logf("%d syncs; crash points after syncs %v", rec.Syncs(), crashSyncs(points, 0))
 
 	for _, p := range points {
 		if p == nil {
@@ -217,11 +219,12 @@ func powerLossAgain(t *testing.T, dir string, rng *rand.Rand, first loggedAcks) 
 	requireAcknowledged(t, s, first, loggedAcks{log, p.acks})
 }
 
-func crashSyncs(points []*crashPoint) []int {
+// crashSyncs returns the syncs after which points were taken, counted from base.
+func crashSyncs(points []*crashPoint, base int) []int {
 	var n []int
 	for _, p := range points {
 		if p != nil {
-			n = append(n, p.img.Syncs)
+			n = append(n, p.img.Syncs-base)
 		}
 	}
 	slices.Sort(n)
@@ -471,5 +474,102 @@ func TestOpen_PowerLossAfterCrashedDelete(t *testing.T) {
 			got = append(got, r.data)
 		}
 		require.Equal(t, []string{"acknowledged"}, got, "x is back after a power loss, without its records")
+	}
+}
+
+// errDiskFailed is what every sync returns once the disk of TestPowerLossAfterSyncFailure
+// has failed.
+var errDiskFailed = errors.New("disk failed (test)")
+
+// TestPowerLossAfterSyncFailure: at a random sync the disk starts failing every sync, and
+// the process goes on until it closes, as one does whose fsyncs fail before it exits. It
+// leaves changes that are visible but not durable: files renamed and directories made
+// whose directories were never synced, tails never synced. A second process opens on what
+// it finds (holding every record the first acknowledged), recovers, and takes records into
+// a new stream and into every stream the first left; the power goes off at a random sync
+// of it, and the store must open and hold what both acknowledged.
+func TestPowerLossAfterSyncFailure(t *testing.T) {
+	powerloss.RunSeeds(t, 40, 10*time.Second, powerLossAfterSyncFailureRun)
+}
+
+func powerLossAfterSyncFailureRun(t *testing.T, seed uint64) {
+	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+	dir := filepath.Join(powerloss.TempDir(t), "data")
+	require.NoError(t, os.Mkdir(dir, 0o755))
+	log1, log2 := newAckLog(), newAckLog()
+	points := make([]*crashPoint, 4)
+	var failAt, base atomic.Int64 // base: syncs before the second process, which counts from there
+	failAt.Store(math.MaxInt64)
+	var rec *powerloss.Recorder
+	sample := reservoir(&rec, log2, points, rand.New(rand.NewPCG(rng.Uint64(), 3)))
+	rec, err := powerloss.NewRecorder(dir, func(n int) {
+		switch {
+		case base.Load() > 0:
+			sample(n - int(base.Load()))
+		case int64(n) == failAt.Load():
+			rec.SetFailLocked(errDiskFailed)
+		}
+	})
+	require.NoError(t, err)
+	defer rec.Close()
+
+	// The first process.
+	s, err := stream.Open(dir, powerLossOptions(newClock(), rng))
+	require.NoError(t, err)
+	mustCreate(t, s, "a", 2)
+	mustCreate(t, s, "b", 1)
+	failAt.Store(int64(rec.Syncs() + 1 + rng.IntN(250)))
+	var mu sync.Mutex
+	var errs []error
+	report := func(err error) {
+		mu.Lock()
+		defer mu.Unlock()
+		errs = append(errs, err)
+	}
+	var wg sync.WaitGroup
+	for w := range 3 {
+		wrng := rand.New(rand.NewPCG(rng.Uint64(), uint64(w)))
+		wg.Go(func() { report(powerLossWrite(s, log1, wrng, []string{"a", "b"}, fmt.Sprintf("w%d", w), 25)) })
+	}
+	crng := rand.New(rand.NewPCG(rng.Uint64(), 99))
+	wg.Go(func() { report(powerLossControl(s, log1, crng)) })
+	wg.Wait()
+	closeErr := s.Close()
+	base.Store(int64(rec.Syncs()))
+	if base.Load() < failAt.Load() { // the disk never failed: nothing may have
+		require.NoError(t, errors.Join(errs...))
+		require.NoError(t, closeErr)
+	}
+	rec.SetFail(nil)
+	first := loggedAcks{log1, log1.snapshot()}
+
+	// The second process.
+	s, err = stream.Open(dir, powerLossOptions(newClock(), rng))
+	require.NoError(t, err, "the store must open after its syncs failed (from sync %d)", failAt.Load())
+	requireAcknowledged(t, s, first)
+	require.NoError(t, s.CreateStream("r", stream.StreamConfig{ShardCount: 1}))
+	streams := []string{"r"}
+	for _, name := range []string{"a", "b", "c", "d"} {
+		if info, err := s.DescribeStreamSummary(name); err == nil && info.Status != stream.StatusCreating && info.Status != stream.StatusDeleting {
+			streams = append(streams, name)
+		}
+	}
+	require.NoError(t, powerLossWrite(s, log2, rng, streams, "r", 12))
+	require.NoError(t, s.Close())
+	require.NoError(t, rec.Close())
+	n := int(base.Load())
+	t.Logf("syncs failed from %d of %d; %d syncs in the second process, power loss after %v of them",
+		failAt.Load(), n, rec.Syncs()-n, crashSyncs(points, n))
+
+	for _, p := range points {
+		if p == nil {
+			continue
+		}
+		t.Run(fmt.Sprintf("sync%d", p.img.Syncs-n), func(t *testing.T) {
+			s, err := stream.Open(materializePoint(t, p, rng), powerLossOptions(newClock(), rng))
+			require.NoError(t, err, "the store must open after a power loss (torn writes: %v)", p.torn)
+			defer func() { require.NoError(t, s.Close()) }()
+			requireAcknowledged(t, s, first, loggedAcks{log2, p.acks})
+		})
 	}
 }

@@ -15,8 +15,9 @@ import (
 type Watcher interface {
 	// Syncing is called before the sync of the file or directory open as fd; path is the
 	// directory's path, or "" for a file. The returned function, if not nil, is called with
-	// the sync's result once it returns.
-	Syncing(fd int, path string) (done func(error))
+	// the sync's result once it returns. A non-nil fail stops the sync from running: the
+	// call returns fail instead, as if the disk had failed it.
+	Syncing(fd int, path string) (done func(error), fail error)
 }
 
 var (
@@ -79,12 +80,19 @@ func watched(fd int, dir string, sync func() error) error {
 		return sync()
 	}
 	var dones []func(error)
+	var err error
 	for _, w := range *p {
-		if done := w.Syncing(fd, dir); done != nil {
+		done, fail := w.Syncing(fd, dir)
+		if done != nil {
 			dones = append(dones, done)
 		}
+		if err == nil {
+			err = fail
+		}
 	}
-	err := sync()
+	if err == nil {
+		err = sync()
+	}
 	for _, done := range dones {
 		done(err)
 	}

@@ -1,6 +1,7 @@
 package durable_test
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"sync"
@@ -13,12 +14,13 @@ import (
 
 // recorder is a Watcher that records the syncs it is told of.
 type recorder struct {
+	fail   error // what every sync fails with, if not nil
 	mu     sync.Mutex
 	before []string // "file" or the directory's path, as each sync starts
 	after  []error
 }
 
-func (r *recorder) Syncing(fd int, path string) func(error) {
+func (r *recorder) Syncing(fd int, path string) (func(error), error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if path == "" {
@@ -29,7 +31,7 @@ func (r *recorder) Syncing(fd int, path string) func(error) {
 		r.mu.Lock()
 		defer r.mu.Unlock()
 		r.after = append(r.after, err)
-	}
+	}, r.fail
 }
 
 func TestWatch_SeesEverySync(t *testing.T) {
@@ -61,4 +63,14 @@ func TestWatch_ReportsFailure(t *testing.T) {
 
 func TestSyncDir_Missing(t *testing.T) {
 	require.ErrorIs(t, durable.SyncDir(filepath.Join(t.TempDir(), "none")), os.ErrNotExist)
+}
+
+func TestWatch_FailsSyncs(t *testing.T) {
+	dir := t.TempDir()
+	errDisk := errors.New("disk failed")
+	r := recorder{fail: errDisk}
+	stop := durable.Watch(&r)
+	defer stop()
+	require.ErrorIs(t, durable.SyncDir(dir), errDisk)
+	require.Equal(t, []error{errDisk}, r.after, "the watcher is told the sync failed")
 }

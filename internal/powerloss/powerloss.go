@@ -50,6 +50,7 @@ type Recorder struct {
 	dirs  map[uint64]synced[map[string]entry]
 	pins  map[uint64]*os.File
 	err   error // the first failure to read what a sync covers
+	fail  error // what every sync under the root fails with, if not nil
 }
 
 // NewRecorder starts recording the syncs under root, an existing directory. After the n-th
@@ -127,8 +128,19 @@ func (r *Recorder) Syncs() int {
 	return r.syncs
 }
 
+// SetFailLocked makes every sync under the root fail with err from now on, without running,
+// as after a disk failure (nil: syncs run again). Call it from the after function.
+func (r *Recorder) SetFailLocked(err error) { r.fail = err }
+
+// SetFail is SetFailLocked for callers outside the after function.
+func (r *Recorder) SetFail(err error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.fail = err
+}
+
 // Syncing implements durable.Watcher.
-func (r *Recorder) Syncing(fd int, dir string) func(error) {
+func (r *Recorder) Syncing(fd int, dir string) (func(error), error) {
 	if dir != "" {
 		return r.syncingDir(fd, dir)
 	}
@@ -140,17 +152,20 @@ func (r *Recorder) under(path string) bool {
 	return path == r.root || strings.HasPrefix(path, r.root+string(filepath.Separator))
 }
 
-func (r *Recorder) syncingFile(fd int) func(error) {
+func (r *Recorder) syncingFile(fd int) (func(error), error) {
 	path, err := os.Readlink("/proc/self/fd/" + strconv.Itoa(fd))
 	if err != nil || !r.under(path) {
-		return nil
+		return nil, nil
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.fail != nil {
+		return nil, r.fail
+	}
 	ino, data, err := r.readFileLocked(fd)
 	if err != nil {
-		r.fail(fmt.Errorf("read %s before its sync: %w", path, err))
-		return nil
+		r.failed(fmt.Errorf("read %s before its sync: %w", path, err))
+		return nil, nil
 	}
 	r.seq++
 	seq := r.seq
@@ -164,25 +179,28 @@ func (r *Recorder) syncingFile(fd int) func(error) {
 			r.files[ino] = synced[[]byte]{seq, data}
 		}
 		r.completedLocked()
-	}
+	}, nil
 }
 
-func (r *Recorder) syncingDir(fd int, dir string) func(error) {
+func (r *Recorder) syncingDir(fd int, dir string) (func(error), error) {
 	dir, err := filepath.Abs(dir)
 	if err != nil || !r.under(dir) {
-		return nil
+		return nil, nil
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.fail != nil {
+		return nil, r.fail
+	}
 	var st unix.Stat_t
 	if err := unix.Fstat(fd, &st); err != nil {
-		r.fail(fmt.Errorf("stat %s before its sync: %w", dir, err))
-		return nil
+		r.failed(fmt.Errorf("stat %s before its sync: %w", dir, err))
+		return nil, nil
 	}
 	entries, err := r.listLocked(dir)
 	if err != nil {
-		r.fail(fmt.Errorf("list %s before its sync: %w", dir, err))
-		return nil
+		r.failed(fmt.Errorf("list %s before its sync: %w", dir, err))
+		return nil, nil
 	}
 	r.pinLocked(st.Ino, dir)
 	r.seq++
@@ -197,7 +215,7 @@ func (r *Recorder) syncingDir(fd int, dir string) func(error) {
 			r.dirs[st.Ino] = synced[map[string]entry]{seq, entries}
 		}
 		r.completedLocked()
-	}
+	}, nil
 }
 
 // completedLocked counts a completed sync and calls after.
@@ -208,7 +226,7 @@ func (r *Recorder) completedLocked() {
 	}
 }
 
-func (r *Recorder) fail(err error) {
+func (r *Recorder) failed(err error) {
 	if r.err == nil {
 		r.err = fmt.Errorf("powerloss: %w", err)
 	}
@@ -305,7 +323,7 @@ func (r *Recorder) ImageLocked(withCurrent bool) *Image {
 				if b, err := readAll(f); err == nil {
 					img.current[ino] = b
 				} else {
-					r.fail(fmt.Errorf("read inode %d at a crash: %w", ino, err))
+					r.failed(fmt.Errorf("read inode %d at a crash: %w", ino, err))
 				}
 			}
 		}
