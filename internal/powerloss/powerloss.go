@@ -291,18 +291,32 @@ func (r *Recorder) listLocked(dir string) (map[string]entry, error) {
 	return entries, nil
 }
 
-// readAll reads the whole file f from its start.
+// readChunk is the unit readAll reads in: a page, which a write fills in address order.
+const readChunk = 4096
+
+// readAll reads the whole file f as it is now, while other goroutines may be appending to
+// it. It reads from the end back to the start, a page at a time: a read is not atomic, and
+// read front to back it could miss the end of one write and see the next one, written
+// after it (a hole no crash leaves). Read back to front, each page is read no earlier than
+// the pages after it, so what it shows of appends is a prefix of them, as a crash shows.
 func readAll(f *os.File) ([]byte, error) {
 	fi, err := f.Stat()
 	if err != nil {
 		return nil, err
 	}
 	b := make([]byte, fi.Size())
-	n, err := f.ReadAt(b, 0)
-	if err == io.EOF {
-		err = nil
+	for end := len(b); end > 0; {
+		start := (end - 1) / readChunk * readChunk
+		n, err := f.ReadAt(b[start:end], int64(start))
+		if err == io.EOF && start+n < end { // cut short meanwhile
+			b, err = b[:start+n], nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		end = start
 	}
-	return b[:n], err
+	return b, nil
 }
 
 // ImageLocked returns the durable state now. With withCurrent it also reads every file's
