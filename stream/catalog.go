@@ -67,8 +67,9 @@ func OpenCatalog(dataDir string) (*Catalog, error) {
 	if err := removeTmpFiles(dir); err != nil {
 		return nil, fmt.Errorf("stream: open catalog %s: %w", dir, err)
 	}
-	// A process that crashed after renaming a stream file into place, before syncing the
-	// directory, leaves a file that Load reads but that a power loss could still undo.
+	// A process that crashed after replacing or removing a stream file (DeleteStream), before
+	// syncing the directory, leaves a change that Load builds on but that a power loss could
+	// still undo.
 	if err := atomicfile.SyncDir(dir); err != nil {
 		return nil, fmt.Errorf("stream: open catalog: %w", err)
 	}
