@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/shardlog/shardlog/internal/durable"
 )
 
 // The system calls the Writer and Scan make, as variables so that tests can inject failures
@@ -14,7 +16,7 @@ var (
 		return retryEINTR(func() error { return unix.Fallocate(fd, 0, off, n) })
 	}
 	pwrite    = unix.Pwrite
-	fdatasync = func(fd int) error { return retryEINTR(func() error { return unix.Fdatasync(fd) }) }
+	fdatasync = durable.Fdatasync
 	ftruncate = func(fd int, size int64) error { return retryEINTR(func() error { return unix.Ftruncate(fd, size) }) }
 )
 

@@ -140,6 +140,11 @@ func readManifest(dir string) (m manifest, found bool, err error) {
 
 // create starts a new shard: an empty first segment and a manifest.
 func (s *Shard) create() error {
+	// The directory may be what a process that crashed while creating the shard left, its
+	// entry visible but not yet durable: records acknowledged in it would go at a power loss.
+	if err := atomicfile.SyncDir(filepath.Dir(s.dir)); err != nil {
+		return err
+	}
 	now := s.nowMs()
 	s.createdMs = s.opts.CreatedMs
 	if s.createdMs == 0 {
@@ -161,6 +166,11 @@ func (s *Shard) create() error {
 // recover rebuilds the shard's state from the manifest m (found false: none, m is empty) and
 // the segment files in the directory.
 func (s *Shard) recover(m manifest, found bool, files segmentFiles) error {
+	if !found || !m.clean {
+		if err := s.syncEntries(); err != nil {
+			return err
+		}
+	}
 	s.createdMs, s.floor = m.createdMs, m.trimOffset
 	sealed, active := m.segments, (*index.Meta)(nil)
 	if n := len(sealed); !m.sealed && n > 0 {
@@ -184,6 +194,18 @@ func (s *Shard) recover(m manifest, found bool, files segmentFiles) error {
 		return nil
 	}
 	return s.checkpointRecovered(found && m.clean)
+}
+
+// syncEntries makes durable the shard directory's entry in its parent and the entries in it.
+// A process that crashed without a clean Close may have left them visible but not durable
+// (a crash inside makeDir, or between creating a segment and syncing the directory), and the
+// records acknowledged from now on depend on them. After a clean Close an earlier Open did
+// this, and the Close synced the directory.
+func (s *Shard) syncEntries() error {
+	if err := atomicfile.SyncDir(filepath.Dir(s.dir)); err != nil {
+		return err
+	}
+	return atomicfile.SyncDir(s.dir)
 }
 
 // reconcile compares the segment files with the manifest: it checks that every listed

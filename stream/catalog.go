@@ -53,8 +53,9 @@ type Catalog struct {
 }
 
 // OpenCatalog opens the catalog of a data directory, creating <dataDir>/catalog if needed,
-// and removes the .tmp files a crash may have left there: each is an unfinished replacement
-// whose stream file is still the previous version.
+// removes the .tmp files a crash may have left there (each is an unfinished replacement
+// whose stream file is still the previous version), and syncs the directory, so that what
+// Load reads is durable.
 func OpenCatalog(dataDir string) (*Catalog, error) {
 	dir := filepath.Join(dataDir, catalogDirName)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -66,6 +67,12 @@ func OpenCatalog(dataDir string) (*Catalog, error) {
 	}
 	if err := removeTmpFiles(dir); err != nil {
 		return nil, fmt.Errorf("stream: open catalog %s: %w", dir, err)
+	}
+	// A process that crashed after replacing or removing a stream file (DeleteStream), before
+	// syncing the directory, leaves a change that Load builds on but that a power loss could
+	// still undo.
+	if err := atomicfile.SyncDir(dir); err != nil {
+		return nil, fmt.Errorf("stream: open catalog: %w", err)
 	}
 	return &Catalog{dir: dir}, nil
 }

@@ -226,6 +226,11 @@ func (s *Store) open() error {
 	if err := s.removeDeleted(); err != nil {
 		return err
 	}
+	// A process that crashed after making a stream directory, before syncing streams/,
+	// leaves a directory that the shards are opened in but that a power loss could undo.
+	if err := atomicfile.SyncDir(s.streamsDir()); err != nil {
+		return err
+	}
 	s.settleDue()
 	return nil
 }

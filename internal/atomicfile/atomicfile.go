@@ -5,10 +5,11 @@ package atomicfile
 
 import (
 	"errors"
-	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/shardlog/shardlog/internal/durable"
 )
 
 // TmpSuffix marks a file being written; one left behind by a crash is incomplete, and its
@@ -29,7 +30,7 @@ func WriteFile(path string, data []byte, perm fs.FileMode) error {
 	}
 	_, err = f.Write(data)
 	if err == nil {
-		err = f.Sync()
+		err = durable.SyncFile(f)
 	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
@@ -53,17 +54,4 @@ func Remove(path string) error {
 }
 
 // SyncDir makes the entries of dir (creates, renames, removals) durable.
-func SyncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	err = d.Sync()
-	if cerr := d.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return fmt.Errorf("sync directory %s: %w", dir, err)
-	}
-	return nil
-}
+func SyncDir(dir string) error { return durable.SyncDir(dir) }

@@ -1,0 +1,16 @@
+// Package durable holds the calls that make data durable: Fdatasync and SyncFile for a
+// file's bytes, SyncDir for a directory's entries (creates, renames, removals). Every
+// durability point of the engine goes through them (segment's writes and scans, atomicfile's
+// replacements and removals, and every directory sync), so that one place says what is
+// durable and when.
+//
+// # Watching syncs
+//
+// The power-loss tests watch each sync (Watch) to work out what a crash at that moment would
+// leave on the disk, and can fail syncs from a given moment, as a failing disk would. A
+// Watcher is a test hook; it is not an option of the packages that sync because the syncs
+// sit in leaf helpers reached through a dozen exported calls in four packages (segment,
+// index, shard, stream). The package is internal, so only this module's tests can set one;
+// a Watcher sees the syncs of the whole process and picks those under its own directory.
+// With no Watcher a sync costs one atomic load more.
+package durable
