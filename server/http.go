@@ -3,8 +3,6 @@ package server
 import (
 	"context"
 	"encoding/base64"
-	"errors"
-	"io"
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
@@ -90,6 +88,10 @@ type call struct {
 	out      []byte // response body being built
 	putArena *putArena
 
+	bodyRead      bool  // the body is whole
+	charged       int64 // bytes counted against Options.MaxInFlightBytes
+	decodeCharged int64 // the part of charged that is for decoding
+
 	requestID string
 	status    int
 	errType   string
@@ -108,6 +110,7 @@ func (c *call) arena() *putArena {
 }
 
 func (c *call) release() {
+	c.uncharge()
 	if c.putArena != nil {
 		putArenaBack(c.putArena)
 	}
@@ -185,9 +188,15 @@ func (c *call) route() {
 func (c *call) dispatch(op *operation, known bool) {
 	var fastIn any
 	if c.proto == protoJSON && known && op.fast != nil {
+		if !c.chargeDecode(fastDecodeBytesPerBodyByte, 0) {
+			return
+		}
 		if in, ok := op.fast(c); ok {
 			fastIn = in
 		}
+	}
+	if fastIn == nil && !c.chargeDecode(parseBytesPerBodyByte, parseBaseBytes) {
+		return
 	}
 	parsed := fastIn != nil || c.parse()
 	switch {
@@ -345,76 +354,6 @@ func (c *call) send(status int, contentType []string, body []byte) {
 	c.status = status
 	c.w.WriteHeader(status)
 	c.w.Write(body)
-}
-
-// readBody reads the request body under the size cap. It answers 413 itself
-// and reports false when the body is too large or cannot be read.
-func (c *call) readBody() bool {
-	limit := c.s.opts.MaxRequestBytes
-	n := c.r.ContentLength
-	if n > limit {
-		c.tooLarge()
-		return false
-	}
-	var err error
-	if n >= 0 {
-		c.body = growTo(c.body, int(n))
-		_, err = io.ReadFull(c.r.Body, c.body)
-	} else {
-		c.body, err = readLimited(c.r.Body, c.body[:0], limit)
-	}
-	if errors.Is(err, errTooLarge) {
-		c.tooLarge()
-		return false
-	}
-	if err != nil {
-		c.status = 0 // the client went away; there is no one to answer
-		c.errType = "ReadError"
-		return false
-	}
-	return true
-}
-
-func growTo(b []byte, n int) []byte {
-	if cap(b) < n {
-		return make([]byte, n)
-	}
-	return b[:n]
-}
-
-// readLimited reads a body of unknown length, failing once it passes limit.
-func readLimited(r io.Reader, buf []byte, limit int64) ([]byte, error) {
-	for {
-		if len(buf) == cap(buf) {
-			buf = append(buf, 0)[:len(buf)]
-		}
-		n, err := r.Read(buf[len(buf):cap(buf)])
-		buf = buf[:len(buf)+n]
-		if int64(len(buf)) > limit {
-			return nil, errTooLarge
-		}
-		if err == io.EOF {
-			return buf, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-	}
-}
-
-// tooLarge answers a body over the cap. kinesalite sends a bare 413; we add a
-// JSON body that says what the limit is.
-func (c *call) tooLarge() {
-	c.requestID = newRequestID()
-	c.w.Header()["x-amzn-RequestId"] = []string{c.requestID}
-	if c.r.ProtoMajor == 1 {
-		c.w.Header()["Connection"] = []string{"close"} // the unread body makes the connection unusable
-	}
-	c.proto = protoJSON
-	c.fail(&Error{
-		Type:    TypeRequestTooLarge,
-		Message: "Request body exceeds the limit of " + strconv.FormatInt(c.s.opts.MaxRequestBytes, 10) + " bytes.",
-	})
 }
 
 // logRequest writes the debug line of one request.

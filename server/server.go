@@ -35,6 +35,37 @@ type Options struct {
 	// Defaults: 10 s and 120 s.
 	ReadHeaderTimeout time.Duration
 	IdleTimeout       time.Duration
+
+	// BodyReadTimeout is the longest a request body may stall: once no byte of
+	// it has arrived for this long, the server stops reading, answers 408
+	// RequestTimeoutException and closes the connection (HTTP/1.1) or ends the
+	// stream (h2c). Default 10 s. An SDK sends its whole body at once.
+	BodyReadTimeout time.Duration
+
+	// MinBodyBytesPerSecond is the slowest average rate, in bytes per second
+	// from the body's first read, at which a body may keep arriving once
+	// BodyReadTimeout has passed; a slower body is cut off the same way.
+	// Default 64 KiB/s, so a body at the 7 MiB cap may take up to two minutes;
+	// an SDK on loopback sends it in milliseconds. Deadlines apply where the
+	// http.ResponseWriter supports them (http.ResponseController), as the
+	// servers made by Serve do.
+	MinBodyBytesPerSecond int64
+
+	// MaxInFlightBytes bounds the memory held by requests in flight across the
+	// whole server, in bytes: their bodies, counted as the bytes arrive, and
+	// what decoding them needs. A request that would pass it waits up to
+	// InFlightWait for others to finish, then gets 503 ServiceUnavailable,
+	// which every AWS SDK retries with backoff. Default 256 MiB, and never
+	// less than what one request at MaxRequestBytes needs.
+	MaxInFlightBytes int64
+
+	// InFlightWait is how long a request waits for MaxInFlightBytes to make
+	// room before it is refused. Default 2 s.
+	InFlightWait time.Duration
+
+	// onBodyRead, when set, is called after each read of a request body with
+	// the bytes read so far and the bytes allocated to hold them.
+	onBodyRead func(read, allocated int)
 }
 
 func (o Options) withDefaults() Options {
@@ -59,6 +90,19 @@ func (o Options) withDefaults() Options {
 	if o.IdleTimeout <= 0 {
 		o.IdleTimeout = 120 * time.Second
 	}
+	if o.BodyReadTimeout <= 0 {
+		o.BodyReadTimeout = 10 * time.Second
+	}
+	if o.MinBodyBytesPerSecond <= 0 {
+		o.MinBodyBytesPerSecond = 64 << 10
+	}
+	if o.MaxInFlightBytes <= 0 {
+		o.MaxInFlightBytes = 256 << 20
+	}
+	o.MaxInFlightBytes = max(o.MaxInFlightBytes, maxRequestCharge(o.MaxRequestBytes))
+	if o.InFlightWait <= 0 {
+		o.InFlightWait = 2 * time.Second
+	}
 	return o
 }
 
@@ -70,6 +114,8 @@ type Server struct {
 	opts    Options
 	ops     map[string]*operation
 	log     *slog.Logger
+	// inFlight counts the bytes requests in flight hold (Options.MaxInFlightBytes).
+	inFlight *memoryLimit
 
 	mu       sync.Mutex
 	http     *http.Server // made by the first Serve
@@ -80,10 +126,11 @@ type Server struct {
 func New(b Backend, opts Options) *Server {
 	opts = opts.withDefaults()
 	return &Server{
-		backend: b,
-		opts:    opts,
-		ops:     newOperations(opts),
-		log:     opts.Logger,
+		backend:  b,
+		opts:     opts,
+		ops:      newOperations(opts),
+		log:      opts.Logger,
+		inFlight: newMemoryLimit(opts.MaxInFlightBytes),
 	}
 }
 
