@@ -1,10 +1,7 @@
 package server
 
 import (
-	"bytes"
 	"encoding/base64"
-	"encoding/json"
-	"io"
 	"math"
 	"slices"
 	"strconv"
@@ -63,74 +60,6 @@ func (o *object) set(key string, val any) {
 
 // maxDepth bounds nesting, so that a hostile body cannot exhaust the stack.
 const maxDepth = 128
-
-// parseJSON parses a request body into a tree. It reports false unless the body
-// is exactly one JSON object.
-func parseJSON(body []byte) (object, bool) {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	v, err := readJSON(dec, 0)
-	if err != nil {
-		return nil, false
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, false
-	}
-	obj, ok := v.(object)
-	return obj, ok
-}
-
-func readJSON(dec *json.Decoder, depth int) (any, error) {
-	if depth > maxDepth {
-		return nil, errSyntax
-	}
-	tok, err := dec.Token()
-	if err != nil {
-		return nil, err
-	}
-	switch t := tok.(type) {
-	case json.Delim:
-		if t == '[' {
-			return readJSONArray(dec, depth)
-		}
-		return readJSONObject(dec, depth)
-	case json.Number:
-		return number(t), nil
-	default: // nil, bool, string
-		return t, nil
-	}
-}
-
-func readJSONArray(dec *json.Decoder, depth int) (any, error) {
-	list := []any{}
-	for dec.More() {
-		v, err := readJSON(dec, depth+1)
-		if err != nil {
-			return nil, err
-		}
-		list = append(list, v)
-	}
-	_, err := dec.Token() // ']'
-	return list, err
-}
-
-func readJSONObject(dec *json.Decoder, depth int) (any, error) {
-	obj := object{}
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return nil, err
-		}
-		key, _ := tok.(string)
-		v, err := readJSON(dec, depth+1)
-		if err != nil {
-			return nil, err
-		}
-		obj.set(key, v)
-	}
-	_, err := dec.Token() // '}'
-	return obj, err
-}
 
 // Type checking.
 
@@ -402,7 +331,7 @@ func DecodeRequest(operation, contentType string, body []byte, opts Options) (an
 	if c.proto != protoJSON && c.proto != protoCBOR {
 		return nil, &Error{Type: TypeUnknownOperation}
 	}
-	if !c.parse() {
+	if !c.parse(op.shape) {
 		return nil, serializationError("")
 	}
 	return c.decode(op)

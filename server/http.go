@@ -198,7 +198,11 @@ func (c *call) dispatch(op *operation, known bool) {
 	if fastIn == nil && !c.chargeDecode(parseBytesPerBodyByte, parseBaseBytes) {
 		return
 	}
-	parsed := fastIn != nil || c.parse()
+	var s *shape // the tree of a request that reaches no operation is not kept
+	if known && c.proto != protoLegacyJSON {
+		s = op.shape
+	}
+	parsed := fastIn != nil || c.parse(s)
 	switch {
 	case !parsed && c.proto == protoLegacyJSON:
 		c.sendRaw(http.StatusBadRequest, headerLegacyJSON, TypeSerialization, legacySerializationJSON)
@@ -221,13 +225,14 @@ func (c *call) dispatch(op *operation, known bool) {
 	}
 }
 
-// parse parses the body into a tree, and reports whether it is an object.
-func (c *call) parse() bool {
+// parse parses the body into a tree for the structure shape s (nil to check
+// only that it is an object), and reports whether it is an object.
+func (c *call) parse(s *shape) bool {
 	var ok bool
 	if c.proto == protoCBOR {
-		c.tree, ok = parseCBOR(c.body)
+		c.tree, ok = parseCBOR(c.body, s)
 	} else {
-		c.tree, ok = parseJSON(c.body)
+		c.tree, ok = parseJSON(c.body, s)
 	}
 	return ok
 }
