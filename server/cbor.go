@@ -207,11 +207,9 @@ func (d *cborDecoder) more(info byte, arg, n uint64) (more, ended bool) {
 // array reads a list for shape s, as parser.array does.
 func (d *cborDecoder) array(info byte, arg uint64, s *shape, depth int) (any, bool) {
 	elem, keep := listElem(s)
-	var list []any
-	if keep {
-		if info != cborIndefinite {
-			list = make([]any, 0, min(arg, uint64(len(d.b)-d.i))) // each element takes a byte at least
-		}
+	var list elements
+	if keep && info != cborIndefinite {
+		list.list = make([]any, 0, min(arg, uint64(len(d.b)-d.i), 1<<16)) // each element takes a byte at least
 	}
 	for n := uint64(0); ; n++ {
 		more, ok := d.more(info, arg, n)
@@ -225,21 +223,18 @@ func (d *cborDecoder) array(info byte, arg uint64, s *shape, depth int) (any, bo
 		if !ok {
 			return nil, false
 		}
-		if keep {
-			list = append(list, v)
-			if rejects(v, elem) {
-				keep, elem = false, nil
-			}
+		if keep && !list.add(v, elem) {
+			keep, elem = false, nil
 		}
 	}
 	_, isList := listElem(s)
 	switch {
 	case s == nil:
 		return nil, true
-	case !isList || list == nil:
+	case !isList || list.list == nil:
 		return []any{}, true
 	}
-	return list, true
+	return list.done(), true
 }
 
 // cborKey is the shape a map key is read with: text, kept.
@@ -267,7 +262,7 @@ func (d *cborDecoder) object(info byte, arg uint64, s *shape, depth int) (any, b
 			return nil, false
 		}
 		if keep {
-			obj = append(obj, field{name, v})
+			obj = appendField(obj, field{name, v})
 		}
 	}
 	_, some := keepsMembers(s)

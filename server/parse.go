@@ -316,22 +316,19 @@ func (p *parser) array(s *shape, depth int) (any, bool) {
 	p.i++ // '['
 	p.steps++
 	elem, keep := listElem(s)
-	var list []any
+	var list elements
 	p.space()
 	if p.i < len(p.b) && p.b[p.i] == ']' {
 		p.i++
-		return p.listResult(s, list), true
+		return p.listResult(s, list.done()), true
 	}
 	for {
 		v, ok := p.value(elem, depth+1)
 		if !ok {
 			return nil, false
 		}
-		if keep {
-			list = append(list, v)
-			if rejects(v, elem) {
-				keep, elem = false, nil
-			}
+		if keep && !list.add(v, elem) {
+			keep, elem = false, nil
 		}
 		p.space()
 		if p.i >= len(p.b) {
@@ -343,11 +340,85 @@ func (p *parser) array(s *shape, depth int) (any, bool) {
 		switch c {
 		case ',':
 		case ']':
-			return p.listResult(s, list), true
+			return p.listResult(s, list.done()), true
 		default:
 			return nil, false
 		}
 	}
+}
+
+// elements gathers the kept elements of a list. Its buffer doubles, so a list
+// of n elements allocates at most 2n slots (append grows large slices by a
+// quarter, which allocates five times the final list).
+//
+// In a list of structures, a null element, and an empty one where the
+// structure has a required member, each cost the request a validation message
+// and can cause no type error; once ten are kept, the messages are full
+// (maxValidationErrors) before any later element is reached, so later ones
+// are only counted, in one moreElements at the end.
+type elements struct {
+	list      []any
+	flagged   int // kept elements that each cost a validation message
+	uncounted int // elements only counted
+}
+
+// moreElements stands, at the end of a list, for that many elements dropped
+// by elements.add.
+type moreElements int
+
+// add keeps v, or counts it, and reports whether later elements are still
+// needed: false once the type check must reject v.
+func (l *elements) add(v any, elem *shape) bool {
+	if elem.kind == kindStructure && costsMessage(v, elem) {
+		if l.flagged == maxValidationErrors {
+			l.uncounted++
+			return true
+		}
+		l.flagged++
+	}
+	if len(l.list) == cap(l.list) {
+		grown := make([]any, len(l.list), max(8, 2*cap(l.list)))
+		copy(grown, l.list)
+		l.list = grown
+	}
+	l.list = append(l.list, v)
+	return !rejects(v, elem)
+}
+
+// done returns the list, with its moreElements if any.
+func (l *elements) done() []any {
+	if l.uncounted > 0 {
+		l.list = append(l.list, moreElements(l.uncounted))
+	}
+	return l.list
+}
+
+// costsMessage reports whether an element of a list of structures elem is
+// sure to fail validation, without a type error: null, or empty while elem
+// requires a member.
+func costsMessage(v any, elem *shape) bool {
+	if v == nil {
+		return true
+	}
+	if obj, ok := v.(object); !ok || len(obj) > 0 {
+		return false
+	}
+	for _, m := range elem.members {
+		if m.required && m.unless == "" {
+			return true
+		}
+	}
+	return false
+}
+
+// listLen is the number of elements of a list, counting a moreElements.
+func listLen(list []any) int {
+	if n := len(list); n > 0 {
+		if more, ok := list[n-1].(moreElements); ok {
+			return n - 1 + int(more)
+		}
+	}
+	return len(list)
 }
 
 // listResult is what a list read for s leaves in the tree: nothing for a
@@ -388,7 +459,7 @@ func (p *parser) object(s *shape, depth int) (any, bool) {
 			return nil, false
 		}
 		if keep {
-			obj = append(obj, field{name, v})
+			obj = appendField(obj, field{name, v})
 		}
 		p.space()
 		if p.i >= len(p.b) {
@@ -513,6 +584,16 @@ func dedupe(obj object, steps int) (object, int) {
 	}
 	clear(obj[len(out):])
 	return out, steps
+}
+
+// appendField appends f to obj, doubling its buffer as elements.add does.
+func appendField(obj object, f field) object {
+	if len(obj) == cap(obj) {
+		grown := make(object, len(obj), max(4, 2*cap(obj)))
+		copy(grown, obj)
+		obj = grown
+	}
+	return append(obj, f)
 }
 
 // dropMark marks a repeated member while dedupe compacts an object.

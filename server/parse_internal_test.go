@@ -267,6 +267,12 @@ func TestDecode_SameAsReference(t *testing.T) {
 		`{"ShardFilter":{"Type":"AT_LATEST","Timestamp":[1,2]},"StreamName":"s","MaxResults":-1.5}`,
 		`{"ShardFilter":[{"Type":"AT_LATEST"}],"StreamName":"s"}`, `{"StreamName":"s","Unknown":[[[[{"a":1}]]]]}`,
 		`{"StreamName":"s","Records":[{"Data":"AAAA","PartitionKey":"k","Extra":{"Data":5}}]}`,
+		`{"StreamName":"s","Records":[` + strings.Repeat("null,", 15) + `{"Data":5}]}`,
+		`{"StreamName":"s","Records":[` + strings.Repeat("{},null,", 8) + `{"Data":"AAAA"},{"Data":"AAAA","PartitionKey":"k"}]}`,
+		`{"StreamName":"s","Records":[` + strings.Repeat("null,", 600) + `{"PartitionKey":[1]}]}`,
+		`{"StreamName":"s","Records":[` + strings.Repeat("{},", 700) + `{}],"StreamARN":"x"}`,
+		`{"Records":[` + strings.Repeat(`{"Data":"AAAA","PartitionKey":"k"},`, 520) + `null]}`,
+		`{"StreamName":"s","TagKeys":[` + strings.Repeat("null,", 60) + `"a"]}`,
 	}
 	for _, c := range cases {
 		requireSameDecode(t, ops, []byte(c))

@@ -39,7 +39,7 @@ type validator struct {
 
 // validate checks in, a type-checked structure, against s and returns the
 // ValidationException, or nil if every constraint holds.
-func validate(in map[string]any, s *shape) *Error {
+func validate(in checked, s *shape) *Error {
 	var v validator
 	v.structure(in, s, "")
 	if len(v.msgs) == 0 {
@@ -66,12 +66,12 @@ func (v *validator) fail(value, path, rule string, null bool) {
 	v.msgs = append(v.msgs, "Value '"+value+"' at '"+path+"' failed to satisfy constraint: "+rule)
 }
 
-func (v *validator) structure(in map[string]any, s *shape, prefix string) {
-	for _, m := range s.members {
+func (v *validator) structure(in checked, s *shape, prefix string) {
+	for i, m := range s.members {
 		path := prefix + m.path
-		val, ok := in[m.name]
-		if !ok {
-			if m.required && (m.unless == "" || in[m.unless] == nil) {
+		val := in.at(i)
+		if val == nil {
+			if m.required && (m.unless == "" || in.member(s, m.unless) == nil) {
 				v.fail("", path, ruleNotNull, true)
 			}
 			continue
@@ -102,7 +102,7 @@ func (v *validator) value(val any, s *shape, path string) {
 	case kindMap:
 		v.mapValue(val.(object), s, path)
 	case kindStructure:
-		v.structure(val.(map[string]any), s, path+".")
+		v.structure(val.(checked), s, path+".")
 	}
 }
 
@@ -115,6 +115,11 @@ func (v *validator) scalar(str string, s *shape, path string) {
 	if s.enum != nil && !slices.Contains(s.enum, str) {
 		v.fail(str, path, ruleEnum+strings.Join(s.enum, ", ")+"]", false)
 	}
+}
+
+// lengthFails reports whether a length of n breaks a bound of s.
+func lengthFails(n int, s *shape) bool {
+	return s.minLen != noBound && n < s.minLen || s.maxLen != noBound && n > s.maxLen
 }
 
 func (v *validator) length(text string, n int, s *shape, path string) {
@@ -130,18 +135,23 @@ func (v *validator) length(text string, n int, s *shape, path string) {
 // member by member under "<path>.<n>.member.", and scalar elements together, in
 // one message that lists the element rules.
 func (v *validator) list(list []any, s *shape, path string) {
-	v.length(renderList(list, s.elem), len(list), s, path)
+	if n := listLen(list); lengthFails(n, s) {
+		v.length(renderList(list, s.elem), n, s, path)
+	}
 	if s.elem.kind == kindStructure {
 		for i, e := range list {
 			if v.full() {
 				return
+			}
+			if _, more := e.(moreElements); more {
+				panic("server: elements counted before the validation messages were full")
 			}
 			elemPath := path + "." + strconv.Itoa(i+1) + ".member"
 			if e == nil {
 				v.fail("", elemPath, ruleNotNull, true)
 				continue
 			}
-			v.structure(e.(map[string]any), s.elem, elemPath+".")
+			v.structure(e.(checked), s.elem, elemPath+".")
 		}
 		return
 	}
@@ -158,7 +168,7 @@ func (v *validator) mapValue(m object, s *shape, path string) {
 	text := renderMap(m)
 	v.length(text, len(m), s, path)
 	for _, f := range m {
-		if !scalarValid(f.key, s.key) {
+		if !stringValid(f.key, s.key) {
 			v.fail(text, path, "Map keys must satisfy constraint: "+elementRules(s.key), false)
 			break
 		}
@@ -170,6 +180,13 @@ func (v *validator) mapValue(m object, s *shape, path string) {
 			break
 		}
 	}
+}
+
+// stringValid is scalarValid for a string, without boxing it.
+func stringValid(str string, s *shape) bool {
+	var probe validator
+	probe.scalar(str, s, "")
+	return len(probe.msgs) == 0
 }
 
 // scalarValid reports whether a list element or map key or value satisfies its shape.
@@ -199,7 +216,16 @@ func elementRules(s *shape) string {
 	return "[" + strings.Join(rules, ", ") + "]"
 }
 
+// maxRenderedStructures bounds how many elements of a list of structures a
+// message renders. Each renders as a 60-byte class name, whatever it holds, so
+// a body of a million "{}" would otherwise answer with a message of 60 MB; a
+// list of at most this many (every list a client means to send) renders whole.
+const maxRenderedStructures = 1000
+
 func renderList(list []any, elem *shape) string {
+	if elem.kind == kindStructure {
+		return renderStructures(listLen(list), elem)
+	}
 	var b strings.Builder
 	b.WriteByte('[')
 	for i, e := range list {
@@ -207,13 +233,30 @@ func renderList(list []any, elem *shape) string {
 			b.WriteString(", ")
 		}
 		switch {
-		case elem.kind == kindStructure:
-			b.WriteString(strings.Replace(structureEntryName, "%s", elem.name, 1))
 		case e == nil:
 			b.WriteString("null")
 		default:
 			b.WriteString(renderScalar(e))
 		}
+	}
+	b.WriteByte(']')
+	return b.String()
+}
+
+// renderStructures renders a list of n structures: each element the same
+// name, the first maxRenderedStructures of them.
+func renderStructures(n int, elem *shape) string {
+	name := strings.Replace(structureEntryName, "%s", elem.name, 1)
+	var b strings.Builder
+	b.WriteByte('[')
+	for i := range min(n, maxRenderedStructures) {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(name)
+	}
+	if n > maxRenderedStructures {
+		b.WriteString(", ... " + strconv.Itoa(n-maxRenderedStructures) + " more")
 	}
 	b.WriteByte(']')
 	return b.String()
