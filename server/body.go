@@ -28,12 +28,13 @@ const minBodyStep = 64 << 10
 
 // Decoding charges, in bytes per body byte, on top of the body itself: the
 // focused PutRecords decoder holds at most the decoded data and the keys, less
-// than the body; the general path holds its tree and the checked values, which
-// parseBytesPerBodyByte bounds (FuzzRequestDecode and BenchmarkDecode_Worst
-// measure it).
+// than the body; the general path is charged parseBytesPerBodyByte up front,
+// twice what a normal body's tree and checked values take
+// (BenchmarkDecode_Worst), and its parser charges more as a tree grows past
+// that (treeBudget), which only hostile bodies do.
 const (
 	fastDecodeBytesPerBodyByte = 1
-	parseBytesPerBodyByte      = 8
+	parseBytesPerBodyByte      = 4
 	parseBaseBytes             = 16 << 10 // fixed cost of a small body's tree
 )
 

@@ -45,12 +45,17 @@ const (
 // (parse.go). It reports false unless the body is exactly one CBOR map with
 // text keys.
 func parseCBOR(body []byte, s *shape) (object, bool) {
+	return parseCBORWithin(body, s, &treeBudget{})
+}
+
+// parseCBORWithin is parseCBOR counting the tree's bytes in budget.
+func parseCBORWithin(body []byte, s *shape, budget *treeBudget) (object, bool) {
 	if s == nil {
 		s = &anyObject
 	}
-	d := cborDecoder{b: body}
+	d := cborDecoder{b: body, budget: budget}
 	v, ok := d.value(s, 0)
-	if !ok || d.i != len(d.b) {
+	if !ok || d.i != len(d.b) || budget.refused {
 		return nil, false
 	}
 	obj, isObj := v.(object)
@@ -58,9 +63,10 @@ func parseCBOR(body []byte, s *shape) (object, bool) {
 }
 
 type cborDecoder struct {
-	b     []byte
-	i     int
-	steps int // bytes read plus key comparisons, as parser.steps
+	b      []byte
+	i      int
+	steps  int // bytes read plus key comparisons, as parser.steps
+	budget *treeBudget
 }
 
 // head reads an initial byte and its argument. For an indefinite length it
@@ -101,13 +107,16 @@ func (d *cborDecoder) head() (major byte, info byte, arg uint64, ok bool) {
 
 // value reads one value for shape s; a nil s reads it for its syntax only.
 func (d *cborDecoder) value(s *shape, depth int) (any, bool) {
-	if depth > maxDepth {
+	if depth > maxDepth || d.budget.refused {
 		return nil, false
 	}
 	start := d.i
 	major, info, arg, ok := d.head()
 	if !ok {
 		return nil, false
+	}
+	if s != nil {
+		d.budget.take(headerBytes) // a number's text, a string's or a slice's header
 	}
 	switch major {
 	case cborUint:
@@ -160,6 +169,7 @@ func (d *cborDecoder) str(major, info byte, arg uint64, keep bool) (any, bool) {
 	case !keep:
 		return nil, true
 	case major == cborText:
+		d.budget.take(len(b))
 		return strings.ToValidUTF8(string(b), "\uFFFD"), true
 	}
 	return b, true // a definite byte string stays in the body, which outlives the request's input
@@ -179,6 +189,7 @@ func (d *cborDecoder) chunks(major byte, keep bool) ([]byte, bool) {
 			return nil, false
 		}
 		if keep {
+			d.budget.take(int(n))
 			out = append(out, d.b[d.i:d.i+int(n)]...)
 		}
 		d.i += int(n)
@@ -207,10 +218,7 @@ func (d *cborDecoder) more(info byte, arg, n uint64) (more, ended bool) {
 // array reads a list for shape s, as parser.array does.
 func (d *cborDecoder) array(info byte, arg uint64, s *shape, depth int) (any, bool) {
 	elem, keep := listElem(s)
-	var list elements
-	if keep && info != cborIndefinite {
-		list.list = make([]any, 0, min(arg, uint64(len(d.b)-d.i), 1<<16)) // each element takes a byte at least
-	}
+	list := elements{budget: d.budget}
 	for n := uint64(0); ; n++ {
 		more, ok := d.more(info, arg, n)
 		if !ok {
@@ -227,14 +235,13 @@ func (d *cborDecoder) array(info byte, arg uint64, s *shape, depth int) (any, bo
 			keep, elem = false, nil
 		}
 	}
-	_, isList := listElem(s)
-	switch {
-	case s == nil:
+	if s == nil {
 		return nil, true
-	case !isList || list.list == nil:
-		return []any{}, true
 	}
-	return list.done(), true
+	if l := list.done(); l != nil {
+		return l, true
+	}
+	return []any{}, true
 }
 
 // cborKey is the shape a map key is read with: text, kept.
@@ -242,7 +249,7 @@ var cborKey = shape{kind: kindString}
 
 // object reads a map for shape s, as parser.object does.
 func (d *cborDecoder) object(info byte, arg uint64, s *shape, depth int) (any, bool) {
-	var obj object
+	var fields chunked[field]
 	for n := uint64(0); ; n++ {
 		more, ok := d.more(info, arg, n)
 		if !ok {
@@ -262,7 +269,7 @@ func (d *cborDecoder) object(info byte, arg uint64, s *shape, depth int) (any, b
 			return nil, false
 		}
 		if keep {
-			obj = appendField(obj, field{name, v})
+			fields.add(field{name, v}, d.budget, fieldBytes)
 		}
 	}
 	_, some := keepsMembers(s)
@@ -272,6 +279,8 @@ func (d *cborDecoder) object(info byte, arg uint64, s *shape, depth int) (any, b
 	case !some:
 		return object{}, true
 	}
+	obj := object(fields.done(d.budget, fieldBytes))
+	d.budget.take(4 * len(obj)) // dedupe's order
 	obj, d.steps = dedupe(obj, d.steps)
 	return obj, true
 }

@@ -204,6 +204,8 @@ func (c *call) dispatch(op *operation, known bool) {
 	}
 	parsed := fastIn != nil || c.parse(s)
 	switch {
+	case !parsed && c.status != 0: // refused for want of memory
+		return
 	case !parsed && c.proto == protoLegacyJSON:
 		c.sendRaw(http.StatusBadRequest, headerLegacyJSON, TypeSerialization, legacySerializationJSON)
 	case !parsed:
@@ -226,13 +228,25 @@ func (c *call) dispatch(op *operation, known bool) {
 }
 
 // parse parses the body into a tree for the structure shape s (nil to check
-// only that it is an object), and reports whether it is an object.
+// only that it is an object), and reports whether it is an object. A tree
+// that outgrows the decoding charge charges more as it grows; when the
+// server has no room, the client has had its answer and parse reports false.
 func (c *call) parse(s *shape) bool {
+	budget := treeBudget{granted: c.decodeCharged}
+	if c.s != nil {
+		budget.grow = func(n int64) bool {
+			if !c.charge(n) {
+				return false
+			}
+			c.decodeCharged += n
+			return true
+		}
+	}
 	var ok bool
 	if c.proto == protoCBOR {
-		c.tree, ok = parseCBOR(c.body, s)
+		c.tree, ok = parseCBORWithin(c.body, s, &budget)
 	} else {
-		c.tree, ok = parseJSON(c.body, s)
+		c.tree, ok = parseJSONWithin(c.body, s, &budget)
 	}
 	return ok
 }

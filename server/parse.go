@@ -27,18 +27,54 @@ import (
 // parser is the state of one JSON parse. steps counts the work done, bytes
 // read plus key comparisons, which tests hold to a linear budget.
 type parser struct {
-	b     []byte
-	i     int
-	steps int
+	b      []byte
+	i      int
+	steps  int
+	budget *treeBudget
 }
+
+// treeBudget counts the bytes a parse allocates for its tree. Past what it
+// was granted, it asks grow for more, and the parse stops when grow refuses:
+// the server's in-flight budget then holds what the tree really costs, which
+// is little for the bodies clients send and more for hostile ones.
+type treeBudget struct {
+	used, granted int64
+	grow          func(n int64) bool // nil: no bound
+	refused       bool
+}
+
+// take counts n more bytes.
+func (b *treeBudget) take(n int) {
+	b.used += int64(n)
+	if b.used <= b.granted || b.grow == nil || b.refused {
+		return
+	}
+	more := max(b.used-b.granted, b.granted, 64<<10) // at least doubling, so grow is called O(log n) times
+	if !b.grow(more) {
+		b.refused = true
+		return
+	}
+	b.granted += more
+}
+
+// Sizes taken for the parts of a tree.
+const (
+	slotBytes   = 16 // an element of a list, an interface
+	fieldBytes  = 32 // a member of an object: its key and value
+	headerBytes = 24 // a slice or string boxed in an interface
+)
 
 // parseJSON parses a request body into a tree for the structure shape s (nil
 // to check the syntax only). It reports false unless the body is exactly one
 // JSON object.
 func parseJSON(body []byte, s *shape) (object, bool) {
-	p := parser{b: body}
-	obj, ok := p.parse(s)
-	return obj, ok
+	return parseJSONWithin(body, s, &treeBudget{})
+}
+
+// parseJSONWithin is parseJSON counting the tree's bytes in budget.
+func parseJSONWithin(body []byte, s *shape, budget *treeBudget) (object, bool) {
+	p := parser{b: body, budget: budget}
+	return p.parse(s)
 }
 
 func (p *parser) parse(s *shape) (object, bool) {
@@ -47,7 +83,7 @@ func (p *parser) parse(s *shape) (object, bool) {
 	}
 	v, ok := p.value(s, 0)
 	p.space()
-	if !ok || p.i != len(p.b) {
+	if !ok || p.i != len(p.b) || p.budget.refused {
 		return nil, false
 	}
 	obj, isObj := v.(object)
@@ -101,7 +137,7 @@ func (p *parser) space() {
 
 // value reads one value for shape s; a nil s reads it for its syntax only.
 func (p *parser) value(s *shape, depth int) (any, bool) {
-	if depth > maxDepth {
+	if depth > maxDepth || p.budget.refused {
 		return nil, false
 	}
 	p.space()
@@ -130,6 +166,7 @@ func (p *parser) value(s *shape, depth int) (any, bool) {
 		if s == nil {
 			return nil, true
 		}
+		p.budget.take(p.i - start + headerBytes)
 		return number(p.b[start:p.i]), true
 	}
 }
@@ -191,6 +228,7 @@ func (p *parser) str(keep bool) (string, bool) {
 	if !ok || !keep {
 		return "", ok
 	}
+	p.budget.take(len(raw) + headerBytes)
 	if plain {
 		return string(raw), true
 	}
@@ -316,7 +354,7 @@ func (p *parser) array(s *shape, depth int) (any, bool) {
 	p.i++ // '['
 	p.steps++
 	elem, keep := listElem(s)
-	var list elements
+	list := elements{budget: p.budget}
 	p.space()
 	if p.i < len(p.b) && p.b[p.i] == ']' {
 		p.i++
@@ -347,9 +385,10 @@ func (p *parser) array(s *shape, depth int) (any, bool) {
 	}
 }
 
-// elements gathers the kept elements of a list. Its buffer doubles, so a list
-// of n elements allocates at most 2n slots (append grows large slices by a
-// quarter, which allocates five times the final list).
+// elements gathers the kept elements of a list. They arrive in chunks, and
+// the list is allocated once at its final length: a list of n elements
+// allocates about 2n slots (append, which grows a large slice by a quarter,
+// allocates about 5n; doubling, about 3n).
 //
 // In a list of structures, a null element, and an empty one where the
 // structure has a required member, each cost the request a validation message
@@ -357,7 +396,8 @@ func (p *parser) array(s *shape, depth int) (any, bool) {
 // (maxValidationErrors) before any later element is reached, so later ones
 // are only counted, in one moreElements at the end.
 type elements struct {
-	list      []any
+	budget    *treeBudget
+	chunks    chunked[any]
 	flagged   int // kept elements that each cost a validation message
 	uncounted int // elements only counted
 }
@@ -376,21 +416,51 @@ func (l *elements) add(v any, elem *shape) bool {
 		}
 		l.flagged++
 	}
-	if len(l.list) == cap(l.list) {
-		grown := make([]any, len(l.list), max(8, 2*cap(l.list)))
-		copy(grown, l.list)
-		l.list = grown
-	}
-	l.list = append(l.list, v)
+	l.chunks.add(v, l.budget, slotBytes)
 	return !rejects(v, elem)
 }
 
-// done returns the list, with its moreElements if any.
+// done returns the list, with its moreElements if any, or nil if it is empty.
 func (l *elements) done() []any {
 	if l.uncounted > 0 {
-		l.list = append(l.list, moreElements(l.uncounted))
+		l.chunks.add(moreElements(l.uncounted), l.budget, slotBytes)
 	}
-	return l.list
+	return l.chunks.done(l.budget, slotBytes)
+}
+
+// chunked gathers values in chunks of at most maxChunk, each allocated once,
+// and joins them at the end.
+type chunked[T any] struct {
+	full [][]T
+	cur  []T
+	n    int
+}
+
+const maxChunk = 4096
+
+func (c *chunked[T]) add(v T, budget *treeBudget, size int) {
+	if len(c.cur) == cap(c.cur) {
+		if c.cur != nil {
+			c.full = append(c.full, c.cur)
+		}
+		n := min(maxChunk, max(4, c.n))
+		budget.take(n * size)
+		c.cur = make([]T, 0, n)
+	}
+	c.cur = append(c.cur, v)
+	c.n++
+}
+
+func (c *chunked[T]) done(budget *treeBudget, size int) []T {
+	if len(c.full) == 0 {
+		return c.cur
+	}
+	budget.take(c.n * size)
+	out := make([]T, 0, c.n)
+	for _, chunk := range c.full {
+		out = append(out, chunk...)
+	}
+	return append(out, c.cur...)
 }
 
 // costsMessage reports whether an element of a list of structures elem is
@@ -429,8 +499,10 @@ func (p *parser) listResult(s *shape, list []any) any {
 	case s == nil:
 		return nil
 	case !isList || list == nil:
+		p.budget.take(headerBytes)
 		return []any{}
 	}
+	p.budget.take(headerBytes)
 	return list
 }
 
@@ -439,11 +511,11 @@ func (p *parser) listResult(s *shape, list []any) any {
 func (p *parser) object(s *shape, depth int) (any, bool) {
 	p.i++ // '{'
 	p.steps++
-	var obj object
+	var fields chunked[field]
 	p.space()
 	if p.i < len(p.b) && p.b[p.i] == '}' {
 		p.i++
-		return p.objectResult(s, obj), true
+		return p.objectResult(s, nil), true
 	}
 	for {
 		p.space()
@@ -459,7 +531,7 @@ func (p *parser) object(s *shape, depth int) (any, bool) {
 			return nil, false
 		}
 		if keep {
-			obj = appendField(obj, field{name, v})
+			fields.add(field{name, v}, p.budget, fieldBytes)
 		}
 		p.space()
 		if p.i >= len(p.b) {
@@ -471,7 +543,7 @@ func (p *parser) object(s *shape, depth int) (any, bool) {
 		switch c {
 		case ',':
 		case '}':
-			return p.objectResult(s, obj), true
+			return p.objectResult(s, fields.done(p.budget, fieldBytes)), true
 		default:
 			return nil, false
 		}
@@ -530,8 +602,10 @@ func (p *parser) objectResult(s *shape, obj object) any {
 	case s == nil:
 		return nil
 	case !some:
+		p.budget.take(headerBytes)
 		return object{}
 	}
+	p.budget.take(headerBytes + 4*len(obj)) // and dedupe's order
 	obj, p.steps = dedupe(obj, p.steps)
 	return obj
 }
@@ -584,16 +658,6 @@ func dedupe(obj object, steps int) (object, int) {
 	}
 	clear(obj[len(out):])
 	return out, steps
-}
-
-// appendField appends f to obj, doubling its buffer as elements.add does.
-func appendField(obj object, f field) object {
-	if len(obj) == cap(obj) {
-		grown := make(object, len(obj), max(4, 2*cap(obj)))
-		copy(grown, obj)
-		obj = grown
-	}
-	return append(obj, f)
 }
 
 // dropMark marks a repeated member while dedupe compacts an object.

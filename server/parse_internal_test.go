@@ -186,7 +186,7 @@ func TestParseJSON_RandomSameAsReference(t *testing.T) {
 // parseSteps returns the steps the JSON parser takes on body for the shape of
 // op.
 func parseSteps(t testing.TB, op string, body []byte) int {
-	p := parser{b: body}
+	p := parser{b: body, budget: &treeBudget{}}
 	p.parse(newOperations(Options{}.withDefaults())[op].shape)
 	return p.steps
 }

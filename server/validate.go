@@ -94,9 +94,9 @@ func (v *validator) value(val any, s *shape, path string) {
 			v.fail(text, path, ruleMaxVal+strconv.FormatInt(s.maxVal, 10), false)
 		}
 	case kindBlob:
-		b := val.([]byte)
-		text := "java.nio.HeapByteBuffer[pos=0 lim=" + strconv.Itoa(len(b)) + " cap=" + strconv.Itoa(len(b)) + "]"
-		v.length(text, len(b), s, path)
+		if b := val.([]byte); lengthFails(len(b), s) {
+			v.length(renderScalar(b), len(b), s, path)
+		}
 	case kindList:
 		v.list(val.([]any), s, path)
 	case kindMap:
@@ -135,8 +135,15 @@ func (v *validator) length(text string, n int, s *shape, path string) {
 // member by member under "<path>.<n>.member.", and scalar elements together, in
 // one message that lists the element rules.
 func (v *validator) list(list []any, s *shape, path string) {
+	text := "" // rendered once, for both rules that may need it
+	render := func() string {
+		if text == "" {
+			text = renderList(list, s.elem)
+		}
+		return text
+	}
 	if n := listLen(list); lengthFails(n, s) {
-		v.length(renderList(list, s.elem), n, s, path)
+		v.length(render(), n, s, path)
 	}
 	if s.elem.kind == kindStructure {
 		for i, e := range list {
@@ -157,7 +164,7 @@ func (v *validator) list(list []any, s *shape, path string) {
 	}
 	for _, e := range list {
 		if e == nil || !scalarValid(e, s.elem) {
-			v.fail(renderList(list, s.elem), path, "Member must satisfy constraint: "+elementRules(s.elem), false)
+			v.fail(render(), path, "Member must satisfy constraint: "+elementRules(s.elem), false)
 			return
 		}
 	}
@@ -175,7 +182,7 @@ func (v *validator) mapValue(m object, s *shape, path string) {
 	}
 	for _, f := range m {
 		val, _ := f.val.(string)
-		if !scalarValid(val, s.elem) {
+		if !stringValid(val, s.elem) {
 			v.fail(text, path, "Map value must satisfy constraint: "+elementRules(s.elem), false)
 			break
 		}
@@ -226,7 +233,12 @@ func renderList(list []any, elem *shape) string {
 	if elem.kind == kindStructure {
 		return renderStructures(listLen(list), elem)
 	}
+	size := 2
+	for _, e := range list {
+		size += len(renderScalar(e)) + len("null, ")
+	}
 	var b strings.Builder
+	b.Grow(size)
 	b.WriteByte('[')
 	for i, e := range list {
 		if i > 0 {
