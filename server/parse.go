@@ -390,31 +390,51 @@ func (p *parser) array(s *shape, depth int) (any, bool) {
 // allocates about 2n slots (append, which grows a large slice by a quarter,
 // allocates about 5n; doubling, about 3n).
 //
-// In a list of structures, a null element, and an empty one where the
-// structure has a required member, each cost the request a validation message
-// and can cause no type error; once ten are kept, the messages are full
-// (maxValidationErrors) before any later element is reached, so later ones
-// are only counted, in one moreElements at the end.
+// Some elements are only counted, in one moreElements at the end of the list:
+//
+//   - in a list of structures, a null element, and an empty one where the
+//     structure has a required member, each cost the request a validation
+//     message and can cause no type error; once ten are kept, the messages are
+//     full (maxValidationErrors) before any later element is reached;
+//   - in a list of scalars, the elements past maxRenderedElements, which a
+//     message does not render: each is checked as it arrives, kept if the type
+//     check rejects it, and otherwise only noted if validation would.
 type elements struct {
-	budget    *treeBudget
-	chunks    chunked[any]
-	flagged   int // kept elements that each cost a validation message
-	uncounted int // elements only counted
+	budget  *treeBudget
+	chunks  chunked[any]
+	flagged int // kept elements that each cost a validation message
+	more    moreElements
 }
 
-// moreElements stands, at the end of a list, for that many elements dropped
-// by elements.add.
-type moreElements int
+// moreElements stands, at the end of a list, for n elements that
+// elements.add counted without keeping; invalid notes that one of them fails
+// its element rules.
+type moreElements struct {
+	n       int
+	invalid bool
+}
 
 // add keeps v, or counts it, and reports whether later elements are still
 // needed: false once the type check must reject v.
 func (l *elements) add(v any, elem *shape) bool {
-	if elem.kind == kindStructure && costsMessage(v, elem) {
+	switch {
+	case elem.kind == kindStructure && costsMessage(v, elem):
 		if l.flagged == maxValidationErrors {
-			l.uncounted++
+			l.more.n++
 			return true
 		}
 		l.flagged++
+	case elem.kind < kindList && l.chunks.n >= maxRenderedElements:
+		if v == nil {
+			l.more.n, l.more.invalid = l.more.n+1, true
+			return true
+		}
+		cv, err := checkValue(v, elem)
+		if err == nil {
+			l.more.n++
+			l.more.invalid = l.more.invalid || !scalarValid(cv, elem)
+			return true
+		}
 	}
 	l.chunks.add(v, l.budget, slotBytes)
 	return !rejects(v, elem)
@@ -422,8 +442,8 @@ func (l *elements) add(v any, elem *shape) bool {
 
 // done returns the list, with its moreElements if any, or nil if it is empty.
 func (l *elements) done() []any {
-	if l.uncounted > 0 {
-		l.chunks.add(moreElements(l.uncounted), l.budget, slotBytes)
+	if l.more.n > 0 {
+		l.chunks.add(l.more, l.budget, slotBytes)
 	}
 	return l.chunks.done(l.budget, slotBytes)
 }
@@ -485,7 +505,7 @@ func costsMessage(v any, elem *shape) bool {
 func listLen(list []any) int {
 	if n := len(list); n > 0 {
 		if more, ok := list[n-1].(moreElements); ok {
-			return n - 1 + int(more)
+			return n - 1 + more.n
 		}
 	}
 	return len(list)

@@ -7,9 +7,13 @@ import (
 	"io"
 	"math"
 	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -584,4 +588,111 @@ func TestParseCBOR_SameAsReference(t *testing.T) {
 			require.Equal(t, want, got, "%s: input for %x", name, body)
 		}
 	}
+}
+
+// maxAllocPerBodyByte bounds what decoding a body may allocate, per body byte,
+// through the general path: parse, type check, validation and the message.
+// BenchmarkDecode_Worst finds the worst bodies at 17 bytes per byte (a list of
+// millions of empty strings, a map of millions of members); a normal
+// PutRecords body takes 2, and the old decoder took up to 266.
+const maxAllocPerBodyByte = 32
+
+// allocated returns the bytes fn allocates.
+func allocated(fn func()) uint64 {
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	fn()
+	runtime.ReadMemStats(&after)
+	return after.TotalAlloc - before.TotalAlloc
+}
+
+// TestDecode_WorstMemoryPerByte checks finding 2: a 7 MB body of zeros cost
+// 320 MB. Every hostile body of BenchmarkDecode_Worst, at 1 MB, must decode
+// within maxAllocPerBodyByte per byte.
+func TestDecode_WorstMemoryPerByte(t *testing.T) {
+	for _, tc := range worstCases(1_000_000) {
+		t.Run(tc.name, func(t *testing.T) {
+			DecodeRequest(tc.op, tc.contentType, tc.body, Options{}) // warm the operation table
+			n := allocated(func() { DecodeRequest(tc.op, tc.contentType, tc.body, Options{}) })
+			perByte := float64(n) / float64(len(tc.body))
+			t.Logf("%d bytes allocated for %d, %.1f per byte", n, len(tc.body), perByte)
+			require.LessOrEqual(t, perByte, float64(maxAllocPerBodyByte),
+				"decoding %d bytes allocated %d", len(tc.body), n)
+		})
+	}
+}
+
+// TestParse_TreeCharged checks that a tree that outgrows its decoding charge
+// charges the in-flight budget as it grows: a hostile body that needs more
+// than the server has is refused with 503, and a smaller one of the same kind
+// gets its ValidationException.
+func TestParse_TreeCharged(t *testing.T) {
+	opts := Options{MaxRequestBytes: 1 << 20, MaxInFlightBytes: 1, InFlightWait: time.Millisecond} // the least: one request
+	s := New(newNopBackend(1), opts)
+	require.Less(t, s.opts.MaxInFlightBytes, int64(8<<20), "MaxInFlightBytes")
+	body := func(size int) []byte {
+		return repeatTo(size, `{"StreamName":"s","TagKeys":[`, ",", "]}", same(`""`))
+	}
+	for _, tc := range []struct {
+		size    int
+		status  int
+		errType string
+	}{
+		{1 << 20, http.StatusServiceUnavailable, TypeServiceUnavailable},
+		{64 << 10, http.StatusBadRequest, TypeValidation},
+	} {
+		r, _ := benchRequest("RemoveTagsFromStream", body(tc.size))
+		w := httptest.NewRecorder()
+		s.ServeHTTP(w, r)
+		require.Equal(t, tc.status, w.Code, "%d bytes: %s", tc.size, w.Body.String())
+		require.Equal(t, []string{tc.errType}, w.Header()["x-amzn-ErrorType"])
+		require.Zero(t, s.inFlight.inUse(), "in-flight bytes after the request")
+	}
+}
+
+// FuzzParse_Bounded holds the request parsers to linear work and memory on
+// any body, for every operation's shape, in JSON and CBOR: steps (bytes read
+// plus key comparisons) and the bytes parse, type check and validation
+// allocate stay under a constant times the body's size.
+//
+//	go test -fuzz=FuzzParse_Bounded ./server
+func FuzzParse_Bounded(f *testing.F) {
+	f.Add([]byte(`{"StreamName":"s","Records":[{"Data":"AAEC","PartitionKey":"k"},null,{}]}`))
+	f.Add([]byte(`{"StreamName":"s","Tags":{"a":"b","a":"c"},"TagKeys":["a","",null]}`))
+	f.Add([]byte("\xbf\x67Records\x9f\xf6\xa0\x00\xff\x64Tags\xa1\x61a\x61b\xff"))
+	f.Add([]byte(`{"a":[[[[{"b":[1,2,3]}]]]],"a":"\ud83d\ude00"}`))
+	ops := newOperations(Options{}.withDefaults())
+	shapes := []*shape{nil}
+	for _, op := range ops {
+		shapes = append(shapes, op.shape)
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		for _, s := range shapes {
+			p := parser{b: body, budget: &treeBudget{}}
+			d := cborDecoder{b: body, budget: &treeBudget{}}
+			var jsonTree, cborTree object
+			var jsonOK, cborOK bool
+			n := allocated(func() {
+				jsonTree, jsonOK = p.parse(s)
+				if s == nil {
+					s = &anyObject
+				}
+				v, ok := d.value(s, 0)
+				cborTree, cborOK = v.(object)
+				cborOK = cborOK && ok && d.i == len(d.b)
+				for _, op := range ops {
+					if op.shape == s && jsonOK {
+						decodeWith(op, jsonTree)
+					}
+					if op.shape == s && cborOK {
+						decodeWith(op, cborTree)
+					}
+				}
+			})
+			limit := uint64(maxAllocPerBodyByte*len(body) + 16<<10)
+			require.LessOrEqual(t, n, limit, "allocated %d bytes for %d: %q", n, len(body), body)
+			require.LessOrEqual(t, p.steps, 16*len(body)+64, "JSON steps for %d bytes: %q", len(body), body)
+			require.LessOrEqual(t, d.steps, 16*len(body)+64, "CBOR steps for %d bytes: %q", len(body), body)
+		}
+	})
 }

@@ -163,7 +163,8 @@ func (v *validator) list(list []any, s *shape, path string) {
 		return
 	}
 	for _, e := range list {
-		if e == nil || !scalarValid(e, s.elem) {
+		more, isMore := e.(moreElements)
+		if e == nil || isMore && more.invalid || !isMore && !scalarValid(e, s.elem) {
 			v.fail(render(), path, "Member must satisfy constraint: "+elementRules(s.elem), false)
 			return
 		}
@@ -223,11 +224,12 @@ func elementRules(s *shape) string {
 	return "[" + strings.Join(rules, ", ") + "]"
 }
 
-// maxRenderedStructures bounds how many elements of a list of structures a
-// message renders. Each renders as a 60-byte class name, whatever it holds, so
-// a body of a million "{}" would otherwise answer with a message of 60 MB; a
-// list of at most this many (every list a client means to send) renders whole.
-const maxRenderedStructures = 1000
+// maxRenderedElements bounds how many elements of a list a message renders.
+// An element of a list of structures renders as a 60-byte class name,
+// whatever it holds, so a body of a million "{}" would otherwise answer with a
+// message of 60 MB; a list of at most this many elements (every list a client
+// means to send: the longest the model allows has 500) renders whole.
+const maxRenderedElements = 1000
 
 func renderList(list []any, elem *shape) string {
 	if elem.kind == kindStructure {
@@ -238,11 +240,15 @@ func renderList(list []any, elem *shape) string {
 		size += len(renderScalar(e)) + len("null, ")
 	}
 	var b strings.Builder
-	b.Grow(size)
+	b.Grow(size + len(", ... 1000000000 more"))
 	b.WriteByte('[')
 	for i, e := range list {
 		if i > 0 {
 			b.WriteString(", ")
+		}
+		if more, ok := e.(moreElements); ok {
+			b.WriteString("... " + strconv.Itoa(more.n) + " more")
+			break
 		}
 		switch {
 		case e == nil:
@@ -256,19 +262,19 @@ func renderList(list []any, elem *shape) string {
 }
 
 // renderStructures renders a list of n structures: each element the same
-// name, the first maxRenderedStructures of them.
+// name, the first maxRenderedElements of them.
 func renderStructures(n int, elem *shape) string {
 	name := strings.Replace(structureEntryName, "%s", elem.name, 1)
 	var b strings.Builder
 	b.WriteByte('[')
-	for i := range min(n, maxRenderedStructures) {
+	for i := range min(n, maxRenderedElements) {
 		if i > 0 {
 			b.WriteString(", ")
 		}
 		b.WriteString(name)
 	}
-	if n > maxRenderedStructures {
-		b.WriteString(", ... " + strconv.Itoa(n-maxRenderedStructures) + " more")
+	if n > maxRenderedElements {
+		b.WriteString(", ... " + strconv.Itoa(n-maxRenderedElements) + " more")
 	}
 	b.WriteByte(']')
 	return b.String()
