@@ -66,6 +66,9 @@ var errBusy = errors.New("server: too many bytes in flight")
 // acquire takes n bytes, waiting up to wait for them. It returns errBusy when
 // the wait ends, or ctx's error when the request ends first.
 func (l *memoryLimit) acquire(ctx context.Context, n int64, wait time.Duration) error {
+	if n > l.max {
+		return errBusy // no wait makes room for more than there is
+	}
 	var timer *time.Timer
 	for {
 		l.mu.Lock()
