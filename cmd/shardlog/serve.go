@@ -33,6 +33,7 @@ type serveConfig struct {
 	logLevel     string
 	logFormat    string
 	drainTimeout time.Duration
+	requests     requestLimits
 }
 
 func (c *serveConfig) flags(fs *flag.FlagSet) {
@@ -49,6 +50,7 @@ func (c *serveConfig) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.logLevel, "log-level", "info", "debug, info, warn or error")
 	fs.StringVar(&c.logFormat, "log-format", "text", "text or json")
 	fs.DurationVar(&c.drainTimeout, "drain-timeout", 30*time.Second, "how long shutdown waits for in-flight requests")
+	c.requests.flags(fs)
 }
 
 // envPrefix names the environment variables that stand in for flags: --sync-interval is
@@ -148,7 +150,7 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 		store.Close()
 		return err
 	}
-	srv := server.New(server.NewStreamBackend(store), server.Options{Logger: log})
+	srv := server.New(server.NewStreamBackend(store), cfg.requests.apply(server.Options{Logger: log}))
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	log.Info("listening", "addr", ln.Addr().String(), "data", cfg.dataDir, "sync", cfg.sync,
