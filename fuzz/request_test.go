@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"math"
+	"runtime"
+	"strings"
 	"testing"
 
 	"github.com/shardlog/shardlog/server"
@@ -18,7 +21,10 @@ import (
 //     whatever they accept, the general path accepts with the same input; what
 //     the general path rejects, they reject. (They may decline a valid body,
 //     which the server then hands to the general path.)
-//   - what they accept, encoding/json decodes to the same records too.
+//   - what they accept, encoding/json decodes to the same records too;
+//   - decoding allocates at most maxAllocPerBodyByte per body byte, beyond
+//     what decoding an empty object for the same operation allocates: no body
+//     makes the decoder hold memory out of proportion to its size.
 func FuzzRequestDecode(f *testing.F) {
 	for _, seed := range requestSeeds {
 		f.Add([]byte(seed))
@@ -26,8 +32,10 @@ func FuzzRequestDecode(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
 		for _, op := range server.Operations() {
 			for _, contentType := range []string{"application/x-amz-json-1.1", "application/x-amz-cbor-1.1"} {
-				_, err := server.DecodeRequest(op, contentType, body, server.Options{})
+				var err error
+				n := allocated(func() { _, err = server.DecodeRequest(op, contentType, body, server.Options{}) })
 				requireRequestError(t, op, err)
+				requireBoundedAlloc(t, op, contentType, body, n)
 			}
 		}
 		checkPutRecordsFast(t, body)
@@ -51,6 +59,52 @@ var requestSeeds = []string{
 	"\xa2\x6aStreamName\x61s\x67Records\x81\xa2\x64Data\x42\x01\x02\x6cPartitionKey\x61k",
 	"\xbf\x69Timestamp\xc1\x1b\x00\x00\x01\xa0\x13\xac\xcc\x38\xff",
 	"",
+	`{"Records":[` + strings.Repeat("0,", 2000) + `0]}`,
+	`{"StreamName":"s","Records":[` + strings.Repeat("{},", 2000) + `{}]}`,
+	"\xa1\x67Records\x9f" + strings.Repeat("\xf6", 4000) + "\xff",
+}
+
+// maxAllocPerBodyByte bounds the bytes decoding may allocate per body byte
+// (server's BenchmarkDecode_Worst finds 21 at most; the decoder before it, 266).
+const maxAllocPerBodyByte = 32
+
+// maxMessageAlloc bounds what a validation message costs beyond the body: it
+// renders at most 1000 elements of a list (60 bytes each for a list of
+// structures), and is built in a few copies.
+const maxMessageAlloc = 600 << 10
+
+// allocated returns the bytes fn allocates, the least of three runs: a run
+// that finds a pool (regexp's machines, the runtime's) emptied by a garbage
+// collection allocates more than the decoder's own work.
+func allocated(fn func()) uint64 {
+	least := uint64(math.MaxUint64)
+	for range 3 {
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		fn()
+		runtime.ReadMemStats(&after)
+		least = min(least, after.TotalAlloc-before.TotalAlloc)
+	}
+	return least
+}
+
+// emptyBodies are the smallest bodies of each format: what decoding them
+// allocates is the decoder's fixed cost (its operation table, the input).
+var emptyBodies = map[string][]byte{
+	"application/x-amz-json-1.1": []byte("{}"),
+	"application/x-amz-cbor-1.1": {0xa0},
+}
+
+// requireBoundedAlloc checks that decoding body allocated n bytes at most
+// maxAllocPerBodyByte per byte beyond the fixed cost.
+func requireBoundedAlloc(t *testing.T, op, contentType string, body []byte, n uint64) {
+	t.Helper()
+	base := allocated(func() { server.DecodeRequest(op, contentType, emptyBodies[contentType], server.Options{}) })
+	limit := base + uint64(maxAllocPerBodyByte*len(body)) + maxMessageAlloc
+
+	if n > limit {
+		t.Fatalf("%s %s: decoding %d bytes allocated %d, limit %d: %q", op, contentType, len(body), n, limit, body)
+	}
 }
 
 // requireRequestError checks that a decoding failure is a Kinesis error the

@@ -9,14 +9,14 @@ import (
 // assign copies a type-checked structure into the Go input struct dst points at.
 // Go field names equal the model's member names. A mismatch between a shape and
 // its struct is a programming error, caught by the operation tests, and panics.
-func assign(dst any, in map[string]any, s *shape) {
+func assign(dst any, in checked, s *shape) {
 	assignStruct(reflect.ValueOf(dst).Elem(), in, s)
 }
 
-func assignStruct(dst reflect.Value, in map[string]any, s *shape) {
-	for _, m := range s.members {
-		val, ok := in[m.name]
-		if !ok {
+func assignStruct(dst reflect.Value, in checked, s *shape) {
+	for i, m := range s.members {
+		val := in.at(i)
+		if val == nil {
 			continue
 		}
 		f := dst.FieldByName(m.name)
@@ -55,7 +55,7 @@ func assignValue(f reflect.Value, val any, s *shape) {
 		}
 		f.Set(m)
 	case kindStructure:
-		assignStruct(f, val.(map[string]any), s)
+		assignStruct(f, val.(checked), s)
 	}
 }
 

@@ -40,12 +40,22 @@ const (
 	cborTagEpoch   = 1  // tag of an epoch-based date/time
 )
 
-// parseCBOR parses a request body into the tree parseJSON produces. It reports
-// false unless the body is exactly one CBOR map with text keys.
-func parseCBOR(body []byte) (object, bool) {
-	d := cborDecoder{b: body}
-	v, ok := d.value(0)
-	if !ok || d.i != len(d.b) {
+// parseCBOR parses a request body into the tree parseJSON produces, for the
+// structure shape s (nil to check the syntax only), with the same economies
+// (parse.go). It reports false unless the body is exactly one CBOR map with
+// text keys.
+func parseCBOR(body []byte, s *shape) (object, bool) {
+	return parseCBORWithin(body, s, &treeBudget{})
+}
+
+// parseCBORWithin is parseCBOR counting the tree's bytes in budget.
+func parseCBORWithin(body []byte, s *shape, budget *treeBudget) (object, bool) {
+	if s == nil {
+		s = &anyObject
+	}
+	d := cborDecoder{b: body, budget: budget}
+	v, ok := d.value(s, 0)
+	if !ok || d.i != len(d.b) || budget.refused {
 		return nil, false
 	}
 	obj, isObj := v.(object)
@@ -53,8 +63,10 @@ func parseCBOR(body []byte) (object, bool) {
 }
 
 type cborDecoder struct {
-	b []byte
-	i int
+	b      []byte
+	i      int
+	steps  int // bytes read plus key comparisons, as parser.steps
+	budget *treeBudget
 }
 
 // head reads an initial byte and its argument. For an indefinite length it
@@ -65,6 +77,7 @@ func (d *cborDecoder) head() (major byte, info byte, arg uint64, ok bool) {
 	}
 	c := d.b[d.i]
 	d.i++
+	d.steps++
 	major, info = c&0xe0, c&0x1f
 	var n int
 	switch {
@@ -92,8 +105,9 @@ func (d *cborDecoder) head() (major byte, info byte, arg uint64, ok bool) {
 	return major, info, binary.BigEndian.Uint64(buf[:]), true
 }
 
-func (d *cborDecoder) value(depth int) (any, bool) {
-	if depth > maxDepth {
+// value reads one value for shape s; a nil s reads it for its syntax only.
+func (d *cborDecoder) value(s *shape, depth int) (any, bool) {
+	if depth > maxDepth || d.budget.refused {
 		return nil, false
 	}
 	start := d.i
@@ -101,47 +115,69 @@ func (d *cborDecoder) value(depth int) (any, bool) {
 	if !ok {
 		return nil, false
 	}
+	if s != nil {
+		d.budget.take(headerBytes) // a number's text, a string's or a slice's header
+	}
 	switch major {
 	case cborUint:
-		return number(strconv.FormatUint(arg, 10)), info != cborIndefinite
-	case cborNegint:
-		if info == cborIndefinite {
-			return nil, false
+		if info == cborIndefinite || s == nil {
+			return nil, info != cborIndefinite
 		}
-		if arg == math.MaxUint64 {
+		return number(strconv.FormatUint(arg, 10)), true
+	case cborNegint:
+		switch {
+		case info == cborIndefinite:
+			return nil, false
+		case s == nil:
+			return nil, true
+		case arg == math.MaxUint64:
 			return number("-18446744073709551616"), true
 		}
 		return number("-" + strconv.FormatUint(arg+1, 10)), true
 	case cborBytes, cborText:
-		b, ok := d.str(major, info, arg)
-		if !ok {
-			return nil, false
-		}
-		if major == cborText {
-			return strings.ToValidUTF8(string(b), "\uFFFD"), true
-		}
-		return b, true
+		return d.str(major, info, arg, s != nil)
 	case cborArray:
-		return d.array(info, arg, depth)
+		return d.array(info, arg, s, depth)
 	case cborMap:
-		return d.object(info, arg, depth)
+		return d.object(info, arg, s, depth)
 	case cborTag:
-		return d.tagged(info, arg, depth)
+		return d.tagged(info, arg, s, depth)
 	}
 	d.i = start
-	return d.simple()
+	return d.simple(s != nil)
 }
 
-// str reads a definite or indefinite byte or text string.
-func (d *cborDecoder) str(major, info byte, arg uint64) ([]byte, bool) {
+// str reads a definite or indefinite byte or text string; if keep, it
+// returns a byte string as []byte and a text string as a string with invalid
+// UTF-8 replaced.
+func (d *cborDecoder) str(major, info byte, arg uint64, keep bool) (any, bool) {
+	var b []byte
 	if info != cborIndefinite {
 		if arg > uint64(len(d.b)-d.i) {
 			return nil, false
 		}
-		b := make([]byte, arg)
-		d.i += copy(b, d.b[d.i:])
-		return b, true
+		b = d.b[d.i : d.i+int(arg)]
+		d.i += int(arg)
+		d.steps += int(arg)
+	} else {
+		var ok bool
+		if b, ok = d.chunks(major, keep); !ok {
+			return nil, false
+		}
 	}
+	switch {
+	case !keep:
+		return nil, true
+	case major == cborText:
+		d.budget.take(len(b))
+		return strings.ToValidUTF8(string(b), "\uFFFD"), true
+	}
+	return b, true // a definite byte string stays in the body, which outlives the request's input
+}
+
+// chunks reads the definite chunks of an indefinite string up to its break,
+// joined if keep.
+func (d *cborDecoder) chunks(major byte, keep bool) ([]byte, bool) {
 	out := []byte{}
 	for {
 		if d.i < len(d.b) && d.b[d.i] == cborBreak {
@@ -152,63 +188,136 @@ func (d *cborDecoder) str(major, info byte, arg uint64) ([]byte, bool) {
 		if !ok || m != major || in == cborIndefinite || n > uint64(len(d.b)-d.i) {
 			return nil, false
 		}
-		out = append(out, d.b[d.i:d.i+int(n)]...)
+		if keep {
+			d.budget.take(int(n))
+			out = append(out, d.b[d.i:d.i+int(n)]...)
+		}
 		d.i += int(n)
+		d.steps += int(n)
 	}
 }
 
-func (d *cborDecoder) array(info byte, arg uint64, depth int) (any, bool) {
-	list := []any{}
-	for n := uint64(0); info == cborIndefinite || n < arg; n++ {
-		if info == cborIndefinite && d.i < len(d.b) && d.b[d.i] == cborBreak {
+// more reports whether an array or map of the given length has another
+// element after n, consuming the break of an indefinite one. ended is false
+// when the body ends first.
+func (d *cborDecoder) more(info byte, arg, n uint64) (more, ended bool) {
+	if info == cborIndefinite {
+		if d.i < len(d.b) && d.b[d.i] == cborBreak {
 			d.i++
-			return list, true
+			return false, true
 		}
-		if d.i >= len(d.b) {
-			return nil, false // also stops a huge claimed length before it allocates
-		}
-		v, ok := d.value(depth + 1)
+	} else if n >= arg {
+		return false, true
+	}
+	if d.i >= len(d.b) {
+		return false, false // also stops a huge claimed length before it allocates
+	}
+	return true, true
+}
+
+// array reads a list for shape s, as parser.array does.
+func (d *cborDecoder) array(info byte, arg uint64, s *shape, depth int) (any, bool) {
+	elem, keep := listElem(s)
+	list := elements{budget: d.budget}
+	for n := uint64(0); ; n++ {
+		more, ok := d.more(info, arg, n)
 		if !ok {
 			return nil, false
 		}
-		list = append(list, v)
-	}
-	return list, true
-}
-
-func (d *cborDecoder) object(info byte, arg uint64, depth int) (any, bool) {
-	obj := object{}
-	for n := uint64(0); info == cborIndefinite || n < arg; n++ {
-		if info == cborIndefinite && d.i < len(d.b) && d.b[d.i] == cborBreak {
-			d.i++
-			return obj, true
+		if !more {
+			break
 		}
-		if d.i >= len(d.b) {
+		v, ok := d.value(elem, depth+1)
+		if !ok {
 			return nil, false
 		}
-		k, ok := d.value(depth + 1)
+		if keep && !list.add(v, elem) {
+			keep, elem = false, nil
+		}
+	}
+	if s == nil {
+		return nil, true
+	}
+	if l := list.done(); l != nil {
+		return l, true
+	}
+	return []any{}, true
+}
+
+// cborKey is the shape a map key is read with: text, kept.
+var cborKey = shape{kind: kindString}
+
+// object reads a map for shape s, as parser.object does.
+func (d *cborDecoder) object(info byte, arg uint64, s *shape, depth int) (any, bool) {
+	var fields chunked[field]
+	for n := uint64(0); ; n++ {
+		more, ok := d.more(info, arg, n)
+		if !ok {
+			return nil, false
+		}
+		if !more {
+			break
+		}
+		k, ok := d.value(&cborKey, depth+1)
 		key, isText := k.(string)
 		if !ok || !isText {
 			return nil, false
 		}
-		v, ok := d.value(depth + 1)
+		name, vs, keep := d.member(s, key)
+		v, ok := d.value(vs, depth+1)
 		if !ok {
 			return nil, false
 		}
-		obj.set(key, v)
+		if keep {
+			fields.add(field{name, v}, d.budget, fieldBytes)
+		}
 	}
+	_, some := keepsMembers(s)
+	switch {
+	case s == nil:
+		return nil, true
+	case !some:
+		return object{}, true
+	}
+	obj := object(fields.done(d.budget, fieldBytes))
+	d.budget.take(4 * len(obj)) // dedupe's order
+	obj, d.steps = dedupe(obj, d.steps)
 	return obj, true
 }
 
+// member decides what becomes of the value of key in a map read for s.
+func (d *cborDecoder) member(s *shape, key string) (name string, vs *shape, keep bool) {
+	all, some := keepsMembers(s)
+	switch {
+	case !some:
+		return "", nil, false
+	case all:
+		return key, s.elem, true
+	}
+	d.steps += len(s.members)
+	for i := range s.members {
+		if m := &s.members[i]; m.name == key {
+			return m.name, m.shape, true
+		}
+	}
+	return "", nil, false
+}
+
+// epochShape reads the content of tag 1, which must be a number.
+var epochShape = shape{kind: kindTimestamp}
+
 // tagged reads a tagged value. Tag 1 with a number is a timestamp in epoch
 // milliseconds; any other tag is ignored and its content read as is.
-func (d *cborDecoder) tagged(info byte, tag uint64, depth int) (any, bool) {
+func (d *cborDecoder) tagged(info byte, tag uint64, s *shape, depth int) (any, bool) {
 	if info == cborIndefinite {
 		return nil, false
 	}
-	v, ok := d.value(depth + 1)
-	if !ok || tag != cborTagEpoch {
-		return v, ok
+	if tag != cborTagEpoch {
+		return d.value(s, depth+1)
+	}
+	v, ok := d.value(&epochShape, depth+1)
+	if !ok {
+		return nil, false
 	}
 	n, isNum := v.(number)
 	if !isNum {
@@ -218,12 +327,18 @@ func (d *cborDecoder) tagged(info byte, tag uint64, depth int) (any, bool) {
 	if err != nil {
 		return nil, false
 	}
+	if s == nil {
+		return nil, true
+	}
 	return epochMillis(saturatedMillis(f)), true
 }
 
-func (d *cborDecoder) simple() (any, bool) {
+// simple reads a simple value or a float; a float is kept as a number's text
+// if keep.
+func (d *cborDecoder) simple(keep bool) (any, bool) {
 	c := d.b[d.i]
 	d.i++
+	d.steps++
 	var f float64
 	switch c {
 	case cborFalse:
@@ -255,6 +370,9 @@ func (d *cborDecoder) simple() (any, bool) {
 	}
 	if math.IsNaN(f) || math.IsInf(f, 0) {
 		return nil, false
+	}
+	if !keep {
+		return nil, true
 	}
 	return number(strconv.FormatFloat(f, 'g', -1, 64)), true
 }

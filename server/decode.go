@@ -1,10 +1,7 @@
 package server
 
 import (
-	"bytes"
 	"encoding/base64"
-	"encoding/json"
-	"io"
 	"math"
 	"slices"
 	"strconv"
@@ -64,74 +61,6 @@ func (o *object) set(key string, val any) {
 // maxDepth bounds nesting, so that a hostile body cannot exhaust the stack.
 const maxDepth = 128
 
-// parseJSON parses a request body into a tree. It reports false unless the body
-// is exactly one JSON object.
-func parseJSON(body []byte) (object, bool) {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	v, err := readJSON(dec, 0)
-	if err != nil {
-		return nil, false
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, false
-	}
-	obj, ok := v.(object)
-	return obj, ok
-}
-
-func readJSON(dec *json.Decoder, depth int) (any, error) {
-	if depth > maxDepth {
-		return nil, errSyntax
-	}
-	tok, err := dec.Token()
-	if err != nil {
-		return nil, err
-	}
-	switch t := tok.(type) {
-	case json.Delim:
-		if t == '[' {
-			return readJSONArray(dec, depth)
-		}
-		return readJSONObject(dec, depth)
-	case json.Number:
-		return number(t), nil
-	default: // nil, bool, string
-		return t, nil
-	}
-}
-
-func readJSONArray(dec *json.Decoder, depth int) (any, error) {
-	list := []any{}
-	for dec.More() {
-		v, err := readJSON(dec, depth+1)
-		if err != nil {
-			return nil, err
-		}
-		list = append(list, v)
-	}
-	_, err := dec.Token() // ']'
-	return list, err
-}
-
-func readJSONObject(dec *json.Decoder, depth int) (any, error) {
-	obj := object{}
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return nil, err
-		}
-		key, _ := tok.(string)
-		v, err := readJSON(dec, depth+1)
-		if err != nil {
-			return nil, err
-		}
-		obj.set(key, v)
-	}
-	_, err := dec.Token() // '}'
-	return obj, err
-}
-
 // Type checking.
 
 // Coral's messages for values of the wrong type (KINESIS-API.md §1.8).
@@ -147,10 +76,11 @@ const (
 // checkStructure type-checks obj against the structure shape s and returns the
 // members it knows, converted: strings, int64 for integers, bool, []byte for
 // blobs, time.Time for timestamps, []any for lists, object for maps and
-// map[string]any for structures.
-func checkStructure(obj object, s *shape) (map[string]any, *Error) {
-	out := make(map[string]any, len(s.members))
-	for _, m := range s.members {
+// checked for structures. Lists and maps are converted in place: the tree is
+// read once.
+func checkStructure(obj object, s *shape) (checked, *Error) {
+	var out checked
+	for i, m := range s.members {
 		v, ok := obj.get(m.name)
 		if !ok || v == nil {
 			continue
@@ -159,9 +89,35 @@ func checkStructure(obj object, s *shape) (map[string]any, *Error) {
 		if err != nil {
 			return nil, err
 		}
-		out[m.name] = cv
+		if out == nil {
+			out = make(checked, len(s.members))
+		}
+		out[i] = cv
 	}
 	return out, nil
+}
+
+// checked is a type-checked structure: the value of each member of its shape,
+// by position, nil where absent. A structure without members is nil, which
+// costs nothing, however many of them a list holds.
+type checked []any
+
+// member returns the value of the member named name, or nil.
+func (c checked) member(s *shape, name string) any {
+	for i := range s.members {
+		if s.members[i].name == name && i < len(c) {
+			return c[i]
+		}
+	}
+	return nil
+}
+
+// at returns the value of the i-th member, or nil.
+func (c checked) at(i int) any {
+	if i < len(c) {
+		return c[i]
+	}
+	return nil
 }
 
 func checkValue(v any, s *shape) (any, *Error) {
@@ -197,10 +153,13 @@ func containerMismatch(v any) string {
 	return ""
 }
 
+// The checks return a value that needs no conversion as v itself, so that
+// checking it allocates nothing.
+
 func checkString(v any) (any, *Error) {
-	switch t := v.(type) {
+	switch v.(type) {
 	case string:
-		return t, nil
+		return v, nil
 	case bool:
 		return nil, serializationError(msgBooleanClass + " can not be converted to an String")
 	case number:
@@ -241,7 +200,7 @@ func truncateInteger(n number) int64 {
 func checkBoolean(v any) (any, *Error) {
 	switch t := v.(type) {
 	case bool:
-		return t, nil
+		return v, nil
 	case string:
 		return nil, serializationError("'" + strings.ToUpper(t) + "' can not be converted to an Boolean")
 	case number:
@@ -253,7 +212,7 @@ func checkBoolean(v any) (any, *Error) {
 func checkBlob(v any) (any, *Error) {
 	switch t := v.(type) {
 	case []byte:
-		return t, nil
+		return v, nil
 	case string:
 		return decodeBlob(t)
 	case bool:
@@ -350,18 +309,17 @@ func checkList(v any, s *shape) (any, *Error) {
 		}
 		return nil, serializationError("Expected list or null")
 	}
-	out := make([]any, len(list))
 	for i, e := range list {
-		if e == nil {
-			continue
+		if _, more := e.(moreElements); e == nil || more {
+			continue // nulls are absent; the elements counted are null or empty
 		}
 		ce, err := checkValue(e, s.elem)
 		if err != nil {
 			return nil, err
 		}
-		out[i] = ce
+		list[i] = ce
 	}
-	return out, nil
+	return list, nil
 }
 
 func checkMap(v any, s *shape) (any, *Error) {
@@ -372,18 +330,16 @@ func checkMap(v any, s *shape) (any, *Error) {
 		}
 		return nil, serializationError("Expected map or null")
 	}
-	out := make(object, 0, len(obj))
-	for _, f := range obj {
-		var cv any
+	for i, f := range obj {
 		if f.val != nil {
-			var err *Error
-			if cv, err = checkValue(f.val, s.elem); err != nil {
+			cv, err := checkValue(f.val, s.elem)
+			if err != nil {
 				return nil, err
 			}
+			obj[i].val = cv
 		}
-		out = append(out, field{f.key, cv})
 	}
-	return out, nil
+	return obj, nil
 }
 
 func checkNested(v any, s *shape) (any, *Error) {
@@ -416,7 +372,7 @@ func DecodeRequest(operation, contentType string, body []byte, opts Options) (an
 	if c.proto != protoJSON && c.proto != protoCBOR {
 		return nil, &Error{Type: TypeUnknownOperation}
 	}
-	if !c.parse() {
+	if !c.parse(op.shape) {
 		return nil, serializationError("")
 	}
 	return c.decode(op)

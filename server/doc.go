@@ -76,6 +76,11 @@
 //   - a body over the cap gets 413 with a RequestEntityTooLargeException body
 //     that states the limit (kinesalite sends no body);
 //   - a null element of a list is "Value null at '<list>.<n>.member'";
+//   - a validation message renders at most the first 1000 elements of a list,
+//     then "... <n> more" (no model list allows more than 500);
+//   - a body that stalls or trickles is answered 408 RequestTimeoutException,
+//     and a request that finds no room in the in-flight budget 503
+//     ServiceUnavailable (see Bounded work per request);
 //   - operations of the model that this server does not serve yet (the
 //     consumer, encryption, monitoring and policy operations) answer
 //     UnknownOperationException.
@@ -98,6 +103,31 @@
 // encodes each record as the Backend passes it to the RecordSink, and once the
 // answer passes 256 KiB it goes out in pieces (chunked on HTTP/1.1, data frames
 // on h2c), so that an answer never sits in memory whole.
+//
+// # Bounded work per request
+//
+// Everything a request costs before it is authenticated is bounded by its
+// size, and what all requests hold at once by one budget:
+//
+//   - a body is read into a buffer that grows with what arrives (64 KiB
+//     first, then doubling), never to the length the client declares;
+//   - it must keep arriving: no pause longer than Options.BodyReadTimeout
+//     (10 s) and, after that, at least Options.MinBodyBytesPerSecond (64 KiB/s)
+//     on average; otherwise the client gets 408 RequestTimeoutException (which
+//     the SDKs retry) and the connection is closed, or the h2c stream ended;
+//   - the body's bytes as they arrive, what decoding it needs (one byte per
+//     byte for the focused PutRecords decoder, four for the general path, more
+//     as a hostile tree grows) are counted against Options.MaxInFlightBytes
+//     (256 MiB) for HTTP/1.1 and h2c alike; a request that finds no room within
+//     Options.InFlightWait (2 s) gets 503 ServiceUnavailable, which every AWS
+//     SDK retries with backoff by its status alone, and which AWS itself
+//     answers when it is overloaded;
+//   - parsing is one pass in the body's size (repeated keys are found by a
+//     sort), keeps only what the operation's shape can use, and holds its tree
+//     and checked values to about 21 bytes per body byte at worst
+//     (BenchmarkDecode_Worst; a normal PutRecords takes 2 through the general
+//     path). FuzzParse_Bounded and fuzz.FuzzRequestDecode hold the decoders to
+//     linear steps and bytes.
 //
 // # Concurrency and lifetime
 //

@@ -54,6 +54,7 @@ const (
 	TypeInternalFailure     = "InternalFailure"
 	TypeRequestTooLarge     = "RequestEntityTooLargeException"
 	TypeServiceUnavailable  = "ServiceUnavailable"
+	TypeRequestTimeout      = "RequestTimeoutException"
 )
 
 // statusByType is the one table from error type to HTTP status. AWS answers every
@@ -85,6 +86,7 @@ var statusByType = map[string]int{
 	"KMSOptInRequired":                       http.StatusBadRequest,
 	"KMSThrottlingException":                 http.StatusBadRequest,
 	"RequestEntityTooLargeException":         http.StatusRequestEntityTooLarge,
+	"RequestTimeoutException":                http.StatusRequestTimeout,
 	"InternalFailure":                        http.StatusInternalServerError,
 	"InternalFailureException":               http.StatusInternalServerError,
 	"ServiceUnavailable":                     http.StatusServiceUnavailable,

@@ -3,8 +3,6 @@ package server
 import (
 	"context"
 	"encoding/base64"
-	"errors"
-	"io"
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
@@ -89,6 +87,10 @@ type call struct {
 	out      []byte // response body being built
 	putArena *putArena
 
+	bodyRead      bool  // the body is whole
+	charged       int64 // bytes counted against Options.MaxInFlightBytes
+	decodeCharged int64 // the part of charged that is for decoding
+
 	requestID string
 	status    int
 	errType   string
@@ -108,6 +110,7 @@ func (c *call) arena() *putArena {
 }
 
 func (c *call) release() {
+	c.uncharge()
 	if c.putArena != nil {
 		putArenaBack(c.putArena)
 	}
@@ -180,12 +183,24 @@ func (c *call) route() {
 func (c *call) dispatch(op *operation, known bool) {
 	var fastIn any
 	if c.proto == protoJSON && known && op.fast != nil {
+		if !c.chargeDecode(fastDecodeBytesPerBodyByte, 0) {
+			return
+		}
 		if in, ok := op.fast(c); ok {
 			fastIn = in
 		}
 	}
-	parsed := fastIn != nil || c.parse()
+	if fastIn == nil && !c.chargeDecode(parseBytesPerBodyByte, parseBaseBytes) {
+		return
+	}
+	var s *shape // the tree of a request that reaches no operation is not kept
+	if known && c.proto != protoLegacyJSON {
+		s = op.shape
+	}
+	parsed := fastIn != nil || c.parse(s)
 	switch {
+	case !parsed && c.status != 0: // refused for want of memory
+		return
 	case !parsed && c.proto == protoLegacyJSON:
 		c.sendRaw(http.StatusBadRequest, headerLegacyJSON, TypeSerialization, legacySerializationJSON)
 	case !parsed:
@@ -207,13 +222,26 @@ func (c *call) dispatch(op *operation, known bool) {
 	}
 }
 
-// parse parses the body into a tree, and reports whether it is an object.
-func (c *call) parse() bool {
+// parse parses the body into a tree for the structure shape s (nil to check
+// only that it is an object), and reports whether it is an object. A tree
+// that outgrows the decoding charge charges more as it grows; when the
+// server has no room, the client has had its answer and parse reports false.
+func (c *call) parse(s *shape) bool {
+	budget := treeBudget{granted: c.decodeCharged}
+	if c.s != nil {
+		budget.grow = func(n int64) bool {
+			if !c.charge(n) {
+				return false
+			}
+			c.decodeCharged += n
+			return true
+		}
+	}
 	var ok bool
 	if c.proto == protoCBOR {
-		c.tree, ok = parseCBOR(c.body)
+		c.tree, ok = parseCBORWithin(c.body, s, &budget)
 	} else {
-		c.tree, ok = parseJSON(c.body)
+		c.tree, ok = parseJSONWithin(c.body, s, &budget)
 	}
 	return ok
 }
@@ -352,76 +380,6 @@ func (c *call) send(status int, contentType []string, body []byte) {
 	c.status = status
 	c.w.WriteHeader(status)
 	c.w.Write(body)
-}
-
-// readBody reads the request body under the size cap. It answers 413 itself
-// and reports false when the body is too large or cannot be read.
-func (c *call) readBody() bool {
-	limit := c.s.opts.MaxRequestBytes
-	n := c.r.ContentLength
-	if n > limit {
-		c.tooLarge()
-		return false
-	}
-	var err error
-	if n >= 0 {
-		c.body = growTo(c.body, int(n))
-		_, err = io.ReadFull(c.r.Body, c.body)
-	} else {
-		c.body, err = readLimited(c.r.Body, c.body[:0], limit)
-	}
-	if errors.Is(err, errTooLarge) {
-		c.tooLarge()
-		return false
-	}
-	if err != nil {
-		c.status = 0 // the client went away; there is no one to answer
-		c.errType = "ReadError"
-		return false
-	}
-	return true
-}
-
-func growTo(b []byte, n int) []byte {
-	if cap(b) < n {
-		return make([]byte, n)
-	}
-	return b[:n]
-}
-
-// readLimited reads a body of unknown length, failing once it passes limit.
-func readLimited(r io.Reader, buf []byte, limit int64) ([]byte, error) {
-	for {
-		if len(buf) == cap(buf) {
-			buf = append(buf, 0)[:len(buf)]
-		}
-		n, err := r.Read(buf[len(buf):cap(buf)])
-		buf = buf[:len(buf)+n]
-		if int64(len(buf)) > limit {
-			return nil, errTooLarge
-		}
-		if err == io.EOF {
-			return buf, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-	}
-}
-
-// tooLarge answers a body over the cap. kinesalite sends a bare 413; we add a
-// JSON body that says what the limit is.
-func (c *call) tooLarge() {
-	c.requestID = newRequestID()
-	c.w.Header()["x-amzn-RequestId"] = []string{c.requestID}
-	if c.r.ProtoMajor == 1 {
-		c.w.Header()["Connection"] = []string{"close"} // the unread body makes the connection unusable
-	}
-	c.proto = protoJSON
-	c.fail(&Error{
-		Type:    TypeRequestTooLarge,
-		Message: "Request body exceeds the limit of " + strconv.FormatInt(c.s.opts.MaxRequestBytes, 10) + " bytes.",
-	})
 }
 
 // logRequest writes the debug line of one request.

@@ -270,7 +270,7 @@ func (m *streamMembers) valid(b []byte, seen uint16) bool {
 }
 
 func shapeValid(b []byte, sp span, s *shape) bool {
-	return scalarValid(string(b[sp.start:sp.end]), s)
+	return stringValid(string(b[sp.start:sp.end]), s)
 }
 
 // validPartitionKey checks a partition key's length, 1 to 256 UTF-16 units.

@@ -52,6 +52,37 @@ type Options struct {
 	// an answer.
 	CORSOrigins []string
 
+	// BodyReadTimeout is the longest a request body may stall: once no byte of
+	// it has arrived for this long, the server stops reading, answers 408
+	// RequestTimeoutException and closes the connection (HTTP/1.1) or ends the
+	// stream (h2c). Default 10 s. An SDK sends its whole body at once.
+	BodyReadTimeout time.Duration
+
+	// MinBodyBytesPerSecond is the slowest average rate, in bytes per second
+	// from the body's first read, at which a body may keep arriving once
+	// BodyReadTimeout has passed; a slower body is cut off the same way.
+	// Default 64 KiB/s, so a body at the 7 MiB cap may take up to two minutes;
+	// an SDK on loopback sends it in milliseconds. Deadlines apply where the
+	// http.ResponseWriter supports them (http.ResponseController), as the
+	// servers made by Serve do.
+	MinBodyBytesPerSecond int64
+
+	// MaxInFlightBytes bounds the memory held by requests in flight across the
+	// whole server, in bytes: their bodies, counted as the bytes arrive, and
+	// what decoding them needs. A request that would pass it waits up to
+	// InFlightWait for others to finish, then gets 503 ServiceUnavailable,
+	// which every AWS SDK retries with backoff. Default 256 MiB, and never
+	// less than what one request at MaxRequestBytes needs.
+	MaxInFlightBytes int64
+
+	// InFlightWait is how long a request waits for MaxInFlightBytes to make
+	// room before it is refused. Default 2 s.
+	InFlightWait time.Duration
+
+	// onBodyRead, when set, is called after each read of a request body with
+	// the bytes read so far and the bytes allocated to hold them.
+	onBodyRead func(read, allocated int)
+
 	now func() time.Time // the clock signatures are checked against; default time.Now
 }
 
@@ -80,6 +111,19 @@ func (o Options) withDefaults() Options {
 	if o.now == nil {
 		o.now = time.Now
 	}
+	if o.BodyReadTimeout <= 0 {
+		o.BodyReadTimeout = 10 * time.Second
+	}
+	if o.MinBodyBytesPerSecond <= 0 {
+		o.MinBodyBytesPerSecond = 64 << 10
+	}
+	if o.MaxInFlightBytes <= 0 {
+		o.MaxInFlightBytes = 256 << 20
+	}
+	o.MaxInFlightBytes = max(o.MaxInFlightBytes, maxRequestCharge(o.MaxRequestBytes))
+	if o.InFlightWait <= 0 {
+		o.InFlightWait = 2 * time.Second
+	}
 	return o
 }
 
@@ -94,6 +138,8 @@ type Server struct {
 	keys    map[string]string // Options.Credentials, copied
 	cors    corsPolicy
 	errLog  *lograte.Limiter // the errors that may come with every request, once per interval
+	// inFlight counts the bytes requests in flight hold (Options.MaxInFlightBytes).
+	inFlight *memoryLimit
 
 	mu       sync.Mutex
 	http     *http.Server // made by the first Serve
@@ -104,13 +150,14 @@ type Server struct {
 func New(b Backend, opts Options) *Server {
 	opts = opts.withDefaults()
 	return &Server{
-		backend: b,
-		opts:    opts,
-		ops:     newOperations(opts),
-		log:     opts.Logger,
-		keys:    maps.Clone(opts.Credentials),
-		cors:    newCORSPolicy(opts.CORSOrigins),
-		errLog:  lograte.New(opts.Logger, lograte.DefaultInterval, nil),
+		backend:  b,
+		opts:     opts,
+		ops:      newOperations(opts),
+		log:      opts.Logger,
+		keys:     maps.Clone(opts.Credentials),
+		cors:     newCORSPolicy(opts.CORSOrigins),
+		errLog:   lograte.New(opts.Logger, lograte.DefaultInterval, nil),
+		inFlight: newMemoryLimit(opts.MaxInFlightBytes),
 	}
 }
 

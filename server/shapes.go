@@ -46,6 +46,7 @@ const (
 	kindList
 	kindMap
 	kindStructure
+	kindAny // no model member: the parsers keep any value under it, for tests
 )
 
 const noBound = -1

@@ -39,7 +39,7 @@ type validator struct {
 
 // validate checks in, a type-checked structure, against s and returns the
 // ValidationException, or nil if every constraint holds.
-func validate(in map[string]any, s *shape) *Error {
+func validate(in checked, s *shape) *Error {
 	var v validator
 	v.structure(in, s, "")
 	if len(v.msgs) == 0 {
@@ -66,12 +66,12 @@ func (v *validator) fail(value, path, rule string, null bool) {
 	v.msgs = append(v.msgs, "Value '"+value+"' at '"+path+"' failed to satisfy constraint: "+rule)
 }
 
-func (v *validator) structure(in map[string]any, s *shape, prefix string) {
-	for _, m := range s.members {
+func (v *validator) structure(in checked, s *shape, prefix string) {
+	for i, m := range s.members {
 		path := prefix + m.path
-		val, ok := in[m.name]
-		if !ok {
-			if m.required && (m.unless == "" || in[m.unless] == nil) {
+		val := in.at(i)
+		if val == nil {
+			if m.required && (m.unless == "" || in.member(s, m.unless) == nil) {
 				v.fail("", path, ruleNotNull, true)
 			}
 			continue
@@ -94,15 +94,15 @@ func (v *validator) value(val any, s *shape, path string) {
 			v.fail(text, path, ruleMaxVal+strconv.FormatInt(s.maxVal, 10), false)
 		}
 	case kindBlob:
-		b := val.([]byte)
-		text := "java.nio.HeapByteBuffer[pos=0 lim=" + strconv.Itoa(len(b)) + " cap=" + strconv.Itoa(len(b)) + "]"
-		v.length(text, len(b), s, path)
+		if b := val.([]byte); lengthFails(len(b), s) {
+			v.length(renderScalar(b), len(b), s, path)
+		}
 	case kindList:
 		v.list(val.([]any), s, path)
 	case kindMap:
 		v.mapValue(val.(object), s, path)
 	case kindStructure:
-		v.structure(val.(map[string]any), s, path+".")
+		v.structure(val.(checked), s, path+".")
 	}
 }
 
@@ -115,6 +115,11 @@ func (v *validator) scalar(str string, s *shape, path string) {
 	if s.enum != nil && !slices.Contains(s.enum, str) {
 		v.fail(str, path, ruleEnum+strings.Join(s.enum, ", ")+"]", false)
 	}
+}
+
+// lengthFails reports whether a length of n breaks a bound of s.
+func lengthFails(n int, s *shape) bool {
+	return s.minLen != noBound && n < s.minLen || s.maxLen != noBound && n > s.maxLen
 }
 
 func (v *validator) length(text string, n int, s *shape, path string) {
@@ -130,24 +135,37 @@ func (v *validator) length(text string, n int, s *shape, path string) {
 // member by member under "<path>.<n>.member.", and scalar elements together, in
 // one message that lists the element rules.
 func (v *validator) list(list []any, s *shape, path string) {
-	v.length(renderList(list, s.elem), len(list), s, path)
+	text := "" // rendered once, for both rules that may need it
+	render := func() string {
+		if text == "" {
+			text = renderList(list, s.elem)
+		}
+		return text
+	}
+	if n := listLen(list); lengthFails(n, s) {
+		v.length(render(), n, s, path)
+	}
 	if s.elem.kind == kindStructure {
 		for i, e := range list {
 			if v.full() {
 				return
+			}
+			if _, more := e.(moreElements); more {
+				panic("server: elements counted before the validation messages were full")
 			}
 			elemPath := path + "." + strconv.Itoa(i+1) + ".member"
 			if e == nil {
 				v.fail("", elemPath, ruleNotNull, true)
 				continue
 			}
-			v.structure(e.(map[string]any), s.elem, elemPath+".")
+			v.structure(e.(checked), s.elem, elemPath+".")
 		}
 		return
 	}
 	for _, e := range list {
-		if e == nil || !scalarValid(e, s.elem) {
-			v.fail(renderList(list, s.elem), path, "Member must satisfy constraint: "+elementRules(s.elem), false)
+		more, isMore := e.(moreElements)
+		if e == nil || isMore && more.invalid || !isMore && !scalarValid(e, s.elem) {
+			v.fail(render(), path, "Member must satisfy constraint: "+elementRules(s.elem), false)
 			return
 		}
 	}
@@ -158,18 +176,25 @@ func (v *validator) mapValue(m object, s *shape, path string) {
 	text := renderMap(m)
 	v.length(text, len(m), s, path)
 	for _, f := range m {
-		if !scalarValid(f.key, s.key) {
+		if !stringValid(f.key, s.key) {
 			v.fail(text, path, "Map keys must satisfy constraint: "+elementRules(s.key), false)
 			break
 		}
 	}
 	for _, f := range m {
 		val, _ := f.val.(string)
-		if !scalarValid(val, s.elem) {
+		if !stringValid(val, s.elem) {
 			v.fail(text, path, "Map value must satisfy constraint: "+elementRules(s.elem), false)
 			break
 		}
 	}
+}
+
+// stringValid is scalarValid for a string, without boxing it.
+func stringValid(str string, s *shape) bool {
+	var probe validator
+	probe.scalar(str, s, "")
+	return len(probe.msgs) == 0
 }
 
 // scalarValid reports whether a list element or map key or value satisfies its shape.
@@ -199,21 +224,57 @@ func elementRules(s *shape) string {
 	return "[" + strings.Join(rules, ", ") + "]"
 }
 
+// maxRenderedElements bounds how many elements of a list a message renders.
+// An element of a list of structures renders as a 60-byte class name,
+// whatever it holds, so a body of a million "{}" would otherwise answer with a
+// message of 60 MB; a list of at most this many elements (every list a client
+// means to send: the longest the model allows has 500) renders whole.
+const maxRenderedElements = 1000
+
 func renderList(list []any, elem *shape) string {
+	if elem.kind == kindStructure {
+		return renderStructures(listLen(list), elem)
+	}
+	size := 2
+	for _, e := range list {
+		size += len(renderScalar(e)) + len("null, ")
+	}
 	var b strings.Builder
+	b.Grow(size + len(", ... 1000000000 more"))
 	b.WriteByte('[')
 	for i, e := range list {
 		if i > 0 {
 			b.WriteString(", ")
 		}
+		if more, ok := e.(moreElements); ok {
+			b.WriteString("... " + strconv.Itoa(more.n) + " more")
+			break
+		}
 		switch {
-		case elem.kind == kindStructure:
-			b.WriteString(strings.Replace(structureEntryName, "%s", elem.name, 1))
 		case e == nil:
 			b.WriteString("null")
 		default:
 			b.WriteString(renderScalar(e))
 		}
+	}
+	b.WriteByte(']')
+	return b.String()
+}
+
+// renderStructures renders a list of n structures: each element the same
+// name, the first maxRenderedElements of them.
+func renderStructures(n int, elem *shape) string {
+	name := strings.Replace(structureEntryName, "%s", elem.name, 1)
+	var b strings.Builder
+	b.WriteByte('[')
+	for i := range min(n, maxRenderedElements) {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(name)
+	}
+	if n > maxRenderedElements {
+		b.WriteString(", ... " + strconv.Itoa(n-maxRenderedElements) + " more")
 	}
 	b.WriteByte(']')
 	return b.String()

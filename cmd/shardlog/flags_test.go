@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/shardlog/shardlog/server"
 )
 
 func TestRun_ExitCodes(t *testing.T) {
@@ -50,6 +52,10 @@ func TestApplyEnv(t *testing.T) {
 	require.Equal(t, 250*time.Millisecond, cfg.syncInterval, "from the environment")
 	require.Equal(t, "127.0.0.1:9999", cfg.listen, "from the environment")
 	require.Equal(t, "ap-south-1", cfg.region, "the command line wins over the environment")
+
+	t.Setenv("SHARDLOG_MAX_INFLIGHT_BYTES", "1048576")
+	require.NoError(t, applyEnv(fs))
+	require.Equal(t, int64(1<<20), cfg.requests.apply(server.Options{}).MaxInFlightBytes, "a request limit from the environment")
 
 	t.Setenv("SHARDLOG_CREATE_STREAM_DELAY", "soon")
 	err := applyEnv(fs)

@@ -36,6 +36,7 @@ type serveConfig struct {
 	auth         listFlag // ACCESS_KEY:SECRET pairs
 	authFile     string
 	corsOrigins  listFlag
+	requests     requestLimits
 
 	credentials map[string]string // from auth and authFile, by resolveSecurity
 }
@@ -57,6 +58,7 @@ func (c *serveConfig) flags(fs *flag.FlagSet) {
 	fs.Var(&c.auth, "auth", "verify SigV4 signatures against ACCESS_KEY:SECRET (repeatable or comma-separated; default: any signature is accepted)")
 	fs.StringVar(&c.authFile, "auth-file", "", "verify SigV4 signatures against the ACCESS_KEY:SECRET pairs of this file, one a line")
 	fs.Var(&c.corsOrigins, "cors-origin", "browser origin allowed to call the API, e.g. http://localhost:3000, or * for any (repeatable or comma-separated; default: none)")
+	c.requests.flags(fs)
 }
 
 // resolveSecurity checks the --auth, --auth-file and --cors-origin values and loads the keys.
@@ -178,8 +180,8 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 		ln.Close()
 		return fmt.Errorf("open data directory %s: %w", cfg.dataDir, err)
 	}
-	srv := server.New(server.NewStreamBackend(store), server.Options{Logger: log,
-		Credentials: cfg.credentials, CORSOrigins: cfg.corsOrigins})
+	srv := server.New(server.NewStreamBackend(store), cfg.requests.apply(server.Options{Logger: log,
+		Credentials: cfg.credentials, CORSOrigins: cfg.corsOrigins}))
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	log.Info("listening", "addr", ln.Addr().String(), "data", cfg.dataDir, "sync", cfg.sync,
