@@ -67,11 +67,13 @@ const sectorSize = 512
 //   - no CRC-valid batch follows it anywhere in the file (records after it would be lost);
 //   - its bytes show a write that did not complete: the file ends inside it, its length word
 //     is zero, or one of its sectors (the file split at multiples of 512 bytes, the batch's
-//     first and last pieces included) is all zeros, as etcd's WAL decides (isTornEntry).
+//     first and last pieces included) is all zeros, as etcd's WAL decides (isTornEntry). A
+//     length word that a sector boundary splits, with the sector after it all zeros, is
+//     torn too: its first bytes reached the disk and the rest did not.
 //
 // Anything else is a *CorruptionError: a complete batch (length word within bounds, no
 // sector of it all zeros) whose CRC or header fails, or a length word that no writer writes
-// (non-zero and outside [header size, MaxBatchBytes]). Kafka and pebble cut at the first bad
+// (non-zero and outside [header size, MaxBatchBytes]) and not split by a lost sector. Kafka and pebble cut at the first bad
 // record; etcd refuses a bad entry unless it is torn; we follow etcd, since cutting a
 // complete batch drops records that were acknowledged once it was synced.
 //
@@ -247,7 +249,7 @@ func incomplete(b []byte, pos int64) bool {
 	case length == 0:
 		return true
 	case size < batchHeaderSize || size > MaxBatchBytes:
-		return false
+		return lengthWordTorn(b, pos)
 	case size > int64(len(b)):
 		return true
 	}
@@ -259,6 +261,19 @@ func incomplete(b []byte, pos int64) bool {
 		from = to
 	}
 	return false
+}
+
+// lengthWordTorn reports whether the length word at the start of b, at file position pos,
+// spans a sector boundary whose next sector is all zeros: a write that reached the disk up
+// to that boundary and no further leaves a length that no writer writes, out of what was
+// a whole batch.
+func lengthWordTorn(b []byte, pos int64) bool {
+	boundary := (pos/sectorSize+1)*sectorSize - pos // the first sector boundary after pos
+	if boundary >= batchCRCAt || boundary >= int64(len(b)) {
+		return false
+	}
+	end := min(boundary+sectorSize, int64(len(b)))
+	return indexNonZero(b[boundary:end]) < 0
 }
 
 // findBatch returns the position of the first CRC-valid batch at or after from whose first

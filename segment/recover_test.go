@@ -232,6 +232,9 @@ func TestScan_TornTailOrCorruption(t *testing.T) {
 	big := buildSmall(t, segment.CodecNone, 0, 3, 100)
 	bigLast := big.batches[1]
 	bigImage := func() []byte { return append(bytes.Clone(big.image), make([]byte, 4096)...) }
+	// split is a segment whose last batch starts 1 byte before a sector boundary, so that
+	// its length word spans two sectors.
+	split, splitLast := lengthWordAcrossSector(t)
 	tests := []struct {
 		name    string
 		image   func() []byte
@@ -250,6 +253,12 @@ func TestScan_TornTailOrCorruption(t *testing.T) {
 			return zero(img, b[3].Position, (b[3].Position/512+1)*512)
 		}, false, b[3].Position},
 		{"last batch's middle sector lost", func() []byte { return zero(bigImage(), (bigLast.Position/512+2)*512, (bigLast.Position/512+3)*512) }, false, bigLast.Position},
+		{"last batch's length word split by a lost sector", func() []byte {
+			return zero(bytes.Clone(split), splitLast+1, int64(len(split)))
+		}, false, splitLast},
+		{"last batch's length word split, the next sector present", func() []byte {
+			return zero(bytes.Clone(split), splitLast+1, splitLast+4)
+		}, true, 0},
 		{"middle batch zeroed", func() []byte { return zero(bytes.Clone(s.image), b[1].Position, b[1].End()) }, true, 0},
 		{"middle length word zeroed", func() []byte { return zero(bytes.Clone(s.image), b[1].Position, b[1].Position+4) }, true, 0},
 		{"garbage after the end", func() []byte { return append(bytes.Clone(s.image), garbage...) }, true, 0},
@@ -277,6 +286,36 @@ func TestScan_TornTailOrCorruption(t *testing.T) {
 			require.Equal(t, tt.end, res.End)
 		})
 	}
+}
+
+// lengthWordAcrossSector returns the image of a segment of two batches, with zeros after
+// them, whose second batch starts 1 byte before a 512-byte boundary and has a length whose
+// low byte alone is below the batch header's size, and that batch's position.
+func lengthWordAcrossSector(t *testing.T) ([]byte, int64) {
+	t.Helper()
+	header := segment.AppendHeader(nil, segment.Header{CreatedMs: 1})
+	for size := 1; size < 1024; size++ {
+		img, err := segment.AppendBatch(bytes.Clone(header), segment.CodecNone, 0, oneRecord(size))
+		require.NoError(t, err)
+		if len(img)%512 != 511 {
+			continue
+		}
+		last := int64(len(img))
+		for rec := 300; rec < 600; rec++ {
+			full, err := segment.AppendBatch(bytes.Clone(img), segment.CodecNone, 1, oneRecord(rec))
+			require.NoError(t, err)
+			if length := len(full) - int(last) - 4; length > 0xff && length&0xff > 0 && length&0xff < 20 {
+				return append(full, make([]byte, 1024)...), last
+			}
+		}
+	}
+	t.Fatal("no record sizes put a short-looking length word across a sector boundary")
+	return nil, 0
+}
+
+// oneRecord returns a record with size bytes of data.
+func oneRecord(size int) []segment.Record {
+	return []segment.Record{{TimeMs: 1, PartitionKey: []byte("k"), Data: bytes.Repeat([]byte{'d'}, size)}}
 }
 
 func TestScan_BatchesMustFollow(t *testing.T) {
