@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shardlog/shardlog/kinesis"
 	"github.com/shardlog/shardlog/stream"
 )
 
@@ -108,7 +109,7 @@ func (f *fakeKinesis) do(op string, in map[string]json.RawMessage) (any, int, er
 		if f.damage != nil && !f.damaged {
 			s.logs, f.damaged = f.damage(s.logs), true
 		}
-		idx, _ := stream.ParseShardID(str(in, "ShardId"))
+		idx, _ := kinesis.ParseShardID(str(in, "ShardId"))
 		return map[string]any{"ShardIterator": fmt.Sprintf("%s/%d/0", str(in, "StreamName"), idx)}, 200, nil
 	case "GetRecords":
 		return f.getRecords(in)
@@ -178,7 +179,7 @@ func (f *fakeKinesis) put(op string, s *fakeStream, in map[string]json.RawMessag
 }
 
 func (s *fakeStream) route(key string) int {
-	h := stream.HashPartitionKey([]byte(key))
+	h := kinesis.HashPartitionKey([]byte(key))
 	for i, sh := range s.shards {
 		if h.Compare(sh.HashKeyRange.Start) >= 0 && h.Compare(sh.HashKeyRange.End) <= 0 {
 			return i

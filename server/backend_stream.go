@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/shardlog/shardlog/kinesis"
 	"github.com/shardlog/shardlog/stream"
 )
 
@@ -361,7 +362,7 @@ func deref(p *int32) int32 {
 	return *p
 }
 
-func hashKeyRange(r stream.HashKeyRange) HashKeyRange {
+func hashKeyRange(r kinesis.HashKeyRange) HashKeyRange {
 	return HashKeyRange{StartingHashKey: r.Start.String(), EndingHashKey: r.End.String()}
 }
 

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/shardlog/shardlog/kinesis"
 )
 
 // StreamConfig is what CreateStream is told besides the stream's name.
@@ -173,7 +175,7 @@ func (s *Store) DescribeStream(name string, limit int, exclusiveStartShardID str
 // shardAfter reports whether sh comes after the shard id given by a client: by index when
 // the id names one (ParseShardID), else by comparing the ids as text, as kinesalite does.
 func shardAfter(sh *ShardInfo, id string) bool {
-	if index, err := ParseShardID(id); err == nil {
+	if index, err := kinesis.ParseShardID(id); err == nil {
 		return sh.Index > index
 	}
 	return sh.ID > id

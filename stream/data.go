@@ -7,6 +7,7 @@ import (
 	"syscall"
 	"unsafe"
 
+	"github.com/shardlog/shardlog/kinesis"
 	"github.com/shardlog/shardlog/segment"
 	"github.com/shardlog/shardlog/shard"
 )
@@ -23,7 +24,7 @@ type PutEntry struct {
 // it failed, the ErrorCode and ErrorMessage that PutRecords reports for it.
 type PutResult struct {
 	ShardID        string // "" when the record failed
-	SequenceNumber SequenceNumber
+	SequenceNumber kinesis.SequenceNumber
 	ErrorCode      string
 	ErrorMessage   string
 	err            error // why the record failed
@@ -163,8 +164,8 @@ func (s *Store) writableView(name string) (*streamEntry, *streamView, error) {
 // second: a reshard's children are created a second or more after their parents close, so
 // records written to them right away carry that second, which may still be ahead of now.
 func (s *Store) checkOrdering(number string, info *StreamInfo) error {
-	n, err := ParseSequenceNumber(number)
-	var legacy *LegacySequenceNumberError
+	n, err := kinesis.ParseSequenceNumber(number)
+	var legacy *kinesis.LegacySequenceNumberError
 	switch {
 	case errors.As(err, &legacy):
 		n.TimeSec = legacy.TimeSec
@@ -179,7 +180,7 @@ func (s *Store) checkOrdering(number string, info *StreamInfo) error {
 
 // ownCreationSecond reports whether n is a number of a shard of info whose time is the
 // shard's creation second.
-func ownCreationSecond(n SequenceNumber, info *StreamInfo) bool {
+func ownCreationSecond(n kinesis.SequenceNumber, info *StreamInfo) bool {
 	sh := info.Shard(int(n.ShardIndex))
 	return sh != nil && sh.CreatedSec == n.ShardCreatedSec && n.TimeSec == sh.CreatedSec
 }
@@ -225,14 +226,14 @@ func (b *batcher) release() {
 func (b *batcher) route(v *streamView, entries []PutEntry) error {
 	for i := range entries {
 		e := &entries[i]
-		var h HashKey
+		var h kinesis.HashKey
 		if e.ExplicitHashKey != "" {
 			var err error
-			if h, err = ParseHashKey(e.ExplicitHashKey); err != nil {
+			if h, err = kinesis.ParseHashKey(e.ExplicitHashKey); err != nil {
 				return InvalidExplicitHashKey(e.ExplicitHashKey)
 			}
 		} else {
-			h = HashPartitionKey(bytesOf(e.PartitionKey))
+			h = kinesis.HashPartitionKey(bytesOf(e.PartitionKey))
 		}
 		_, l := v.shard(v.router.Route(h))
 		b.shards = append(b.shards, l)
@@ -334,8 +335,8 @@ func failedPut(err error, shardID string, info *StreamInfo) PutResult {
 // sequenceNumber returns the sequence number of the record at offset that arrived at
 // timeMs. Its time is never before the shard's creation, so that no record sorts before
 // the shard's StartingSequenceNumber.
-func (l *shardLog) sequenceNumber(offset uint64, timeMs int64) SequenceNumber {
-	return SequenceNumber{
+func (l *shardLog) sequenceNumber(offset uint64, timeMs int64) kinesis.SequenceNumber {
+	return kinesis.SequenceNumber{
 		ShardCreatedSec: l.createdSec,
 		ShardIndex:      l.index,
 		Counter:         offset,

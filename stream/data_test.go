@@ -8,6 +8,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/shardlog/shardlog/kinesis"
 	"github.com/shardlog/shardlog/stream"
 )
 
@@ -43,8 +44,8 @@ func TestStore_PutRecords_RoutesAndNumbers(t *testing.T) {
 	for i, w := range want {
 		r := res[i]
 		require.Empty(t, r.ErrorCode, "record %d", i)
-		require.Equal(t, stream.ShardID(w.shard), r.ShardID, "record %d", i)
-		require.Equal(t, stream.SequenceNumber{ShardCreatedSec: t0 / 1000, ShardIndex: int32(w.shard), Counter: w.offset, TimeSec: t0 / 1000},
+		require.Equal(t, kinesis.ShardID(w.shard), r.ShardID, "record %d", i)
+		require.Equal(t, kinesis.SequenceNumber{ShardCreatedSec: t0 / 1000, ShardIndex: int32(w.shard), Counter: w.offset, TimeSec: t0 / 1000},
 			r.SequenceNumber, "record %d", i)
 	}
 
@@ -53,7 +54,7 @@ func TestStore_PutRecords_RoutesAndNumbers(t *testing.T) {
 	res, err = s.PutRecords(&stream.PutRecordsRequest{StreamName: "a", Entries: entries[:1]}, res)
 	require.NoError(t, err)
 	require.Len(t, res, 1, "results are appended to results[:0]")
-	require.Equal(t, stream.SequenceNumber{ShardCreatedSec: t0 / 1000, Counter: 2, TimeSec: t0/1000 + 2}, res[0].SequenceNumber)
+	require.Equal(t, kinesis.SequenceNumber{ShardCreatedSec: t0 / 1000, Counter: 2, TimeSec: t0/1000 + 2}, res[0].SequenceNumber)
 }
 
 func TestStore_PutRecords_Errors(t *testing.T) {
@@ -108,7 +109,7 @@ func TestStore_PutRecord(t *testing.T) {
 	require.Equal(t, 1, second.SequenceNumber.Compare(first.SequenceNumber))
 
 	outside := "1" + strings.Repeat("0", 45) // between the legacy and the current layouts
-	future := stream.SequenceNumber{ShardCreatedSec: t0 / 1000, TimeSec: t0/1000 + 10}
+	future := kinesis.SequenceNumber{ShardCreatedSec: t0 / 1000, TimeSec: t0/1000 + 10}
 	bad := "ExclusiveMinimumSequenceNumber %s used in PutRecord on stream a under account " + acct + " is invalid."
 	tests := []struct {
 		name string
@@ -173,7 +174,7 @@ func TestStore_PutRecords_Concurrent(t *testing.T) {
 	}
 	total := 0
 	for i := range 4 {
-		it, err := s.GetShardIterator(&stream.GetShardIteratorRequest{StreamName: "a", ShardID: stream.ShardID(i), Type: stream.TrimHorizon})
+		it, err := s.GetShardIterator(&stream.GetShardIteratorRequest{StreamName: "a", ShardID: kinesis.ShardID(i), Type: stream.TrimHorizon})
 		require.NoError(t, err)
 		recs := readAll(t, s, it)
 		for j, r := range recs {

@@ -7,35 +7,8 @@ import (
 	"time"
 
 	"github.com/shardlog/shardlog/internal/dirlock"
+	"github.com/shardlog/shardlog/kinesis"
 	"github.com/shardlog/shardlog/segment"
-)
-
-// Errors from parsing values that clients send (ParseSequenceNumber, ParseHashKey,
-// ParseShardID). The server turns them into the Kinesis error of the operation at hand,
-// usually with one of the constructors below.
-var (
-	// ErrInvalidSequenceNumber is matched by every error of ParseSequenceNumber except
-	// *LegacySequenceNumberError: not a decimal number, out of every known layout, or a field
-	// out of its bounds.
-	ErrInvalidSequenceNumber = errors.New("stream: invalid sequence number")
-
-	// ErrUnknownSequenceVersion is matched, together with ErrInvalidSequenceNumber, when a
-	// number has the size of a version 1 or 2 number but another version nibble. kinesalite
-	// (tested against AWS) answers such a number in PutRecord with a 500 InternalFailure
-	// rather than an InvalidArgumentException.
-	ErrUnknownSequenceVersion = errors.New("stream: unknown sequence number version")
-
-	// ErrLegacySequenceNumber is matched by *LegacySequenceNumberError: a well-formed number
-	// in one of AWS's older layouts (version 0 or 1), which no shardlog shard issues.
-	ErrLegacySequenceNumber = errors.New("stream: sequence number in a legacy layout")
-
-	// ErrInvalidHashKey is returned by ParseHashKey for text that is not a decimal number in
-	// [0, 2^128-1].
-	ErrInvalidHashKey = errors.New("stream: invalid hash key")
-
-	// ErrInvalidShardID is returned by ParseShardID for text that does not name a shard
-	// index in [0, 2147483647].
-	ErrInvalidShardID = errors.New("stream: invalid shard id")
 )
 
 // Errors of the Store's lifecycle.
@@ -59,26 +32,6 @@ var (
 	// as the stream it claims to hold.
 	ErrCorruptCatalog = errors.New("stream: corrupt catalog file")
 )
-
-// LegacySequenceNumberError is returned by ParseSequenceNumber for a well-formed number in
-// an older AWS layout (version 0 or 1). Clients may still hold such numbers and AWS accepts
-// them where any sequence number will do (SequenceNumberForOrdering), but shardlog only
-// issues version 2, so used as a position such a number "did not come from this stream".
-// The fields are those the old layout holds; it matches ErrLegacySequenceNumber.
-type LegacySequenceNumberError struct {
-	Version         int    // 0 or 1
-	ShardIndex      int32  // the shard index the number encodes
-	ShardCreatedSec int64  // the shard creation time it encodes, epoch seconds
-	TimeSec         int64  // the record time it encodes, epoch seconds; 0 in version 0
-	Canonical       string // the number as AWS quotes it back in error messages
-}
-
-func (e *LegacySequenceNumberError) Error() string {
-	return fmt.Sprintf("stream: sequence number %s is in the legacy layout version %d", e.Canonical, e.Version)
-}
-
-// Is reports whether target is ErrLegacySequenceNumber.
-func (e *LegacySequenceNumberError) Is(target error) bool { return target == ErrLegacySequenceNumber }
 
 // CatalogError reports a catalog file that cannot be read back: which file and what failed.
 // It matches ErrCorruptCatalog with errors.Is, and unwraps to the decoding error if any.
@@ -304,7 +257,7 @@ func ShardRateExceeded(shardID, stream, account string) *Error {
 
 // InvalidSplitHashKey is SplitShard's error for a NewStartingHashKey that is not both
 // greater than one plus the shard's StartingHashKey and less than its EndingHashKey.
-func InvalidSplitHashKey(key, shardID, stream, account string, r HashKeyRange) *Error {
+func InvalidSplitHashKey(key, shardID, stream, account string, r kinesis.HashKeyRange) *Error {
 	return kinesisError(TypeInvalidArgument, "NewStartingHashKey "+key+" used in SplitShard() on shard "+
 		shardID+" "+in(stream, account)+" is not both greater than one plus the shard's StartingHashKey "+
 		r.Start.String()+" and less than the shard's EndingHashKey "+r.End.String()+".")

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/shardlog/shardlog/kinesis"
 	"github.com/shardlog/shardlog/stream"
 )
 
@@ -15,7 +16,7 @@ func TestError_Messages(t *testing.T) {
 		name = "orders"
 		acct = "000000000000"
 	)
-	r := stream.UniformHashKeyRanges(2)[0]
+	r := kinesis.UniformHashKeyRanges(2)[0]
 	tests := []struct {
 		err      *stream.Error
 		wantType string
@@ -108,7 +109,7 @@ func TestError_Is(t *testing.T) {
 		{"same type and message", stream.InvalidShardIterator(), true},
 		{"same type, other message", &stream.Error{Type: stream.TypeInvalidArgument, Message: "x"}, false},
 		{"other type", &stream.Error{Type: stream.TypeExpiredIterator}, false},
-		{"a sentinel", stream.ErrInvalidHashKey, false},
+		{"a sentinel", kinesis.ErrInvalidHashKey, false},
 	}
 	for _, tt := range tests {
 		if got := errors.Is(err, tt.target); got != tt.want {

@@ -5,6 +5,7 @@ import (
 	"log"
 	"os"
 
+	"github.com/shardlog/shardlog/kinesis"
 	"github.com/shardlog/shardlog/stream"
 )
 
@@ -34,13 +35,13 @@ func Example() {
 	}
 
 	// PutRecord: route the partition key, append at some offset, answer with the number.
-	index := stream.NewRouter(info.Shards).Route(stream.HashPartitionKey([]byte("customer-42")))
+	index := stream.NewRouter(info.Shards).Route(kinesis.HashPartitionKey([]byte("customer-42")))
 	shard := info.Shard(index)
-	seq := stream.SequenceNumber{ShardCreatedSec: shard.CreatedSec, ShardIndex: int32(index), Counter: 0, TimeSec: nowMs / 1000}
+	seq := kinesis.SequenceNumber{ShardCreatedSec: shard.CreatedSec, ShardIndex: int32(index), Counter: 0, TimeSec: nowMs / 1000}
 	fmt.Println(shard.ID, seq)
 
 	// GetShardIterator AT_SEQUENCE_NUMBER: the number gives the offset back, sealed in an iterator.
-	parsed, err := stream.ParseSequenceNumber(seq.String())
+	parsed, err := kinesis.ParseSequenceNumber(seq.String())
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -6,6 +6,7 @@ import (
 	"math"
 	"time"
 
+	"github.com/shardlog/shardlog/kinesis"
 	"github.com/shardlog/shardlog/segment"
 	"github.com/shardlog/shardlog/shard"
 )
@@ -38,7 +39,7 @@ type GetShardIteratorRequest struct {
 // A position before the trim horizon reads from the trim horizon; a number past the newest
 // record waits for the records that will sort after it.
 func (s *Store) GetShardIterator(req *GetShardIteratorRequest) (string, error) {
-	index, err := ParseShardID(req.ShardID)
+	index, err := kinesis.ParseShardID(req.ShardID)
 	if err != nil {
 		return "", CouldNotFindShard(req.ShardID, req.StreamName, s.opts.Account)
 	}
@@ -52,7 +53,7 @@ func (s *Store) GetShardIterator(req *GetShardIteratorRequest) (string, error) {
 		sh, l = v.shard(index)
 	}
 	if sh == nil || v.info.expired(sh, s.nowMs()) {
-		return "", ShardNotFound(ShardID(index), req.StreamName, s.opts.Account)
+		return "", ShardNotFound(kinesis.ShardID(index), req.StreamName, s.opts.Account)
 	}
 	offset, err := s.position(req, v.info, sh, l)
 	if errors.Is(err, shard.ErrClosed) { // the stream went meanwhile
@@ -123,7 +124,7 @@ func unixMilli(t time.Time) int64 {
 // StartingSequenceNumber, lands on the right record this way. If there is no record at the
 // counter (not written yet, or expired), the position is the counter, or the one after it
 // for AFTER_SEQUENCE_NUMBER; reads start no earlier than the trim horizon.
-func seekNumber(l *shardLog, n SequenceNumber, after bool) (uint64, error) {
+func seekNumber(l *shardLog, n kinesis.SequenceNumber, after bool) (uint64, error) {
 	var found bool
 	var timeSec int64
 	_, err := l.log.Read(n.Counter, 1, 0, func(r segment.Record) error {
@@ -143,20 +144,20 @@ func seekNumber(l *shardLog, n SequenceNumber, after bool) (uint64, error) {
 
 // parseStartingNumber parses a StartingSequenceNumber for shard sh: it must parse, name the
 // shard, and carry the shard's creation time in the layout shardlog writes.
-func (s *Store) parseStartingNumber(number string, info *StreamInfo, sh *ShardInfo) (SequenceNumber, error) {
+func (s *Store) parseStartingNumber(number string, info *StreamInfo, sh *ShardInfo) (kinesis.SequenceNumber, error) {
 	id, account := sh.ID, s.opts.Account
-	n, err := ParseSequenceNumber(number)
-	var legacy *LegacySequenceNumberError
+	n, err := kinesis.ParseSequenceNumber(number)
+	var legacy *kinesis.LegacySequenceNumberError
 	switch {
 	case errors.As(err, &legacy):
 		if int(legacy.ShardIndex) != sh.Index {
-			return n, SequenceNumberForOtherShard(ShardID(int(legacy.ShardIndex)), id)
+			return n, SequenceNumberForOtherShard(kinesis.ShardID(int(legacy.ShardIndex)), id)
 		}
 		return n, SequenceNumberNotFromStream(legacy.Canonical, id, info.Name, account)
 	case err != nil:
 		return n, InvalidStartingSequenceNumber(number, id, info.Name, account)
 	case int(n.ShardIndex) != sh.Index:
-		return n, SequenceNumberForOtherShard(ShardID(int(n.ShardIndex)), id)
+		return n, SequenceNumberForOtherShard(kinesis.ShardID(int(n.ShardIndex)), id)
 	case n.ShardCreatedSec != sh.CreatedSec:
 		return n, SequenceNumberNotFromStream(number, id, info.Name, account)
 	}
@@ -262,7 +263,7 @@ func (s *Store) iteratorShard(it Iterator) (*streamView, *ShardInfo, *shardLog, 
 			return v, sh, l, nil
 		}
 	}
-	return nil, nil, nil, ShardNotFound(ShardID(it.ShardIndex), it.Stream, s.opts.Account)
+	return nil, nil, nil, ShardNotFound(kinesis.ShardID(it.ShardIndex), it.Stream, s.opts.Account)
 }
 
 // readResult builds GetRecords' result once the records up to next have been delivered.

@@ -8,12 +8,13 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/shardlog/shardlog/kinesis"
 	"github.com/shardlog/shardlog/stream"
 )
 
 // record is a record as GetRecords delivered it, copied.
 type record struct {
-	seq       stream.SequenceNumber
+	seq       kinesis.SequenceNumber
 	text      string // the sequence number as delivered
 	arrivalMs int64
 	key, data string
@@ -23,7 +24,7 @@ type record struct {
 type collector struct{ recs []record }
 
 func (c *collector) Record(seq []byte, arrivalMs int64, key, data []byte) error {
-	n, err := stream.ParseSequenceNumber(string(seq))
+	n, err := kinesis.ParseSequenceNumber(string(seq))
 	if err != nil {
 		return err
 	}
@@ -60,8 +61,8 @@ func TestStore_GetShardIterator_Errors(t *testing.T) {
 	s := mustOpen(t, testOptions(c))
 	mustCreate(t, s, "a", 2)
 	r := put(t, s, "a", "b", "x") // shard 1
-	start := stream.StartingSequenceNumber(t0/1000, 1)
-	otherTime := stream.SequenceNumber{ShardCreatedSec: t0/1000 - 5, ShardIndex: 1, TimeSec: t0 / 1000}
+	start := kinesis.StartingSequenceNumber(t0/1000, 1)
+	otherTime := kinesis.SequenceNumber{ShardCreatedSec: t0/1000 - 5, ShardIndex: 1, TimeSec: t0 / 1000}
 	legacy := "45000000000000000000000000000000000000" // version 0: no shardlog shard issues it
 	in := " in stream a under account " + acct
 	tests := []struct {
@@ -125,7 +126,7 @@ func TestStore_GetShardIterator_Positions(t *testing.T) {
 		recs = append(recs, put(t, s, "a", "k", fmt.Sprint(i)))
 		c.Advance(time.Second)
 	}
-	start := stream.StartingSequenceNumber(t0/1000, 0)
+	start := kinesis.StartingSequenceNumber(t0/1000, 0)
 	between := recs[2].SequenceNumber // a number after record 2 but before record 3
 	between.TimeSec += 5
 	tests := []struct {
@@ -179,8 +180,8 @@ func TestStore_GetShardIterator_Positions(t *testing.T) {
 
 // legacyCanonical returns the number AWS quotes back for a number in a legacy layout.
 func legacyCanonical(t *testing.T, number string) string {
-	_, err := stream.ParseSequenceNumber(number)
-	var legacy *stream.LegacySequenceNumberError
+	_, err := kinesis.ParseSequenceNumber(number)
+	var legacy *kinesis.LegacySequenceNumberError
 	require.ErrorAs(t, err, &legacy)
 	require.Zero(t, legacy.ShardIndex)
 	return legacy.Canonical

@@ -3,6 +3,8 @@ package stream
 import (
 	"fmt"
 	"slices"
+
+	"github.com/shardlog/shardlog/kinesis"
 )
 
 // Resharding follows AWS. SplitShard, MergeShards and UpdateShardCount check their
@@ -46,7 +48,7 @@ const dayMs = 24 * 60 * 60 * 1000
 // keys below it, the second the rest. The checks and their order are kinesalite's (tested
 // against AWS), with AWS's refusal of a closed shard.
 func (s *Store) SplitShard(name, shardToSplit, newStartingHashKey string) error {
-	index, err := ParseShardID(shardToSplit)
+	index, err := kinesis.ParseShardID(shardToSplit)
 	if err != nil {
 		return CouldNotFindShard(shardToSplit, name, s.opts.Account)
 	}
@@ -58,7 +60,7 @@ func (s *Store) SplitShard(name, shardToSplit, newStartingHashKey string) error 
 		if open := s.openShardCount(); open+1 > s.opts.ShardLimit {
 			return nil, ShardLimitExceeded(info.Account, info.Region, open, s.opts.ShardLimit, 1)
 		}
-		key, err := ParseHashKey(newStartingHashKey)
+		key, err := kinesis.ParseHashKey(newStartingHashKey)
 		if _, _, ok := sh.HashKeyRange.Split(key); err != nil || !ok {
 			return nil, InvalidSplitHashKey(newStartingHashKey, sh.ID, name, info.Account, sh.HashKeyRange)
 		}
@@ -72,7 +74,7 @@ func (s *Store) MergeShards(name, shardToMerge, adjacentShardToMerge string) err
 	var indexes [2]int
 	for i, id := range []string{shardToMerge, adjacentShardToMerge} {
 		var err error
-		if indexes[i], err = ParseShardID(id); err != nil {
+		if indexes[i], err = kinesis.ParseShardID(id); err != nil {
 			return CouldNotFindShard(id, name, s.opts.Account)
 		}
 	}
@@ -161,7 +163,7 @@ func (s *Store) reshard(name string, fn func(info *StreamInfo) (*Reshard, error)
 func (s *Store) reshardable(info *StreamInfo, index int) (*ShardInfo, error) {
 	sh := info.Shard(index)
 	if sh == nil || info.expired(sh, s.nowMs()) {
-		return nil, CouldNotFindShard(ShardID(index), info.Name, info.Account)
+		return nil, CouldNotFindShard(kinesis.ShardID(index), info.Name, info.Account)
 	}
 	if sh.Closed {
 		return nil, ShardAlreadyResharded(sh.ID, info.Name, info.Account)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/shardlog/shardlog/kinesis"
 	"github.com/shardlog/shardlog/stream"
 )
 
@@ -70,12 +71,12 @@ func TestStore_SplitShard(t *testing.T) {
 	require.Equal(t, uint64(2), parent.EndOffset)
 	end, ok := parent.EndingSequenceNumber()
 	require.True(t, ok)
-	require.Equal(t, stream.EndingSequenceNumber(t0/1000, 0, t0/1000+1), end)
+	require.Equal(t, kinesis.EndingSequenceNumber(t0/1000, 0, t0/1000+1), end)
 	require.Equal(t, "shardId-000000000001", first.ID)
 	require.Equal(t, "shardId-000000000000", first.ParentID)
 	require.Equal(t, "shardId-000000000000", second.ParentID)
 	require.Empty(t, first.AdjacentParentID)
-	require.Equal(t, stream.HashKeyRange{Start: stream.HashKey{}, End: stream.HashKey{Hi: 1<<63 - 1, Lo: 1<<64 - 1}}, first.HashKeyRange)
+	require.Equal(t, kinesis.HashKeyRange{Start: kinesis.HashKey{}, End: kinesis.HashKey{Hi: 1<<63 - 1, Lo: 1<<64 - 1}}, first.HashKeyRange)
 	require.Equal(t, half, second.HashKeyRange.Start.String())
 	require.Equal(t, parent.ClosedSec+1, first.CreatedSec)
 
@@ -171,10 +172,10 @@ func TestStore_MergeShards(t *testing.T) {
 	require.Equal(t, "shardId-000000000003", child.ID)
 	require.Equal(t, "shardId-000000000000", child.ParentID)
 	require.Equal(t, "shardId-000000000001", child.AdjacentParentID)
-	require.Equal(t, stream.HashKey{}, child.HashKeyRange.Start)
+	require.Equal(t, kinesis.HashKey{}, child.HashKeyRange.Start)
 	require.Equal(t, info.Shards[1].HashKeyRange.End, child.HashKeyRange.End)
 	for i, want := range []string{"x0", "x1"} {
-		data, kids := readToEnd(t, s, "a", stream.ShardID(i))
+		data, kids := readToEnd(t, s, "a", kinesis.ShardID(i))
 		require.Equal(t, want, data)
 		require.Equal(t, []string{"shardId-000000000003"}, kids)
 	}
@@ -216,16 +217,16 @@ func TestStore_UpdateShardCount(t *testing.T) {
 	require.Equal(t, 3, info.OpenShardCount())
 	// 4 to 3 shards: shards 1 and 2 are split at the new boundaries (into the intermediate
 	// shards 4 to 7), then each new range's pieces are merged.
-	u := stream.UniformHashKeyRanges(3)
+	u := kinesis.UniformHashKeyRanges(3)
 	want := []struct {
 		id, parent, adjacent string
 		closed               bool
-		rng                  stream.HashKeyRange
+		rng                  kinesis.HashKeyRange
 	}{
-		{"shardId-000000000004", "shardId-000000000001", "", true, stream.HashKeyRange{Start: info.Shards[1].HashKeyRange.Start, End: u[0].End}},
-		{"shardId-000000000005", "shardId-000000000001", "", true, stream.HashKeyRange{Start: u[1].Start, End: info.Shards[1].HashKeyRange.End}},
-		{"shardId-000000000006", "shardId-000000000002", "", true, stream.HashKeyRange{Start: info.Shards[2].HashKeyRange.Start, End: u[1].End}},
-		{"shardId-000000000007", "shardId-000000000002", "", true, stream.HashKeyRange{Start: u[2].Start, End: info.Shards[2].HashKeyRange.End}},
+		{"shardId-000000000004", "shardId-000000000001", "", true, kinesis.HashKeyRange{Start: info.Shards[1].HashKeyRange.Start, End: u[0].End}},
+		{"shardId-000000000005", "shardId-000000000001", "", true, kinesis.HashKeyRange{Start: u[1].Start, End: info.Shards[1].HashKeyRange.End}},
+		{"shardId-000000000006", "shardId-000000000002", "", true, kinesis.HashKeyRange{Start: info.Shards[2].HashKeyRange.Start, End: u[1].End}},
+		{"shardId-000000000007", "shardId-000000000002", "", true, kinesis.HashKeyRange{Start: u[2].Start, End: info.Shards[2].HashKeyRange.End}},
 		{"shardId-000000000008", "shardId-000000000000", "shardId-000000000004", false, u[0]},
 		{"shardId-000000000009", "shardId-000000000005", "shardId-000000000006", false, u[1]},
 		{"shardId-000000000010", "shardId-000000000007", "shardId-000000000003", false, u[2]},
