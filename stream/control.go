@@ -41,7 +41,7 @@ func (cfg StreamConfig) shards() (StreamMode, int, error) {
 	case mode == ModeOnDemand && cfg.ShardCount == 0:
 		return mode, DefaultOnDemandShardCount, nil
 	case cfg.ShardCount == 0:
-		return "", 0, ShardCountMissing()
+		return "", 0, shardCountMissing()
 	}
 	return mode, cfg.ShardCount, nil
 }
@@ -60,9 +60,9 @@ func (s *Store) CreateStream(name string, cfg StreamConfig) error {
 	case s.closed.Load():
 		return ErrClosed
 	case s.entry(name) != nil:
-		return StreamExists(name, s.opts.Account)
+		return streamExists(name, s.opts.Account)
 	case open+info.NextShardIndex > s.opts.ShardLimit:
-		return ShardLimitExceeded(s.opts.Account, s.opts.Region, open, s.opts.ShardLimit, info.NextShardIndex)
+		return shardLimitExceeded(s.opts.Account, s.opts.Region, open, s.opts.ShardLimit, info.NextShardIndex)
 	}
 	now := s.nowMs()
 	info.Incarnation, info.CreatedMs = s.newIncarnation(now), now
@@ -194,7 +194,7 @@ func (s *Store) describe(name string) (StreamInfo, error) {
 		return StreamInfo{}, err
 	}
 	if v == nil {
-		return StreamInfo{}, StreamNotFound(name, s.opts.Account)
+		return StreamInfo{}, streamNotFound(name, s.opts.Account)
 	}
 	info := v.info.clone()
 	now := s.nowMs()
@@ -285,15 +285,15 @@ func (s *Store) setRetention(name string, hours int, increase bool) error {
 	return s.change(name, func(info *StreamInfo) (*StreamInfo, error) {
 		switch {
 		case info.Status == StatusCreating || info.Status == StatusDeleting:
-			return nil, StreamNotFound(name, info.Account)
+			return nil, streamNotFound(name, info.Account)
 		case hours < MinRetentionHours:
-			return nil, RetentionTooShort(hours)
+			return nil, retentionTooShort(hours)
 		case hours > MaxRetentionHours:
-			return nil, RetentionTooLong(hours)
+			return nil, retentionTooLong(hours)
 		case increase && hours < info.RetentionHours:
-			return nil, RetentionNotIncreased(hours, name, info.RetentionHours)
+			return nil, retentionNotIncreased(hours, name, info.RetentionHours)
 		case !increase && hours > info.RetentionHours:
-			return nil, RetentionNotDecreased(hours, name, info.RetentionHours)
+			return nil, retentionNotDecreased(hours, name, info.RetentionHours)
 		}
 		info.RetentionHours = hours
 		return info, nil

@@ -31,10 +31,7 @@ type PutResult struct {
 }
 
 // Per-record failures of PutRecords.
-const (
-	ErrorCodeInternalFailure = "InternalFailure"
-	internalFailureMessage   = "Internal Service Failure"
-)
+const internalFailureMessage = "Internal Service Failure"
 
 // PutRecordsRequest is the input of PutRecords.
 type PutRecordsRequest struct {
@@ -73,7 +70,7 @@ func (s *Store) PutRecords(req *PutRecordsRequest, results []PutResult) ([]PutRe
 		return results, err
 	}
 	if req.DryRun {
-		return results, DryRunSucceeded()
+		return results, dryRunSucceeded()
 	}
 	if len(req.Entries) == 0 {
 		return results[:0], nil
@@ -100,7 +97,7 @@ func (s *Store) PutRecord(req *PutRecordRequest) (PutResult, error) {
 		}
 	}
 	if req.DryRun {
-		return PutResult{}, DryRunSucceeded()
+		return PutResult{}, dryRunSucceeded()
 	}
 	var out [1]PutResult
 	r := s.put(e, v, b, entries, out[:0])[0]
@@ -152,7 +149,7 @@ func (s *Store) writableView(name string) (*streamEntry, *streamView, error) {
 		return nil, nil, err
 	}
 	if v == nil || !v.writable() {
-		return nil, nil, StreamNotFound(name, s.opts.Account)
+		return nil, nil, streamNotFound(name, s.opts.Account)
 	}
 	return e, v, nil
 }
@@ -170,10 +167,10 @@ func (s *Store) checkOrdering(number string, info *StreamInfo) error {
 	case errors.As(err, &legacy):
 		n.TimeSec = legacy.TimeSec
 	case err != nil:
-		return InvalidSequenceNumberForOrdering(number, info.Name, info.Account)
+		return invalidSequenceNumberForOrdering(number, info.Name, info.Account)
 	}
 	if n.TimeSec*1000 > s.nowMs() && !ownCreationSecond(n, info) {
-		return InvalidSequenceNumberForOrdering(number, info.Name, info.Account)
+		return invalidSequenceNumberForOrdering(number, info.Name, info.Account)
 	}
 	return nil
 }
@@ -230,7 +227,7 @@ func (b *batcher) route(v *streamView, entries []PutEntry) error {
 		if e.ExplicitHashKey != "" {
 			var err error
 			if h, err = kinesis.ParseHashKey(e.ExplicitHashKey); err != nil {
-				return InvalidExplicitHashKey(e.ExplicitHashKey)
+				return invalidExplicitHashKey(e.ExplicitHashKey)
 			}
 		} else {
 			h = kinesis.HashPartitionKey(bytesOf(e.PartitionKey))
@@ -326,10 +323,10 @@ func failedPut(err error, shardID string, info *StreamInfo) PutResult {
 	if errors.Is(err, syscall.ENOSPC) && !errors.Is(err, shard.ErrSyncFailed) {
 		// A failed sync is not a full disk that passes: the shard takes no appends until it
 		// is reopened, whatever the errno.
-		e := DiskFull(shardID, info.Name, info.Account)
-		return PutResult{ErrorCode: ErrorCodeInternalFailure, ErrorMessage: e.Message, err: e}
+		e := diskFull(shardID, info.Name, info.Account)
+		return PutResult{ErrorCode: kinesis.TypeInternalFailure, ErrorMessage: e.Message, err: e}
 	}
-	return PutResult{ErrorCode: ErrorCodeInternalFailure, ErrorMessage: internalFailureMessage, err: err}
+	return PutResult{ErrorCode: kinesis.TypeInternalFailure, ErrorMessage: internalFailureMessage, err: err}
 }
 
 // sequenceNumber returns the sequence number of the record at offset that arrived at

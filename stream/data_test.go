@@ -73,15 +73,15 @@ func TestStore_PutRecords_Errors(t *testing.T) {
 		msg   string
 	}{
 		{"no stream", s2, stream.PutRecordsRequest{StreamName: "nope", Entries: []stream.PutEntry{{PartitionKey: "k"}}},
-			stream.TypeResourceNotFound, "Stream nope under account " + acct + " not found."},
+			kinesis.TypeResourceNotFound, "Stream nope under account " + acct + " not found."},
 		{"creating", s, stream.PutRecordsRequest{StreamName: "creating", Entries: []stream.PutEntry{{PartitionKey: "k"}}},
-			stream.TypeResourceNotFound, "Stream creating under account " + acct + " not found."},
+			kinesis.TypeResourceNotFound, "Stream creating under account " + acct + " not found."},
 		{"hash key too big", s2, stream.PutRecordsRequest{StreamName: "a", Entries: []stream.PutEntry{
 			{PartitionKey: "k"}, {PartitionKey: "k", ExplicitHashKey: "340282366920938463463374607431768211456"}}},
-			stream.TypeInvalidArgument, "Invalid ExplicitHashKey. ExplicitHashKey must be in the range: [0, 2^128-1]. " +
+			kinesis.TypeInvalidArgument, "Invalid ExplicitHashKey. ExplicitHashKey must be in the range: [0, 2^128-1]. " +
 				"Specified value was 340282366920938463463374607431768211456"},
 		{"dry run", s2, stream.PutRecordsRequest{StreamName: "a", DryRun: true, Entries: []stream.PutEntry{{PartitionKey: "k"}}},
-			stream.TypeDryRunOperation, "Request would have succeeded, but DryRun flag is set."},
+			kinesis.TypeDryRunOperation, "Request would have succeeded, but DryRun flag is set."},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -118,17 +118,17 @@ func TestStore_PutRecord(t *testing.T) {
 		msg  string
 	}{
 		{"ordering number invalid", stream.PutRecordRequest{StreamName: "a", Entry: stream.PutEntry{PartitionKey: "k"}, SequenceNumberForOrdering: outside},
-			stream.TypeInvalidArgument, fmt.Sprintf(bad, outside)},
+			kinesis.TypeInvalidArgument, fmt.Sprintf(bad, outside)},
 		{"ordering number in a legacy layout", stream.PutRecordRequest{StreamName: "a", Entry: stream.PutEntry{PartitionKey: "k"},
-			SequenceNumberForOrdering: "12", DryRun: true}, stream.TypeDryRunOperation, "Request would have succeeded, but DryRun flag is set."},
+			SequenceNumberForOrdering: "12", DryRun: true}, kinesis.TypeDryRunOperation, "Request would have succeeded, but DryRun flag is set."},
 		{"ordering number in the future", stream.PutRecordRequest{StreamName: "a", Entry: stream.PutEntry{PartitionKey: "k"}, SequenceNumberForOrdering: future.String()},
-			stream.TypeInvalidArgument, fmt.Sprintf(bad, future.String())},
+			kinesis.TypeInvalidArgument, fmt.Sprintf(bad, future.String())},
 		{"bad hash key", stream.PutRecordRequest{StreamName: "a", Entry: stream.PutEntry{PartitionKey: "k", ExplicitHashKey: strings.Repeat("9", 39)}},
-			stream.TypeInvalidArgument, "Invalid ExplicitHashKey. ExplicitHashKey must be in the range: [0, 2^128-1]. Specified value was " + strings.Repeat("9", 39)},
+			kinesis.TypeInvalidArgument, "Invalid ExplicitHashKey. ExplicitHashKey must be in the range: [0, 2^128-1]. Specified value was " + strings.Repeat("9", 39)},
 		{"no stream", stream.PutRecordRequest{StreamName: "b", Entry: stream.PutEntry{PartitionKey: "k"}},
-			stream.TypeResourceNotFound, "Stream b under account " + acct + " not found."},
+			kinesis.TypeResourceNotFound, "Stream b under account " + acct + " not found."},
 		{"dry run", stream.PutRecordRequest{StreamName: "a", Entry: stream.PutEntry{PartitionKey: "k"}, DryRun: true},
-			stream.TypeDryRunOperation, "Request would have succeeded, but DryRun flag is set."},
+			kinesis.TypeDryRunOperation, "Request would have succeeded, but DryRun flag is set."},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

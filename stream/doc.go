@@ -21,7 +21,7 @@
 //
 // The Catalog keeps one StreamInfo per stream in <data dir>/catalog/<name>.json: status,
 // retention, tags, settings and every shard with its hash range, lineage and, once closed,
-// its end offset. Errors that a client must see as Kinesis errors are *Error values with
+// its end offset. Errors that a client must see as Kinesis errors are *kinesis.Error values with
 // the exact AWS message (StreamNotFound, ExpiredIterator, …).
 //
 // A Store puts it all together over a data directory: the catalog, one shard.Shard log per
@@ -54,7 +54,7 @@
 //
 //	keys, err := stream.OpenIteratorKey(dataDir)
 //	s := keys.Seal(stream.Iterator{Stream: "orders", Incarnation: info.Incarnation, ShardIndex: shard, Offset: offset, IssuedMs: nowMs})
-//	it, err := keys.Open(s, nowMs)                     // *Error: Invalid ShardIterator. or ExpiredIteratorException
+//	it, err := keys.Open(s, nowMs)                     // *kinesis.Error: Invalid ShardIterator. or ExpiredIteratorException
 //
 // # Concurrency and durability
 //

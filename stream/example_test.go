@@ -56,7 +56,7 @@ func Example() {
 	it, err := keys.Open(iterator, nowMs+1000)
 	fmt.Println(it.Stream, it.ShardIndex, it.Offset, err)
 	_, err = keys.Open(iterator, nowMs+300001)
-	fmt.Println(err.(*stream.Error).Type)
+	fmt.Println(err.(*kinesis.Error).Type)
 	// Output:
 	// shardId-000000000001 49615604846559836492928056432307751525402788338258149394
 	// orders 1 0 <nil>

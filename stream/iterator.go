@@ -215,30 +215,30 @@ func (k *IteratorKey) Open(s string, nowMs int64) (Iterator, error) {
 	buf := buffers.Get().(*buffer)
 	defer buffers.Put(buf)
 	if len(s) > MaxShardIteratorLen || base64.StdEncoding.DecodedLen(len(s)) > len(buf) {
-		return Iterator{}, InvalidShardIterator()
+		return Iterator{}, invalidShardIterator()
 	}
 	// Strict decoding rejects non-zero padding bits but skips newlines; the length check
 	// rejects those, so that only the canonical encoding of the bytes is accepted, as AWS does.
 	n, err := base64.StdEncoding.Strict().Decode(buf[:], []byte(s))
 	if err != nil || len(s) != base64.StdEncoding.EncodedLen(n) || n < sealedBase || (n-sealedBase)%sealedAlign != 0 {
-		return Iterator{}, InvalidShardIterator()
+		return Iterator{}, invalidShardIterator()
 	}
 	raw := buf[:n]
 	if [iteratorPrefixSize]byte(raw[:iteratorPrefixSize]) != iteratorPrefix {
-		return Iterator{}, InvalidShardIterator()
+		return Iterator{}, invalidShardIterator()
 	}
 	nonce := raw[iteratorPrefixSize : iteratorPrefixSize+nonceSize]
 	p, err := k.aead.Open(raw[iteratorPrefixSize+nonceSize:iteratorPrefixSize+nonceSize], nonce,
 		raw[iteratorPrefixSize+nonceSize:], iteratorPrefix[:])
 	if err != nil {
-		return Iterator{}, InvalidShardIterator()
+		return Iterator{}, invalidShardIterator()
 	}
 	it, ok := decodePlain(p)
 	if !ok {
-		return Iterator{}, InvalidShardIterator()
+		return Iterator{}, invalidShardIterator()
 	}
 	if nowMs-it.IssuedMs > IteratorLifetime.Milliseconds() {
-		return Iterator{}, ExpiredIterator(it.IssuedMs, nowMs)
+		return Iterator{}, expiredIterator(it.IssuedMs, nowMs)
 	}
 	return it, nil
 }

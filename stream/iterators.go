@@ -41,7 +41,7 @@ type GetShardIteratorRequest struct {
 func (s *Store) GetShardIterator(req *GetShardIteratorRequest) (string, error) {
 	index, err := kinesis.ParseShardID(req.ShardID)
 	if err != nil {
-		return "", CouldNotFindShard(req.ShardID, req.StreamName, s.opts.Account)
+		return "", couldNotFindShard(req.ShardID, req.StreamName, s.opts.Account)
 	}
 	_, v, err := s.lookup(req.StreamName)
 	if err != nil {
@@ -53,17 +53,17 @@ func (s *Store) GetShardIterator(req *GetShardIteratorRequest) (string, error) {
 		sh, l = v.shard(index)
 	}
 	if sh == nil || v.info.expired(sh, s.nowMs()) {
-		return "", ShardNotFound(kinesis.ShardID(index), req.StreamName, s.opts.Account)
+		return "", shardNotFound(kinesis.ShardID(index), req.StreamName, s.opts.Account)
 	}
 	offset, err := s.position(req, v.info, sh, l)
 	if errors.Is(err, shard.ErrClosed) { // the stream went meanwhile
-		return "", ShardNotFound(sh.ID, req.StreamName, s.opts.Account)
+		return "", shardNotFound(sh.ID, req.StreamName, s.opts.Account)
 	}
 	if err != nil {
 		return "", err
 	}
 	if req.DryRun {
-		return "", DryRunSucceeded()
+		return "", dryRunSucceeded()
 	}
 	return s.keys.Seal(Iterator{Stream: v.info.Name, Incarnation: v.info.Incarnation, ShardIndex: sh.Index,
 		Offset: offset, IssuedMs: s.nowMs()}), nil
@@ -75,7 +75,7 @@ func (s *Store) position(req *GetShardIteratorRequest, info *StreamInfo, sh *Sha
 	switch req.Type {
 	case AtSequenceNumber, AfterSequenceNumber:
 		if !hasNumber {
-			return 0, IteratorTypeNeedsSequenceNumber(string(req.Type), false)
+			return 0, iteratorTypeNeedsSequenceNumber(string(req.Type), false)
 		}
 		n, err := s.parseStartingNumber(req.StartingSequenceNumber, info, sh)
 		if err != nil {
@@ -84,7 +84,7 @@ func (s *Store) position(req *GetShardIteratorRequest, info *StreamInfo, sh *Sha
 		return seekNumber(l, n, req.Type == AfterSequenceNumber)
 	case TrimHorizon, Latest:
 		if hasNumber {
-			return 0, IteratorTypeNeedsSequenceNumber(string(req.Type), true)
+			return 0, iteratorTypeNeedsSequenceNumber(string(req.Type), true)
 		}
 		if req.Type == TrimHorizon {
 			return l.log.FirstOffset(), nil
@@ -92,11 +92,11 @@ func (s *Store) position(req *GetShardIteratorRequest, info *StreamInfo, sh *Sha
 		return l.log.NextOffset(), nil
 	case AtTimestamp:
 		if req.Timestamp.IsZero() {
-			return 0, TimestampMissing()
+			return 0, timestampMissing()
 		}
 		ts, now := unixMilli(req.Timestamp), s.nowMs()
 		if ts > now {
-			return 0, TimestampInFuture(ts, now)
+			return 0, timestampInFuture(ts, now)
 		}
 		return l.log.OffsetAt(ts)
 	}
@@ -151,15 +151,15 @@ func (s *Store) parseStartingNumber(number string, info *StreamInfo, sh *ShardIn
 	switch {
 	case errors.As(err, &legacy):
 		if int(legacy.ShardIndex) != sh.Index {
-			return n, SequenceNumberForOtherShard(kinesis.ShardID(int(legacy.ShardIndex)), id)
+			return n, sequenceNumberForOtherShard(kinesis.ShardID(int(legacy.ShardIndex)), id)
 		}
-		return n, SequenceNumberNotFromStream(legacy.Canonical, id, info.Name, account)
+		return n, sequenceNumberNotFromStream(legacy.Canonical, id, info.Name, account)
 	case err != nil:
-		return n, InvalidStartingSequenceNumber(number, id, info.Name, account)
+		return n, invalidStartingSequenceNumber(number, id, info.Name, account)
 	case int(n.ShardIndex) != sh.Index:
-		return n, SequenceNumberForOtherShard(kinesis.ShardID(int(n.ShardIndex)), id)
+		return n, sequenceNumberForOtherShard(kinesis.ShardID(int(n.ShardIndex)), id)
 	case n.ShardCreatedSec != sh.CreatedSec:
-		return n, SequenceNumberNotFromStream(number, id, info.Name, account)
+		return n, sequenceNumberNotFromStream(number, id, info.Name, account)
 	}
 	return n, nil
 }
@@ -199,7 +199,7 @@ type GetRecordsResult struct {
 // position never moves backwards and no record is delivered twice along a chain of
 // iterators. An iterator that was not issued by this store is InvalidShardIterator, an old
 // one ExpiredIterator, and one of a stream that is gone, or was deleted and created again,
-// ShardNotFound.
+// shardNotFound.
 func (s *Store) GetRecords(req *GetRecordsRequest, sink RecordSink) (GetRecordsResult, error) {
 	if s.closed.Load() {
 		return GetRecordsResult{}, ErrClosed
@@ -214,10 +214,10 @@ func (s *Store) GetRecords(req *GetRecordsRequest, sink RecordSink) (GetRecordsR
 		return GetRecordsResult{}, err
 	}
 	if req.StreamARN != "" && req.StreamARN != v.info.ARN() {
-		return GetRecordsResult{}, IteratorOfOtherStream(req.StreamARN, v.info.ARN())
+		return GetRecordsResult{}, iteratorOfOtherStream(req.StreamARN, v.info.ARN())
 	}
 	if req.DryRun {
-		return GetRecordsResult{}, DryRunSucceeded()
+		return GetRecordsResult{}, dryRunSucceeded()
 	}
 	limit := req.Limit
 	if limit <= 0 || limit > MaxGetRecords {
@@ -227,7 +227,7 @@ func (s *Store) GetRecords(req *GetRecordsRequest, sink RecordSink) (GetRecordsR
 	next, err := l.log.Read(it.Offset, limit, MaxGetRecordsBytes, d.deliver)
 	switch {
 	case errors.Is(err, shard.ErrClosed):
-		return GetRecordsResult{}, ShardNotFound(sh.ID, it.Stream, s.opts.Account)
+		return GetRecordsResult{}, shardNotFound(sh.ID, it.Stream, s.opts.Account)
 	case err != nil && (d.err != nil || d.n == 0):
 		return GetRecordsResult{}, s.readFailed(sh.ID, it.Stream, err)
 	case err != nil:
@@ -249,7 +249,7 @@ func (s *Store) readFailed(shardID, streamName string, err error) error {
 		return err
 	}
 	s.errLog.Error("stream: read failed at damage", "stream", streamName, "shard", shardID, "error", err)
-	return CorruptRecords(shardID, streamName, s.opts.Account, ce)
+	return corruptRecords(shardID, streamName, s.opts.Account, ce)
 }
 
 // iteratorShard returns the shard an iterator reads, if its stream incarnation still has it.
@@ -263,7 +263,7 @@ func (s *Store) iteratorShard(it Iterator) (*streamView, *ShardInfo, *shardLog, 
 			return v, sh, l, nil
 		}
 	}
-	return nil, nil, nil, ShardNotFound(kinesis.ShardID(it.ShardIndex), it.Stream, s.opts.Account)
+	return nil, nil, nil, shardNotFound(kinesis.ShardID(it.ShardIndex), it.Stream, s.opts.Account)
 }
 
 // readResult builds GetRecords' result once the records up to next have been delivered.

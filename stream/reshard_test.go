@@ -55,7 +55,7 @@ func TestStore_SplitShard(t *testing.T) {
 	info, err := s.DescribeStreamSummary("a")
 	require.NoError(t, err)
 	require.Equal(t, stream.StatusUpdating, info.Status)
-	requireKinesisError(t, s.SplitShard("a", "shardId-000000000000", half), stream.TypeResourceInUse,
+	requireKinesisError(t, s.SplitShard("a", "shardId-000000000000", half), kinesis.TypeResourceInUse,
 		"Stream a under account "+acct+" not ACTIVE, instead in state UPDATING")
 	r := put(t, s, "a", "k", "p1")
 	require.Equal(t, "shardId-000000000000", r.ShardID, "the parent takes writes while UPDATING")
@@ -119,12 +119,12 @@ func TestStore_SplitShard_Errors(t *testing.T) {
 		name, stream, shard, key string
 		typ, msg                 string
 	}{
-		{"shard id does not parse", "a", "shard-x", "5", stream.TypeResourceNotFound, "Could not find shard shard-x" + in + "."},
-		{"no stream", "b", "shardId-0", "5", stream.TypeResourceNotFound, "Stream b under account " + acct + " not found."},
-		{"no shard", "a", "shardId-9", "5", stream.TypeResourceNotFound, "Could not find shard shardId-000000000009" + in + "."},
-		{"closed shard", "a", "shardId-1", "5", stream.TypeInvalidArgument,
+		{"shard id does not parse", "a", "shard-x", "5", kinesis.TypeResourceNotFound, "Could not find shard shard-x" + in + "."},
+		{"no stream", "b", "shardId-0", "5", kinesis.TypeResourceNotFound, "Stream b under account " + acct + " not found."},
+		{"no shard", "a", "shardId-9", "5", kinesis.TypeResourceNotFound, "Could not find shard shardId-000000000009" + in + "."},
+		{"closed shard", "a", "shardId-1", "5", kinesis.TypeInvalidArgument,
 			"Shard shardId-000000000001" + in + " has already been merged or split, and thus is not eligible for merging or splitting."},
-		{"over the limit", "a", "shardId-0", "5", stream.TypeLimitExceeded, "This request would exceed the shard limit for the account " + acct +
+		{"over the limit", "a", "shardId-0", "5", kinesis.TypeLimitExceeded, "This request would exceed the shard limit for the account " + acct +
 			" in " + region + ". Current shard count for the account: 3. Limit: 3. Number of additional shards that would have resulted " +
 			"from this request: 1. Refer to the AWS Service Limits page (http://docs.aws.amazon.com/general/latest/gr/aws_service_limits.html) " +
 			"for current limits and how to request higher limits."},
@@ -139,7 +139,7 @@ func TestStore_SplitShard_Errors(t *testing.T) {
 	s = mustOpen(t, opts)
 	mustCreate(t, s, "a", 2)
 	for _, key := range []string{"0", "1", half, "340282366920938463463374607431768211455", "340282366920938463463374607431768211456"} {
-		requireKinesisError(t, s.SplitShard("a", "shardId-1", key), stream.TypeInvalidArgument, "NewStartingHashKey "+key+
+		requireKinesisError(t, s.SplitShard("a", "shardId-1", key), kinesis.TypeInvalidArgument, "NewStartingHashKey "+key+
 			" used in SplitShard() on shard shardId-000000000001"+in+" is not both greater than one plus the shard's StartingHashKey "+
 			half+" and less than the shard's EndingHashKey 340282366920938463463374607431768211455.")
 	}
@@ -154,16 +154,16 @@ func TestStore_MergeShards(t *testing.T) {
 	notAdjacent := func(a, b string) string {
 		return "Shards " + a + " and " + b + in + " are not an adjacent pair of shards eligible for merging"
 	}
-	requireKinesisError(t, s.MergeShards("a", "shardId-1", "shardId-0"), stream.TypeInvalidArgument,
+	requireKinesisError(t, s.MergeShards("a", "shardId-1", "shardId-0"), kinesis.TypeInvalidArgument,
 		notAdjacent("shardId-000000000001", "shardId-000000000000"))
-	requireKinesisError(t, s.MergeShards("a", "shardId-0", "shardId-2"), stream.TypeInvalidArgument,
+	requireKinesisError(t, s.MergeShards("a", "shardId-0", "shardId-2"), kinesis.TypeInvalidArgument,
 		notAdjacent("shardId-000000000000", "shardId-000000000002"))
-	requireKinesisError(t, s.MergeShards("a", "shardId-0", "shardId-7"), stream.TypeResourceNotFound,
+	requireKinesisError(t, s.MergeShards("a", "shardId-0", "shardId-7"), kinesis.TypeResourceNotFound,
 		"Could not find shard shardId-000000000007"+in+".")
-	requireKinesisError(t, s.MergeShards("a", "x", "shardId-1"), stream.TypeResourceNotFound, "Could not find shard x"+in+".")
+	requireKinesisError(t, s.MergeShards("a", "x", "shardId-1"), kinesis.TypeResourceNotFound, "Could not find shard x"+in+".")
 
 	require.NoError(t, s.MergeShards("a", "shardId-0", "shardId-1"))
-	requireKinesisError(t, s.MergeShards("a", "shardId-1", "shardId-2"), stream.TypeInvalidArgument,
+	requireKinesisError(t, s.MergeShards("a", "shardId-1", "shardId-2"), kinesis.TypeInvalidArgument,
 		"Shard shardId-000000000001"+in+" has already been merged or split, and thus is not eligible for merging or splitting.")
 	info, err := s.DescribeStreamSummary("a")
 	require.NoError(t, err)
@@ -191,9 +191,9 @@ func TestStore_UpdateShardCount(t *testing.T) {
 		typ    string
 		msg    string
 	}{
-		{9, stream.TypeInvalidArgument, "Cannot update shard count beyond 2x current shard count"},
-		{1, stream.TypeInvalidArgument, "Cannot update shard count below 50% of the current shard count"},
-		{10001, stream.TypeInvalidArgument, "Cannot scale a stream beyond 10000 shards"},
+		{9, kinesis.TypeInvalidArgument, "Cannot update shard count beyond 2x current shard count"},
+		{1, kinesis.TypeInvalidArgument, "Cannot update shard count below 50% of the current shard count"},
+		{10001, kinesis.TypeInvalidArgument, "Cannot scale a stream beyond 10000 shards"},
 	}
 	for _, tt := range tests {
 		_, err := s.UpdateShardCount("a", tt.target)
@@ -251,7 +251,7 @@ func TestStore_UpdateShardCount(t *testing.T) {
 		require.NoError(t, err, "scaling %d", i+2)
 	}
 	_, err = s.UpdateShardCount("a", 3)
-	requireKinesisError(t, err, stream.TypeLimitExceeded, "Cannot run UpdateShardCount more than 10 times in a 24 hour period")
+	requireKinesisError(t, err, kinesis.TypeLimitExceeded, "Cannot run UpdateShardCount more than 10 times in a 24 hour period")
 	c.Advance(24 * time.Hour)
 	_, err = s.UpdateShardCount("a", 3)
 	require.NoError(t, err)
@@ -308,7 +308,7 @@ func TestStore_Reshard_ClosedShardExpires(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, []string{"shardId-000000000001", "shardId-000000000002"}, shardIDs(info.Shards))
 	_, err = s.GetShardIterator(&stream.GetShardIteratorRequest{StreamName: "a", ShardID: "shardId-0", Type: stream.TrimHorizon})
-	requireKinesisError(t, err, stream.TypeResourceNotFound, "Shard shardId-000000000000 in stream a under account "+acct+" does not exist")
+	requireKinesisError(t, err, kinesis.TypeResourceNotFound, "Shard shardId-000000000000 in stream a under account "+acct+" does not exist")
 
 	parentDir := func() error {
 		m, err := filepath.Glob(filepath.Join(dir, "streams", "a-*", "shardId-000000000000"))
@@ -478,9 +478,9 @@ func TestStore_Reshard_PendingReshardHoldsShards(t *testing.T) {
 			"have resulted from this request: " + fmt.Sprint(added) + ". Refer to the AWS Service Limits page " +
 			"(http://docs.aws.amazon.com/general/latest/gr/aws_service_limits.html) for current limits and how to request higher limits."
 	}
-	requireKinesisError(t, s.CreateStream("b", stream.StreamConfig{ShardCount: 2}), stream.TypeLimitExceeded, limit(4, 2))
+	requireKinesisError(t, s.CreateStream("b", stream.StreamConfig{ShardCount: 2}), kinesis.TypeLimitExceeded, limit(4, 2))
 	require.NoError(t, s.CreateStream("b", stream.StreamConfig{ShardCount: 1}))
-	requireKinesisError(t, s.SplitShard("b", "shardId-0", half), stream.TypeLimitExceeded, limit(5, 1))
+	requireKinesisError(t, s.SplitShard("b", "shardId-0", half), kinesis.TypeLimitExceeded, limit(5, 1))
 	lim, err := s.DescribeLimits()
 	require.NoError(t, err)
 	require.Equal(t, 3, lim.OpenShardCount, "DescribeLimits counts the shards open now")
@@ -509,7 +509,7 @@ func TestStore_Reshard_OrderingNumberOfNewChild(t *testing.T) {
 	ahead.ShardCreatedSec--
 	_, err = s.PutRecord(&stream.PutRecordRequest{StreamName: "a", Entry: stream.PutEntry{PartitionKey: "a", Data: []byte("z")},
 		SequenceNumberForOrdering: ahead.String()})
-	requireKinesisError(t, err, stream.TypeInvalidArgument, "ExclusiveMinimumSequenceNumber "+ahead.String()+
+	requireKinesisError(t, err, kinesis.TypeInvalidArgument, "ExclusiveMinimumSequenceNumber "+ahead.String()+
 		" used in PutRecord on stream a under account "+acct+" is invalid.")
 }
 
@@ -531,7 +531,7 @@ func TestStore_Reshard_DeleteWhileFailing(t *testing.T) {
 	require.Equal(t, stream.StatusUpdating, info.Status)
 	require.NoError(t, s.DeleteStream("a"))
 	_, err = s.DescribeStreamSummary("a")
-	requireKinesisError(t, err, stream.TypeResourceNotFound, "Stream a under account "+acct+" not found.")
+	requireKinesisError(t, err, kinesis.TypeResourceNotFound, "Stream a under account "+acct+" not found.")
 	left, err := filepath.Glob(filepath.Join(dir, "streams", "a-*"))
 	require.NoError(t, err)
 	require.Empty(t, left)

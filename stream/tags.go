@@ -51,7 +51,7 @@ func (s *Store) ListTagsForStream(name, exclusiveStartTagKey string, limit int) 
 		return nil, false, err
 	}
 	if v == nil {
-		return nil, false, StreamNotFound(name, s.opts.Account)
+		return nil, false, streamNotFound(name, s.opts.Account)
 	}
 	tags := v.info.Tags
 	if exclusiveStartTagKey != "" {
@@ -105,10 +105,10 @@ func (s *Store) resource(arn string) (string, error) {
 	prefix := "arn:aws:kinesis:" + s.opts.Region + ":" + s.opts.Account + ":stream/"
 	name, ok := strings.CutPrefix(arn, prefix)
 	if !ok || validStreamName(name) != nil {
-		return "", ResourceNotFound(arn)
+		return "", resourceNotFound(arn)
 	}
 	if e := s.entry(name); e == nil || e.view.Load() == nil {
-		return "", ResourceNotFound(arn)
+		return "", resourceNotFound(arn)
 	}
 	return name, nil
 }
@@ -117,7 +117,7 @@ func (s *Store) resource(arn string) (string, error) {
 // kinesalite (tested against AWS) answers as a stream that does not exist.
 func checkTaggable(info *StreamInfo) error {
 	if info.Status == StatusCreating || info.Status == StatusDeleting {
-		return StreamNotFound(info.Name, info.Account)
+		return streamNotFound(info.Name, info.Account)
 	}
 	return nil
 }
@@ -127,12 +127,12 @@ func checkTaggable(info *StreamInfo) error {
 func addTags(tags []Tag, add map[string]string, stream, account string) ([]Tag, error) {
 	for k, v := range add {
 		if !validTagText(k) || !validTagText(v) {
-			return nil, InvalidTagCharacters()
+			return nil, invalidTagCharacters()
 		}
 	}
 	for k, v := range add {
 		if strings.Contains(k, "%") || strings.Contains(v, "%") {
-			return nil, IllegalTagPercent(stream, account)
+			return nil, illegalTagPercent(stream, account)
 		}
 	}
 	out := slices.Clone(tags)
@@ -145,7 +145,7 @@ func addTags(tags []Tag, add map[string]string, stream, account string) ([]Tag, 
 		}
 	}
 	if len(out) > MaxTags {
-		return nil, TooManyTags(stream, account)
+		return nil, tooManyTags(stream, account)
 	}
 	if out == nil {
 		out = []Tag{}
@@ -157,12 +157,12 @@ func addTags(tags []Tag, add map[string]string, stream, account string) ([]Tag, 
 func checkTagKeys(keys []string, stream, account string) error {
 	for _, k := range keys {
 		if !validTagText(k) {
-			return InvalidTagCharacters()
+			return invalidTagCharacters()
 		}
 	}
 	for _, k := range keys {
 		if strings.Contains(k, "%") {
-			return IllegalRemoveTagPercent(stream, account)
+			return illegalRemoveTagPercent(stream, account)
 		}
 	}
 	return nil

@@ -43,14 +43,14 @@ func (s *Store) sealToken(t pageToken) string {
 func (s *Store) openToken(token, kind string) (pageToken, error) {
 	b, err := base64.RawURLEncoding.DecodeString(token)
 	if err != nil {
-		return pageToken{}, InvalidNextToken()
+		return pageToken{}, invalidNextToken()
 	}
 	var t pageToken
 	if err := decodeStrict(b, &t); err != nil || t.Version != tokenVersion || t.Kind != kind {
-		return pageToken{}, InvalidNextToken()
+		return pageToken{}, invalidNextToken()
 	}
 	if s.nowMs()-t.IssuedMs > NextTokenLifetime.Milliseconds() {
-		return pageToken{}, ExpiredNextToken()
+		return pageToken{}, expiredNextToken()
 	}
 	return t, nil
 }
