@@ -379,7 +379,7 @@ func TestStreamBackend_Errors(t *testing.T) {
 	it, err := client.GetShardIterator(ctx, &kinesis.GetShardIteratorInput{StreamName: aws.String("s"), ShardId: aws.String("shardId-000000000000"),
 		ShardIteratorType: types.ShardIteratorTypeLatest})
 	require.NoError(t, err)
-	c.Advance(stream.IteratorLifetime + time.Second)
+	c.Advance(slkinesis.IteratorLifetime + time.Second)
 
 	in := " in stream s under account 000000000000"
 	notFound := "Stream nope under account 000000000000 not found."

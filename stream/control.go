@@ -91,9 +91,9 @@ func (s *Store) newStreamInfo(name string, cfg StreamConfig) (*StreamInfo, error
 	if err != nil {
 		return nil, err
 	}
-	size := cmp.Or(cfg.MaxRecordSizeKiB, DefaultMaxRecordSizeKiB)
-	if size < MinMaxRecordSizeKiB || size > MaxMaxRecordSizeKiB {
-		return nil, fmt.Errorf("stream: create stream: max record size %d KiB outside [%d, %d]", size, MinMaxRecordSizeKiB, MaxMaxRecordSizeKiB)
+	size := cmp.Or(cfg.MaxRecordSizeKiB, kinesis.DefaultMaxRecordSizeKiB)
+	if size < kinesis.MinMaxRecordSizeKiB || size > kinesis.MaxMaxRecordSizeKiB {
+		return nil, fmt.Errorf("stream: create stream: max record size %d KiB outside [%d, %d]", size, kinesis.MinMaxRecordSizeKiB, kinesis.MaxMaxRecordSizeKiB)
 	}
 	tags, err := addTags(nil, cfg.Tags, name, s.opts.Account)
 	if err != nil {
@@ -101,7 +101,7 @@ func (s *Store) newStreamInfo(name string, cfg StreamConfig) (*StreamInfo, error
 	}
 	return &StreamInfo{
 		Name: name, Region: s.opts.Region, Account: s.opts.Account, Status: StatusCreating,
-		RetentionHours: DefaultRetentionHours, Mode: mode, Encryption: EncryptionNone,
+		RetentionHours: kinesis.DefaultRetentionHours, Mode: mode, Encryption: EncryptionNone,
 		ShardLevelMetrics: []string{}, MaxRecordSizeKiB: size, Tags: tags,
 		NextShardIndex: count, // the shards to make when CREATING ends
 	}, nil
@@ -164,8 +164,8 @@ func (s *Store) DescribeStream(name string, limit int, exclusiveStartShardID str
 		}
 		shards = shards[i:]
 	}
-	if limit <= 0 || limit > MaxDescribeStreamShards {
-		limit = MaxDescribeStreamShards
+	if limit <= 0 || limit > kinesis.MaxDescribeStreamShards {
+		limit = kinesis.MaxDescribeStreamShards
 	}
 	more := len(shards) > limit
 	info.Shards = shards[:min(limit, len(shards))]
@@ -226,8 +226,8 @@ func (s *Store) ListStreams(limit int, exclusiveStartStreamName, nextToken strin
 		}
 	}
 	slices.SortFunc(views, func(a, b *streamView) int { return strings.Compare(a.info.Name, b.info.Name) })
-	if limit <= 0 || limit > MaxListStreams {
-		limit = MaxListStreams
+	if limit <= 0 || limit > kinesis.MaxListStreams {
+		limit = kinesis.MaxListStreams
 	}
 	var next string
 	if len(views) > limit {
@@ -286,9 +286,9 @@ func (s *Store) setRetention(name string, hours int, increase bool) error {
 		switch {
 		case info.Status == StatusCreating || info.Status == StatusDeleting:
 			return nil, streamNotFound(name, info.Account)
-		case hours < MinRetentionHours:
+		case hours < kinesis.MinRetentionHours:
 			return nil, retentionTooShort(hours)
-		case hours > MaxRetentionHours:
+		case hours > kinesis.MaxRetentionHours:
 			return nil, retentionTooLong(hours)
 		case increase && hours < info.RetentionHours:
 			return nil, retentionNotIncreased(hours, name, info.RetentionHours)

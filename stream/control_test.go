@@ -132,7 +132,7 @@ func TestStore_CreateStream(t *testing.T) {
 			require.Equal(t, tt.mode, info.Mode)
 			require.Equal(t, tt.shards, info.OpenShardCount())
 			require.Equal(t, "arn:aws:kinesis:"+region+":"+acct+":stream/s", info.ARN())
-			require.Equal(t, stream.DefaultRetentionHours, info.RetentionHours)
+			require.Equal(t, kinesis.DefaultRetentionHours, info.RetentionHours)
 			require.Equal(t, stream.EncryptionNone, info.Encryption)
 			require.Equal(t, t0, info.CreatedMs)
 			if tt.cfg.Tags != nil {
@@ -224,7 +224,7 @@ func TestStore_ListStreams_Paging(t *testing.T) {
 
 	_, next, err = s.ListStreams(1, "", "")
 	require.NoError(t, err)
-	c.Advance(stream.NextTokenLifetime + time.Millisecond)
+	c.Advance(kinesis.NextTokenLifetime + time.Millisecond)
 	_, _, err = s.ListStreams(1, "", next)
 	requireKinesisError(t, err, kinesis.TypeExpiredNextToken, "The NextToken has expired. NextTokens are valid for 300000 milliseconds.")
 	_, _, err = s.ListStreams(1, "", "not-a-token")

@@ -176,7 +176,7 @@ func expiredIterator(issuedMs, nowMs int64) *kinesis.Error {
 	return kinesis.NewError(kinesis.TypeExpiredIterator, "Iterator expired. The iterator was created at time "+
 		awsTime(issuedMs)+" while right now it is "+awsTime(nowMs)+
 		" which is further in the future than the tolerated delay of "+
-		strconv.FormatInt(IteratorLifetime.Milliseconds(), 10)+" milliseconds.")
+		strconv.FormatInt(kinesis.IteratorLifetime.Milliseconds(), 10)+" milliseconds.")
 }
 
 // awsTime formats epoch milliseconds the way Java's Date.toString does in UTC, which is how
@@ -268,7 +268,7 @@ func retentionTooShort(hours int) *kinesis.Error {
 // was not recorded; this is kinesalite's, with today's maximum.
 func retentionTooLong(hours int) *kinesis.Error {
 	return kinesis.NewError(kinesis.TypeInvalidArgument, "Maximum allowed retention period is "+
-		strconv.Itoa(MaxRetentionHours)+" hours. Requested retention period ("+strconv.Itoa(hours)+
+		strconv.Itoa(kinesis.MaxRetentionHours)+" hours. Requested retention period ("+strconv.Itoa(hours)+
 		" hours) is too long.")
 }
 
@@ -359,7 +359,7 @@ func invalidNextToken() *kinesis.Error {
 // AWS's text was not recorded.
 func expiredNextToken() *kinesis.Error {
 	return kinesis.NewError(kinesis.TypeExpiredNextToken, "The NextToken has expired. NextTokens are valid for "+
-		strconv.FormatInt(NextTokenLifetime.Milliseconds(), 10)+" milliseconds.")
+		strconv.FormatInt(kinesis.NextTokenLifetime.Milliseconds(), 10)+" milliseconds.")
 }
 
 // shardFilterNeedsShardID is ListShards' error for a ShardFilter of type AFTER_SHARD_ID

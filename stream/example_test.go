@@ -25,9 +25,9 @@ func Example() {
 	}
 	info := stream.StreamInfo{
 		Name: "orders", Incarnation: 1, Region: "us-east-1", Account: "000000000000",
-		Status: stream.StatusActive, CreatedMs: nowMs, RetentionHours: stream.DefaultRetentionHours,
+		Status: stream.StatusActive, CreatedMs: nowMs, RetentionHours: kinesis.DefaultRetentionHours,
 		Mode: stream.ModeProvisioned, Encryption: stream.EncryptionNone,
-		MaxRecordSizeKiB: stream.DefaultMaxRecordSizeKiB,
+		MaxRecordSizeKiB: kinesis.DefaultMaxRecordSizeKiB,
 		Shards:           stream.InitialShards(2, nowMs/1000), NextShardIndex: 2,
 	}
 	if err := cat.Save(&info); err != nil {

@@ -180,10 +180,10 @@ func (s *StreamInfo) validateStream() error {
 		return fmt.Errorf("unknown stream mode %q", s.Mode)
 	case s.Encryption != EncryptionNone && s.Encryption != EncryptionKMS:
 		return fmt.Errorf("unknown encryption type %q", s.Encryption)
-	case s.RetentionHours < MinRetentionHours || s.RetentionHours > MaxRetentionHours:
-		return fmt.Errorf("retention %d hours outside [%d, %d]", s.RetentionHours, MinRetentionHours, MaxRetentionHours)
-	case s.MaxRecordSizeKiB < MinMaxRecordSizeKiB || s.MaxRecordSizeKiB > MaxMaxRecordSizeKiB:
-		return fmt.Errorf("max record size %d KiB outside [%d, %d]", s.MaxRecordSizeKiB, MinMaxRecordSizeKiB, MaxMaxRecordSizeKiB)
+	case s.RetentionHours < kinesis.MinRetentionHours || s.RetentionHours > kinesis.MaxRetentionHours:
+		return fmt.Errorf("retention %d hours outside [%d, %d]", s.RetentionHours, kinesis.MinRetentionHours, kinesis.MaxRetentionHours)
+	case s.MaxRecordSizeKiB < kinesis.MinMaxRecordSizeKiB || s.MaxRecordSizeKiB > kinesis.MaxMaxRecordSizeKiB:
+		return fmt.Errorf("max record size %d KiB outside [%d, %d]", s.MaxRecordSizeKiB, kinesis.MinMaxRecordSizeKiB, kinesis.MaxMaxRecordSizeKiB)
 	}
 	for i := 1; i < len(s.Tags); i++ {
 		if s.Tags[i-1].Key >= s.Tags[i].Key {
@@ -291,8 +291,8 @@ func (s *StreamInfo) validateShard(sh *ShardInfo) error {
 // a-z, A-Z, 0-9, '_', '.', '-'. Catalog files are named after streams, so this also keeps
 // names safe as file names.
 func validStreamName(name string) error {
-	if name == "" || len(name) > MaxStreamNameLen {
-		return fmt.Errorf("stream name of %d characters, want 1 to %d", len(name), MaxStreamNameLen)
+	if name == "" || len(name) > kinesis.MaxStreamNameLen {
+		return fmt.Errorf("stream name of %d characters, want 1 to %d", len(name), kinesis.MaxStreamNameLen)
 	}
 	for i := 0; i < len(name); i++ {
 		c := name[i]

@@ -16,6 +16,7 @@ import (
 	"sync/atomic"
 
 	"github.com/shardlog/shardlog/internal/atomicfile"
+	"github.com/shardlog/shardlog/kinesis"
 )
 
 // A shard iterator is stateless: everything GetRecords needs is inside it, sealed with
@@ -56,11 +57,8 @@ const (
 	sealedAlign = 16  // iterators grow in steps of one AES block
 	minPlain    = sealedBase - iteratorPrefixSize - nonceSize - tagSize
 
-	maxPlain  = (fixedSize+MaxStreamNameLen-minPlain+sealedAlign-1)/sealedAlign*sealedAlign + minPlain
+	maxPlain  = (fixedSize+kinesis.MaxStreamNameLen-minPlain+sealedAlign-1)/sealedAlign*sealedAlign + minPlain
 	maxSealed = iteratorPrefixSize + nonceSize + maxPlain + tagSize
-
-	// MaxShardIteratorLen is the longest iterator string the API allows.
-	MaxShardIteratorLen = 512
 )
 
 // iteratorPrefix starts every sealed iterator, as it starts AWS's.
@@ -175,7 +173,7 @@ func (k *IteratorKey) AppendSeal(dst []byte, it Iterator) []byte {
 
 // seal writes the sealed bytes of it into buf and returns them.
 func (k *IteratorKey) seal(buf *buffer, it Iterator) []byte {
-	if len(it.Stream) > MaxStreamNameLen || it.ShardIndex < 0 || it.ShardIndex > math.MaxInt32 {
+	if len(it.Stream) > kinesis.MaxStreamNameLen || it.ShardIndex < 0 || it.ShardIndex > math.MaxInt32 {
 		panic(fmt.Sprintf("stream: Seal(%q, shard %d): stream name or shard index out of range", it.Stream, it.ShardIndex))
 	}
 	out := append(buf[:0], iteratorPrefix[:]...)
@@ -214,7 +212,7 @@ func plainSize(n int) int {
 func (k *IteratorKey) Open(s string, nowMs int64) (Iterator, error) {
 	buf := buffers.Get().(*buffer)
 	defer buffers.Put(buf)
-	if len(s) > MaxShardIteratorLen || base64.StdEncoding.DecodedLen(len(s)) > len(buf) {
+	if len(s) > kinesis.MaxShardIteratorLen || base64.StdEncoding.DecodedLen(len(s)) > len(buf) {
 		return Iterator{}, invalidShardIterator()
 	}
 	// Strict decoding rejects non-zero padding bits but skips newlines; the length check
@@ -237,7 +235,7 @@ func (k *IteratorKey) Open(s string, nowMs int64) (Iterator, error) {
 	if !ok {
 		return Iterator{}, invalidShardIterator()
 	}
-	if nowMs-it.IssuedMs > IteratorLifetime.Milliseconds() {
+	if nowMs-it.IssuedMs > kinesis.IteratorLifetime.Milliseconds() {
 		return Iterator{}, expiredIterator(it.IssuedMs, nowMs)
 	}
 	return it, nil
@@ -256,7 +254,7 @@ func decodePlain(p []byte) (Iterator, bool) {
 		Offset:      binary.LittleEndian.Uint64(p[21:]),
 	}
 	nameLen := int(p[29])
-	if nameLen > MaxStreamNameLen || fixedSize+nameLen > len(p) || len(p) != plainSize(nameLen) ||
+	if nameLen > kinesis.MaxStreamNameLen || fixedSize+nameLen > len(p) || len(p) != plainSize(nameLen) ||
 		it.ShardIndex > math.MaxInt32 {
 		return Iterator{}, false
 	}

@@ -175,7 +175,7 @@ type RecordSink interface {
 // GetRecordsRequest is the input of GetRecords.
 type GetRecordsRequest struct {
 	ShardIterator string
-	Limit         int // 0 for MaxGetRecords
+	Limit         int // 0 for kinesis.MaxGetRecords
 	// StreamARN, if set, must be the ARN of the stream the iterator reads.
 	StreamARN string
 	DryRun    bool
@@ -220,11 +220,11 @@ func (s *Store) GetRecords(req *GetRecordsRequest, sink RecordSink) (GetRecordsR
 		return GetRecordsResult{}, dryRunSucceeded()
 	}
 	limit := req.Limit
-	if limit <= 0 || limit > MaxGetRecords {
-		limit = MaxGetRecords
+	if limit <= 0 || limit > kinesis.MaxGetRecords {
+		limit = kinesis.MaxGetRecords
 	}
 	d := delivery{sink: sink, shard: l}
-	next, err := l.log.Read(it.Offset, limit, MaxGetRecordsBytes, d.deliver)
+	next, err := l.log.Read(it.Offset, limit, kinesis.MaxGetRecordsBytes, d.deliver)
 	switch {
 	case errors.Is(err, shard.ErrClosed):
 		return GetRecordsResult{}, shardNotFound(sh.ID, it.Stream, s.opts.Account)

@@ -263,7 +263,7 @@ func TestStore_GetRecords_Errors(t *testing.T) {
 	_, err := s.GetRecords(&stream.GetRecordsRequest{ShardIterator: "AAAAAAAAAAE="}, &collector{})
 	requireKinesisError(t, err, kinesis.TypeInvalidArgument, "Invalid ShardIterator.")
 
-	c.Advance(stream.IteratorLifetime + time.Millisecond)
+	c.Advance(kinesis.IteratorLifetime + time.Millisecond)
 	_, err = s.GetRecords(&stream.GetRecordsRequest{ShardIterator: it}, &collector{})
 	requireKinesisError(t, err, kinesis.TypeExpiredIterator, "Iterator expired. The iterator was created at time "+
 		"Tue Nov 14 22:13:20 UTC 2023 while right now it is Tue Nov 14 22:18:20 UTC 2023 which is further in the future "+

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"time"
+
+	"github.com/shardlog/shardlog/kinesis"
 )
 
 // ShardFilterType names a ListShards filter.
@@ -34,7 +36,7 @@ type ListShardsRequest struct {
 	StreamName              string
 	NextToken               string
 	ExclusiveStartShardID   string
-	MaxResults              int       // 0 for DefaultListShards; at most MaxListShards are returned
+	MaxResults              int       // 0 for kinesis.DefaultListShards; at most kinesis.MaxListShards are returned
 	StreamCreationTimestamp time.Time // zero when absent; another time is a stream not found
 	Filter                  *ShardFilter
 }
@@ -69,9 +71,9 @@ func (s *Store) ListShards(req ListShardsRequest) ([]ShardInfo, string, error) {
 	}
 	limit := req.MaxResults
 	if limit <= 0 {
-		limit = DefaultListShards
+		limit = kinesis.DefaultListShards
 	}
-	limit = min(limit, MaxListShards)
+	limit = min(limit, kinesis.MaxListShards)
 	if len(shards) <= limit {
 		return shards, "", nil
 	}

@@ -76,7 +76,7 @@ func TestStore_ListShards_Paging(t *testing.T) {
 	_, next, err := s.ListShards(stream.ListShardsRequest{StreamName: "a", MaxResults: 1})
 	require.NoError(t, err)
 	require.NotEmpty(t, next)
-	c.Advance(stream.NextTokenLifetime + time.Millisecond)
+	c.Advance(kinesis.NextTokenLifetime + time.Millisecond)
 	_, _, err = s.ListShards(stream.ListShardsRequest{NextToken: next})
 	requireKinesisError(t, err, kinesis.TypeExpiredNextToken, "The NextToken has expired. NextTokens are valid for 300000 milliseconds.")
 

@@ -23,8 +23,8 @@ func (s *Store) SetReshardFaults(f func(step string) error) { s.faults = f }
 func planStream(n int) *StreamInfo {
 	return &StreamInfo{
 		Name: "s", Incarnation: 1, Region: DefaultRegion, Account: DefaultAccount, Status: StatusActive,
-		CreatedMs: 1000 * 1000, RetentionHours: DefaultRetentionHours, Mode: ModeProvisioned,
-		Encryption: EncryptionNone, ShardLevelMetrics: []string{}, MaxRecordSizeKiB: DefaultMaxRecordSizeKiB,
+		CreatedMs: 1000 * 1000, RetentionHours: kinesis.DefaultRetentionHours, Mode: ModeProvisioned,
+		Encryption: EncryptionNone, ShardLevelMetrics: []string{}, MaxRecordSizeKiB: kinesis.DefaultMaxRecordSizeKiB,
 		Tags: []Tag{}, Shards: InitialShards(n, 1000), NextShardIndex: n,
 	}
 }

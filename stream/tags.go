@@ -4,10 +4,12 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+
+	"github.com/shardlog/shardlog/kinesis"
 )
 
 // MaxListTags is the tags one ListTagsForStream returns at most (and by default).
-const MaxListTags = MaxTags
+const MaxListTags = kinesis.MaxTags
 
 // AddTagsToStream adds tags to the named stream, replacing the values of keys it has. A
 // stream that is CREATING or DELETING is not found, as in kinesalite; a key or value with a
@@ -144,7 +146,7 @@ func addTags(tags []Tag, add map[string]string, stream, account string) ([]Tag, 
 			out = slices.Insert(out, i, Tag{Key: k, Value: v})
 		}
 	}
-	if len(out) > MaxTags {
+	if len(out) > kinesis.MaxTags {
 		return nil, tooManyTags(stream, account)
 	}
 	if out == nil {

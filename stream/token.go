@@ -3,6 +3,8 @@ package stream
 import (
 	"encoding/base64"
 	"encoding/json"
+
+	"github.com/shardlog/shardlog/kinesis"
 )
 
 // A NextToken of ListShards or ListStreams says where the next page starts, and when it was
@@ -49,7 +51,7 @@ func (s *Store) openToken(token, kind string) (pageToken, error) {
 	if err := decodeStrict(b, &t); err != nil || t.Version != tokenVersion || t.Kind != kind {
 		return pageToken{}, invalidNextToken()
 	}
-	if s.nowMs()-t.IssuedMs > NextTokenLifetime.Milliseconds() {
+	if s.nowMs()-t.IssuedMs > kinesis.NextTokenLifetime.Milliseconds() {
 		return pageToken{}, expiredNextToken()
 	}
 	return t, nil
