@@ -306,6 +306,5 @@ func (s *Store) setRetention(name string, hours int, increase bool) error {
 
 // StreamARN returns the ARN of a stream named name in this store's region and account.
 func (s *Store) StreamARN(name string) string {
-	info := StreamInfo{Name: name, Region: s.opts.Region, Account: s.opts.Account}
-	return info.ARN()
+	return kinesis.StreamARN(s.opts.Region, s.opts.Account, name)
 }

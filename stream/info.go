@@ -97,7 +97,7 @@ type Reshard struct {
 
 // ARN returns the stream's ARN, arn:aws:kinesis:<region>:<account>:stream/<name>.
 func (s *StreamInfo) ARN() string {
-	return "arn:aws:kinesis:" + s.Region + ":" + s.Account + ":stream/" + s.Name
+	return kinesis.StreamARN(s.Region, s.Account, s.Name)
 }
 
 // Due reports whether the status change in progress, if any, has reached its time, or is a

@@ -104,8 +104,7 @@ func (s *Store) ListTagsForResource(arn string) ([]Tag, error) {
 // arn:aws:kinesis:<region>:<account>:stream/<name>. Consumers have no tags here, as
 // shardlog has no consumers.
 func (s *Store) resource(arn string) (string, error) {
-	prefix := "arn:aws:kinesis:" + s.opts.Region + ":" + s.opts.Account + ":stream/"
-	name, ok := strings.CutPrefix(arn, prefix)
+	name, ok := strings.CutPrefix(arn, kinesis.StreamARN(s.opts.Region, s.opts.Account, ""))
 	if !ok || validStreamName(name) != nil {
 		return "", resourceNotFound(arn)
 	}
