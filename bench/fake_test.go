@@ -9,10 +9,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/shardlog/shardlog/kinesis"
-	"github.com/shardlog/shardlog/stream"
 )
 
 // fakeKinesis is a small in-memory Kinesis for the load generator's tests: enough of
@@ -36,8 +34,23 @@ type fakeKinesis struct {
 }
 
 type fakeStream struct {
-	shards []stream.ShardInfo
+	shards []fakeShard
 	logs   [][]fakeRecord
+}
+
+// fakeShard is a shard of a fakeStream: its id and the hash keys it takes.
+type fakeShard struct {
+	ID           string
+	HashKeyRange kinesis.HashKeyRange
+}
+
+// fakeShards divides the hash key space evenly among n shards, as CreateStream does.
+func fakeShards(n int) []fakeShard {
+	shards := make([]fakeShard, n)
+	for i, r := range kinesis.UniformHashKeyRanges(n) {
+		shards[i] = fakeShard{ID: kinesis.ShardID(i), HashKeyRange: r}
+	}
+	return shards
 }
 
 type fakeRecord struct {
@@ -94,7 +107,7 @@ func (f *fakeKinesis) do(op string, in map[string]json.RawMessage) (any, int, er
 	case "CreateStream":
 		var n int
 		json.Unmarshal(in["ShardCount"], &n)
-		f.streams[str(in, "StreamName")] = &fakeStream{shards: stream.InitialShards(n, time.Now().Unix()), logs: make([][]fakeRecord, n)}
+		f.streams[str(in, "StreamName")] = &fakeStream{shards: fakeShards(n), logs: make([][]fakeRecord, n)}
 		return map[string]any{}, 200, nil
 	case "DescribeStreamSummary":
 		return map[string]any{"StreamDescriptionSummary": map[string]any{"StreamName": str(in, "StreamName"), "StreamStatus": "ACTIVE", "OpenShardCount": len(s.shards)}}, 200, nil
