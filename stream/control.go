@@ -48,7 +48,7 @@ func (cfg StreamConfig) shards() (StreamMode, int, error) {
 
 // CreateStream creates a stream. It is CREATING, with no shards, for Options.CreateDelay,
 // then ACTIVE with cfg's shards dividing the hash key space evenly. A name in use, in any
-// state, is StreamExists; shards beyond Options.ShardLimit are ShardLimitExceeded.
+// state, is streamExists; shards beyond Options.ShardLimit are shardLimitExceeded.
 func (s *Store) CreateStream(name string, cfg StreamConfig) error {
 	info, err := s.newStreamInfo(name, cfg)
 	if err != nil {

@@ -37,7 +37,7 @@ const internalFailureMessage = "Internal Service Failure"
 type PutRecordsRequest struct {
 	StreamName string
 	Entries    []PutEntry
-	DryRun     bool // check everything, write nothing, and answer DryRunSucceeded
+	DryRun     bool // check everything, write nothing, and answer dryRunSucceeded
 }
 
 // PutRecordRequest is the input of PutRecord.
@@ -54,11 +54,11 @@ type PutRecordRequest struct {
 // batches to different shards are appended in parallel. It returns once every batch is
 // durable under the shards' sync policy, with one result per entry appended to results[:0].
 //
-// A stream that does not exist, or is CREATING or DELETING, is StreamNotFound, and an
+// A stream that does not exist, or is CREATING or DELETING, is streamNotFound, and an
 // invalid ExplicitHashKey anywhere fails the whole request. A shard that fails to append
 // fails only its own records, with ErrorCode InternalFailure, as on AWS: nothing of them is
 // stored, and the client sends them again. On a full disk their ErrorMessage says so
-// (DiskFull); otherwise it is AWS's "Internal Service Failure".
+// (diskFull); otherwise it is AWS's "Internal Service Failure".
 func (s *Store) PutRecords(req *PutRecordsRequest, results []PutResult) ([]PutResult, error) {
 	e, v, err := s.writableView(req.StreamName)
 	if err != nil {
@@ -317,7 +317,7 @@ func (b *batcher) results(dst []PutResult, info *StreamInfo) []PutResult {
 }
 
 // failedPut is the result of an entry whose shard failed to append it with err. A full disk
-// says so (DiskFull), so that the client knows the records will go in once space is freed;
+// says so (diskFull), so that the client knows the records will go in once space is freed;
 // anything else is AWS's bare "Internal Service Failure", and the log has the cause.
 func failedPut(err error, shardID string, info *StreamInfo) PutResult {
 	if errors.Is(err, syscall.ENOSPC) && !errors.Is(err, shard.ErrSyncFailed) {

@@ -206,9 +206,10 @@ func plainSize(n int) int {
 }
 
 // Open returns the Iterator sealed in s. An iterator that is malformed, was sealed under
-// another key, or was altered gives InvalidShardIterator; one issued more than
-// IteratorLifetime before nowMs gives ExpiredIterator. An iterator issued after nowMs (the
-// clock stepped back) is accepted.
+// another key, or was altered gives the InvalidArgumentException "Invalid ShardIterator.";
+// one issued more than kinesis.IteratorLifetime before nowMs gives an
+// ExpiredIteratorException. An iterator issued after nowMs (the clock stepped back) is
+// accepted.
 func (k *IteratorKey) Open(s string, nowMs int64) (Iterator, error) {
 	buf := buffers.Get().(*buffer)
 	defer buffers.Put(buf)

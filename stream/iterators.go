@@ -197,8 +197,8 @@ type GetRecordsResult struct {
 // req.Limit of them and at most MaxGetRecordsBytes of data and partition keys (the first
 // record always goes, however large), and returns a fresh iterator for what follows: a
 // position never moves backwards and no record is delivered twice along a chain of
-// iterators. An iterator that was not issued by this store is InvalidShardIterator, an old
-// one ExpiredIterator, and one of a stream that is gone, or was deleted and created again,
+// iterators. An iterator that was not issued by this store is invalidShardIterator, an old
+// one expiredIterator, and one of a stream that is gone, or was deleted and created again,
 // shardNotFound.
 func (s *Store) GetRecords(req *GetRecordsRequest, sink RecordSink) (GetRecordsResult, error) {
 	if s.closed.Load() {

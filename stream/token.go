@@ -40,8 +40,8 @@ func (s *Store) sealToken(t pageToken) string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-// openToken returns the token of a NextToken of the given kind: InvalidNextToken if it is
-// not one, ExpiredNextToken if it was issued more than NextTokenLifetime ago.
+// openToken returns the token of a NextToken of the given kind: invalidNextToken if it is
+// not one, expiredNextToken if it was issued more than kinesis.NextTokenLifetime ago.
 func (s *Store) openToken(token, kind string) (pageToken, error) {
 	b, err := base64.RawURLEncoding.DecodeString(token)
 	if err != nil {
