@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	slkinesis "github.com/shardlog/shardlog/kinesis"
 )
 
 // Op is the write operation a run sends.
@@ -47,10 +49,10 @@ func ParsePayload(s string) (Payload, error) {
 
 // Bounds of a Config.
 const (
-	MinRecordBytes  = headerBytes + 7 // the record header and a few bytes of payload
-	MaxRecordBytes  = 1 << 20         // Kinesis' record limit (data only)
-	MaxBatchRecords = 500             // Kinesis' PutRecords limit
-	maxBatchBytes   = 5 << 20         // Kinesis' PutRecords limit on data plus keys
+	MinRecordBytes  = headerBytes + 7                // the record header and a few bytes of payload
+	MaxRecordBytes  = 1 << 20                        // Kinesis' record limit (data only)
+	MaxBatchRecords = slkinesis.MaxPutRecordsEntries // Kinesis' PutRecords limit
+	maxBatchBytes   = slkinesis.MaxPutRecordsBytes   // Kinesis' PutRecords limit on data plus keys
 )
 
 // Config describes one run: what to write, how hard, and for how long. The zero value of

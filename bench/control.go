@@ -11,7 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 
-	"github.com/shardlog/shardlog/stream"
+	slkinesis "github.com/shardlog/shardlog/kinesis"
 )
 
 // The control plane (create, wait, list, delete) goes through the AWS SDK for Go v2, as an
@@ -31,7 +31,7 @@ func newKinesis(cfg Config) *kinesis.Client {
 // shardRange is one open shard of a stream and the hash keys it owns.
 type shardRange struct {
 	id   string
-	keys stream.HashKeyRange
+	keys slkinesis.HashKeyRange
 }
 
 // createStreams creates the streams and waits until all are ACTIVE.
@@ -103,8 +103,8 @@ func parseRange(sh types.Shard) (shardRange, error) {
 		return r, fmt.Errorf("shard %s has no hash key range", r.id)
 	}
 	var err1, err2 error
-	r.keys.Start, err1 = stream.ParseHashKey(aws.ToString(sh.HashKeyRange.StartingHashKey))
-	r.keys.End, err2 = stream.ParseHashKey(aws.ToString(sh.HashKeyRange.EndingHashKey))
+	r.keys.Start, err1 = slkinesis.ParseHashKey(aws.ToString(sh.HashKeyRange.StartingHashKey))
+	r.keys.End, err2 = slkinesis.ParseHashKey(aws.ToString(sh.HashKeyRange.EndingHashKey))
 	if err := errors.Join(err1, err2); err != nil {
 		return r, fmt.Errorf("shard %s: %w", r.id, err)
 	}
@@ -115,7 +115,7 @@ func parseRange(sh types.Shard) (shardRange, error) {
 // 128-bit number, falls in exactly one shard's range.
 func routerFor(shards []shardRange) router {
 	return func(key string) int32 {
-		h := stream.HashPartitionKey([]byte(key))
+		h := slkinesis.HashPartitionKey([]byte(key))
 		for i, sh := range shards {
 			if sh.keys.Contains(h) {
 				return int32(i)

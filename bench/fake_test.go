@@ -9,9 +9,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
-	"github.com/shardlog/shardlog/stream"
+	"github.com/shardlog/shardlog/kinesis"
 )
 
 // fakeKinesis is a small in-memory Kinesis for the load generator's tests: enough of
@@ -35,8 +34,23 @@ type fakeKinesis struct {
 }
 
 type fakeStream struct {
-	shards []stream.ShardInfo
+	shards []fakeShard
 	logs   [][]fakeRecord
+}
+
+// fakeShard is a shard of a fakeStream: its id and the hash keys it takes.
+type fakeShard struct {
+	ID           string
+	HashKeyRange kinesis.HashKeyRange
+}
+
+// fakeShards divides the hash key space evenly among n shards, as CreateStream does.
+func fakeShards(n int) []fakeShard {
+	shards := make([]fakeShard, n)
+	for i, r := range kinesis.UniformHashKeyRanges(n) {
+		shards[i] = fakeShard{ID: kinesis.ShardID(i), HashKeyRange: r}
+	}
+	return shards
 }
 
 type fakeRecord struct {
@@ -93,7 +107,7 @@ func (f *fakeKinesis) do(op string, in map[string]json.RawMessage) (any, int, er
 	case "CreateStream":
 		var n int
 		json.Unmarshal(in["ShardCount"], &n)
-		f.streams[str(in, "StreamName")] = &fakeStream{shards: stream.InitialShards(n, time.Now().Unix()), logs: make([][]fakeRecord, n)}
+		f.streams[str(in, "StreamName")] = &fakeStream{shards: fakeShards(n), logs: make([][]fakeRecord, n)}
 		return map[string]any{}, 200, nil
 	case "DescribeStreamSummary":
 		return map[string]any{"StreamDescriptionSummary": map[string]any{"StreamName": str(in, "StreamName"), "StreamStatus": "ACTIVE", "OpenShardCount": len(s.shards)}}, 200, nil
@@ -108,7 +122,7 @@ func (f *fakeKinesis) do(op string, in map[string]json.RawMessage) (any, int, er
 		if f.damage != nil && !f.damaged {
 			s.logs, f.damaged = f.damage(s.logs), true
 		}
-		idx, _ := stream.ParseShardID(str(in, "ShardId"))
+		idx, _ := kinesis.ParseShardID(str(in, "ShardId"))
 		return map[string]any{"ShardIterator": fmt.Sprintf("%s/%d/0", str(in, "StreamName"), idx)}, 200, nil
 	case "GetRecords":
 		return f.getRecords(in)
@@ -178,7 +192,7 @@ func (f *fakeKinesis) put(op string, s *fakeStream, in map[string]json.RawMessag
 }
 
 func (s *fakeStream) route(key string) int {
-	h := stream.HashPartitionKey([]byte(key))
+	h := kinesis.HashPartitionKey([]byte(key))
 	for i, sh := range s.shards {
 		if h.Compare(sh.HashKeyRange.Start) >= 0 && h.Compare(sh.HashKeyRange.End) <= 0 {
 			return i

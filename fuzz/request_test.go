@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/shardlog/shardlog/kinesis"
 	"github.com/shardlog/shardlog/server"
 )
 
@@ -16,7 +17,7 @@ import (
 //
 // The properties:
 //   - no body makes any decoder panic, for any operation, in JSON or CBOR;
-//   - a failure is always a *server.Error, of a type the client may see;
+//   - a failure is always a *kinesis.Error, of a type the client may see;
 //   - the focused PutRecords and PutRecord decoders agree with the general path:
 //     whatever they accept, the general path accepts with the same input; what
 //     the general path rejects, they reject. (They may decline a valid body,
@@ -114,12 +115,12 @@ func requireRequestError(t *testing.T, op string, err error) {
 	if err == nil {
 		return
 	}
-	var e *server.Error
+	var e *kinesis.Error
 	if !errors.As(err, &e) {
-		t.Fatalf("%s: error %T %v is not a *server.Error", op, err, err)
+		t.Fatalf("%s: error %T %v is not a *kinesis.Error", op, err, err)
 	}
 	switch e.Type {
-	case server.TypeSerialization, server.TypeValidation:
+	case kinesis.TypeSerialization, kinesis.TypeValidation:
 	default:
 		t.Fatalf("%s: unexpected error type %s: %s", op, e.Type, e.Message)
 	}

@@ -4,14 +4,15 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/shardlog/shardlog/kinesis"
 	"github.com/shardlog/shardlog/shard"
 )
 
-// Bounds of a retention period (Kinesis RetentionPeriodHours).
+// Bounds of a retention period (Kinesis RetentionPeriodHours), those of package kinesis.
 const (
-	DefaultPeriod = 24 * time.Hour   // a new stream's period
-	MinPeriod     = 24 * time.Hour   // the shortest period a stream may have
-	MaxPeriod     = 8760 * time.Hour // the longest: 365 days
+	DefaultPeriod = kinesis.DefaultRetention // a new stream's period
+	MinPeriod     = kinesis.MinRetention     // the shortest period a stream may have
+	MaxPeriod     = kinesis.MaxRetention     // the longest: 365 days
 )
 
 // Policy is a stream's retention period.

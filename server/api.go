@@ -12,10 +12,11 @@ import (
 // everything that depends on state: streams that do not exist, shards, sequence
 // numbers, iterators, limits, retention rules.
 //
-// A Backend reports a Kinesis error by returning an error with a method
-// ErrorType() string; the server renders that type as the response's __type and
-// the error's Error() text as its message (see errors.go for the status of each
-// type). Any other error becomes a 500 InternalFailure and is logged.
+// A Backend reports a Kinesis error by returning a *kinesis.Error, whose Type
+// and Message the server renders as they are, with the status kinesis.Status
+// gives the type; or any other error with a method ErrorType() string, whose
+// Error() text becomes the message. Any other error becomes a 500
+// InternalFailure and is logged.
 //
 // Slices in inputs (the Records of PutRecords and the Data of every record) may
 // alias buffers the server reuses: they are valid until the method returns, and

@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/shardlog/shardlog/kinesis"
 )
 
 // Authentication (step 11 of the request order, KINESIS-API.md §1.7). Every
@@ -80,7 +82,7 @@ type signature struct {
 
 // authenticate checks the request's signature and returns what its credential
 // scope says about the caller.
-func (s *Server) authenticate(r *http.Request, body []byte) (*RequestInfo, *Error) {
+func (s *Server) authenticate(r *http.Request, body []byte) (*RequestInfo, *kinesis.Error) {
 	verify := len(s.keys) > 0
 	sig, err := readSignature(r, verify)
 	if err != nil {
@@ -97,7 +99,7 @@ func (s *Server) authenticate(r *http.Request, body []byte) (*RequestInfo, *Erro
 // readSignature finds the signature in the header or the query string and
 // checks that it is complete. strict adds AWS's syntax checks of the header,
 // which kinesalite does not make.
-func readSignature(r *http.Request, strict bool) (*signature, *Error) {
+func readSignature(r *http.Request, strict bool) (*signature, *kinesis.Error) {
 	header := r.Header.Get("Authorization")
 	var query url.Values
 	if r.URL.RawQuery != "" {
@@ -106,17 +108,17 @@ func readSignature(r *http.Request, strict bool) (*signature, *Error) {
 	_, hasQueryAuth := query["X-Amz-Algorithm"]
 	switch {
 	case header != "" && hasQueryAuth:
-		return nil, &Error{Type: TypeInvalidSignature,
+		return nil, &kinesis.Error{Type: kinesis.TypeInvalidSignature,
 			Message: "Found both 'X-Amz-Algorithm' as a query-string param and 'Authorization' as HTTP header."}
 	case header == "" && !hasQueryAuth:
-		return nil, &Error{Type: TypeMissingAuthToken, Message: msgMissingToken}
+		return nil, &kinesis.Error{Type: kinesis.TypeMissingAuthToken, Message: msgMissingToken}
 	case header != "":
 		return readAuthHeader(r, header, strict)
 	}
 	return readQueryAuth(query, strict)
 }
 
-func readQueryAuth(query url.Values, strict bool) (*signature, *Error) {
+func readQueryAuth(query url.Values, strict bool) (*signature, *kinesis.Error) {
 	var msg strings.Builder
 	for _, p := range queryAuthParams {
 		if query.Get(p) == "" {
@@ -125,7 +127,7 @@ func readQueryAuth(query url.Values, strict bool) (*signature, *Error) {
 	}
 	if msg.Len() > 0 {
 		msg.WriteString("Re-examine the query-string parameters.")
-		return nil, &Error{Type: TypeIncompleteSignature, Message: msg.String()}
+		return nil, &kinesis.Error{Type: kinesis.TypeIncompleteSignature, Message: msg.String()}
 	}
 	if alg := query.Get("X-Amz-Algorithm"); strict && alg != signingAlgorithm {
 		return nil, unsupportedAlgorithm(alg)
@@ -140,7 +142,7 @@ func readQueryAuth(query url.Values, strict bool) (*signature, *Error) {
 	}, nil
 }
 
-func readAuthHeader(r *http.Request, header string, strict bool) (*signature, *Error) {
+func readAuthHeader(r *http.Request, header string, strict bool) (*signature, *kinesis.Error) {
 	if strict {
 		if err := checkHeaderSyntax(header); err != nil {
 			return nil, err
@@ -171,7 +173,7 @@ func readAuthHeader(r *http.Request, header string, strict bool) (*signature, *E
 	}
 	if msg.Len() > 0 {
 		msg.WriteString("Authorization=" + header)
-		return nil, &Error{Type: TypeIncompleteSignature, Message: msg.String()}
+		return nil, &kinesis.Error{Type: kinesis.TypeIncompleteSignature, Message: msg.String()}
 	}
 	return &signature{
 		credential:    params["Credential"],
@@ -184,28 +186,28 @@ func readAuthHeader(r *http.Request, header string, strict bool) (*signature, *E
 func isAuthSeparator(c rune) bool { return c == ',' || c == ' ' }
 
 // checkHeaderSyntax is step 1: the algorithm, then every part a key=value pair.
-func checkHeaderSyntax(header string) *Error {
+func checkHeaderSyntax(header string) *kinesis.Error {
 	alg, rest, _ := strings.Cut(header, " ")
 	if alg != signingAlgorithm {
 		return unsupportedAlgorithm(alg)
 	}
 	for _, f := range strings.FieldsFunc(rest, isAuthSeparator) {
 		if !strings.Contains(f, "=") {
-			return &Error{Type: TypeIncompleteSignature, Message: "'" + f +
+			return &kinesis.Error{Type: kinesis.TypeIncompleteSignature, Message: "'" + f +
 				"' not a valid key=value pair (missing equal-sign) in Authorization header: '" + header + "'."}
 		}
 	}
 	return nil
 }
 
-func unsupportedAlgorithm(alg string) *Error {
-	return &Error{Type: TypeIncompleteSignature, Message: "Unsupported AWS 'algorithm': '" + alg + "'."}
+func unsupportedAlgorithm(alg string) *kinesis.Error {
+	return &kinesis.Error{Type: kinesis.TypeIncompleteSignature, Message: "Unsupported AWS 'algorithm': '" + alg + "'."}
 }
 
 // verify carries a complete signature through steps 3 to 7.
-func (s *Server) verify(r *http.Request, body []byte, sig *signature) *Error {
+func (s *Server) verify(r *http.Request, body []byte, sig *signature) *kinesis.Error {
 	if !slices.ContainsFunc(strings.Split(sig.signedHeaders, ";"), isHost) {
-		return &Error{Type: TypeInvalidSignature, Message: msgHostNotSigned}
+		return &kinesis.Error{Type: kinesis.TypeInvalidSignature, Message: msgHostNotSigned}
 	}
 	at, err := parseSigningTime(sig.date)
 	if err != nil {
@@ -220,12 +222,12 @@ func (s *Server) verify(r *http.Request, body []byte, sig *signature) *Error {
 	}
 	secret, ok := s.keys[keyID]
 	if !ok {
-		return &Error{Type: TypeUnrecognizedClient, Message: msgUnknownAccessKey}
+		return &kinesis.Error{Type: kinesis.TypeUnrecognizedClient, Message: msgUnknownAccessKey}
 	}
 	canonical := canonicalRequest(r, sig, payloadHash(body))
 	want := signatureFor(secret, scope, at.Format(amzDateLayout), canonical)
 	if !hmac.Equal([]byte(want), []byte(sig.signature)) {
-		return &Error{Type: TypeInvalidSignature, Message: msgSignatureMismatch}
+		return &kinesis.Error{Type: kinesis.TypeInvalidSignature, Message: msgSignatureMismatch}
 	}
 	return nil
 }
@@ -235,37 +237,37 @@ func (s *Server) verify(r *http.Request, body []byte, sig *signature) *Error {
 func isHost(name string) bool { return strings.EqualFold(name, "host") || name == ":authority" }
 
 // parseSigningTime reads X-Amz-Date, or a Date header in ISO 8601 basic or HTTP format.
-func parseSigningTime(v string) (time.Time, *Error) {
+func parseSigningTime(v string) (time.Time, *kinesis.Error) {
 	if t, err := time.Parse(amzDateLayout, v); err == nil {
 		return t, nil
 	}
 	if t, err := http.ParseTime(v); err == nil {
 		return t.UTC(), nil
 	}
-	return time.Time{}, &Error{Type: TypeIncompleteSignature,
+	return time.Time{}, &kinesis.Error{Type: kinesis.TypeIncompleteSignature,
 		Message: "Date must be in ISO-8601 'basic format'. Got '" + v + "'. See http://en.wikipedia.org/wiki/ISO_8601"}
 }
 
 // checkClock refuses a signature dated too far from the server's clock. A
 // presigned request with X-Amz-Expires stays valid that long after its date.
-func (s *Server) checkClock(at time.Time, sig *signature) *Error {
+func (s *Server) checkClock(at time.Time, sig *signature) *kinesis.Error {
 	now := s.opts.now().UTC().Truncate(time.Second)
 	past := maxClockSkew
 	if sig.presigned && sig.expires != "" {
 		n, err := strconv.Atoi(sig.expires)
 		if err != nil || n < 1 || time.Duration(n)*time.Second > maxPresignExpires {
-			return &Error{Type: TypeIncompleteSignature,
+			return &kinesis.Error{Type: kinesis.TypeIncompleteSignature,
 				Message: "X-Amz-Expires must be a whole number of seconds from 1 to 604800, not '" + sig.expires + "'."}
 		}
 		past = time.Duration(n) * time.Second
 	}
 	switch {
 	case at.Before(now.Add(-past)):
-		return &Error{Type: TypeInvalidSignature, Message: "Signature expired: " + at.Format(amzDateLayout) +
+		return &kinesis.Error{Type: kinesis.TypeInvalidSignature, Message: "Signature expired: " + at.Format(amzDateLayout) +
 			" is now earlier than " + now.Add(-past).Format(amzDateLayout) +
 			" (" + now.Format(amzDateLayout) + " - " + skewText(past) + ".)"}
 	case at.After(now.Add(maxClockSkew)):
-		return &Error{Type: TypeInvalidSignature, Message: "Signature not yet current: " + at.Format(amzDateLayout) +
+		return &kinesis.Error{Type: kinesis.TypeInvalidSignature, Message: "Signature not yet current: " + at.Format(amzDateLayout) +
 			" is still later than " + now.Add(maxClockSkew).Format(amzDateLayout) +
 			" (" + now.Format(amzDateLayout) + " + " + skewText(maxClockSkew) + ".)"}
 	}
@@ -282,10 +284,10 @@ func skewText(d time.Duration) string {
 
 // checkScope is step 5. It returns the access key id and the scope that the
 // string to sign names: <date>/<region>/<service>/aws4_request.
-func checkScope(credential string, at time.Time) (keyID, scope string, _ *Error) {
+func checkScope(credential string, at time.Time) (keyID, scope string, _ *kinesis.Error) {
 	parts := strings.Split(credential, "/")
 	if len(parts) != 5 {
-		return "", "", &Error{Type: TypeIncompleteSignature, Message: "Credential must have exactly 5 " +
+		return "", "", &kinesis.Error{Type: kinesis.TypeIncompleteSignature, Message: "Credential must have exactly 5 " +
 			"slash-delimited elements, e.g. keyid/date/region/service/term, got '" + credential + "'"}
 	}
 	var msgs []string
@@ -297,7 +299,7 @@ func checkScope(credential string, at time.Time) (keyID, scope string, _ *Error)
 			parts[1]+"' != '"+day+"', from '"+at.Format(amzDateLayout)+"'.")
 	}
 	if len(msgs) > 0 {
-		return "", "", &Error{Type: TypeInvalidSignature, Message: strings.Join(msgs, " ")}
+		return "", "", &kinesis.Error{Type: kinesis.TypeInvalidSignature, Message: strings.Join(msgs, " ")}
 	}
 	return parts[0], strings.Join(parts[1:], "/"), nil
 }

@@ -15,6 +15,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/stretchr/testify/require"
+
+	"github.com/shardlog/shardlog/kinesis"
 )
 
 // The credentials and instant of AWS's SigV4 test suite.
@@ -149,7 +151,7 @@ func TestAuthenticate_SDKSigner(t *testing.T) {
 
 			other := tc.body + " "
 			_, e = s.authenticate(asServerRequest(t, req, other), []byte(other))
-			require.Equal(t, &Error{Type: TypeInvalidSignature, Message: msgSignatureMismatch}, e, "a changed body")
+			require.Equal(t, &kinesis.Error{Type: kinesis.TypeInvalidSignature, Message: msgSignatureMismatch}, e, "a changed body")
 		})
 	}
 }
@@ -183,20 +185,20 @@ func TestCheckClock(t *testing.T) {
 	cases := []struct {
 		date    string
 		expires string // X-Amz-Expires of a presigned request
-		want    *Error
+		want    *kinesis.Error
 	}{
 		{date: "20150830T123100Z"},
 		{date: "20150830T124100Z"},
-		{date: "20150830T123059Z", want: &Error{Type: TypeInvalidSignature,
+		{date: "20150830T123059Z", want: &kinesis.Error{Type: kinesis.TypeInvalidSignature,
 			Message: "Signature expired: 20150830T123059Z is now earlier than 20150830T123100Z (20150830T123600Z - 5 min.)"}},
-		{date: "20150830T124101Z", want: &Error{Type: TypeInvalidSignature,
+		{date: "20150830T124101Z", want: &kinesis.Error{Type: kinesis.TypeInvalidSignature,
 			Message: "Signature not yet current: 20150830T124101Z is still later than 20150830T124100Z (20150830T123600Z + 5 min.)"}},
 		{date: "20150830T113600Z", expires: "3600"},
-		{date: "20150830T113559Z", expires: "3600", want: &Error{Type: TypeInvalidSignature,
+		{date: "20150830T113559Z", expires: "3600", want: &kinesis.Error{Type: kinesis.TypeInvalidSignature,
 			Message: "Signature expired: 20150830T113559Z is now earlier than 20150830T113600Z (20150830T123600Z - 60 min.)"}},
-		{date: "20150830T123500Z", expires: "30", want: &Error{Type: TypeInvalidSignature,
+		{date: "20150830T123500Z", expires: "30", want: &kinesis.Error{Type: kinesis.TypeInvalidSignature,
 			Message: "Signature expired: 20150830T123500Z is now earlier than 20150830T123530Z (20150830T123600Z - 30 sec.)"}},
-		{date: "20150830T123600Z", expires: "0", want: &Error{Type: TypeIncompleteSignature,
+		{date: "20150830T123600Z", expires: "0", want: &kinesis.Error{Type: kinesis.TypeIncompleteSignature,
 			Message: "X-Amz-Expires must be a whole number of seconds from 1 to 604800, not '0'."}},
 	}
 	for _, tc := range cases {
@@ -215,13 +217,13 @@ func TestCheckScope(t *testing.T) {
 	cases := []struct {
 		credential string
 		wantScope  string
-		want       *Error
+		want       *kinesis.Error
 	}{
 		{"AKID/20150830/us-east-1/kinesis/aws4_request", "20150830/us-east-1/kinesis/aws4_request", nil},
 		{"AKID/20150830/any-region/any-service/aws4_request", "20150830/any-region/any-service/aws4_request", nil},
-		{"AKID/20150830/us-east-1/kinesis", "", &Error{Type: TypeIncompleteSignature, Message: "Credential must have " +
+		{"AKID/20150830/us-east-1/kinesis", "", &kinesis.Error{Type: kinesis.TypeIncompleteSignature, Message: "Credential must have " +
 			"exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got 'AKID/20150830/us-east-1/kinesis'"}},
-		{"AKID/20150829/us-east-1/kinesis/aws5_request", "", &Error{Type: TypeInvalidSignature, Message: "Credential should be " +
+		{"AKID/20150829/us-east-1/kinesis/aws5_request", "", &kinesis.Error{Type: kinesis.TypeInvalidSignature, Message: "Credential should be " +
 			"scoped with a valid terminator: 'aws4_request', not 'aws5_request'. Date in Credential scope does not match " +
 			"YYYYMMDD from ISO-8601 version of date from HTTP: '20150829' != '20150830', from '20150830T123600Z'."}},
 	}

@@ -2,35 +2,24 @@ package server
 
 import (
 	"context"
-	"errors"
 	"sync"
 	"time"
 
+	"github.com/shardlog/shardlog/kinesis"
 	"github.com/shardlog/shardlog/stream"
 )
 
 // NewStreamBackend returns the Backend that carries out every operation on s. It maps the
-// wire types to stream's and back, and passes stream's Kinesis errors (*stream.Error)
-// through with their type and exact message. The hot paths allocate nothing per record:
-// PutRecords renders all sequence numbers into one string, and GetRecords hands records
-// from the shard's read straight to the response encoder.
+// wire types to stream's and back, and passes stream's Kinesis errors (*kinesis.Error)
+// through as they are, with their type and exact message. The hot paths allocate nothing
+// per record: PutRecords renders all sequence numbers into one string, and GetRecords
+// hands records from the shard's read straight to the response encoder.
 func NewStreamBackend(s *stream.Store) Backend {
 	return &streamBackend{store: s}
 }
 
 type streamBackend struct {
 	store *stream.Store
-}
-
-// kinesisErr converts an error of the store into one the server renders: a *stream.Error
-// keeps its type and message (its Error text carries a package prefix); anything else is an
-// internal failure, which the server logs.
-func kinesisErr(err error) error {
-	var se *stream.Error
-	if errors.As(err, &se) {
-		return &Error{Type: se.Type, Message: se.Message}
-	}
-	return err
 }
 
 func (b *streamBackend) CreateStream(_ context.Context, in *CreateStreamInput) (*CreateStreamOutput, error) {
@@ -45,14 +34,14 @@ func (b *streamBackend) CreateStream(_ context.Context, in *CreateStreamInput) (
 		cfg.MaxRecordSizeKiB = int(*in.MaxRecordSizeInKiB)
 	}
 	if err := b.store.CreateStream(in.StreamName, cfg); err != nil {
-		return nil, kinesisErr(err)
+		return nil, err
 	}
 	return &CreateStreamOutput{}, nil
 }
 
 func (b *streamBackend) DeleteStream(_ context.Context, in *DeleteStreamInput) (*DeleteStreamOutput, error) {
 	if err := b.store.DeleteStream(in.StreamName); err != nil {
-		return nil, kinesisErr(err)
+		return nil, err
 	}
 	return &DeleteStreamOutput{}, nil
 }
@@ -60,7 +49,7 @@ func (b *streamBackend) DeleteStream(_ context.Context, in *DeleteStreamInput) (
 func (b *streamBackend) DescribeStream(_ context.Context, in *DescribeStreamInput) (*DescribeStreamOutput, error) {
 	info, more, err := b.store.DescribeStream(in.StreamName, int(deref(in.Limit)), in.ExclusiveStartShardId)
 	if err != nil {
-		return nil, kinesisErr(err)
+		return nil, err
 	}
 	return &DescribeStreamOutput{StreamDescription: StreamDescription{
 		StreamName:              info.Name,
@@ -80,7 +69,7 @@ func (b *streamBackend) DescribeStream(_ context.Context, in *DescribeStreamInpu
 func (b *streamBackend) DescribeStreamSummary(_ context.Context, in *DescribeStreamSummaryInput) (*DescribeStreamSummaryOutput, error) {
 	info, err := b.store.DescribeStreamSummary(in.StreamName)
 	if err != nil {
-		return nil, kinesisErr(err)
+		return nil, err
 	}
 	consumers, size := int32(0), int32(info.MaxRecordSizeKiB)
 	return &DescribeStreamSummaryOutput{StreamDescriptionSummary: StreamDescriptionSummary{
@@ -102,7 +91,7 @@ func (b *streamBackend) DescribeStreamSummary(_ context.Context, in *DescribeStr
 func (b *streamBackend) ListStreams(_ context.Context, in *ListStreamsInput) (*ListStreamsOutput, error) {
 	infos, next, err := b.store.ListStreams(int(deref(in.Limit)), in.ExclusiveStartStreamName, in.NextToken)
 	if err != nil {
-		return nil, kinesisErr(err)
+		return nil, err
 	}
 	out := &ListStreamsOutput{
 		StreamNames:     make([]string, len(infos)),
@@ -142,7 +131,7 @@ func (b *streamBackend) ListShards(_ context.Context, in *ListShardsInput) (*Lis
 	}
 	shards, next, err := b.store.ListShards(req)
 	if err != nil {
-		return nil, kinesisErr(err)
+		return nil, err
 	}
 	return &ListShardsOutput{Shards: shardsOut(shards), NextToken: next}, nil
 }
@@ -172,7 +161,7 @@ func (b *streamBackend) PutRecords(_ context.Context, in *PutRecordsInput) (*Put
 	results, err := b.store.PutRecords(&sc.req, sc.results)
 	sc.results = results[:0]
 	if err != nil {
-		return nil, kinesisErr(err)
+		return nil, err
 	}
 	return putRecordsOutput(results, sc), nil
 }
@@ -211,7 +200,7 @@ func (b *streamBackend) PutRecord(_ context.Context, in *PutRecordInput) (*PutRe
 		DryRun:                    in.DryRun,
 	})
 	if err != nil {
-		return nil, kinesisErr(err)
+		return nil, err
 	}
 	return &PutRecordOutput{ShardId: r.ShardID, SequenceNumber: r.SequenceNumber.String()}, nil
 }
@@ -229,7 +218,7 @@ func (b *streamBackend) GetShardIterator(_ context.Context, in *GetShardIterator
 	}
 	it, err := b.store.GetShardIterator(&req)
 	if err != nil {
-		return nil, kinesisErr(err)
+		return nil, err
 	}
 	return &GetShardIteratorOutput{ShardIterator: it}, nil
 }
@@ -240,7 +229,7 @@ func (b *streamBackend) GetRecords(_ context.Context, in *GetRecordsInput, sink 
 	res, err := b.store.GetRecords(&stream.GetRecordsRequest{ShardIterator: in.ShardIterator, Limit: int(deref(in.Limit)),
 		StreamARN: in.StreamARN, DryRun: in.DryRun}, sink)
 	if err != nil {
-		return nil, kinesisErr(err)
+		return nil, err
 	}
 	out := &GetRecordsOutput{NextShardIterator: res.NextShardIterator, MillisBehindLatest: res.MillisBehindLatest}
 	for i := range res.ChildShards {
@@ -256,28 +245,28 @@ func (b *streamBackend) GetRecords(_ context.Context, in *GetRecordsInput, sink 
 
 func (b *streamBackend) IncreaseStreamRetentionPeriod(_ context.Context, in *IncreaseStreamRetentionPeriodInput) (*IncreaseStreamRetentionPeriodOutput, error) {
 	if err := b.store.IncreaseStreamRetentionPeriod(in.StreamName, int(in.RetentionPeriodHours)); err != nil {
-		return nil, kinesisErr(err)
+		return nil, err
 	}
 	return &IncreaseStreamRetentionPeriodOutput{}, nil
 }
 
 func (b *streamBackend) DecreaseStreamRetentionPeriod(_ context.Context, in *DecreaseStreamRetentionPeriodInput) (*DecreaseStreamRetentionPeriodOutput, error) {
 	if err := b.store.DecreaseStreamRetentionPeriod(in.StreamName, int(in.RetentionPeriodHours)); err != nil {
-		return nil, kinesisErr(err)
+		return nil, err
 	}
 	return &DecreaseStreamRetentionPeriodOutput{}, nil
 }
 
 func (b *streamBackend) AddTagsToStream(_ context.Context, in *AddTagsToStreamInput) (*AddTagsToStreamOutput, error) {
 	if err := b.store.AddTagsToStream(in.StreamName, in.Tags); err != nil {
-		return nil, kinesisErr(err)
+		return nil, err
 	}
 	return &AddTagsToStreamOutput{}, nil
 }
 
 func (b *streamBackend) RemoveTagsFromStream(_ context.Context, in *RemoveTagsFromStreamInput) (*RemoveTagsFromStreamOutput, error) {
 	if err := b.store.RemoveTagsFromStream(in.StreamName, in.TagKeys); err != nil {
-		return nil, kinesisErr(err)
+		return nil, err
 	}
 	return &RemoveTagsFromStreamOutput{}, nil
 }
@@ -285,21 +274,21 @@ func (b *streamBackend) RemoveTagsFromStream(_ context.Context, in *RemoveTagsFr
 func (b *streamBackend) ListTagsForStream(_ context.Context, in *ListTagsForStreamInput) (*ListTagsForStreamOutput, error) {
 	tags, more, err := b.store.ListTagsForStream(in.StreamName, in.ExclusiveStartTagKey, int(deref(in.Limit)))
 	if err != nil {
-		return nil, kinesisErr(err)
+		return nil, err
 	}
 	return &ListTagsForStreamOutput{Tags: tagsOut(tags), HasMoreTags: more}, nil
 }
 
 func (b *streamBackend) TagResource(_ context.Context, in *TagResourceInput) (*TagResourceOutput, error) {
 	if err := b.store.TagResource(in.ResourceARN, in.Tags); err != nil {
-		return nil, kinesisErr(err)
+		return nil, err
 	}
 	return &TagResourceOutput{}, nil
 }
 
 func (b *streamBackend) UntagResource(_ context.Context, in *UntagResourceInput) (*UntagResourceOutput, error) {
 	if err := b.store.UntagResource(in.ResourceARN, in.TagKeys); err != nil {
-		return nil, kinesisErr(err)
+		return nil, err
 	}
 	return &UntagResourceOutput{}, nil
 }
@@ -307,7 +296,7 @@ func (b *streamBackend) UntagResource(_ context.Context, in *UntagResourceInput)
 func (b *streamBackend) ListTagsForResource(_ context.Context, in *ListTagsForResourceInput) (*ListTagsForResourceOutput, error) {
 	tags, err := b.store.ListTagsForResource(in.ResourceARN)
 	if err != nil {
-		return nil, kinesisErr(err)
+		return nil, err
 	}
 	return &ListTagsForResourceOutput{Tags: tagsOut(tags)}, nil
 }
@@ -315,7 +304,7 @@ func (b *streamBackend) ListTagsForResource(_ context.Context, in *ListTagsForRe
 func (b *streamBackend) DescribeLimits(context.Context, *DescribeLimitsInput) (*DescribeLimitsOutput, error) {
 	l, err := b.store.DescribeLimits()
 	if err != nil {
-		return nil, kinesisErr(err)
+		return nil, err
 	}
 	return &DescribeLimitsOutput{
 		ShardLimit:               int32(l.ShardLimit),
@@ -327,14 +316,14 @@ func (b *streamBackend) DescribeLimits(context.Context, *DescribeLimitsInput) (*
 
 func (b *streamBackend) SplitShard(_ context.Context, in *SplitShardInput) (*SplitShardOutput, error) {
 	if err := b.store.SplitShard(in.StreamName, in.ShardToSplit, in.NewStartingHashKey); err != nil {
-		return nil, kinesisErr(err)
+		return nil, err
 	}
 	return &SplitShardOutput{}, nil
 }
 
 func (b *streamBackend) MergeShards(_ context.Context, in *MergeShardsInput) (*MergeShardsOutput, error) {
 	if err := b.store.MergeShards(in.StreamName, in.ShardToMerge, in.AdjacentShardToMerge); err != nil {
-		return nil, kinesisErr(err)
+		return nil, err
 	}
 	return &MergeShardsOutput{}, nil
 }
@@ -342,7 +331,7 @@ func (b *streamBackend) MergeShards(_ context.Context, in *MergeShardsInput) (*M
 func (b *streamBackend) UpdateShardCount(_ context.Context, in *UpdateShardCountInput) (*UpdateShardCountOutput, error) {
 	current, err := b.store.UpdateShardCount(in.StreamName, int(in.TargetShardCount))
 	if err != nil {
-		return nil, kinesisErr(err)
+		return nil, err
 	}
 	return &UpdateShardCountOutput{
 		StreamName:        in.StreamName,
@@ -361,7 +350,7 @@ func deref(p *int32) int32 {
 	return *p
 }
 
-func hashKeyRange(r stream.HashKeyRange) HashKeyRange {
+func hashKeyRange(r kinesis.HashKeyRange) HashKeyRange {
 	return HashKeyRange{StartingHashKey: r.Start.String(), EndingHashKey: r.End.String()}
 }
 

@@ -23,6 +23,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/shardlog/shardlog/internal/testutil"
+	slkinesis "github.com/shardlog/shardlog/kinesis"
 	"github.com/shardlog/shardlog/server"
 	"github.com/shardlog/shardlog/shard"
 	"github.com/shardlog/shardlog/stream"
@@ -144,7 +145,7 @@ func TestStreamBackend_Lifecycle(t *testing.T) {
 	require.Equal(t, "shardId-000000000001", *sh.ShardId)
 	require.Equal(t, "85070591730234615865843651857942052864", *sh.HashKeyRange.StartingHashKey)
 	require.Equal(t, "170141183460469231731687303715884105727", *sh.HashKeyRange.EndingHashKey)
-	require.Equal(t, stream.StartingSequenceNumber(streamT0/1000, 1).String(), *sh.SequenceNumberRange.StartingSequenceNumber)
+	require.Equal(t, slkinesis.StartingSequenceNumber(streamT0/1000, 1).String(), *sh.SequenceNumberRange.StartingSequenceNumber)
 	require.Nil(t, sh.SequenceNumberRange.EndingSequenceNumber)
 	require.Nil(t, sh.ParentShardId)
 	d, err = client.DescribeStream(ctx, &kinesis.DescribeStreamInput{StreamName: aws.String("orders"), ExclusiveStartShardId: desc.Shards[2].ShardId})
@@ -378,7 +379,7 @@ func TestStreamBackend_Errors(t *testing.T) {
 	it, err := client.GetShardIterator(ctx, &kinesis.GetShardIteratorInput{StreamName: aws.String("s"), ShardId: aws.String("shardId-000000000000"),
 		ShardIteratorType: types.ShardIteratorTypeLatest})
 	require.NoError(t, err)
-	c.Advance(stream.IteratorLifetime + time.Second)
+	c.Advance(slkinesis.IteratorLifetime + time.Second)
 
 	in := " in stream s under account 000000000000"
 	notFound := "Stream nope under account 000000000000 not found."

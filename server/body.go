@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/shardlog/shardlog/kinesis"
 )
 
 // Bounded work per request. A body is read into a buffer that grows as its
@@ -323,7 +325,7 @@ func (k *bodyClock) stop() {
 // connection, whose unread body makes it unusable, without waiting for the
 // rest of that body; HTTP/2 ends the stream.
 
-func (c *call) answerEarly(e *Error, proto protocol) {
+func (c *call) answerEarly(e *kinesis.Error, proto protocol) {
 	c.requestID = newRequestID()
 	c.w.Header()["x-amzn-RequestId"] = []string{c.requestID}
 	if c.r.ProtoMajor == 1 {
@@ -346,8 +348,8 @@ func (c *call) requestProtocol() protocol {
 // tooLarge answers a body over the cap. kinesalite sends a bare 413; we add a
 // JSON body that says what the limit is.
 func (c *call) tooLarge() {
-	c.answerEarly(&Error{
-		Type:    TypeRequestTooLarge,
+	c.answerEarly(&kinesis.Error{
+		Type:    kinesis.TypeRequestTooLarge,
 		Message: "Request body exceeds the limit of " + strconv.FormatInt(c.s.opts.MaxRequestBytes, 10) + " bytes.",
 	}, protoJSON)
 }
@@ -355,8 +357,8 @@ func (c *call) tooLarge() {
 // bodyTimeout answers a body that stalled or trickled: 408, which the SDKs
 // retry (RequestTimeoutException is among their retryable codes).
 func (c *call) bodyTimeout() {
-	c.answerEarly(&Error{
-		Type: TypeRequestTimeout,
+	c.answerEarly(&kinesis.Error{
+		Type: kinesis.TypeRequestTimeout,
 		Message: "Request body not received in time: at least " + strconv.FormatInt(c.s.opts.MinBodyBytesPerSecond, 10) +
 			" bytes per second, with no pause longer than " + c.s.opts.BodyReadTimeout.String() + ".",
 	}, c.requestProtocol())
@@ -366,8 +368,8 @@ func (c *call) bodyTimeout() {
 // ServiceUnavailable, which AWS answers when it is overloaded and which every
 // SDK retries with backoff, by its status alone.
 func (c *call) busy() {
-	e := &Error{
-		Type: TypeServiceUnavailable,
+	e := &kinesis.Error{
+		Type: kinesis.TypeServiceUnavailable,
 		Message: "Slow down: requests in flight hold the server's limit of " +
 			strconv.FormatInt(c.s.opts.MaxInFlightBytes, 10) + " bytes.",
 	}

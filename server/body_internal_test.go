@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/shardlog/shardlog/kinesis"
 )
 
 // clientDeadline bounds how long a test waits for an answer the server owes
@@ -125,7 +127,7 @@ func TestReadBody_SlowBody(t *testing.T) {
 			close(stop)
 			wg.Wait()
 			require.Equal(t, http.StatusRequestTimeout, resp.StatusCode, "body: %s", body)
-			require.Equal(t, TypeRequestTimeout, resp.Header.Get("x-amzn-ErrorType"))
+			require.Equal(t, kinesis.TypeRequestTimeout, resp.Header.Get("x-amzn-ErrorType"))
 			require.Contains(t, body, `"__type":"RequestTimeoutException"`)
 			require.True(t, closed, "the connection stays open after a cut-off body")
 		})
@@ -166,7 +168,7 @@ func TestReadBody_SlowBody_H2C(t *testing.T) {
 	defer resp.Body.Close()
 	require.Equal(t, 2, resp.ProtoMajor)
 	require.Equal(t, http.StatusRequestTimeout, resp.StatusCode)
-	require.Equal(t, TypeRequestTimeout, resp.Header.Get("x-amzn-ErrorType"))
+	require.Equal(t, kinesis.TypeRequestTimeout, resp.Header.Get("x-amzn-ErrorType"))
 }
 
 // TestReadBody_DeclaredLengthNotAllocated checks that a body is held in a
@@ -234,7 +236,7 @@ func TestInFlight_Cap(t *testing.T) {
 	next := startRaw(t, addr, capBody, almost)
 	resp, body, closed := readAnswer(t, next)
 	require.Equal(t, http.StatusServiceUnavailable, resp.StatusCode, "body: %s", body)
-	require.Equal(t, TypeServiceUnavailable, resp.Header.Get("x-amzn-ErrorType"))
+	require.Equal(t, kinesis.TypeServiceUnavailable, resp.Header.Get("x-amzn-ErrorType"))
 	require.Contains(t, body, `"__type":"ServiceUnavailable"`)
 	require.True(t, closed, "the connection of a refused body stays open")
 
@@ -281,7 +283,7 @@ func TestInFlight_Cap_H2C(t *testing.T) {
 	resp.Body.Close()
 	require.Equal(t, 2, resp.ProtoMajor)
 	require.Equal(t, http.StatusServiceUnavailable, resp.StatusCode)
-	require.Equal(t, TypeServiceUnavailable, resp.Header.Get("x-amzn-ErrorType"))
+	require.Equal(t, kinesis.TypeServiceUnavailable, resp.Header.Get("x-amzn-ErrorType"))
 
 	req, err = http.NewRequest(http.MethodPost, "http://"+addr+"/", strings.NewReader(smallPut))
 	require.NoError(t, err)

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/shardlog/shardlog/kinesis"
 )
 
 // The general request path decodes a body in three steps, each with the error
@@ -78,7 +80,7 @@ const (
 // blobs, time.Time for timestamps, []any for lists, object for maps and
 // checked for structures. Lists and maps are converted in place: the tree is
 // read once.
-func checkStructure(obj object, s *shape) (checked, *Error) {
+func checkStructure(obj object, s *shape) (checked, *kinesis.Error) {
 	var out checked
 	for i, m := range s.members {
 		v, ok := obj.get(m.name)
@@ -120,7 +122,7 @@ func (c checked) at(i int) any {
 	return nil
 }
 
-func checkValue(v any, s *shape) (any, *Error) {
+func checkValue(v any, s *shape) (any, *kinesis.Error) {
 	switch s.kind {
 	case kindString:
 		return checkString(v)
@@ -156,7 +158,7 @@ func containerMismatch(v any) string {
 // The checks return a value that needs no conversion as v itself, so that
 // checking it allocates nothing.
 
-func checkString(v any) (any, *Error) {
+func checkString(v any) (any, *kinesis.Error) {
 	switch v.(type) {
 	case string:
 		return v, nil
@@ -170,7 +172,7 @@ func checkString(v any) (any, *Error) {
 	return nil, scalarMismatch(v, "an String")
 }
 
-func checkInteger(v any) (any, *Error) {
+func checkInteger(v any) (any, *kinesis.Error) {
 	switch t := v.(type) {
 	case number:
 		return truncateInteger(t), nil
@@ -197,7 +199,7 @@ func truncateInteger(n number) int64 {
 	return int64(f)
 }
 
-func checkBoolean(v any) (any, *Error) {
+func checkBoolean(v any) (any, *kinesis.Error) {
 	switch t := v.(type) {
 	case bool:
 		return v, nil
@@ -209,7 +211,7 @@ func checkBoolean(v any) (any, *Error) {
 	return nil, scalarMismatch(v, "an Boolean")
 }
 
-func checkBlob(v any) (any, *Error) {
+func checkBlob(v any) (any, *kinesis.Error) {
 	switch t := v.(type) {
 	case []byte:
 		return v, nil
@@ -227,7 +229,7 @@ func checkBlob(v any) (any, *Error) {
 // length must be a multiple of 4, every character must be in the standard
 // alphabet with '=' only as trailing padding, and the padding bits must be zero
 // (the text must be the canonical encoding of its bytes).
-func decodeBlob(s string) ([]byte, *Error) {
+func decodeBlob(s string) ([]byte, *kinesis.Error) {
 	if len(s)%4 != 0 {
 		return nil, serializationError("'" + s + "' can not be converted to a Blob: " +
 			"Base64 encoded length is expected a multiple of 4 bytes but found: " + strconv.Itoa(len(s)))
@@ -263,7 +265,7 @@ func invalidBase64At(s string) int {
 	return -1
 }
 
-func checkTimestamp(v any) (any, *Error) {
+func checkTimestamp(v any) (any, *kinesis.Error) {
 	switch t := v.(type) {
 	case number:
 		f, _ := strconv.ParseFloat(string(t), 64) // ±Inf beyond the range of a float
@@ -294,14 +296,14 @@ func saturatedMillis(ms float64) int64 {
 
 // scalarMismatch is the error for a container, or an unexpected CBOR value,
 // where a scalar belongs.
-func scalarMismatch(v any, target string) *Error {
+func scalarMismatch(v any, target string) *kinesis.Error {
 	if msg := containerMismatch(v); msg != "" {
 		return serializationError(msg)
 	}
 	return serializationError("Unexpected value can not be converted to " + target)
 }
 
-func checkList(v any, s *shape) (any, *Error) {
+func checkList(v any, s *shape) (any, *kinesis.Error) {
 	list, ok := v.([]any)
 	if !ok {
 		if _, isObj := v.(object); isObj {
@@ -322,7 +324,7 @@ func checkList(v any, s *shape) (any, *Error) {
 	return list, nil
 }
 
-func checkMap(v any, s *shape) (any, *Error) {
+func checkMap(v any, s *shape) (any, *kinesis.Error) {
 	obj, ok := v.(object)
 	if !ok {
 		if _, isList := v.([]any); isList {
@@ -342,7 +344,7 @@ func checkMap(v any, s *shape) (any, *Error) {
 	return obj, nil
 }
 
-func checkNested(v any, s *shape) (any, *Error) {
+func checkNested(v any, s *shape) (any, *kinesis.Error) {
 	obj, ok := v.(object)
 	if !ok {
 		if _, isList := v.([]any); isList {
@@ -360,17 +362,17 @@ func checkNested(v any, s *shape) (any, *Error) {
 // DecodeRequest decodes a body for an operation ("PutRecords") the way the
 // server's general path does, in the format its Content-Type names
 // (application/x-amz-json-1.1 or application/x-amz-cbor-1.1). It returns the
-// input struct (*PutRecordsInput), or the *Error the client would get: a
+// input struct (*PutRecordsInput), or the *kinesis.Error the client would get: a
 // SerializationException or a ValidationException. An unknown operation is an
 // UnknownOperationException.
 func DecodeRequest(operation, contentType string, body []byte, opts Options) (any, error) {
 	op := newOperations(opts.withDefaults())[operation]
 	if op == nil {
-		return nil, &Error{Type: TypeUnknownOperation}
+		return nil, &kinesis.Error{Type: kinesis.TypeUnknownOperation}
 	}
 	c := call{proto: protocolOf(contentType), body: body}
 	if c.proto != protoJSON && c.proto != protoCBOR {
-		return nil, &Error{Type: TypeUnknownOperation}
+		return nil, &kinesis.Error{Type: kinesis.TypeUnknownOperation}
 	}
 	if !c.parse(op.shape) {
 		return nil, serializationError("")

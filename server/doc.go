@@ -49,9 +49,12 @@
 // only when Options.Credentials lists keys, see auth.go),
 // type checks (SerializationException, coral's messages), constraints
 // (ValidationException, "N validation errors detected: …", at most 10), then the
-// Backend. Errors are rendered as {"__type":"…","message":"…"} with an
-// x-amzn-ErrorType header. Every client error is 400; InternalFailure is 500;
-// the full table is in errors.go. A Backend error that has no ErrorType method
+// Backend. Errors are *kinesis.Error values, rendered as
+// {"__type":"…","message":"…"} with an x-amzn-ErrorType header and the status
+// of kinesis.Status: every client error is 400, InternalFailure 500 (the table
+// and the type names are package kinesis's; the rendering is errors.go). A
+// Backend may return a *kinesis.Error, wrapped or not, or any error with an
+// ErrorType method, whose Error text becomes the message. One that has neither
 // is logged (the first of a kind at once, repeats once per 10 s with their count)
 // and answered as InternalFailure with no message; the stream backend's own
 // InternalFailures (a full disk, a damaged batch) carry a message that says what

@@ -2,7 +2,8 @@ package server
 
 import (
 	"errors"
-	"net/http"
+
+	"github.com/shardlog/shardlog/kinesis"
 )
 
 // Errors of the Go API.
@@ -21,88 +22,9 @@ var (
 	errSyntax = errors.New("server: malformed body")
 )
 
-// Error is a Kinesis error answered to the client: Type becomes the body's
-// __type and the x-amzn-ErrorType header, Message the body's message. Backends
-// may return *Error, or any error of their own with an ErrorType() method.
-type Error struct {
-	Type    string // bare exception name, e.g. "ResourceNotFoundException"
-	Message string // exact text; empty means the body has no message member
-
-	// capitalMessage writes the member as "Message", the way coral writes
-	// SerializationException bodies produced by its type checks (§1.5).
-	capitalMessage bool
-}
-
-// Error returns the message, exactly as the client will see it.
-func (e *Error) Error() string { return e.Message }
-
-// ErrorType returns the Kinesis error type.
-func (e *Error) ErrorType() string { return e.Type }
-
-// Kinesis error types the server itself produces.
-const (
-	TypeSerialization       = "SerializationException"
-	TypeValidation          = "ValidationException"
-	TypeUnknownOperation    = "UnknownOperationException"
-	TypeInvalidArgument     = "InvalidArgumentException"
-	TypeResourceNotFound    = "ResourceNotFoundException"
-	TypeAccessDenied        = "AccessDeniedException"
-	TypeMissingAuthToken    = "MissingAuthenticationTokenException"
-	TypeIncompleteSignature = "IncompleteSignatureException"
-	TypeInvalidSignature    = "InvalidSignatureException"
-	TypeUnrecognizedClient  = "UnrecognizedClientException"
-	TypeInternalFailure     = "InternalFailure"
-	TypeRequestTooLarge     = "RequestEntityTooLargeException"
-	TypeServiceUnavailable  = "ServiceUnavailable"
-	TypeRequestTimeout      = "RequestTimeoutException"
-)
-
-// statusByType is the one table from error type to HTTP status. AWS answers every
-// modeled client error, and the protocol-level errors of the JSON path, with 400
-// (KINESIS-API.md §1.5); only server faults get 5xx. A type missing from the table
-// is a client error and gets 400 too, so a Backend may use any modeled type
-// (ExpiredIteratorException, KMS…, DryRunOperationException) without registering it.
-var statusByType = map[string]int{
-	"ResourceNotFoundException":              http.StatusBadRequest,
-	"ResourceInUseException":                 http.StatusBadRequest,
-	"InvalidArgumentException":               http.StatusBadRequest,
-	"LimitExceededException":                 http.StatusBadRequest,
-	"ProvisionedThroughputExceededException": http.StatusBadRequest,
-	"ExpiredIteratorException":               http.StatusBadRequest,
-	"ExpiredNextTokenException":              http.StatusBadRequest,
-	"ValidationException":                    http.StatusBadRequest,
-	"SerializationException":                 http.StatusBadRequest,
-	"AccessDeniedException":                  http.StatusBadRequest,
-	"DryRunOperationException":               http.StatusBadRequest,
-	"UnknownOperationException":              http.StatusBadRequest,
-	"MissingAuthenticationTokenException":    http.StatusBadRequest,
-	"IncompleteSignatureException":           http.StatusBadRequest,
-	"InvalidSignatureException":              http.StatusBadRequest,
-	"UnrecognizedClientException":            http.StatusBadRequest,
-	"KMSAccessDeniedException":               http.StatusBadRequest,
-	"KMSDisabledException":                   http.StatusBadRequest,
-	"KMSInvalidStateException":               http.StatusBadRequest,
-	"KMSNotFoundException":                   http.StatusBadRequest,
-	"KMSOptInRequired":                       http.StatusBadRequest,
-	"KMSThrottlingException":                 http.StatusBadRequest,
-	"RequestEntityTooLargeException":         http.StatusRequestEntityTooLarge,
-	"RequestTimeoutException":                http.StatusRequestTimeout,
-	"InternalFailure":                        http.StatusInternalServerError,
-	"InternalFailureException":               http.StatusInternalServerError,
-	"ServiceUnavailable":                     http.StatusServiceUnavailable,
-	"ServiceUnavailableException":            http.StatusServiceUnavailable,
-}
-
-// StatusCode returns the HTTP status the server answers an error type with.
-func StatusCode(errorType string) int {
-	if s, ok := statusByType[errorType]; ok {
-		return s
-	}
-	return http.StatusBadRequest
-}
-
-// typedError is what a Backend error must implement to reach the client as a
-// Kinesis error rather than as an InternalFailure.
+// typedError is what a Backend error other than a *kinesis.Error must implement to
+// reach the client as a Kinesis error rather than as an InternalFailure: its Error text
+// becomes the message.
 type typedError interface {
 	error
 	ErrorType() string
@@ -111,45 +33,52 @@ type typedError interface {
 // asKinesisError converts a Backend error into the error the client sees. It
 // reports false for errors without a type, which the server logs and answers
 // with an InternalFailure.
-func asKinesisError(err error) (*Error, bool) {
-	var e *Error
+func asKinesisError(err error) (*kinesis.Error, bool) {
+	var e *kinesis.Error
 	if errors.As(err, &e) {
 		return e, true
 	}
 	var t typedError
 	if errors.As(err, &t) && t.ErrorType() != "" {
-		return &Error{Type: t.ErrorType(), Message: t.Error()}, true
+		return &kinesis.Error{Type: t.ErrorType(), Message: t.Error()}, true
 	}
 	return nil, false
 }
 
 // internalFailure is the answer to an error the server cannot classify. Like
 // AWS and kinesalite, its body names the type and says nothing more.
-var internalFailure = &Error{Type: TypeInternalFailure}
+var internalFailure = &kinesis.Error{Type: kinesis.TypeInternalFailure}
 
 // Constructors for the errors of the protocol layer.
 
-func serializationError(msg string) *Error {
-	return &Error{Type: TypeSerialization, Message: msg, capitalMessage: msg != ""}
+func serializationError(msg string) *kinesis.Error {
+	return &kinesis.Error{Type: kinesis.TypeSerialization, Message: msg}
 }
 
-func validationError(msg string) *Error {
-	return &Error{Type: TypeValidation, Message: msg}
+func validationError(msg string) *kinesis.Error {
+	return &kinesis.Error{Type: kinesis.TypeValidation, Message: msg}
 }
 
-func invalidArgument(msg string) *Error {
-	return &Error{Type: TypeInvalidArgument, Message: msg}
+func invalidArgument(msg string) *kinesis.Error {
+	return &kinesis.Error{Type: kinesis.TypeInvalidArgument, Message: msg}
 }
 
 // Rendering. The JSON body is exactly {"__type":"…","message":"…"} in that
 // order, as AWS and kinesalite write it; a missing message is left out.
 
+// capitalMessage reports whether the body writes the message member as "Message",
+// the way coral writes the SerializationException bodies of its type checks (§1.5):
+// the server's own, the only SerializationExceptions with a message.
+func capitalMessage(e *kinesis.Error) bool {
+	return e.Type == kinesis.TypeSerialization
+}
+
 // appendErrorJSON appends the JSON body of e to dst.
-func appendErrorJSON(dst []byte, e *Error) []byte {
+func appendErrorJSON(dst []byte, e *kinesis.Error) []byte {
 	dst = append(dst, `{"__type":`...)
 	dst = appendJSONString(dst, e.Type)
 	if e.Message != "" {
-		if e.capitalMessage {
+		if capitalMessage(e) {
 			dst = append(dst, `,"Message":`...)
 		} else {
 			dst = append(dst, `,"message":`...)
@@ -161,7 +90,7 @@ func appendErrorJSON(dst []byte, e *Error) []byte {
 
 // appendErrorCBOR appends the CBOR body of e to dst: the same map as the JSON
 // body, for clients that sent application/x-amz-cbor-1.1.
-func appendErrorCBOR(dst []byte, e *Error) []byte {
+func appendErrorCBOR(dst []byte, e *kinesis.Error) []byte {
 	n := 1
 	if e.Message != "" {
 		n = 2
@@ -170,7 +99,7 @@ func appendErrorCBOR(dst []byte, e *Error) []byte {
 	dst = cborAppendText(dst, "__type")
 	dst = cborAppendText(dst, e.Type)
 	if e.Message != "" {
-		if e.capitalMessage {
+		if capitalMessage(e) {
 			dst = cborAppendText(dst, "Message")
 		} else {
 			dst = cborAppendText(dst, "message")

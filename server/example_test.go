@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 
+	slkinesis "github.com/shardlog/shardlog/kinesis"
 	"github.com/shardlog/shardlog/server"
 )
 
@@ -42,7 +43,7 @@ func (m *memoryBackend) PutRecords(_ context.Context, in *server.PutRecordsInput
 
 func (m *memoryBackend) GetShardIterator(_ context.Context, in *server.GetShardIteratorInput) (*server.GetShardIteratorOutput, error) {
 	if in.ShardIteratorType != server.ShardIteratorTypeTrimHorizon {
-		return nil, &server.Error{Type: "InvalidArgumentException", Message: "only TRIM_HORIZON here"}
+		return nil, &slkinesis.Error{Type: "InvalidArgumentException", Message: "only TRIM_HORIZON here"}
 	}
 	return &server.GetShardIteratorOutput{ShardIterator: "0"}, nil
 }

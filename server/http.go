@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/shardlog/shardlog/kinesis"
 )
 
 // The HTTP side of the protocol: one endpoint, POST /, the operation in the
@@ -151,7 +153,7 @@ func (c *call) serve() {
 		return
 	}
 	if c.r.Method != http.MethodPost {
-		c.sendXML(http.StatusForbidden, TypeAccessDenied, accessDeniedXML)
+		c.sendXML(http.StatusForbidden, kinesis.TypeAccessDenied, accessDeniedXML)
 		return
 	}
 	c.route()
@@ -171,9 +173,9 @@ func (c *call) route() {
 	case c.proto != protoUnknown:
 		c.dispatch(op, known)
 	case service == "" || opName == "":
-		c.sendXML(http.StatusForbidden, TypeAccessDenied, accessDeniedXML)
+		c.sendXML(http.StatusForbidden, kinesis.TypeAccessDenied, accessDeniedXML)
 	default:
-		c.sendXML(http.StatusNotFound, TypeUnknownOperation, unknownOperationXML)
+		c.sendXML(http.StatusNotFound, kinesis.TypeUnknownOperation, unknownOperationXML)
 	}
 }
 
@@ -202,13 +204,13 @@ func (c *call) dispatch(op *operation, known bool) {
 	case !parsed && c.status != 0: // refused for want of memory
 		return
 	case !parsed && c.proto == protoLegacyJSON:
-		c.sendRaw(http.StatusBadRequest, headerLegacyJSON, TypeSerialization, legacySerializationJSON)
+		c.sendRaw(http.StatusBadRequest, headerLegacyJSON, kinesis.TypeSerialization, legacySerializationJSON)
 	case !parsed:
 		c.fail(serializationError(""))
 	case c.proto == protoLegacyJSON:
-		c.sendRaw(http.StatusNotFound, headerLegacyJSON, TypeUnknownOperation, legacyUnknownOperationJSON)
+		c.sendRaw(http.StatusNotFound, headerLegacyJSON, kinesis.TypeUnknownOperation, legacyUnknownOperationJSON)
 	case !known:
-		c.fail(&Error{Type: TypeUnknownOperation})
+		c.fail(&kinesis.Error{Type: kinesis.TypeUnknownOperation})
 	default:
 		info, err := c.s.authenticate(c.r, c.body)
 		if err != nil {
@@ -288,7 +290,7 @@ func (c *call) execute(in any) {
 
 // kinesisError converts an error into the one the client sees, logging those
 // that have no Kinesis type.
-func (c *call) kinesisError(err error) *Error {
+func (c *call) kinesisError(err error) *kinesis.Error {
 	if e, ok := asKinesisError(err); ok {
 		return e
 	}
@@ -335,7 +337,7 @@ func (c *call) sendPiece(b []byte) ([]byte, error) {
 }
 
 // fail answers with a Kinesis error in the request's format.
-func (c *call) fail(e *Error) {
+func (c *call) fail(e *kinesis.Error) {
 	c.errType = e.Type
 	c.w.Header()["x-amzn-ErrorType"] = []string{e.Type}
 	if c.proto == protoCBOR {
@@ -343,7 +345,7 @@ func (c *call) fail(e *Error) {
 	} else {
 		c.out = appendErrorJSON(c.out[:0], e)
 	}
-	c.send(StatusCode(e.Type), c.contentType(), c.out)
+	c.send(kinesis.Status(e.Type), c.contentType(), c.out)
 }
 
 // answerEmptyBody is step 6: JSON for the JSON content type, CBOR for any
@@ -351,7 +353,7 @@ func (c *call) fail(e *Error) {
 func (c *call) answerEmptyBody(known bool) {
 	e := serializationError("")
 	if !known {
-		e = &Error{Type: TypeUnknownOperation}
+		e = &kinesis.Error{Type: kinesis.TypeUnknownOperation}
 	}
 	if c.proto != protoJSON {
 		c.proto = protoCBOR

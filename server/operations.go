@@ -4,7 +4,8 @@ import (
 	"context"
 	"reflect"
 	"strconv"
-	"strings"
+
+	"github.com/shardlog/shardlog/kinesis"
 )
 
 // An operation ties an X-Amz-Target name to its input shape and its Backend
@@ -195,7 +196,7 @@ func resolveStream(name *string, arn string) error {
 	if arn == "" {
 		return nil
 	}
-	fromARN := streamNameFromARN(arn)
+	fromARN, _ := kinesis.StreamNameFromARN(arn)
 	if *name == "" {
 		*name = fromARN
 		return nil
@@ -204,16 +205,6 @@ func resolveStream(name *string, arn string) error {
 		return invalidArgument("StreamARN " + arn + " does not match StreamName " + *name + ".")
 	}
 	return nil
-}
-
-// streamNameFromARN returns the stream name of a stream ARN that has passed the
-// StreamARN pattern: arn:aws:kinesis:<region>:<account>:stream/<name>.
-func streamNameFromARN(arn string) string {
-	i := strings.LastIndex(arn, ":stream/")
-	if i < 0 {
-		return ""
-	}
-	return arn[i+len(":stream/"):]
 }
 
 // checkRecordsSize enforces the PutRecords request limit on data plus

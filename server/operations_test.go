@@ -12,6 +12,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/shardlog/shardlog/kinesis"
 	"github.com/shardlog/shardlog/server"
 )
 
@@ -534,9 +535,9 @@ func TestOperations_BackendErrors(t *testing.T) {
 			http.StatusBadRequest, `{"__type":"ResourceNotFoundException","message":"Stream a under account 000000000000 not found."}`},
 		{"wrapped typed error", fmt.Errorf("stream: describe: %w", &kinesisError{"LimitExceededException", "Rate exceeded"}),
 			http.StatusBadRequest, `{"__type":"LimitExceededException","message":"Rate exceeded"}`},
-		{"server error type", &server.Error{Type: "ExpiredIteratorException", Message: "Iterator expired."},
+		{"server error type", &kinesis.Error{Type: "ExpiredIteratorException", Message: "Iterator expired."},
 			http.StatusBadRequest, `{"__type":"ExpiredIteratorException","message":"Iterator expired."}`},
-		{"internal failure type", &server.Error{Type: "InternalFailure"},
+		{"internal failure type", &kinesis.Error{Type: "InternalFailure"},
 			http.StatusInternalServerError, `{"__type":"InternalFailure"}`},
 		{"service unavailable", &kinesisError{"ServiceUnavailable", "try later"},
 			http.StatusServiceUnavailable, `{"__type":"ServiceUnavailable","message":"try later"}`},

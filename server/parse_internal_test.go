@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/shardlog/shardlog/internal/testutil"
+	"github.com/shardlog/shardlog/kinesis"
 )
 
 // parseJSONReference is the parser the server had before parse.go: a tree of
@@ -638,8 +639,8 @@ func TestParse_TreeCharged(t *testing.T) {
 		status  int
 		errType string
 	}{
-		{1 << 20, http.StatusServiceUnavailable, TypeServiceUnavailable},
-		{64 << 10, http.StatusBadRequest, TypeValidation},
+		{1 << 20, http.StatusServiceUnavailable, kinesis.TypeServiceUnavailable},
+		{64 << 10, http.StatusBadRequest, kinesis.TypeValidation},
 	} {
 		r, _ := benchRequest("RemoveTagsFromStream", body(tc.size))
 		w := httptest.NewRecorder()

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 	"unicode/utf8"
+
+	"github.com/shardlog/shardlog/kinesis"
 )
 
 // The focused PutRecords / PutRecord decoder.
@@ -345,7 +347,7 @@ func (s *scanner) records(a *putArena, lim fastLimits) bool {
 		return false // an empty list fails validation: the general path says how
 	}
 	for {
-		if len(a.spans) == maxPutRecordsEntries {
+		if len(a.spans) == kinesis.MaxPutRecordsEntries {
 			return false
 		}
 		e, ok := s.entry(a, lim)

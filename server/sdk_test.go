@@ -18,6 +18,7 @@ import (
 	"github.com/aws/smithy-go"
 	"github.com/stretchr/testify/require"
 
+	slkinesis "github.com/shardlog/shardlog/kinesis"
 	"github.com/shardlog/shardlog/server"
 )
 
@@ -254,7 +255,7 @@ func TestSDK_Errors(t *testing.T) {
 	require.ErrorAs(t, err, &rnf)
 	require.Equal(t, "Stream x under account 000000000000 not found.", rnf.ErrorMessage())
 
-	b.setError("GetRecords", &server.Error{Type: "ExpiredIteratorException", Message: "Iterator expired."})
+	b.setError("GetRecords", &slkinesis.Error{Type: "ExpiredIteratorException", Message: "Iterator expired."})
 	_, err = client.GetRecords(ctx, &kinesis.GetRecordsInput{ShardIterator: aws.String("AAAA")})
 	var expired *types.ExpiredIteratorException
 	require.ErrorAs(t, err, &expired)

@@ -3,6 +3,8 @@ package server
 import (
 	"regexp"
 	"strings"
+
+	"github.com/shardlog/shardlog/kinesis"
 )
 
 // A shape describes one member type of the service model: its wire type, which
@@ -184,15 +186,12 @@ func putRecordsInputShape(maxData int) *shape {
 		optional("ExplicitHashKey", shapeHashKey),
 		required("PartitionKey", shapePartitionKey))
 	return structShape("PutRecordsInput",
-		required("Records", listShape(entry, 1, maxPutRecordsEntries)),
+		required("Records", listShape(entry, 1, kinesis.MaxPutRecordsEntries)),
 		streamNameMember(),
 		optional("StreamARN", shapeStreamARN),
 		optional("StreamId", shapeStreamID),
 		optional("DryRun", shapeBoolean))
 }
-
-// maxPutRecordsEntries is the model's bound on the Records list of PutRecords.
-const maxPutRecordsEntries = 500
 
 var (
 	shapeCreateStreamInput = structShape("CreateStreamInput",
@@ -201,7 +200,7 @@ var (
 		optional("StreamModeDetails", shapeStreamModeDetails),
 		optional("Tags", shapeTagMap),
 		optional("WarmThroughputMiBps", shapeNaturalInt),
-		optional("MaxRecordSizeInKiB", integerRange(1024, 10240)),
+		optional("MaxRecordSizeInKiB", integerRange(kinesis.MinMaxRecordSizeKiB, kinesis.MaxMaxRecordSizeKiB)),
 		optional("RecordDistributionStrategy", shapeDistribution))
 
 	shapeDeleteStreamInput = structShape("DeleteStreamInput",

@@ -1,6 +1,10 @@
 package server
 
-import "context"
+import (
+	"context"
+
+	"github.com/shardlog/shardlog/kinesis"
+)
 
 // UnimplementedBackend answers every operation with an InvalidArgumentException
 // saying it is not implemented. Embed it in a Backend that implements only some
@@ -8,7 +12,7 @@ import "context"
 type UnimplementedBackend struct{}
 
 func notImplemented(op string) error {
-	return &Error{Type: TypeInvalidArgument, Message: op + " is not implemented by this server."}
+	return &kinesis.Error{Type: kinesis.TypeInvalidArgument, Message: op + " is not implemented by this server."}
 }
 
 // CreateStream reports that CreateStream is not implemented.

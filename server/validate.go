@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/shardlog/shardlog/kinesis"
 )
 
 // Constraint validation, coral style (KINESIS-API.md §1.8): every violated rule
@@ -39,7 +41,7 @@ type validator struct {
 
 // validate checks in, a type-checked structure, against s and returns the
 // ValidationException, or nil if every constraint holds.
-func validate(in checked, s *shape) *Error {
+func validate(in checked, s *shape) *kinesis.Error {
 	var v validator
 	v.structure(in, s, "")
 	if len(v.msgs) == 0 {

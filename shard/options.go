@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/shardlog/shardlog/kinesis"
 	"github.com/shardlog/shardlog/segment"
 )
 
@@ -52,7 +53,7 @@ const (
 	DefaultMaxSegmentBytes    = 64 << 20
 	DefaultMaxSegmentAge      = time.Hour
 	DefaultIndexIntervalBytes = 4096
-	DefaultRetention          = 24 * time.Hour
+	DefaultRetention          = kinesis.DefaultRetention
 	DefaultMaxMappedSegments  = 4
 	DefaultIdleTimeout        = 30 * time.Second
 

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"reflect"
 	"testing"
+
+	"github.com/shardlog/shardlog/kinesis"
 )
 
 // richStream returns a valid stream with every optional field set: shard 0 of 2 split into
@@ -12,11 +14,11 @@ import (
 func richStream() *StreamInfo {
 	const created = 1700000000
 	shards := InitialShards(2, created)
-	first, second, _ := shards[0].HashKeyRange.Split(HashKey{Hi: 1 << 62})
+	first, second, _ := shards[0].HashKeyRange.Split(kinesis.HashKey{Hi: 1 << 62})
 	shards[0].Closed, shards[0].EndOffset, shards[0].ClosedSec = true, 12345, created+60
 	shards = append(shards,
-		ShardInfo{Index: 2, ID: ShardID(2), HashKeyRange: first, ParentID: ShardID(0), CreatedSec: created + 61},
-		ShardInfo{Index: 3, ID: ShardID(3), HashKeyRange: second, ParentID: ShardID(0), CreatedSec: created + 61})
+		ShardInfo{Index: 2, ID: kinesis.ShardID(2), HashKeyRange: first, ParentID: kinesis.ShardID(0), CreatedSec: created + 61},
+		ShardInfo{Index: 3, ID: kinesis.ShardID(3), HashKeyRange: second, ParentID: kinesis.ShardID(0), CreatedSec: created + 61})
 	return &StreamInfo{
 		Name: "orders", Incarnation: 42, Region: "eu-west-1", Account: "123456789012",
 		Status: StatusUpdating, StatusDueMs: created*1000 + 500,

@@ -11,6 +11,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/shardlog/shardlog/kinesis"
 	"github.com/shardlog/shardlog/stream"
 )
 
@@ -51,11 +52,11 @@ func newStream(name string, count int) stream.StreamInfo {
 		Account:           "000000000000",
 		Status:            stream.StatusActive,
 		CreatedMs:         createdSec * 1000,
-		RetentionHours:    stream.DefaultRetentionHours,
+		RetentionHours:    kinesis.DefaultRetentionHours,
 		Mode:              stream.ModeProvisioned,
 		Encryption:        stream.EncryptionNone,
 		ShardLevelMetrics: []string{},
-		MaxRecordSizeKiB:  stream.DefaultMaxRecordSizeKiB,
+		MaxRecordSizeKiB:  kinesis.DefaultMaxRecordSizeKiB,
 		Tags:              []stream.Tag{},
 		Shards:            stream.InitialShards(count, createdSec),
 		NextShardIndex:    count,
@@ -67,11 +68,11 @@ func newStream(name string, count int) stream.StreamInfo {
 func splitStream(name string) stream.StreamInfo {
 	s := newStream(name, 2)
 	parent := &s.Shards[0]
-	first, second, _ := parent.HashKeyRange.Split(stream.HashKey{Hi: 1 << 62})
+	first, second, _ := parent.HashKeyRange.Split(kinesis.HashKey{Hi: 1 << 62})
 	parent.Closed, parent.EndOffset, parent.ClosedSec = true, 12345, createdSec+60
 	s.Shards = append(s.Shards,
-		stream.ShardInfo{Index: 2, ID: stream.ShardID(2), HashKeyRange: first, ParentID: parent.ID, CreatedSec: createdSec + 61},
-		stream.ShardInfo{Index: 3, ID: stream.ShardID(3), HashKeyRange: second, ParentID: parent.ID, CreatedSec: createdSec + 61},
+		stream.ShardInfo{Index: 2, ID: kinesis.ShardID(2), HashKeyRange: first, ParentID: parent.ID, CreatedSec: createdSec + 61},
+		stream.ShardInfo{Index: 3, ID: kinesis.ShardID(3), HashKeyRange: second, ParentID: parent.ID, CreatedSec: createdSec + 61},
 	)
 	s.NextShardIndex = 4
 	s.Status, s.StatusDueMs = stream.StatusUpdating, createdSec*1000+70500
@@ -310,7 +311,7 @@ func TestCatalog_Save_Invalid(t *testing.T) {
 			s.Status, s.StatusDueMs = stream.StatusUpdating, 1
 			s.Reshard = &stream.Reshard{Kind: stream.ReshardSplit, ShardIndex: 0}
 			s.Shards[0].Closed, s.Shards[0].ClosedSec = true, createdSec
-			s.Shards = append(s.Shards, stream.ShardInfo{Index: 4, ID: stream.ShardID(4), HashKeyRange: s.Shards[0].HashKeyRange, CreatedSec: createdSec})
+			s.Shards = append(s.Shards, stream.ShardInfo{Index: 4, ID: kinesis.ShardID(4), HashKeyRange: s.Shards[0].HashKeyRange, CreatedSec: createdSec})
 			s.NextShardIndex = 5
 		}},
 		{"unknown mode", func(s *stream.StreamInfo) { s.Mode = "FAST" }},
@@ -330,10 +331,10 @@ func TestCatalog_Save_Invalid(t *testing.T) {
 		{"open shard with an end", func(s *stream.StreamInfo) { s.Shards[0].EndOffset = 7 }},
 		{"closed before created", func(s *stream.StreamInfo) { s.Shards[0].Closed, s.Shards[0].ClosedSec = true, createdSec-1 }},
 		{"no creation time", func(s *stream.StreamInfo) { s.Shards[0].CreatedSec = 0 }},
-		{"parent after child", func(s *stream.StreamInfo) { s.Shards[0].ParentID = stream.ShardID(1) }},
+		{"parent after child", func(s *stream.StreamInfo) { s.Shards[0].ParentID = kinesis.ShardID(1) }},
 		{"parent not an id", func(s *stream.StreamInfo) { s.Shards[1].ParentID = "shard-0" }},
-		{"adjacent parent alone", func(s *stream.StreamInfo) { s.Shards[1].AdjacentParentID = stream.ShardID(0) }},
-		{"child created with its parent", func(s *stream.StreamInfo) { s.Shards[1].ParentID = stream.ShardID(0) }},
+		{"adjacent parent alone", func(s *stream.StreamInfo) { s.Shards[1].AdjacentParentID = kinesis.ShardID(0) }},
+		{"child created with its parent", func(s *stream.StreamInfo) { s.Shards[1].ParentID = kinesis.ShardID(0) }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -352,7 +353,7 @@ func TestStreamInfo_Accessors(t *testing.T) {
 	s := splitStream("orders")
 	require.Equal(t, "arn:aws:kinesis:us-east-1:000000000000:stream/orders", s.ARN())
 	require.Equal(t, 3, s.OpenShardCount())
-	require.Equal(t, stream.ShardID(3), s.Shard(3).ID)
+	require.Equal(t, kinesis.ShardID(3), s.Shard(3).ID)
 	require.Nil(t, s.Shard(4))
 	require.Nil(t, s.Shard(-1))
 
@@ -362,10 +363,10 @@ func TestStreamInfo_Accessors(t *testing.T) {
 	require.False(t, active.Due(1<<62), "an ACTIVE stream has no change due")
 
 	parent := s.Shard(0)
-	require.Equal(t, stream.StartingSequenceNumber(createdSec, 0), parent.StartingSequenceNumber())
+	require.Equal(t, kinesis.StartingSequenceNumber(createdSec, 0), parent.StartingSequenceNumber())
 	end, ok := parent.EndingSequenceNumber()
 	require.True(t, ok)
-	require.Equal(t, stream.EndingSequenceNumber(createdSec, 0, createdSec+60), end)
+	require.Equal(t, kinesis.EndingSequenceNumber(createdSec, 0, createdSec+60), end)
 	_, ok = s.Shard(2).EndingSequenceNumber()
 	require.False(t, ok, "an open shard has no EndingSequenceNumber")
 	require.Equal(t, 1, s.Shard(2).StartingSequenceNumber().Compare(end), "a child starts after its parent ends")
@@ -373,9 +374,9 @@ func TestStreamInfo_Accessors(t *testing.T) {
 
 func TestInitialShards(t *testing.T) {
 	shards := stream.InitialShards(3, createdSec)
-	ranges := stream.UniformHashKeyRanges(3)
+	ranges := kinesis.UniformHashKeyRanges(3)
 	require.Len(t, shards, 3)
 	for i, sh := range shards {
-		require.Equal(t, stream.ShardInfo{Index: i, ID: stream.ShardID(i), HashKeyRange: ranges[i], CreatedSec: createdSec}, sh)
+		require.Equal(t, stream.ShardInfo{Index: i, ID: kinesis.ShardID(i), HashKeyRange: ranges[i], CreatedSec: createdSec}, sh)
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/shardlog/shardlog/kinesis"
 )
 
 // StreamConfig is what CreateStream is told besides the stream's name.
@@ -39,14 +41,14 @@ func (cfg StreamConfig) shards() (StreamMode, int, error) {
 	case mode == ModeOnDemand && cfg.ShardCount == 0:
 		return mode, DefaultOnDemandShardCount, nil
 	case cfg.ShardCount == 0:
-		return "", 0, ShardCountMissing()
+		return "", 0, shardCountMissing()
 	}
 	return mode, cfg.ShardCount, nil
 }
 
 // CreateStream creates a stream. It is CREATING, with no shards, for Options.CreateDelay,
 // then ACTIVE with cfg's shards dividing the hash key space evenly. A name in use, in any
-// state, is StreamExists; shards beyond Options.ShardLimit are ShardLimitExceeded.
+// state, is streamExists; shards beyond Options.ShardLimit are shardLimitExceeded.
 func (s *Store) CreateStream(name string, cfg StreamConfig) error {
 	info, err := s.newStreamInfo(name, cfg)
 	if err != nil {
@@ -58,9 +60,9 @@ func (s *Store) CreateStream(name string, cfg StreamConfig) error {
 	case s.closed.Load():
 		return ErrClosed
 	case s.entry(name) != nil:
-		return StreamExists(name, s.opts.Account)
+		return streamExists(name, s.opts.Account)
 	case open+info.NextShardIndex > s.opts.ShardLimit:
-		return ShardLimitExceeded(s.opts.Account, s.opts.Region, open, s.opts.ShardLimit, info.NextShardIndex)
+		return shardLimitExceeded(s.opts.Account, s.opts.Region, open, s.opts.ShardLimit, info.NextShardIndex)
 	}
 	now := s.nowMs()
 	info.Incarnation, info.CreatedMs = s.newIncarnation(now), now
@@ -89,9 +91,9 @@ func (s *Store) newStreamInfo(name string, cfg StreamConfig) (*StreamInfo, error
 	if err != nil {
 		return nil, err
 	}
-	size := cmp.Or(cfg.MaxRecordSizeKiB, DefaultMaxRecordSizeKiB)
-	if size < MinMaxRecordSizeKiB || size > MaxMaxRecordSizeKiB {
-		return nil, fmt.Errorf("stream: create stream: max record size %d KiB outside [%d, %d]", size, MinMaxRecordSizeKiB, MaxMaxRecordSizeKiB)
+	size := cmp.Or(cfg.MaxRecordSizeKiB, kinesis.DefaultMaxRecordSizeKiB)
+	if size < kinesis.MinMaxRecordSizeKiB || size > kinesis.MaxMaxRecordSizeKiB {
+		return nil, fmt.Errorf("stream: create stream: max record size %d KiB outside [%d, %d]", size, kinesis.MinMaxRecordSizeKiB, kinesis.MaxMaxRecordSizeKiB)
 	}
 	tags, err := addTags(nil, cfg.Tags, name, s.opts.Account)
 	if err != nil {
@@ -99,7 +101,7 @@ func (s *Store) newStreamInfo(name string, cfg StreamConfig) (*StreamInfo, error
 	}
 	return &StreamInfo{
 		Name: name, Region: s.opts.Region, Account: s.opts.Account, Status: StatusCreating,
-		RetentionHours: DefaultRetentionHours, Mode: mode, Encryption: EncryptionNone,
+		RetentionHours: kinesis.DefaultRetentionHours, Mode: mode, Encryption: EncryptionNone,
 		ShardLevelMetrics: []string{}, MaxRecordSizeKiB: size, Tags: tags,
 		NextShardIndex: count, // the shards to make when CREATING ends
 	}, nil
@@ -162,8 +164,8 @@ func (s *Store) DescribeStream(name string, limit int, exclusiveStartShardID str
 		}
 		shards = shards[i:]
 	}
-	if limit <= 0 || limit > MaxDescribeStreamShards {
-		limit = MaxDescribeStreamShards
+	if limit <= 0 || limit > kinesis.MaxDescribeStreamShards {
+		limit = kinesis.MaxDescribeStreamShards
 	}
 	more := len(shards) > limit
 	info.Shards = shards[:min(limit, len(shards))]
@@ -173,7 +175,7 @@ func (s *Store) DescribeStream(name string, limit int, exclusiveStartShardID str
 // shardAfter reports whether sh comes after the shard id given by a client: by index when
 // the id names one (ParseShardID), else by comparing the ids as text, as kinesalite does.
 func shardAfter(sh *ShardInfo, id string) bool {
-	if index, err := ParseShardID(id); err == nil {
+	if index, err := kinesis.ParseShardID(id); err == nil {
 		return sh.Index > index
 	}
 	return sh.ID > id
@@ -192,7 +194,7 @@ func (s *Store) describe(name string) (StreamInfo, error) {
 		return StreamInfo{}, err
 	}
 	if v == nil {
-		return StreamInfo{}, StreamNotFound(name, s.opts.Account)
+		return StreamInfo{}, streamNotFound(name, s.opts.Account)
 	}
 	info := v.info.clone()
 	now := s.nowMs()
@@ -224,8 +226,8 @@ func (s *Store) ListStreams(limit int, exclusiveStartStreamName, nextToken strin
 		}
 	}
 	slices.SortFunc(views, func(a, b *streamView) int { return strings.Compare(a.info.Name, b.info.Name) })
-	if limit <= 0 || limit > MaxListStreams {
-		limit = MaxListStreams
+	if limit <= 0 || limit > kinesis.MaxListStreams {
+		limit = kinesis.MaxListStreams
 	}
 	var next string
 	if len(views) > limit {
@@ -283,15 +285,15 @@ func (s *Store) setRetention(name string, hours int, increase bool) error {
 	return s.change(name, func(info *StreamInfo) (*StreamInfo, error) {
 		switch {
 		case info.Status == StatusCreating || info.Status == StatusDeleting:
-			return nil, StreamNotFound(name, info.Account)
-		case hours < MinRetentionHours:
-			return nil, RetentionTooShort(hours)
-		case hours > MaxRetentionHours:
-			return nil, RetentionTooLong(hours)
+			return nil, streamNotFound(name, info.Account)
+		case hours < kinesis.MinRetentionHours:
+			return nil, retentionTooShort(hours)
+		case hours > kinesis.MaxRetentionHours:
+			return nil, retentionTooLong(hours)
 		case increase && hours < info.RetentionHours:
-			return nil, RetentionNotIncreased(hours, name, info.RetentionHours)
+			return nil, retentionNotIncreased(hours, name, info.RetentionHours)
 		case !increase && hours > info.RetentionHours:
-			return nil, RetentionNotDecreased(hours, name, info.RetentionHours)
+			return nil, retentionNotDecreased(hours, name, info.RetentionHours)
 		}
 		info.RetentionHours = hours
 		return info, nil
@@ -304,6 +306,5 @@ func (s *Store) setRetention(name string, hours int, increase bool) error {
 
 // StreamARN returns the ARN of a stream named name in this store's region and account.
 func (s *Store) StreamARN(name string) string {
-	info := StreamInfo{Name: name, Region: s.opts.Region, Account: s.opts.Account}
-	return info.ARN()
+	return kinesis.StreamARN(s.opts.Region, s.opts.Account, name)
 }

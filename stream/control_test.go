@@ -9,6 +9,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/shardlog/shardlog/kinesis"
 	"github.com/shardlog/shardlog/stream"
 )
 
@@ -28,11 +29,11 @@ func TestStore_StatusLifecycle(t *testing.T) {
 
 	// CREATING: writes and iterators see no stream.
 	_, err = s.PutRecords(&stream.PutRecordsRequest{StreamName: "orders", Entries: []stream.PutEntry{{PartitionKey: "k"}}}, nil)
-	requireKinesisError(t, err, stream.TypeResourceNotFound, "Stream orders under account "+acct+" not found.")
+	requireKinesisError(t, err, kinesis.TypeResourceNotFound, "Stream orders under account "+acct+" not found.")
 	_, err = s.GetShardIterator(&stream.GetShardIteratorRequest{StreamName: "orders", ShardID: "shardId-0", Type: stream.TrimHorizon})
-	requireKinesisError(t, err, stream.TypeResourceNotFound,
+	requireKinesisError(t, err, kinesis.TypeResourceNotFound,
 		"Shard shardId-000000000000 in stream orders under account "+acct+" does not exist")
-	requireKinesisError(t, s.CreateStream("orders", stream.StreamConfig{ShardCount: 1}), stream.TypeResourceInUse,
+	requireKinesisError(t, s.CreateStream("orders", stream.StreamConfig{ShardCount: 1}), kinesis.TypeResourceInUse,
 		"Stream orders under account "+acct+" already exists.")
 
 	c.Advance(499 * time.Millisecond)
@@ -54,13 +55,13 @@ func TestStore_StatusLifecycle(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, stream.StatusDeleting, info.Status)
 	_, err = s.PutRecords(&stream.PutRecordsRequest{StreamName: "orders", Entries: []stream.PutEntry{{PartitionKey: "k"}}}, nil)
-	requireKinesisError(t, err, stream.TypeResourceNotFound, "Stream orders under account "+acct+" not found.")
-	requireKinesisError(t, s.CreateStream("orders", stream.StreamConfig{ShardCount: 1}), stream.TypeResourceInUse,
+	requireKinesisError(t, err, kinesis.TypeResourceNotFound, "Stream orders under account "+acct+" not found.")
+	requireKinesisError(t, s.CreateStream("orders", stream.StreamConfig{ShardCount: 1}), kinesis.TypeResourceInUse,
 		"Stream orders under account "+acct+" already exists.")
 
 	c.Advance(500 * time.Millisecond)
 	_, err = s.DescribeStreamSummary("orders")
-	requireKinesisError(t, err, stream.TypeResourceNotFound, "Stream orders under account "+acct+" not found.")
+	requireKinesisError(t, err, kinesis.TypeResourceNotFound, "Stream orders under account "+acct+" not found.")
 	entries, err := os.ReadDir(filepath.Join(dir, "streams"))
 	require.NoError(t, err)
 	require.Empty(t, entries, "the deleted stream's files")
@@ -77,10 +78,10 @@ func TestStore_DeleteWhileCreating(t *testing.T) {
 	require.NoError(t, s.CreateStream("a", stream.StreamConfig{ShardCount: 2}))
 	require.NoError(t, s.DeleteStream("a"))
 	_, err := s.DescribeStreamSummary("a")
-	requireKinesisError(t, err, stream.TypeResourceNotFound, "Stream a under account "+acct+" not found.")
+	requireKinesisError(t, err, kinesis.TypeResourceNotFound, "Stream a under account "+acct+" not found.")
 	c.Advance(2 * time.Second)
 	_, err = s.DescribeStreamSummary("a")
-	requireKinesisError(t, err, stream.TypeResourceNotFound, "Stream a under account "+acct+" not found.")
+	requireKinesisError(t, err, kinesis.TypeResourceNotFound, "Stream a under account "+acct+" not found.")
 }
 
 func TestStore_CreateStream(t *testing.T) {
@@ -101,11 +102,11 @@ func TestStore_CreateStream(t *testing.T) {
 		{name: "on-demand by default", cfg: stream.StreamConfig{}, mode: stream.ModeOnDemand, shards: 4},
 		{name: "on-demand with a count", cfg: stream.StreamConfig{Mode: stream.ModeOnDemand, ShardCount: 2}, mode: stream.ModeOnDemand, shards: 2},
 		{name: "provisioned without a count", cfg: stream.StreamConfig{Mode: stream.ModeProvisioned},
-			errType: stream.TypeValidation,
+			errType: kinesis.TypeValidation,
 			errMsg:  "1 validation error detected: Value null at 'shardCount' failed to satisfy constraint: Member must not be null"},
-		{name: "over the limit", cfg: stream.StreamConfig{ShardCount: 9}, errType: stream.TypeLimitExceeded, errMsg: fmt.Sprintf(limit, 2, 9)},
+		{name: "over the limit", cfg: stream.StreamConfig{ShardCount: 9}, errType: kinesis.TypeLimitExceeded, errMsg: fmt.Sprintf(limit, 2, 9)},
 		{name: "tags", cfg: stream.StreamConfig{ShardCount: 1, Tags: map[string]string{"b": "2", "a": "1"}}, mode: stream.ModeProvisioned, shards: 1},
-		{name: "bad tag", cfg: stream.StreamConfig{ShardCount: 1, Tags: map[string]string{"a;": "1"}}, errType: stream.TypeInvalidArgument,
+		{name: "bad tag", cfg: stream.StreamConfig{ShardCount: 1, Tags: map[string]string{"a;": "1"}}, errType: kinesis.TypeInvalidArgument,
 			errMsg: "Some tags contain invalid characters. Valid characters: Unicode letters, digits, white space, _ . / = + - % @."},
 		{name: "bad mode", cfg: stream.StreamConfig{Mode: "FAST", ShardCount: 1}, createErr: true},
 		{name: "bad record size", cfg: stream.StreamConfig{ShardCount: 1, MaxRecordSizeKiB: 10}, createErr: true},
@@ -131,7 +132,7 @@ func TestStore_CreateStream(t *testing.T) {
 			require.Equal(t, tt.mode, info.Mode)
 			require.Equal(t, tt.shards, info.OpenShardCount())
 			require.Equal(t, "arn:aws:kinesis:"+region+":"+acct+":stream/s", info.ARN())
-			require.Equal(t, stream.DefaultRetentionHours, info.RetentionHours)
+			require.Equal(t, kinesis.DefaultRetentionHours, info.RetentionHours)
 			require.Equal(t, stream.EncryptionNone, info.Encryption)
 			require.Equal(t, t0, info.CreatedMs)
 			if tt.cfg.Tags != nil {
@@ -147,7 +148,7 @@ func TestStore_CreateStream_LimitCountsCreating(t *testing.T) {
 	s := mustOpen(t, opts)
 	require.NoError(t, s.CreateStream("a", stream.StreamConfig{ShardCount: 2}))
 	err := s.CreateStream("b", stream.StreamConfig{ShardCount: 2})
-	var ke *stream.Error
+	var ke *kinesis.Error
 	require.ErrorAs(t, err, &ke)
 	require.Contains(t, ke.Message, "Current shard count for the account: 2. Limit: 3.")
 	lim, err := s.DescribeLimits()
@@ -184,7 +185,7 @@ func TestStore_DescribeStream_Paging(t *testing.T) {
 		})
 	}
 	_, _, err := s.DescribeStream("nope", 0, "")
-	requireKinesisError(t, err, stream.TypeResourceNotFound, "Stream nope under account "+acct+" not found.")
+	requireKinesisError(t, err, kinesis.TypeResourceNotFound, "Stream nope under account "+acct+" not found.")
 }
 
 func TestStore_ListStreams_Paging(t *testing.T) {
@@ -223,11 +224,11 @@ func TestStore_ListStreams_Paging(t *testing.T) {
 
 	_, next, err = s.ListStreams(1, "", "")
 	require.NoError(t, err)
-	c.Advance(stream.NextTokenLifetime + time.Millisecond)
+	c.Advance(kinesis.NextTokenLifetime + time.Millisecond)
 	_, _, err = s.ListStreams(1, "", next)
-	requireKinesisError(t, err, stream.TypeExpiredNextToken, "The NextToken has expired. NextTokens are valid for 300000 milliseconds.")
+	requireKinesisError(t, err, kinesis.TypeExpiredNextToken, "The NextToken has expired. NextTokens are valid for 300000 milliseconds.")
 	_, _, err = s.ListStreams(1, "", "not-a-token")
-	requireKinesisError(t, err, stream.TypeInvalidArgument, "Invalid NextToken.")
+	requireKinesisError(t, err, kinesis.TypeInvalidArgument, "Invalid NextToken.")
 }
 
 func TestStore_RetentionPeriod(t *testing.T) {
@@ -260,7 +261,7 @@ func TestStore_RetentionPeriod(t *testing.T) {
 				err = s.DecreaseStreamRetentionPeriod("a", tt.hours)
 			}
 			if tt.errMsg != "" {
-				requireKinesisError(t, err, stream.TypeInvalidArgument, tt.errMsg)
+				requireKinesisError(t, err, kinesis.TypeInvalidArgument, tt.errMsg)
 				return
 			}
 			require.NoError(t, err)
@@ -269,7 +270,7 @@ func TestStore_RetentionPeriod(t *testing.T) {
 			require.Equal(t, tt.want, info.RetentionHours)
 		})
 	}
-	requireKinesisError(t, s.IncreaseStreamRetentionPeriod("nope", 48), stream.TypeResourceNotFound,
+	requireKinesisError(t, s.IncreaseStreamRetentionPeriod("nope", 48), kinesis.TypeResourceNotFound,
 		"Stream nope under account "+acct+" not found.")
 }
 
@@ -314,24 +315,24 @@ func TestStore_Tags(t *testing.T) {
 		typ  string
 		msg  string
 	}{
-		{"bad character", s.AddTagsToStream("a", map[string]string{"a": "b;"}), stream.TypeInvalidArgument,
+		{"bad character", s.AddTagsToStream("a", map[string]string{"a": "b;"}), kinesis.TypeInvalidArgument,
 			"Some tags contain invalid characters. Valid characters: Unicode letters, digits, white space, _ . / = + - % @."},
-		{"percent", s.AddTagsToStream("a", map[string]string{"a%": "b"}), stream.TypeInvalidArgument,
+		{"percent", s.AddTagsToStream("a", map[string]string{"a%": "b"}), kinesis.TypeInvalidArgument,
 			"Failed to add tags to stream a under account " + acct + " because some tags contained illegal characters. " +
 				"The allowed characters are Unicode letters, white-spaces, '_',',','/','=','+','-','@'."},
-		{"percent in remove", s.RemoveTagsFromStream("a", []string{"a%"}), stream.TypeInvalidArgument,
+		{"percent in remove", s.RemoveTagsFromStream("a", []string{"a%"}), kinesis.TypeInvalidArgument,
 			"Failed to remove tags from stream a under account " + acct + " because some tags contained illegal characters. " +
 				"The allowed characters are Unicode letters, white-spaces, '_',',','/','=','+','-','@'."},
-		{"too many", s.AddTagsToStream("a", many), stream.TypeInvalidArgument,
+		{"too many", s.AddTagsToStream("a", many), kinesis.TypeInvalidArgument,
 			"Failed to add tags to stream a under account " + acct + " because a given stream cannot have more than 10 tags associated with it."},
-		{"no stream", s.AddTagsToStream("nope", map[string]string{"a": "b"}), stream.TypeResourceNotFound,
+		{"no stream", s.AddTagsToStream("nope", map[string]string{"a": "b"}), kinesis.TypeResourceNotFound,
 			"Stream nope under account " + acct + " not found."},
 		{"no resource", s.TagResource("arn:aws:kinesis:"+region+":"+acct+":stream/nope", map[string]string{"a": "b"}),
-			stream.TypeResourceNotFound, "Resource arn:aws:kinesis:" + region + ":" + acct + ":stream/nope not found."},
+			kinesis.TypeResourceNotFound, "Resource arn:aws:kinesis:" + region + ":" + acct + ":stream/nope not found."},
 		{"other account", s.TagResource("arn:aws:kinesis:"+region+":111111111111:stream/a", map[string]string{"a": "b"}),
-			stream.TypeResourceNotFound, "Resource arn:aws:kinesis:" + region + ":111111111111:stream/a not found."},
+			kinesis.TypeResourceNotFound, "Resource arn:aws:kinesis:" + region + ":111111111111:stream/a not found."},
 		{"consumer", s.UntagResource(arn+"/consumer/c:1", []string{"a"}),
-			stream.TypeResourceNotFound, "Resource " + arn + "/consumer/c:1 not found."},
+			kinesis.TypeResourceNotFound, "Resource " + arn + "/consumer/c:1 not found."},
 	}
 	for _, tt := range errTests {
 		t.Run(tt.name, func(t *testing.T) { requireKinesisError(t, tt.err, tt.typ, tt.msg) })
@@ -344,7 +345,7 @@ func TestStore_Tags_NotWhileCreating(t *testing.T) {
 	opts.CreateDelay = time.Second
 	s := mustOpen(t, opts)
 	require.NoError(t, s.CreateStream("a", stream.StreamConfig{ShardCount: 1, Tags: map[string]string{"k": "v"}}))
-	requireKinesisError(t, s.AddTagsToStream("a", map[string]string{"x": "y"}), stream.TypeResourceNotFound,
+	requireKinesisError(t, s.AddTagsToStream("a", map[string]string{"x": "y"}), kinesis.TypeResourceNotFound,
 		"Stream a under account "+acct+" not found.")
 	tags, _, err := s.ListTagsForStream("a", "", 0)
 	require.NoError(t, err)

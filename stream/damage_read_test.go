@@ -10,6 +10,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/shardlog/shardlog/kinesis"
 	"github.com/shardlog/shardlog/stream"
 )
 
@@ -53,9 +54,9 @@ func TestStore_GetRecords_AroundDamage(t *testing.T) {
 	require.NotEmpty(t, res.NextShardIterator)
 
 	_, err = s.GetRecords(&stream.GetRecordsRequest{ShardIterator: res.NextShardIterator}, &collector{})
-	var ke *stream.Error
+	var ke *kinesis.Error
 	require.ErrorAs(t, err, &ke, "the call that starts at the damaged batch: %v", err)
-	require.Equal(t, stream.TypeInternalFailure, ke.Type)
+	require.Equal(t, kinesis.TypeInternalFailure, ke.Type)
 	require.Regexp(t, regexp.MustCompile(`^Internal Service Failure: shard shardId-000000000000 in stream a under account `+acct+
 		`: corrupt batch at `+regexp.QuoteMeta(first)+`:[0-9]+: .+`), ke.Message)
 

@@ -11,6 +11,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/shardlog/shardlog/kinesis"
 	"github.com/shardlog/shardlog/shard"
 	"github.com/shardlog/shardlog/stream"
 )
@@ -134,7 +135,7 @@ func TestOpen_LostShardFiles(t *testing.T) {
 			require.ErrorAs(t, err, &de, "PutRecord to the damaged shard")
 			require.ErrorIs(t, err, tt.want)
 			require.Equal(t, "shardId-000000000001", de.ShardID)
-			require.Equal(t, stream.ErrorCodeInternalFailure, de.ErrorType())
+			require.Equal(t, kinesis.TypeInternalFailure, de.ErrorType())
 			require.Contains(t, err.Error(), path)
 
 			it, err := s.GetShardIterator(&stream.GetShardIteratorRequest{StreamName: "a", ShardID: "shardId-000000000001", Type: stream.TrimHorizon})

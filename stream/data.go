@@ -7,6 +7,7 @@ import (
 	"syscall"
 	"unsafe"
 
+	"github.com/shardlog/shardlog/kinesis"
 	"github.com/shardlog/shardlog/segment"
 	"github.com/shardlog/shardlog/shard"
 )
@@ -23,23 +24,20 @@ type PutEntry struct {
 // it failed, the ErrorCode and ErrorMessage that PutRecords reports for it.
 type PutResult struct {
 	ShardID        string // "" when the record failed
-	SequenceNumber SequenceNumber
+	SequenceNumber kinesis.SequenceNumber
 	ErrorCode      string
 	ErrorMessage   string
 	err            error // why the record failed
 }
 
 // Per-record failures of PutRecords.
-const (
-	ErrorCodeInternalFailure = "InternalFailure"
-	internalFailureMessage   = "Internal Service Failure"
-)
+const internalFailureMessage = "Internal Service Failure"
 
 // PutRecordsRequest is the input of PutRecords.
 type PutRecordsRequest struct {
 	StreamName string
 	Entries    []PutEntry
-	DryRun     bool // check everything, write nothing, and answer DryRunSucceeded
+	DryRun     bool // check everything, write nothing, and answer dryRunSucceeded
 }
 
 // PutRecordRequest is the input of PutRecord.
@@ -56,11 +54,11 @@ type PutRecordRequest struct {
 // batches to different shards are appended in parallel. It returns once every batch is
 // durable under the shards' sync policy, with one result per entry appended to results[:0].
 //
-// A stream that does not exist, or is CREATING or DELETING, is StreamNotFound, and an
+// A stream that does not exist, or is CREATING or DELETING, is streamNotFound, and an
 // invalid ExplicitHashKey anywhere fails the whole request. A shard that fails to append
 // fails only its own records, with ErrorCode InternalFailure, as on AWS: nothing of them is
 // stored, and the client sends them again. On a full disk their ErrorMessage says so
-// (DiskFull); otherwise it is AWS's "Internal Service Failure".
+// (diskFull); otherwise it is AWS's "Internal Service Failure".
 func (s *Store) PutRecords(req *PutRecordsRequest, results []PutResult) ([]PutResult, error) {
 	e, v, err := s.writableView(req.StreamName)
 	if err != nil {
@@ -72,7 +70,7 @@ func (s *Store) PutRecords(req *PutRecordsRequest, results []PutResult) ([]PutRe
 		return results, err
 	}
 	if req.DryRun {
-		return results, DryRunSucceeded()
+		return results, dryRunSucceeded()
 	}
 	if len(req.Entries) == 0 {
 		return results[:0], nil
@@ -99,7 +97,7 @@ func (s *Store) PutRecord(req *PutRecordRequest) (PutResult, error) {
 		}
 	}
 	if req.DryRun {
-		return PutResult{}, DryRunSucceeded()
+		return PutResult{}, dryRunSucceeded()
 	}
 	var out [1]PutResult
 	r := s.put(e, v, b, entries, out[:0])[0]
@@ -151,7 +149,7 @@ func (s *Store) writableView(name string) (*streamEntry, *streamView, error) {
 		return nil, nil, err
 	}
 	if v == nil || !v.writable() {
-		return nil, nil, StreamNotFound(name, s.opts.Account)
+		return nil, nil, streamNotFound(name, s.opts.Account)
 	}
 	return e, v, nil
 }
@@ -163,23 +161,23 @@ func (s *Store) writableView(name string) (*streamEntry, *streamView, error) {
 // second: a reshard's children are created a second or more after their parents close, so
 // records written to them right away carry that second, which may still be ahead of now.
 func (s *Store) checkOrdering(number string, info *StreamInfo) error {
-	n, err := ParseSequenceNumber(number)
-	var legacy *LegacySequenceNumberError
+	n, err := kinesis.ParseSequenceNumber(number)
+	var legacy *kinesis.LegacySequenceNumberError
 	switch {
 	case errors.As(err, &legacy):
 		n.TimeSec = legacy.TimeSec
 	case err != nil:
-		return InvalidSequenceNumberForOrdering(number, info.Name, info.Account)
+		return invalidSequenceNumberForOrdering(number, info.Name, info.Account)
 	}
 	if n.TimeSec*1000 > s.nowMs() && !ownCreationSecond(n, info) {
-		return InvalidSequenceNumberForOrdering(number, info.Name, info.Account)
+		return invalidSequenceNumberForOrdering(number, info.Name, info.Account)
 	}
 	return nil
 }
 
 // ownCreationSecond reports whether n is a number of a shard of info whose time is the
 // shard's creation second.
-func ownCreationSecond(n SequenceNumber, info *StreamInfo) bool {
+func ownCreationSecond(n kinesis.SequenceNumber, info *StreamInfo) bool {
 	sh := info.Shard(int(n.ShardIndex))
 	return sh != nil && sh.CreatedSec == n.ShardCreatedSec && n.TimeSec == sh.CreatedSec
 }
@@ -225,14 +223,14 @@ func (b *batcher) release() {
 func (b *batcher) route(v *streamView, entries []PutEntry) error {
 	for i := range entries {
 		e := &entries[i]
-		var h HashKey
+		var h kinesis.HashKey
 		if e.ExplicitHashKey != "" {
 			var err error
-			if h, err = ParseHashKey(e.ExplicitHashKey); err != nil {
-				return InvalidExplicitHashKey(e.ExplicitHashKey)
+			if h, err = kinesis.ParseHashKey(e.ExplicitHashKey); err != nil {
+				return invalidExplicitHashKey(e.ExplicitHashKey)
 			}
 		} else {
-			h = HashPartitionKey(bytesOf(e.PartitionKey))
+			h = kinesis.HashPartitionKey(bytesOf(e.PartitionKey))
 		}
 		_, l := v.shard(v.router.Route(h))
 		b.shards = append(b.shards, l)
@@ -319,23 +317,23 @@ func (b *batcher) results(dst []PutResult, info *StreamInfo) []PutResult {
 }
 
 // failedPut is the result of an entry whose shard failed to append it with err. A full disk
-// says so (DiskFull), so that the client knows the records will go in once space is freed;
+// says so (diskFull), so that the client knows the records will go in once space is freed;
 // anything else is AWS's bare "Internal Service Failure", and the log has the cause.
 func failedPut(err error, shardID string, info *StreamInfo) PutResult {
 	if errors.Is(err, syscall.ENOSPC) && !errors.Is(err, shard.ErrSyncFailed) {
 		// A failed sync is not a full disk that passes: the shard takes no appends until it
 		// is reopened, whatever the errno.
-		e := DiskFull(shardID, info.Name, info.Account)
-		return PutResult{ErrorCode: ErrorCodeInternalFailure, ErrorMessage: e.Message, err: e}
+		e := diskFull(shardID, info.Name, info.Account)
+		return PutResult{ErrorCode: kinesis.TypeInternalFailure, ErrorMessage: e.Message, err: e}
 	}
-	return PutResult{ErrorCode: ErrorCodeInternalFailure, ErrorMessage: internalFailureMessage, err: err}
+	return PutResult{ErrorCode: kinesis.TypeInternalFailure, ErrorMessage: internalFailureMessage, err: err}
 }
 
 // sequenceNumber returns the sequence number of the record at offset that arrived at
 // timeMs. Its time is never before the shard's creation, so that no record sorts before
 // the shard's StartingSequenceNumber.
-func (l *shardLog) sequenceNumber(offset uint64, timeMs int64) SequenceNumber {
-	return SequenceNumber{
+func (l *shardLog) sequenceNumber(offset uint64, timeMs int64) kinesis.SequenceNumber {
+	return kinesis.SequenceNumber{
 		ShardCreatedSec: l.createdSec,
 		ShardIndex:      l.index,
 		Counter:         offset,

@@ -8,6 +8,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/shardlog/shardlog/kinesis"
 	"github.com/shardlog/shardlog/stream"
 )
 
@@ -43,8 +44,8 @@ func TestStore_PutRecords_RoutesAndNumbers(t *testing.T) {
 	for i, w := range want {
 		r := res[i]
 		require.Empty(t, r.ErrorCode, "record %d", i)
-		require.Equal(t, stream.ShardID(w.shard), r.ShardID, "record %d", i)
-		require.Equal(t, stream.SequenceNumber{ShardCreatedSec: t0 / 1000, ShardIndex: int32(w.shard), Counter: w.offset, TimeSec: t0 / 1000},
+		require.Equal(t, kinesis.ShardID(w.shard), r.ShardID, "record %d", i)
+		require.Equal(t, kinesis.SequenceNumber{ShardCreatedSec: t0 / 1000, ShardIndex: int32(w.shard), Counter: w.offset, TimeSec: t0 / 1000},
 			r.SequenceNumber, "record %d", i)
 	}
 
@@ -53,7 +54,7 @@ func TestStore_PutRecords_RoutesAndNumbers(t *testing.T) {
 	res, err = s.PutRecords(&stream.PutRecordsRequest{StreamName: "a", Entries: entries[:1]}, res)
 	require.NoError(t, err)
 	require.Len(t, res, 1, "results are appended to results[:0]")
-	require.Equal(t, stream.SequenceNumber{ShardCreatedSec: t0 / 1000, Counter: 2, TimeSec: t0/1000 + 2}, res[0].SequenceNumber)
+	require.Equal(t, kinesis.SequenceNumber{ShardCreatedSec: t0 / 1000, Counter: 2, TimeSec: t0/1000 + 2}, res[0].SequenceNumber)
 }
 
 func TestStore_PutRecords_Errors(t *testing.T) {
@@ -72,15 +73,15 @@ func TestStore_PutRecords_Errors(t *testing.T) {
 		msg   string
 	}{
 		{"no stream", s2, stream.PutRecordsRequest{StreamName: "nope", Entries: []stream.PutEntry{{PartitionKey: "k"}}},
-			stream.TypeResourceNotFound, "Stream nope under account " + acct + " not found."},
+			kinesis.TypeResourceNotFound, "Stream nope under account " + acct + " not found."},
 		{"creating", s, stream.PutRecordsRequest{StreamName: "creating", Entries: []stream.PutEntry{{PartitionKey: "k"}}},
-			stream.TypeResourceNotFound, "Stream creating under account " + acct + " not found."},
+			kinesis.TypeResourceNotFound, "Stream creating under account " + acct + " not found."},
 		{"hash key too big", s2, stream.PutRecordsRequest{StreamName: "a", Entries: []stream.PutEntry{
 			{PartitionKey: "k"}, {PartitionKey: "k", ExplicitHashKey: "340282366920938463463374607431768211456"}}},
-			stream.TypeInvalidArgument, "Invalid ExplicitHashKey. ExplicitHashKey must be in the range: [0, 2^128-1]. " +
+			kinesis.TypeInvalidArgument, "Invalid ExplicitHashKey. ExplicitHashKey must be in the range: [0, 2^128-1]. " +
 				"Specified value was 340282366920938463463374607431768211456"},
 		{"dry run", s2, stream.PutRecordsRequest{StreamName: "a", DryRun: true, Entries: []stream.PutEntry{{PartitionKey: "k"}}},
-			stream.TypeDryRunOperation, "Request would have succeeded, but DryRun flag is set."},
+			kinesis.TypeDryRunOperation, "Request would have succeeded, but DryRun flag is set."},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -108,7 +109,7 @@ func TestStore_PutRecord(t *testing.T) {
 	require.Equal(t, 1, second.SequenceNumber.Compare(first.SequenceNumber))
 
 	outside := "1" + strings.Repeat("0", 45) // between the legacy and the current layouts
-	future := stream.SequenceNumber{ShardCreatedSec: t0 / 1000, TimeSec: t0/1000 + 10}
+	future := kinesis.SequenceNumber{ShardCreatedSec: t0 / 1000, TimeSec: t0/1000 + 10}
 	bad := "ExclusiveMinimumSequenceNumber %s used in PutRecord on stream a under account " + acct + " is invalid."
 	tests := []struct {
 		name string
@@ -117,17 +118,17 @@ func TestStore_PutRecord(t *testing.T) {
 		msg  string
 	}{
 		{"ordering number invalid", stream.PutRecordRequest{StreamName: "a", Entry: stream.PutEntry{PartitionKey: "k"}, SequenceNumberForOrdering: outside},
-			stream.TypeInvalidArgument, fmt.Sprintf(bad, outside)},
+			kinesis.TypeInvalidArgument, fmt.Sprintf(bad, outside)},
 		{"ordering number in a legacy layout", stream.PutRecordRequest{StreamName: "a", Entry: stream.PutEntry{PartitionKey: "k"},
-			SequenceNumberForOrdering: "12", DryRun: true}, stream.TypeDryRunOperation, "Request would have succeeded, but DryRun flag is set."},
+			SequenceNumberForOrdering: "12", DryRun: true}, kinesis.TypeDryRunOperation, "Request would have succeeded, but DryRun flag is set."},
 		{"ordering number in the future", stream.PutRecordRequest{StreamName: "a", Entry: stream.PutEntry{PartitionKey: "k"}, SequenceNumberForOrdering: future.String()},
-			stream.TypeInvalidArgument, fmt.Sprintf(bad, future.String())},
+			kinesis.TypeInvalidArgument, fmt.Sprintf(bad, future.String())},
 		{"bad hash key", stream.PutRecordRequest{StreamName: "a", Entry: stream.PutEntry{PartitionKey: "k", ExplicitHashKey: strings.Repeat("9", 39)}},
-			stream.TypeInvalidArgument, "Invalid ExplicitHashKey. ExplicitHashKey must be in the range: [0, 2^128-1]. Specified value was " + strings.Repeat("9", 39)},
+			kinesis.TypeInvalidArgument, "Invalid ExplicitHashKey. ExplicitHashKey must be in the range: [0, 2^128-1]. Specified value was " + strings.Repeat("9", 39)},
 		{"no stream", stream.PutRecordRequest{StreamName: "b", Entry: stream.PutEntry{PartitionKey: "k"}},
-			stream.TypeResourceNotFound, "Stream b under account " + acct + " not found."},
+			kinesis.TypeResourceNotFound, "Stream b under account " + acct + " not found."},
 		{"dry run", stream.PutRecordRequest{StreamName: "a", Entry: stream.PutEntry{PartitionKey: "k"}, DryRun: true},
-			stream.TypeDryRunOperation, "Request would have succeeded, but DryRun flag is set."},
+			kinesis.TypeDryRunOperation, "Request would have succeeded, but DryRun flag is set."},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -173,7 +174,7 @@ func TestStore_PutRecords_Concurrent(t *testing.T) {
 	}
 	total := 0
 	for i := range 4 {
-		it, err := s.GetShardIterator(&stream.GetShardIteratorRequest{StreamName: "a", ShardID: stream.ShardID(i), Type: stream.TrimHorizon})
+		it, err := s.GetShardIterator(&stream.GetShardIteratorRequest{StreamName: "a", ShardID: kinesis.ShardID(i), Type: stream.TrimHorizon})
 		require.NoError(t, err)
 		recs := readAll(t, s, it)
 		for j, r := range recs {

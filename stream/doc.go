@@ -1,6 +1,7 @@
 // Package stream holds Kinesis streams and their shards above the storage engine: the
-// catalog of streams on disk, hash-key routing, sequence numbers, shard iterators, and the
-// rules of resharding and of the stream state machine.
+// catalog of streams on disk, hash-key routing, shard iterators, and the rules of
+// resharding and of the stream state machine. The values it speaks in (sequence numbers,
+// hash keys, shard ids, ARNs, limits, the Kinesis error type) are package kinesis's.
 //
 // # Vocabulary
 //
@@ -8,12 +9,13 @@
 // the same name: a deleted and recreated stream is a new incarnation, and nothing issued
 // for the old one (iterators, sequence numbers) is accepted by the new one. Its shards
 // have indexes 0, 1, 2, … allocated in order and never reused, ids shardId-000000000000
-// (ShardID), and each owns a HashKeyRange of the 128-bit hash key space; the open shards
-// cover that space exactly once. A record's HashKey is its ExplicitHashKey or the MD5 of its
-// partition key (HashPartitionKey), and a Router maps it to the open shard that owns it.
+// (kinesis.ShardID), and each owns a kinesis.HashKeyRange of the 128-bit hash key space;
+// the open shards cover that space exactly once. A record's hash key is its ExplicitHashKey
+// or the MD5 of its partition key (kinesis.HashPartitionKey), and a Router maps it to the
+// open shard that owns it.
 //
 // Inside a shard, a record's position is its Offset (dense, from 0). At the API edge that
-// offset is rendered as a SequenceNumber in the 56-digit layout AWS uses, which also
+// offset is rendered as a kinesis.SequenceNumber in the 56-digit layout AWS uses, which also
 // carries the shard's index and creation second and the record's arrival second, so a
 // sequence number parses back to (shard, offset) with no lookup. A ShardIterator is an
 // Iterator (stream, incarnation, shard, offset, issue time) sealed with AES-GCM by the
@@ -21,8 +23,9 @@
 //
 // The Catalog keeps one StreamInfo per stream in <data dir>/catalog/<name>.json: status,
 // retention, tags, settings and every shard with its hash range, lineage and, once closed,
-// its end offset. Errors that a client must see as Kinesis errors are *Error values with
-// the exact AWS message (StreamNotFound, ExpiredIterator, …).
+// its end offset. Errors that a client must see as Kinesis errors are *kinesis.Error values
+// with the exact AWS message, made by the constructors of errors.go (streamNotFound,
+// expiredIterator, …), the one place the store words its refusals.
 //
 // A Store puts it all together over a data directory: the catalog, one shard.Shard log per
 // shard in streams/<name>-<incarnation>/<shard id>/, and the iterator secret. Its methods
@@ -48,13 +51,13 @@
 //	err = cat.Save(&info)                              // atomic and durable
 //
 //	router := stream.NewRouter(info.Shards)
-//	shard := router.Route(stream.HashPartitionKey(partitionKey))
-//	seq := stream.SequenceNumber{ShardCreatedSec: sh.CreatedSec, ShardIndex: int32(shard), Counter: offset, TimeSec: arrivalSec}
+//	shard := router.Route(kinesis.HashPartitionKey(partitionKey))
+//	seq := kinesis.SequenceNumber{ShardCreatedSec: sh.CreatedSec, ShardIndex: int32(shard), Counter: offset, TimeSec: arrivalSec}
 //	out = seq.AppendDecimal(out)
 //
 //	keys, err := stream.OpenIteratorKey(dataDir)
 //	s := keys.Seal(stream.Iterator{Stream: "orders", Incarnation: info.Incarnation, ShardIndex: shard, Offset: offset, IssuedMs: nowMs})
-//	it, err := keys.Open(s, nowMs)                     // *Error: Invalid ShardIterator. or ExpiredIteratorException
+//	it, err := keys.Open(s, nowMs)                     // *kinesis.Error: Invalid ShardIterator. or ExpiredIteratorException
 //
 // # Concurrency and durability
 //

@@ -7,35 +7,8 @@ import (
 	"time"
 
 	"github.com/shardlog/shardlog/internal/dirlock"
+	"github.com/shardlog/shardlog/kinesis"
 	"github.com/shardlog/shardlog/segment"
-)
-
-// Errors from parsing values that clients send (ParseSequenceNumber, ParseHashKey,
-// ParseShardID). The server turns them into the Kinesis error of the operation at hand,
-// usually with one of the constructors below.
-var (
-	// ErrInvalidSequenceNumber is matched by every error of ParseSequenceNumber except
-	// *LegacySequenceNumberError: not a decimal number, out of every known layout, or a field
-	// out of its bounds.
-	ErrInvalidSequenceNumber = errors.New("stream: invalid sequence number")
-
-	// ErrUnknownSequenceVersion is matched, together with ErrInvalidSequenceNumber, when a
-	// number has the size of a version 1 or 2 number but another version nibble. kinesalite
-	// (tested against AWS) answers such a number in PutRecord with a 500 InternalFailure
-	// rather than an InvalidArgumentException.
-	ErrUnknownSequenceVersion = errors.New("stream: unknown sequence number version")
-
-	// ErrLegacySequenceNumber is matched by *LegacySequenceNumberError: a well-formed number
-	// in one of AWS's older layouts (version 0 or 1), which no shardlog shard issues.
-	ErrLegacySequenceNumber = errors.New("stream: sequence number in a legacy layout")
-
-	// ErrInvalidHashKey is returned by ParseHashKey for text that is not a decimal number in
-	// [0, 2^128-1].
-	ErrInvalidHashKey = errors.New("stream: invalid hash key")
-
-	// ErrInvalidShardID is returned by ParseShardID for text that does not name a shard
-	// index in [0, 2147483647].
-	ErrInvalidShardID = errors.New("stream: invalid shard id")
 )
 
 // Errors of the Store's lifecycle.
@@ -60,26 +33,6 @@ var (
 	ErrCorruptCatalog = errors.New("stream: corrupt catalog file")
 )
 
-// LegacySequenceNumberError is returned by ParseSequenceNumber for a well-formed number in
-// an older AWS layout (version 0 or 1). Clients may still hold such numbers and AWS accepts
-// them where any sequence number will do (SequenceNumberForOrdering), but shardlog only
-// issues version 2, so used as a position such a number "did not come from this stream".
-// The fields are those the old layout holds; it matches ErrLegacySequenceNumber.
-type LegacySequenceNumberError struct {
-	Version         int    // 0 or 1
-	ShardIndex      int32  // the shard index the number encodes
-	ShardCreatedSec int64  // the shard creation time it encodes, epoch seconds
-	TimeSec         int64  // the record time it encodes, epoch seconds; 0 in version 0
-	Canonical       string // the number as AWS quotes it back in error messages
-}
-
-func (e *LegacySequenceNumberError) Error() string {
-	return fmt.Sprintf("stream: sequence number %s is in the legacy layout version %d", e.Canonical, e.Version)
-}
-
-// Is reports whether target is ErrLegacySequenceNumber.
-func (e *LegacySequenceNumberError) Is(target error) bool { return target == ErrLegacySequenceNumber }
-
 // CatalogError reports a catalog file that cannot be read back: which file and what failed.
 // It matches ErrCorruptCatalog with errors.Is, and unwraps to the decoding error if any.
 type CatalogError struct {
@@ -101,53 +54,8 @@ func (e *CatalogError) Is(target error) bool { return target == ErrCorruptCatalo
 // Unwrap returns the underlying error.
 func (e *CatalogError) Unwrap() error { return e.Err }
 
-// Kinesis error types (the __type a client sees), for Error.Type.
-const (
-	TypeResourceNotFound              = "ResourceNotFoundException"
-	TypeResourceInUse                 = "ResourceInUseException"
-	TypeInvalidArgument               = "InvalidArgumentException"
-	TypeExpiredIterator               = "ExpiredIteratorException"
-	TypeLimitExceeded                 = "LimitExceededException"
-	TypeProvisionedThroughputExceeded = "ProvisionedThroughputExceededException"
-	TypeExpiredNextToken              = "ExpiredNextTokenException"
-	TypeValidation                    = "ValidationException"
-	TypeDryRunOperation               = "DryRunOperationException"
-	// TypeInternalFailure is the one server fault: the server answers it with HTTP 500.
-	TypeInternalFailure = "InternalFailure"
-)
-
-// Error is a Kinesis-level error: what the client did that Kinesis refuses, in the words
-// Kinesis uses. The server renders it as HTTP 400 with {"__type": Type, "message": Message}
-// (500 for TypeInternalFailure, the errors of the server's own storage).
-// The messages are quoted from AWS (as recorded by kinesalite's tests against AWS and by
-// KINESIS-API.md §2), because clients and conformance tests compare them byte for byte.
-//
-// errors.Is(err, &Error{Type: t}) reports whether err is an *Error of type t; a non-empty
-// Message in the target must match too.
-type Error struct {
-	Type    string // the Kinesis error type, one of the Type… constants
-	Message string // the message, exactly as AWS words it
-	Err     error  // the cause, for errors.Is and errors.As; never sent to the client
-}
-
-func (e *Error) Error() string { return "stream: " + e.Type + ": " + e.Message }
-
-// ErrorType returns the Kinesis error type, which the server sends as __type.
-func (e *Error) ErrorType() string { return e.Type }
-
-// Is reports whether target is an *Error of the same type and, if the target has a message,
-// the same message.
-func (e *Error) Is(target error) bool {
-	t, ok := target.(*Error)
-	return ok && t.Type == e.Type && (t.Message == "" || t.Message == e.Message)
-}
-
-// Unwrap returns the cause, if any.
-func (e *Error) Unwrap() error { return e.Err }
-
-func kinesisError(typ string, message string) *Error {
-	return &Error{Type: typ, Message: message}
-}
+// The constructors below make the *kinesis.Error of each refusal the store answers, in
+// AWS's words. They are the only place the store spells out a message.
 
 // in renders the "in stream <name> under account <acct>" that most messages share.
 func in(stream, account string) string {
@@ -156,29 +64,29 @@ func in(stream, account string) string {
 
 // Errors about streams.
 
-// StreamNotFound is the error for a stream that does not exist (or, for writes, is still
+// streamNotFound is the error for a stream that does not exist (or, for writes, is still
 // CREATING).
-func StreamNotFound(stream, account string) *Error {
-	return kinesisError(TypeResourceNotFound, "Stream "+stream+" under account "+account+" not found.")
+func streamNotFound(stream, account string) *kinesis.Error {
+	return kinesis.NewError(kinesis.TypeResourceNotFound, "Stream "+stream+" under account "+account+" not found.")
 }
 
-// StreamExists is CreateStream's error for a name in use, in any state.
-func StreamExists(stream, account string) *Error {
-	return kinesisError(TypeResourceInUse, "Stream "+stream+" under account "+account+" already exists.")
+// streamExists is CreateStream's error for a name in use, in any state.
+func streamExists(stream, account string) *kinesis.Error {
+	return kinesis.NewError(kinesis.TypeResourceInUse, "Stream "+stream+" under account "+account+" already exists.")
 }
 
-// StreamNotActive is the error for an operation that needs an ACTIVE stream (resharding),
+// streamNotActive is the error for an operation that needs an ACTIVE stream (resharding),
 // given the stream's status.
-func StreamNotActive(stream, account string, status StreamStatus) *Error {
-	return kinesisError(TypeResourceInUse,
+func streamNotActive(stream, account string, status StreamStatus) *kinesis.Error {
+	return kinesis.NewError(kinesis.TypeResourceInUse,
 		"Stream "+stream+" under account "+account+" not ACTIVE, instead in state "+string(status))
 }
 
-// ShardLimitExceeded is the error for a request that would take the account over its
+// shardLimitExceeded is the error for a request that would take the account over its
 // limit of open shards: open is the open shard count of the account now, added the count
 // the request would add.
-func ShardLimitExceeded(account, region string, open, limit, added int) *Error {
-	return kinesisError(TypeLimitExceeded, "This request would exceed the shard limit for the account "+
+func shardLimitExceeded(account, region string, open, limit, added int) *kinesis.Error {
+	return kinesis.NewError(kinesis.TypeLimitExceeded, "This request would exceed the shard limit for the account "+
 		account+" in "+region+". Current shard count for the account: "+strconv.Itoa(open)+
 		". Limit: "+strconv.Itoa(limit)+
 		". Number of additional shards that would have resulted from this request: "+strconv.Itoa(added)+
@@ -188,87 +96,87 @@ func ShardLimitExceeded(account, region string, open, limit, added int) *Error {
 
 // Errors about shards and positions in them.
 
-// ShardNotFound is the error for a well-formed shard id (canonical form) that the stream
+// shardNotFound is the error for a well-formed shard id (canonical form) that the stream
 // does not have, or any shard of a stream that does not exist.
-func ShardNotFound(shardID, stream, account string) *Error {
-	return kinesisError(TypeResourceNotFound, "Shard "+shardID+" "+in(stream, account)+" does not exist")
+func shardNotFound(shardID, stream, account string) *kinesis.Error {
+	return kinesis.NewError(kinesis.TypeResourceNotFound, "Shard "+shardID+" "+in(stream, account)+" does not exist")
 }
 
-// CouldNotFindShard is the error for a shard id that does not parse (ParseShardID), quoting
+// couldNotFindShard is the error for a shard id that does not parse (ParseShardID), quoting
 // it as given.
-func CouldNotFindShard(given, stream, account string) *Error {
-	return kinesisError(TypeResourceNotFound, "Could not find shard "+given+" "+in(stream, account)+".")
+func couldNotFindShard(given, stream, account string) *kinesis.Error {
+	return kinesis.NewError(kinesis.TypeResourceNotFound, "Could not find shard "+given+" "+in(stream, account)+".")
 }
 
-// IteratorTypeNeedsSequenceNumber is GetShardIterator's error for an iterator type that
+// iteratorTypeNeedsSequenceNumber is GetShardIterator's error for an iterator type that
 // does not go with the presence (hasNumber) or absence of a StartingSequenceNumber.
-func IteratorTypeNeedsSequenceNumber(iteratorType string, hasNumber bool) *Error {
+func iteratorTypeNeedsSequenceNumber(iteratorType string, hasNumber bool) *kinesis.Error {
 	end := " and no StartingSequenceNumber."
 	if hasNumber {
 		end = " and also a StartingSequenceNumber."
 	}
-	return kinesisError(TypeInvalidArgument, "Must either specify (1) AT_SEQUENCE_NUMBER or "+
+	return kinesis.NewError(kinesis.TypeInvalidArgument, "Must either specify (1) AT_SEQUENCE_NUMBER or "+
 		"AFTER_SEQUENCE_NUMBER and StartingSequenceNumber or (2) TRIM_HORIZON or LATEST and no "+
 		"StartingSequenceNumber. Request specified "+iteratorType+end)
 }
 
-// InvalidStartingSequenceNumber is GetShardIterator's error for a StartingSequenceNumber
+// invalidStartingSequenceNumber is GetShardIterator's error for a StartingSequenceNumber
 // that does not parse.
-func InvalidStartingSequenceNumber(number, shardID, stream, account string) *Error {
-	return kinesisError(TypeInvalidArgument, "StartingSequenceNumber "+number+
+func invalidStartingSequenceNumber(number, shardID, stream, account string) *kinesis.Error {
+	return kinesis.NewError(kinesis.TypeInvalidArgument, "StartingSequenceNumber "+number+
 		" used in GetShardIterator on shard "+shardID+" "+in(stream, account)+" is invalid.")
 }
 
-// SequenceNumberForOtherShard is GetShardIterator's error for a StartingSequenceNumber that
+// sequenceNumberForOtherShard is GetShardIterator's error for a StartingSequenceNumber that
 // encodes the shard encodedShardID while the request names shardID.
-func SequenceNumberForOtherShard(encodedShardID, shardID string) *Error {
-	return kinesisError(TypeInvalidArgument, "Invalid StartingSequenceNumber. It encodes "+
+func sequenceNumberForOtherShard(encodedShardID, shardID string) *kinesis.Error {
+	return kinesis.NewError(kinesis.TypeInvalidArgument, "Invalid StartingSequenceNumber. It encodes "+
 		encodedShardID+", while it was used in a call to a shard with "+shardID)
 }
 
-// SequenceNumberNotFromStream is GetShardIterator's error for a StartingSequenceNumber with
+// sequenceNumberNotFromStream is GetShardIterator's error for a StartingSequenceNumber with
 // the right shard index but another shard creation time or layout version: it comes from
 // an earlier stream of the same name, or another server.
-func SequenceNumberNotFromStream(number, shardID, stream, account string) *Error {
-	return kinesisError(TypeInvalidArgument, "StartingSequenceNumber "+number+
+func sequenceNumberNotFromStream(number, shardID, stream, account string) *kinesis.Error {
+	return kinesis.NewError(kinesis.TypeInvalidArgument, "StartingSequenceNumber "+number+
 		" used in GetShardIterator on shard "+shardID+" "+in(stream, account)+
 		" is invalid because it did not come from this stream.")
 }
 
-// TimestampMissing is GetShardIterator's error for AT_TIMESTAMP without a Timestamp.
-func TimestampMissing() *Error {
-	return kinesisError(TypeInvalidArgument, "Must specify timestampInMillis parameter for "+
+// timestampMissing is GetShardIterator's error for AT_TIMESTAMP without a Timestamp.
+func timestampMissing() *kinesis.Error {
+	return kinesis.NewError(kinesis.TypeInvalidArgument, "Must specify timestampInMillis parameter for "+
 		"iterator of type AT_TIMESTAMP. Current request has no timestamp parameter.")
 }
 
-// TimestampInFuture is GetShardIterator's error for an AT_TIMESTAMP Timestamp after now.
-func TimestampInFuture(timestampMs, nowMs int64) *Error {
-	return kinesisError(TypeInvalidArgument, "The timestampInMillis parameter cannot be greater "+
+// timestampInFuture is GetShardIterator's error for an AT_TIMESTAMP Timestamp after now.
+func timestampInFuture(timestampMs, nowMs int64) *kinesis.Error {
+	return kinesis.NewError(kinesis.TypeInvalidArgument, "The timestampInMillis parameter cannot be greater "+
 		"than the currentTimestampInMillis. timestampInMillis: "+strconv.FormatInt(timestampMs, 10)+
 		", currentTimestampInMillis: "+strconv.FormatInt(nowMs, 10))
 }
 
-// InvalidShardIterator is GetRecords' error for an iterator that is malformed, was not
+// invalidShardIterator is GetRecords' error for an iterator that is malformed, was not
 // sealed by this server's key, or was tampered with.
-func InvalidShardIterator() *Error {
-	return kinesisError(TypeInvalidArgument, "Invalid ShardIterator.")
+func invalidShardIterator() *kinesis.Error {
+	return kinesis.NewError(kinesis.TypeInvalidArgument, "Invalid ShardIterator.")
 }
 
-// IteratorOfOtherStream is GetRecords' error for a StreamARN that is not the ARN of the
+// iteratorOfOtherStream is GetRecords' error for a StreamARN that is not the ARN of the
 // stream the ShardIterator reads, iteratorStreamARN. AWS answers InvalidArgumentException;
 // its message was not recorded, so this one follows the StreamARN and StreamName mismatch.
-func IteratorOfOtherStream(streamARN, iteratorStreamARN string) *Error {
-	return kinesisError(TypeInvalidArgument, "StreamARN "+streamARN+
+func iteratorOfOtherStream(streamARN, iteratorStreamARN string) *kinesis.Error {
+	return kinesis.NewError(kinesis.TypeInvalidArgument, "StreamARN "+streamARN+
 		" does not match the stream of the ShardIterator, "+iteratorStreamARN+".")
 }
 
-// ExpiredIterator is GetRecords' error for an iterator issued more than IteratorLifetime
+// expiredIterator is GetRecords' error for an iterator issued more than IteratorLifetime
 // ago, with both times in the format AWS uses ("Thu Jan 22 01:22:02 UTC 2015").
-func ExpiredIterator(issuedMs, nowMs int64) *Error {
-	return kinesisError(TypeExpiredIterator, "Iterator expired. The iterator was created at time "+
+func expiredIterator(issuedMs, nowMs int64) *kinesis.Error {
+	return kinesis.NewError(kinesis.TypeExpiredIterator, "Iterator expired. The iterator was created at time "+
 		awsTime(issuedMs)+" while right now it is "+awsTime(nowMs)+
 		" which is further in the future than the tolerated delay of "+
-		strconv.FormatInt(IteratorLifetime.Milliseconds(), 10)+" milliseconds.")
+		strconv.FormatInt(kinesis.IteratorLifetime.Milliseconds(), 10)+" milliseconds.")
 }
 
 // awsTime formats epoch milliseconds the way Java's Date.toString does in UTC, which is how
@@ -279,224 +187,224 @@ func awsTime(ms int64) string {
 
 // Errors about writes.
 
-// InvalidExplicitHashKey is PutRecord(s)' error for an ExplicitHashKey outside
+// invalidExplicitHashKey is PutRecord(s)' error for an ExplicitHashKey outside
 // [0, 2^128-1] (or not a number), quoting it as given.
-func InvalidExplicitHashKey(given string) *Error {
-	return kinesisError(TypeInvalidArgument, "Invalid ExplicitHashKey. ExplicitHashKey must be in "+
+func invalidExplicitHashKey(given string) *kinesis.Error {
+	return kinesis.NewError(kinesis.TypeInvalidArgument, "Invalid ExplicitHashKey. ExplicitHashKey must be in "+
 		"the range: [0, 2^128-1]. Specified value was "+given)
 }
 
-// InvalidSequenceNumberForOrdering is PutRecord's error for a SequenceNumberForOrdering
+// invalidSequenceNumberForOrdering is PutRecord's error for a SequenceNumberForOrdering
 // that does not parse or encodes a time in the future.
-func InvalidSequenceNumberForOrdering(number, stream, account string) *Error {
-	return kinesisError(TypeInvalidArgument, "ExclusiveMinimumSequenceNumber "+number+
+func invalidSequenceNumberForOrdering(number, stream, account string) *kinesis.Error {
+	return kinesis.NewError(kinesis.TypeInvalidArgument, "ExclusiveMinimumSequenceNumber "+number+
 		" used in PutRecord "+"on stream "+stream+" under account "+account+" is invalid.")
 }
 
-// ShardRateExceeded is the throttling error of a shard (whole PutRecord, or one PutRecords
+// shardRateExceeded is the throttling error of a shard (whole PutRecord, or one PutRecords
 // entry's ErrorCode and ErrorMessage).
-func ShardRateExceeded(shardID, stream, account string) *Error {
-	return kinesisError(TypeProvisionedThroughputExceeded,
+func shardRateExceeded(shardID, stream, account string) *kinesis.Error {
+	return kinesis.NewError(kinesis.TypeProvisionedThroughputExceeded,
 		"Rate exceeded for shard "+shardID+" "+in(stream, account)+".")
 }
 
 // Errors about resharding.
 
-// InvalidSplitHashKey is SplitShard's error for a NewStartingHashKey that is not both
+// invalidSplitHashKey is SplitShard's error for a NewStartingHashKey that is not both
 // greater than one plus the shard's StartingHashKey and less than its EndingHashKey.
-func InvalidSplitHashKey(key, shardID, stream, account string, r HashKeyRange) *Error {
-	return kinesisError(TypeInvalidArgument, "NewStartingHashKey "+key+" used in SplitShard() on shard "+
+func invalidSplitHashKey(key, shardID, stream, account string, r kinesis.HashKeyRange) *kinesis.Error {
+	return kinesis.NewError(kinesis.TypeInvalidArgument, "NewStartingHashKey "+key+" used in SplitShard() on shard "+
 		shardID+" "+in(stream, account)+" is not both greater than one plus the shard's StartingHashKey "+
 		r.Start.String()+" and less than the shard's EndingHashKey "+r.End.String()+".")
 }
 
-// ShardAlreadyResharded is SplitShard's and MergeShards' error for a closed shard.
-func ShardAlreadyResharded(shardID, stream, account string) *Error {
-	return kinesisError(TypeInvalidArgument, "Shard "+shardID+" "+in(stream, account)+
+// shardAlreadyResharded is SplitShard's and MergeShards' error for a closed shard.
+func shardAlreadyResharded(shardID, stream, account string) *kinesis.Error {
+	return kinesis.NewError(kinesis.TypeInvalidArgument, "Shard "+shardID+" "+in(stream, account)+
 		" has already been merged or split, and thus is not eligible for merging or splitting.")
 }
 
-// ShardsNotAdjacent is MergeShards' error for shards whose hash ranges do not meet, in the
+// shardsNotAdjacent is MergeShards' error for shards whose hash ranges do not meet, in the
 // order given (ShardToMerge's end + 1 must be AdjacentShardToMerge's start).
-func ShardsNotAdjacent(shardID, adjacentShardID, stream, account string) *Error {
-	return kinesisError(TypeInvalidArgument, "Shards "+shardID+" and "+adjacentShardID+" "+
+func shardsNotAdjacent(shardID, adjacentShardID, stream, account string) *kinesis.Error {
+	return kinesis.NewError(kinesis.TypeInvalidArgument, "Shards "+shardID+" and "+adjacentShardID+" "+
 		in(stream, account)+" are not an adjacent pair of shards eligible for merging")
 }
 
 // UpdateShardCount's errors. AWS's texts were not recorded; these are kinesis-mock's.
 
-// ShardCountAboveDouble is UpdateShardCount's error for a target over twice the open shard
+// shardCountAboveDouble is UpdateShardCount's error for a target over twice the open shard
 // count.
-func ShardCountAboveDouble() *Error {
-	return kinesisError(TypeInvalidArgument, "Cannot update shard count beyond 2x current shard count")
+func shardCountAboveDouble() *kinesis.Error {
+	return kinesis.NewError(kinesis.TypeInvalidArgument, "Cannot update shard count beyond 2x current shard count")
 }
 
-// ShardCountBelowHalf is UpdateShardCount's error for a target under half the open shard
+// shardCountBelowHalf is UpdateShardCount's error for a target under half the open shard
 // count.
-func ShardCountBelowHalf() *Error {
-	return kinesisError(TypeInvalidArgument, "Cannot update shard count below 50% of the current shard count")
+func shardCountBelowHalf() *kinesis.Error {
+	return kinesis.NewError(kinesis.TypeInvalidArgument, "Cannot update shard count below 50% of the current shard count")
 }
 
-// ShardCountAboveMax is UpdateShardCount's error for a target over 10000 shards.
-func ShardCountAboveMax() *Error {
-	return kinesisError(TypeInvalidArgument, "Cannot scale a stream beyond 10000 shards")
+// shardCountAboveMax is UpdateShardCount's error for a target over 10000 shards.
+func shardCountAboveMax() *kinesis.Error {
+	return kinesis.NewError(kinesis.TypeInvalidArgument, "Cannot scale a stream beyond 10000 shards")
 }
 
-// ShardCountUpdatesExceeded is UpdateShardCount's error for an 11th scaling of a stream
+// shardCountUpdatesExceeded is UpdateShardCount's error for an 11th scaling of a stream
 // within 24 hours.
-func ShardCountUpdatesExceeded() *Error {
-	return kinesisError(TypeLimitExceeded, "Cannot run UpdateShardCount more than 10 times in a 24 hour period")
+func shardCountUpdatesExceeded() *kinesis.Error {
+	return kinesis.NewError(kinesis.TypeLimitExceeded, "Cannot run UpdateShardCount more than 10 times in a 24 hour period")
 }
 
 // Errors about retention.
 
-// RetentionTooShort is the error for a retention period under MinRetentionHours.
-func RetentionTooShort(hours int) *Error {
-	return kinesisError(TypeInvalidArgument, "Minimum allowed retention period is 24 hours. "+
+// retentionTooShort is the error for a retention period under MinRetentionHours.
+func retentionTooShort(hours int) *kinesis.Error {
+	return kinesis.NewError(kinesis.TypeInvalidArgument, "Minimum allowed retention period is 24 hours. "+
 		"Requested retention period ("+strconv.Itoa(hours)+" hours) is too short.")
 }
 
-// RetentionTooLong is the error for a retention period over MaxRetentionHours. AWS's text
+// retentionTooLong is the error for a retention period over MaxRetentionHours. AWS's text
 // was not recorded; this is kinesalite's, with today's maximum.
-func RetentionTooLong(hours int) *Error {
-	return kinesisError(TypeInvalidArgument, "Maximum allowed retention period is "+
-		strconv.Itoa(MaxRetentionHours)+" hours. Requested retention period ("+strconv.Itoa(hours)+
+func retentionTooLong(hours int) *kinesis.Error {
+	return kinesis.NewError(kinesis.TypeInvalidArgument, "Maximum allowed retention period is "+
+		strconv.Itoa(kinesis.MaxRetentionHours)+" hours. Requested retention period ("+strconv.Itoa(hours)+
 		" hours) is too long.")
 }
 
-// RetentionNotIncreased is IncreaseStreamRetentionPeriod's error for a period shorter than
+// retentionNotIncreased is IncreaseStreamRetentionPeriod's error for a period shorter than
 // the stream's current one.
-func RetentionNotIncreased(hours int, stream string, current int) *Error {
-	return kinesisError(TypeInvalidArgument, "Requested retention period ("+strconv.Itoa(hours)+
+func retentionNotIncreased(hours int, stream string, current int) *kinesis.Error {
+	return kinesis.NewError(kinesis.TypeInvalidArgument, "Requested retention period ("+strconv.Itoa(hours)+
 		" hours) for stream "+stream+" can not be shorter than existing retention period ("+
 		strconv.Itoa(current)+" hours). Use DecreaseRetentionPeriod API.")
 }
 
-// RetentionNotDecreased is DecreaseStreamRetentionPeriod's error for a period longer than
+// retentionNotDecreased is DecreaseStreamRetentionPeriod's error for a period longer than
 // the stream's current one.
-func RetentionNotDecreased(hours int, stream string, current int) *Error {
-	return kinesisError(TypeInvalidArgument, "Requested retention period ("+strconv.Itoa(hours)+
+func retentionNotDecreased(hours int, stream string, current int) *kinesis.Error {
+	return kinesis.NewError(kinesis.TypeInvalidArgument, "Requested retention period ("+strconv.Itoa(hours)+
 		" hours) for stream "+stream+" can not be longer than existing retention period ("+
 		strconv.Itoa(current)+" hours). Use IncreaseRetentionPeriod API.")
 }
 
 // Errors about tags.
 
-// TooManyTags is AddTagsToStream's error when the stream would have more than MaxTags
+// tooManyTags is AddTagsToStream's error when the stream would have more than MaxTags
 // tags. The "10" in the text is what AWS said when kinesalite recorded it, although the
 // limit it enforced was 50.
-func TooManyTags(stream, account string) *Error {
-	return kinesisError(TypeInvalidArgument, "Failed to add tags to stream "+stream+" under account "+
+func tooManyTags(stream, account string) *kinesis.Error {
+	return kinesis.NewError(kinesis.TypeInvalidArgument, "Failed to add tags to stream "+stream+" under account "+
 		account+" because a given stream cannot have more than 10 tags associated with it.")
 }
 
-// InvalidTagCharacters is the error for a tag key or value with a character outside the
+// invalidTagCharacters is the error for a tag key or value with a character outside the
 // allowed set.
-func InvalidTagCharacters() *Error {
-	return kinesisError(TypeInvalidArgument, "Some tags contain invalid characters. Valid characters: "+
+func invalidTagCharacters() *kinesis.Error {
+	return kinesis.NewError(kinesis.TypeInvalidArgument, "Some tags contain invalid characters. Valid characters: "+
 		"Unicode letters, digits, white space, _ . / = + - % @.")
 }
 
-// IllegalTagPercent is AddTagsToStream's error for a tag key or value containing '%'.
-func IllegalTagPercent(stream, account string) *Error {
-	return kinesisError(TypeInvalidArgument, "Failed to add tags to stream "+stream+" under account "+
+// illegalTagPercent is AddTagsToStream's error for a tag key or value containing '%'.
+func illegalTagPercent(stream, account string) *kinesis.Error {
+	return kinesis.NewError(kinesis.TypeInvalidArgument, "Failed to add tags to stream "+stream+" under account "+
 		account+" because some tags contained illegal characters. The allowed characters are "+
 		"Unicode letters, white-spaces, '_',',','/','=','+','-','@'.")
 }
 
 // Errors about ListShards arguments.
 
-// NextTokenWithStreamName is ListShards' error for a NextToken sent together with a
+// nextTokenWithStreamName is ListShards' error for a NextToken sent together with a
 // StreamName.
-func NextTokenWithStreamName() *Error {
-	return kinesisError(TypeInvalidArgument, "NextToken and StreamName cannot be provided together.")
+func nextTokenWithStreamName() *kinesis.Error {
+	return kinesis.NewError(kinesis.TypeInvalidArgument, "NextToken and StreamName cannot be provided together.")
 }
 
-// NoNextTokenNorStreamName is ListShards' error for a request with neither.
-func NoNextTokenNorStreamName() *Error {
-	return kinesisError(TypeInvalidArgument, "Either NextToken or StreamName should be provided.")
+// noNextTokenNorStreamName is ListShards' error for a request with neither.
+func noNextTokenNorStreamName() *kinesis.Error {
+	return kinesis.NewError(kinesis.TypeInvalidArgument, "Either NextToken or StreamName should be provided.")
 }
 
-// IllegalRemoveTagPercent is RemoveTagsFromStream's error for a tag key containing '%'.
-func IllegalRemoveTagPercent(stream, account string) *Error {
-	return kinesisError(TypeInvalidArgument, "Failed to remove tags from stream "+stream+" under account "+
+// illegalRemoveTagPercent is RemoveTagsFromStream's error for a tag key containing '%'.
+func illegalRemoveTagPercent(stream, account string) *kinesis.Error {
+	return kinesis.NewError(kinesis.TypeInvalidArgument, "Failed to remove tags from stream "+stream+" under account "+
 		account+" because some tags contained illegal characters. The allowed characters are "+
 		"Unicode letters, white-spaces, '_',',','/','=','+','-','@'.")
 }
 
 // Errors about stream creation.
 
-// ShardCountMissing is CreateStream's error for a PROVISIONED stream without a ShardCount:
+// shardCountMissing is CreateStream's error for a PROVISIONED stream without a ShardCount:
 // the error AWS gave when the model still required the member.
-func ShardCountMissing() *Error {
-	return kinesisError(TypeValidation, "1 validation error detected: Value null at 'shardCount' "+
+func shardCountMissing() *kinesis.Error {
+	return kinesis.NewError(kinesis.TypeValidation, "1 validation error detected: Value null at 'shardCount' "+
 		"failed to satisfy constraint: Member must not be null")
 }
 
 // More errors about ListShards and ListStreams arguments.
 
-// NextTokenWith is ListShards' error for a NextToken sent together with member, one of
+// nextTokenWith is ListShards' error for a NextToken sent together with member, one of
 // ExclusiveStartShardId, StreamCreationTimestamp and ShardFilter (AWS's wording).
-func NextTokenWith(member string) *Error {
-	return kinesisError(TypeInvalidArgument, "NextToken and "+member+" cannot be provided together.")
+func nextTokenWith(member string) *kinesis.Error {
+	return kinesis.NewError(kinesis.TypeInvalidArgument, "NextToken and "+member+" cannot be provided together.")
 }
 
-// InvalidNextToken is the error for a NextToken that shardlog did not issue, or that was
+// invalidNextToken is the error for a NextToken that shardlog did not issue, or that was
 // issued for another stream. AWS's text was not recorded.
-func InvalidNextToken() *Error {
-	return kinesisError(TypeInvalidArgument, "Invalid NextToken.")
+func invalidNextToken() *kinesis.Error {
+	return kinesis.NewError(kinesis.TypeInvalidArgument, "Invalid NextToken.")
 }
 
-// ExpiredNextToken is the error for a NextToken issued more than NextTokenLifetime ago.
+// expiredNextToken is the error for a NextToken issued more than NextTokenLifetime ago.
 // AWS's text was not recorded.
-func ExpiredNextToken() *Error {
-	return kinesisError(TypeExpiredNextToken, "The NextToken has expired. NextTokens are valid for "+
-		strconv.FormatInt(NextTokenLifetime.Milliseconds(), 10)+" milliseconds.")
+func expiredNextToken() *kinesis.Error {
+	return kinesis.NewError(kinesis.TypeExpiredNextToken, "The NextToken has expired. NextTokens are valid for "+
+		strconv.FormatInt(kinesis.NextTokenLifetime.Milliseconds(), 10)+" milliseconds.")
 }
 
-// ShardFilterNeedsShardID is ListShards' error for a ShardFilter of type AFTER_SHARD_ID
+// shardFilterNeedsShardID is ListShards' error for a ShardFilter of type AFTER_SHARD_ID
 // without a ShardId (kinesis-mock's text; AWS's was not recorded).
-func ShardFilterNeedsShardID() *Error {
-	return kinesisError(TypeInvalidArgument, "ShardId must be supplied in a ShardFilter with a Type of AFTER_SHARD_ID")
+func shardFilterNeedsShardID() *kinesis.Error {
+	return kinesis.NewError(kinesis.TypeInvalidArgument, "ShardId must be supplied in a ShardFilter with a Type of AFTER_SHARD_ID")
 }
 
-// ShardFilterNeedsTimestamp is ListShards' error for a ShardFilter of type AT_TIMESTAMP or
+// shardFilterNeedsTimestamp is ListShards' error for a ShardFilter of type AT_TIMESTAMP or
 // FROM_TIMESTAMP without a Timestamp (kinesis-mock's text; AWS's was not recorded).
-func ShardFilterNeedsTimestamp() *Error {
-	return kinesisError(TypeInvalidArgument, "Timestamp must be supplied in a ShardFilter with a Type of FROM_TIMESTAMP or AT_TIMESTAMP")
+func shardFilterNeedsTimestamp() *kinesis.Error {
+	return kinesis.NewError(kinesis.TypeInvalidArgument, "Timestamp must be supplied in a ShardFilter with a Type of FROM_TIMESTAMP or AT_TIMESTAMP")
 }
 
 // Errors about resources named by ARN.
 
-// ResourceNotFound is the error for a ResourceARN that names no stream of this store: a
+// resourceNotFound is the error for a ResourceARN that names no stream of this store: a
 // stream that does not exist, one in another region or account, or a consumer.
-func ResourceNotFound(arn string) *Error {
-	return kinesisError(TypeResourceNotFound, "Resource "+arn+" not found.")
+func resourceNotFound(arn string) *kinesis.Error {
+	return kinesis.NewError(kinesis.TypeResourceNotFound, "Resource "+arn+" not found.")
 }
 
 // Errors of dry runs.
 
-// DryRunSucceeded is the answer to a request with DryRun set that would have succeeded.
-func DryRunSucceeded() *Error {
-	return kinesisError(TypeDryRunOperation, "Request would have succeeded, but DryRun flag is set.")
+// dryRunSucceeded is the answer to a request with DryRun set that would have succeeded.
+func dryRunSucceeded() *kinesis.Error {
+	return kinesis.NewError(kinesis.TypeDryRunOperation, "Request would have succeeded, but DryRun flag is set.")
 }
 
 // Errors of the server's storage. AWS words its InternalFailure as "Internal Service
 // Failure" and says no more; these say what failed, so that a client (and its operator) can
 // tell a full disk, which passes once space is freed, from damage, which does not.
 
-// DiskFull is the error of a write that found no space on the server's disk (whole PutRecord,
+// diskFull is the error of a write that found no space on the server's disk (whole PutRecord,
 // or one PutRecords entry's ErrorCode and ErrorMessage). Nothing of the refused records is
 // stored; the same request succeeds once space is freed.
-func DiskFull(shardID, stream, account string) *Error {
-	return kinesisError(TypeInternalFailure, "Internal Service Failure: the server's disk is full; "+
+func diskFull(shardID, stream, account string) *kinesis.Error {
+	return kinesis.NewError(kinesis.TypeInternalFailure, "Internal Service Failure: the server's disk is full; "+
 		"records for shard "+shardID+" "+in(stream, account)+" are not written until space is freed.")
 }
 
-// CorruptRecords is GetRecords' error for a read whose first batch is damaged on disk: it
+// corruptRecords is GetRecords' error for a read whose first batch is damaged on disk: it
 // names the segment file, the batch's byte position in it and what failed, and wraps ce.
-func CorruptRecords(shardID, stream, account string, ce *segment.CorruptionError) *Error {
-	e := kinesisError(TypeInternalFailure, "Internal Service Failure: shard "+shardID+" "+in(stream, account)+
+func corruptRecords(shardID, stream, account string, ce *segment.CorruptionError) *kinesis.Error {
+	e := kinesis.NewError(kinesis.TypeInternalFailure, "Internal Service Failure: shard "+shardID+" "+in(stream, account)+
 		": corrupt batch at "+ce.Path+":"+strconv.FormatInt(ce.Offset, 10)+": "+ce.Reason)
 	e.Err = ce
 	return e

@@ -5,6 +5,7 @@ import (
 	"log"
 	"os"
 
+	"github.com/shardlog/shardlog/kinesis"
 	"github.com/shardlog/shardlog/stream"
 )
 
@@ -24,9 +25,9 @@ func Example() {
 	}
 	info := stream.StreamInfo{
 		Name: "orders", Incarnation: 1, Region: "us-east-1", Account: "000000000000",
-		Status: stream.StatusActive, CreatedMs: nowMs, RetentionHours: stream.DefaultRetentionHours,
+		Status: stream.StatusActive, CreatedMs: nowMs, RetentionHours: kinesis.DefaultRetentionHours,
 		Mode: stream.ModeProvisioned, Encryption: stream.EncryptionNone,
-		MaxRecordSizeKiB: stream.DefaultMaxRecordSizeKiB,
+		MaxRecordSizeKiB: kinesis.DefaultMaxRecordSizeKiB,
 		Shards:           stream.InitialShards(2, nowMs/1000), NextShardIndex: 2,
 	}
 	if err := cat.Save(&info); err != nil {
@@ -34,13 +35,13 @@ func Example() {
 	}
 
 	// PutRecord: route the partition key, append at some offset, answer with the number.
-	index := stream.NewRouter(info.Shards).Route(stream.HashPartitionKey([]byte("customer-42")))
+	index := stream.NewRouter(info.Shards).Route(kinesis.HashPartitionKey([]byte("customer-42")))
 	shard := info.Shard(index)
-	seq := stream.SequenceNumber{ShardCreatedSec: shard.CreatedSec, ShardIndex: int32(index), Counter: 0, TimeSec: nowMs / 1000}
+	seq := kinesis.SequenceNumber{ShardCreatedSec: shard.CreatedSec, ShardIndex: int32(index), Counter: 0, TimeSec: nowMs / 1000}
 	fmt.Println(shard.ID, seq)
 
 	// GetShardIterator AT_SEQUENCE_NUMBER: the number gives the offset back, sealed in an iterator.
-	parsed, err := stream.ParseSequenceNumber(seq.String())
+	parsed, err := kinesis.ParseSequenceNumber(seq.String())
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -55,7 +56,7 @@ func Example() {
 	it, err := keys.Open(iterator, nowMs+1000)
 	fmt.Println(it.Stream, it.ShardIndex, it.Offset, err)
 	_, err = keys.Open(iterator, nowMs+300001)
-	fmt.Println(err.(*stream.Error).Type)
+	fmt.Println(err.(*kinesis.Error).Type)
 	// Output:
 	// shardId-000000000001 49615604846559836492928056432307751525402788338258149394
 	// orders 1 0 <nil>

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/shardlog/shardlog/internal/testutil"
+	"github.com/shardlog/shardlog/kinesis"
 	"github.com/shardlog/shardlog/shard"
 	"github.com/shardlog/shardlog/stream"
 )
@@ -49,7 +50,7 @@ func TestStore_FullDisk(t *testing.T) {
 			}
 			n++
 			require.NotEmpty(t, shardOf[i], "entry %d failed in the first request", i)
-			require.Equal(t, stream.ErrorCodeInternalFailure, r.ErrorCode)
+			require.Equal(t, kinesis.TypeInternalFailure, r.ErrorCode)
 			require.Equal(t, "Internal Service Failure: the server's disk is full; records for shard "+shardOf[i]+
 				" in stream a under account "+acct+" are not written until space is freed.", r.ErrorMessage)
 		}
@@ -70,10 +71,10 @@ func TestStore_FullDisk(t *testing.T) {
 		res, err := s.PutRecords(&stream.PutRecordsRequest{StreamName: "a", Entries: entries}, nil)
 		require.NoError(t, err)
 		for _, r := range res {
-			require.Equal(t, stream.ErrorCodeInternalFailure, r.ErrorCode)
+			require.Equal(t, kinesis.TypeInternalFailure, r.ErrorCode)
 		}
 		_, err = s.PutRecord(&stream.PutRecordRequest{StreamName: "a", Entry: entries[0]})
-		requireKinesisError(t, err, stream.TypeInternalFailure, "Internal Service Failure: the server's disk is full; "+
+		requireKinesisError(t, err, kinesis.TypeInternalFailure, "Internal Service Failure: the server's disk is full; "+
 			"records for shard "+shardOf[0]+" in stream a under account "+acct+" are not written until space is freed.")
 	}
 	require.LessOrEqual(t, strings.Count(logs.String(), "\n"), 1, "log lines for 100 failed requests:\n%s", logs.String())

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+
+	"github.com/shardlog/shardlog/kinesis"
 )
 
 // StreamInfo is everything the catalog keeps about one stream: what DescribeStream,
@@ -57,12 +59,12 @@ type Tag struct {
 // record sorts before its shard's StartingSequenceNumber. A closed shard's ClosedSec is at
 // least its CreatedSec.
 type ShardInfo struct {
-	Index            int          `json:"index"`
-	ID               string       `json:"id"` // ShardID(Index)
-	HashKeyRange     HashKeyRange `json:"hashKeyRange"`
-	ParentID         string       `json:"parentId,omitempty"`         // the split or merged shard this one came from
-	AdjacentParentID string       `json:"adjacentParentId,omitempty"` // the other parent of a merge
-	CreatedSec       int64        `json:"createdSec"`                 // creation time in the shard's sequence numbers; see below
+	Index            int                  `json:"index"`
+	ID               string               `json:"id"` // ShardID(Index)
+	HashKeyRange     kinesis.HashKeyRange `json:"hashKeyRange"`
+	ParentID         string               `json:"parentId,omitempty"`         // the split or merged shard this one came from
+	AdjacentParentID string               `json:"adjacentParentId,omitempty"` // the other parent of a merge
+	CreatedSec       int64                `json:"createdSec"`                 // creation time in the shard's sequence numbers; see below
 
 	Closed    bool   `json:"closed,omitempty"`    // split or merged: no more writes
 	EndOffset uint64 `json:"endOffset,omitempty"` // when closed: the offset after the shard's last record
@@ -85,17 +87,17 @@ const (
 // reshard.go); the plan of the reshard follows from it and the parents' sealed logs, so that
 // a reshard interrupted by a crash is finished, the same way, at the next Open.
 type Reshard struct {
-	Kind               ReshardKind `json:"kind"`
-	ShardIndex         int         `json:"shardIndex,omitempty"`         // split: ShardToSplit; merge: ShardToMerge
-	AdjacentShardIndex int         `json:"adjacentShardIndex,omitempty"` // merge: AdjacentShardToMerge
-	NewStartingHashKey HashKey     `json:"newStartingHashKey,omitzero"`  // split
-	TargetShardCount   int         `json:"targetShardCount,omitempty"`   // scale
-	StartedSec         int64       `json:"startedSec,omitempty"`         // when carrying it out began, epoch seconds; 0 before
+	Kind               ReshardKind     `json:"kind"`
+	ShardIndex         int             `json:"shardIndex,omitempty"`         // split: ShardToSplit; merge: ShardToMerge
+	AdjacentShardIndex int             `json:"adjacentShardIndex,omitempty"` // merge: AdjacentShardToMerge
+	NewStartingHashKey kinesis.HashKey `json:"newStartingHashKey,omitzero"`  // split
+	TargetShardCount   int             `json:"targetShardCount,omitempty"`   // scale
+	StartedSec         int64           `json:"startedSec,omitempty"`         // when carrying it out began, epoch seconds; 0 before
 }
 
 // ARN returns the stream's ARN, arn:aws:kinesis:<region>:<account>:stream/<name>.
 func (s *StreamInfo) ARN() string {
-	return "arn:aws:kinesis:" + s.Region + ":" + s.Account + ":stream/" + s.Name
+	return kinesis.StreamARN(s.Region, s.Account, s.Name)
 }
 
 // Due reports whether the status change in progress, if any, has reached its time, or is a
@@ -128,24 +130,24 @@ func (s *StreamInfo) OpenShardCount() int {
 // evenly (UniformHashKeyRanges), all created at createdSec, with indexes 0 to count-1.
 func InitialShards(count int, createdSec int64) []ShardInfo {
 	shards := make([]ShardInfo, count)
-	for i, r := range UniformHashKeyRanges(count) {
-		shards[i] = ShardInfo{Index: i, ID: ShardID(i), HashKeyRange: r, CreatedSec: createdSec}
+	for i, r := range kinesis.UniformHashKeyRanges(count) {
+		shards[i] = ShardInfo{Index: i, ID: kinesis.ShardID(i), HashKeyRange: r, CreatedSec: createdSec}
 	}
 	return shards
 }
 
 // StartingSequenceNumber returns the shard's StartingSequenceNumber.
-func (sh *ShardInfo) StartingSequenceNumber() SequenceNumber {
-	return StartingSequenceNumber(sh.CreatedSec, int32(sh.Index))
+func (sh *ShardInfo) StartingSequenceNumber() kinesis.SequenceNumber {
+	return kinesis.StartingSequenceNumber(sh.CreatedSec, int32(sh.Index))
 }
 
 // EndingSequenceNumber returns the shard's EndingSequenceNumber, and false if it is open
 // (an open shard has none).
-func (sh *ShardInfo) EndingSequenceNumber() (SequenceNumber, bool) {
+func (sh *ShardInfo) EndingSequenceNumber() (kinesis.SequenceNumber, bool) {
 	if !sh.Closed {
-		return SequenceNumber{}, false
+		return kinesis.SequenceNumber{}, false
 	}
-	return EndingSequenceNumber(sh.CreatedSec, int32(sh.Index), sh.ClosedSec), true
+	return kinesis.EndingSequenceNumber(sh.CreatedSec, int32(sh.Index), sh.ClosedSec), true
 }
 
 // ErrInvalidStreamInfo is matched by the error Save returns for a StreamInfo that breaks an
@@ -178,10 +180,10 @@ func (s *StreamInfo) validateStream() error {
 		return fmt.Errorf("unknown stream mode %q", s.Mode)
 	case s.Encryption != EncryptionNone && s.Encryption != EncryptionKMS:
 		return fmt.Errorf("unknown encryption type %q", s.Encryption)
-	case s.RetentionHours < MinRetentionHours || s.RetentionHours > MaxRetentionHours:
-		return fmt.Errorf("retention %d hours outside [%d, %d]", s.RetentionHours, MinRetentionHours, MaxRetentionHours)
-	case s.MaxRecordSizeKiB < MinMaxRecordSizeKiB || s.MaxRecordSizeKiB > MaxMaxRecordSizeKiB:
-		return fmt.Errorf("max record size %d KiB outside [%d, %d]", s.MaxRecordSizeKiB, MinMaxRecordSizeKiB, MaxMaxRecordSizeKiB)
+	case s.RetentionHours < kinesis.MinRetentionHours || s.RetentionHours > kinesis.MaxRetentionHours:
+		return fmt.Errorf("retention %d hours outside [%d, %d]", s.RetentionHours, kinesis.MinRetentionHours, kinesis.MaxRetentionHours)
+	case s.MaxRecordSizeKiB < kinesis.MinMaxRecordSizeKiB || s.MaxRecordSizeKiB > kinesis.MaxMaxRecordSizeKiB:
+		return fmt.Errorf("max record size %d KiB outside [%d, %d]", s.MaxRecordSizeKiB, kinesis.MinMaxRecordSizeKiB, kinesis.MaxMaxRecordSizeKiB)
 	}
 	for i := 1; i < len(s.Tags); i++ {
 		if s.Tags[i-1].Key >= s.Tags[i].Key {
@@ -196,7 +198,7 @@ func (s *StreamInfo) validateStream() error {
 
 func (s *StreamInfo) validateReshard() error {
 	r := s.Reshard
-	if r.StartedSec < 0 || r.StartedSec >= maxCreatedSec {
+	if r.StartedSec < 0 || r.StartedSec >= kinesis.MaxCreatedSec {
 		return fmt.Errorf("a %s started at %d", r.Kind, r.StartedSec)
 	}
 	switch r.Kind {
@@ -222,7 +224,7 @@ func (s *StreamInfo) validateReshard() error {
 // validateShards checks the shards one by one, then that the open ones cover the hash key
 // space exactly once (a stream may have no shards yet while it is CREATING).
 func (s *StreamInfo) validateShards() error {
-	var open []HashKeyRange
+	var open []kinesis.HashKeyRange
 	for i := range s.Shards {
 		sh := &s.Shards[i]
 		if i > 0 && sh.Index <= s.Shards[i-1].Index {
@@ -241,8 +243,8 @@ func (s *StreamInfo) validateShards() error {
 		}
 		return nil
 	}
-	slices.SortFunc(open, func(a, b HashKeyRange) int { return a.Start.Compare(b.Start) })
-	if open[0].Start != (HashKey{}) || open[len(open)-1].End != MaxHashKey {
+	slices.SortFunc(open, func(a, b kinesis.HashKeyRange) int { return a.Start.Compare(b.Start) })
+	if open[0].Start != (kinesis.HashKey{}) || open[len(open)-1].End != kinesis.MaxHashKey {
 		return fmt.Errorf("open shards cover [%s, %s], not the whole hash key space", open[0].Start, open[len(open)-1].End)
 	}
 	for i := 1; i < len(open); i++ {
@@ -257,12 +259,12 @@ func (s *StreamInfo) validateShard(sh *ShardInfo) error {
 	switch {
 	case sh.Index < 0 || sh.Index >= s.NextShardIndex:
 		return fmt.Errorf("index outside [0, %d)", s.NextShardIndex)
-	case sh.ID != ShardID(sh.Index):
-		return fmt.Errorf("id %q, want %q", sh.ID, ShardID(sh.Index))
+	case sh.ID != kinesis.ShardID(sh.Index):
+		return fmt.Errorf("id %q, want %q", sh.ID, kinesis.ShardID(sh.Index))
 	case sh.HashKeyRange.End.Compare(sh.HashKeyRange.Start) < 0:
 		return fmt.Errorf("hash key range [%s, %s] is empty", sh.HashKeyRange.Start, sh.HashKeyRange.End)
-	case sh.CreatedSec <= 0 || sh.CreatedSec >= maxCreatedSec:
-		return fmt.Errorf("creation time %d outside (0, %d)", sh.CreatedSec, maxCreatedSec)
+	case sh.CreatedSec <= 0 || sh.CreatedSec >= kinesis.MaxCreatedSec:
+		return fmt.Errorf("creation time %d outside (0, %d)", sh.CreatedSec, kinesis.MaxCreatedSec)
 	case !sh.Closed && (sh.EndOffset != 0 || sh.ClosedSec != 0):
 		return fmt.Errorf("open, with end offset %d and close time %d", sh.EndOffset, sh.ClosedSec)
 	case sh.Closed && sh.ClosedSec < sh.CreatedSec:
@@ -274,8 +276,8 @@ func (s *StreamInfo) validateShard(sh *ShardInfo) error {
 		if id == "" {
 			continue
 		}
-		p, err := ParseShardID(id)
-		if err != nil || ShardID(p) != id || p >= sh.Index {
+		p, err := kinesis.ParseShardID(id)
+		if err != nil || kinesis.ShardID(p) != id || p >= sh.Index {
 			return fmt.Errorf("parent %q is not the id of an earlier shard", id)
 		}
 		if parent := s.Shard(p); parent != nil && parent.CreatedSec >= sh.CreatedSec {
@@ -289,8 +291,8 @@ func (s *StreamInfo) validateShard(sh *ShardInfo) error {
 // a-z, A-Z, 0-9, '_', '.', '-'. Catalog files are named after streams, so this also keeps
 // names safe as file names.
 func validStreamName(name string) error {
-	if name == "" || len(name) > MaxStreamNameLen {
-		return fmt.Errorf("stream name of %d characters, want 1 to %d", len(name), MaxStreamNameLen)
+	if name == "" || len(name) > kinesis.MaxStreamNameLen {
+		return fmt.Errorf("stream name of %d characters, want 1 to %d", len(name), kinesis.MaxStreamNameLen)
 	}
 	for i := 0; i < len(name); i++ {
 		c := name[i]

@@ -16,6 +16,7 @@ import (
 	"sync/atomic"
 
 	"github.com/shardlog/shardlog/internal/atomicfile"
+	"github.com/shardlog/shardlog/kinesis"
 )
 
 // A shard iterator is stateless: everything GetRecords needs is inside it, sealed with
@@ -56,11 +57,8 @@ const (
 	sealedAlign = 16  // iterators grow in steps of one AES block
 	minPlain    = sealedBase - iteratorPrefixSize - nonceSize - tagSize
 
-	maxPlain  = (fixedSize+MaxStreamNameLen-minPlain+sealedAlign-1)/sealedAlign*sealedAlign + minPlain
+	maxPlain  = (fixedSize+kinesis.MaxStreamNameLen-minPlain+sealedAlign-1)/sealedAlign*sealedAlign + minPlain
 	maxSealed = iteratorPrefixSize + nonceSize + maxPlain + tagSize
-
-	// MaxShardIteratorLen is the longest iterator string the API allows.
-	MaxShardIteratorLen = 512
 )
 
 // iteratorPrefix starts every sealed iterator, as it starts AWS's.
@@ -175,7 +173,7 @@ func (k *IteratorKey) AppendSeal(dst []byte, it Iterator) []byte {
 
 // seal writes the sealed bytes of it into buf and returns them.
 func (k *IteratorKey) seal(buf *buffer, it Iterator) []byte {
-	if len(it.Stream) > MaxStreamNameLen || it.ShardIndex < 0 || it.ShardIndex > math.MaxInt32 {
+	if len(it.Stream) > kinesis.MaxStreamNameLen || it.ShardIndex < 0 || it.ShardIndex > math.MaxInt32 {
 		panic(fmt.Sprintf("stream: Seal(%q, shard %d): stream name or shard index out of range", it.Stream, it.ShardIndex))
 	}
 	out := append(buf[:0], iteratorPrefix[:]...)
@@ -208,37 +206,38 @@ func plainSize(n int) int {
 }
 
 // Open returns the Iterator sealed in s. An iterator that is malformed, was sealed under
-// another key, or was altered gives InvalidShardIterator; one issued more than
-// IteratorLifetime before nowMs gives ExpiredIterator. An iterator issued after nowMs (the
-// clock stepped back) is accepted.
+// another key, or was altered gives the InvalidArgumentException "Invalid ShardIterator.";
+// one issued more than kinesis.IteratorLifetime before nowMs gives an
+// ExpiredIteratorException. An iterator issued after nowMs (the clock stepped back) is
+// accepted.
 func (k *IteratorKey) Open(s string, nowMs int64) (Iterator, error) {
 	buf := buffers.Get().(*buffer)
 	defer buffers.Put(buf)
-	if len(s) > MaxShardIteratorLen || base64.StdEncoding.DecodedLen(len(s)) > len(buf) {
-		return Iterator{}, InvalidShardIterator()
+	if len(s) > kinesis.MaxShardIteratorLen || base64.StdEncoding.DecodedLen(len(s)) > len(buf) {
+		return Iterator{}, invalidShardIterator()
 	}
 	// Strict decoding rejects non-zero padding bits but skips newlines; the length check
 	// rejects those, so that only the canonical encoding of the bytes is accepted, as AWS does.
 	n, err := base64.StdEncoding.Strict().Decode(buf[:], []byte(s))
 	if err != nil || len(s) != base64.StdEncoding.EncodedLen(n) || n < sealedBase || (n-sealedBase)%sealedAlign != 0 {
-		return Iterator{}, InvalidShardIterator()
+		return Iterator{}, invalidShardIterator()
 	}
 	raw := buf[:n]
 	if [iteratorPrefixSize]byte(raw[:iteratorPrefixSize]) != iteratorPrefix {
-		return Iterator{}, InvalidShardIterator()
+		return Iterator{}, invalidShardIterator()
 	}
 	nonce := raw[iteratorPrefixSize : iteratorPrefixSize+nonceSize]
 	p, err := k.aead.Open(raw[iteratorPrefixSize+nonceSize:iteratorPrefixSize+nonceSize], nonce,
 		raw[iteratorPrefixSize+nonceSize:], iteratorPrefix[:])
 	if err != nil {
-		return Iterator{}, InvalidShardIterator()
+		return Iterator{}, invalidShardIterator()
 	}
 	it, ok := decodePlain(p)
 	if !ok {
-		return Iterator{}, InvalidShardIterator()
+		return Iterator{}, invalidShardIterator()
 	}
-	if nowMs-it.IssuedMs > IteratorLifetime.Milliseconds() {
-		return Iterator{}, ExpiredIterator(it.IssuedMs, nowMs)
+	if nowMs-it.IssuedMs > kinesis.IteratorLifetime.Milliseconds() {
+		return Iterator{}, expiredIterator(it.IssuedMs, nowMs)
 	}
 	return it, nil
 }
@@ -256,7 +255,7 @@ func decodePlain(p []byte) (Iterator, bool) {
 		Offset:      binary.LittleEndian.Uint64(p[21:]),
 	}
 	nameLen := int(p[29])
-	if nameLen > MaxStreamNameLen || fixedSize+nameLen > len(p) || len(p) != plainSize(nameLen) ||
+	if nameLen > kinesis.MaxStreamNameLen || fixedSize+nameLen > len(p) || len(p) != plainSize(nameLen) ||
 		it.ShardIndex > math.MaxInt32 {
 		return Iterator{}, false
 	}

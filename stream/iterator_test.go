@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/shardlog/shardlog/internal/testutil"
+	"github.com/shardlog/shardlog/kinesis"
 	"github.com/shardlog/shardlog/stream"
 )
 
@@ -35,7 +36,7 @@ func TestIteratorKey_SealOpen_RoundTrip(t *testing.T) {
 	r := testutil.Rand(t)
 	const nameChars = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-"
 	for range 2000 {
-		name := make([]byte, 1+r.IntN(stream.MaxStreamNameLen))
+		name := make([]byte, 1+r.IntN(kinesis.MaxStreamNameLen))
 		for i := range name {
 			name[i] = nameChars[r.IntN(len(nameChars))]
 		}
@@ -63,7 +64,7 @@ func checkAWSShape(t *testing.T, s string) {
 	if err != nil || base64.StdEncoding.EncodeToString(raw) != s {
 		t.Fatalf("iterator %q is not canonical base64: %v", s, err)
 	}
-	if len(s) > stream.MaxShardIteratorLen || len(raw) < 152 || len(raw) > 280 || (len(raw)-152)%16 != 0 {
+	if len(s) > kinesis.MaxShardIteratorLen || len(raw) < 152 || len(raw) > 280 || (len(raw)-152)%16 != 0 {
 		t.Fatalf("iterator of %d characters, %d bytes; want at most 512 characters and 152 + 16k bytes up to 280", len(s), len(raw))
 	}
 	if !bytes.Equal(raw[:8], []byte{0, 0, 0, 0, 0, 0, 0, 1}) {
@@ -157,7 +158,7 @@ func TestIteratorKey_Open_Invalid(t *testing.T) {
 		{"raw URL alphabet", strings.NewReplacer("+", "-", "/", "_").Replace(s) + "-_"},
 		{"newline", s[:10] + "\n" + s[10:]},
 		{"carriage return", s[:10] + "\r" + s[10:]},
-		{"too long", s + strings.Repeat("A", stream.MaxShardIteratorLen)},
+		{"too long", s + strings.Repeat("A", kinesis.MaxShardIteratorLen)},
 		{"kinesalite iterator", "AAAAAAAAAAGK9EEG0sJqVhCUS2JsgigQ5dcpB4q9PYswrH2oK44Skbjtm+WR0xA0/hUgjSXOoAd17GiCu8Cn0aMJE4Ss+vlZ4PpODtbPUVXD2iz9wXNQCPXGtqoqbt80VXoQKyXMTO60fJV9xQ3HbgLq00gb2fAn5VUhN8iQ3wC+trHOIMIZazZjRjaSsLEUyIQEgcb+fbkgbpChlcDiWrfSwuYrn+88qnE+k2Lm/4ufjv63yoRVVmJuA/5BJ4X7W2TgHnnmQ25Xzry1chtQ3y8eD3X6CU7RLCDDkw6ziO/2i0SsAo0T+5MPnUCtaDFbbMYNdqp2xeuWpzTLoqBYlhFXOmUG6nXBgS/HV9tffRzHTfkM+dvX3D5hjhp/YlRGTJe2eutDrKdhSFrSbTLQUJTp39ry+nu9/OG1hBa1oLUj+Xyd9/XGSPAY2oA8aGAZlPjSZFRSBZoN7EU55tIyahmuBwmXf+xqaGNrvHcIKkGRGN1nG3Q4lbD"},
 		{"truncated", withRaw(func(b []byte) []byte { return b[:len(b)-16] })},
 		{"extended", withRaw(func(b []byte) []byte { return append(b, make([]byte, 16)...) })},
@@ -282,7 +283,7 @@ func TestIteratorKey_Seal_PanicsOnLongName(t *testing.T) {
 		}
 	}()
 	it := testIterator()
-	it.Stream = strings.Repeat("s", stream.MaxStreamNameLen+1)
+	it.Stream = strings.Repeat("s", kinesis.MaxStreamNameLen+1)
 	k.Seal(it)
 }
 

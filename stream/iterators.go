@@ -6,6 +6,7 @@ import (
 	"math"
 	"time"
 
+	"github.com/shardlog/shardlog/kinesis"
 	"github.com/shardlog/shardlog/segment"
 	"github.com/shardlog/shardlog/shard"
 )
@@ -38,9 +39,9 @@ type GetShardIteratorRequest struct {
 // A position before the trim horizon reads from the trim horizon; a number past the newest
 // record waits for the records that will sort after it.
 func (s *Store) GetShardIterator(req *GetShardIteratorRequest) (string, error) {
-	index, err := ParseShardID(req.ShardID)
+	index, err := kinesis.ParseShardID(req.ShardID)
 	if err != nil {
-		return "", CouldNotFindShard(req.ShardID, req.StreamName, s.opts.Account)
+		return "", couldNotFindShard(req.ShardID, req.StreamName, s.opts.Account)
 	}
 	_, v, err := s.lookup(req.StreamName)
 	if err != nil {
@@ -52,17 +53,17 @@ func (s *Store) GetShardIterator(req *GetShardIteratorRequest) (string, error) {
 		sh, l = v.shard(index)
 	}
 	if sh == nil || v.info.expired(sh, s.nowMs()) {
-		return "", ShardNotFound(ShardID(index), req.StreamName, s.opts.Account)
+		return "", shardNotFound(kinesis.ShardID(index), req.StreamName, s.opts.Account)
 	}
 	offset, err := s.position(req, v.info, sh, l)
 	if errors.Is(err, shard.ErrClosed) { // the stream went meanwhile
-		return "", ShardNotFound(sh.ID, req.StreamName, s.opts.Account)
+		return "", shardNotFound(sh.ID, req.StreamName, s.opts.Account)
 	}
 	if err != nil {
 		return "", err
 	}
 	if req.DryRun {
-		return "", DryRunSucceeded()
+		return "", dryRunSucceeded()
 	}
 	return s.keys.Seal(Iterator{Stream: v.info.Name, Incarnation: v.info.Incarnation, ShardIndex: sh.Index,
 		Offset: offset, IssuedMs: s.nowMs()}), nil
@@ -74,7 +75,7 @@ func (s *Store) position(req *GetShardIteratorRequest, info *StreamInfo, sh *Sha
 	switch req.Type {
 	case AtSequenceNumber, AfterSequenceNumber:
 		if !hasNumber {
-			return 0, IteratorTypeNeedsSequenceNumber(string(req.Type), false)
+			return 0, iteratorTypeNeedsSequenceNumber(string(req.Type), false)
 		}
 		n, err := s.parseStartingNumber(req.StartingSequenceNumber, info, sh)
 		if err != nil {
@@ -83,7 +84,7 @@ func (s *Store) position(req *GetShardIteratorRequest, info *StreamInfo, sh *Sha
 		return seekNumber(l, n, req.Type == AfterSequenceNumber)
 	case TrimHorizon, Latest:
 		if hasNumber {
-			return 0, IteratorTypeNeedsSequenceNumber(string(req.Type), true)
+			return 0, iteratorTypeNeedsSequenceNumber(string(req.Type), true)
 		}
 		if req.Type == TrimHorizon {
 			return l.log.FirstOffset(), nil
@@ -91,11 +92,11 @@ func (s *Store) position(req *GetShardIteratorRequest, info *StreamInfo, sh *Sha
 		return l.log.NextOffset(), nil
 	case AtTimestamp:
 		if req.Timestamp.IsZero() {
-			return 0, TimestampMissing()
+			return 0, timestampMissing()
 		}
 		ts, now := unixMilli(req.Timestamp), s.nowMs()
 		if ts > now {
-			return 0, TimestampInFuture(ts, now)
+			return 0, timestampInFuture(ts, now)
 		}
 		return l.log.OffsetAt(ts)
 	}
@@ -123,7 +124,7 @@ func unixMilli(t time.Time) int64 {
 // StartingSequenceNumber, lands on the right record this way. If there is no record at the
 // counter (not written yet, or expired), the position is the counter, or the one after it
 // for AFTER_SEQUENCE_NUMBER; reads start no earlier than the trim horizon.
-func seekNumber(l *shardLog, n SequenceNumber, after bool) (uint64, error) {
+func seekNumber(l *shardLog, n kinesis.SequenceNumber, after bool) (uint64, error) {
 	var found bool
 	var timeSec int64
 	_, err := l.log.Read(n.Counter, 1, 0, func(r segment.Record) error {
@@ -143,22 +144,22 @@ func seekNumber(l *shardLog, n SequenceNumber, after bool) (uint64, error) {
 
 // parseStartingNumber parses a StartingSequenceNumber for shard sh: it must parse, name the
 // shard, and carry the shard's creation time in the layout shardlog writes.
-func (s *Store) parseStartingNumber(number string, info *StreamInfo, sh *ShardInfo) (SequenceNumber, error) {
+func (s *Store) parseStartingNumber(number string, info *StreamInfo, sh *ShardInfo) (kinesis.SequenceNumber, error) {
 	id, account := sh.ID, s.opts.Account
-	n, err := ParseSequenceNumber(number)
-	var legacy *LegacySequenceNumberError
+	n, err := kinesis.ParseSequenceNumber(number)
+	var legacy *kinesis.LegacySequenceNumberError
 	switch {
 	case errors.As(err, &legacy):
 		if int(legacy.ShardIndex) != sh.Index {
-			return n, SequenceNumberForOtherShard(ShardID(int(legacy.ShardIndex)), id)
+			return n, sequenceNumberForOtherShard(kinesis.ShardID(int(legacy.ShardIndex)), id)
 		}
-		return n, SequenceNumberNotFromStream(legacy.Canonical, id, info.Name, account)
+		return n, sequenceNumberNotFromStream(legacy.Canonical, id, info.Name, account)
 	case err != nil:
-		return n, InvalidStartingSequenceNumber(number, id, info.Name, account)
+		return n, invalidStartingSequenceNumber(number, id, info.Name, account)
 	case int(n.ShardIndex) != sh.Index:
-		return n, SequenceNumberForOtherShard(ShardID(int(n.ShardIndex)), id)
+		return n, sequenceNumberForOtherShard(kinesis.ShardID(int(n.ShardIndex)), id)
 	case n.ShardCreatedSec != sh.CreatedSec:
-		return n, SequenceNumberNotFromStream(number, id, info.Name, account)
+		return n, sequenceNumberNotFromStream(number, id, info.Name, account)
 	}
 	return n, nil
 }
@@ -174,7 +175,7 @@ type RecordSink interface {
 // GetRecordsRequest is the input of GetRecords.
 type GetRecordsRequest struct {
 	ShardIterator string
-	Limit         int // 0 for MaxGetRecords
+	Limit         int // 0 for kinesis.MaxGetRecords
 	// StreamARN, if set, must be the ARN of the stream the iterator reads.
 	StreamARN string
 	DryRun    bool
@@ -196,9 +197,9 @@ type GetRecordsResult struct {
 // req.Limit of them and at most MaxGetRecordsBytes of data and partition keys (the first
 // record always goes, however large), and returns a fresh iterator for what follows: a
 // position never moves backwards and no record is delivered twice along a chain of
-// iterators. An iterator that was not issued by this store is InvalidShardIterator, an old
-// one ExpiredIterator, and one of a stream that is gone, or was deleted and created again,
-// ShardNotFound.
+// iterators. An iterator that was not issued by this store is invalidShardIterator, an old
+// one expiredIterator, and one of a stream that is gone, or was deleted and created again,
+// shardNotFound.
 func (s *Store) GetRecords(req *GetRecordsRequest, sink RecordSink) (GetRecordsResult, error) {
 	if s.closed.Load() {
 		return GetRecordsResult{}, ErrClosed
@@ -213,20 +214,20 @@ func (s *Store) GetRecords(req *GetRecordsRequest, sink RecordSink) (GetRecordsR
 		return GetRecordsResult{}, err
 	}
 	if req.StreamARN != "" && req.StreamARN != v.info.ARN() {
-		return GetRecordsResult{}, IteratorOfOtherStream(req.StreamARN, v.info.ARN())
+		return GetRecordsResult{}, iteratorOfOtherStream(req.StreamARN, v.info.ARN())
 	}
 	if req.DryRun {
-		return GetRecordsResult{}, DryRunSucceeded()
+		return GetRecordsResult{}, dryRunSucceeded()
 	}
 	limit := req.Limit
-	if limit <= 0 || limit > MaxGetRecords {
-		limit = MaxGetRecords
+	if limit <= 0 || limit > kinesis.MaxGetRecords {
+		limit = kinesis.MaxGetRecords
 	}
 	d := delivery{sink: sink, shard: l}
-	next, err := l.log.Read(it.Offset, limit, MaxGetRecordsBytes, d.deliver)
+	next, err := l.log.Read(it.Offset, limit, kinesis.MaxGetRecordsBytes, d.deliver)
 	switch {
 	case errors.Is(err, shard.ErrClosed):
-		return GetRecordsResult{}, ShardNotFound(sh.ID, it.Stream, s.opts.Account)
+		return GetRecordsResult{}, shardNotFound(sh.ID, it.Stream, s.opts.Account)
 	case err != nil && (d.err != nil || d.n == 0):
 		return GetRecordsResult{}, s.readFailed(sh.ID, it.Stream, err)
 	case err != nil:
@@ -248,7 +249,7 @@ func (s *Store) readFailed(shardID, streamName string, err error) error {
 		return err
 	}
 	s.errLog.Error("stream: read failed at damage", "stream", streamName, "shard", shardID, "error", err)
-	return CorruptRecords(shardID, streamName, s.opts.Account, ce)
+	return corruptRecords(shardID, streamName, s.opts.Account, ce)
 }
 
 // iteratorShard returns the shard an iterator reads, if its stream incarnation still has it.
@@ -262,7 +263,7 @@ func (s *Store) iteratorShard(it Iterator) (*streamView, *ShardInfo, *shardLog, 
 			return v, sh, l, nil
 		}
 	}
-	return nil, nil, nil, ShardNotFound(ShardID(it.ShardIndex), it.Stream, s.opts.Account)
+	return nil, nil, nil, shardNotFound(kinesis.ShardID(it.ShardIndex), it.Stream, s.opts.Account)
 }
 
 // readResult builds GetRecords' result once the records up to next have been delivered.

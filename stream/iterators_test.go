@@ -8,12 +8,13 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/shardlog/shardlog/kinesis"
 	"github.com/shardlog/shardlog/stream"
 )
 
 // record is a record as GetRecords delivered it, copied.
 type record struct {
-	seq       stream.SequenceNumber
+	seq       kinesis.SequenceNumber
 	text      string // the sequence number as delivered
 	arrivalMs int64
 	key, data string
@@ -23,7 +24,7 @@ type record struct {
 type collector struct{ recs []record }
 
 func (c *collector) Record(seq []byte, arrivalMs int64, key, data []byte) error {
-	n, err := stream.ParseSequenceNumber(string(seq))
+	n, err := kinesis.ParseSequenceNumber(string(seq))
 	if err != nil {
 		return err
 	}
@@ -60,8 +61,8 @@ func TestStore_GetShardIterator_Errors(t *testing.T) {
 	s := mustOpen(t, testOptions(c))
 	mustCreate(t, s, "a", 2)
 	r := put(t, s, "a", "b", "x") // shard 1
-	start := stream.StartingSequenceNumber(t0/1000, 1)
-	otherTime := stream.SequenceNumber{ShardCreatedSec: t0/1000 - 5, ShardIndex: 1, TimeSec: t0 / 1000}
+	start := kinesis.StartingSequenceNumber(t0/1000, 1)
+	otherTime := kinesis.SequenceNumber{ShardCreatedSec: t0/1000 - 5, ShardIndex: 1, TimeSec: t0 / 1000}
 	legacy := "45000000000000000000000000000000000000" // version 0: no shardlog shard issues it
 	in := " in stream a under account " + acct
 	tests := []struct {
@@ -71,38 +72,38 @@ func TestStore_GetShardIterator_Errors(t *testing.T) {
 		msg  string
 	}{
 		{"shard id does not parse", stream.GetShardIteratorRequest{StreamName: "a", ShardID: "shardId-x", Type: stream.TrimHorizon},
-			stream.TypeResourceNotFound, "Could not find shard shardId-x" + in + "."},
+			kinesis.TypeResourceNotFound, "Could not find shard shardId-x" + in + "."},
 		{"no stream", stream.GetShardIteratorRequest{StreamName: "b", ShardID: "shard-1", Type: stream.TrimHorizon},
-			stream.TypeResourceNotFound, "Shard shardId-000000000001 in stream b under account " + acct + " does not exist"},
+			kinesis.TypeResourceNotFound, "Shard shardId-000000000001 in stream b under account " + acct + " does not exist"},
 		{"no shard", stream.GetShardIteratorRequest{StreamName: "a", ShardID: "2", Type: stream.TrimHorizon},
-			stream.TypeResourceNotFound, "Shard shardId-000000000002" + in + " does not exist"},
+			kinesis.TypeResourceNotFound, "Shard shardId-000000000002" + in + " does not exist"},
 		{"AT without a number", stream.GetShardIteratorRequest{StreamName: "a", ShardID: "shardId-1", Type: stream.AtSequenceNumber},
-			stream.TypeInvalidArgument, "Must either specify (1) AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER and StartingSequenceNumber or " +
+			kinesis.TypeInvalidArgument, "Must either specify (1) AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER and StartingSequenceNumber or " +
 				"(2) TRIM_HORIZON or LATEST and no StartingSequenceNumber. Request specified AT_SEQUENCE_NUMBER and no StartingSequenceNumber."},
 		{"LATEST with a number", stream.GetShardIteratorRequest{StreamName: "a", ShardID: "shardId-1", Type: stream.Latest, StartingSequenceNumber: "1"},
-			stream.TypeInvalidArgument, "Must either specify (1) AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER and StartingSequenceNumber or " +
+			kinesis.TypeInvalidArgument, "Must either specify (1) AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER and StartingSequenceNumber or " +
 				"(2) TRIM_HORIZON or LATEST and no StartingSequenceNumber. Request specified LATEST and also a StartingSequenceNumber."},
 		{"AT_TIMESTAMP without a timestamp", stream.GetShardIteratorRequest{StreamName: "a", ShardID: "shardId-1", Type: stream.AtTimestamp},
-			stream.TypeInvalidArgument, "Must specify timestampInMillis parameter for iterator of type AT_TIMESTAMP. Current request has no timestamp parameter."},
+			kinesis.TypeInvalidArgument, "Must specify timestampInMillis parameter for iterator of type AT_TIMESTAMP. Current request has no timestamp parameter."},
 		{"AT_TIMESTAMP in the future", stream.GetShardIteratorRequest{StreamName: "a", ShardID: "shardId-1", Type: stream.AtTimestamp,
-			Timestamp: time.UnixMilli(t0 + 1)}, stream.TypeInvalidArgument,
+			Timestamp: time.UnixMilli(t0 + 1)}, kinesis.TypeInvalidArgument,
 			"The timestampInMillis parameter cannot be greater than the currentTimestampInMillis. timestampInMillis: 1700000000001, currentTimestampInMillis: 1700000000000"},
 		{"number does not parse", stream.GetShardIteratorRequest{StreamName: "a", ShardID: "shardId-1", Type: stream.AtSequenceNumber,
-			StartingSequenceNumber: "1" + strings.Repeat("0", 45)}, stream.TypeInvalidArgument,
+			StartingSequenceNumber: "1" + strings.Repeat("0", 45)}, kinesis.TypeInvalidArgument,
 			"StartingSequenceNumber 1" + strings.Repeat("0", 45) + " used in GetShardIterator on shard shardId-000000000001" + in + " is invalid."},
 		{"number of another shard", stream.GetShardIteratorRequest{StreamName: "a", ShardID: "shardId-0", Type: stream.AfterSequenceNumber,
-			StartingSequenceNumber: r.SequenceNumber.String()}, stream.TypeInvalidArgument,
+			StartingSequenceNumber: r.SequenceNumber.String()}, kinesis.TypeInvalidArgument,
 			"Invalid StartingSequenceNumber. It encodes shardId-000000000001, while it was used in a call to a shard with shardId-000000000000"},
 		{"number of another stream", stream.GetShardIteratorRequest{StreamName: "a", ShardID: "shardId-1", Type: stream.AtSequenceNumber,
-			StartingSequenceNumber: otherTime.String()}, stream.TypeInvalidArgument,
+			StartingSequenceNumber: otherTime.String()}, kinesis.TypeInvalidArgument,
 			"StartingSequenceNumber " + otherTime.String() + " used in GetShardIterator on shard shardId-000000000001" + in +
 				" is invalid because it did not come from this stream."},
 		{"legacy number", stream.GetShardIteratorRequest{StreamName: "a", ShardID: "shardId-0", Type: stream.AtSequenceNumber,
-			StartingSequenceNumber: legacy}, stream.TypeInvalidArgument,
+			StartingSequenceNumber: legacy}, kinesis.TypeInvalidArgument,
 			"StartingSequenceNumber " + legacyCanonical(t, legacy) + " used in GetShardIterator on shard shardId-000000000000" + in +
 				" is invalid because it did not come from this stream."},
 		{"dry run", stream.GetShardIteratorRequest{StreamName: "a", ShardID: "shardId-1", Type: stream.AtSequenceNumber,
-			StartingSequenceNumber: start.String(), DryRun: true}, stream.TypeDryRunOperation, "Request would have succeeded, but DryRun flag is set."},
+			StartingSequenceNumber: start.String(), DryRun: true}, kinesis.TypeDryRunOperation, "Request would have succeeded, but DryRun flag is set."},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -125,7 +126,7 @@ func TestStore_GetShardIterator_Positions(t *testing.T) {
 		recs = append(recs, put(t, s, "a", "k", fmt.Sprint(i)))
 		c.Advance(time.Second)
 	}
-	start := stream.StartingSequenceNumber(t0/1000, 0)
+	start := kinesis.StartingSequenceNumber(t0/1000, 0)
 	between := recs[2].SequenceNumber // a number after record 2 but before record 3
 	between.TimeSec += 5
 	tests := []struct {
@@ -179,8 +180,8 @@ func TestStore_GetShardIterator_Positions(t *testing.T) {
 
 // legacyCanonical returns the number AWS quotes back for a number in a legacy layout.
 func legacyCanonical(t *testing.T, number string) string {
-	_, err := stream.ParseSequenceNumber(number)
-	var legacy *stream.LegacySequenceNumberError
+	_, err := kinesis.ParseSequenceNumber(number)
+	var legacy *kinesis.LegacySequenceNumberError
 	require.ErrorAs(t, err, &legacy)
 	require.Zero(t, legacy.ShardIndex)
 	return legacy.Canonical
@@ -224,7 +225,7 @@ func TestStore_GetRecords_Records(t *testing.T) {
 	require.NotEmpty(t, res.NextShardIterator)
 
 	_, err = s.GetRecords(&stream.GetRecordsRequest{ShardIterator: it, DryRun: true}, &collector{})
-	requireKinesisError(t, err, stream.TypeDryRunOperation, "Request would have succeeded, but DryRun flag is set.")
+	requireKinesisError(t, err, kinesis.TypeDryRunOperation, "Request would have succeeded, but DryRun flag is set.")
 }
 
 func TestStore_GetRecords_ByteBudget(t *testing.T) {
@@ -260,11 +261,11 @@ func TestStore_GetRecords_Errors(t *testing.T) {
 	it := iterator()
 
 	_, err := s.GetRecords(&stream.GetRecordsRequest{ShardIterator: "AAAAAAAAAAE="}, &collector{})
-	requireKinesisError(t, err, stream.TypeInvalidArgument, "Invalid ShardIterator.")
+	requireKinesisError(t, err, kinesis.TypeInvalidArgument, "Invalid ShardIterator.")
 
-	c.Advance(stream.IteratorLifetime + time.Millisecond)
+	c.Advance(kinesis.IteratorLifetime + time.Millisecond)
 	_, err = s.GetRecords(&stream.GetRecordsRequest{ShardIterator: it}, &collector{})
-	requireKinesisError(t, err, stream.TypeExpiredIterator, "Iterator expired. The iterator was created at time "+
+	requireKinesisError(t, err, kinesis.TypeExpiredIterator, "Iterator expired. The iterator was created at time "+
 		"Tue Nov 14 22:13:20 UTC 2023 while right now it is Tue Nov 14 22:18:20 UTC 2023 which is further in the future "+
 		"than the tolerated delay of 300000 milliseconds.")
 
@@ -276,10 +277,10 @@ func TestStore_GetRecords_Errors(t *testing.T) {
 	c.Advance(time.Second)
 	notFound := "Shard shardId-000000000000 in stream a under account " + acct + " does not exist"
 	_, err = s.GetRecords(&stream.GetRecordsRequest{ShardIterator: it}, &collector{})
-	requireKinesisError(t, err, stream.TypeResourceNotFound, notFound)
+	requireKinesisError(t, err, kinesis.TypeResourceNotFound, notFound)
 	mustCreate(t, s, "a", 1)
 	put(t, s, "a", "k", "new")
 	_, err = s.GetRecords(&stream.GetRecordsRequest{ShardIterator: it}, &collector{})
-	requireKinesisError(t, err, stream.TypeResourceNotFound, notFound)
+	requireKinesisError(t, err, kinesis.TypeResourceNotFound, notFound)
 	require.Equal(t, "new", dataOf(readAll(t, s, iterator())))
 }

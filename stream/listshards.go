@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"time"
+
+	"github.com/shardlog/shardlog/kinesis"
 )
 
 // ShardFilterType names a ListShards filter.
@@ -34,7 +36,7 @@ type ListShardsRequest struct {
 	StreamName              string
 	NextToken               string
 	ExclusiveStartShardID   string
-	MaxResults              int       // 0 for DefaultListShards; at most MaxListShards are returned
+	MaxResults              int       // 0 for kinesis.DefaultListShards; at most kinesis.MaxListShards are returned
 	StreamCreationTimestamp time.Time // zero when absent; another time is a stream not found
 	Filter                  *ShardFilter
 }
@@ -56,7 +58,7 @@ func (s *Store) ListShards(req ListShardsRequest) ([]ShardInfo, string, error) {
 	}
 	if v == nil || token != nil && token.Incarnation != v.info.Incarnation ||
 		!req.StreamCreationTimestamp.IsZero() && req.StreamCreationTimestamp.Unix() != v.info.CreatedMs/1000 {
-		return nil, "", StreamNotFound(name, s.opts.Account)
+		return nil, "", streamNotFound(name, s.opts.Account)
 	}
 	shards, err := filterShards(v.info, req.Filter, s.nowMs())
 	if err != nil {
@@ -69,9 +71,9 @@ func (s *Store) ListShards(req ListShardsRequest) ([]ShardInfo, string, error) {
 	}
 	limit := req.MaxResults
 	if limit <= 0 {
-		limit = DefaultListShards
+		limit = kinesis.DefaultListShards
 	}
-	limit = min(limit, MaxListShards)
+	limit = min(limit, kinesis.MaxListShards)
 	if len(shards) <= limit {
 		return shards, "", nil
 	}
@@ -88,19 +90,19 @@ func (s *Store) ListShards(req ListShardsRequest) ([]ShardInfo, string, error) {
 func (s *Store) listShardsStart(req *ListShardsRequest) (string, *pageToken, error) {
 	if req.NextToken == "" {
 		if req.StreamName == "" {
-			return "", nil, NoNextTokenNorStreamName()
+			return "", nil, noNextTokenNorStreamName()
 		}
 		return req.StreamName, nil, checkShardFilter(req.Filter)
 	}
 	switch {
 	case req.StreamName != "":
-		return "", nil, NextTokenWithStreamName()
+		return "", nil, nextTokenWithStreamName()
 	case req.ExclusiveStartShardID != "":
-		return "", nil, NextTokenWith("ExclusiveStartShardId")
+		return "", nil, nextTokenWith("ExclusiveStartShardId")
 	case !req.StreamCreationTimestamp.IsZero():
-		return "", nil, NextTokenWith("StreamCreationTimestamp")
+		return "", nil, nextTokenWith("StreamCreationTimestamp")
 	case req.Filter != nil:
-		return "", nil, NextTokenWith("ShardFilter")
+		return "", nil, nextTokenWith("ShardFilter")
 	}
 	t, err := s.openToken(req.NextToken, tokenShards)
 	if err != nil {
@@ -120,11 +122,11 @@ func checkShardFilter(f *ShardFilter) error {
 	switch f.Type {
 	case FilterAfterShardID:
 		if f.ShardID == "" {
-			return ShardFilterNeedsShardID()
+			return shardFilterNeedsShardID()
 		}
 	case FilterAtTimestamp, FilterFromTimestamp:
 		if f.Timestamp.IsZero() {
-			return ShardFilterNeedsTimestamp()
+			return shardFilterNeedsTimestamp()
 		}
 	case FilterAtTrimHorizon, FilterFromTrimHorizon, FilterAtLatest:
 	default:

@@ -6,6 +6,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/shardlog/shardlog/kinesis"
 	"github.com/shardlog/shardlog/stream"
 )
 
@@ -75,9 +76,9 @@ func TestStore_ListShards_Paging(t *testing.T) {
 	_, next, err := s.ListShards(stream.ListShardsRequest{StreamName: "a", MaxResults: 1})
 	require.NoError(t, err)
 	require.NotEmpty(t, next)
-	c.Advance(stream.NextTokenLifetime + time.Millisecond)
+	c.Advance(kinesis.NextTokenLifetime + time.Millisecond)
 	_, _, err = s.ListShards(stream.ListShardsRequest{NextToken: next})
-	requireKinesisError(t, err, stream.TypeExpiredNextToken, "The NextToken has expired. NextTokens are valid for 300000 milliseconds.")
+	requireKinesisError(t, err, kinesis.TypeExpiredNextToken, "The NextToken has expired. NextTokens are valid for 300000 milliseconds.")
 
 	// A token of a stream deleted and created again names a stream that is gone.
 	_, next, err = s.ListShards(stream.ListShardsRequest{StreamName: "a", MaxResults: 1})
@@ -85,7 +86,7 @@ func TestStore_ListShards_Paging(t *testing.T) {
 	require.NoError(t, s.DeleteStream("a"))
 	mustCreate(t, s, "a", 5)
 	_, _, err = s.ListShards(stream.ListShardsRequest{NextToken: next})
-	requireKinesisError(t, err, stream.TypeResourceNotFound, "Stream a under account "+acct+" not found.")
+	requireKinesisError(t, err, kinesis.TypeResourceNotFound, "Stream a under account "+acct+" not found.")
 }
 
 func TestStore_ListShards_Errors(t *testing.T) {
@@ -102,24 +103,24 @@ func TestStore_ListShards_Errors(t *testing.T) {
 		typ  string
 		msg  string
 	}{
-		{"neither", stream.ListShardsRequest{}, stream.TypeInvalidArgument, "Either NextToken or StreamName should be provided."},
-		{"both", stream.ListShardsRequest{StreamName: "a", NextToken: token}, stream.TypeInvalidArgument, "NextToken and StreamName cannot be provided together."},
-		{"token and start", stream.ListShardsRequest{NextToken: token, ExclusiveStartShardID: "shardId-0"}, stream.TypeInvalidArgument,
+		{"neither", stream.ListShardsRequest{}, kinesis.TypeInvalidArgument, "Either NextToken or StreamName should be provided."},
+		{"both", stream.ListShardsRequest{StreamName: "a", NextToken: token}, kinesis.TypeInvalidArgument, "NextToken and StreamName cannot be provided together."},
+		{"token and start", stream.ListShardsRequest{NextToken: token, ExclusiveStartShardID: "shardId-0"}, kinesis.TypeInvalidArgument,
 			"NextToken and ExclusiveStartShardId cannot be provided together."},
-		{"token and time", stream.ListShardsRequest{NextToken: token, StreamCreationTimestamp: time.UnixMilli(t0)}, stream.TypeInvalidArgument,
+		{"token and time", stream.ListShardsRequest{NextToken: token, StreamCreationTimestamp: time.UnixMilli(t0)}, kinesis.TypeInvalidArgument,
 			"NextToken and StreamCreationTimestamp cannot be provided together."},
-		{"token and filter", stream.ListShardsRequest{NextToken: token, Filter: &stream.ShardFilter{Type: stream.FilterAtLatest}}, stream.TypeInvalidArgument,
+		{"token and filter", stream.ListShardsRequest{NextToken: token, Filter: &stream.ShardFilter{Type: stream.FilterAtLatest}}, kinesis.TypeInvalidArgument,
 			"NextToken and ShardFilter cannot be provided together."},
-		{"bad token", stream.ListShardsRequest{NextToken: "!!"}, stream.TypeInvalidArgument, "Invalid NextToken."},
-		{"old token", stream.ListShardsRequest{NextToken: token}, stream.TypeExpiredNextToken,
+		{"bad token", stream.ListShardsRequest{NextToken: "!!"}, kinesis.TypeInvalidArgument, "Invalid NextToken."},
+		{"old token", stream.ListShardsRequest{NextToken: token}, kinesis.TypeExpiredNextToken,
 			"The NextToken has expired. NextTokens are valid for 300000 milliseconds."},
 		{"AFTER_SHARD_ID without a shard", stream.ListShardsRequest{StreamName: "a", Filter: &stream.ShardFilter{Type: stream.FilterAfterShardID}},
-			stream.TypeInvalidArgument, "ShardId must be supplied in a ShardFilter with a Type of AFTER_SHARD_ID"},
+			kinesis.TypeInvalidArgument, "ShardId must be supplied in a ShardFilter with a Type of AFTER_SHARD_ID"},
 		{"AT_TIMESTAMP without a time", stream.ListShardsRequest{StreamName: "a", Filter: &stream.ShardFilter{Type: stream.FilterAtTimestamp}},
-			stream.TypeInvalidArgument, "Timestamp must be supplied in a ShardFilter with a Type of FROM_TIMESTAMP or AT_TIMESTAMP"},
-		{"no stream", stream.ListShardsRequest{StreamName: "b"}, stream.TypeResourceNotFound, "Stream b under account " + acct + " not found."},
+			kinesis.TypeInvalidArgument, "Timestamp must be supplied in a ShardFilter with a Type of FROM_TIMESTAMP or AT_TIMESTAMP"},
+		{"no stream", stream.ListShardsRequest{StreamName: "b"}, kinesis.TypeResourceNotFound, "Stream b under account " + acct + " not found."},
 		{"another creation time", stream.ListShardsRequest{StreamName: "a", StreamCreationTimestamp: time.UnixMilli(t0 - 1000)},
-			stream.TypeResourceNotFound, "Stream a under account " + acct + " not found."},
+			kinesis.TypeResourceNotFound, "Stream a under account " + acct + " not found."},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/shardlog/shardlog/internal/powerloss"
+	"github.com/shardlog/shardlog/kinesis"
 	"github.com/shardlog/shardlog/segment"
 	"github.com/shardlog/shardlog/shard"
 	"github.com/shardlog/shardlog/stream"
@@ -327,8 +328,8 @@ func requireAcknowledged(t *testing.T, s *stream.Store, logs ...loggedAcks) {
 	}
 	for name, keys := range want {
 		_, err := s.DescribeStreamSummary(name)
-		var kerr *stream.Error
-		if errors.As(err, &kerr) && kerr.Type == stream.TypeResourceNotFound && deleted[name] {
+		var kerr *kinesis.Error
+		if errors.As(err, &kerr) && kerr.Type == kinesis.TypeResourceNotFound && deleted[name] {
 			continue // deleted before the crash
 		}
 		require.NoError(t, err, "stream %s, with acknowledged records", name)

@@ -3,6 +3,7 @@ package stream
 import (
 	"fmt"
 
+	"github.com/shardlog/shardlog/kinesis"
 	"github.com/shardlog/shardlog/shard"
 )
 
@@ -25,7 +26,7 @@ func (e *DamagedShardError) Error() string {
 }
 
 // ErrorType is the Kinesis error type the server answers with.
-func (e *DamagedShardError) ErrorType() string { return ErrorCodeInternalFailure }
+func (e *DamagedShardError) ErrorType() string { return kinesis.TypeInternalFailure }
 
 // Unwrap returns the error of shard.Open.
 func (e *DamagedShardError) Unwrap() error { return e.Err }

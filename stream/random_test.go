@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/shardlog/shardlog/internal/testutil"
+	"github.com/shardlog/shardlog/kinesis"
 	"github.com/shardlog/shardlog/stream"
 )
 
@@ -32,7 +33,7 @@ func TestStore_Random_Paging(t *testing.T) {
 	}
 	var readers []*reader
 	for i := range shards {
-		it, err := s.GetShardIterator(&stream.GetShardIteratorRequest{StreamName: "a", ShardID: stream.ShardID(i), Type: stream.TrimHorizon})
+		it, err := s.GetShardIterator(&stream.GetShardIteratorRequest{StreamName: "a", ShardID: kinesis.ShardID(i), Type: stream.TrimHorizon})
 		require.NoError(t, err)
 		readers = append(readers, &reader{shard: i, it: it})
 	}
@@ -49,7 +50,7 @@ func TestStore_Random_Paging(t *testing.T) {
 			res, err := s.PutRecords(&stream.PutRecordsRequest{StreamName: "a", Entries: entries}, nil)
 			require.NoError(t, err)
 			for i, r := range res {
-				index, err := stream.ParseShardID(r.ShardID)
+				index, err := kinesis.ParseShardID(r.ShardID)
 				require.NoError(t, err)
 				model[index] = append(model[index], r)
 				data[r.SequenceNumber.String()] = string(entries[i].Data)
@@ -75,7 +76,7 @@ func TestStore_Random_Paging(t *testing.T) {
 			if rng.IntN(2) == 0 {
 				typ, first = stream.AfterSequenceNumber, k+1
 			}
-			it, err := s.GetShardIterator(&stream.GetShardIteratorRequest{StreamName: "a", ShardID: stream.ShardID(rd.shard), Type: typ,
+			it, err := s.GetShardIterator(&stream.GetShardIteratorRequest{StreamName: "a", ShardID: kinesis.ShardID(rd.shard), Type: typ,
 				StartingSequenceNumber: model[rd.shard][k].SequenceNumber.String()})
 			require.NoError(t, err)
 			recs, _ := getRecords(t, s, it, 0)

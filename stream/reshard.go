@@ -3,6 +3,8 @@ package stream
 import (
 	"fmt"
 	"slices"
+
+	"github.com/shardlog/shardlog/kinesis"
 )
 
 // Resharding follows AWS. SplitShard, MergeShards and UpdateShardCount check their
@@ -46,9 +48,9 @@ const dayMs = 24 * 60 * 60 * 1000
 // keys below it, the second the rest. The checks and their order are kinesalite's (tested
 // against AWS), with AWS's refusal of a closed shard.
 func (s *Store) SplitShard(name, shardToSplit, newStartingHashKey string) error {
-	index, err := ParseShardID(shardToSplit)
+	index, err := kinesis.ParseShardID(shardToSplit)
 	if err != nil {
-		return CouldNotFindShard(shardToSplit, name, s.opts.Account)
+		return couldNotFindShard(shardToSplit, name, s.opts.Account)
 	}
 	return s.reshard(name, func(info *StreamInfo) (*Reshard, error) {
 		sh, err := s.reshardable(info, index)
@@ -56,11 +58,11 @@ func (s *Store) SplitShard(name, shardToSplit, newStartingHashKey string) error 
 			return nil, err
 		}
 		if open := s.openShardCount(); open+1 > s.opts.ShardLimit {
-			return nil, ShardLimitExceeded(info.Account, info.Region, open, s.opts.ShardLimit, 1)
+			return nil, shardLimitExceeded(info.Account, info.Region, open, s.opts.ShardLimit, 1)
 		}
-		key, err := ParseHashKey(newStartingHashKey)
+		key, err := kinesis.ParseHashKey(newStartingHashKey)
 		if _, _, ok := sh.HashKeyRange.Split(key); err != nil || !ok {
-			return nil, InvalidSplitHashKey(newStartingHashKey, sh.ID, name, info.Account, sh.HashKeyRange)
+			return nil, invalidSplitHashKey(newStartingHashKey, sh.ID, name, info.Account, sh.HashKeyRange)
 		}
 		return &Reshard{Kind: ReshardSplit, ShardIndex: index, NewStartingHashKey: key}, nil
 	})
@@ -72,8 +74,8 @@ func (s *Store) MergeShards(name, shardToMerge, adjacentShardToMerge string) err
 	var indexes [2]int
 	for i, id := range []string{shardToMerge, adjacentShardToMerge} {
 		var err error
-		if indexes[i], err = ParseShardID(id); err != nil {
-			return CouldNotFindShard(id, name, s.opts.Account)
+		if indexes[i], err = kinesis.ParseShardID(id); err != nil {
+			return couldNotFindShard(id, name, s.opts.Account)
 		}
 	}
 	return s.reshard(name, func(info *StreamInfo) (*Reshard, error) {
@@ -86,7 +88,7 @@ func (s *Store) MergeShards(name, shardToMerge, adjacentShardToMerge string) err
 			return nil, err
 		}
 		if !a.HashKeyRange.Adjacent(b.HashKeyRange) {
-			return nil, ShardsNotAdjacent(a.ID, b.ID, name, info.Account)
+			return nil, shardsNotAdjacent(a.ID, b.ID, name, info.Account)
 		}
 		return &Reshard{Kind: ReshardMerge, ShardIndex: a.Index, AdjacentShardIndex: b.Index}, nil
 	})
@@ -102,25 +104,25 @@ func (s *Store) MergeShards(name, shardToMerge, adjacentShardToMerge string) err
 func (s *Store) UpdateShardCount(name string, target int) (current int, err error) {
 	err = s.reshard(name, func(info *StreamInfo) (*Reshard, error) {
 		if info.Status != StatusActive {
-			return nil, StreamNotActive(name, info.Account, info.Status)
+			return nil, streamNotActive(name, info.Account, info.Status)
 		}
 		current = info.OpenShardCount()
 		switch {
 		case target > MaxShardsPerStream:
-			return nil, ShardCountAboveMax()
+			return nil, shardCountAboveMax()
 		case target > 2*current:
-			return nil, ShardCountAboveDouble()
+			return nil, shardCountAboveDouble()
 		case 2*target < current:
-			return nil, ShardCountBelowHalf()
+			return nil, shardCountBelowHalf()
 		}
 		now := s.nowMs()
 		info.ScaledMs = slices.DeleteFunc(info.ScaledMs, func(ms int64) bool { return now-ms >= dayMs })
 		if len(info.ScaledMs) >= MaxScalingsPerDay {
-			return nil, ShardCountUpdatesExceeded()
+			return nil, shardCountUpdatesExceeded()
 		}
 		if added := target - current; added > 0 {
 			if open := s.openShardCount(); open+added > s.opts.ShardLimit {
-				return nil, ShardLimitExceeded(info.Account, info.Region, open, s.opts.ShardLimit, added)
+				return nil, shardLimitExceeded(info.Account, info.Region, open, s.opts.ShardLimit, added)
 			}
 		}
 		r := &Reshard{Kind: ReshardScale, TargetShardCount: target}
@@ -144,7 +146,7 @@ func (s *Store) reshard(name string, fn func(info *StreamInfo) (*Reshard, error)
 			return nil, err
 		}
 		if info.Status != StatusActive {
-			return nil, StreamNotActive(name, info.Account, info.Status)
+			return nil, streamNotActive(name, info.Account, info.Status)
 		}
 		info.Status, info.StatusDueMs, info.Reshard = StatusUpdating, s.nowMs()+s.opts.UpdateDelay.Milliseconds(), r
 		return info, nil
@@ -161,10 +163,10 @@ func (s *Store) reshard(name string, fn func(info *StreamInfo) (*Reshard, error)
 func (s *Store) reshardable(info *StreamInfo, index int) (*ShardInfo, error) {
 	sh := info.Shard(index)
 	if sh == nil || info.expired(sh, s.nowMs()) {
-		return nil, CouldNotFindShard(ShardID(index), info.Name, info.Account)
+		return nil, couldNotFindShard(kinesis.ShardID(index), info.Name, info.Account)
 	}
 	if sh.Closed {
-		return nil, ShardAlreadyResharded(sh.ID, info.Name, info.Account)
+		return nil, shardAlreadyResharded(sh.ID, info.Name, info.Account)
 	}
 	return sh, nil
 }

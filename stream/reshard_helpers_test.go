@@ -12,6 +12,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/shardlog/shardlog/kinesis"
 	"github.com/shardlog/shardlog/stream"
 )
 
@@ -118,11 +119,11 @@ func requireOpenShardsCover(t testing.TB, s *stream.Store, name string) {
 	require.NoError(t, err)
 	slices.SortFunc(open, func(a, b stream.ShardInfo) int { return a.HashKeyRange.Start.Compare(b.HashKeyRange.Start) })
 	require.NotEmpty(t, open)
-	require.Equal(t, stream.HashKey{}, open[0].HashKeyRange.Start)
+	require.Equal(t, kinesis.HashKey{}, open[0].HashKeyRange.Start)
 	for i := 1; i < len(open); i++ {
 		require.True(t, open[i-1].HashKeyRange.Adjacent(open[i].HashKeyRange), "open shards %s and %s", open[i-1].ID, open[i].ID)
 	}
-	require.Equal(t, stream.MaxHashKey, open[len(open)-1].HashKeyRange.End)
+	require.Equal(t, kinesis.MaxHashKey, open[len(open)-1].HashKeyRange.End)
 }
 
 // copyDir copies the regular files under src to dst, as a crash would leave them.

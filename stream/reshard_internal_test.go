@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/shardlog/shardlog/internal/testutil"
+	"github.com/shardlog/shardlog/kinesis"
 )
 
 // SetReshardFaults sets the hook called before carrying out a reshard and after each step
@@ -22,8 +23,8 @@ func (s *Store) SetReshardFaults(f func(step string) error) { s.faults = f }
 func planStream(n int) *StreamInfo {
 	return &StreamInfo{
 		Name: "s", Incarnation: 1, Region: DefaultRegion, Account: DefaultAccount, Status: StatusActive,
-		CreatedMs: 1000 * 1000, RetentionHours: DefaultRetentionHours, Mode: ModeProvisioned,
-		Encryption: EncryptionNone, ShardLevelMetrics: []string{}, MaxRecordSizeKiB: DefaultMaxRecordSizeKiB,
+		CreatedMs: 1000 * 1000, RetentionHours: kinesis.DefaultRetentionHours, Mode: ModeProvisioned,
+		Encryption: EncryptionNone, ShardLevelMetrics: []string{}, MaxRecordSizeKiB: kinesis.DefaultMaxRecordSizeKiB,
 		Tags: []Tag{}, Shards: InitialShards(n, 1000), NextShardIndex: n,
 	}
 }
@@ -106,7 +107,7 @@ func checkLineage(t *testing.T, info *StreamInfo, fromSec int64) {
 
 func mustIndex(t *testing.T, id string) int {
 	t.Helper()
-	index, err := ParseShardID(id)
+	index, err := kinesis.ParseShardID(id)
 	require.NoError(t, err)
 	return index
 }
@@ -122,19 +123,19 @@ func checkTimeCoverage(t *testing.T, info *StreamInfo, fromSec int64) {
 		}
 	}
 	for sec := max(fromSec, info.CreatedMs/1000); sec <= lastSec(info)+1; sec++ {
-		var open []HashKeyRange
+		var open []kinesis.HashKeyRange
 		for _, sh := range recent {
 			if sh.CreatedSec <= sec && (!sh.Closed || sh.ClosedSec >= sec) {
 				open = append(open, sh.HashKeyRange)
 			}
 		}
-		slices.SortFunc(open, func(a, b HashKeyRange) int { return a.Start.Compare(b.Start) })
+		slices.SortFunc(open, func(a, b kinesis.HashKeyRange) int { return a.Start.Compare(b.Start) })
 		require.NotEmpty(t, open, "second %d: no shard open", sec)
-		require.Equal(t, HashKey{}, open[0].Start, "second %d: hash key 0 not covered", sec)
+		require.Equal(t, kinesis.HashKey{}, open[0].Start, "second %d: hash key 0 not covered", sec)
 		for i := 1; i < len(open); i++ {
 			require.True(t, open[i-1].Adjacent(open[i]), "second %d: open shards overlap or leave a gap at %s", sec, open[i].Start)
 		}
-		require.Equal(t, MaxHashKey, open[len(open)-1].End, "second %d: the end of the space not covered", sec)
+		require.Equal(t, kinesis.MaxHashKey, open[len(open)-1].End, "second %d: the end of the space not covered", sec)
 	}
 }
 
@@ -144,20 +145,20 @@ func requireNearUniform(t *testing.T, info *StreamInfo, n int) {
 	t.Helper()
 	open := openRanges(info)
 	require.Len(t, open, n)
-	for i, u := range UniformHashKeyRanges(n) {
+	for i, u := range kinesis.UniformHashKeyRanges(n) {
 		require.True(t, near(u.Start, open[i].Start), "shard %d of %d starts at %s, want about %s", i, n, open[i].Start, u.Start)
 	}
 }
 
 // openRanges returns the hash key ranges of the open shards, in hash key order.
-func openRanges(info *StreamInfo) []HashKeyRange {
-	var out []HashKeyRange
+func openRanges(info *StreamInfo) []kinesis.HashKeyRange {
+	var out []kinesis.HashKeyRange
 	for _, sh := range info.Shards {
 		if !sh.Closed {
 			out = append(out, sh.HashKeyRange)
 		}
 	}
-	slices.SortFunc(out, func(a, b HashKeyRange) int { return a.Start.Compare(b.Start) })
+	slices.SortFunc(out, func(a, b kinesis.HashKeyRange) int { return a.Start.Compare(b.Start) })
 	return out
 }
 
@@ -210,17 +211,17 @@ func TestPlanReshard_Scale(t *testing.T) {
 
 func TestPlanReshard_ScaleAfterSplits(t *testing.T) {
 	info := planStream(2)
-	mustPlan(t, info, &Reshard{Kind: ReshardSplit, ShardIndex: 0, NewStartingHashKey: HashKey{Lo: 5}}, 1500)
-	mustPlan(t, info, &Reshard{Kind: ReshardSplit, ShardIndex: 3, NewStartingHashKey: HashKey{Hi: 1 << 62}}, 1600)
+	mustPlan(t, info, &Reshard{Kind: ReshardSplit, ShardIndex: 0, NewStartingHashKey: kinesis.HashKey{Lo: 5}}, 1500)
+	mustPlan(t, info, &Reshard{Kind: ReshardSplit, ShardIndex: 3, NewStartingHashKey: kinesis.HashKey{Hi: 1 << 62}}, 1600)
 	// Open: [0,4], [5, 2^126-1], [2^126, 2^127-1], [2^127, max]: 4 shards, not uniform.
 	mustPlan(t, info, &Reshard{Kind: ReshardScale, TargetShardCount: 4}, 1700)
 	requireNearUniform(t, info, 4)
-	require.Equal(t, UniformHashKeyRanges(4), openRanges(info))
+	require.Equal(t, kinesis.UniformHashKeyRanges(4), openRanges(info))
 }
 
 func TestPlanReshard_SplitAndMerge(t *testing.T) {
 	info := planStream(3)
-	made := mustPlan(t, info, &Reshard{Kind: ReshardSplit, ShardIndex: 1, NewStartingHashKey: HashKey{Hi: 1 << 63}}, 1500)
+	made := mustPlan(t, info, &Reshard{Kind: ReshardSplit, ShardIndex: 1, NewStartingHashKey: kinesis.HashKey{Hi: 1 << 63}}, 1500)
 	require.Len(t, made, 2)
 	require.Equal(t, []int{3, 4}, []int{made[0].Index, made[1].Index})
 	require.Equal(t, int64(1501), made[0].CreatedSec)
@@ -234,7 +235,7 @@ func TestPlanReshard_SplitAndMerge(t *testing.T) {
 
 	_, err := planReshard(info, &Reshard{Kind: ReshardMerge, ShardIndex: 0, AdjacentShardIndex: 5}, 1700)
 	require.Error(t, err, "not adjacent")
-	_, err = planReshard(info, &Reshard{Kind: ReshardSplit, ShardIndex: 1, NewStartingHashKey: HashKey{Hi: 1 << 63}}, 1700)
+	_, err = planReshard(info, &Reshard{Kind: ReshardSplit, ShardIndex: 1, NewStartingHashKey: kinesis.HashKey{Hi: 1 << 63}}, 1700)
 	require.Error(t, err, "a closed shard")
 }
 
@@ -284,19 +285,19 @@ func randomReshard(r *rand.Rand, info *StreamInfo) *Reshard {
 
 // randomSplitKey returns a key SplitShard accepts for rng (Start+1 < key < End), or false
 // if the range is too small to have one.
-func randomSplitKey(r *rand.Rand, rng HashKeyRange) (HashKey, bool) {
+func randomSplitKey(r *rand.Rand, rng kinesis.HashKeyRange) (kinesis.HashKey, bool) {
 	start, end := toBig(rng.Start), toBig(rng.End)
 	width := new(big.Int).Sub(end, start) // keys strictly between Start+1 and End: width-2
 	width.Sub(width, big.NewInt(2))
 	if width.Sign() <= 0 {
-		return HashKey{}, false
+		return kinesis.HashKey{}, false
 	}
 	off := new(big.Int).Rand(mrand.New(mrand.NewSource(r.Int64())), width)
 	key := off.Add(off, start).Add(off, big.NewInt(2))
-	return HashKey{Hi: new(big.Int).Rsh(key, 64).Uint64(), Lo: key.Uint64()}, true
+	return kinesis.HashKey{Hi: new(big.Int).Rsh(key, 64).Uint64(), Lo: key.Uint64()}, true
 }
 
-func toBig(h HashKey) *big.Int {
+func toBig(h kinesis.HashKey) *big.Int {
 	x := new(big.Int).SetUint64(h.Hi)
 	return x.Lsh(x, 64).Or(x, new(big.Int).SetUint64(h.Lo))
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/shardlog/shardlog/internal/testutil"
+	"github.com/shardlog/shardlog/kinesis"
 	"github.com/shardlog/shardlog/stream"
 )
 
@@ -102,7 +103,7 @@ func randomOp(t testing.TB, r *rand.Rand, s *stream.Store, scale bool) reshardOp
 
 // splitKey returns a NewStartingHashKey that SplitShard accepts for rng, in decimal, or
 // false if the range has none.
-func splitKey(r *rand.Rand, rng stream.HashKeyRange) (string, bool) {
+func splitKey(r *rand.Rand, rng kinesis.HashKeyRange) (string, bool) {
 	start, _ := new(big.Int).SetString(rng.Start.String(), 10)
 	end, _ := new(big.Int).SetString(rng.End.String(), 10)
 	width := new(big.Int).Sub(end, start) // keys in (Start+1, End): width-2 of them
@@ -126,12 +127,12 @@ func requireCoverAtEverySecond(t testing.TB, s *stream.Store, name string, fromM
 		require.NoError(t, err)
 		slices.SortFunc(shards, func(a, b stream.ShardInfo) int { return a.HashKeyRange.Start.Compare(b.HashKeyRange.Start) })
 		require.NotEmpty(t, shards, "at %d", ms)
-		require.Equal(t, stream.HashKey{}, shards[0].HashKeyRange.Start, "at %d", ms)
+		require.Equal(t, kinesis.HashKey{}, shards[0].HashKeyRange.Start, "at %d", ms)
 		for i := 1; i < len(shards); i++ {
 			require.True(t, shards[i-1].HashKeyRange.Adjacent(shards[i].HashKeyRange),
 				"at %d: shards %s and %s overlap or leave a gap", ms, shards[i-1].ID, shards[i].ID)
 		}
-		require.Equal(t, stream.MaxHashKey, shards[len(shards)-1].HashKeyRange.End, "at %d", ms)
+		require.Equal(t, kinesis.MaxHashKey, shards[len(shards)-1].HashKeyRange.End, "at %d", ms)
 	}
 }
 

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math/bits"
 	"slices"
+
+	"github.com/shardlog/shardlog/kinesis"
 )
 
 // Planning a reshard. Every reshard is worked out as a sequence of AWS's two operations:
@@ -40,7 +42,7 @@ type planner struct {
 // from which it may be closed (base for a shard that was open, else its creation second).
 type piece struct {
 	index int
-	rng   HashKeyRange
+	rng   kinesis.HashKeyRange
 	ready int64
 }
 
@@ -105,11 +107,11 @@ func (p *planner) openPieces() []piece {
 
 // split closes a and makes its two children, [Start, at-1] and [at, End]; at must be in
 // (Start, End].
-func (p *planner) split(a piece, at HashKey) (piece, piece) {
+func (p *planner) split(a piece, at kinesis.HashKey) (piece, piece) {
 	p.close(a, a.ready)
-	id := ShardID(a.index)
-	first := p.create(HashKeyRange{Start: a.rng.Start, End: at.Prev()}, id, "", a.ready+1)
-	second := p.create(HashKeyRange{Start: at, End: a.rng.End}, id, "", a.ready+1)
+	id := kinesis.ShardID(a.index)
+	first := p.create(kinesis.HashKeyRange{Start: a.rng.Start, End: at.Prev()}, id, "", a.ready+1)
+	second := p.create(kinesis.HashKeyRange{Start: at, End: a.rng.End}, id, "", a.ready+1)
 	return first, second
 }
 
@@ -118,7 +120,7 @@ func (p *planner) merge(a, b piece) piece {
 	sec := max(a.ready, b.ready)
 	p.close(a, sec)
 	p.close(b, sec)
-	return p.create(a.rng.Merge(b.rng), ShardID(a.index), ShardID(b.index), sec+1)
+	return p.create(a.rng.Merge(b.rng), kinesis.ShardID(a.index), kinesis.ShardID(b.index), sec+1)
 }
 
 // close closes the shard of a at sec.
@@ -131,12 +133,12 @@ func (p *planner) close(a piece, sec int64) {
 }
 
 // create appends a new open shard, created at sec.
-func (p *planner) create(rng HashKeyRange, parentID, adjacentParentID string, sec int64) piece {
+func (p *planner) create(rng kinesis.HashKeyRange, parentID, adjacentParentID string, sec int64) piece {
 	index := p.info.NextShardIndex
 	p.info.NextShardIndex++
 	p.info.Shards = append(p.info.Shards, ShardInfo{
 		Index:            index,
-		ID:               ShardID(index),
+		ID:               kinesis.ShardID(index),
 		HashKeyRange:     rng,
 		ParentID:         parentID,
 		AdjacentParentID: adjacentParentID,
@@ -149,7 +151,7 @@ func (p *planner) create(rng HashKeyRange, parentID, adjacentParentID string, se
 // at the target boundaries inside it, then the pieces of each target range are merged.
 func (p *planner) scale(target int) {
 	open := p.openPieces()
-	bounds := snapBounds(UniformHashKeyRanges(target), open)
+	bounds := snapBounds(kinesis.UniformHashKeyRanges(target), open)
 	var pieces []piece
 	k := 0 // bounds[k:] lie after the shards done so far
 	for _, o := range open {
@@ -164,7 +166,7 @@ func (p *planner) scale(target int) {
 	}
 	start := 0
 	for t := 0; t <= len(bounds); t++ {
-		end := MaxHashKey
+		end := kinesis.MaxHashKey
 		if t < len(bounds) {
 			end = bounds[t].Prev()
 		}
@@ -179,7 +181,7 @@ func (p *planner) scale(target int) {
 
 // splitAt splits a at every key of at (ascending, each in (Start, End]), halving the keys
 // at each split, and appends the pieces to out in hash key order.
-func (p *planner) splitAt(out []piece, a piece, at []HashKey) []piece {
+func (p *planner) splitAt(out []piece, a piece, at []kinesis.HashKey) []piece {
 	if len(at) == 0 {
 		return append(out, a)
 	}
@@ -214,11 +216,11 @@ func (p *planner) mergeAll(run []piece) {
 // neighbours. 2^64 keys are under 2^-50 of the smallest range of a stream of
 // MaxShardsPerStream shards, so target boundaries, and the shards they snap to, stay far
 // apart.
-func snapBounds(target []HashKeyRange, open []piece) []HashKey {
-	bounds := make([]HashKey, 0, len(target)-1)
+func snapBounds(target []kinesis.HashKeyRange, open []piece) []kinesis.HashKey {
+	bounds := make([]kinesis.HashKey, 0, len(target)-1)
 	for _, r := range target[1:] {
 		b := r.Start
-		i, _ := slices.BinarySearchFunc(open, b, func(o piece, k HashKey) int { return o.rng.Start.Compare(k) })
+		i, _ := slices.BinarySearchFunc(open, b, func(o piece, k kinesis.HashKey) int { return o.rng.Start.Compare(k) })
 		for _, j := range []int{i - 1, i} {
 			if j >= 0 && j < len(open) && near(open[j].rng.Start, b) {
 				b = open[j].rng.Start
@@ -230,7 +232,7 @@ func snapBounds(target []HashKeyRange, open []piece) []HashKey {
 }
 
 // near reports whether |a-b| < 2^64.
-func near(a, b HashKey) bool {
+func near(a, b kinesis.HashKey) bool {
 	if a.Compare(b) < 0 {
 		a, b = b, a
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/shardlog/shardlog/kinesis"
 	"github.com/shardlog/shardlog/stream"
 )
 
@@ -54,7 +55,7 @@ func TestStore_SplitShard(t *testing.T) {
 	info, err := s.DescribeStreamSummary("a")
 	require.NoError(t, err)
 	require.Equal(t, stream.StatusUpdating, info.Status)
-	requireKinesisError(t, s.SplitShard("a", "shardId-000000000000", half), stream.TypeResourceInUse,
+	requireKinesisError(t, s.SplitShard("a", "shardId-000000000000", half), kinesis.TypeResourceInUse,
 		"Stream a under account "+acct+" not ACTIVE, instead in state UPDATING")
 	r := put(t, s, "a", "k", "p1")
 	require.Equal(t, "shardId-000000000000", r.ShardID, "the parent takes writes while UPDATING")
@@ -70,12 +71,12 @@ func TestStore_SplitShard(t *testing.T) {
 	require.Equal(t, uint64(2), parent.EndOffset)
 	end, ok := parent.EndingSequenceNumber()
 	require.True(t, ok)
-	require.Equal(t, stream.EndingSequenceNumber(t0/1000, 0, t0/1000+1), end)
+	require.Equal(t, kinesis.EndingSequenceNumber(t0/1000, 0, t0/1000+1), end)
 	require.Equal(t, "shardId-000000000001", first.ID)
 	require.Equal(t, "shardId-000000000000", first.ParentID)
 	require.Equal(t, "shardId-000000000000", second.ParentID)
 	require.Empty(t, first.AdjacentParentID)
-	require.Equal(t, stream.HashKeyRange{Start: stream.HashKey{}, End: stream.HashKey{Hi: 1<<63 - 1, Lo: 1<<64 - 1}}, first.HashKeyRange)
+	require.Equal(t, kinesis.HashKeyRange{Start: kinesis.HashKey{}, End: kinesis.HashKey{Hi: 1<<63 - 1, Lo: 1<<64 - 1}}, first.HashKeyRange)
 	require.Equal(t, half, second.HashKeyRange.Start.String())
 	require.Equal(t, parent.ClosedSec+1, first.CreatedSec)
 
@@ -118,12 +119,12 @@ func TestStore_SplitShard_Errors(t *testing.T) {
 		name, stream, shard, key string
 		typ, msg                 string
 	}{
-		{"shard id does not parse", "a", "shard-x", "5", stream.TypeResourceNotFound, "Could not find shard shard-x" + in + "."},
-		{"no stream", "b", "shardId-0", "5", stream.TypeResourceNotFound, "Stream b under account " + acct + " not found."},
-		{"no shard", "a", "shardId-9", "5", stream.TypeResourceNotFound, "Could not find shard shardId-000000000009" + in + "."},
-		{"closed shard", "a", "shardId-1", "5", stream.TypeInvalidArgument,
+		{"shard id does not parse", "a", "shard-x", "5", kinesis.TypeResourceNotFound, "Could not find shard shard-x" + in + "."},
+		{"no stream", "b", "shardId-0", "5", kinesis.TypeResourceNotFound, "Stream b under account " + acct + " not found."},
+		{"no shard", "a", "shardId-9", "5", kinesis.TypeResourceNotFound, "Could not find shard shardId-000000000009" + in + "."},
+		{"closed shard", "a", "shardId-1", "5", kinesis.TypeInvalidArgument,
 			"Shard shardId-000000000001" + in + " has already been merged or split, and thus is not eligible for merging or splitting."},
-		{"over the limit", "a", "shardId-0", "5", stream.TypeLimitExceeded, "This request would exceed the shard limit for the account " + acct +
+		{"over the limit", "a", "shardId-0", "5", kinesis.TypeLimitExceeded, "This request would exceed the shard limit for the account " + acct +
 			" in " + region + ". Current shard count for the account: 3. Limit: 3. Number of additional shards that would have resulted " +
 			"from this request: 1. Refer to the AWS Service Limits page (http://docs.aws.amazon.com/general/latest/gr/aws_service_limits.html) " +
 			"for current limits and how to request higher limits."},
@@ -138,7 +139,7 @@ func TestStore_SplitShard_Errors(t *testing.T) {
 	s = mustOpen(t, opts)
 	mustCreate(t, s, "a", 2)
 	for _, key := range []string{"0", "1", half, "340282366920938463463374607431768211455", "340282366920938463463374607431768211456"} {
-		requireKinesisError(t, s.SplitShard("a", "shardId-1", key), stream.TypeInvalidArgument, "NewStartingHashKey "+key+
+		requireKinesisError(t, s.SplitShard("a", "shardId-1", key), kinesis.TypeInvalidArgument, "NewStartingHashKey "+key+
 			" used in SplitShard() on shard shardId-000000000001"+in+" is not both greater than one plus the shard's StartingHashKey "+
 			half+" and less than the shard's EndingHashKey 340282366920938463463374607431768211455.")
 	}
@@ -153,16 +154,16 @@ func TestStore_MergeShards(t *testing.T) {
 	notAdjacent := func(a, b string) string {
 		return "Shards " + a + " and " + b + in + " are not an adjacent pair of shards eligible for merging"
 	}
-	requireKinesisError(t, s.MergeShards("a", "shardId-1", "shardId-0"), stream.TypeInvalidArgument,
+	requireKinesisError(t, s.MergeShards("a", "shardId-1", "shardId-0"), kinesis.TypeInvalidArgument,
 		notAdjacent("shardId-000000000001", "shardId-000000000000"))
-	requireKinesisError(t, s.MergeShards("a", "shardId-0", "shardId-2"), stream.TypeInvalidArgument,
+	requireKinesisError(t, s.MergeShards("a", "shardId-0", "shardId-2"), kinesis.TypeInvalidArgument,
 		notAdjacent("shardId-000000000000", "shardId-000000000002"))
-	requireKinesisError(t, s.MergeShards("a", "shardId-0", "shardId-7"), stream.TypeResourceNotFound,
+	requireKinesisError(t, s.MergeShards("a", "shardId-0", "shardId-7"), kinesis.TypeResourceNotFound,
 		"Could not find shard shardId-000000000007"+in+".")
-	requireKinesisError(t, s.MergeShards("a", "x", "shardId-1"), stream.TypeResourceNotFound, "Could not find shard x"+in+".")
+	requireKinesisError(t, s.MergeShards("a", "x", "shardId-1"), kinesis.TypeResourceNotFound, "Could not find shard x"+in+".")
 
 	require.NoError(t, s.MergeShards("a", "shardId-0", "shardId-1"))
-	requireKinesisError(t, s.MergeShards("a", "shardId-1", "shardId-2"), stream.TypeInvalidArgument,
+	requireKinesisError(t, s.MergeShards("a", "shardId-1", "shardId-2"), kinesis.TypeInvalidArgument,
 		"Shard shardId-000000000001"+in+" has already been merged or split, and thus is not eligible for merging or splitting.")
 	info, err := s.DescribeStreamSummary("a")
 	require.NoError(t, err)
@@ -171,10 +172,10 @@ func TestStore_MergeShards(t *testing.T) {
 	require.Equal(t, "shardId-000000000003", child.ID)
 	require.Equal(t, "shardId-000000000000", child.ParentID)
 	require.Equal(t, "shardId-000000000001", child.AdjacentParentID)
-	require.Equal(t, stream.HashKey{}, child.HashKeyRange.Start)
+	require.Equal(t, kinesis.HashKey{}, child.HashKeyRange.Start)
 	require.Equal(t, info.Shards[1].HashKeyRange.End, child.HashKeyRange.End)
 	for i, want := range []string{"x0", "x1"} {
-		data, kids := readToEnd(t, s, "a", stream.ShardID(i))
+		data, kids := readToEnd(t, s, "a", kinesis.ShardID(i))
 		require.Equal(t, want, data)
 		require.Equal(t, []string{"shardId-000000000003"}, kids)
 	}
@@ -190,9 +191,9 @@ func TestStore_UpdateShardCount(t *testing.T) {
 		typ    string
 		msg    string
 	}{
-		{9, stream.TypeInvalidArgument, "Cannot update shard count beyond 2x current shard count"},
-		{1, stream.TypeInvalidArgument, "Cannot update shard count below 50% of the current shard count"},
-		{10001, stream.TypeInvalidArgument, "Cannot scale a stream beyond 10000 shards"},
+		{9, kinesis.TypeInvalidArgument, "Cannot update shard count beyond 2x current shard count"},
+		{1, kinesis.TypeInvalidArgument, "Cannot update shard count below 50% of the current shard count"},
+		{10001, kinesis.TypeInvalidArgument, "Cannot scale a stream beyond 10000 shards"},
 	}
 	for _, tt := range tests {
 		_, err := s.UpdateShardCount("a", tt.target)
@@ -216,16 +217,16 @@ func TestStore_UpdateShardCount(t *testing.T) {
 	require.Equal(t, 3, info.OpenShardCount())
 	// 4 to 3 shards: shards 1 and 2 are split at the new boundaries (into the intermediate
 	// shards 4 to 7), then each new range's pieces are merged.
-	u := stream.UniformHashKeyRanges(3)
+	u := kinesis.UniformHashKeyRanges(3)
 	want := []struct {
 		id, parent, adjacent string
 		closed               bool
-		rng                  stream.HashKeyRange
+		rng                  kinesis.HashKeyRange
 	}{
-		{"shardId-000000000004", "shardId-000000000001", "", true, stream.HashKeyRange{Start: info.Shards[1].HashKeyRange.Start, End: u[0].End}},
-		{"shardId-000000000005", "shardId-000000000001", "", true, stream.HashKeyRange{Start: u[1].Start, End: info.Shards[1].HashKeyRange.End}},
-		{"shardId-000000000006", "shardId-000000000002", "", true, stream.HashKeyRange{Start: info.Shards[2].HashKeyRange.Start, End: u[1].End}},
-		{"shardId-000000000007", "shardId-000000000002", "", true, stream.HashKeyRange{Start: u[2].Start, End: info.Shards[2].HashKeyRange.End}},
+		{"shardId-000000000004", "shardId-000000000001", "", true, kinesis.HashKeyRange{Start: info.Shards[1].HashKeyRange.Start, End: u[0].End}},
+		{"shardId-000000000005", "shardId-000000000001", "", true, kinesis.HashKeyRange{Start: u[1].Start, End: info.Shards[1].HashKeyRange.End}},
+		{"shardId-000000000006", "shardId-000000000002", "", true, kinesis.HashKeyRange{Start: info.Shards[2].HashKeyRange.Start, End: u[1].End}},
+		{"shardId-000000000007", "shardId-000000000002", "", true, kinesis.HashKeyRange{Start: u[2].Start, End: info.Shards[2].HashKeyRange.End}},
 		{"shardId-000000000008", "shardId-000000000000", "shardId-000000000004", false, u[0]},
 		{"shardId-000000000009", "shardId-000000000005", "shardId-000000000006", false, u[1]},
 		{"shardId-000000000010", "shardId-000000000007", "shardId-000000000003", false, u[2]},
@@ -250,7 +251,7 @@ func TestStore_UpdateShardCount(t *testing.T) {
 		require.NoError(t, err, "scaling %d", i+2)
 	}
 	_, err = s.UpdateShardCount("a", 3)
-	requireKinesisError(t, err, stream.TypeLimitExceeded, "Cannot run UpdateShardCount more than 10 times in a 24 hour period")
+	requireKinesisError(t, err, kinesis.TypeLimitExceeded, "Cannot run UpdateShardCount more than 10 times in a 24 hour period")
 	c.Advance(24 * time.Hour)
 	_, err = s.UpdateShardCount("a", 3)
 	require.NoError(t, err)
@@ -307,7 +308,7 @@ func TestStore_Reshard_ClosedShardExpires(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, []string{"shardId-000000000001", "shardId-000000000002"}, shardIDs(info.Shards))
 	_, err = s.GetShardIterator(&stream.GetShardIteratorRequest{StreamName: "a", ShardID: "shardId-0", Type: stream.TrimHorizon})
-	requireKinesisError(t, err, stream.TypeResourceNotFound, "Shard shardId-000000000000 in stream a under account "+acct+" does not exist")
+	requireKinesisError(t, err, kinesis.TypeResourceNotFound, "Shard shardId-000000000000 in stream a under account "+acct+" does not exist")
 
 	parentDir := func() error {
 		m, err := filepath.Glob(filepath.Join(dir, "streams", "a-*", "shardId-000000000000"))
@@ -477,9 +478,9 @@ func TestStore_Reshard_PendingReshardHoldsShards(t *testing.T) {
 			"have resulted from this request: " + fmt.Sprint(added) + ". Refer to the AWS Service Limits page " +
 			"(http://docs.aws.amazon.com/general/latest/gr/aws_service_limits.html) for current limits and how to request higher limits."
 	}
-	requireKinesisError(t, s.CreateStream("b", stream.StreamConfig{ShardCount: 2}), stream.TypeLimitExceeded, limit(4, 2))
+	requireKinesisError(t, s.CreateStream("b", stream.StreamConfig{ShardCount: 2}), kinesis.TypeLimitExceeded, limit(4, 2))
 	require.NoError(t, s.CreateStream("b", stream.StreamConfig{ShardCount: 1}))
-	requireKinesisError(t, s.SplitShard("b", "shardId-0", half), stream.TypeLimitExceeded, limit(5, 1))
+	requireKinesisError(t, s.SplitShard("b", "shardId-0", half), kinesis.TypeLimitExceeded, limit(5, 1))
 	lim, err := s.DescribeLimits()
 	require.NoError(t, err)
 	require.Equal(t, 3, lim.OpenShardCount, "DescribeLimits counts the shards open now")
@@ -508,7 +509,7 @@ func TestStore_Reshard_OrderingNumberOfNewChild(t *testing.T) {
 	ahead.ShardCreatedSec--
 	_, err = s.PutRecord(&stream.PutRecordRequest{StreamName: "a", Entry: stream.PutEntry{PartitionKey: "a", Data: []byte("z")},
 		SequenceNumberForOrdering: ahead.String()})
-	requireKinesisError(t, err, stream.TypeInvalidArgument, "ExclusiveMinimumSequenceNumber "+ahead.String()+
+	requireKinesisError(t, err, kinesis.TypeInvalidArgument, "ExclusiveMinimumSequenceNumber "+ahead.String()+
 		" used in PutRecord on stream a under account "+acct+" is invalid.")
 }
 
@@ -530,7 +531,7 @@ func TestStore_Reshard_DeleteWhileFailing(t *testing.T) {
 	require.Equal(t, stream.StatusUpdating, info.Status)
 	require.NoError(t, s.DeleteStream("a"))
 	_, err = s.DescribeStreamSummary("a")
-	requireKinesisError(t, err, stream.TypeResourceNotFound, "Stream a under account "+acct+" not found.")
+	requireKinesisError(t, err, kinesis.TypeResourceNotFound, "Stream a under account "+acct+" not found.")
 	left, err := filepath.Glob(filepath.Join(dir, "streams", "a-*"))
 	require.NoError(t, err)
 	require.Empty(t, left)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/shardlog/shardlog/kinesis"
 	"github.com/shardlog/shardlog/shard"
 	"github.com/shardlog/shardlog/stream"
 )
@@ -67,7 +68,7 @@ func TestStore_Restart(t *testing.T) {
 	require.NoError(t, s.Close())
 	s = mustOpenDir(t, dir, opts)
 	_, err = s.GetRecords(&stream.GetRecordsRequest{ShardIterator: res.NextShardIterator}, &collector{})
-	requireKinesisError(t, err, stream.TypeResourceNotFound, "Shard shardId-000000000001 in stream a under account "+acct+" does not exist")
+	requireKinesisError(t, err, kinesis.TypeResourceNotFound, "Shard shardId-000000000001 in stream a under account "+acct+" does not exist")
 }
 
 // TestStore_Restart_FinishesDueChanges restarts a store in the middle of status changes:

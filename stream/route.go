@@ -3,14 +3,16 @@ package stream
 import (
 	"fmt"
 	"slices"
+
+	"github.com/shardlog/shardlog/kinesis"
 )
 
 // Router finds the open shard that owns a hash key: the write path of PutRecords. It is
 // built from a stream's shards and is immutable, so it may be shared by any number of
 // goroutines; a reshard builds a new one.
 type Router struct {
-	starts  []HashKey // the StartingHashKey of each open shard, ascending
-	indexes []int     // the shard index that owns starts[i] up to starts[i+1]-1
+	starts  []kinesis.HashKey // the StartingHashKey of each open shard, ascending
+	indexes []int             // the shard index that owns starts[i] up to starts[i+1]-1
 }
 
 // NewRouter returns the Router of the open shards among shards, which must cover the hash
@@ -23,23 +25,23 @@ func NewRouter(shards []ShardInfo) *Router {
 		}
 	}
 	slices.SortFunc(open, func(a, b ShardInfo) int { return a.HashKeyRange.Start.Compare(b.HashKeyRange.Start) })
-	r := &Router{starts: make([]HashKey, len(open)), indexes: make([]int, len(open))}
-	next := HashKey{}
+	r := &Router{starts: make([]kinesis.HashKey, len(open)), indexes: make([]int, len(open))}
+	next := kinesis.HashKey{}
 	for i, sh := range open {
-		if sh.HashKeyRange.Start != next || i > 0 && next == (HashKey{}) {
+		if sh.HashKeyRange.Start != next || i > 0 && next == (kinesis.HashKey{}) {
 			panic(fmt.Sprintf("stream: NewRouter: open shards do not cover the hash key space at %s", next))
 		}
 		r.starts[i], r.indexes[i] = sh.HashKeyRange.Start, sh.Index
 		next = sh.HashKeyRange.End.Next()
 	}
-	if len(open) == 0 || next != (HashKey{}) {
+	if len(open) == 0 || next != (kinesis.HashKey{}) {
 		panic("stream: NewRouter: open shards do not reach the end of the hash key space")
 	}
 	return r
 }
 
 // Route returns the index of the open shard whose hash key range contains h.
-func (r *Router) Route(h HashKey) int {
+func (r *Router) Route(h kinesis.HashKey) int {
 	// Find the last start at or below h; starts[0] is 0, so there is one.
 	lo, hi := 0, len(r.starts) // starts[lo] <= h < starts[hi], with starts[len] taken as 2^128
 	for hi-lo > 1 {

@@ -1,16 +1,18 @@
 package stream_test
 
 import (
+	"strconv"
 	"testing"
 
 	"github.com/shardlog/shardlog/internal/testutil"
+	"github.com/shardlog/shardlog/kinesis"
 	"github.com/shardlog/shardlog/stream"
 )
 
 func TestRouter_Route_MD5Examples(t *testing.T) {
 	r := stream.NewRouter(stream.InitialShards(3, createdSec))
 	for key, want := range map[string]int{"a": 0, "b": 1, "e": 2, "f": 1} {
-		if got := r.Route(stream.HashPartitionKey([]byte(key))); got != want {
+		if got := r.Route(kinesis.HashPartitionKey([]byte(key))); got != want {
 			t.Errorf("Route(md5(%q)) = shard %d, want %d", key, got, want)
 		}
 	}
@@ -23,7 +25,7 @@ func TestRouter_Route_Boundaries(t *testing.T) {
 		if sh.Closed {
 			continue
 		}
-		for _, h := range []stream.HashKey{sh.HashKeyRange.Start, sh.HashKeyRange.End} {
+		for _, h := range []kinesis.HashKey{sh.HashKeyRange.Start, sh.HashKeyRange.End} {
 			if got := r.Route(h); got != sh.Index {
 				t.Errorf("Route(%s) = shard %d, want %d", h, got, sh.Index)
 			}
@@ -37,7 +39,7 @@ func TestRouter_Route_Random(t *testing.T) {
 		shards := stream.InitialShards(n, createdSec)
 		r := stream.NewRouter(shards)
 		for range 500 {
-			h := stream.HashKey{Hi: rnd.Uint64(), Lo: rnd.Uint64()}
+			h := kinesis.HashKey{Hi: rnd.Uint64(), Lo: rnd.Uint64()}
 			got := r.Route(h)
 			if !shards[got].HashKeyRange.Contains(h) {
 				t.Fatalf("n=%d: Route(%s) = shard %d with range %v", n, h, got, shards[got].HashKeyRange)
@@ -59,13 +61,13 @@ func TestNewRouter_PanicsOnGap(t *testing.T) {
 
 func BenchmarkRouter_Route(b *testing.B) {
 	for _, n := range []int{1, 4, 64, 1024} {
-		b.Run("shards="+itoa(n), func(b *testing.B) {
+		b.Run("shards="+strconv.Itoa(n), func(b *testing.B) {
 			r := stream.NewRouter(stream.InitialShards(n, createdSec))
 			key := []byte("partition-key-0000")
 			b.ReportAllocs()
 			for b.Loop() {
 				key[len(key)-1]++
-				r.Route(stream.HashPartitionKey(key))
+				r.Route(kinesis.HashPartitionKey(key))
 			}
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "records/s")
 		})

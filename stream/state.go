@@ -283,7 +283,7 @@ func (s *Store) change(name string, fn func(info *StreamInfo) (*StreamInfo, erro
 	}
 	e := s.entry(name)
 	if e == nil {
-		return StreamNotFound(name, s.opts.Account)
+		return streamNotFound(name, s.opts.Account)
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -296,7 +296,7 @@ func (s *Store) change(name string, fn func(info *StreamInfo) (*StreamInfo, erro
 		v = e.view.Load()
 	}
 	if v == nil {
-		return StreamNotFound(name, s.opts.Account)
+		return streamNotFound(name, s.opts.Account)
 	}
 	info, err := fn(v.info.clone())
 	if err != nil || info == nil {

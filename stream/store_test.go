@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/shardlog/shardlog/internal/testutil"
+	"github.com/shardlog/shardlog/kinesis"
 	"github.com/shardlog/shardlog/shard"
 	"github.com/shardlog/shardlog/stream"
 )
@@ -65,10 +66,10 @@ func mustCreate(t testing.TB, s *stream.Store, name string, n int) {
 	require.Equal(t, stream.StatusActive, info.Status)
 }
 
-// requireKinesisError checks that err is a *stream.Error with the given type and message.
+// requireKinesisError checks that err is a *kinesis.Error with the given type and message.
 func requireKinesisError(t testing.TB, err error, typ, msg string) {
 	t.Helper()
-	var ke *stream.Error
+	var ke *kinesis.Error
 	require.ErrorAs(t, err, &ke, "error %v", err)
 	require.Equal(t, typ, ke.Type, "error type of %v", err)
 	require.Equal(t, msg, ke.Message)

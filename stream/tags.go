@@ -4,10 +4,12 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+
+	"github.com/shardlog/shardlog/kinesis"
 )
 
 // MaxListTags is the tags one ListTagsForStream returns at most (and by default).
-const MaxListTags = MaxTags
+const MaxListTags = kinesis.MaxTags
 
 // AddTagsToStream adds tags to the named stream, replacing the values of keys it has. A
 // stream that is CREATING or DELETING is not found, as in kinesalite; a key or value with a
@@ -51,7 +53,7 @@ func (s *Store) ListTagsForStream(name, exclusiveStartTagKey string, limit int) 
 		return nil, false, err
 	}
 	if v == nil {
-		return nil, false, StreamNotFound(name, s.opts.Account)
+		return nil, false, streamNotFound(name, s.opts.Account)
 	}
 	tags := v.info.Tags
 	if exclusiveStartTagKey != "" {
@@ -102,13 +104,12 @@ func (s *Store) ListTagsForResource(arn string) ([]Tag, error) {
 // arn:aws:kinesis:<region>:<account>:stream/<name>. Consumers have no tags here, as
 // shardlog has no consumers.
 func (s *Store) resource(arn string) (string, error) {
-	prefix := "arn:aws:kinesis:" + s.opts.Region + ":" + s.opts.Account + ":stream/"
-	name, ok := strings.CutPrefix(arn, prefix)
+	name, ok := strings.CutPrefix(arn, kinesis.StreamARN(s.opts.Region, s.opts.Account, ""))
 	if !ok || validStreamName(name) != nil {
-		return "", ResourceNotFound(arn)
+		return "", resourceNotFound(arn)
 	}
 	if e := s.entry(name); e == nil || e.view.Load() == nil {
-		return "", ResourceNotFound(arn)
+		return "", resourceNotFound(arn)
 	}
 	return name, nil
 }
@@ -117,7 +118,7 @@ func (s *Store) resource(arn string) (string, error) {
 // kinesalite (tested against AWS) answers as a stream that does not exist.
 func checkTaggable(info *StreamInfo) error {
 	if info.Status == StatusCreating || info.Status == StatusDeleting {
-		return StreamNotFound(info.Name, info.Account)
+		return streamNotFound(info.Name, info.Account)
 	}
 	return nil
 }
@@ -127,12 +128,12 @@ func checkTaggable(info *StreamInfo) error {
 func addTags(tags []Tag, add map[string]string, stream, account string) ([]Tag, error) {
 	for k, v := range add {
 		if !validTagText(k) || !validTagText(v) {
-			return nil, InvalidTagCharacters()
+			return nil, invalidTagCharacters()
 		}
 	}
 	for k, v := range add {
 		if strings.Contains(k, "%") || strings.Contains(v, "%") {
-			return nil, IllegalTagPercent(stream, account)
+			return nil, illegalTagPercent(stream, account)
 		}
 	}
 	out := slices.Clone(tags)
@@ -144,8 +145,8 @@ func addTags(tags []Tag, add map[string]string, stream, account string) ([]Tag, 
 			out = slices.Insert(out, i, Tag{Key: k, Value: v})
 		}
 	}
-	if len(out) > MaxTags {
-		return nil, TooManyTags(stream, account)
+	if len(out) > kinesis.MaxTags {
+		return nil, tooManyTags(stream, account)
 	}
 	if out == nil {
 		out = []Tag{}
@@ -157,12 +158,12 @@ func addTags(tags []Tag, add map[string]string, stream, account string) ([]Tag, 
 func checkTagKeys(keys []string, stream, account string) error {
 	for _, k := range keys {
 		if !validTagText(k) {
-			return InvalidTagCharacters()
+			return invalidTagCharacters()
 		}
 	}
 	for _, k := range keys {
 		if strings.Contains(k, "%") {
-			return IllegalRemoveTagPercent(stream, account)
+			return illegalRemoveTagPercent(stream, account)
 		}
 	}
 	return nil

@@ -3,6 +3,8 @@ package stream
 import (
 	"encoding/base64"
 	"encoding/json"
+
+	"github.com/shardlog/shardlog/kinesis"
 )
 
 // A NextToken of ListShards or ListStreams says where the next page starts, and when it was
@@ -38,19 +40,19 @@ func (s *Store) sealToken(t pageToken) string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-// openToken returns the token of a NextToken of the given kind: InvalidNextToken if it is
-// not one, ExpiredNextToken if it was issued more than NextTokenLifetime ago.
+// openToken returns the token of a NextToken of the given kind: invalidNextToken if it is
+// not one, expiredNextToken if it was issued more than kinesis.NextTokenLifetime ago.
 func (s *Store) openToken(token, kind string) (pageToken, error) {
 	b, err := base64.RawURLEncoding.DecodeString(token)
 	if err != nil {
-		return pageToken{}, InvalidNextToken()
+		return pageToken{}, invalidNextToken()
 	}
 	var t pageToken
 	if err := decodeStrict(b, &t); err != nil || t.Version != tokenVersion || t.Kind != kind {
-		return pageToken{}, InvalidNextToken()
+		return pageToken{}, invalidNextToken()
 	}
-	if s.nowMs()-t.IssuedMs > NextTokenLifetime.Milliseconds() {
-		return pageToken{}, ExpiredNextToken()
+	if s.nowMs()-t.IssuedMs > kinesis.NextTokenLifetime.Milliseconds() {
+		return pageToken{}, expiredNextToken()
 	}
 	return t, nil
 }

@@ -20,14 +20,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
+
+	slkinesis "github.com/shardlog/shardlog/kinesis"
 )
 
-// Limits of one PutRecords call, as Kinesis has them.
-const (
-	maxPutRecords      = 500
-	maxPutRecordsBytes = 5 << 20  // data and partition keys
-	maxLineBytes       = 10 << 20 // the largest record a stream can be configured for
-)
+// maxLineBytes is the largest record a stream can be configured for.
+const maxLineBytes = slkinesis.MaxMaxRecordSizeKiB << 10
 
 // putRetries bounds how often put resends the records a PutRecords answer refused.
 const putRetries = 8
@@ -91,7 +89,7 @@ func (c *putConfig) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.stream, "stream", "", "stream to write to (required)")
 	fs.StringVar(&c.partitionKey, "partition-key", "", "partition key of every record (default: a random key per record)")
 	fs.StringVar(&c.keyField, "key-field", "", "take each record's partition key from this field of the line, read as a JSON object")
-	fs.IntVar(&c.batch, "batch", maxPutRecords, "records per PutRecords call, at most 500")
+	fs.IntVar(&c.batch, "batch", slkinesis.MaxPutRecordsEntries, "records per PutRecords call, at most 500")
 	fs.DurationVar(&c.linger, "linger", 100*time.Millisecond, "send a partial batch when no line has come for this long")
 	fs.BoolVar(&c.create, "create", false, "create the stream if it does not exist, and wait until it is ACTIVE")
 	fs.IntVar(&c.shards, "shards", 1, "shard count of a stream made by --create")
@@ -148,8 +146,8 @@ func (c *putConfig) check() error {
 	switch {
 	case c.stream == "":
 		return errors.New("--stream is required")
-	case c.batch < 1 || c.batch > maxPutRecords:
-		return fmt.Errorf("--batch %d: want 1 to %d", c.batch, maxPutRecords)
+	case c.batch < 1 || c.batch > slkinesis.MaxPutRecordsEntries:
+		return fmt.Errorf("--batch %d: want 1 to %d", c.batch, slkinesis.MaxPutRecordsEntries)
 	case c.partitionKey != "" && c.keyField != "":
 		return errors.New("--partition-key and --key-field exclude each other")
 	case c.shards < 1:
@@ -178,7 +176,7 @@ func argLines(args []string) <-chan line {
 // readLines delivers the lines of r until its end, on a goroutine, so that put can send a
 // partial batch while the input pauses.
 func readLines(ctx context.Context, r io.Reader) <-chan line {
-	ch := make(chan line, maxPutRecords)
+	ch := make(chan line, slkinesis.MaxPutRecordsEntries)
 	go func() {
 		defer close(ch)
 		sc := bufio.NewScanner(r)
@@ -264,7 +262,7 @@ func entryBytes(e types.PutRecordsRequestEntry) int {
 // add adds e; if e does not fit, it first returns the batch so far, to be sent, and starts a
 // new one with e.
 func (b *batcher) add(e types.PutRecordsRequestEntry) (full []types.PutRecordsRequestEntry) {
-	if len(b.entries) > 0 && b.bytes+entryBytes(e) > maxPutRecordsBytes {
+	if len(b.entries) > 0 && b.bytes+entryBytes(e) > slkinesis.MaxPutRecordsBytes {
 		full = b.take()
 	}
 	b.entries = append(b.entries, e)

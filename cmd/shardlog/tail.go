@@ -19,7 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 
-	"github.com/shardlog/shardlog/stream"
+	slkinesis "github.com/shardlog/shardlog/kinesis"
 )
 
 // tailConfig is everything `shardlog tail` can be told.
@@ -44,11 +44,11 @@ type shardList []string
 func (l *shardList) String() string { return strings.Join(*l, ",") }
 func (l *shardList) Set(s string) error {
 	for _, id := range strings.Split(s, ",") {
-		idx, err := stream.ParseShardID(strings.TrimSpace(id))
+		idx, err := slkinesis.ParseShardID(strings.TrimSpace(id))
 		if err != nil {
 			return err
 		}
-		*l = append(*l, stream.ShardID(idx))
+		*l = append(*l, slkinesis.ShardID(idx))
 	}
 	return nil
 }
@@ -311,11 +311,11 @@ func (t *tailer) begin(listed []tailShard, start position) error {
 // shardOfSequence returns the id of the shard a sequence number belongs to: the layout AWS
 // (and shardlog) uses carries the shard's index.
 func shardOfSequence(seq string) (string, error) {
-	n, err := stream.ParseSequenceNumber(seq)
+	n, err := slkinesis.ParseSequenceNumber(seq)
 	if err != nil {
 		return "", fmt.Errorf("sequence number %s: %w (name its shard with --shard)", seq, err)
 	}
-	return stream.ShardID(int(n.ShardIndex)), nil
+	return slkinesis.ShardID(int(n.ShardIndex)), nil
 }
 
 func (t *tailer) hasFollowedParent(parents []string) bool {

@@ -1,4 +1,4 @@
-package stream
+package kinesis
 
 import (
 	"fmt"
@@ -55,8 +55,8 @@ const (
 	// digits is at most 7. A closed shard's EndingSequenceNumber carries it.
 	MaxCounter = math.MaxInt64
 
-	// maxCreatedSec bounds a shard creation time, exclusive (about the year 2477).
-	maxCreatedSec = 16025175000
+	// MaxCreatedSec bounds a shard creation time, exclusive (about the year 2477).
+	MaxCreatedSec = 16025175000
 )
 
 // SequenceNumber is a Kinesis sequence number taken apart: the shard it belongs to (index
@@ -177,8 +177,8 @@ func parseVersion2(s string, x uint192) (SequenceNumber, error) {
 		return SequenceNumber{}, invalidSequence(s, fmt.Sprintf("counter %#x above %#x", n.Counter, uint64(MaxCounter)))
 	case index > math.MaxInt32:
 		return SequenceNumber{}, invalidSequence(s, fmt.Sprintf("shard index %#x above %#x", index, math.MaxInt32))
-	case n.ShardCreatedSec >= maxCreatedSec:
-		return SequenceNumber{}, invalidSequence(s, fmt.Sprintf("shard creation time %d not below %d", n.ShardCreatedSec, maxCreatedSec))
+	case n.ShardCreatedSec >= MaxCreatedSec:
+		return SequenceNumber{}, invalidSequence(s, fmt.Sprintf("shard creation time %d not below %d", n.ShardCreatedSec, MaxCreatedSec))
 	}
 	n.ShardIndex = int32(index)
 	return n, nil
@@ -208,8 +208,8 @@ func parseVersion0(s string, x uint192) error {
 	digits := (x.bitLen() + 3) / 4
 	digitShift := func(i int) uint { return uint(4 * (digits - 1 - i)) } // shift of hex digit i's low bit
 	created := int64(x.field(digitShift(9), createdWidth))
-	if created >= maxCreatedSec {
-		return invalidSequence(s, fmt.Sprintf("shard creation time %d not below %d", created, maxCreatedSec))
+	if created >= MaxCreatedSec {
+		return invalidSequence(s, fmt.Sprintf("shard creation time %d not below %d", created, MaxCreatedSec))
 	}
 	low := digitShift(31)
 	canonical := uint192{lo: x.field(low, 64), mid: x.field(low+64, 60) | 1<<60}

@@ -1,4 +1,4 @@
-package stream_test
+package kinesis_test
 
 import (
 	"errors"
@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/shardlog/shardlog/internal/testutil"
-	"github.com/shardlog/shardlog/stream"
+	"github.com/shardlog/shardlog/kinesis"
 )
 
 // Values from a real AWS trace (KINESIS-API.md §3.1): shard 0 of a stream created at
@@ -21,18 +21,18 @@ const (
 func TestSequenceNumber_String_AWSTrace(t *testing.T) {
 	tests := []struct {
 		name string
-		n    stream.SequenceNumber
+		n    kinesis.SequenceNumber
 		want string
 	}{
-		{"starting", stream.StartingSequenceNumber(1613588284, 0), awsShard0Start},
-		{"ending", stream.EndingSequenceNumber(1613588284, 0, 0x602d6747), awsShard0End},
+		{"starting", kinesis.StartingSequenceNumber(1613588284, 0), awsShard0Start},
+		{"ending", kinesis.EndingSequenceNumber(1613588284, 0, 0x602d6747), awsShard0End},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			if got := tt.n.String(); got != tt.want {
 				t.Errorf("%+v.String() = %s, want %s", tt.n, got, tt.want)
 			}
-			got, err := stream.ParseSequenceNumber(tt.want)
+			got, err := kinesis.ParseSequenceNumber(tt.want)
 			if err != nil || got != tt.n {
 				t.Errorf("ParseSequenceNumber(%s) = %+v, %v, want %+v", tt.want, got, err, tt.n)
 			}
@@ -41,7 +41,7 @@ func TestSequenceNumber_String_AWSTrace(t *testing.T) {
 }
 
 func TestSequenceNumber_String_HexLayout(t *testing.T) {
-	n := stream.SequenceNumber{ShardCreatedSec: 0x602d673c, ShardIndex: 0x1234abcd, Counter: 0x0123456789abcdef, TimeSec: 0x602d6747}
+	n := kinesis.SequenceNumber{ShardCreatedSec: 0x602d673c, ShardIndex: 0x1234abcd, Counter: 0x0123456789abcdef, TimeSec: 0x602d6747}
 	b, ok := new(big.Int).SetString(n.String(), 10)
 	if !ok {
 		t.Fatalf("String() = %q, not a number", n.String())
@@ -60,8 +60,8 @@ func TestStartingSequenceNumber_ConsecutiveShards(t *testing.T) {
 		if index%16 == 15 {
 			continue // the low nibble of the index wraps to 0 here
 		}
-		a := decimal(t, stream.StartingSequenceNumber(1613588284, index))
-		b := decimal(t, stream.StartingSequenceNumber(1613588284, index+1))
+		a := decimal(t, kinesis.StartingSequenceNumber(1613588284, index))
+		b := decimal(t, kinesis.StartingSequenceNumber(1613588284, index+1))
 		if diff := new(big.Int).Sub(b, a); diff.Cmp(spacing) != 0 {
 			t.Errorf("start(shard %d) - start(shard %d) = %s, want %s", index+1, index, diff, spacing)
 		}
@@ -70,11 +70,11 @@ func TestStartingSequenceNumber_ConsecutiveShards(t *testing.T) {
 
 func TestSequenceNumber_ChildrenSortAfterParents(t *testing.T) {
 	// A parent created at 100 and closed at 500; its children are created a second later.
-	parentEnd := stream.EndingSequenceNumber(100, 7, 500)
-	parentRecord := stream.SequenceNumber{ShardCreatedSec: 100, ShardIndex: 7, Counter: 1 << 40, TimeSec: 499}
+	parentEnd := kinesis.EndingSequenceNumber(100, 7, 500)
+	parentRecord := kinesis.SequenceNumber{ShardCreatedSec: 100, ShardIndex: 7, Counter: 1 << 40, TimeSec: 499}
 	for _, childIndex := range []int32{0, 8, 9, 1000, math.MaxInt32} {
-		child := stream.StartingSequenceNumber(501, childIndex)
-		for _, parent := range []stream.SequenceNumber{parentEnd, parentRecord} {
+		child := kinesis.StartingSequenceNumber(501, childIndex)
+		for _, parent := range []kinesis.SequenceNumber{parentEnd, parentRecord} {
 			if child.Compare(parent) <= 0 {
 				t.Errorf("child %+v.Compare(parent %+v) = %d, want +1", child, parent, child.Compare(parent))
 			}
@@ -88,8 +88,8 @@ func TestSequenceNumber_ChildrenSortAfterParents(t *testing.T) {
 func TestSequenceNumber_WriteOrderWithinShard(t *testing.T) {
 	// A later record has a larger number even when its arrival second is earlier (a clock
 	// stepped back): the counter sits above the time.
-	a := stream.SequenceNumber{ShardCreatedSec: 100, ShardIndex: 3, Counter: 41, TimeSec: 200}
-	b := stream.SequenceNumber{ShardCreatedSec: 100, ShardIndex: 3, Counter: 42, TimeSec: 150}
+	a := kinesis.SequenceNumber{ShardCreatedSec: 100, ShardIndex: 3, Counter: 41, TimeSec: 200}
+	b := kinesis.SequenceNumber{ShardCreatedSec: 100, ShardIndex: 3, Counter: 42, TimeSec: 150}
 	if a.Compare(b) >= 0 || decimal(t, a).Cmp(decimal(t, b)) >= 0 {
 		t.Errorf("record 41 %s does not sort before record 42 %s", a, b)
 	}
@@ -101,9 +101,9 @@ func TestSequenceNumber_RoundTrip_Random(t *testing.T) {
 	if testing.Short() {
 		n = 2000
 	}
-	prev := stream.StartingSequenceNumber(0, 0)
+	prev := kinesis.StartingSequenceNumber(0, 0)
 	for range n {
-		want := stream.SequenceNumber{
+		want := kinesis.SequenceNumber{
 			ShardCreatedSec: r.Int64N(16025175000),
 			ShardIndex:      r.Int32(),
 			Counter:         r.Uint64() >> r.UintN(64) >> 1,
@@ -113,7 +113,7 @@ func TestSequenceNumber_RoundTrip_Random(t *testing.T) {
 		if want.ShardCreatedSec >= 1<<28 && len(s) != 56 { // from 1978 on
 			t.Fatalf("%+v.String() = %s, %d digits, want 56", want, s, len(s))
 		}
-		got, err := stream.ParseSequenceNumber(s)
+		got, err := kinesis.ParseSequenceNumber(s)
 		if err != nil || got != want {
 			t.Fatalf("ParseSequenceNumber(%s) = %+v, %v, want %+v", s, got, err, want)
 		}
@@ -125,7 +125,7 @@ func TestSequenceNumber_RoundTrip_Random(t *testing.T) {
 }
 
 func TestSequenceNumber_AppendDecimal_Appends(t *testing.T) {
-	n := stream.StartingSequenceNumber(1613588284, 0)
+	n := kinesis.StartingSequenceNumber(1613588284, 0)
 	got := string(n.AppendDecimal([]byte("seq=")))
 	if want := "seq=" + awsShard0Start; got != want {
 		t.Errorf("AppendDecimal(seq=) = %s, want %s", got, want)
@@ -167,14 +167,14 @@ func TestParseSequenceNumber_Invalid(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			n, err := stream.ParseSequenceNumber(tt.s)
-			if !errors.Is(err, stream.ErrInvalidSequenceNumber) {
+			n, err := kinesis.ParseSequenceNumber(tt.s)
+			if !errors.Is(err, kinesis.ErrInvalidSequenceNumber) {
 				t.Fatalf("ParseSequenceNumber(%s) = %+v, %v, want ErrInvalidSequenceNumber", tt.s, n, err)
 			}
-			if errors.Is(err, stream.ErrUnknownSequenceVersion) != tt.version {
+			if errors.Is(err, kinesis.ErrUnknownSequenceVersion) != tt.version {
 				t.Errorf("ParseSequenceNumber(%s) error %v: ErrUnknownSequenceVersion %v, want %v", tt.s, err, !tt.version, tt.version)
 			}
-			if errors.Is(err, stream.ErrLegacySequenceNumber) {
+			if errors.Is(err, kinesis.ErrLegacySequenceNumber) {
 				t.Errorf("ParseSequenceNumber(%s) error %v matches ErrLegacySequenceNumber", tt.s, err)
 			}
 		})
@@ -183,8 +183,8 @@ func TestParseSequenceNumber_Invalid(t *testing.T) {
 
 func TestParseSequenceNumber_Bounds(t *testing.T) {
 	// The largest values each bound allows still parse.
-	n := stream.SequenceNumber{ShardCreatedSec: 16025175000 - 1, ShardIndex: math.MaxInt32, Counter: stream.MaxCounter, TimeSec: 1<<36 - 1}
-	got, err := stream.ParseSequenceNumber(n.String())
+	n := kinesis.SequenceNumber{ShardCreatedSec: 16025175000 - 1, ShardIndex: math.MaxInt32, Counter: kinesis.MaxCounter, TimeSec: 1<<36 - 1}
+	got, err := kinesis.ParseSequenceNumber(n.String())
 	if err != nil || got != n {
 		t.Errorf("ParseSequenceNumber(%s) = %+v, %v, want %+v", n, got, err, n)
 	}
@@ -194,25 +194,25 @@ func TestParseSequenceNumber_Legacy(t *testing.T) {
 	tests := []struct {
 		name string
 		s    string
-		want stream.LegacySequenceNumberError
+		want kinesis.LegacySequenceNumberError
 	}{
 		{
 			name: "version 0",
 			s:    hexNumber(t, "1"+"0602d673c"+"ab"+"0123456789abcdef"+"0005"),
-			want: stream.LegacySequenceNumberError{Version: 0, ShardIndex: 5, ShardCreatedSec: 0x602d673c,
+			want: kinesis.LegacySequenceNumberError{Version: 0, ShardIndex: 5, ShardCreatedSec: 0x602d673c,
 				Canonical: hexNumber(t, "1"+"0602d673c"+"ab"+"0123456789abcdef"+"0005")},
 		},
 		{
 			// Below 2^124, 2^124 is added first: a small number reads as version 0.
 			name: "small number",
 			s:    "5",
-			want: stream.LegacySequenceNumberError{Version: 0, ShardIndex: 5, Canonical: hexNumber(t, "1"+strings.Repeat("0", 30)+"5")},
+			want: kinesis.LegacySequenceNumberError{Version: 0, ShardIndex: 5, Canonical: hexNumber(t, "1"+strings.Repeat("0", 30)+"5")},
 		},
 		{
 			// Any leading digit is quoted back as 1.
 			name: "version 0 leading f",
 			s:    hexNumber(t, "f"+"0602d673c"+"00"+"0000000000000000"+"0003"),
-			want: stream.LegacySequenceNumberError{Version: 0, ShardIndex: 3, ShardCreatedSec: 0x602d673c,
+			want: kinesis.LegacySequenceNumberError{Version: 0, ShardIndex: 3, ShardCreatedSec: 0x602d673c,
 				Canonical: hexNumber(t, "1"+"0602d673c"+"00"+"0000000000000000"+"0003")},
 		},
 		{
@@ -220,24 +220,24 @@ func TestParseSequenceNumber_Legacy(t *testing.T) {
 			// the hex string; the last digit is dropped from the quoted form.
 			name: "version 0, 33 hex digits",
 			s:    hexNumber(t, "1"+"0602d673c"+"00"+"0000000000000000"+"0003"+"7"),
-			want: stream.LegacySequenceNumberError{Version: 0, ShardIndex: 3, ShardCreatedSec: 0x602d673c,
+			want: kinesis.LegacySequenceNumberError{Version: 0, ShardIndex: 3, ShardCreatedSec: 0x602d673c,
 				Canonical: hexNumber(t, "1"+"0602d673c"+"00"+"0000000000000000"+"0003")},
 		},
 		{
 			name: "version 1",
 			s:    hexNumber(t, "2"+"0602d673c"+"4"+"00"+"0602d6747"+"0123456789abcd"+"0f"+"00000014"+"1"),
-			want: stream.LegacySequenceNumberError{Version: 1, ShardIndex: 20, ShardCreatedSec: 0x602d673c, TimeSec: 0x602d6747,
+			want: kinesis.LegacySequenceNumberError{Version: 1, ShardIndex: 20, ShardCreatedSec: 0x602d673c, TimeSec: 0x602d6747,
 				Canonical: hexNumber(t, "2"+"0602d673c"+"4"+"00"+"0602d6747"+"0123456789abcd"+"0f"+"00000014"+"1")},
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := stream.ParseSequenceNumber(tt.s)
-			var legacy *stream.LegacySequenceNumberError
-			if !errors.As(err, &legacy) || !errors.Is(err, stream.ErrLegacySequenceNumber) {
+			_, err := kinesis.ParseSequenceNumber(tt.s)
+			var legacy *kinesis.LegacySequenceNumberError
+			if !errors.As(err, &legacy) || !errors.Is(err, kinesis.ErrLegacySequenceNumber) {
 				t.Fatalf("ParseSequenceNumber(%s) error = %v, want a *LegacySequenceNumberError", tt.s, err)
 			}
-			if errors.Is(err, stream.ErrInvalidSequenceNumber) {
+			if errors.Is(err, kinesis.ErrInvalidSequenceNumber) {
 				t.Errorf("ParseSequenceNumber(%s) error %v matches ErrInvalidSequenceNumber", tt.s, err)
 			}
 			if *legacy != tt.want {
@@ -247,7 +247,7 @@ func TestParseSequenceNumber_Legacy(t *testing.T) {
 	}
 }
 
-func decimal(t *testing.T, n stream.SequenceNumber) *big.Int {
+func decimal(t *testing.T, n kinesis.SequenceNumber) *big.Int {
 	t.Helper()
 	b, ok := new(big.Int).SetString(n.String(), 10)
 	if !ok {
@@ -257,7 +257,7 @@ func decimal(t *testing.T, n stream.SequenceNumber) *big.Int {
 }
 
 func BenchmarkSequenceNumber_AppendDecimal(b *testing.B) {
-	n := stream.SequenceNumber{ShardCreatedSec: 1613588284, ShardIndex: 3, Counter: 123456789, TimeSec: 1613588300}
+	n := kinesis.SequenceNumber{ShardCreatedSec: 1613588284, ShardIndex: 3, Counter: 123456789, TimeSec: 1613588300}
 	buf := make([]byte, 0, 64)
 	b.SetBytes(56)
 	b.ReportAllocs()
@@ -269,11 +269,11 @@ func BenchmarkSequenceNumber_AppendDecimal(b *testing.B) {
 }
 
 func BenchmarkParseSequenceNumber(b *testing.B) {
-	s := stream.SequenceNumber{ShardCreatedSec: 1613588284, ShardIndex: 3, Counter: 123456789, TimeSec: 1613588300}.String()
+	s := kinesis.SequenceNumber{ShardCreatedSec: 1613588284, ShardIndex: 3, Counter: 123456789, TimeSec: 1613588300}.String()
 	b.SetBytes(int64(len(s)))
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := stream.ParseSequenceNumber(s); err != nil {
+		if _, err := kinesis.ParseSequenceNumber(s); err != nil {
 			b.Fatal(err)
 		}
 	}

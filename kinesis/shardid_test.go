@@ -1,14 +1,11 @@
-package stream_test
+package kinesis_test
 
 import (
 	"errors"
-	"strconv"
 	"testing"
 
-	"github.com/shardlog/shardlog/stream"
+	"github.com/shardlog/shardlog/kinesis"
 )
-
-func itoa(i int) string { return strconv.Itoa(i) }
 
 func TestShardID(t *testing.T) {
 	tests := []struct {
@@ -22,13 +19,13 @@ func TestShardID(t *testing.T) {
 		{999999999999, "shardId-999999999999"},
 	}
 	for _, tt := range tests {
-		if got := stream.ShardID(tt.index); got != tt.want {
+		if got := kinesis.ShardID(tt.index); got != tt.want {
 			t.Errorf("ShardID(%d) = %s, want %s", tt.index, got, tt.want)
 		}
-		if got := string(stream.AppendShardID([]byte("id="), tt.index)); got != "id="+tt.want {
+		if got := string(kinesis.AppendShardID([]byte("id="), tt.index)); got != "id="+tt.want {
 			t.Errorf("AppendShardID(id=, %d) = %s, want id=%s", tt.index, got, tt.want)
 		}
-		if got, err := stream.ParseShardID(tt.want); tt.index <= 2147483647 && (err != nil || got != tt.index) {
+		if got, err := kinesis.ParseShardID(tt.want); tt.index <= 2147483647 && (err != nil || got != tt.index) {
 			t.Errorf("ParseShardID(%s) = %d, %v, want %d", tt.want, got, err, tt.index)
 		}
 	}
@@ -61,9 +58,9 @@ func TestParseShardID(t *testing.T) {
 		{"", -1},
 	}
 	for _, tt := range tests {
-		got, err := stream.ParseShardID(tt.s)
+		got, err := kinesis.ParseShardID(tt.s)
 		if tt.want < 0 {
-			if !errors.Is(err, stream.ErrInvalidShardID) {
+			if !errors.Is(err, kinesis.ErrInvalidShardID) {
 				t.Errorf("ParseShardID(%q) = %d, %v, want ErrInvalidShardID", tt.s, got, err)
 			}
 			continue

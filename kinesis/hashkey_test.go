@@ -1,18 +1,19 @@
-package stream_test
+package kinesis_test
 
 import (
 	"encoding/json"
 	"errors"
 	"math/big"
+	"strconv"
 	"testing"
 
 	"github.com/shardlog/shardlog/internal/testutil"
-	"github.com/shardlog/shardlog/stream"
+	"github.com/shardlog/shardlog/kinesis"
 )
 
-func mustHashKey(t testing.TB, s string) stream.HashKey {
+func mustHashKey(t testing.TB, s string) kinesis.HashKey {
 	t.Helper()
-	h, err := stream.ParseHashKey(s)
+	h, err := kinesis.ParseHashKey(s)
 	if err != nil {
 		t.Fatalf("ParseHashKey(%s): %v", s, err)
 	}
@@ -21,7 +22,7 @@ func mustHashKey(t testing.TB, s string) stream.HashKey {
 
 func TestHashPartitionKey_MD5Examples(t *testing.T) {
 	// KINESIS-API.md §3.6, a stream of three shards.
-	ranges := stream.UniformHashKeyRanges(3)
+	ranges := kinesis.UniformHashKeyRanges(3)
 	tests := []struct {
 		key   string
 		want  string // the hash key in decimal; "" if not recorded
@@ -33,7 +34,7 @@ func TestHashPartitionKey_MD5Examples(t *testing.T) {
 		{"f", "", 1},
 	}
 	for _, tt := range tests {
-		h := stream.HashPartitionKey([]byte(tt.key))
+		h := kinesis.HashPartitionKey([]byte(tt.key))
 		if tt.want != "" && h.String() != tt.want {
 			t.Errorf("HashPartitionKey(%q) = %s, want %s", tt.key, h, tt.want)
 		}
@@ -41,7 +42,7 @@ func TestHashPartitionKey_MD5Examples(t *testing.T) {
 			t.Errorf("HashPartitionKey(%q) = %s, not in shard %d's range %v", tt.key, h, tt.shard, ranges[tt.shard])
 		}
 	}
-	if got := stream.HashPartitionKey([]byte("a")); got != (stream.HashKey{Hi: 0x0cc175b9c0f1b6a8, Lo: 0x31c399e269772661}) {
+	if got := kinesis.HashPartitionKey([]byte("a")); got != (kinesis.HashKey{Hi: 0x0cc175b9c0f1b6a8, Lo: 0x31c399e269772661}) {
 		t.Errorf("HashPartitionKey(a) = %#x %#x, want md5 0cc175b9c0f1b6a831c399e269772661 big-endian", got.Hi, got.Lo)
 	}
 }
@@ -70,7 +71,7 @@ func TestUniformHashKeyRanges_Literals(t *testing.T) {
 		}},
 	}
 	for _, tt := range tests {
-		got := stream.UniformHashKeyRanges(tt.n)
+		got := kinesis.UniformHashKeyRanges(tt.n)
 		if len(got) != len(tt.want) {
 			t.Fatalf("UniformHashKeyRanges(%d) has %d ranges, want %d", tt.n, len(got), len(tt.want))
 		}
@@ -86,9 +87,9 @@ func TestUniformHashKeyRanges_CoverTheSpace(t *testing.T) {
 	space := new(big.Int).Lsh(big.NewInt(1), 128)
 	counts := []int{1, 2, 5, 7, 10, 100, 1000, 10000}
 	for _, n := range counts {
-		ranges := stream.UniformHashKeyRanges(n)
+		ranges := kinesis.UniformHashKeyRanges(n)
 		step := new(big.Int).Div(space, big.NewInt(int64(n)))
-		next := stream.HashKey{}
+		next := kinesis.HashKey{}
 		for i, r := range ranges {
 			if r.Start != next {
 				t.Fatalf("n=%d: range %d starts at %s, want %s", n, i, r.Start, next)
@@ -102,7 +103,7 @@ func TestUniformHashKeyRanges_CoverTheSpace(t *testing.T) {
 			}
 			next = r.End.Next()
 		}
-		if last := ranges[n-1].End; last != stream.MaxHashKey {
+		if last := ranges[n-1].End; last != kinesis.MaxHashKey {
 			t.Errorf("n=%d: last range ends at %s, want 2^128-1", n, last)
 		}
 	}
@@ -111,29 +112,29 @@ func TestUniformHashKeyRanges_CoverTheSpace(t *testing.T) {
 func TestParseHashKey(t *testing.T) {
 	tests := []struct {
 		s    string
-		want stream.HashKey
+		want kinesis.HashKey
 		ok   bool
 	}{
-		{"0", stream.HashKey{}, true},
-		{"1", stream.HashKey{Lo: 1}, true},
-		{"18446744073709551616", stream.HashKey{Hi: 1}, true},
-		{"340282366920938463463374607431768211455", stream.MaxHashKey, true},
-		{"00000000000000000000000000000000000000000000042", stream.HashKey{Lo: 42}, true},
-		{"340282366920938463463374607431768211456", stream.HashKey{}, false}, // 2^128
-		{"99999999999999999999999999999999999999999999999999999999999999", stream.HashKey{}, false},
-		{"", stream.HashKey{}, false},
-		{"-1", stream.HashKey{}, false},
-		{"+1", stream.HashKey{}, false},
-		{" 1", stream.HashKey{}, false},
-		{"1.0", stream.HashKey{}, false},
-		{"0x10", stream.HashKey{}, false},
+		{"0", kinesis.HashKey{}, true},
+		{"1", kinesis.HashKey{Lo: 1}, true},
+		{"18446744073709551616", kinesis.HashKey{Hi: 1}, true},
+		{"340282366920938463463374607431768211455", kinesis.MaxHashKey, true},
+		{"00000000000000000000000000000000000000000000042", kinesis.HashKey{Lo: 42}, true},
+		{"340282366920938463463374607431768211456", kinesis.HashKey{}, false}, // 2^128
+		{"99999999999999999999999999999999999999999999999999999999999999", kinesis.HashKey{}, false},
+		{"", kinesis.HashKey{}, false},
+		{"-1", kinesis.HashKey{}, false},
+		{"+1", kinesis.HashKey{}, false},
+		{" 1", kinesis.HashKey{}, false},
+		{"1.0", kinesis.HashKey{}, false},
+		{"0x10", kinesis.HashKey{}, false},
 	}
 	for _, tt := range tests {
-		got, err := stream.ParseHashKey(tt.s)
+		got, err := kinesis.ParseHashKey(tt.s)
 		if (err == nil) != tt.ok || got != tt.want {
 			t.Errorf("ParseHashKey(%q) = %v, %v, want %v, ok=%v", tt.s, got, err, tt.want, tt.ok)
 		}
-		if err != nil && !errors.Is(err, stream.ErrInvalidHashKey) {
+		if err != nil && !errors.Is(err, kinesis.ErrInvalidHashKey) {
 			t.Errorf("ParseHashKey(%q) error %v does not match ErrInvalidHashKey", tt.s, err)
 		}
 	}
@@ -142,7 +143,7 @@ func TestParseHashKey(t *testing.T) {
 func TestHashKey_String_RoundTrip_Random(t *testing.T) {
 	r := testutil.Rand(t)
 	for range 5000 {
-		h := stream.HashKey{Hi: r.Uint64() >> r.UintN(65), Lo: r.Uint64()}
+		h := kinesis.HashKey{Hi: r.Uint64() >> r.UintN(65), Lo: r.Uint64()}
 		want := new(big.Int).SetUint64(h.Hi)
 		want.Lsh(want, 64).Or(want, new(big.Int).SetUint64(h.Lo))
 		if h.String() != want.String() {
@@ -151,17 +152,17 @@ func TestHashKey_String_RoundTrip_Random(t *testing.T) {
 		if back := mustHashKey(t, h.String()); back != h {
 			t.Fatalf("ParseHashKey(%s) = %v, want %v", h, back, h)
 		}
-		if c, bc := h.Compare(stream.HashKey{Hi: 1 << 63}), want.Cmp(new(big.Int).Lsh(big.NewInt(1), 127)); c != bc {
+		if c, bc := h.Compare(kinesis.HashKey{Hi: 1 << 63}), want.Cmp(new(big.Int).Lsh(big.NewInt(1), 127)); c != bc {
 			t.Fatalf("%s.Compare(2^127) = %d, want %d", h, c, bc)
 		}
 	}
 }
 
 func TestHashKey_NextPrev(t *testing.T) {
-	tests := []struct{ h, next stream.HashKey }{
-		{stream.HashKey{}, stream.HashKey{Lo: 1}},
-		{stream.HashKey{Lo: ^uint64(0)}, stream.HashKey{Hi: 1}},
-		{stream.MaxHashKey, stream.HashKey{}},
+	tests := []struct{ h, next kinesis.HashKey }{
+		{kinesis.HashKey{}, kinesis.HashKey{Lo: 1}},
+		{kinesis.HashKey{Lo: ^uint64(0)}, kinesis.HashKey{Hi: 1}},
+		{kinesis.MaxHashKey, kinesis.HashKey{}},
 	}
 	for _, tt := range tests {
 		if got := tt.h.Next(); got != tt.next {
@@ -174,7 +175,7 @@ func TestHashKey_NextPrev(t *testing.T) {
 }
 
 func TestHashKeyRange_Split(t *testing.T) {
-	r := stream.HashKeyRange{Start: stream.HashKey{Lo: 10}, End: stream.HashKey{Lo: 20}}
+	r := kinesis.HashKeyRange{Start: kinesis.HashKey{Lo: 10}, End: kinesis.HashKey{Lo: 20}}
 	tests := []struct {
 		key uint64
 		ok  bool
@@ -184,7 +185,7 @@ func TestHashKeyRange_Split(t *testing.T) {
 		{20, false}, {21, false}, // and stay below End
 	}
 	for _, tt := range tests {
-		first, second, ok := r.Split(stream.HashKey{Lo: tt.key})
+		first, second, ok := r.Split(kinesis.HashKey{Lo: tt.key})
 		if ok != tt.ok {
 			t.Errorf("[10, 20].Split(%d) ok = %v, want %v", tt.key, ok, tt.ok)
 			continue
@@ -192,8 +193,8 @@ func TestHashKeyRange_Split(t *testing.T) {
 		if !ok {
 			continue
 		}
-		wantFirst := stream.HashKeyRange{Start: stream.HashKey{Lo: 10}, End: stream.HashKey{Lo: tt.key - 1}}
-		wantSecond := stream.HashKeyRange{Start: stream.HashKey{Lo: tt.key}, End: stream.HashKey{Lo: 20}}
+		wantFirst := kinesis.HashKeyRange{Start: kinesis.HashKey{Lo: 10}, End: kinesis.HashKey{Lo: tt.key - 1}}
+		wantSecond := kinesis.HashKeyRange{Start: kinesis.HashKey{Lo: tt.key}, End: kinesis.HashKey{Lo: 20}}
 		if first != wantFirst || second != wantSecond {
 			t.Errorf("[10, 20].Split(%d) = %v, %v, want %v, %v", tt.key, first, second, wantFirst, wantSecond)
 		}
@@ -202,24 +203,24 @@ func TestHashKeyRange_Split(t *testing.T) {
 		}
 	}
 	// A range at the very top: Start+1 must not wrap around.
-	top := stream.HashKeyRange{Start: stream.MaxHashKey, End: stream.MaxHashKey}
-	if _, _, ok := top.Split(stream.HashKey{}); ok {
+	top := kinesis.HashKeyRange{Start: kinesis.MaxHashKey, End: kinesis.MaxHashKey}
+	if _, _, ok := top.Split(kinesis.HashKey{}); ok {
 		t.Errorf("[max, max].Split(0) ok = true, want false")
 	}
-	full := stream.FullHashKeyRange
+	full := kinesis.FullHashKeyRange
 	if _, _, ok := full.Split(mustHashKey(t, "170141183460469231731687303715884105728")); !ok {
 		t.Errorf("full range Split(2^127) ok = false, want true")
 	}
 }
 
 func TestHashKeyRange_Adjacent(t *testing.T) {
-	a := stream.HashKeyRange{Start: stream.HashKey{Lo: 0}, End: stream.HashKey{Lo: 9}}
-	b := stream.HashKeyRange{Start: stream.HashKey{Lo: 10}, End: stream.HashKey{Lo: 20}}
-	c := stream.HashKeyRange{Start: stream.HashKey{Lo: 11}, End: stream.HashKey{Lo: 20}}
-	top := stream.HashKeyRange{Start: stream.HashKey{Lo: 21}, End: stream.MaxHashKey}
+	a := kinesis.HashKeyRange{Start: kinesis.HashKey{Lo: 0}, End: kinesis.HashKey{Lo: 9}}
+	b := kinesis.HashKeyRange{Start: kinesis.HashKey{Lo: 10}, End: kinesis.HashKey{Lo: 20}}
+	c := kinesis.HashKeyRange{Start: kinesis.HashKey{Lo: 11}, End: kinesis.HashKey{Lo: 20}}
+	top := kinesis.HashKeyRange{Start: kinesis.HashKey{Lo: 21}, End: kinesis.MaxHashKey}
 	tests := []struct {
 		name string
-		r, n stream.HashKeyRange
+		r, n kinesis.HashKeyRange
 		want bool
 	}{
 		{"in order", a, b, true},
@@ -235,7 +236,7 @@ func TestHashKeyRange_Adjacent(t *testing.T) {
 }
 
 func TestHashKey_JSON(t *testing.T) {
-	r := stream.HashKeyRange{Start: stream.HashKey{Hi: 1}, End: stream.MaxHashKey}
+	r := kinesis.HashKeyRange{Start: kinesis.HashKey{Hi: 1}, End: kinesis.MaxHashKey}
 	b, err := json.Marshal(r)
 	if err != nil {
 		t.Fatal(err)
@@ -244,11 +245,11 @@ func TestHashKey_JSON(t *testing.T) {
 	if string(b) != want {
 		t.Errorf("json.Marshal(%v) = %s, want %s", r, b, want)
 	}
-	var back stream.HashKeyRange
+	var back kinesis.HashKeyRange
 	if err := json.Unmarshal(b, &back); err != nil || back != r {
 		t.Errorf("json.Unmarshal(%s) = %v, %v, want %v", b, back, err, r)
 	}
-	if err := json.Unmarshal([]byte(`{"start":"-1","end":"0"}`), &back); !errors.Is(err, stream.ErrInvalidHashKey) {
+	if err := json.Unmarshal([]byte(`{"start":"-1","end":"0"}`), &back); !errors.Is(err, kinesis.ErrInvalidHashKey) {
 		t.Errorf("json.Unmarshal(start -1) error = %v, want ErrInvalidHashKey", err)
 	}
 }
@@ -259,11 +260,11 @@ func BenchmarkHashPartitionKey(b *testing.B) {
 		for i := range key {
 			key[i] = 'a' + byte(i%26)
 		}
-		b.Run("size="+itoa(size)+"B", func(b *testing.B) {
+		b.Run("size="+strconv.Itoa(size)+"B", func(b *testing.B) {
 			b.SetBytes(int64(size))
 			b.ReportAllocs()
 			for b.Loop() {
-				stream.HashPartitionKey(key)
+				kinesis.HashPartitionKey(key)
 			}
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "records/s")
 		})
@@ -271,7 +272,7 @@ func BenchmarkHashPartitionKey(b *testing.B) {
 }
 
 func BenchmarkHashKey_AppendDecimal(b *testing.B) {
-	h := stream.HashPartitionKey([]byte("partition-key"))
+	h := kinesis.HashPartitionKey([]byte("partition-key"))
 	buf := make([]byte, 0, 40)
 	b.SetBytes(39)
 	b.ReportAllocs()
@@ -281,11 +282,11 @@ func BenchmarkHashKey_AppendDecimal(b *testing.B) {
 }
 
 func BenchmarkParseHashKey(b *testing.B) {
-	s := stream.HashPartitionKey([]byte("partition-key")).String()
+	s := kinesis.HashPartitionKey([]byte("partition-key")).String()
 	b.SetBytes(int64(len(s)))
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := stream.ParseHashKey(s); err != nil {
+		if _, err := kinesis.ParseHashKey(s); err != nil {
 			b.Fatal(err)
 		}
 	}

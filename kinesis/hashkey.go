@@ -1,4 +1,4 @@
-package stream
+package kinesis
 
 import (
 	"crypto/md5"
@@ -127,7 +127,7 @@ func (r HashKeyRange) Merge(next HashKeyRange) HashKeyRange {
 // 2^128-1. It panics if n < 1.
 func UniformHashKeyRanges(n int) []HashKeyRange {
 	if n < 1 {
-		panic(fmt.Sprintf("stream: UniformHashKeyRanges(%d): need at least one shard", n))
+		panic(fmt.Sprintf("kinesis: UniformHashKeyRanges(%d): need at least one shard", n))
 	}
 	step := hashSpaceStep(uint64(n))
 	ranges := make([]HashKeyRange, n)

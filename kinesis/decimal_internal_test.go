@@ -1,4 +1,4 @@
-package stream
+package kinesis
 
 import (
 	"math/big"
