@@ -152,7 +152,7 @@ func (s *Store) reshard(name string, fn func(info *StreamInfo) (*Reshard, error)
 	if err != nil {
 		return err
 	}
-	s.lookup(name) // carried out now if there is no delay; lookup logs a failure
+	s.current(name) // carried out now if there is no delay; a failure is left to the maintenance loop
 	return nil
 }
 

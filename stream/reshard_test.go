@@ -450,7 +450,7 @@ func TestStore_Reshard_FailedStepIsRetried(t *testing.T) {
 	require.Equal(t, keyedData("a", 0), dataOf(recs))
 	require.Empty(t, kids)
 
-	fail(1) // the write's look finds it failing; the write, finding the parent sealed, carries it out
+	fail(1) // the write finds the parent sealed and waits for the maintenance loop: its first attempt fails, the next carries it out
 	r := put(t, s, "a", "a", keyedData("a", 1))
 	require.Equal(t, "shardId-000000000001", r.ShardID)
 	info, _, err = s.DescribeStream("a", 0, "")

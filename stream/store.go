@@ -40,10 +40,6 @@ const (
 	OnDemandStreamCountLimit = 50
 )
 
-// sweepInterval is how often the background sweep finishes status changes that have come
-// due when nobody asked about their stream, so that a deleted stream's files go soon.
-const sweepInterval = time.Second
-
 // Options configure a Store. The zero value means every default.
 type Options struct {
 	// Region and Account name the place streams live in, for ARNs and messages. Defaults
@@ -147,8 +143,14 @@ type Store struct {
 	lastIncarnation atomic.Int64 // the largest incarnation handed out or loaded
 
 	closed  atomic.Bool
-	stop    chan struct{} // closed by Close to stop the background work
-	stopped chan struct{} // closed when the background work has returned
+	stop    chan struct{} // closed by Close to stop the maintenance loop
+	stopped chan struct{} // closed when the maintenance loop has returned
+
+	// wake asks the maintenance loop for a sweep now (maintain.go); nextSweep is closed when
+	// the next sweep to begin has finished, and replaced, under sweepMu, as it begins.
+	wake      chan struct{}
+	sweepMu   sync.Mutex
+	nextSweep chan struct{}
 
 	// faults is a test hook, nil otherwise: it is called before carrying out a reshard and
 	// after each step of it (reshard.go), and an error from it stops the reshard there, as a
@@ -188,7 +190,8 @@ func Open(dataDir string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("stream: open %s: %w", dataDir, err)
 	}
 	s.stop, s.stopped = make(chan struct{}), make(chan struct{})
-	go s.background(s.stop, s.stopped)
+	s.wake, s.nextSweep = make(chan struct{}, 1), make(chan struct{})
+	go s.maintain(s.stop, s.stopped)
 	return s, nil
 }
 
