@@ -111,8 +111,8 @@
 //
 // # Retention
 //
-// Every RetentionInterval a Store deletes the segments whose records have all expired
-// (package retention), and drops the closed shards whose records have all expired: from
+// Every RetentionInterval the Store's maintenance loop deletes the segments whose records
+// have all expired (shard.DeleteExpired; shard.Expired is the one expiry rule), and drops the closed shards whose records have all expired: from
 // listings, then from disk. Reads never return an expired record in between.
 //
 // # Resharding

@@ -120,15 +120,35 @@ func (s *Store) settleDue() {
 	}
 }
 
-// expire makes one retention pass: expired segments of every shard are deleted, then the
-// closed shards whose records have all expired leave their stream and the disk. Failures are
-// logged and tried again at the next pass.
+// expire makes one retention pass: in every stream, the segments whose records have all
+// expired are deleted (shard.DeleteExpired, which applies the one expiry rule,
+// shard.Expired), then the closed shards whose records have all expired leave their stream
+// and the disk. Failures are logged and tried again at the next pass.
 func (s *Store) expire() {
-	s.loop.RunOnce() // logs its failures
 	now := s.nowMs()
 	for _, e := range *s.streams.Load() {
-		if v := e.view.Load(); v != nil && slices.ContainsFunc(v.info.Shards, func(sh ShardInfo) bool { return v.info.expired(&sh, now) }) {
+		v := e.view.Load()
+		if v == nil {
+			continue
+		}
+		s.deleteExpiredSegments(v)
+		if slices.ContainsFunc(v.info.Shards, func(sh ShardInfo) bool { return v.info.expired(&sh, now) }) {
 			s.dropExpiredShards(e)
+		}
+	}
+}
+
+// deleteExpiredSegments deletes the expired segments of the shards of v. A shard closed
+// meanwhile (its stream went) is passed over; a failure is logged.
+func (s *Store) deleteExpiredSegments(v *streamView) {
+	for _, l := range v.shards {
+		n, bytes, err := l.log.DeleteExpired()
+		switch {
+		case errors.Is(err, shard.ErrClosed):
+		case err != nil:
+			s.log.Error("stream: delete expired segments", "stream", v.info.Name, "shard", l.id, "error", err)
+		case n > 0:
+			s.log.Debug("stream: deleted expired segments", "stream", v.info.Name, "shard", l.id, "segments", n, "bytes", bytes)
 		}
 	}
 }

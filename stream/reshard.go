@@ -234,7 +234,6 @@ func (s *Store) carryOut(e *streamEntry, v *streamView, nowMs int64) (*streamVie
 		s.closeShards(logs)
 		return nil, err
 	}
-	s.addShards(logs)
 	return nv, nil
 }
 

@@ -120,19 +120,10 @@ func (s *Store) openShards(info *StreamInfo, shards []ShardInfo, existing bool) 
 	return logs, nil
 }
 
-// addShards registers logs with the retention loop.
-func (s *Store) addShards(logs []*shardLog) {
-	for _, l := range logs {
-		s.loop.Add(l.log)
-	}
-}
-
-// closeShards unregisters logs from the retention loop and closes them. A log that is
-// already closed is not an error.
+// closeShards closes logs. A log that is already closed is not an error.
 func (s *Store) closeShards(logs []*shardLog) error {
 	var errs []error
 	for _, l := range logs {
-		s.loop.Remove(l.log)
 		if err := l.log.Close(); err != nil && !errors.Is(err, shard.ErrClosed) {
 			errs = append(errs, err)
 		}
@@ -242,7 +233,6 @@ func (s *Store) activate(e *streamEntry, v *streamView) (*streamView, error) {
 	}
 	nv := newView(info, logs)
 	e.view.Store(nv)
-	s.addShards(logs)
 	return nv, nil
 }
 
