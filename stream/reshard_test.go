@@ -395,7 +395,14 @@ func TestStore_Reshard_ConcurrentWrites(t *testing.T) {
 	}
 	require.NoError(t, s.SplitShard("a", "shardId-0", half))
 	require.NoError(t, s.SplitShard("a", "shardId-1", "5"))
-	time.Sleep(20 * time.Millisecond)
+	mu.Lock()
+	after := written + 3*2*10 // ten more requests of each writer, on the new shards
+	mu.Unlock()
+	require.Eventually(t, func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return written >= after
+	}, 10*time.Second, time.Millisecond, "writes after the splits")
 	close(stop)
 	wg.Wait()
 
