@@ -115,28 +115,32 @@ func (s *Store) put(e *streamEntry, v *streamView, b *batcher, entries []PutEntr
 	results = b.results(results, v.info)
 	out := results[len(results)-len(entries):]
 	again := b.sealed()
-	for try := 0; len(again) > 0 && try < maxPutAgain; try++ {
+	for try := 0; len(again) > 0 && v != nil && try < maxPutAgain; try++ {
 		v, again = s.putAgain(e, v, entries, again, out)
 	}
 	return results
 }
 
-// maxPutAgain is how many times put writes again the records whose shard a reshard sealed
-// under them. Each time waits for a reshard to be published, so more than one are needed
-// only when reshards follow each other at once; past this the records fail, and the client
-// sends them again.
+// maxPutAgain is how many times put waits for a reshard to be published and writes again
+// the records whose shard it sealed under them. More than once is needed when reshards
+// follow each other at once, or when the maintenance loop's attempt at the reshard fails
+// and the next one succeeds; past this the records fail, and the client sends them again.
 const maxPutAgain = 4
 
 // putAgain writes the entries at indexes again, after the reshard that sealed their shards
 // has published the stream's new shards, and puts their results in results. It returns the
-// view it wrote to and the indexes of the entries sealed again. The reshard is carried out
-// by the maintenance loop or a control-plane call, holding the stream's lock until the
-// children are in place; putAgain waits for it (awaitChange) without carrying anything out
-// itself. If the stream did not change, the entries keep their failure.
+// view it wrote to (nil when there is no use trying again) and the indexes of the entries
+// sealed again. The reshard is carried out by the maintenance loop or a control-plane call,
+// holding the stream's lock until the children are in place; putAgain waits for it
+// (awaitChange) without carrying anything out itself. If the attempt it waited for failed,
+// the entries keep their failure, and it returns v and them, to wait for another attempt.
 func (s *Store) putAgain(e *streamEntry, v *streamView, entries []PutEntry, indexes []int, results []PutResult) (*streamView, []int) {
 	nv := s.awaitChange(e, v)
-	if nv == nil || nv == v || !nv.writable() {
-		return v, nil
+	switch {
+	case nv == v:
+		return v, indexes
+	case nv == nil || !nv.writable():
+		return nil, nil
 	}
 	retry := make([]PutEntry, len(indexes))
 	for k, i := range indexes {
@@ -145,7 +149,7 @@ func (s *Store) putAgain(e *streamEntry, v *streamView, entries []PutEntry, inde
 	b := batches.Get().(*batcher)
 	defer b.release()
 	if err := b.route(nv, retry); err != nil {
-		return v, nil
+		return nil, nil
 	}
 	b.group(retry)
 	s.appendGroups(b)

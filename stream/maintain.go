@@ -76,35 +76,27 @@ func (s *Store) requestSweep() <-chan struct{} {
 	return done
 }
 
-// awaitChange waits until e's view is no longer v, for a data-plane call that needs the
-// change due on e carried out, and returns e's view then. A change under way holds the
-// stream's lock until it is published, so taking the lock waits for it; if none was under
-// way, awaitChange asks the maintenance loop for sweeps, one after the other while the
-// change is due and not made (an attempt may fail, and the next one succeed), for at most
-// changeWait or until the store closes. It carries out nothing itself: if the change is not
-// made, the view it finds then is returned.
+// awaitChange waits for the change due on e to be carried out, for a data-plane call that
+// needs it, and returns e's view then. A change under way holds the stream's lock until it
+// is published, so taking the lock waits for it; if none was under way (the view is still
+// v), awaitChange asks the maintenance loop for a sweep, which makes one attempt at every
+// due change, and waits for it, for at most changeWait or until the store closes. It
+// carries out nothing itself: if the attempt failed, v is returned.
 func (s *Store) awaitChange(e *streamEntry, v *streamView) *streamView {
 	e.mu.Lock()
 	nv := e.view.Load()
 	e.mu.Unlock()
-	if nv != v {
+	if nv != v || !v.info.Due(s.nowMs()) {
 		return nv
 	}
 	timeout := time.NewTimer(changeWait)
 	defer timeout.Stop()
-	for v.info.Due(s.nowMs()) {
-		select {
-		case <-s.requestSweep():
-		case <-s.stop:
-			return e.view.Load()
-		case <-timeout.C:
-			return e.view.Load()
-		}
-		if nv := e.view.Load(); nv != v {
-			return nv
-		}
+	select {
+	case <-s.requestSweep():
+	case <-s.stop:
+	case <-timeout.C:
 	}
-	return v
+	return e.view.Load()
 }
 
 // settleDue carries out every status change that has come due. A failure is logged, at most
