@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -153,8 +154,23 @@ func bigOf(decimal string) *big.Int {
 type producer struct {
 	written map[string]int // records written per key, once done is closed
 	total   int
+	acked   atomic.Int64 // total, for others while the producer runs
 	done    chan struct{}
 	err     error
+}
+
+// awaitMore waits until the producer has had n more records acknowledged, or has stopped.
+func (p *producer) awaitMore(t *testing.T, n int64) {
+	t.Helper()
+	want := p.acked.Load() + n
+	require.Eventually(t, func() bool {
+		select {
+		case <-p.done:
+			return true
+		default:
+			return p.acked.Load() >= want
+		}
+	}, 20*time.Second, time.Millisecond, "the producer's next %d records", n)
 }
 
 func startProducer(e *reshardEnv, name string, max int, stop <-chan struct{}) *producer {
@@ -192,6 +208,7 @@ func (p *producer) run(e *reshardEnv, name string, max int, stop <-chan struct{}
 			return fmt.Errorf("PutRecords: %d records failed: %s", *out.FailedRecordCount, *out.Records[0].ErrorMessage)
 		}
 		p.total += len(entries)
+		p.acked.Store(int64(p.total))
 		time.Sleep(3 * time.Millisecond)
 	}
 	return nil
@@ -394,6 +411,9 @@ func TestSDK_ReshardUnderLoad(t *testing.T) {
 	}{{"live", false, 150 * time.Millisecond}, {"restart", true, 300 * time.Millisecond}} {
 		restart := tt.restart
 		t.Run(tt.name, func(t *testing.T) {
+			if restart && testing.Short() {
+				t.Skip("the restart variant runs without -short")
+			}
 			r := rand.New(rand.NewPCG(testutil.Seed(t), 1))
 			e := newReshardEnv(t, tt.delay, 0)
 			const name = "load"
@@ -430,7 +450,7 @@ func TestSDK_ReshardUnderLoad(t *testing.T) {
 				})
 			}()
 			for _, s := range steps {
-				time.Sleep(100 * time.Millisecond) // records for the layout before
+				p.awaitMore(t, 100) // records for the layout before
 				requested := time.Now()
 				desc, err := s.step(e, r, name)
 				t.Log(desc)
@@ -447,7 +467,7 @@ func TestSDK_ReshardUnderLoad(t *testing.T) {
 				}
 				e.waitActive(name)
 			}
-			time.Sleep(100 * time.Millisecond)
+			p.awaitMore(t, 100) // records for the last layout
 			close(stop)
 			<-p.done
 			require.NoError(t, stepErr)

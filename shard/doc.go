@@ -99,7 +99,7 @@
 // # Retention
 //
 // Reads never deliver an expired record, even before its segment is deleted. DeleteExpired
-// (run by package retention's loop) deletes the leading segments whose newest record has
+// (run by the stream maintenance loop) deletes the leading segments whose newest record has
 // expired, after writing the manifest without them; a segment in use by a reader is unmapped
 // and unlinked when the reader finishes. On a disk too full for the manifest, the expired
 // segments are deleted first, so that retention can always free space. Shortening the

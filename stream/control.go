@@ -54,6 +54,9 @@ func (s *Store) CreateStream(name string, cfg StreamConfig) error {
 	if err != nil {
 		return err
 	}
+	if _, _, err := s.current(name); err != nil { // a stream of that name whose DELETING is due goes now
+		return err
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	switch open := s.openShardCount(); {
@@ -143,7 +146,7 @@ func (s *Store) DeleteStream(name string) error {
 	if err != nil {
 		return err
 	}
-	_, _, err = s.lookup(name) // gone now if there is no delay
+	_, _, err = s.current(name) // gone now if there is no delay
 	return err
 }
 
@@ -189,7 +192,7 @@ func (s *Store) DescribeStreamSummary(name string) (StreamInfo, error) {
 
 // describe returns a copy of the named stream without its expired shards.
 func (s *Store) describe(name string) (StreamInfo, error) {
-	_, v, err := s.lookup(name)
+	_, v, err := s.current(name)
 	if err != nil {
 		return StreamInfo{}, err
 	}

@@ -106,25 +106,39 @@ func (s *Store) PutRecord(req *PutRecordRequest) (PutResult, error) {
 
 // put appends the routed entries and returns their results appended to results. Records
 // that raced the end of a reshard (their shard was sealed under them) are written again on
-// the new shards, once.
+// the new shards, up to maxPutAgain times if reshards follow each other.
 func (s *Store) put(e *streamEntry, v *streamView, b *batcher, entries []PutEntry, results []PutResult) []PutResult {
 	b.group(entries)
 	s.appendGroups(b)
 	results = b.results(results, v.info)
-	if again := b.sealed(); len(again) > 0 {
-		s.putAgain(e, v, entries, again, results[len(results)-len(entries):])
+	out := results[len(results)-len(entries):]
+	again := b.sealed()
+	for try := 0; len(again) > 0 && v != nil && try < maxPutAgain; try++ {
+		v, again = s.putAgain(e, v, entries, again, out)
 	}
 	return results
 }
 
+// maxPutAgain is how many times put waits for a reshard to be published and writes again
+// the records whose shard it sealed under them. More than once is needed when reshards
+// follow each other at once, or when the maintenance loop's attempt at the reshard fails
+// and the next one succeeds; past this the records fail, and the client sends them again.
+const maxPutAgain = 4
+
 // putAgain writes the entries at indexes again, after the reshard that sealed their shards
-// has published the stream's new shards, and puts their results in results. The reshard
-// holds the stream's lock until the children are in place; if it failed half way, settle
-// carries it out again first.
-func (s *Store) putAgain(e *streamEntry, v *streamView, entries []PutEntry, indexes []int, results []PutResult) {
-	_, nv, err := s.settle(e)
-	if err != nil || nv == nil || nv == v || !nv.writable() {
-		return
+// has published the stream's new shards, and puts their results in results. It returns the
+// view it wrote to (nil when there is no use trying again) and the indexes of the entries
+// sealed again. The reshard is carried out by the maintenance loop or a control-plane call,
+// holding the stream's lock until the children are in place; putAgain waits for it
+// (awaitChange) without carrying anything out itself. If the attempt it waited for failed,
+// the entries keep their failure, and it returns v and them, to wait for another attempt.
+func (s *Store) putAgain(e *streamEntry, v *streamView, entries []PutEntry, indexes []int, results []PutResult) (*streamView, []int) {
+	nv := s.awaitChange(e, v)
+	switch {
+	case nv == v:
+		return v, indexes
+	case nv == nil || !nv.writable():
+		return nil, nil
 	}
 	retry := make([]PutEntry, len(indexes))
 	for k, i := range indexes {
@@ -133,18 +147,23 @@ func (s *Store) putAgain(e *streamEntry, v *streamView, entries []PutEntry, inde
 	b := batches.Get().(*batcher)
 	defer b.release()
 	if err := b.route(nv, retry); err != nil {
-		return
+		return nil, nil
 	}
 	b.group(retry)
 	s.appendGroups(b)
 	for k, r := range b.results(nil, nv.info) {
 		results[indexes[k]] = r
 	}
+	var again []int
+	for _, k := range b.sealed() {
+		again = append(again, indexes[k])
+	}
+	return nv, again
 }
 
 // writableView returns the view of a stream that takes records.
 func (s *Store) writableView(name string) (*streamEntry, *streamView, error) {
-	e, v, err := s.lookup(name)
+	e, v, err := s.observe(name)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -85,10 +85,16 @@
 // # Status changes
 //
 // Kinesis status changes take time (CREATING, UPDATING and DELETING each last a while). A
-// StreamInfo records when its change completes (StatusDueMs), and the change is carried out
-// by whoever next looks at the stream at or after that time (StreamInfo.Due): no timers,
-// and a restart in the middle of a change completes it. A Store also sweeps every second,
-// so that a deleted stream's files go even if nobody asks about it.
+// StreamInfo records when its change completes (StatusDueMs): no timers, and a restart in
+// the middle of a change completes it. Once a change is due (StreamInfo.Due) it is carried
+// out by the Store's maintenance loop, which sweeps every second, or by the first
+// control-plane call about the stream (DescribeStream, ListShards, a change), which
+// therefore answers the new status at once. The data plane (PutRecords, PutRecord,
+// GetShardIterator, GetRecords) never carries out a change and takes no lock of the stream:
+// it answers as of the status the stream has now. A stream whose DELETING is due is gone;
+// one whose UPDATING is due is served by its parents until the reshard is carried out, as on
+// AWS; one whose CREATING is due is ACTIVE, and since its shards are made when that change
+// is carried out, the call has the maintenance loop sweep at once and waits for it.
 //
 // # Damage
 //
@@ -108,8 +114,8 @@
 //
 // # Retention
 //
-// Every RetentionInterval a Store deletes the segments whose records have all expired
-// (package retention), and drops the closed shards whose records have all expired: from
+// Every RetentionInterval the Store's maintenance loop deletes the segments whose records
+// have all expired (shard.DeleteExpired; shard.Expired is the one expiry rule), and drops the closed shards whose records have all expired: from
 // listings, then from disk. Reads never return an expired record in between.
 //
 // # Resharding

@@ -43,7 +43,7 @@ func (s *Store) GetShardIterator(req *GetShardIteratorRequest) (string, error) {
 	if err != nil {
 		return "", couldNotFindShard(req.ShardID, req.StreamName, s.opts.Account)
 	}
-	_, v, err := s.lookup(req.StreamName)
+	_, v, err := s.observe(req.StreamName)
 	if err != nil {
 		return "", err
 	}
@@ -254,7 +254,7 @@ func (s *Store) readFailed(shardID, streamName string, err error) error {
 
 // iteratorShard returns the shard an iterator reads, if its stream incarnation still has it.
 func (s *Store) iteratorShard(it Iterator) (*streamView, *ShardInfo, *shardLog, error) {
-	_, v, err := s.lookup(it.Stream)
+	_, v, err := s.observe(it.Stream)
 	if err != nil {
 		return nil, nil, nil, err
 	}

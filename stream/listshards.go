@@ -52,7 +52,7 @@ func (s *Store) ListShards(req ListShardsRequest) ([]ShardInfo, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
-	_, v, err := s.lookup(name)
+	_, v, err := s.current(name)
 	if err != nil {
 		return nil, "", err
 	}

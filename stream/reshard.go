@@ -154,7 +154,7 @@ func (s *Store) reshard(name string, fn func(info *StreamInfo) (*Reshard, error)
 	if err != nil {
 		return err
 	}
-	s.lookup(name) // carried out now if there is no delay; lookup logs a failure
+	s.current(name) // carried out now if there is no delay; a failure is left to the maintenance loop
 	return nil
 }
 
@@ -236,7 +236,6 @@ func (s *Store) carryOut(e *streamEntry, v *streamView, nowMs int64) (*streamVie
 		s.closeShards(logs)
 		return nil, err
 	}
-	s.addShards(logs)
 	return nv, nil
 }
 

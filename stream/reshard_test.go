@@ -396,7 +396,14 @@ func TestStore_Reshard_ConcurrentWrites(t *testing.T) {
 	}
 	require.NoError(t, s.SplitShard("a", "shardId-0", half))
 	require.NoError(t, s.SplitShard("a", "shardId-1", "5"))
-	time.Sleep(20 * time.Millisecond)
+	mu.Lock()
+	after := written + 3*2*10 // ten more requests of each writer, on the new shards
+	mu.Unlock()
+	require.Eventually(t, func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return written >= after
+	}, 10*time.Second, time.Millisecond, "writes after the splits")
 	close(stop)
 	wg.Wait()
 
@@ -451,7 +458,7 @@ func TestStore_Reshard_FailedStepIsRetried(t *testing.T) {
 	require.Equal(t, keyedData("a", 0), dataOf(recs))
 	require.Empty(t, kids)
 
-	fail(1) // the write's look finds it failing; the write, finding the parent sealed, carries it out
+	fail(1) // the write finds the parent sealed and waits for the maintenance loop: its first attempt fails, the next carries it out
 	r := put(t, s, "a", "a", keyedData("a", 1))
 	require.Equal(t, "shardId-000000000001", r.ShardID)
 	info, _, err = s.DescribeStream("a", 0, "")

@@ -120,19 +120,10 @@ func (s *Store) openShards(info *StreamInfo, shards []ShardInfo, existing bool) 
 	return logs, nil
 }
 
-// addShards registers logs with the retention loop.
-func (s *Store) addShards(logs []*shardLog) {
-	for _, l := range logs {
-		s.loop.Add(l.log)
-	}
-}
-
-// closeShards unregisters logs from the retention loop and closes them. A log that is
-// already closed is not an error.
+// closeShards closes logs. A log that is already closed is not an error.
 func (s *Store) closeShards(logs []*shardLog) error {
 	var errs []error
 	for _, l := range logs {
-		s.loop.Remove(l.log)
 		if err := l.log.Close(); err != nil && !errors.Is(err, shard.ErrClosed) {
 			errs = append(errs, err)
 		}
@@ -140,11 +131,40 @@ func (s *Store) closeShards(logs []*shardLog) error {
 	return errors.Join(errs...)
 }
 
-// lookup returns the current view of the named stream, first finishing a status change that
-// has come due. It returns a nil view if there is no such stream. If the change fails, it is
-// logged and the stream is returned as it is (still changing), so that it stays readable;
-// the change is tried again at the next look.
-func (s *Store) lookup(name string) (*streamEntry, *streamView, error) {
+// current returns the view of the named stream for a control-plane call, first carrying
+// out a status change that has come due, so that the answer is the stream's status now. It
+// returns a nil view if there is no such stream. If the change fails, the stream is
+// returned as it is (still changing), so that it stays readable; the maintenance loop tries
+// the change again and logs its failure.
+func (s *Store) current(name string) (*streamEntry, *streamView, error) {
+	if s.closed.Load() {
+		return nil, nil, ErrClosed
+	}
+	e := s.entry(name)
+	if e == nil {
+		return nil, nil, nil
+	}
+	if v := e.view.Load(); v == nil || !v.info.Due(s.nowMs()) {
+		return e, v, nil
+	}
+	v, err := s.settle(e)
+	switch {
+	case errors.Is(err, ErrClosed):
+		return nil, nil, err
+	case err != nil:
+		return e, e.view.Load(), nil
+	}
+	return e, v, nil
+}
+
+// observe returns the view of the named stream for a data-plane call, which carries out no
+// status change: it answers from the stream as it is, as of the status it has now that the
+// change's time has come. A stream whose DELETING has come due is gone (a nil view). One
+// whose UPDATING has come due is served as it is: its parents take writes and reads until
+// the reshard is carried out, as on AWS. One whose CREATING has come due is ACTIVE, but its
+// shards are made when that change is carried out, so observe has the maintenance loop
+// carry it out now and waits for it (awaitChange), without holding the stream's lock.
+func (s *Store) observe(name string) (*streamEntry, *streamView, error) {
 	if s.closed.Load() {
 		return nil, nil, ErrClosed
 	}
@@ -156,29 +176,27 @@ func (s *Store) lookup(name string) (*streamEntry, *streamView, error) {
 	if v == nil || !v.info.Due(s.nowMs()) {
 		return e, v, nil
 	}
-	_, nv, err := s.settle(e)
-	switch {
-	case errors.Is(err, ErrClosed):
-		return nil, nil, err
-	case err != nil:
-		s.errLog.Error("stream: finish status change", "stream", name, "error", err)
-		return e, e.view.Load(), nil
+	switch v.info.Status {
+	case StatusDeleting:
+		return e, nil, nil
+	case StatusCreating:
+		v = s.awaitChange(e, v)
 	}
-	return e, nv, nil
-}
-
-// settle finishes the status change of e if it has come due.
-func (s *Store) settle(e *streamEntry) (*streamEntry, *streamView, error) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	v, err := s.settleLocked(e)
-	if err != nil {
-		return nil, nil, err
+	if s.closed.Load() {
+		return nil, nil, ErrClosed
 	}
 	return e, v, nil
 }
 
-// settleLocked finishes the status change of e if it has come due, and returns e's view
+// settle carries out the status change of e if it has come due, and returns e's view (nil
+// if the stream is gone).
+func (s *Store) settle(e *streamEntry) (*streamView, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return s.settleLocked(e)
+}
+
+// settleLocked carries out the status change of e if it has come due, and returns e's view
 // (nil if the stream is gone). Called with e.mu held.
 func (s *Store) settleLocked(e *streamEntry) (*streamView, error) {
 	if s.closed.Load() {
@@ -199,19 +217,6 @@ func (s *Store) settleLocked(e *streamEntry) (*streamView, error) {
 	}
 }
 
-// settleDue finishes every status change that has come due. Errors are logged; the change
-// is tried again at the next look.
-func (s *Store) settleDue() {
-	now := s.nowMs()
-	for _, e := range *s.streams.Load() {
-		if v := e.view.Load(); v != nil && v.info.Due(now) {
-			if _, _, err := s.settle(e); err != nil {
-				s.errLog.Error("stream: finish status change", "stream", v.info.Name, "error", err)
-			}
-		}
-	}
-}
-
 // activate ends CREATING: it makes the stream's shards, whose count CreateStream kept in
 // NextShardIndex, and makes it ACTIVE. Called with e.mu held.
 func (s *Store) activate(e *streamEntry, v *streamView) (*streamView, error) {
@@ -228,7 +233,6 @@ func (s *Store) activate(e *streamEntry, v *streamView) (*streamView, error) {
 	}
 	nv := newView(info, logs)
 	e.view.Store(nv)
-	s.addShards(logs)
 	return nv, nil
 }
 
@@ -273,8 +277,8 @@ func (s *Store) publish(e *streamEntry, info *StreamInfo, logs []*shardLog) (*st
 
 // change applies fn to a copy of the named stream's info and publishes the result, under
 // the stream's lock; then it calls after, if not nil, with the new view, still under the lock.
-// fn sees the stream as it is now (a status change that came due is finished first, or, if
-// that fails, left for the next look), and
+// fn sees the stream as it is now (a status change that came due is carried out first, or,
+// if that fails, left to the maintenance loop), and
 // returns a Kinesis error to refuse the change, or a nil info to change nothing. A stream
 // that does not exist is StreamNotFound.
 func (s *Store) change(name string, fn func(info *StreamInfo) (*StreamInfo, error), after func(v *streamView)) error {
@@ -291,8 +295,7 @@ func (s *Store) change(name string, fn func(info *StreamInfo) (*StreamInfo, erro
 	switch {
 	case errors.Is(err, ErrClosed):
 		return err
-	case err != nil: // the change goes on from the stream as it is, as in lookup
-		s.errLog.Error("stream: finish status change", "stream", name, "error", err)
+	case err != nil: // the change goes on from the stream as it is, as in current
 		v = e.view.Load()
 	}
 	if v == nil {

@@ -16,7 +16,6 @@ import (
 	"github.com/shardlog/shardlog/internal/atomicfile"
 	"github.com/shardlog/shardlog/internal/dirlock"
 	"github.com/shardlog/shardlog/internal/lograte"
-	"github.com/shardlog/shardlog/retention"
 	"github.com/shardlog/shardlog/shard"
 )
 
@@ -38,11 +37,12 @@ const (
 	// OnDemandStreamCountLimit is the ON_DEMAND streams per account that DescribeLimits
 	// reports, AWS's default quota. It is not enforced.
 	OnDemandStreamCountLimit = 50
-)
 
-// sweepInterval is how often the background sweep finishes status changes that have come
-// due when nobody asked about their stream, so that a deleted stream's files go soon.
-const sweepInterval = time.Second
+	// DefaultRetentionInterval is how often the maintenance loop makes a retention pass.
+	// Kafka checks every 5 minutes; a shorter pass costs little, since a shard with nothing
+	// to delete only compares a few times.
+	DefaultRetentionInterval = 30 * time.Second
+)
 
 // Options configure a Store. The zero value means every default.
 type Options struct {
@@ -64,7 +64,7 @@ type Options struct {
 	Shard shard.Options
 
 	// RetentionInterval is how often expired segments are deleted, and expired closed
-	// shards dropped. Default retention.DefaultInterval (30s).
+	// shards dropped. Default DefaultRetentionInterval (30s).
 	RetentionInterval time.Duration
 
 	// Now is the clock of status changes, arrival times and iterator expiry. Default
@@ -88,7 +88,7 @@ func (o Options) withDefaults() Options {
 		o.ShardLimit = DefaultShardLimit
 	}
 	if o.RetentionInterval <= 0 {
-		o.RetentionInterval = retention.DefaultInterval
+		o.RetentionInterval = DefaultRetentionInterval
 	}
 	if o.Now == nil {
 		o.Now = time.Now
@@ -132,7 +132,6 @@ type Store struct {
 	opts Options       // with defaults
 	cat  *Catalog
 	keys *IteratorKey
-	loop *retention.Loop
 	log  *slog.Logger
 
 	// errLog writes the errors that may repeat on every request (a full disk, damage met by
@@ -147,8 +146,14 @@ type Store struct {
 	lastIncarnation atomic.Int64 // the largest incarnation handed out or loaded
 
 	closed  atomic.Bool
-	stop    chan struct{} // closed by Close to stop the background work
-	stopped chan struct{} // closed when the background work has returned
+	stop    chan struct{} // closed by Close to stop the maintenance loop
+	stopped chan struct{} // closed when the maintenance loop has returned
+
+	// wake asks the maintenance loop for a sweep now (maintain.go); nextSweep is closed when
+	// the next sweep to begin has finished, and replaced, under sweepMu, as it begins.
+	wake      chan struct{}
+	sweepMu   sync.Mutex
+	nextSweep chan struct{}
 
 	// faults is a test hook, nil otherwise: it is called before carrying out a reshard and
 	// after each step of it (reshard.go), and an error from it stops the reshard there, as a
@@ -179,7 +184,6 @@ func Open(dataDir string, opts Options) (*Store, error) {
 	s := &Store{dir: dataDir, lock: lock, opts: opts.withDefaults()}
 	s.log = s.opts.Logger
 	s.errLog = lograte.New(s.log, lograte.DefaultInterval, s.opts.Now)
-	s.loop = retention.NewLoop(s.opts.RetentionInterval, s.log)
 	empty := map[string]*streamEntry{}
 	s.streams.Store(&empty)
 	if err := s.open(); err != nil {
@@ -188,7 +192,8 @@ func Open(dataDir string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("stream: open %s: %w", dataDir, err)
 	}
 	s.stop, s.stopped = make(chan struct{}), make(chan struct{})
-	go s.background(s.stop, s.stopped)
+	s.wake, s.nextSweep = make(chan struct{}, 1), make(chan struct{})
+	go s.maintain(s.stop, s.stopped)
 	return s, nil
 }
 
@@ -244,7 +249,6 @@ func (s *Store) load(info *StreamInfo) error {
 	}
 	e := &streamEntry{}
 	e.view.Store(newView(info, logs))
-	s.addShards(logs)
 	s.insert(info.Name, e)
 	return nil
 }

@@ -48,7 +48,7 @@ func (s *Store) RemoveTagsFromStream(name string, keys []string) error {
 // (MaxListTags when 0 or more), after exclusiveStartTagKey if it is set, and whether more
 // follow.
 func (s *Store) ListTagsForStream(name, exclusiveStartTagKey string, limit int) ([]Tag, bool, error) {
-	_, v, err := s.lookup(name)
+	_, v, err := s.current(name)
 	if err != nil {
 		return nil, false, err
 	}

@@ -62,6 +62,7 @@ func (c *cliRunner) run(out any, args ...string) {
 // TestCLI_ClassicFlow drives the flow of every Kinesis tutorial with the AWS CLI v2:
 // create, wait, put, get, describe, list, delete.
 func TestCLI_ClassicFlow(t *testing.T) {
+	skipShort(t)
 	cli := newCLI(t, "")
 	srv := startServer(t, t.TempDir())
 	cli.endpoint = srv.Endpoint

@@ -28,6 +28,7 @@ const diskFullMessage = "Internal Service Failure: the server's disk is full; re
 // is freed, writes succeed again, every acknowledged record is there, and the log holds a few
 // lines, not one per failed request.
 func TestServe_FullDisk(t *testing.T) {
+	skipShort(t)
 	mnt := testutil.MountSmallFS(t, 32<<20)
 	filler := filepath.Join(mnt, "filler")
 	require.NoError(t, os.WriteFile(filler, make([]byte, 4<<20), 0o644))

@@ -58,6 +58,16 @@ func requireE2E(t *testing.T, what string, ok bool) {
 	t.Skipf("%s is missing; install it or set SHARDLOG_REQUIRE_E2E=1 to make this a failure", what)
 }
 
+// skipShort skips a long end-to-end test (seconds of AWS CLI or Node start-ups, a loop
+// mount) under -short, so that go test -short ./... is the quick run; the full run, which
+// CI makes with SHARDLOG_REQUIRE_E2E=1, keeps it.
+func skipShort(t *testing.T) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("long end-to-end test: it runs without -short")
+	}
+}
+
 // serverProc is a `shardlog serve` child process on a loopback port.
 type serverProc struct {
 	cmd      *exec.Cmd

@@ -44,6 +44,7 @@ func (c *cliRunner) runAs(keyID, secret string, args ...string) (string, string,
 // signing with the key get through; a wrong secret and an unknown key get
 // AWS's errors.
 func TestCLI_Auth(t *testing.T) {
+	skipShort(t)
 	cli := newCLI(t, "")
 	srv := startServer(t, t.TempDir(), "--auth", "AKIDSHARDLOGTEST:secret,AKIDOTHER:other/secret+2")
 	cli.endpoint = srv.Endpoint

@@ -29,6 +29,10 @@ type inProcess struct {
 	Dir      string
 	stop     func()
 	stopped  bool
+
+	mu       sync.Mutex
+	answered map[string]int // requests answered, by operation (X-Amz-Target)
+	changed  chan struct{}  // closed, and replaced, when answered changes
 }
 
 // serveInProcess starts a server over dir (a new temporary directory if empty) on a loopback
@@ -41,14 +45,48 @@ func serveInProcess(t *testing.T, dir string) *inProcess {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	store, err := stream.Open(dir, stream.Options{Logger: log})
 	require.NoError(t, err)
-	srv := httptest.NewServer(server.New(server.NewStreamBackend(store), server.Options{Logger: log}))
-	p := &inProcess{Endpoint: srv.URL, Dir: dir}
+	p := &inProcess{Dir: dir, answered: map[string]int{}, changed: make(chan struct{})}
+	h := server.New(server.NewStreamBackend(store), server.Options{Logger: log})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.ServeHTTP(w, r)
+		p.count(r.Header.Get("X-Amz-Target"))
+	}))
+	p.Endpoint = srv.URL
 	p.stop = func() {
 		srv.Close()
 		require.NoError(t, store.Close())
 	}
 	t.Cleanup(p.Stop)
 	return p
+}
+
+// count records that a request for target has been answered.
+func (p *inProcess) count(target string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.answered[target]++
+	close(p.changed)
+	p.changed = make(chan struct{})
+}
+
+// awaitAnswered waits until the server has answered n requests for the operation op (e.g.
+// "GetShardIterator"), or fails the test after timeout.
+func (p *inProcess) awaitAnswered(t *testing.T, op string, n int, timeout time.Duration) {
+	t.Helper()
+	deadline := time.After(timeout)
+	for {
+		p.mu.Lock()
+		got, changed := p.answered["Kinesis_20131202."+op], p.changed
+		p.mu.Unlock()
+		if got >= n {
+			return
+		}
+		select {
+		case <-changed:
+		case <-deadline:
+			t.Fatalf("%d %s requests answered in %v, want %d", got, op, timeout, n)
+		}
+	}
 }
 
 // Stop closes the server and its store, once.

@@ -115,7 +115,7 @@ func TestTail_Follow(t *testing.T) {
 			"--from", "latest", "--count", "4", "--poll", "10ms")
 		done <- result{code, stdout, stderr}
 	}()
-	time.Sleep(300 * time.Millisecond) // let the tail take its LATEST iterators
+	srv.awaitAnswered(t, "GetShardIterator", 3, 15*time.Second) // the tail has its LATEST iterators
 	putLines(t, kc, "follow", "k", "after 1", "after 2")
 	putLines(t, kc, "follow", "other key", "after 3", "after 4")
 	select {
