@@ -8,23 +8,19 @@ import (
 	"time"
 
 	"github.com/shardlog/shardlog/internal/atomicfile"
+	retentionrule "github.com/shardlog/shardlog/retention"
 )
 
-// Expired reports whether a record that arrived at arrivalMs has expired at nowMs under
-// retention: it arrived before nowMs − retention. This is the one expiry rule; reads,
-// FirstOffset and DeleteExpired all apply it.
-func Expired(arrivalMs, nowMs int64, retention time.Duration) bool {
-	return arrivalMs < cutoffMs(nowMs, retention)
-}
-
-// expired is Expired, for use inside the package.
+// expired reports whether a record that arrived at arrivalMs has expired at nowMs under
+// retention: the one rule of package retention, which reads, FirstOffset and DeleteExpired
+// all apply.
 func expired(arrivalMs, nowMs int64, retention time.Duration) bool {
-	return Expired(arrivalMs, nowMs, retention)
+	return retentionrule.Expired(arrivalMs, nowMs, retention)
 }
 
 // cutoffMs returns the arrival time before which records have expired at nowMs.
 func cutoffMs(nowMs int64, retention time.Duration) int64 {
-	return nowMs - retention.Milliseconds()
+	return retentionrule.CutoffMs(nowMs, retention)
 }
 
 // SetRetention changes how long records stay readable, from now on. A shorter retention

@@ -115,7 +115,7 @@
 // # Retention
 //
 // Every RetentionInterval the Store's maintenance loop deletes the segments whose records
-// have all expired (shard.DeleteExpired; shard.Expired is the one expiry rule), and drops the closed shards whose records have all expired: from
+// have all expired (shard.DeleteExpired, applying the one expiry rule of package retention), and drops the closed shards whose records have all expired: from
 // listings, then from disk. Reads never return an expired record in between.
 //
 // # Resharding

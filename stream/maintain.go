@@ -6,6 +6,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/shardlog/shardlog/retention"
 	"github.com/shardlog/shardlog/shard"
 )
 
@@ -36,7 +37,8 @@ func (s *Store) maintain(stop <-chan struct{}, stopped chan<- struct{}) {
 	defer close(stopped)
 	t := time.NewTicker(min(sweepInterval, s.opts.RetentionInterval))
 	defer t.Stop()
-	last := time.Now()
+	passes := retention.Schedule{Interval: s.opts.RetentionInterval}
+	passes.Due(time.Now()) // the first pass comes one interval after Open
 	for {
 		select {
 		case <-stop:
@@ -45,8 +47,7 @@ func (s *Store) maintain(stop <-chan struct{}, stopped chan<- struct{}) {
 		case <-s.wake:
 		}
 		s.sweep()
-		if time.Since(last) >= s.opts.RetentionInterval {
-			last = time.Now()
+		if passes.Due(time.Now()) {
 			s.expire()
 		}
 	}
@@ -113,8 +114,8 @@ func (s *Store) settleDue() {
 }
 
 // expire makes one retention pass: in every stream, the segments whose records have all
-// expired are deleted (shard.DeleteExpired, which applies the one expiry rule,
-// shard.Expired), then the closed shards whose records have all expired leave their stream
+// expired are deleted (shard.DeleteExpired, which applies the one expiry rule of package
+// retention), then the closed shards whose records have all expired leave their stream
 // and the disk. Failures are logged and tried again at the next pass.
 func (s *Store) expire() {
 	now := s.nowMs()

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/shardlog/shardlog/internal/atomicfile"
+	"github.com/shardlog/shardlog/retention"
 	"github.com/shardlog/shardlog/shard"
 )
 
@@ -83,7 +84,7 @@ func (s *StreamInfo) retention() time.Duration {
 // retention period has passed since. An expired shard is listed nowhere and its files are
 // deleted.
 func (s *StreamInfo) expired(sh *ShardInfo, nowMs int64) bool {
-	return sh.Closed && shard.Expired(closedEndMs(sh), nowMs, s.retention())
+	return sh.Closed && retention.Expired(closedEndMs(sh), nowMs, s.retention())
 }
 
 // openShards opens the logs of shards, which belong to the stream info. New shards are

@@ -16,6 +16,7 @@ import (
 	"github.com/shardlog/shardlog/internal/atomicfile"
 	"github.com/shardlog/shardlog/internal/dirlock"
 	"github.com/shardlog/shardlog/internal/lograte"
+	"github.com/shardlog/shardlog/retention"
 	"github.com/shardlog/shardlog/shard"
 )
 
@@ -37,11 +38,6 @@ const (
 	// OnDemandStreamCountLimit is the ON_DEMAND streams per account that DescribeLimits
 	// reports, AWS's default quota. It is not enforced.
 	OnDemandStreamCountLimit = 50
-
-	// DefaultRetentionInterval is how often the maintenance loop makes a retention pass.
-	// Kafka checks every 5 minutes; a shorter pass costs little, since a shard with nothing
-	// to delete only compares a few times.
-	DefaultRetentionInterval = 30 * time.Second
 )
 
 // Options configure a Store. The zero value means every default.
@@ -64,7 +60,7 @@ type Options struct {
 	Shard shard.Options
 
 	// RetentionInterval is how often expired segments are deleted, and expired closed
-	// shards dropped. Default DefaultRetentionInterval (30s).
+	// shards dropped. Default retention.DefaultInterval (30s).
 	RetentionInterval time.Duration
 
 	// Now is the clock of status changes, arrival times and iterator expiry. Default
@@ -88,7 +84,7 @@ func (o Options) withDefaults() Options {
 		o.ShardLimit = DefaultShardLimit
 	}
 	if o.RetentionInterval <= 0 {
-		o.RetentionInterval = DefaultRetentionInterval
+		o.RetentionInterval = retention.DefaultInterval
 	}
 	if o.Now == nil {
 		o.Now = time.Now
