@@ -12,8 +12,6 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"golang.org/x/sys/unix"
-
 	"github.com/shardlog/shardlog/segment"
 )
 
@@ -224,7 +222,9 @@ func FuzzSegmentReader(f *testing.F) {
 // input's file is removed right after it, because the fuzzing engine may kill a worker
 // without running its cleanups.
 func memDir(f *testing.F) string {
-	if fi, err := os.Stat("/dev/shm"); err == nil && fi.IsDir() && unix.Access("/dev/shm", unix.W_OK) == nil {
+	if probe, err := os.CreateTemp("/dev/shm", "probe"); err == nil {
+		_ = probe.Close()
+		_ = os.Remove(probe.Name())
 		return "/dev/shm"
 	}
 	return f.TempDir()

@@ -9,6 +9,8 @@ import (
 	"runtime/debug"
 
 	"github.com/edsrzf/mmap-go"
+
+	"github.com/shardlog/shardlog/internal/platform"
 )
 
 // ScanOptions says where a Scan starts and what it may repair.
@@ -119,10 +121,10 @@ func Scan(path string, opts ScanOptions) (ScanResult, error) {
 
 // cutTail truncates f at end and makes that durable.
 func cutTail(f *os.File, end int64) error {
-	if err := ftruncate(int(f.Fd()), end); err != nil {
+	if err := osCalls.ftruncate(f, end); err != nil {
 		return err
 	}
-	return fdatasync(int(f.Fd()))
+	return osCalls.fdatasync(f)
 }
 
 // scanner holds the state of one Scan.
@@ -163,7 +165,7 @@ func (s *scanner) scanMapped(f *os.File) (err error) {
 		return fmt.Errorf("segment %s: scan: map: %w", s.path, err)
 	}
 	defer m.Unmap()
-	adviseSequential(m[s.res.End:])
+	platform.AdviseSequential(m[s.res.End:])
 	s.data = m
 	defer catchFault(debug.SetPanicOnFault(true), &err, s.path, s.res.End)
 	return s.scan()

@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 
 	"github.com/shardlog/shardlog/internal/atomicfile"
+	"github.com/shardlog/shardlog/internal/platform"
 )
 
 // WriterOptions configures a Writer. The zero value means the defaults.
@@ -21,6 +22,8 @@ type WriterOptions struct {
 	// multiples of it ahead of the data, so that a full disk fails Append instead of a later
 	// write through a mapping. Default 4 MiB.
 	PreallocateBytes int64
+
+	calls *fileCalls // the system calls; nil means osCalls (tests inject failures here)
 }
 
 const defaultPreallocateBytes = 4 << 20
@@ -33,15 +36,18 @@ func (o WriterOptions) withDefaults() WriterOptions {
 	if o.PreallocateBytes <= 0 {
 		o.PreallocateBytes = defaultPreallocateBytes
 	}
+	if o.calls == nil {
+		o.calls = &osCalls
+	}
 	return o
 }
 
 // Writer appends batches to one segment file.
 type Writer struct {
-	path string
-	f    *os.File
-	fd   int
-	opts WriterOptions
+	path  string
+	f     *os.File
+	calls *fileCalls
+	opts  WriterOptions
 
 	enc        encoder
 	buf        []byte // the framed batch being written
@@ -80,7 +86,7 @@ func newWriter(path string, f *os.File, opts WriterOptions, size int64, next uin
 	w := &Writer{
 		path:       path,
 		f:          f,
-		fd:         int(f.Fd()),
+		calls:      opts.calls,
 		opts:       opts,
 		lastTimeMs: math.MinInt64,
 		allocated:  allocated,
@@ -96,10 +102,10 @@ func (w *Writer) writeHeader(h Header) error {
 	if err := w.reserve(HeaderSize); err != nil {
 		return err
 	}
-	if err := writeAt(w.fd, AppendHeader(nil, h), 0); err != nil {
+	if err := w.calls.writeAt(w.f, AppendHeader(nil, h), 0); err != nil {
 		return fmt.Errorf("write header: %w", err)
 	}
-	if err := fdatasync(w.fd); err != nil {
+	if err := w.calls.fdatasync(w.f); err != nil {
 		return fmt.Errorf("sync: %w", err)
 	}
 	if err := atomicfile.SyncDir(filepath.Dir(w.path)); err != nil {
@@ -209,7 +215,7 @@ func (w *Writer) Append(recs []Record) (BatchInfo, error) {
 	if err := w.reserve(pos + int64(len(buf))); err != nil {
 		return BatchInfo{}, fmt.Errorf("segment %s: append at offset %d: %w", w.path, first, err)
 	}
-	if err := writeAt(w.fd, buf, pos); err != nil {
+	if err := w.calls.writeAt(w.f, buf, pos); err != nil {
 		w.undoWrite(pos, len(buf))
 		return BatchInfo{}, fmt.Errorf("segment %s: append at offset %d: write: %w", w.path, first, err)
 	}
@@ -250,16 +256,16 @@ func (w *Writer) reserve(end int64) error {
 	}
 	chunk := w.opts.PreallocateBytes
 	newEnd := (end + chunk - 1) / chunk * chunk
-	if err := fallocate(w.fd, w.allocated, newEnd-w.allocated); err != nil {
+	if err := w.calls.fallocate(w.f, w.allocated, newEnd-w.allocated); err != nil {
 		return fmt.Errorf("preallocate %d bytes at %d: %w", newEnd-w.allocated, w.allocated, err)
 	}
 	// fallocate leaves unwritten extents: the first write into each turns it into a
 	// written one, a metadata change that every fdatasync then commits to the journal.
 	// Writing the zeros once here makes the appends that follow plain overwrites, whose
-	// fdatasync flushes data only.
-	for pos := w.allocated; pos < newEnd; pos += int64(len(zeroChunk)) {
+	// fdatasync flushes data only. (Where Fallocate is a fallback, it wrote them already.)
+	for pos := w.allocated; pos < newEnd && !platform.FallocateWrites; pos += int64(len(zeroChunk)) {
 		n := min(int64(len(zeroChunk)), newEnd-pos)
-		if err := writeAt(w.fd, zeroChunk[:n], pos); err != nil {
+		if err := w.calls.writeAt(w.f, zeroChunk[:n], pos); err != nil {
 			return fmt.Errorf("zero preallocated bytes at %d: %w", pos, err)
 		}
 	}
@@ -270,7 +276,7 @@ func (w *Writer) reserve(end int64) error {
 // undoWrite zeroes the bytes a failed write may have left at pos, so that neither a later,
 // shorter batch nor recovery mistakes them for data. If that fails too, the Writer is failed.
 func (w *Writer) undoWrite(pos int64, n int) {
-	if err := writeAt(w.fd, make([]byte, n), pos); err != nil {
+	if err := w.calls.writeAt(w.f, make([]byte, n), pos); err != nil {
 		w.fail(fmt.Errorf("zero a failed write at %d: %w", pos, err))
 	}
 }
@@ -281,7 +287,7 @@ func (w *Writer) Sync() error {
 	if err := w.usable(); err != nil {
 		return err
 	}
-	if err := fdatasync(w.fd); err != nil {
+	if err := w.calls.fdatasync(w.f); err != nil {
 		return w.fail(fmt.Errorf("sync: %w", err))
 	}
 	return nil
@@ -305,12 +311,12 @@ func (w *Writer) Close() error {
 	}
 	err := w.failure()
 	if err == nil {
-		if err = ftruncate(w.fd, w.size.Load()); err != nil {
+		if err = w.calls.ftruncate(w.f, w.size.Load()); err != nil {
 			err = fmt.Errorf("segment %s: close: cut preallocated tail: %w", w.path, err)
 		}
 	}
 	if err == nil {
-		if err = fdatasync(w.fd); err != nil {
+		if err = w.calls.fdatasync(w.f); err != nil {
 			err = fmt.Errorf("segment %s: close: sync: %w", w.path, err)
 		}
 	}

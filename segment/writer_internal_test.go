@@ -10,12 +10,12 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// inject replaces a system call hook for the rest of the test.
-func inject[F any](t *testing.T, hook *F, fake F) {
-	t.Helper()
-	saved := *hook
-	*hook = fake
-	t.Cleanup(func() { *hook = saved })
+// faultyCalls returns the real system calls, for a test to replace some with fakes, and
+// options that make a Writer use them.
+func faultyCalls(opts WriterOptions) (*fileCalls, WriterOptions) {
+	calls := osCalls
+	opts.calls = &calls
+	return &calls, opts
 }
 
 func testRecords(n int, t0 int64) []Record {
@@ -48,20 +48,20 @@ func checkSegment(t *testing.T, path string, end int64) int {
 
 func TestWriter_Append_DiskFull(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "full.seg")
-	w, err := Create(path, 0, 0, WriterOptions{PreallocateBytes: 4096})
+	calls, opts := faultyCalls(WriterOptions{PreallocateBytes: 4096})
+	w, err := Create(path, 0, 0, opts)
 	require.NoError(t, err)
 	_, err = w.Append(testRecords(10, 1))
 	require.NoError(t, err)
 	size := w.Size()
 
-	realFallocate := fallocate
 	full := true
-	inject(t, &fallocate, func(fd int, off, n int64) error {
+	calls.fallocate = func(f *os.File, off, n int64) error {
 		if full {
 			return syscall.ENOSPC
 		}
-		return realFallocate(fd, off, n)
-	})
+		return osCalls.fallocate(f, off, n)
+	}
 	_, err = w.Append(testRecords(200, 2))
 	require.ErrorIs(t, err, syscall.ENOSPC, "Append on a full disk")
 	require.Equal(t, size, w.Size(), "a failed Append leaves Size")
@@ -78,21 +78,21 @@ func TestWriter_Append_DiskFull(t *testing.T) {
 
 func TestWriter_Append_WriteFails(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "eio.seg")
-	w, err := Create(path, 0, 0, WriterOptions{})
+	calls, opts := faultyCalls(WriterOptions{})
+	w, err := Create(path, 0, 0, opts)
 	require.NoError(t, err)
 	_, err = w.Append(testRecords(3, 1))
 	require.NoError(t, err)
 
-	realPwrite := pwrite
 	fail := true
-	inject(t, &pwrite, func(fd int, b []byte, off int64) (int, error) {
+	calls.pwrite = func(f *os.File, b []byte, off int64) (int, error) {
 		if fail {
 			fail = false
-			n, _ := realPwrite(fd, b[:len(b)/2], off) // half the batch reaches the file
+			n, _ := osCalls.pwrite(f, b[:len(b)/2], off) // half the batch reaches the file
 			return n, syscall.EIO
 		}
-		return realPwrite(fd, b, off)
-	})
+		return osCalls.pwrite(f, b, off)
+	}
 	_, err = w.Append(testRecords(100, 2))
 	require.ErrorIs(t, err, syscall.EIO)
 	info, err := w.Append(testRecords(1, 3))
@@ -109,9 +109,10 @@ func TestWriter_Append_WriteFails(t *testing.T) {
 }
 
 func TestWriter_Append_WriteAndUndoFail(t *testing.T) {
-	w, err := Create(filepath.Join(t.TempDir(), "eio.seg"), 0, 0, WriterOptions{})
+	calls, opts := faultyCalls(WriterOptions{})
+	w, err := Create(filepath.Join(t.TempDir(), "eio.seg"), 0, 0, opts)
 	require.NoError(t, err)
-	inject(t, &pwrite, func(int, []byte, int64) (int, error) { return 0, syscall.EIO })
+	calls.pwrite = func(*os.File, []byte, int64) (int, error) { return 0, syscall.EIO }
 	_, err = w.Append(testRecords(3, 1))
 	require.ErrorIs(t, err, syscall.EIO)
 	_, err = w.Append(testRecords(3, 1))
@@ -122,24 +123,26 @@ func TestWriter_Append_WriteAndUndoFail(t *testing.T) {
 }
 
 func TestWriter_Sync_FailureIsSticky(t *testing.T) {
-	w, err := Create(filepath.Join(t.TempDir(), "sync.seg"), 0, 0, WriterOptions{})
+	calls, opts := faultyCalls(WriterOptions{})
+	w, err := Create(filepath.Join(t.TempDir(), "sync.seg"), 0, 0, opts)
 	require.NoError(t, err)
 	_, err = w.Append(testRecords(3, 1))
 	require.NoError(t, err)
-	calls := 0
-	inject(t, &fdatasync, func(int) error { calls++; return syscall.EIO })
+	syncs := 0
+	calls.fdatasync = func(*os.File) error { syncs++; return syscall.EIO }
 	require.ErrorIs(t, w.Sync(), syscall.EIO)
 	require.ErrorIs(t, w.Sync(), syscall.EIO, "Sync after a failed Sync")
 	_, err = w.Append(testRecords(1, 1))
 	require.ErrorIs(t, err, syscall.EIO, "Append after a failed Sync")
-	require.Equal(t, 1, calls, "a failed Writer does not retry the sync")
+	require.Equal(t, 1, syncs, "a failed Writer does not retry the sync")
 	require.ErrorIs(t, w.Close(), syscall.EIO)
 }
 
 func TestCreate_FailureLeavesNoFile(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "full.seg")
-	inject(t, &fallocate, func(int, int64, int64) error { return syscall.ENOSPC })
-	_, err := Create(path, 0, 0, WriterOptions{})
+	calls, opts := faultyCalls(WriterOptions{})
+	calls.fallocate = func(*os.File, int64, int64) error { return syscall.ENOSPC }
+	_, err := Create(path, 0, 0, opts)
 	require.ErrorIs(t, err, syscall.ENOSPC)
 	_, err = os.Stat(path)
 	require.True(t, errors.Is(err, os.ErrNotExist), "Create left %s behind: %v", path, err)

@@ -130,9 +130,8 @@ func BenchmarkShard_Read(b *testing.B) {
 func BenchmarkShard_Recover(b *testing.B) {
 	const tail = 64 << 20
 	b.Run("tail=64MiB", func(b *testing.B) {
-		defer shard.SetCheckpointBytes(1 << 40)()
 		dir := b.TempDir()
-		opts := shard.Options{Sync: shard.SyncNone, MaxSegmentBytes: 2 * tail}
+		opts := shard.WithCheckpointBytes(shard.Options{Sync: shard.SyncNone, MaxSegmentBytes: 2 * tail}, 1<<40)
 		s, err := shard.Open(dir, opts)
 		if err != nil {
 			b.Fatal(err)

@@ -11,7 +11,7 @@ import (
 )
 
 // maybeCheckpoint starts a checkpoint in the background once the active segment has grown
-// checkpointBytes since the last one, or a roll left sealed state to record. Called with
+// Options.checkpointBytes since the last one, or a roll left sealed state to record. Called with
 // wmu held.
 func (s *Shard) maybeCheckpoint() {
 	if s.cpRunning || !s.checkpointDue() {
@@ -24,7 +24,7 @@ func (s *Shard) maybeCheckpoint() {
 
 // checkpointDue reports whether a checkpoint should run. Called with wmu held.
 func (s *Shard) checkpointDue() bool {
-	return !s.closing && s.ws.w != nil && (s.cpDue || s.ws.end-s.cpEnd >= checkpointBytes)
+	return !s.closing && s.ws.w != nil && (s.cpDue || s.ws.end-s.cpEnd >= s.opts.checkpointBytes)
 }
 
 // checkpointLoop writes checkpoints until none is due. A failed checkpoint only makes the

@@ -26,10 +26,10 @@ func TestShard_Concurrent(t *testing.T) {
 }
 
 func testConcurrent(t *testing.T, policy shard.SyncPolicy) {
-	defer shard.SetCheckpointBytes(16 << 10)()
 	clk := newClock(1_000_000_000)
 	opts := shard.Options{Sync: policy, MaxSegmentBytes: 8 << 10, Retention: time.Hour, Now: clk.Now,
 		MaxMappedSegments: 2, IdleTimeout: time.Millisecond}
+	opts = shard.WithCheckpointBytes(opts, 16<<10)
 	s := mustOpen(t, t.TempDir(), opts)
 	const appenders = 4
 	batches := 100

@@ -70,8 +70,7 @@ func TestCrashChild(t *testing.T) {
 	}
 	round, _ := strconv.Atoi(os.Getenv(crashRoundEnv))
 	seed, _ := strconv.ParseUint(os.Getenv(crashSeedEnv), 10, 64)
-	defer shard.SetCheckpointBytes(8 << 10)()
-	opts := crashOptions()
+	opts := shard.WithCheckpointBytes(crashOptions(), 8<<10)
 	if round%2 == 1 {
 		opts.Syncer = shard.NewSyncer() // every other round waits for durability through a Syncer
 	}

@@ -56,8 +56,7 @@ func dirState(t *testing.T, dir string) map[string]string {
 // TestOpen_FlippedByteInTail is finding 6: one flipped byte in the last batch after the last
 // checkpoint was cut as a torn tail, dropping acknowledged records without a word.
 func TestOpen_FlippedByteInTail(t *testing.T) {
-	defer shard.SetCheckpointBytes(1 << 40)()
-	opts := shard.Options{MaxSegmentBytes: 1 << 20}
+	opts := shard.WithCheckpointBytes(shard.Options{MaxSegmentBytes: 1 << 20}, 1<<40)
 	src := abandoned(t, opts, 10, 18, 40)
 	path := filepath.Join(src, "00000000000000000000.seg")
 	ends := batchEnds(t, path, fileSize(t, path))
@@ -93,8 +92,7 @@ func TestOpen_FlippedByteInTail(t *testing.T) {
 // TestOpen_TornTailLogged: a torn tail is still cut to the exact prefix, and the cut is
 // logged with the file, the position and the bytes, and counted.
 func TestOpen_TornTailLogged(t *testing.T) {
-	defer shard.SetCheckpointBytes(1 << 40)()
-	opts := shard.Options{MaxSegmentBytes: 1 << 20}
+	opts := shard.WithCheckpointBytes(shard.Options{MaxSegmentBytes: 1 << 20}, 1<<40)
 	src := abandoned(t, opts, 6, 3, 20)
 	ends := batchEnds(t, filepath.Join(src, "00000000000000000000.seg"), fileSize(t, filepath.Join(src, "00000000000000000000.seg")))
 	for cut := ends[4] + 1; cut < ends[5]; cut++ {
@@ -202,8 +200,7 @@ func TestOpen_MustExist(t *testing.T) {
 // TestCheck_AgreesWithOpen runs Check and then Open on damaged copies of one shard: Check
 // changes no file, and fails exactly when Open fails, with the same kind of error.
 func TestCheck_AgreesWithOpen(t *testing.T) {
-	defer shard.SetCheckpointBytes(1 << 40)()
-	opts := shard.Options{MaxSegmentBytes: 1 << 10, MustExist: true}
+	opts := shard.WithCheckpointBytes(shard.Options{MaxSegmentBytes: 1 << 10, MustExist: true}, 1<<40)
 	dir := t.TempDir()
 	s, err := shard.Open(dir, shard.Options{MaxSegmentBytes: 1 << 10})
 	require.NoError(t, err)

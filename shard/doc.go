@@ -94,7 +94,8 @@
 //
 // Check runs the same recovery steps read-only (no file is created, cut, removed or
 // rewritten, and no lock is taken), scans every segment, and returns the error Open would
-// fail with, or reports what Open would repair; `shardlog inspect check` is built on it.
+// fail with, or reports what Open would repair; stream.Check (and so `shardlog inspect check`)
+// runs it on every shard of a data directory.
 //
 // # Retention
 //

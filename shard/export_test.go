@@ -1,11 +1,10 @@
 package shard
 
-// SetCheckpointBytes sets how far the active segment grows between checkpoints, and returns
-// a function that restores the old value.
-func SetCheckpointBytes(n int64) (restore func()) {
-	old := checkpointBytes
-	checkpointBytes = n
-	return func() { checkpointBytes = old }
+// WithCheckpointBytes returns o with the active segment checkpointed every n bytes of growth
+// instead of every 16 MiB, to make tests checkpoint often or never.
+func WithCheckpointBytes(o Options, n int64) Options {
+	o.checkpointBytes = n
+	return o
 }
 
 // Abandon releases the shard's files without the clean-shutdown flag, as a crash would leave

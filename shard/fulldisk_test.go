@@ -1,3 +1,5 @@
+//go:build linux
+
 package shard_test
 
 import (
@@ -83,9 +85,8 @@ func TestShard_FullDisk_OpenAfterCrash(t *testing.T) {
 	mnt := testutil.MountSmallFS(t, 16<<20)
 	ballast := filepath.Join(mnt, "ballast")
 	require.NoError(t, os.WriteFile(ballast, make([]byte, 2<<20), 0o644))
-	defer shard.SetCheckpointBytes(64 << 10)()
 	dir := filepath.Join(mnt, "shard")
-	opts := shard.Options{MaxSegmentBytes: 512 << 10, Now: newClock(1_000_000_000).Now}
+	opts := shard.WithCheckpointBytes(shard.Options{MaxSegmentBytes: 512 << 10, Now: newClock(1_000_000_000).Now}, 64<<10)
 	s, err := shard.Open(dir, opts)
 	require.NoError(t, err)
 

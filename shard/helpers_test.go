@@ -37,12 +37,21 @@ func mustOpen(t *testing.T, dir string, opts shard.Options) *shard.Shard {
 	return s
 }
 
-// checkShard reopens a closed shard and checks that the open needed no scan and that its
-// records are dense and in arrival order from the trim horizon to the tip.
+// checkShard runs shard.Check on a closed shard, which must find nothing to repair, then
+// reopens it and checks that the open needed no scan and that its records are dense and in
+// arrival order from the trim horizon to the tip.
 func checkShard(t *testing.T, dir string, opts shard.Options) {
 	t.Helper()
 	if _, err := os.Stat(dir); err != nil {
 		return // removed by the test
+	}
+	rep, err := shard.Check(dir, opts)
+	if err != nil {
+		t.Errorf("integrity check: %v", err)
+		return
+	}
+	if rep.TornBytes != 0 || len(rep.Repairs) != 0 {
+		t.Errorf("integrity check after Close: torn tail of %d bytes in %q, repairs %q", rep.TornBytes, rep.TornFile, rep.Repairs)
 	}
 	s, err := shard.Open(dir, opts)
 	if err != nil {

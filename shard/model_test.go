@@ -122,7 +122,7 @@ func TestShard_Model(t *testing.T) {
 	}
 	t.Logf("options: sync %v, codec %v, segments of %d bytes or %v, retention %v, index every %d bytes, %d mapped",
 		opts.Sync, opts.Codec, opts.MaxSegmentBytes, opts.MaxSegmentAge, opts.Retention, opts.IndexIntervalBytes, opts.MaxMappedSegments)
-	defer shard.SetCheckpointBytes(int64(1 + r.IntN(16<<10)))()
+	opts = shard.WithCheckpointBytes(opts, int64(1+r.IntN(16<<10)))
 	mt := &modelTest{t: t, r: r, dir: t.TempDir(), opts: opts, clk: clk, m: model{retention: opts.Retention}}
 	mt.open()
 	defer func() { mt.s.Close() }()

@@ -104,6 +104,10 @@ type Options struct {
 	// Logger receives what recovery repairs: a torn tail cut off (file, position, bytes),
 	// files removed, an index rebuilt. Default slog.Default().
 	Logger *slog.Logger
+
+	// checkpointBytes is how far the active segment grows between checkpoints. Default
+	// defaultCheckpointBytes; tests set it through WithCheckpointBytes (export_test.go).
+	checkpointBytes int64
 }
 
 // withDefaults returns a copy of o with every zero field set to its default.
@@ -137,6 +141,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()
+	}
+	if o.checkpointBytes <= 0 {
+		o.checkpointBytes = defaultCheckpointBytes
 	}
 	return o
 }

@@ -1,3 +1,5 @@
+//go:build linux
+
 package shard_test
 
 import (
@@ -33,7 +35,6 @@ const (
 )
 
 func TestPowerLoss(t *testing.T) {
-	defer shard.SetCheckpointBytes(2 << 10)()
 	powerloss.RunSeeds(t, shardPowerLossSeeds, shardPowerLossBudget, shardPowerLossRun)
 }
 
@@ -91,6 +92,7 @@ func shardPowerLossRun(t *testing.T, seed uint64) {
 		IndexIntervalBytes: 256,
 		Codec:              []segment.Codec{segment.CodecNone, segment.CodecS2}[rng.IntN(2)],
 	}
+	opts = shard.WithCheckpointBytes(opts, 2<<10)
 
 	var deleted uint64
 	for life := range 2 {

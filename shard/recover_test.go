@@ -71,8 +71,7 @@ func TestOpen_Unclean(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			defer shard.SetCheckpointBytes(tt.checkpointBytes)()
-			opts := shard.Options{MaxSegmentBytes: 1 << 20}
+			opts := shard.WithCheckpointBytes(shard.Options{MaxSegmentBytes: 1 << 20}, tt.checkpointBytes)
 			dir := t.TempDir()
 			s, err := shard.Open(dir, opts)
 			require.NoError(t, err)
@@ -102,8 +101,7 @@ func TestOpen_Unclean(t *testing.T) {
 }
 
 func TestOpen_TornTail(t *testing.T) {
-	defer shard.SetCheckpointBytes(1 << 40)()
-	opts := shard.Options{MaxSegmentBytes: 1 << 20}
+	opts := shard.WithCheckpointBytes(shard.Options{MaxSegmentBytes: 1 << 20}, 1<<40)
 	src := abandoned(t, opts, 10, 3, 20)
 	seg := filepath.Join(src, "00000000000000000000.seg")
 	fi, err := os.Stat(seg)
@@ -172,8 +170,7 @@ func batchEnds(t *testing.T, path string, size int64) []int64 {
 }
 
 func TestOpen_GarbageTail(t *testing.T) {
-	defer shard.SetCheckpointBytes(1 << 40)()
-	opts := shard.Options{}
+	opts := shard.WithCheckpointBytes(shard.Options{}, 1<<40)
 	dir := abandoned(t, opts, 5, 3, 20)
 	path := filepath.Join(dir, "00000000000000000000.seg")
 	end := fileSize(t, path)
@@ -193,11 +190,10 @@ func TestOpen_GarbageTail(t *testing.T) {
 }
 
 func TestOpen_Corruption(t *testing.T) {
-	defer shard.SetCheckpointBytes(1 << 40)()
-	opts := shard.Options{MaxSegmentBytes: 1 << 10}
+	opts := shard.WithCheckpointBytes(shard.Options{MaxSegmentBytes: 1 << 10}, 1<<40)
 
 	t.Run("active segment, followed by good batches", func(t *testing.T) {
-		dir := abandoned(t, shard.Options{}, 10, 3, 20)
+		dir := abandoned(t, shard.WithCheckpointBytes(shard.Options{}, 1<<40), 10, 3, 20)
 		path := filepath.Join(dir, "00000000000000000000.seg")
 		ends := batchEnds(t, path, fileSize(t, path))
 		flipByte(t, path, ends[4]+30)
@@ -254,10 +250,9 @@ func flipByte(t *testing.T, path string, pos int64) {
 }
 
 func TestOpen_Reconcile(t *testing.T) {
-	defer shard.SetCheckpointBytes(1 << 40)()
 	const t0 = 1_000_000_000
 	clk := newClock(t0)
-	opts := shard.Options{MaxSegmentBytes: 1 << 10, Now: clk.Now}
+	opts := shard.WithCheckpointBytes(shard.Options{MaxSegmentBytes: 1 << 10, Now: clk.Now}, 1<<40)
 	tests := []struct {
 		name    string
 		damage  func(t *testing.T, dir string) // on a closed shard of 20 batches in 20 segments, the last active
@@ -396,8 +391,7 @@ func TestOpen_Reconcile(t *testing.T) {
 }
 
 func TestOpen_RolledAfterManifest(t *testing.T) {
-	defer shard.SetCheckpointBytes(1 << 40)()
-	opts := shard.Options{MaxSegmentBytes: 1 << 10}
+	opts := shard.WithCheckpointBytes(shard.Options{MaxSegmentBytes: 1 << 10}, 1<<40)
 	dir := t.TempDir()
 	s, err := shard.Open(dir, opts)
 	require.NoError(t, err)

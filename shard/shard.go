@@ -15,9 +15,9 @@ import (
 	"github.com/shardlog/shardlog/segment"
 )
 
-// checkpointBytes is how many bytes the active segment grows between checkpoints, and so
-// about the most an unclean Open has to scan. A variable so that tests can shrink it.
-var checkpointBytes int64 = 16 << 20
+// defaultCheckpointBytes is how many bytes the active segment grows between checkpoints, and
+// so about the most an unclean Open has to scan. Tests change it with Options.checkpointBytes.
+const defaultCheckpointBytes = 16 << 20
 
 // Shard is the log of one shard: an ordered set of segments and their indexes, of which the
 // last one (the active segment) takes appends until it rolls. See the package documentation

@@ -41,7 +41,7 @@ func TestStore_GetRecords_AroundDamage(t *testing.T) {
 	b[len(b)/2] ^= 0xff // inside a record's data, half way through the segment
 	require.NoError(t, os.WriteFile(first, b, 0o644))
 
-	s = mustOpenDir(t, dir, opts)
+	s = mustOpenUnchecked(t, dir, opts)
 	it, err := s.GetShardIterator(&stream.GetShardIteratorRequest{StreamName: "a", ShardID: "shardId-0", Type: stream.TrimHorizon})
 	require.NoError(t, err)
 	got, res := getRecords(t, s, it, 0)

@@ -46,7 +46,7 @@ func TestOpen_LostCatalogFile(t *testing.T) {
 	require.NoError(t, os.Remove(filepath.Join(dir, "catalog", "a.json")))
 	before := dirState(t, streamDir)
 
-	s := mustOpenDir(t, dir, opts)
+	s := mustOpenUnchecked(t, dir, opts)
 	names, _, err := s.ListStreams(0, "", "")
 	require.NoError(t, err)
 	require.Empty(t, names, "a stream without its catalog file is not served")
@@ -94,7 +94,7 @@ func TestOpen_UnknownFilesLeftAlone(t *testing.T) {
 		require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
 		require.NoError(t, os.WriteFile(p, []byte("mine"), 0o644))
 	}
-	mustOpenDir(t, dir, opts)
+	mustOpenUnchecked(t, dir, opts)
 	for _, p := range unknown {
 		b, err := os.ReadFile(p)
 		require.NoError(t, err, "%s after Open", p)
@@ -125,7 +125,7 @@ func TestOpen_LostShardFiles(t *testing.T) {
 			dir, streamDir, opts, logs := damageFixture(t)
 			path := filepath.Join(streamDir, tt.lose)
 			require.NoError(t, os.RemoveAll(path))
-			s := mustOpenDir(t, dir, opts)
+			s := mustOpenUnchecked(t, dir, opts)
 			require.Contains(t, logs.String(), "level=ERROR msg=\"stream: shard quarantined")
 			require.Contains(t, logs.String(), path)
 

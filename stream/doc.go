@@ -112,6 +112,11 @@
 // other shard are served. shard.Options.Logger is the store's Logger, so recovery's repairs
 // (a torn tail cut, an index rebuilt) are logged there.
 //
+// Check walks a data directory read-only, as Open would find it (the catalog, the secret,
+// every stream directory and every shard through shard.Check), and returns every problem
+// with its evidence (Problem: file, byte position, reason), damage apart from notes.
+// `shardlog inspect check` prints it, and every test that opens a store runs it at cleanup.
+//
 // # Retention
 //
 // Every RetentionInterval the Store's maintenance loop deletes the segments whose records

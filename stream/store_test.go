@@ -44,8 +44,17 @@ func mustOpen(t testing.TB, opts stream.Options) *stream.Store {
 	return mustOpenDir(t, t.TempDir(), opts)
 }
 
-// mustOpenDir opens the store in dir; see mustOpen.
+// mustOpenDir opens the store in dir; see mustOpen. After the close, stream.Check must find
+// nothing in dir, not even a note (bbolt's habit: every test ends with an integrity check).
 func mustOpenDir(t testing.TB, dir string, opts stream.Options) *stream.Store {
+	t.Helper()
+	t.Cleanup(func() { requireCheckClean(t, dir) }) // cleanups run last first: after the close
+	return mustOpenUnchecked(t, dir, opts)
+}
+
+// mustOpenUnchecked opens the store in dir and closes it when the test ends, without the
+// integrity check: for the tests that damage the directory on purpose.
+func mustOpenUnchecked(t testing.TB, dir string, opts stream.Options) *stream.Store {
 	t.Helper()
 	s, err := stream.Open(dir, opts)
 	require.NoError(t, err)
@@ -55,6 +64,19 @@ func mustOpenDir(t testing.TB, dir string, opts stream.Options) *stream.Store {
 		}
 	})
 	return s
+}
+
+// requireCheckClean fails the test for each problem stream.Check finds in dir.
+func requireCheckClean(t testing.TB, dir string) {
+	t.Helper()
+	rep, err := stream.Check(dir, stream.CheckOptions{})
+	if err != nil {
+		t.Errorf("integrity check: %v", err)
+		return
+	}
+	for _, p := range rep.Problems {
+		t.Errorf("integrity check: damage %v: %v", p.Damage, p)
+	}
 }
 
 // mustCreate creates an ACTIVE stream of n shards (the store has no create delay).

@@ -2,7 +2,8 @@
 // file's bytes, SyncDir for a directory's entries (creates, renames, removals). Every
 // durability point of the engine goes through them (segment's writes and scans, atomicfile's
 // replacements and removals, and every directory sync), so that one place says what is
-// durable and when.
+// durable and when. The system calls themselves differ between systems and live in
+// internal/platform (fdatasync on Linux, F_FULLFSYNC on macOS).
 //
 // # Watching syncs
 //

@@ -1,14 +1,13 @@
 package durable
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"slices"
 	"sync"
 	"sync/atomic"
 
-	"golang.org/x/sys/unix"
+	"github.com/shardlog/shardlog/internal/platform"
 )
 
 // A Watcher is told of every sync before it runs, and of its result after.
@@ -47,12 +46,13 @@ func Watch(w Watcher) (stop func()) {
 	})
 }
 
-// Fdatasync makes the data of the file open as fd durable, with its size (fdatasync(2)).
-func Fdatasync(fd int) error {
-	return watched(fd, "", func() error { return retryEINTR(func() error { return unix.Fdatasync(fd) }) })
+// Fdatasync makes f's data durable, with its size (fdatasync(2) on Linux, F_FULLFSYNC on
+// macOS; see internal/platform).
+func Fdatasync(f *os.File) error {
+	return watched(int(f.Fd()), "", func() error { return platform.Fdatasync(f) })
 }
 
-// SyncFile makes f's data and metadata durable (fsync(2)).
+// SyncFile makes f's data and metadata durable (fsync(2); F_FULLFSYNC on macOS).
 func SyncFile(f *os.File) error {
 	return watched(int(f.Fd()), "", f.Sync)
 }
@@ -97,12 +97,4 @@ func watched(fd int, dir string, sync func() error) error {
 		done(err)
 	}
 	return err
-}
-
-func retryEINTR(call func() error) error {
-	for {
-		if err := call(); !errors.Is(err, unix.EINTR) {
-			return err
-		}
-	}
 }

@@ -42,7 +42,7 @@ func TestWatch_SeesEverySync(t *testing.T) {
 
 	var r recorder
 	stop := durable.Watch(&r)
-	require.NoError(t, durable.Fdatasync(int(f.Fd())))
+	require.NoError(t, durable.Fdatasync(f))
 	require.NoError(t, durable.SyncFile(f))
 	require.NoError(t, durable.SyncDir(dir))
 	stop()
@@ -56,7 +56,10 @@ func TestWatch_ReportsFailure(t *testing.T) {
 	var r recorder
 	stop := durable.Watch(&r)
 	defer stop()
-	require.Error(t, durable.Fdatasync(-1))
+	f, err := os.Create(filepath.Join(t.TempDir(), "closed"))
+	require.NoError(t, err)
+	require.NoError(t, f.Close())
+	require.Error(t, durable.Fdatasync(f), "Fdatasync of a closed file")
 	require.Len(t, r.after, 1)
 	require.Error(t, r.after[0], "the watcher is told that the sync failed")
 }

@@ -1,3 +1,5 @@
+//go:build linux
+
 package powerloss_test
 
 import (
@@ -34,7 +36,7 @@ func writeSynced(t *testing.T, path, data string) {
 	require.NoError(t, err)
 	_, err = f.WriteString(data)
 	require.NoError(t, err)
-	require.NoError(t, durable.Fdatasync(int(f.Fd())))
+	require.NoError(t, durable.Fdatasync(f))
 	require.NoError(t, f.Close())
 }
 
@@ -129,7 +131,7 @@ func unsyncedTail(t *testing.T) *powerloss.Image {
 	require.NoError(t, f.Truncate(4*powerloss.SectorSize)) // preallocated, zeros
 	_, err = f.WriteAt(bytes.Repeat([]byte("s"), 100), 0)
 	require.NoError(t, err)
-	require.NoError(t, durable.Fdatasync(int(f.Fd())))
+	require.NoError(t, durable.Fdatasync(f))
 	require.NoError(t, durable.SyncDir(root))
 	_, err = f.WriteAt(bytes.Repeat([]byte("u"), 3*powerloss.SectorSize), 100)
 	require.NoError(t, err)

@@ -1,0 +1,6 @@
+//go:build !linux && !darwin
+
+package platform
+
+// AdviseSequential does nothing here: the hint is not available.
+func AdviseSequential([]byte) {}
