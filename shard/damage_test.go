@@ -2,8 +2,6 @@ package shard_test
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"io/fs"
 	"log/slog"
@@ -14,6 +12,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/shardlog/shardlog/internal/testutil"
 	"github.com/shardlog/shardlog/segment"
 	"github.com/shardlog/shardlog/shard"
 )
@@ -22,35 +21,6 @@ import (
 func logBuffer() (*slog.Logger, *bytes.Buffer) {
 	var b bytes.Buffer
 	return slog.New(slog.NewTextHandler(&b, &slog.HandlerOptions{Level: slog.LevelDebug})), &b
-}
-
-// dirState returns the size, mtime and SHA-256 of every file under dir, to show that a
-// reader changed nothing.
-func dirState(t *testing.T, dir string) map[string]string {
-	t.Helper()
-	out := map[string]string{}
-	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		fi, err := d.Info()
-		if err != nil {
-			return err
-		}
-		if d.IsDir() {
-			out[path] = "dir " + fi.ModTime().String()
-			return nil
-		}
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		sum := sha256.Sum256(b)
-		out[path] = fmt.Sprintf("%d %s %s", fi.Size(), fi.ModTime(), hex.EncodeToString(sum[:]))
-		return nil
-	})
-	require.NoError(t, err)
-	return out
 }
 
 // TestOpen_FlippedByteInTail is finding 6: one flipped byte in the last batch after the last
@@ -65,7 +35,7 @@ func TestOpen_FlippedByteInTail(t *testing.T) {
 			dir := copyDir(t, src)
 			seg := filepath.Join(dir, "00000000000000000000.seg")
 			flipByte(t, seg, pos)
-			before := dirState(t, dir)
+			before := testutil.TreeState(t, dir)
 
 			rep, err := shard.Check(dir, opts)
 			var ce *segment.CorruptionError
@@ -73,7 +43,7 @@ func TestOpen_FlippedByteInTail(t *testing.T) {
 			require.Equal(t, seg, ce.Path)
 			require.Equal(t, ends[8], ce.Offset, "Check: position of the damaged batch")
 			require.Zero(t, rep.TornBytes)
-			require.Equal(t, before, dirState(t, dir), "Check changed files")
+			require.Equal(t, before, testutil.TreeState(t, dir), "Check changed files")
 
 			log, buf := logBuffer()
 			o := opts
@@ -230,9 +200,9 @@ func TestCheck_AgreesWithOpen(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			d := copyDir(t, dir)
 			tt.damage(d)
-			before := dirState(t, d)
+			before := testutil.TreeState(t, d)
 			_, checkErr := shard.Check(d, opts)
-			require.Equal(t, before, dirState(t, d), "Check changed files")
+			require.Equal(t, before, testutil.TreeState(t, d), "Check changed files")
 			s, openErr := shard.Open(d, opts)
 			if openErr == nil {
 				s.Close()
@@ -255,7 +225,7 @@ func TestQuarantine(t *testing.T) {
 	_, openErr := shard.Open(dir, shard.Options{MustExist: true})
 	require.True(t, shard.IsDamage(openErr), "IsDamage(%v)", openErr)
 	require.False(t, shard.IsDamage(fs.ErrPermission))
-	before := dirState(t, dir)
+	before := testutil.TreeState(t, dir)
 
 	s := shard.Quarantine(dir, openErr)
 	require.ErrorIs(t, s.Damaged(), segment.ErrCorrupt)
@@ -272,5 +242,5 @@ func TestQuarantine(t *testing.T) {
 	require.Zero(t, s.NextOffset())
 	require.NoError(t, s.Close())
 	require.ErrorIs(t, s.Close(), shard.ErrClosed)
-	require.Equal(t, before, dirState(t, dir), "a quarantined shard changed its files")
+	require.Equal(t, before, testutil.TreeState(t, dir), "a quarantined shard changed its files")
 }

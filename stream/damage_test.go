@@ -2,7 +2,6 @@ package stream_test
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"fmt"
 	"log/slog"
 	"os"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/shardlog/shardlog/internal/testutil"
 	"github.com/shardlog/shardlog/kinesis"
 	"github.com/shardlog/shardlog/shard"
 	"github.com/shardlog/shardlog/stream"
@@ -44,20 +44,20 @@ func damageFixture(t *testing.T) (dir, streamDir string, opts stream.Options, lo
 func TestOpen_LostCatalogFile(t *testing.T) {
 	dir, streamDir, opts, logs := damageFixture(t)
 	require.NoError(t, os.Remove(filepath.Join(dir, "catalog", "a.json")))
-	before := dirState(t, streamDir)
+	before := testutil.TreeState(t, streamDir)
 
 	s := mustOpenUnchecked(t, dir, opts)
 	names, _, err := s.ListStreams(0, "", "")
 	require.NoError(t, err)
 	require.Empty(t, names, "a stream without its catalog file is not served")
-	require.Equal(t, before, dirState(t, streamDir), "the orphan stream directory changed")
+	require.Equal(t, before, testutil.TreeState(t, streamDir), "the orphan stream directory changed")
 	require.Contains(t, logs.String(), "level=WARN")
 	require.Contains(t, logs.String(), "path="+streamDir)
 	require.Regexp(t, `bytes=[1-9][0-9]*`, logs.String())
 
 	// A new stream of the same name gets a new directory beside the orphan.
 	mustCreate(t, s, "a", 1)
-	require.Equal(t, before, dirState(t, streamDir))
+	require.Equal(t, before, testutil.TreeState(t, streamDir))
 }
 
 // TestOpen_DeletedStreamCleanedUp: a stream deleted while the store runs leaves nothing,
@@ -157,26 +157,3 @@ func TestOpen_LostShardFiles(t *testing.T) {
 }
 
 const maxHashKey = "340282366920938463463374607431768211455"
-
-// dirState returns the size, mtime and contents of every file under dir.
-func dirState(t *testing.T, dir string) map[string]string {
-	t.Helper()
-	out := map[string]string{}
-	err := filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		fi, err := d.Info()
-		if err != nil {
-			return err
-		}
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		out[path] = fmt.Sprintf("%d %s %x", fi.Size(), fi.ModTime(), sha256.Sum256(b))
-		return nil
-	})
-	require.NoError(t, err)
-	return out
-}

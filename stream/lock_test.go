@@ -1,55 +1,17 @@
 package stream_test
 
 import (
-	"crypto/sha256"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/shardlog/shardlog/internal/dirlock"
+	"github.com/shardlog/shardlog/internal/testutil"
 	"github.com/shardlog/shardlog/stream"
 )
-
-// fileState is what a refused Open must not change about a file or directory.
-type fileState struct {
-	mode    fs.FileMode
-	size    int64
-	modTime time.Time
-	sum     [sha256.Size]byte // of the content, for files
-}
-
-// snapshot returns the state of everything under dir, by path relative to dir.
-func snapshot(t *testing.T, dir string) map[string]fileState {
-	t.Helper()
-	out := map[string]fileState{}
-	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		fi, err := d.Info()
-		if err != nil {
-			return err
-		}
-		st := fileState{mode: fi.Mode(), size: fi.Size(), modTime: fi.ModTime()}
-		if fi.Mode().IsRegular() {
-			b, err := os.ReadFile(path)
-			if err != nil {
-				return err
-			}
-			st.sum = sha256.Sum256(b)
-		}
-		rel, _ := filepath.Rel(dir, path)
-		out[rel] = st
-		return nil
-	})
-	require.NoError(t, err)
-	return out
-}
 
 // requireLockedBy checks that err is Open's refusal of dir, held by this process.
 func requireLockedBy(t *testing.T, err error, dir string) {
@@ -67,12 +29,12 @@ func TestOpen_Locked(t *testing.T) {
 	s := mustOpenDir(t, dir, testOptions(c))
 	mustCreate(t, s, "a", 2)
 	put(t, s, "a", "k", "before")
-	before := snapshot(t, dir)
+	before := testutil.TreeState(t, dir)
 
 	second, err := stream.Open(dir, testOptions(c))
 	require.Nil(t, second)
 	requireLockedBy(t, err, dir)
-	require.Equal(t, before, snapshot(t, dir), "the data directory after a refused Open")
+	require.Equal(t, before, testutil.TreeState(t, dir), "the data directory after a refused Open")
 
 	r := put(t, s, "a", "k", "after")
 	it, err := s.GetShardIterator(&stream.GetShardIteratorRequest{StreamName: "a", ShardID: r.ShardID, Type: stream.TrimHorizon})

@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 	"github.com/stretchr/testify/require"
 
+	"github.com/shardlog/shardlog/internal/testutil"
 	"github.com/shardlog/shardlog/segment"
 )
 
@@ -59,13 +60,13 @@ func TestServe_FlippedByteAfterKill(t *testing.T) {
 	last := batches[len(batches)-1]
 	flip(t, seg, last.Position+last.Size/2)
 	streamDir := filepath.Dir(filepath.Dir(seg))
-	before := treeState(t, streamDir)
+	before := testutil.TreeState(t, streamDir)
 
 	code, stdout, stderr := runCmd(nil, "inspect", "check", dir)
 	require.Equal(t, 1, code, "inspect check:\n%s%s", stdout, stderr)
 	damage := regexp.QuoteMeta(seg) + fmt.Sprintf(`: corrupt at position %d: .*not a torn tail`, last.Position)
 	require.Regexp(t, `DAMAGE segment `+damage, stdout)
-	require.Equal(t, before, treeState(t, streamDir), "inspect check changed the directory")
+	require.Equal(t, before, testutil.TreeState(t, streamDir), "inspect check changed the directory")
 
 	srv := startServer(t, dir)
 	c := newClient(srv.Endpoint)
@@ -83,7 +84,7 @@ func TestServe_FlippedByteAfterKill(t *testing.T) {
 	require.EqualValues(t, 1, aws.ToInt32(out.FailedRecordCount), "PutRecords to the quarantined shard")
 	srv.Stop(t)
 	require.Regexp(t, `level=ERROR msg="stream: shard quarantined[^"]*" stream=d shard=shardId-000000000000 .*`+damage, srv.Log())
-	require.Equal(t, before, treeState(t, streamDir), "serve changed the quarantined shard's files")
+	require.Equal(t, before, testutil.TreeState(t, streamDir), "serve changed the quarantined shard's files")
 }
 
 // TestServe_TornTailAfterKill: the last batch's bytes from a sector inside it on are zeros,
@@ -98,13 +99,13 @@ func TestServe_TornTailAfterKill(t *testing.T) {
 	require.NoError(t, err)
 	clear(b[from:last.End()])
 	require.NoError(t, os.WriteFile(seg, b, 0o644))
-	before := treeState(t, dir)
+	before := testutil.TreeState(t, dir)
 
 	code, stdout, stderr := runCmd(nil, "inspect", "check", dir)
 	require.Equal(t, 0, code, "inspect check:\n%s%s", stdout, stderr)
 	require.Contains(t, stdout, fmt.Sprintf("%s: a torn last batch of %d bytes", seg, from-last.Position))
 	require.Contains(t, stdout, "36 records")
-	require.Equal(t, before, treeState(t, dir), "inspect check changed the directory")
+	require.Equal(t, before, testutil.TreeState(t, dir), "inspect check changed the directory")
 
 	srv := startServer(t, dir)
 	c := newClient(srv.Endpoint)

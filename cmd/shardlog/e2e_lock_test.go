@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"errors"
 	"io/fs"
 	"net"
@@ -15,43 +14,12 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/shardlog/shardlog/internal/testutil"
 )
 
-// fileState is what a refused `shardlog serve` must not change about a file in the data
-// directory: above all the size of a preallocated active segment, which a recovery would cut
-// to its data, and the bytes of a manifest, which a close would rewrite as clean.
-type fileState struct {
-	size    int64
-	modTime time.Time
-	sum     [sha256.Size]byte
-}
-
-// snapshotFiles returns the state of every file under dir, by path relative to dir.
-func snapshotFiles(t *testing.T, dir string) map[string]fileState {
-	t.Helper()
-	out := map[string]fileState{}
-	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		fi, err := d.Info()
-		if err != nil {
-			return err
-		}
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(dir, path)
-		out[rel] = fileState{size: fi.Size(), modTime: fi.ModTime(), sum: sha256.Sum256(b)}
-		return nil
-	})
-	require.NoError(t, err)
-	return out
-}
-
 // requireSegments checks that the snapshot holds the active segments of a stream's shards.
-func requireSegments(t *testing.T, snap map[string]fileState, shards int) {
+func requireSegments(t *testing.T, snap map[string]string, shards int) {
 	t.Helper()
 	n := 0
 	for path := range snap {
@@ -108,14 +76,14 @@ func requireServes(t *testing.T, srv *serverProc) {
 func TestServe_SecondOnSameData(t *testing.T) {
 	dir := t.TempDir()
 	srv := startWithRecords(t, dir)
-	before := snapshotFiles(t, dir)
+	before := testutil.TreeState(t, dir)
 	requireSegments(t, before, 2)
 
 	code, stderr := runRefusedServe(t, "--listen", "127.0.0.1:0", "--data", dir)
 	require.NotEqual(t, 0, code, "exit code of the second server; stderr:\n%s", stderr)
 	require.Contains(t, stderr, dir+" is in use by process "+strconv.Itoa(srv.cmd.Process.Pid)+",")
 	require.NotContains(t, stderr, "listening")
-	require.Equal(t, before, snapshotFiles(t, dir), "files of the data directory after the second server")
+	require.Equal(t, before, testutil.TreeState(t, dir), "files of the data directory after the second server")
 
 	requireServes(t, srv)
 	srv.Stop(t)
@@ -128,14 +96,14 @@ func TestServe_SecondOnSameAddress(t *testing.T) {
 	dir := t.TempDir()
 	srv := startWithRecords(t, dir)
 	addr := srv.Endpoint[len("http://"):]
-	before := snapshotFiles(t, dir)
+	before := testutil.TreeState(t, dir)
 	requireSegments(t, before, 2)
 
 	code, stderr := runRefusedServe(t, "--listen", addr, "--data", dir)
 	require.NotEqual(t, 0, code, "exit code of the second server; stderr:\n%s", stderr)
 	require.Contains(t, stderr, "address already in use")
 	require.NotContains(t, stderr, "is in use by", "the second server got as far as the data directory")
-	require.Equal(t, before, snapshotFiles(t, dir), "files of the data directory after the second server")
+	require.Equal(t, before, testutil.TreeState(t, dir), "files of the data directory after the second server")
 
 	fresh := filepath.Join(t.TempDir(), "fresh")
 	code, stderr = runRefusedServe(t, "--listen", addr, "--data", fresh)

@@ -2,9 +2,7 @@ package main
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -13,6 +11,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/shardlog/shardlog/internal/testutil"
 	"github.com/shardlog/shardlog/segment"
 )
 
@@ -134,9 +133,9 @@ func TestInspectCheck_Damage(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			d := mustDataDir(t)
 			file := tt.damage(t, d)
-			before := treeState(t, d.dir)
+			before := testutil.TreeState(t, d.dir)
 			code, stdout, stderr := runCmd(nil, "inspect", "check", d.dir)
-			require.Equal(t, before, treeState(t, d.dir), "check must change nothing")
+			require.Equal(t, before, testutil.TreeState(t, d.dir), "check must change nothing")
 			require.Equal(t, 1, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
 			var damage []string
 			for _, l := range lines(stdout) {
@@ -171,13 +170,13 @@ func TestInspectCheck_TornTail(t *testing.T) {
 	_, err = f.Write(b[:30])
 	require.NoError(t, err)
 	require.NoError(t, f.Close())
-	before := treeState(t, d.dir)
+	before := testutil.TreeState(t, d.dir)
 
 	code, stdout, stderr := runCmd(nil, "inspect", "check", d.dir)
 	require.Equal(t, 0, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
 	require.Contains(t, stdout, fmt.Sprintf("torn last batch of %d bytes", len(bytes.TrimRight(b[:30], "\x00"))))
 	require.Contains(t, stdout, "6 records")
-	require.Equal(t, before, treeState(t, d.dir), "check must change nothing")
+	require.Equal(t, before, testutil.TreeState(t, d.dir), "check must change nothing")
 }
 
 // TestInspectCheck_Repairs: what the server repairs by itself (a damaged index, rebuilt;
@@ -194,7 +193,7 @@ func TestInspectCheck_Repairs(t *testing.T) {
 	gone := filepath.Join(d.dir, "streams", "gone-17")
 	require.NoError(t, os.MkdirAll(gone, 0o755))
 	require.NoError(t, os.WriteFile(filepath.Join(gone, "DELETED"), nil, 0o644))
-	before := treeState(t, d.dir)
+	before := testutil.TreeState(t, d.dir)
 
 	code, stdout, stderr := runCmd(nil, "inspect", "check", d.dir)
 	require.Equal(t, 0, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
@@ -202,7 +201,7 @@ func TestInspectCheck_Repairs(t *testing.T) {
 	for _, p := range []string{idx, "orders.json.tmp", "notes.txt", "backup.tar", gone} {
 		require.Regexp(t, `(?m)^note .*`+regexp.QuoteMeta(p), stdout)
 	}
-	require.Equal(t, before, treeState(t, d.dir), "check must change nothing")
+	require.Equal(t, before, testutil.TreeState(t, d.dir), "check must change nothing")
 }
 
 func TestInspectCheck_NotADataDir(t *testing.T) {
@@ -265,31 +264,4 @@ func TestInspect_Usage(t *testing.T) {
 		code, _, _ := runCmd(nil, tt.args...)
 		require.Equal(t, tt.code, code, "shardlog %s", strings.Join(tt.args, " "))
 	}
-}
-
-// treeState returns the mode, size, mtime and SHA-256 of every file and directory under
-// dir, to show that a command changed nothing.
-func treeState(t *testing.T, dir string) map[string]string {
-	t.Helper()
-	out := map[string]string{}
-	err := filepath.WalkDir(dir, func(path string, e fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		fi, err := e.Info()
-		if err != nil {
-			return err
-		}
-		out[path] = fmt.Sprintf("%v %d %s", fi.Mode(), fi.Size(), fi.ModTime())
-		if e.Type().IsRegular() {
-			b, err := os.ReadFile(path)
-			if err != nil {
-				return err
-			}
-			out[path] += fmt.Sprintf(" %x", sha256.Sum256(b))
-		}
-		return nil
-	})
-	require.NoError(t, err)
-	return out
 }
