@@ -10,6 +10,7 @@ import (
 
 	"github.com/shardlog/shardlog/bench"
 	"github.com/shardlog/shardlog/server"
+	"github.com/shardlog/shardlog/server/streambackend"
 	"github.com/shardlog/shardlog/stream"
 )
 
@@ -19,7 +20,7 @@ func mustServe(t *testing.T) string {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	store, err := stream.Open(t.TempDir(), stream.Options{Logger: log})
 	require.NoError(t, err)
-	srv := httptest.NewServer(server.New(server.NewStreamBackend(store), server.Options{Logger: log}))
+	srv := httptest.NewServer(server.New(streambackend.New(store), server.Options{Logger: log}))
 	t.Cleanup(func() {
 		srv.Close()
 		require.NoError(t, store.Close())

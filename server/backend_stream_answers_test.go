@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/shardlog/shardlog/server"
+	"github.com/shardlog/shardlog/server/streambackend"
 	"github.com/shardlog/shardlog/stream"
 )
 
@@ -112,7 +113,7 @@ func TestStreamBackend_GetShardIterator_TimestampRange(t *testing.T) {
 	_, err := client.CreateStream(context.Background(), &kinesis.CreateStreamInput{StreamName: aws.String("w"), ShardCount: aws.Int32(1)})
 	require.NoError(t, err)
 	mustPutOne(t, client, "w", "first")
-	h := server.New(server.NewStreamBackend(st), server.Options{Logger: discardLogger()})
+	h := server.New(streambackend.New(st), server.Options{Logger: discardLogger()})
 
 	f64 := func(f float64) string {
 		return "fb" + hex.EncodeToString(binary.BigEndian.AppendUint64(nil, math.Float64bits(f)))

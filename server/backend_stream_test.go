@@ -25,11 +25,12 @@ import (
 	"github.com/shardlog/shardlog/internal/testutil"
 	slkinesis "github.com/shardlog/shardlog/kinesis"
 	"github.com/shardlog/shardlog/server"
+	"github.com/shardlog/shardlog/server/streambackend"
 	"github.com/shardlog/shardlog/shard"
 	"github.com/shardlog/shardlog/stream"
 )
 
-// The stream backend's tests drive a real stream.Store through the server with the AWS
+// The tests of streambackend drive a real stream.Store through the server with the AWS
 // SDK for Go v2, over HTTP on 127.0.0.1, as a client would.
 
 const streamT0 = int64(1700000000000) // the fake clock's start, ms
@@ -71,7 +72,7 @@ func mustOpenStreamStore(t testing.TB, opts stream.Options) *stream.Store {
 func mustServeStream(t testing.TB, opts stream.Options) (*kinesis.Client, *stream.Store) {
 	t.Helper()
 	st := mustOpenStreamStore(t, opts)
-	ts := httptest.NewServer(server.New(server.NewStreamBackend(st), server.Options{Logger: discardLogger()}))
+	ts := httptest.NewServer(server.New(streambackend.New(st), server.Options{Logger: discardLogger()}))
 	t.Cleanup(ts.Close)
 	client := kinesis.New(kinesis.Options{
 		Region:           "us-east-1",
@@ -619,7 +620,7 @@ func BenchmarkServer_PutRecordsStream(b *testing.B) {
 			require.NoError(b, err)
 			defer st.Close()
 			require.NoError(b, st.CreateStream("bench", stream.StreamConfig{ShardCount: 4}))
-			srv := server.New(server.NewStreamBackend(st), server.Options{Logger: discardLogger()})
+			srv := server.New(streambackend.New(st), server.Options{Logger: discardLogger()})
 			body := streamPutRecordsBody("bench", records, size)
 			rd := bytes.NewReader(body)
 			r := httptest.NewRequest(http.MethodPost, "/", nil)

@@ -15,7 +15,7 @@ import (
 	"github.com/aws/smithy-go"
 	"github.com/stretchr/testify/require"
 
-	"github.com/shardlog/shardlog/server"
+	"github.com/shardlog/shardlog/server/streambackend"
 	"github.com/shardlog/shardlog/shard"
 	"github.com/shardlog/shardlog/stream"
 )
@@ -46,7 +46,7 @@ func TestSDK_GetRecords_AroundDamage(t *testing.T) {
 	st, err = stream.Open(dir, opts)
 	require.NoError(t, err)
 	t.Cleanup(func() { st.Close() })
-	_, url := mustServe(t, server.NewStreamBackend(st))
+	_, url := mustServe(t, streambackend.New(st))
 	for _, tc := range []struct {
 		name string
 		c    *kinesis.Client

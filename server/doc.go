@@ -4,8 +4,10 @@
 //
 // The server owns the wire: headers, request order, decoding, type checks,
 // validation, error rendering and the response encoding. It owns no state.
-// Every operation ends in a call to a Backend, which the stream package
-// implements over its stores; tests implement it with fakes.
+// Every operation ends in a call to a Backend: package server/streambackend
+// implements it over a stream.Store, and tests implement it with fakes. The
+// server imports nothing of the storage engine (stream, shard, segment, index);
+// streambackend is the one package that imports both sides.
 //
 // # Vocabulary
 //
@@ -56,7 +58,7 @@
 // Backend may return a *kinesis.Error, wrapped or not, or any error with an
 // ErrorType method, whose Error text becomes the message. One that has neither
 // is logged (the first of a kind at once, repeats once per 10 s with their count)
-// and answered as InternalFailure with no message; the stream backend's own
+// and answered as InternalFailure with no message; streambackend's own
 // InternalFailures (a full disk, a damaged batch) carry a message that says what
 // failed.
 //

@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/shardlog/shardlog/server"
+	"github.com/shardlog/shardlog/server/streambackend"
 	"github.com/shardlog/shardlog/shard"
 	"github.com/shardlog/shardlog/stream"
 )
@@ -37,7 +38,7 @@ func newLoopback(b *testing.B, sync shard.SyncPolicy) *loopback {
 	b.Helper()
 	st, err := stream.Open(b.TempDir(), stream.Options{Shard: shard.Options{Sync: sync}, Logger: discardLogger()})
 	require.NoError(b, err)
-	ts := httptest.NewServer(server.New(server.NewStreamBackend(st), server.Options{Logger: discardLogger()}))
+	ts := httptest.NewServer(server.New(streambackend.New(st), server.Options{Logger: discardLogger()}))
 	b.Cleanup(func() {
 		ts.Close()
 		require.NoError(b, st.Close())

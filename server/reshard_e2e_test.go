@@ -24,6 +24,7 @@ import (
 
 	"github.com/shardlog/shardlog/internal/testutil"
 	"github.com/shardlog/shardlog/server"
+	"github.com/shardlog/shardlog/server/streambackend"
 	"github.com/shardlog/shardlog/shard"
 	"github.com/shardlog/shardlog/stream"
 )
@@ -69,7 +70,7 @@ func (e *reshardEnv) start() {
 	st, err := stream.Open(e.dir, e.opts)
 	require.NoError(e.t, err)
 	e.store = st
-	e.ts = httptest.NewServer(server.New(server.NewStreamBackend(st), server.Options{Logger: discardLogger()}))
+	e.ts = httptest.NewServer(server.New(streambackend.New(st), server.Options{Logger: discardLogger()}))
 	e.client = kinesis.New(kinesis.Options{
 		Region:           "us-east-1",
 		Credentials:      credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "SECRET", ""),

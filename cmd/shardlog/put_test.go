@@ -20,6 +20,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/shardlog/shardlog/server"
+	"github.com/shardlog/shardlog/server/streambackend"
 	"github.com/shardlog/shardlog/stream"
 )
 
@@ -46,7 +47,7 @@ func serveInProcess(t *testing.T, dir string) *inProcess {
 	store, err := stream.Open(dir, stream.Options{Logger: log})
 	require.NoError(t, err)
 	p := &inProcess{Dir: dir, answered: map[string]int{}, changed: make(chan struct{})}
-	h := server.New(server.NewStreamBackend(store), server.Options{Logger: log})
+	h := server.New(streambackend.New(store), server.Options{Logger: log})
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h.ServeHTTP(w, r)
 		p.count(r.Header.Get("X-Amz-Target"))

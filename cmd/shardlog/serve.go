@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/shardlog/shardlog/server"
+	"github.com/shardlog/shardlog/server/streambackend"
 	"github.com/shardlog/shardlog/shard"
 	"github.com/shardlog/shardlog/stream"
 )
@@ -180,7 +181,7 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 		ln.Close()
 		return fmt.Errorf("open data directory %s: %w", cfg.dataDir, err)
 	}
-	srv := server.New(server.NewStreamBackend(store), cfg.requests.apply(server.Options{Logger: log,
+	srv := server.New(streambackend.New(store), cfg.requests.apply(server.Options{Logger: log,
 		Credentials: cfg.credentials, CORSOrigins: cfg.corsOrigins}))
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()

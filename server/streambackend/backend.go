@@ -1,4 +1,4 @@
-package server
+package streambackend
 
 import (
 	"context"
@@ -6,23 +6,21 @@ import (
 	"time"
 
 	"github.com/shardlog/shardlog/kinesis"
+	"github.com/shardlog/shardlog/server"
 	"github.com/shardlog/shardlog/stream"
 )
 
-// NewStreamBackend returns the Backend that carries out every operation on s. It maps the
-// wire types to stream's and back, and passes stream's Kinesis errors (*kinesis.Error)
-// through as they are, with their type and exact message. The hot paths allocate nothing
-// per record: PutRecords renders all sequence numbers into one string, and GetRecords
-// hands records from the shard's read straight to the response encoder.
-func NewStreamBackend(s *stream.Store) Backend {
-	return &streamBackend{store: s}
+// New returns the Backend that carries out every operation on s, which must stay open
+// while the Backend is in use.
+func New(s *stream.Store) server.Backend {
+	return &backend{store: s}
 }
 
-type streamBackend struct {
+type backend struct {
 	store *stream.Store
 }
 
-func (b *streamBackend) CreateStream(_ context.Context, in *CreateStreamInput) (*CreateStreamOutput, error) {
+func (b *backend) CreateStream(_ context.Context, in *server.CreateStreamInput) (*server.CreateStreamOutput, error) {
 	cfg := stream.StreamConfig{Tags: in.Tags}
 	if in.ShardCount != nil {
 		cfg.ShardCount = int(*in.ShardCount)
@@ -36,26 +34,26 @@ func (b *streamBackend) CreateStream(_ context.Context, in *CreateStreamInput) (
 	if err := b.store.CreateStream(in.StreamName, cfg); err != nil {
 		return nil, err
 	}
-	return &CreateStreamOutput{}, nil
+	return &server.CreateStreamOutput{}, nil
 }
 
-func (b *streamBackend) DeleteStream(_ context.Context, in *DeleteStreamInput) (*DeleteStreamOutput, error) {
+func (b *backend) DeleteStream(_ context.Context, in *server.DeleteStreamInput) (*server.DeleteStreamOutput, error) {
 	if err := b.store.DeleteStream(in.StreamName); err != nil {
 		return nil, err
 	}
-	return &DeleteStreamOutput{}, nil
+	return &server.DeleteStreamOutput{}, nil
 }
 
-func (b *streamBackend) DescribeStream(_ context.Context, in *DescribeStreamInput) (*DescribeStreamOutput, error) {
+func (b *backend) DescribeStream(_ context.Context, in *server.DescribeStreamInput) (*server.DescribeStreamOutput, error) {
 	info, more, err := b.store.DescribeStream(in.StreamName, int(deref(in.Limit)), in.ExclusiveStartShardId)
 	if err != nil {
 		return nil, err
 	}
-	return &DescribeStreamOutput{StreamDescription: StreamDescription{
+	return &server.DescribeStreamOutput{StreamDescription: server.StreamDescription{
 		StreamName:              info.Name,
 		StreamARN:               info.ARN(),
 		StreamStatus:            string(info.Status),
-		StreamModeDetails:       &StreamModeDetails{StreamMode: string(info.Mode)},
+		StreamModeDetails:       &server.StreamModeDetails{StreamMode: string(info.Mode)},
 		Shards:                  shardsOut(info.Shards),
 		HasMoreShards:           more,
 		RetentionPeriodHours:    int32(info.RetentionHours),
@@ -66,17 +64,17 @@ func (b *streamBackend) DescribeStream(_ context.Context, in *DescribeStreamInpu
 	}}, nil
 }
 
-func (b *streamBackend) DescribeStreamSummary(_ context.Context, in *DescribeStreamSummaryInput) (*DescribeStreamSummaryOutput, error) {
+func (b *backend) DescribeStreamSummary(_ context.Context, in *server.DescribeStreamSummaryInput) (*server.DescribeStreamSummaryOutput, error) {
 	info, err := b.store.DescribeStreamSummary(in.StreamName)
 	if err != nil {
 		return nil, err
 	}
 	consumers, size := int32(0), int32(info.MaxRecordSizeKiB)
-	return &DescribeStreamSummaryOutput{StreamDescriptionSummary: StreamDescriptionSummary{
+	return &server.DescribeStreamSummaryOutput{StreamDescriptionSummary: server.StreamDescriptionSummary{
 		StreamName:              info.Name,
 		StreamARN:               info.ARN(),
 		StreamStatus:            string(info.Status),
-		StreamModeDetails:       &StreamModeDetails{StreamMode: string(info.Mode)},
+		StreamModeDetails:       &server.StreamModeDetails{StreamMode: string(info.Mode)},
 		RetentionPeriodHours:    int32(info.RetentionHours),
 		StreamCreationTimestamp: time.UnixMilli(info.CreatedMs),
 		EnhancedMonitoring:      enhancedMonitoring(info),
@@ -88,32 +86,32 @@ func (b *streamBackend) DescribeStreamSummary(_ context.Context, in *DescribeStr
 	}}, nil
 }
 
-func (b *streamBackend) ListStreams(_ context.Context, in *ListStreamsInput) (*ListStreamsOutput, error) {
+func (b *backend) ListStreams(_ context.Context, in *server.ListStreamsInput) (*server.ListStreamsOutput, error) {
 	infos, next, err := b.store.ListStreams(int(deref(in.Limit)), in.ExclusiveStartStreamName, in.NextToken)
 	if err != nil {
 		return nil, err
 	}
-	out := &ListStreamsOutput{
+	out := &server.ListStreamsOutput{
 		StreamNames:     make([]string, len(infos)),
 		HasMoreStreams:  next != "",
 		NextToken:       next,
-		StreamSummaries: make([]StreamSummary, len(infos)),
+		StreamSummaries: make([]server.StreamSummary, len(infos)),
 	}
 	for i := range infos {
 		info := &infos[i]
 		out.StreamNames[i] = info.Name
-		out.StreamSummaries[i] = StreamSummary{
+		out.StreamSummaries[i] = server.StreamSummary{
 			StreamName:              info.Name,
 			StreamARN:               info.ARN(),
 			StreamStatus:            string(info.Status),
-			StreamModeDetails:       &StreamModeDetails{StreamMode: string(info.Mode)},
+			StreamModeDetails:       &server.StreamModeDetails{StreamMode: string(info.Mode)},
 			StreamCreationTimestamp: time.UnixMilli(info.CreatedMs),
 		}
 	}
 	return out, nil
 }
 
-func (b *streamBackend) ListShards(_ context.Context, in *ListShardsInput) (*ListShardsOutput, error) {
+func (b *backend) ListShards(_ context.Context, in *server.ListShardsInput) (*server.ListShardsOutput, error) {
 	req := stream.ListShardsRequest{
 		StreamName:            in.StreamName,
 		NextToken:             in.NextToken,
@@ -133,7 +131,7 @@ func (b *streamBackend) ListShards(_ context.Context, in *ListShardsInput) (*Lis
 	if err != nil {
 		return nil, err
 	}
-	return &ListShardsOutput{Shards: shardsOut(shards), NextToken: next}, nil
+	return &server.ListShardsOutput{Shards: shardsOut(shards), NextToken: next}, nil
 }
 
 // putRecordsScratch is the reused state of one PutRecords call.
@@ -146,7 +144,7 @@ type putRecordsScratch struct {
 
 var putRecordsPool = sync.Pool{New: func() any { return new(putRecordsScratch) }}
 
-func (b *streamBackend) PutRecords(_ context.Context, in *PutRecordsInput) (*PutRecordsOutput, error) {
+func (b *backend) PutRecords(_ context.Context, in *server.PutRecordsInput) (*server.PutRecordsOutput, error) {
 	sc := putRecordsPool.Get().(*putRecordsScratch)
 	defer func() {
 		clear(sc.req.Entries)
@@ -168,8 +166,8 @@ func (b *streamBackend) PutRecords(_ context.Context, in *PutRecordsInput) (*Put
 
 // putRecordsOutput renders the results, with all sequence numbers in one string that each
 // record's member slices.
-func putRecordsOutput(results []stream.PutResult, sc *putRecordsScratch) *PutRecordsOutput {
-	out := &PutRecordsOutput{Records: make([]PutRecordsResultEntry, len(results))}
+func putRecordsOutput(results []stream.PutResult, sc *putRecordsScratch) *server.PutRecordsOutput {
+	out := &server.PutRecordsOutput{Records: make([]server.PutRecordsResultEntry, len(results))}
 	seqs, ends := sc.seqs[:0], sc.ends[:0]
 	for i := range results {
 		if results[i].ErrorCode == "" {
@@ -192,7 +190,7 @@ func putRecordsOutput(results []stream.PutResult, sc *putRecordsScratch) *PutRec
 	return out
 }
 
-func (b *streamBackend) PutRecord(_ context.Context, in *PutRecordInput) (*PutRecordOutput, error) {
+func (b *backend) PutRecord(_ context.Context, in *server.PutRecordInput) (*server.PutRecordOutput, error) {
 	r, err := b.store.PutRecord(&stream.PutRecordRequest{
 		StreamName:                in.StreamName,
 		Entry:                     stream.PutEntry{PartitionKey: in.PartitionKey, ExplicitHashKey: in.ExplicitHashKey, Data: in.Data},
@@ -202,10 +200,10 @@ func (b *streamBackend) PutRecord(_ context.Context, in *PutRecordInput) (*PutRe
 	if err != nil {
 		return nil, err
 	}
-	return &PutRecordOutput{ShardId: r.ShardID, SequenceNumber: r.SequenceNumber.String()}, nil
+	return &server.PutRecordOutput{ShardId: r.ShardID, SequenceNumber: r.SequenceNumber.String()}, nil
 }
 
-func (b *streamBackend) GetShardIterator(_ context.Context, in *GetShardIteratorInput) (*GetShardIteratorOutput, error) {
+func (b *backend) GetShardIterator(_ context.Context, in *server.GetShardIteratorInput) (*server.GetShardIteratorOutput, error) {
 	req := stream.GetShardIteratorRequest{
 		StreamName:             in.StreamName,
 		ShardID:                in.ShardId,
@@ -220,93 +218,93 @@ func (b *streamBackend) GetShardIterator(_ context.Context, in *GetShardIterator
 	if err != nil {
 		return nil, err
 	}
-	return &GetShardIteratorOutput{ShardIterator: it}, nil
+	return &server.GetShardIteratorOutput{ShardIterator: it}, nil
 }
 
-// GetRecords passes the sink on: stream.RecordSink and RecordSink have the same method, so
+// GetRecords passes the sink on: stream.RecordSink and server.RecordSink have the same method, so
 // records go from the shard's read to the response encoder with nothing in between.
-func (b *streamBackend) GetRecords(_ context.Context, in *GetRecordsInput, sink RecordSink) (*GetRecordsOutput, error) {
+func (b *backend) GetRecords(_ context.Context, in *server.GetRecordsInput, sink server.RecordSink) (*server.GetRecordsOutput, error) {
 	res, err := b.store.GetRecords(&stream.GetRecordsRequest{ShardIterator: in.ShardIterator, Limit: int(deref(in.Limit)),
 		StreamARN: in.StreamARN, DryRun: in.DryRun}, sink)
 	if err != nil {
 		return nil, err
 	}
-	out := &GetRecordsOutput{NextShardIterator: res.NextShardIterator, MillisBehindLatest: res.MillisBehindLatest}
+	out := &server.GetRecordsOutput{NextShardIterator: res.NextShardIterator, MillisBehindLatest: res.MillisBehindLatest}
 	for i := range res.ChildShards {
 		sh := &res.ChildShards[i]
 		parents := []string{sh.ParentID}
 		if sh.AdjacentParentID != "" {
 			parents = append(parents, sh.AdjacentParentID)
 		}
-		out.ChildShards = append(out.ChildShards, ChildShard{ShardId: sh.ID, ParentShards: parents, HashKeyRange: hashKeyRange(sh.HashKeyRange)})
+		out.ChildShards = append(out.ChildShards, server.ChildShard{ShardId: sh.ID, ParentShards: parents, HashKeyRange: hashKeyRange(sh.HashKeyRange)})
 	}
 	return out, nil
 }
 
-func (b *streamBackend) IncreaseStreamRetentionPeriod(_ context.Context, in *IncreaseStreamRetentionPeriodInput) (*IncreaseStreamRetentionPeriodOutput, error) {
+func (b *backend) IncreaseStreamRetentionPeriod(_ context.Context, in *server.IncreaseStreamRetentionPeriodInput) (*server.IncreaseStreamRetentionPeriodOutput, error) {
 	if err := b.store.IncreaseStreamRetentionPeriod(in.StreamName, int(in.RetentionPeriodHours)); err != nil {
 		return nil, err
 	}
-	return &IncreaseStreamRetentionPeriodOutput{}, nil
+	return &server.IncreaseStreamRetentionPeriodOutput{}, nil
 }
 
-func (b *streamBackend) DecreaseStreamRetentionPeriod(_ context.Context, in *DecreaseStreamRetentionPeriodInput) (*DecreaseStreamRetentionPeriodOutput, error) {
+func (b *backend) DecreaseStreamRetentionPeriod(_ context.Context, in *server.DecreaseStreamRetentionPeriodInput) (*server.DecreaseStreamRetentionPeriodOutput, error) {
 	if err := b.store.DecreaseStreamRetentionPeriod(in.StreamName, int(in.RetentionPeriodHours)); err != nil {
 		return nil, err
 	}
-	return &DecreaseStreamRetentionPeriodOutput{}, nil
+	return &server.DecreaseStreamRetentionPeriodOutput{}, nil
 }
 
-func (b *streamBackend) AddTagsToStream(_ context.Context, in *AddTagsToStreamInput) (*AddTagsToStreamOutput, error) {
+func (b *backend) AddTagsToStream(_ context.Context, in *server.AddTagsToStreamInput) (*server.AddTagsToStreamOutput, error) {
 	if err := b.store.AddTagsToStream(in.StreamName, in.Tags); err != nil {
 		return nil, err
 	}
-	return &AddTagsToStreamOutput{}, nil
+	return &server.AddTagsToStreamOutput{}, nil
 }
 
-func (b *streamBackend) RemoveTagsFromStream(_ context.Context, in *RemoveTagsFromStreamInput) (*RemoveTagsFromStreamOutput, error) {
+func (b *backend) RemoveTagsFromStream(_ context.Context, in *server.RemoveTagsFromStreamInput) (*server.RemoveTagsFromStreamOutput, error) {
 	if err := b.store.RemoveTagsFromStream(in.StreamName, in.TagKeys); err != nil {
 		return nil, err
 	}
-	return &RemoveTagsFromStreamOutput{}, nil
+	return &server.RemoveTagsFromStreamOutput{}, nil
 }
 
-func (b *streamBackend) ListTagsForStream(_ context.Context, in *ListTagsForStreamInput) (*ListTagsForStreamOutput, error) {
+func (b *backend) ListTagsForStream(_ context.Context, in *server.ListTagsForStreamInput) (*server.ListTagsForStreamOutput, error) {
 	tags, more, err := b.store.ListTagsForStream(in.StreamName, in.ExclusiveStartTagKey, int(deref(in.Limit)))
 	if err != nil {
 		return nil, err
 	}
-	return &ListTagsForStreamOutput{Tags: tagsOut(tags), HasMoreTags: more}, nil
+	return &server.ListTagsForStreamOutput{Tags: tagsOut(tags), HasMoreTags: more}, nil
 }
 
-func (b *streamBackend) TagResource(_ context.Context, in *TagResourceInput) (*TagResourceOutput, error) {
+func (b *backend) TagResource(_ context.Context, in *server.TagResourceInput) (*server.TagResourceOutput, error) {
 	if err := b.store.TagResource(in.ResourceARN, in.Tags); err != nil {
 		return nil, err
 	}
-	return &TagResourceOutput{}, nil
+	return &server.TagResourceOutput{}, nil
 }
 
-func (b *streamBackend) UntagResource(_ context.Context, in *UntagResourceInput) (*UntagResourceOutput, error) {
+func (b *backend) UntagResource(_ context.Context, in *server.UntagResourceInput) (*server.UntagResourceOutput, error) {
 	if err := b.store.UntagResource(in.ResourceARN, in.TagKeys); err != nil {
 		return nil, err
 	}
-	return &UntagResourceOutput{}, nil
+	return &server.UntagResourceOutput{}, nil
 }
 
-func (b *streamBackend) ListTagsForResource(_ context.Context, in *ListTagsForResourceInput) (*ListTagsForResourceOutput, error) {
+func (b *backend) ListTagsForResource(_ context.Context, in *server.ListTagsForResourceInput) (*server.ListTagsForResourceOutput, error) {
 	tags, err := b.store.ListTagsForResource(in.ResourceARN)
 	if err != nil {
 		return nil, err
 	}
-	return &ListTagsForResourceOutput{Tags: tagsOut(tags)}, nil
+	return &server.ListTagsForResourceOutput{Tags: tagsOut(tags)}, nil
 }
 
-func (b *streamBackend) DescribeLimits(context.Context, *DescribeLimitsInput) (*DescribeLimitsOutput, error) {
+func (b *backend) DescribeLimits(context.Context, *server.DescribeLimitsInput) (*server.DescribeLimitsOutput, error) {
 	l, err := b.store.DescribeLimits()
 	if err != nil {
 		return nil, err
 	}
-	return &DescribeLimitsOutput{
+	return &server.DescribeLimitsOutput{
 		ShardLimit:               int32(l.ShardLimit),
 		OpenShardCount:           int32(l.OpenShardCount),
 		OnDemandStreamCount:      int32(l.OnDemandStreamCount),
@@ -314,26 +312,26 @@ func (b *streamBackend) DescribeLimits(context.Context, *DescribeLimitsInput) (*
 	}, nil
 }
 
-func (b *streamBackend) SplitShard(_ context.Context, in *SplitShardInput) (*SplitShardOutput, error) {
+func (b *backend) SplitShard(_ context.Context, in *server.SplitShardInput) (*server.SplitShardOutput, error) {
 	if err := b.store.SplitShard(in.StreamName, in.ShardToSplit, in.NewStartingHashKey); err != nil {
 		return nil, err
 	}
-	return &SplitShardOutput{}, nil
+	return &server.SplitShardOutput{}, nil
 }
 
-func (b *streamBackend) MergeShards(_ context.Context, in *MergeShardsInput) (*MergeShardsOutput, error) {
+func (b *backend) MergeShards(_ context.Context, in *server.MergeShardsInput) (*server.MergeShardsOutput, error) {
 	if err := b.store.MergeShards(in.StreamName, in.ShardToMerge, in.AdjacentShardToMerge); err != nil {
 		return nil, err
 	}
-	return &MergeShardsOutput{}, nil
+	return &server.MergeShardsOutput{}, nil
 }
 
-func (b *streamBackend) UpdateShardCount(_ context.Context, in *UpdateShardCountInput) (*UpdateShardCountOutput, error) {
+func (b *backend) UpdateShardCount(_ context.Context, in *server.UpdateShardCountInput) (*server.UpdateShardCountOutput, error) {
 	current, err := b.store.UpdateShardCount(in.StreamName, int(in.TargetShardCount))
 	if err != nil {
 		return nil, err
 	}
-	return &UpdateShardCountOutput{
+	return &server.UpdateShardCountOutput{
 		StreamName:        in.StreamName,
 		CurrentShardCount: int32(current),
 		TargetShardCount:  in.TargetShardCount,
@@ -350,20 +348,20 @@ func deref(p *int32) int32 {
 	return *p
 }
 
-func hashKeyRange(r kinesis.HashKeyRange) HashKeyRange {
-	return HashKeyRange{StartingHashKey: r.Start.String(), EndingHashKey: r.End.String()}
+func hashKeyRange(r kinesis.HashKeyRange) server.HashKeyRange {
+	return server.HashKeyRange{StartingHashKey: r.Start.String(), EndingHashKey: r.End.String()}
 }
 
-func shardsOut(shards []stream.ShardInfo) []Shard {
-	out := make([]Shard, len(shards))
+func shardsOut(shards []stream.ShardInfo) []server.Shard {
+	out := make([]server.Shard, len(shards))
 	for i := range shards {
 		sh := &shards[i]
-		out[i] = Shard{
+		out[i] = server.Shard{
 			ShardId:               sh.ID,
 			ParentShardId:         sh.ParentID,
 			AdjacentParentShardId: sh.AdjacentParentID,
 			HashKeyRange:          hashKeyRange(sh.HashKeyRange),
-			SequenceNumberRange:   SequenceNumberRange{StartingSequenceNumber: sh.StartingSequenceNumber().String()},
+			SequenceNumberRange:   server.SequenceNumberRange{StartingSequenceNumber: sh.StartingSequenceNumber().String()},
 		}
 		if end, ok := sh.EndingSequenceNumber(); ok {
 			out[i].SequenceNumberRange.EndingSequenceNumber = end.String()
@@ -372,18 +370,18 @@ func shardsOut(shards []stream.ShardInfo) []Shard {
 	return out
 }
 
-func enhancedMonitoring(info stream.StreamInfo) []EnhancedMetrics {
+func enhancedMonitoring(info stream.StreamInfo) []server.EnhancedMetrics {
 	metrics := info.ShardLevelMetrics
 	if metrics == nil {
 		metrics = []string{}
 	}
-	return []EnhancedMetrics{{ShardLevelMetrics: metrics}}
+	return []server.EnhancedMetrics{{ShardLevelMetrics: metrics}}
 }
 
-func tagsOut(tags []stream.Tag) []Tag {
-	out := make([]Tag, len(tags))
+func tagsOut(tags []stream.Tag) []server.Tag {
+	out := make([]server.Tag, len(tags))
 	for i, t := range tags {
-		out[i] = Tag{Key: t.Key, Value: t.Value}
+		out[i] = server.Tag{Key: t.Key, Value: t.Value}
 	}
 	return out
 }
