@@ -36,8 +36,10 @@ const internalFailureMessage = "Internal Service Failure"
 // PutRecordsRequest is the input of PutRecords. The entries come either as Entries or, in
 // the form the shards append, as Records (PartitionKey and Data; Offset and TimeMs are
 // ignored) with HashKeys[i] the ExplicitHashKey of Records[i] ("" when absent; HashKeys may
-// be nil when no record has one). A request with Records set ignores Entries: records given
-// so go to their shards without being copied, and are only read during the call.
+// be nil when no record has one). A request with Records set ignores Entries. Records are
+// only read during the call; those that all go to one shard are appended as given, and
+// records for several shards are grouped per shard by copying their headers, never their
+// bytes.
 type PutRecordsRequest struct {
 	StreamName string
 	Entries    []PutEntry
@@ -89,14 +91,14 @@ func (s *Store) PutRecords(req *PutRecordsRequest, results []PutResult) ([]PutRe
 }
 
 // putInput is the entries of one PutRecords as the shards append them: recs, and the
-// ExplicitHashKey of each (hashKeys may be nil).
+// ExplicitHashKey of each (hashKeys may be nil or short: a missing one is absent).
 type putInput struct {
 	recs     []segment.Record
 	hashKeys []string
 }
 
 func (in putInput) hashKey(i int) string {
-	if in.hashKeys == nil {
+	if i >= len(in.hashKeys) {
 		return ""
 	}
 	return in.hashKeys[i]

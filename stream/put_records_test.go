@@ -11,7 +11,8 @@ import (
 )
 
 // recordsRequest gives entries in the Records form, each record with a TimeMs and Offset
-// that PutRecords must ignore.
+// that PutRecords must ignore; with hashKeys, HashKeys stops after the last record that has
+// one.
 func recordsRequest(name string, entries []stream.PutEntry, hashKeys bool) *stream.PutRecordsRequest {
 	req := &stream.PutRecordsRequest{StreamName: name}
 	for i, e := range entries {
@@ -19,6 +20,9 @@ func recordsRequest(name string, entries []stream.PutEntry, hashKeys bool) *stre
 		if hashKeys {
 			req.HashKeys = append(req.HashKeys, e.ExplicitHashKey)
 		}
+	}
+	for len(req.HashKeys) > 0 && req.HashKeys[len(req.HashKeys)-1] == "" {
+		req.HashKeys = req.HashKeys[:len(req.HashKeys)-1] // the records past HashKeys have none
 	}
 	return req
 }
@@ -47,6 +51,9 @@ func TestStore_PutRecords_RecordsForm(t *testing.T) {
 			{PartitionKey: "f", Data: []byte("3")},
 			{PartitionKey: "x", ExplicitHashKey: "0", Data: []byte("4")},
 		}, true, []int{0, 1, 2, 1, 0}},
+		{"hash keys for the first records only", 3, []stream.PutEntry{
+			{PartitionKey: "x", ExplicitHashKey: "0", Data: []byte("0")}, {PartitionKey: "b", Data: []byte("1")},
+		}, true, []int{0, 1}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
