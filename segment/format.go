@@ -187,11 +187,11 @@ func DecodeHeader(b []byte) (Header, error) {
 func AppendBatch(dst []byte, codec Codec, firstOffset uint64, recs []Record) ([]byte, error) {
 	if codec == CodecNone {
 		var e encoder
-		return e.appendBatch(dst, codec, firstOffset, recs)
+		return e.appendBatch(dst, codec, firstOffset, recs, recordTimes{})
 	}
 	e := encoderPool.Get().(*encoder)
 	defer encoderPool.Put(e)
-	dst, err := e.appendBatch(dst, codec, firstOffset, recs)
+	dst, err := e.appendBatch(dst, codec, firstOffset, recs, recordTimes{})
 	if cap(e.scratch) > keepBufferBytes {
 		e.scratch = nil
 	}
@@ -207,8 +207,24 @@ type encoder struct {
 	scratch []byte
 }
 
-func (e *encoder) appendBatch(dst []byte, codec Codec, firstOffset uint64, recs []Record) ([]byte, error) {
-	rawSize, err := checkRecords(codec, firstOffset, recs)
+// recordTimes says where a batch's record times come from: each record's TimeMs, or, when
+// stamped, one time for all of them (Writer.AppendAt), so that the caller need not copy its
+// records to set their TimeMs.
+type recordTimes struct {
+	stamped bool
+	ms      int64
+}
+
+// of returns the time of r.
+func (t recordTimes) of(r *Record) int64 {
+	if t.stamped {
+		return t.ms
+	}
+	return r.TimeMs
+}
+
+func (e *encoder) appendBatch(dst []byte, codec Codec, firstOffset uint64, recs []Record, times recordTimes) ([]byte, error) {
+	rawSize, err := checkRecords(codec, firstOffset, recs, times)
 	if err != nil {
 		return dst, err
 	}
@@ -217,23 +233,23 @@ func (e *encoder) appendBatch(dst []byte, codec Codec, firstOffset uint64, recs 
 	dst = slices.Grow(dst, batchHeaderSize+rawSize)
 	if codec == CodecNone {
 		dst = dst[:body+rawSize]
-		putRecords(dst[body:], recs)
+		putRecords(dst[body:], recs, times)
 	} else {
 		e.scratch = slices.Grow(e.scratch[:0], rawSize)[:rawSize]
-		putRecords(e.scratch, recs)
+		putRecords(e.scratch, recs, times)
 		dst = compress(dst[:body], codec, e.scratch)
 		if len(dst)-body >= rawSize {
 			codec = CodecNone
 			dst = append(dst[:body], e.scratch...)
 		}
 	}
-	putBatchHeader(dst[start:], codec, firstOffset, recs, rawSize)
+	putBatchHeader(dst[start:], codec, firstOffset, recs, times, rawSize)
 	return dst, nil
 }
 
 // checkRecords validates a batch before any byte is written and returns the size of its
 // uncompressed records section.
-func checkRecords(codec Codec, firstOffset uint64, recs []Record) (int, error) {
+func checkRecords(codec Codec, firstOffset uint64, recs []Record, times recordTimes) (int, error) {
 	if !codec.valid() {
 		return 0, fmt.Errorf("%w: %d", ErrUnknownCodec, uint8(codec))
 	}
@@ -243,16 +259,17 @@ func checkRecords(codec Codec, firstOffset uint64, recs []Record) (int, error) {
 	if uint64(len(recs)) > math.MaxUint64-firstOffset {
 		return 0, fmt.Errorf("%w: %d records from offset %d", ErrOffsetOverflow, len(recs), firstOffset)
 	}
-	first := recs[0].TimeMs
+	first := times.of(&recs[0])
 	prev := first
 	size := 0
 	for i := range recs {
 		r := &recs[i]
-		if r.TimeMs < prev {
-			return 0, fmt.Errorf("%w: record %d at %d ms follows %d ms", ErrTimeOrder, i, r.TimeMs, prev)
+		ms := times.of(r)
+		if ms < prev {
+			return 0, fmt.Errorf("%w: record %d at %d ms follows %d ms", ErrTimeOrder, i, ms, prev)
 		}
-		prev = r.TimeMs
-		size += uvarintLen(uint64(r.TimeMs)-uint64(first)) +
+		prev = ms
+		size += uvarintLen(uint64(ms)-uint64(first)) +
 			uvarintLen(uint64(len(r.PartitionKey))) + len(r.PartitionKey) +
 			uvarintLen(uint64(len(r.Data))) + len(r.Data)
 		if size > maxRawSize {
@@ -263,12 +280,12 @@ func checkRecords(codec Codec, firstOffset uint64, recs []Record) (int, error) {
 }
 
 // putRecords writes the records section of recs into b, which is exactly its size.
-func putRecords(b []byte, recs []Record) {
-	first := uint64(recs[0].TimeMs)
+func putRecords(b []byte, recs []Record, times recordTimes) {
+	first := uint64(times.of(&recs[0]))
 	n := 0
 	for i := range recs {
 		r := &recs[i]
-		n += binary.PutUvarint(b[n:], uint64(r.TimeMs)-first)      // time delta
+		n += binary.PutUvarint(b[n:], uint64(times.of(r))-first)   // time delta
 		n += binary.PutUvarint(b[n:], uint64(len(r.PartitionKey))) // key length
 		n += copy(b[n:], r.PartitionKey)                           // key
 		n += binary.PutUvarint(b[n:], uint64(len(r.Data)))         // data length
@@ -277,16 +294,16 @@ func putRecords(b []byte, recs []Record) {
 }
 
 // putBatchHeader fills in the header of the batch that makes up all of b, CRC last.
-func putBatchHeader(b []byte, codec Codec, firstOffset uint64, recs []Record, rawSize int) {
+func putBatchHeader(b []byte, codec Codec, firstOffset uint64, recs []Record, times recordTimes, rawSize int) {
 	le := binary.LittleEndian
-	le.PutUint32(b[batchLengthAt:], uint32(len(b)-batchCRCAt))          // length
-	b[batchCodecAt] = byte(codec)                                       // codec
-	le.PutUint64(b[batchFirstOffsetAt:], firstOffset)                   // first offset
-	le.PutUint32(b[batchCountAt:], uint32(len(recs)))                   // count
-	le.PutUint64(b[batchFirstTimeAt:], uint64(recs[0].TimeMs))          // first ms
-	le.PutUint64(b[batchLastTimeAt:], uint64(recs[len(recs)-1].TimeMs)) // last ms
-	le.PutUint32(b[batchRawSizeAt:], uint32(rawSize))                   // raw size
-	le.PutUint32(b[batchCRCAt:], checksum(b[batchCodecAt:]))            // CRC
+	le.PutUint32(b[batchLengthAt:], uint32(len(b)-batchCRCAt))              // length
+	b[batchCodecAt] = byte(codec)                                           // codec
+	le.PutUint64(b[batchFirstOffsetAt:], firstOffset)                       // first offset
+	le.PutUint32(b[batchCountAt:], uint32(len(recs)))                       // count
+	le.PutUint64(b[batchFirstTimeAt:], uint64(times.of(&recs[0])))          // first ms
+	le.PutUint64(b[batchLastTimeAt:], uint64(times.of(&recs[len(recs)-1]))) // last ms
+	le.PutUint32(b[batchRawSizeAt:], uint32(rawSize))                       // raw size
+	le.PutUint32(b[batchCRCAt:], checksum(b[batchCodecAt:]))                // CRC
 }
 
 // DecodeBatch decodes the batch at the start of b (b may extend past it; info.Position is 0 and

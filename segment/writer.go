@@ -199,15 +199,26 @@ func firstNonZero(f *os.File, from, to int64) (int64, error) {
 // and a failure to reserve space (a full disk: errors.Is(err, syscall.ENOSPC)) leave the
 // segment as it was, and later appends may succeed.
 func (w *Writer) Append(recs []Record) (BatchInfo, error) {
+	return w.append(recs, recordTimes{})
+}
+
+// AppendAt is Append with every record at timeMs: recs' TimeMs (and Offset) are ignored, and
+// recs is neither modified nor kept, so a caller that stamps one arrival time on a batch
+// need not copy its records to do so.
+func (w *Writer) AppendAt(recs []Record, timeMs int64) (BatchInfo, error) {
+	return w.append(recs, recordTimes{stamped: true, ms: timeMs})
+}
+
+func (w *Writer) append(recs []Record, times recordTimes) (BatchInfo, error) {
 	if err := w.usable(); err != nil {
 		return BatchInfo{}, err
 	}
-	if len(recs) > 0 && recs[0].TimeMs < w.lastTimeMs {
+	if len(recs) > 0 && times.of(&recs[0]) < w.lastTimeMs {
 		return BatchInfo{}, fmt.Errorf("segment %s: append: %w: first record at %d ms, previous batch ended at %d ms",
-			w.path, ErrTimeOrder, recs[0].TimeMs, w.lastTimeMs)
+			w.path, ErrTimeOrder, times.of(&recs[0]), w.lastTimeMs)
 	}
 	first, pos := w.next.Load(), w.size.Load()
-	buf, err := w.enc.appendBatch(w.buf[:0], w.opts.Codec, first, recs)
+	buf, err := w.enc.appendBatch(w.buf[:0], w.opts.Codec, first, recs, times)
 	if err != nil {
 		return BatchInfo{}, fmt.Errorf("segment %s: append at offset %d: %w", w.path, first, err)
 	}
@@ -225,8 +236,8 @@ func (w *Writer) Append(recs []Record) (BatchInfo, error) {
 		Codec:       Codec(buf[batchCodecAt]),
 		FirstOffset: first,
 		Count:       len(recs),
-		FirstTimeMs: recs[0].TimeMs,
-		LastTimeMs:  recs[len(recs)-1].TimeMs,
+		FirstTimeMs: times.of(&recs[0]),
+		LastTimeMs:  times.of(&recs[len(recs)-1]),
 	}
 	w.lastTimeMs = info.LastTimeMs
 	w.next.Store(info.NextOffset())

@@ -218,3 +218,39 @@ func TestWriter_SyncConcurrentWithAppend(t *testing.T) {
 	got := readWhatScanKept(t, path, w.Size())
 	requireSameRecords(t, want, got, 0)
 }
+
+// AppendAt stamps one time on every record: the records' own TimeMs and Offset play no
+// part (not even in the time-order check), and the caller's slice is left as it was.
+func TestWriter_AppendAt(t *testing.T) {
+	for _, c := range codecs {
+		t.Run("codec="+c.String(), func(t *testing.T) {
+			w, path := mustCreate(t, 7, segment.WriterOptions{Codec: c, PreallocateBytes: 64 << 10})
+			recs := makeRecords(5, 50, 0)
+			for i := range recs {
+				recs[i].TimeMs, recs[i].Offset = int64(100-i), 999 // decreasing: Append would refuse them
+			}
+			orig := append([]segment.Record(nil), recs...)
+			info, err := w.AppendAt(recs, 5000)
+			require.NoError(t, err)
+			require.Equal(t, orig, recs, "AppendAt must not modify its records")
+			require.Equal(t, int64(5000), info.FirstTimeMs)
+			require.Equal(t, int64(5000), info.LastTimeMs)
+			require.Equal(t, uint64(7), info.FirstOffset)
+
+			_, err = w.AppendAt(recs[:1], 4999)
+			require.ErrorIs(t, err, segment.ErrTimeOrder, "a stamped batch must not start before the previous one ended")
+			_, err = w.AppendAt(nil, 6000)
+			require.ErrorIs(t, err, segment.ErrEmptyBatch)
+			_, err = w.AppendAt([]segment.Record{{TimeMs: 1, Data: make([]byte, segment.MaxBatchBytes)}}, 6000)
+			require.ErrorIs(t, err, segment.ErrBatchTooLarge)
+
+			require.NoError(t, w.Sync())
+			got, _ := readAll(t, mustOpenReader(t, path, 0), w.Size())
+			want := append([]segment.Record(nil), orig...)
+			for i := range want {
+				want[i].TimeMs = 5000
+			}
+			requireSameRecords(t, want, got, 7)
+		})
+	}
+}

@@ -83,12 +83,7 @@ func (s *Shard) appendLocked(recs []segment.Record) (wstate, error) {
 		return wstate{}, err
 	}
 	t := max(s.lastTime, now)
-	s.scratch = append(s.scratch[:0], recs...)
-	for i := range s.scratch {
-		s.scratch[i].Offset, s.scratch[i].TimeMs = 0, t
-	}
-	info, err := s.ws.w.Append(s.scratch)
-	clear(s.scratch) // keep no reference to the caller's bytes
+	info, err := s.ws.w.AppendAt(recs, t) // stamps t without copying recs
 	if err != nil {
 		return wstate{}, fmt.Errorf("shard %s: append: %w", s.dir, err)
 	}

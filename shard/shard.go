@@ -37,12 +37,11 @@ type Shard struct {
 	lastTime  int64  // arrival time of the newest written record
 	sealed    bool
 	closing   bool
-	scratch   []segment.Record // Append's copy of the caller's records
-	cpEnd     int64            // ws.end at the last checkpoint
-	cpDue     bool             // a roll left state for a checkpoint to record
-	cpRunning bool             // a checkpoint goroutine is running
-	dirty     bool             // the manifest on disk has no clean flag (see markDirty)
-	syncTimer *time.Timer      // SyncInterval: the pending background sync, if any
+	cpEnd     int64       // ws.end at the last checkpoint
+	cpDue     bool        // a roll left state for a checkpoint to record
+	cpRunning bool        // a checkpoint goroutine is running
+	dirty     bool        // the manifest on disk has no clean flag (see markDirty)
+	syncTimer *time.Timer // SyncInterval: the pending background sync, if any
 
 	// syncMu orders Writer.Sync against Writer.Close: a roll never closes a file that a sync
 	// is running on. syncable is the writer that may still be synced.

@@ -33,10 +33,18 @@ type PutResult struct {
 // Per-record failures of PutRecords.
 const internalFailureMessage = "Internal Service Failure"
 
-// PutRecordsRequest is the input of PutRecords.
+// PutRecordsRequest is the input of PutRecords. The entries come either as Entries or, in
+// the form the shards append, as Records (PartitionKey and Data; Offset and TimeMs are
+// ignored) with HashKeys[i] the ExplicitHashKey of Records[i] ("" when absent; HashKeys may
+// be nil when no record has one). A request with Records set ignores Entries. Records are
+// only read during the call; those that all go to one shard are appended as given, and
+// records for several shards are grouped per shard by copying their headers, never their
+// bytes.
 type PutRecordsRequest struct {
 	StreamName string
 	Entries    []PutEntry
+	Records    []segment.Record
+	HashKeys   []string
 	DryRun     bool // check everything, write nothing, and answer dryRunSucceeded
 }
 
@@ -66,16 +74,53 @@ func (s *Store) PutRecords(req *PutRecordsRequest, results []PutResult) ([]PutRe
 	}
 	b := batches.Get().(*batcher)
 	defer b.release()
-	if err := b.route(v, req.Entries); err != nil {
+	in := putInput{recs: req.Records, hashKeys: req.HashKeys}
+	if req.Records == nil {
+		in = b.fromEntries(req.Entries)
+	}
+	if err := b.route(v, in); err != nil {
 		return results, err
 	}
 	if req.DryRun {
 		return results, dryRunSucceeded()
 	}
-	if len(req.Entries) == 0 {
+	if len(in.recs) == 0 {
 		return results[:0], nil
 	}
-	return s.put(e, v, b, req.Entries, results[:0]), nil
+	return s.put(e, v, b, in, results[:0]), nil
+}
+
+// putInput is the entries of one PutRecords as the shards append them: recs, and the
+// ExplicitHashKey of each (hashKeys may be nil or short: a missing one is absent).
+type putInput struct {
+	recs     []segment.Record
+	hashKeys []string
+}
+
+func (in putInput) hashKey(i int) string {
+	if i >= len(in.hashKeys) {
+		return ""
+	}
+	return in.hashKeys[i]
+}
+
+// pick returns the entries at indexes, in that order.
+func (in putInput) pick(indexes []int) putInput {
+	out := putInput{recs: make([]segment.Record, len(indexes)), hashKeys: make([]string, len(indexes))}
+	for k, i := range indexes {
+		out.recs[k], out.hashKeys[k] = in.recs[i], in.hashKey(i)
+	}
+	return out
+}
+
+// fromEntries converts entries into the batcher's own putInput.
+func (b *batcher) fromEntries(entries []PutEntry) putInput {
+	for i := range entries {
+		e := &entries[i]
+		b.inRecs = append(b.inRecs, segment.Record{PartitionKey: bytesOf(e.PartitionKey), Data: e.Data})
+		b.inHashKeys = append(b.inHashKeys, e.ExplicitHashKey)
+	}
+	return putInput{recs: b.inRecs, hashKeys: b.inHashKeys}
 }
 
 // PutRecord writes one record; see PutRecords. A SequenceNumberForOrdering must parse and
@@ -87,7 +132,7 @@ func (s *Store) PutRecord(req *PutRecordRequest) (PutResult, error) {
 	}
 	b := batches.Get().(*batcher)
 	defer b.release()
-	entries := []PutEntry{req.Entry}
+	entries := b.fromEntries([]PutEntry{req.Entry})
 	if err := b.route(v, entries); err != nil {
 		return PutResult{}, err
 	}
@@ -107,11 +152,11 @@ func (s *Store) PutRecord(req *PutRecordRequest) (PutResult, error) {
 // put appends the routed entries and returns their results appended to results. Records
 // that raced the end of a reshard (their shard was sealed under them) are written again on
 // the new shards, up to maxPutAgain times if reshards follow each other.
-func (s *Store) put(e *streamEntry, v *streamView, b *batcher, entries []PutEntry, results []PutResult) []PutResult {
-	b.group(entries)
+func (s *Store) put(e *streamEntry, v *streamView, b *batcher, entries putInput, results []PutResult) []PutResult {
+	b.group(entries.recs)
 	s.appendGroups(b)
 	results = b.results(results, v.info)
-	out := results[len(results)-len(entries):]
+	out := results[len(results)-len(entries.recs):]
 	again := b.sealed()
 	for try := 0; len(again) > 0 && v != nil && try < maxPutAgain; try++ {
 		v, again = s.putAgain(e, v, entries, again, out)
@@ -132,7 +177,7 @@ const maxPutAgain = 4
 // holding the stream's lock until the children are in place; putAgain waits for it
 // (awaitChange) without carrying anything out itself. If the attempt it waited for failed,
 // the entries keep their failure, and it returns v and them, to wait for another attempt.
-func (s *Store) putAgain(e *streamEntry, v *streamView, entries []PutEntry, indexes []int, results []PutResult) (*streamView, []int) {
+func (s *Store) putAgain(e *streamEntry, v *streamView, entries putInput, indexes []int, results []PutResult) (*streamView, []int) {
 	nv := s.awaitChange(e, v)
 	switch {
 	case nv == v:
@@ -140,16 +185,13 @@ func (s *Store) putAgain(e *streamEntry, v *streamView, entries []PutEntry, inde
 	case nv == nil || !nv.writable():
 		return nil, nil
 	}
-	retry := make([]PutEntry, len(indexes))
-	for k, i := range indexes {
-		retry[k] = entries[i]
-	}
+	retry := entries.pick(indexes)
 	b := batches.Get().(*batcher)
 	defer b.release()
 	if err := b.route(nv, retry); err != nil {
 		return nil, nil
 	}
-	b.group(retry)
+	b.group(retry.recs)
 	s.appendGroups(b)
 	for k, r := range b.results(nil, nv.info) {
 		results[indexes[k]] = r
@@ -204,13 +246,16 @@ func ownCreationSecond(n kinesis.SequenceNumber, info *StreamInfo) bool {
 // batcher is the scratch space of one PutRecords: where each entry goes, and the records
 // grouped by shard. It is pooled, so that a request allocates nothing per record.
 type batcher struct {
-	shards []*shardLog      // shards[i]: where entry i goes
-	order  []int32          // entry indexes, grouped by shard, in request order within each
-	recs   []segment.Record // the entries in that order
-	groups []group          // one per shard
-	logs   []*shard.Shard   // appendGroups: the shards written to,
-	waits  []uint64         // the offset each must be durable up to,
-	errs   []error          // and what waiting gave
+	inRecs     []segment.Record // fromEntries: the records of PutEntry entries,
+	inHashKeys []string         // and their ExplicitHashKeys
+	shards     []*shardLog      // shards[i]: where entry i goes
+	order      []int32          // entry indexes, grouped by shard, in request order within each
+	recs       []segment.Record // the entries in that order: the request's own records when they go to one shard,
+	own        []segment.Record // or this copy of them when they go to several
+	groups     []group          // one per shard
+	logs       []*shard.Shard   // appendGroups: the shards written to,
+	waits      []uint64         // the offset each must be durable up to,
+	errs       []error          // and what waiting gave
 }
 
 // group is the records of one PutRecords that go to one shard: recs[start:end] of the
@@ -227,29 +272,31 @@ var batches = sync.Pool{New: func() any { return new(batcher) }}
 
 // release clears the batcher's references to records and shards and pools it.
 func (b *batcher) release() {
+	clear(b.inRecs)
+	clear(b.inHashKeys)
 	clear(b.shards)
-	clear(b.recs[:cap(b.recs)])
+	clear(b.own[:cap(b.own)])
 	clear(b.groups)
 	clear(b.logs)
 	clear(b.errs)
-	b.shards, b.order, b.recs, b.groups = b.shards[:0], b.order[:0], b.recs[:0], b.groups[:0]
+	b.inRecs, b.inHashKeys = b.inRecs[:0], b.inHashKeys[:0]
+	b.shards, b.order, b.recs, b.own, b.groups = b.shards[:0], b.order[:0], nil, b.own[:0], b.groups[:0]
 	b.logs, b.waits, b.errs = b.logs[:0], b.waits[:0], b.errs[:0]
 	batches.Put(b)
 }
 
 // route finds the shard of every entry. An ExplicitHashKey that is not in [0, 2^128-1]
 // fails the request.
-func (b *batcher) route(v *streamView, entries []PutEntry) error {
-	for i := range entries {
-		e := &entries[i]
+func (b *batcher) route(v *streamView, entries putInput) error {
+	for i := range entries.recs {
 		var h kinesis.HashKey
-		if e.ExplicitHashKey != "" {
+		if hk := entries.hashKey(i); hk != "" {
 			var err error
-			if h, err = kinesis.ParseHashKey(e.ExplicitHashKey); err != nil {
-				return invalidExplicitHashKey(e.ExplicitHashKey)
+			if h, err = kinesis.ParseHashKey(hk); err != nil {
+				return invalidExplicitHashKey(hk)
 			}
 		} else {
-			h = kinesis.HashPartitionKey(bytesOf(e.PartitionKey))
+			h = kinesis.HashPartitionKey(entries.recs[i].PartitionKey)
 		}
 		_, l := v.shard(v.router.Route(h))
 		b.shards = append(b.shards, l)
@@ -257,21 +304,29 @@ func (b *batcher) route(v *streamView, entries []PutEntry) error {
 	return nil
 }
 
-// group orders the entries by shard, keeping request order within each shard, and makes
-// their records.
-func (b *batcher) group(entries []PutEntry) {
-	for i := range entries {
+// group orders the records by shard, keeping request order within each shard. Records that
+// all go to one shard are appended as they are; only records for several shards are copied,
+// to put each shard's together.
+func (b *batcher) group(recs []segment.Record) {
+	single := true
+	for i := range recs {
 		b.order = append(b.order, int32(i))
+		single = single && b.shards[i] == b.shards[0]
+	}
+	if single && len(recs) > 0 {
+		b.recs = recs
+		b.groups = append(b.groups, group{shard: b.shards[0], start: 0, end: len(recs)})
+		return
 	}
 	slices.SortStableFunc(b.order, func(x, y int32) int { return int(b.shards[x].index) - int(b.shards[y].index) })
 	for k, i := range b.order {
-		e := &entries[i]
-		b.recs = append(b.recs, segment.Record{PartitionKey: bytesOf(e.PartitionKey), Data: e.Data})
+		b.own = append(b.own, segment.Record{PartitionKey: recs[i].PartitionKey, Data: recs[i].Data})
 		if l := b.shards[i]; k == 0 || l != b.groups[len(b.groups)-1].shard {
 			b.groups = append(b.groups, group{shard: l, start: k})
 		}
 		b.groups[len(b.groups)-1].end = k + 1
 	}
+	b.recs = b.own
 }
 
 // appendGroups appends each group to its shard: it writes every group's batch, then waits

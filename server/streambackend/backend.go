@@ -4,8 +4,10 @@ import (
 	"context"
 	"sync"
 	"time"
+	"unsafe"
 
 	"github.com/shardlog/shardlog/kinesis"
+	"github.com/shardlog/shardlog/segment"
 	"github.com/shardlog/shardlog/server"
 	"github.com/shardlog/shardlog/stream"
 )
@@ -147,14 +149,16 @@ var putRecordsPool = sync.Pool{New: func() any { return new(putRecordsScratch) }
 func (b *backend) PutRecords(_ context.Context, in *server.PutRecordsInput) (*server.PutRecordsOutput, error) {
 	sc := putRecordsPool.Get().(*putRecordsScratch)
 	defer func() {
-		clear(sc.req.Entries)
-		sc.req.Entries = sc.req.Entries[:0]
+		clear(sc.req.Records)
+		clear(sc.req.HashKeys)
+		sc.req.Records, sc.req.HashKeys = sc.req.Records[:0], sc.req.HashKeys[:0]
 		putRecordsPool.Put(sc)
 	}()
 	sc.req.StreamName, sc.req.DryRun = in.StreamName, in.DryRun
 	for i := range in.Records {
 		r := &in.Records[i]
-		sc.req.Entries = append(sc.req.Entries, stream.PutEntry{PartitionKey: r.PartitionKey, ExplicitHashKey: r.ExplicitHashKey, Data: r.Data})
+		sc.req.Records = append(sc.req.Records, segment.Record{PartitionKey: bytesOf(r.PartitionKey), Data: r.Data})
+		sc.req.HashKeys = append(sc.req.HashKeys, r.ExplicitHashKey)
 	}
 	results, err := b.store.PutRecords(&sc.req, sc.results)
 	sc.results = results[:0]
@@ -162,6 +166,12 @@ func (b *backend) PutRecords(_ context.Context, in *server.PutRecordsInput) (*se
 		return nil, err
 	}
 	return putRecordsOutput(results, sc), nil
+}
+
+// bytesOf returns the bytes of s without copying them, for the partition keys of PutRecords,
+// which the stream only hashes and copies into segments.
+func bytesOf(s string) []byte {
+	return unsafe.Slice(unsafe.StringData(s), len(s))
 }
 
 // putRecordsOutput renders the results, with all sequence numbers in one string that each
