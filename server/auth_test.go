@@ -43,9 +43,7 @@ func sdkClientAs(endpoint string, hc *http.Client, keyID, secret, token string) 
 		BaseEndpoint:     aws.String(endpoint),
 		RetryMaxAttempts: 1,
 	}
-	if hc != nil {
-		opts.HTTPClient = hc
-	}
+	opts.HTTPClient = sdkHTTPClient(hc)
 	return kinesis.New(opts)
 }
 

@@ -1,10 +1,8 @@
 package server_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -18,6 +16,7 @@ import (
 	"github.com/aws/smithy-go"
 	"github.com/stretchr/testify/require"
 
+	"github.com/shardlog/shardlog/internal/testutil"
 	slkinesis "github.com/shardlog/shardlog/kinesis"
 	"github.com/shardlog/shardlog/server"
 )
@@ -35,42 +34,9 @@ func newSDKClient(endpoint string, hc *http.Client) *kinesis.Client {
 	return kinesis.New(opts)
 }
 
-// sdkHTTPClient returns the HTTP client of the tests' SDK clients: hc (a plain http.Client if
-// nil), handed request bodies of its own.
-//
-// It works around a client race of aws-sdk-go-v2 (issues #1825 and #2737), which fails a call
-// after a 200 with "use of closed network connection". smithy-go wraps the request body in a
-// reader whose WriteTo returns io.EOF, an error, once the body is closed, and the SDK closes
-// it as soon as Do returns the answer's headers. net/http's write loop, after sending the
-// body, reads it once more to check that it is at its end (through WriteTo); if the SDK has
-// closed the body by then, the write loop takes the io.EOF for a failed write and closes the
-// connection, under the answer being read. The server cannot prevent it, and answers sent in
-// pieces (large GetRecords), whose headers come early, make it likelier. A body read in full
-// beforehand, which the SDK never closes, takes the SDK's close out of the write loop's way.
-func sdkHTTPClient(hc *http.Client) *ownBodyClient {
-	if hc == nil {
-		hc = &http.Client{}
-	}
-	return &ownBodyClient{hc: hc}
-}
-
-// ownBodyClient sends each request with a copy of its body; see sdkHTTPClient.
-type ownBodyClient struct{ hc *http.Client }
-
-func (c *ownBodyClient) Do(r *http.Request) (*http.Response, error) {
-	if r.Body == nil || r.Body == http.NoBody {
-		return c.hc.Do(r)
-	}
-	b, err := io.ReadAll(r.Body)
-	if err != nil {
-		return nil, err
-	}
-	own := r.Clone(r.Context())
-	own.Body = io.NopCloser(bytes.NewReader(b))
-	own.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil }
-	own.ContentLength = int64(len(b))
-	return c.hc.Do(own)
-}
+// sdkHTTPClient is the tests' HTTP client for SDK clients, which steers clear of a client
+// race of aws-sdk-go-v2 (testutil.SDKHTTPClient).
+func sdkHTTPClient(hc *http.Client) *testutil.OwnBodyClient { return testutil.SDKHTTPClient(hc) }
 
 // mustServeSDK starts the server on an httptest.Server (127.0.0.1, HTTP/1.1)
 // and returns an SDK client for it.

@@ -19,6 +19,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/stretchr/testify/require"
+
+	"github.com/shardlog/shardlog/internal/testutil"
 )
 
 // binPath is the shardlog binary built once by TestMain for the end-to-end tests.
@@ -158,6 +160,7 @@ func newClient(endpoint string) *kinesis.Client {
 		Region:       "us-east-1",
 		BaseEndpoint: aws.String(endpoint),
 		Credentials:  credentials.NewStaticCredentialsProvider("AKIDSHARDLOGTEST", "secret", ""),
+		HTTPClient:   testutil.SDKHTTPClient(nil),
 	})
 }
 

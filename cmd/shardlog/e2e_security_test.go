@@ -14,6 +14,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 	"github.com/stretchr/testify/require"
+
+	"github.com/shardlog/shardlog/internal/testutil"
 )
 
 // runAs runs `aws kinesis <args>` with the given key, returning its output and
@@ -87,7 +89,7 @@ func TestCLI_Auth(t *testing.T) {
 	require.Len(t, got.Records, 3, "the CLI's record and the SDK's two")
 
 	wrong := kinesis.New(kinesis.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.Endpoint), RetryMaxAttempts: 1,
-		Credentials: credentials.NewStaticCredentialsProvider("AKIDSHARDLOGTEST", "wrong", "")})
+		Credentials: credentials.NewStaticCredentialsProvider("AKIDSHARDLOGTEST", "wrong", ""), HTTPClient: testutil.SDKHTTPClient(nil)})
 	_, err = wrong.ListStreams(ctx, &kinesis.ListStreamsInput{})
 	require.Error(t, err)
 	require.Contains(t, err.Error(), "InvalidSignatureException")
