@@ -38,11 +38,7 @@ func TestOpen_PowerLossAfterCrashedCreate(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			root := filepath.Join(powerloss.TempDir(t), "root")
 			require.NoError(t, os.Mkdir(root, 0o755))
-			var last *powerloss.Image
-			var rec *powerloss.Recorder
-			rec, err := powerloss.NewRecorder(root, func(int) { last = rec.ImageLocked(false) })
-			require.NoError(t, err)
-			defer rec.Close()
+			rec, last := powerloss.RecordLast(t, root)
 
 			dir := filepath.Join(root, "shard")
 			require.NoError(t, os.Mkdir(dir, 0o755)) // the crash came before root was synced
@@ -52,7 +48,7 @@ func TestOpen_PowerLossAfterCrashedCreate(t *testing.T) {
 			require.NoError(t, err)
 			_, _, err = s.Append([]segment.Record{{TimeMs: plT0, PartitionKey: []byte("k"), Data: []byte("acknowledged")}})
 			require.NoError(t, err)
-			img := last // the power goes off now
+			img := last() // the power goes off now
 			s.Abandon()
 			require.NoError(t, rec.Close())
 
@@ -85,11 +81,7 @@ func TestOpen_PowerLossReorderedWriteBack(t *testing.T) {
 	}
 	root := filepath.Join(powerloss.TempDir(t), "root")
 	require.NoError(t, os.Mkdir(root, 0o755))
-	var last *powerloss.Image
-	var rec *powerloss.Recorder
-	rec, err := powerloss.NewRecorder(root, func(int) { last = rec.ImageLocked(false) })
-	require.NoError(t, err)
-	defer rec.Close()
+	rec, last := powerloss.RecordLast(t, root)
 	dir := filepath.Join(root, "shard")
 	opts := shard.Options{Sync: shard.SyncNone, Now: newClock(plT0).Now, PreallocateBytes: 8192}
 	s, err := shard.Open(dir, opts)
@@ -98,7 +90,7 @@ func TestOpen_PowerLossReorderedWriteBack(t *testing.T) {
 		_, _, err = s.Append([]segment.Record{{TimeMs: plT0, PartitionKey: []byte("k"), Data: bytes.Repeat([]byte(d), 1500)}})
 		require.NoError(t, err)
 	}
-	img := last // after Open's syncs, with the two batches written since
+	img := last() // after Open's syncs, with the two batches written since
 	s.Abandon()
 	require.NoError(t, rec.Close())
 

@@ -52,11 +52,7 @@ func TestOpen_PowerLossAfterCrash(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			root := filepath.Join(powerloss.TempDir(t), "data")
 			require.NoError(t, os.Mkdir(root, 0o755))
-			var last *powerloss.Image
-			var rec *powerloss.Recorder
-			rec, err := powerloss.NewRecorder(root, func(int) { last = rec.ImageLocked(false) })
-			require.NoError(t, err)
-			defer rec.Close()
+			rec, last := powerloss.RecordLast(t, root)
 			c := newClock()
 			opts := testOptions(c)
 			opts.Shard.Sync = shard.SyncAlways
@@ -70,7 +66,7 @@ func TestOpen_PowerLossAfterCrash(t *testing.T) {
 			res, err := s.PutRecord(&stream.PutRecordRequest{StreamName: "x", Entry: stream.PutEntry{PartitionKey: "k", Data: []byte("acknowledged")}})
 			require.NoError(t, err)
 			require.Empty(t, res.ErrorCode)
-			img := last // the power goes off now
+			img := last() // the power goes off now
 			require.NoError(t, s.Close())
 			require.NoError(t, rec.Close())
 
@@ -96,11 +92,7 @@ func TestOpen_PowerLossAfterCrash(t *testing.T) {
 func TestOpen_PowerLossAfterCrashedDelete(t *testing.T) {
 	root := filepath.Join(powerloss.TempDir(t), "data")
 	require.NoError(t, os.Mkdir(root, 0o755))
-	var last *powerloss.Image
-	var rec *powerloss.Recorder
-	rec, err := powerloss.NewRecorder(root, func(int) { last = rec.ImageLocked(false) })
-	require.NoError(t, err)
-	defer rec.Close()
+	rec, last := powerloss.RecordLast(t, root)
 	opts := testOptions(newClock())
 	opts.Shard.Sync = shard.SyncAlways
 	s, err := stream.Open(root, opts)
@@ -116,7 +108,7 @@ func TestOpen_PowerLossAfterCrashedDelete(t *testing.T) {
 	s, err = stream.Open(root, opts) // removes what is left of x
 	require.NoError(t, err)
 	require.NoError(t, s.Close())
-	img := last // the power goes off now
+	img := last() // the power goes off now
 	require.NoError(t, rec.Close())
 
 	after := filepath.Join(powerloss.TempDir(t), "after")

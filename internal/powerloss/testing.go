@@ -51,3 +51,22 @@ func RunSeeds(t *testing.T, most int, budget time.Duration, run func(t *testing.
 	}
 	t.Logf("%d seeds in %v", n, time.Since(start).Round(time.Millisecond))
 }
+
+// RecordLast starts a Recorder under root that keeps the durable state after every completed
+// sync, closed when the test ends, and returns it with a function that gives the state as of
+// the last sync so far: the image a power loss at that moment would leave.
+func RecordLast(t testing.TB, root string) (*Recorder, func() *Image) {
+	t.Helper()
+	var last *Image
+	var rec *Recorder
+	rec, err := NewRecorder(root, func(int) { last = rec.ImageLocked(false) })
+	if err != nil {
+		t.Fatalf("powerloss: record %s: %v", root, err)
+	}
+	t.Cleanup(func() { rec.Close() })
+	return rec, func() *Image {
+		rec.mu.Lock()
+		defer rec.mu.Unlock()
+		return last
+	}
+}
