@@ -1,4 +1,4 @@
-package server_test
+package streambackend_test
 
 import (
 	"bytes"
@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 	"github.com/aws/smithy-go"
@@ -74,14 +73,7 @@ func mustServeStream(t testing.TB, opts stream.Options) (*kinesis.Client, *strea
 	st := mustOpenStreamStore(t, opts)
 	ts := httptest.NewServer(server.New(streambackend.New(st), server.Options{Logger: discardLogger()}))
 	t.Cleanup(ts.Close)
-	client := kinesis.New(kinesis.Options{
-		Region:           "us-east-1",
-		Credentials:      credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "SECRET", ""),
-		BaseEndpoint:     aws.String(ts.URL),
-		RetryMaxAttempts: 1,
-		HTTPClient:       sdkHTTPClient(ts.Client()),
-	})
-	return client, st
+	return newSDKClient(ts.URL, ts.Client()), st
 }
 
 // requireSDKError checks the code and message of an error the SDK returned.

@@ -1,4 +1,4 @@
-package server_test
+package streambackend_test
 
 import (
 	"context"
@@ -90,9 +90,13 @@ func atTimestampJSON(ts string) string {
 // atTimestampCBOR is the same request in CBOR, with the timestamp as tag 1 around the CBOR
 // number given in hex (epoch milliseconds).
 func atTimestampCBOR(t *testing.T, tsHex string) []byte {
-	text := func(s string) string { return hex.EncodeToString([]byte(cborText(s))) }
-	return mustHex(t, "a4"+text("StreamName")+text("w")+text("ShardId")+text(shard0)+
-		text("ShardIteratorType")+text("AT_TIMESTAMP")+text("Timestamp")+"c1"+tsHex)
+	ts, err := hex.DecodeString(tsHex)
+	require.NoError(t, err)
+	b := []byte{0xa4} // a map of four pairs
+	for _, s := range []string{"StreamName", "w", "ShardId", shard0, "ShardIteratorType", "AT_TIMESTAMP", "Timestamp"} {
+		b = append(append(b, 0x60|byte(len(s))), s...) // a text string shorter than 24 bytes
+	}
+	return append(append(b, 0xc1), ts...) // tag 1: epoch time
 }
 
 // futureMessage is the InvalidArgumentException message for an AT_TIMESTAMP timestamp of
