@@ -299,3 +299,18 @@ func dedup(s []string) []string {
 	slices.Sort(s)
 	return slices.Compact(s)
 }
+
+// TestLayers_DocGo: every package says in its doc.go what concept lives there (STYLE.md §5),
+// so that the package comment is found in one place.
+func TestLayers_DocGo(t *testing.T) {
+	for dir := range packages(t) {
+		b, err := os.ReadFile(filepath.Join(dir, "doc.go"))
+		if err != nil {
+			t.Errorf("package %s has no doc.go: %v", dir, err)
+			continue
+		}
+		if !regexp.MustCompile(`(?m)^// (Package|Command) \S+ `).Match(b) {
+			t.Errorf("%s/doc.go has no package comment (// Package name …)", dir)
+		}
+	}
+}
