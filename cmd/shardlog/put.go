@@ -117,13 +117,8 @@ func runPut(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 // runPutWith is runPut starting from cfg, whose fields that are not flags (backoff) stay as
 // given.
 func runPutWith(cfg putConfig, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("put", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("put", putUsage, stderr)
 	cfg.flags(fs)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, putUsage)
-		fs.PrintDefaults()
-	}
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
