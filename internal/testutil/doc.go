@@ -10,6 +10,8 @@
 //     SHARDLOG_REQUIRE_E2E=1).
 //   - SDKHTTPClient: the HTTP client of every AWS SDK client in the tests, which avoids a
 //     client race of aws-sdk-go-v2.
+//   - SetKinesisHeaders: the headers of a hand-made awsJson 1.1 request, for the tests
+//     that send raw bodies to the server.
 //
 // Test files import it, and so does internal/powerloss, itself a package for tests; nothing
 // that goes into the binary does.

@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 	"github.com/stretchr/testify/require"
 
+	"github.com/shardlog/shardlog/internal/testutil"
 	"github.com/shardlog/shardlog/server"
 	"github.com/shardlog/shardlog/server/streambackend"
 	"github.com/shardlog/shardlog/stream"
@@ -150,7 +151,7 @@ func TestStreamBackend_GetShardIterator_TimestampRange(t *testing.T) {
 			if tt.json != "" {
 				w = do(t, h, "GetShardIterator", atTimestampJSON(tt.json))
 			} else {
-				r := signed(httptest.NewRequest(http.MethodPost, "/", strings.NewReader(string(atTimestampCBOR(t, tt.cbor)))), "GetShardIterator")
+				r := testutil.SetKinesisHeaders(httptest.NewRequest(http.MethodPost, "/", strings.NewReader(string(atTimestampCBOR(t, tt.cbor)))), "GetShardIterator")
 				r.Header.Set("Content-Type", "application/x-amz-cbor-1.1")
 				w = httptest.NewRecorder()
 				h.ServeHTTP(w, r)

@@ -615,12 +615,7 @@ func BenchmarkServer_PutRecordsStream(b *testing.B) {
 			srv := server.New(streambackend.New(st), server.Options{Logger: discardLogger()})
 			body := streamPutRecordsBody("bench", records, size)
 			rd := bytes.NewReader(body)
-			r := httptest.NewRequest(http.MethodPost, "/", nil)
-			r.Header.Set("Content-Type", "application/x-amz-json-1.1")
-			r.Header.Set("X-Amz-Target", "Kinesis_20131202.PutRecords")
-			r.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/us-east-1/kinesis/aws4_request, "+
-				"SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=0123456789abcdef")
-			r.Header.Set("X-Amz-Date", "20260101T000000Z")
+			r := testutil.SetKinesisHeaders(httptest.NewRequest(http.MethodPost, "/", nil), "PutRecords")
 			r.Body, r.ContentLength = io.NopCloser(rd), int64(len(body))
 			w := &streamDiscardWriter{h: http.Header{}}
 			b.SetBytes(records * size)

@@ -56,20 +56,10 @@ func h2cClient() *http.Client {
 	return &http.Client{Transport: &http.Transport{Protocols: &p}}
 }
 
-// signed sets the headers of a well-formed JSON request for an operation.
-func signed(r *http.Request, op string) *http.Request {
-	r.Header.Set("Content-Type", "application/x-amz-json-1.1")
-	r.Header.Set("X-Amz-Target", "Kinesis_20131202."+op)
-	r.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/us-east-1/kinesis/aws4_request, "+
-		"SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=0123456789abcdef")
-	r.Header.Set("X-Amz-Date", "20260101T000000Z")
-	return r
-}
-
 // do sends one signed JSON request for op through the handler.
 func do(t *testing.T, h http.Handler, op, body string) *httptest.ResponseRecorder {
 	t.Helper()
-	r := signed(httptest.NewRequest(http.MethodPost, "/", strings.NewReader(body)), op)
+	r := testutil.SetKinesisHeaders(httptest.NewRequest(http.MethodPost, "/", strings.NewReader(body)), op)
 	w := httptest.NewRecorder()
 	h.ServeHTTP(w, r)
 	return w
