@@ -4,7 +4,7 @@
 //     logged so that a failure can be replayed.
 //   - Clock: a fake clock for the Now options of shard and stream.
 //   - TreeState: the files of a directory and their checksums, to show that a call changed
-//     nothing on disk.
+//     nothing on disk; FlipByte, bit rot in one byte of a file.
 //   - MountSmallFS, FillDisk and SkipOrFail: a small loop-mounted file system to fill up, for
 //     the full-disk tests, and the rule for a tool that is missing (skip, unless
 //     SHARDLOG_REQUIRE_E2E=1).
