@@ -65,3 +65,48 @@ func (p *phaseSampler) finish() *ProcessStats {
 	}
 	return p.s.finish()
 }
+
+// phaseMeter measures one phase: its progress reports, the time it takes, the CPU time of
+// this process and the server process (Config.ServerPID).
+type phaseMeter struct {
+	c            *counters
+	sampler      *phaseSampler
+	stopProgress func()
+	cpu0         float64
+	start        time.Time
+}
+
+// startPhase starts measuring a phase whose running totals are c.
+func startPhase(cfg Config, phase string, c *counters) (*phaseMeter, error) {
+	sampler, err := startPhaseSampler(cfg)
+	if err != nil {
+		return nil, err
+	}
+	m := &phaseMeter{c: c, sampler: sampler, stopProgress: startProgress(cfg, phase, c)}
+	m.cpu0, m.start = selfCPU(), time.Now()
+	return m, nil
+}
+
+// finish stops measuring and returns the phase's result, with the latencies of the calls
+// in hists (one histogram per connection).
+func (m *phaseMeter) finish(hists []*Histogram) PhaseResult {
+	elapsed := time.Since(m.start)
+	m.stopProgress()
+	c := m.c
+	res := PhaseResult{
+		Records:       c.records.Load(),
+		Bytes:         c.bytes.Load(),
+		Calls:         c.calls.Load(),
+		Errors:        c.errors.Load(),
+		FailedRecords: c.failed.Load(),
+	}
+	hist := new(Histogram)
+	for _, h := range hists {
+		hist.Merge(h)
+	}
+	res.Latency = hist.Summary()
+	res.ClientCPUSeconds = selfCPU() - m.cpu0
+	res.Server = m.sampler.finish()
+	res.finish(elapsed)
+	return res
+}

@@ -206,13 +206,10 @@ func readAll(ctx context.Context, cfg Config, c *client, writers []*writer, jobs
 	for i, w := range writers {
 		p.seen[i] = newSeenSet(w.track.sent)
 	}
-	var res PhaseResult
-	sampler, err := startPhaseSampler(cfg)
+	meter, err := startPhase(cfg, PhaseRead, &p.counters)
 	if err != nil {
-		return res, nil, err
+		return PhaseResult{}, nil, err
 	}
-	stopProgress := startProgress(cfg, PhaseRead, &p.counters)
-	cpu0, start := selfCPU(), time.Now()
 	queue := make(chan shardJob, len(jobs))
 	for _, j := range jobs {
 		queue <- j
@@ -235,19 +232,11 @@ func readAll(ctx context.Context, cfg Config, c *client, writers []*writer, jobs
 		})
 	}
 	wg.Wait()
-	elapsed := time.Since(start)
-	stopProgress()
-
-	res.Records, res.Bytes = p.records.Load(), p.bytes.Load()
-	res.Calls, res.Errors = p.calls.Load(), p.errors.Load()
-	hist := new(Histogram)
-	for _, r := range readers {
-		hist.Merge(r.hist)
+	hists := make([]*Histogram, len(readers))
+	for i, r := range readers {
+		hists[i] = r.hist
 	}
-	res.Latency = hist.Summary()
-	res.ClientCPUSeconds = selfCPU() - cpu0
-	res.Server = sampler.finish()
-	res.finish(elapsed)
+	res := meter.finish(hists)
 	v := p.verification()
 	if ctx.Err() != nil {
 		return res, v, ctx.Err()

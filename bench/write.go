@@ -137,13 +137,10 @@ func writeAll(ctx context.Context, cfg Config, c *client, writers []*writer) (Ph
 		batch := int64(cfg.BatchRecords)
 		p.callsLeft.Store((cfg.Records + batch - 1) / batch)
 	}
-	var res PhaseResult
-	sampler, err := startPhaseSampler(cfg)
+	meter, err := startPhase(cfg, PhaseWrite, &p.counters)
 	if err != nil {
-		return res, err
+		return PhaseResult{}, err
 	}
-	stopProgress := startProgress(cfg, PhaseWrite, &p.counters)
-	cpu0, start := selfCPU(), time.Now()
 	if cfg.Duration > 0 {
 		timer := time.AfterFunc(cfg.Duration, func() { p.stop.Store(true) })
 		defer timer.Stop()
@@ -154,19 +151,11 @@ func writeAll(ctx context.Context, cfg Config, c *client, writers []*writer) (Ph
 		wg.Go(func() { errs[i] = w.run(ctx, c, p) })
 	}
 	wg.Wait()
-	elapsed := time.Since(start)
-	stopProgress()
-
-	res.Records, res.Bytes = p.records.Load(), p.bytes.Load()
-	res.Calls, res.Errors, res.FailedRecords = p.calls.Load(), p.errors.Load(), p.failed.Load()
-	hist := new(Histogram)
-	for _, w := range writers {
-		hist.Merge(w.hist)
+	hists := make([]*Histogram, len(writers))
+	for i, w := range writers {
+		hists[i] = w.hist
 	}
-	res.Latency = hist.Summary()
-	res.ClientCPUSeconds = selfCPU() - cpu0
-	res.Server = sampler.finish()
-	res.finish(elapsed)
+	res := meter.finish(hists)
 	if err := errors.Join(errs...); err != nil {
 		return res, err
 	}

@@ -48,6 +48,15 @@ func requireIntact(t testing.TB, x *index.Index) {
 	}
 }
 
+// seekIndexes returns the index of seekFixture as built in memory and as read back from its
+// file, by mode ("memory", "file"), so that a lookup test runs on both.
+func seekIndexes(t testing.TB) map[string]*index.Index {
+	t.Helper()
+	x := mustNew(t, 100, 4096, seekFixture)
+	y, _ := mustOpen(t, mustNew(t, 100, 4096, seekFixture), seekFixtureMeta)
+	return map[string]*index.Index{"memory": x, "file": y}
+}
+
 // mustOpen writes x with m to a new file in t.TempDir, opens it, checks that the opened
 // index holds the same entries, and closes it when the test ends.
 func mustOpen(t testing.TB, x *index.Index, m index.Meta) (*index.Index, string) {
@@ -120,11 +129,7 @@ func TestIndex_Seek(t *testing.T) {
 		{"past next offset", 1 << 40, 150},
 		{"max uint64", ^uint64(0), 150},
 	}
-	for _, mode := range []string{"memory", "file"} {
-		x := mustNew(t, 100, 4096, seekFixture)
-		if mode == "file" {
-			x, _ = mustOpen(t, x, seekFixtureMeta)
-		}
+	for mode, x := range seekIndexes(t) {
 		for _, tt := range tests {
 			t.Run(mode+"/"+tt.name, func(t *testing.T) {
 				e, ok := x.Seek(tt.offset)
@@ -151,11 +156,7 @@ func TestIndex_SeekTime(t *testing.T) {
 		{"after last", 41, 150},
 		{"far future", 1 << 62, 150},
 	}
-	for _, mode := range []string{"memory", "file"} {
-		x := mustNew(t, 100, 4096, seekFixture)
-		if mode == "file" {
-			x, _ = mustOpen(t, x, seekFixtureMeta)
-		}
+	for mode, x := range seekIndexes(t) {
 		for _, tt := range tests {
 			t.Run(mode+"/"+tt.name, func(t *testing.T) {
 				e, ok := x.SeekTime(tt.ms)

@@ -1,7 +1,7 @@
 // Package kinesis holds the vocabulary of Amazon Kinesis Data Streams that every layer of
 // shardlog above the storage engine speaks: the values a client sends and reads back, the
 // errors it is answered with, and the limits AWS sets. It imports nothing of the engine
-// (segment, index, shard) nor of the packages built on it (retention, stream, server), so
+// (segment, index, shard) nor of the packages built on it (stream, server), so
 // that a client-side tool such as bench, or the tail command, can use it alone.
 //
 // # Vocabulary

@@ -48,13 +48,7 @@ func (b *streamingBackend) GetRecords(_ context.Context, _ *server.GetRecordsInp
 
 func postGetRecords(t *testing.T, c *http.Client, url string) *http.Response {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodPost, url+"/", strings.NewReader(`{"ShardIterator":"it"}`))
-	require.NoError(t, err)
-	signed(req, "GetRecords")
-	resp, err := c.Do(req)
-	require.NoError(t, err)
-	t.Cleanup(func() { resp.Body.Close() })
-	return resp
+	return post(t, c, url, "GetRecords", `{"ShardIterator":"it"}`)
 }
 
 // TestGetRecords_LargeAnswerIsStreamed: an answer of several MiB goes out in pieces, without

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/shardlog/shardlog/internal/testutil"
 	"github.com/shardlog/shardlog/server"
 )
 
@@ -229,14 +230,7 @@ func mustNew(t *testing.T, opts server.Options) (*server.Server, *fakeBackend) {
 }
 
 // signed sets the headers of a well-formed JSON request for an operation.
-func signed(r *http.Request, op string) *http.Request {
-	r.Header.Set("Content-Type", "application/x-amz-json-1.1")
-	r.Header.Set("X-Amz-Target", "Kinesis_20131202."+op)
-	r.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/us-east-1/kinesis/aws4_request, "+
-		"SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=0123456789abcdef")
-	r.Header.Set("X-Amz-Date", "20260101T000000Z")
-	return r
-}
+func signed(r *http.Request, op string) *http.Request { return testutil.SetKinesisHeaders(r, op) }
 
 // do sends one signed JSON request for op through the handler.
 func do(t *testing.T, h http.Handler, op, body string) *httptest.ResponseRecorder {

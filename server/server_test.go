@@ -49,11 +49,13 @@ func h2cClient() *http.Client {
 	return &http.Client{Transport: &http.Transport{Protocols: &p}}
 }
 
-func postListStreams(t *testing.T, c *http.Client, url string) *http.Response {
+// post sends one signed JSON request for op to the server at url with c; the answer's body
+// is closed when the test ends.
+func post(t *testing.T, c *http.Client, url, op, body string) *http.Response {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodPost, url+"/", strings.NewReader("{}"))
+	req, err := http.NewRequest(http.MethodPost, url+"/", strings.NewReader(body))
 	require.NoError(t, err)
-	signed(req, "ListStreams")
+	signed(req, op)
 	resp, err := c.Do(req)
 	require.NoError(t, err)
 	t.Cleanup(func() { resp.Body.Close() })
@@ -67,7 +69,7 @@ func TestServe_H2C(t *testing.T) {
 	h2c := h2cClient()
 	t.Cleanup(h2c.CloseIdleConnections) // before Shutdown, which waits for idle HTTP/2 sessions
 
-	resp := postListStreams(t, h2c, url)
+	resp := post(t, h2c, url, "ListStreams", "{}")
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	require.Equal(t, 2, resp.ProtoMajor, "proto %s", resp.Proto)
 	body, err := io.ReadAll(resp.Body)
@@ -75,7 +77,7 @@ func TestServe_H2C(t *testing.T) {
 	require.Equal(t, `{"StreamNames":[],"HasMoreStreams":false}`, string(body))
 	require.NotEmpty(t, resp.Header.Get("x-amzn-RequestId"))
 
-	resp = postListStreams(t, http.DefaultClient, url)
+	resp = post(t, http.DefaultClient, url, "ListStreams", "{}")
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	require.Equal(t, 1, resp.ProtoMajor)
 

@@ -223,15 +223,7 @@ func (s *Shard) Close() error {
 		s.mu.Unlock()
 		return nil
 	}
-	s.closing = true
-	if s.syncTimer != nil && s.syncTimer.Stop() {
-		s.syncTimer = nil
-		s.bg.Done()
-	}
-	s.wmu.Unlock()
-	s.bg.Wait()
-
-	s.wmu.Lock()
+	s.stopBackground()
 	defer s.wmu.Unlock()
 	var errs []error
 	if s.ws.w != nil {
@@ -248,6 +240,21 @@ func (s *Shard) Close() error {
 		return fmt.Errorf("shard %s: close: %w", s.dir, err)
 	}
 	return nil
+}
+
+// stopBackground marks the shard closing, so that no append, checkpoint or interval sync
+// starts, cancels an interval sync not yet started, and waits for the background work in
+// flight (a checkpoint, an interval sync) to end. Called with wmu held, which it releases
+// while it waits and holds again when it returns.
+func (s *Shard) stopBackground() {
+	s.closing = true
+	if s.syncTimer != nil && s.syncTimer.Stop() {
+		s.syncTimer = nil
+		s.bg.Done()
+	}
+	s.wmu.Unlock()
+	s.bg.Wait()
+	s.wmu.Lock()
 }
 
 // writeClean writes the active segment's final index and the manifest with the clean flag,
@@ -281,14 +288,7 @@ func (s *Shard) hasActiveLocked() bool {
 // the next Open recovers as after a crash. Open uses it when recovery fails.
 func (s *Shard) abandon() {
 	s.wmu.Lock()
-	s.closing = true
-	if s.syncTimer != nil && s.syncTimer.Stop() {
-		s.syncTimer = nil
-		s.bg.Done()
-	}
-	s.wmu.Unlock()
-	s.bg.Wait()
-	s.wmu.Lock()
+	s.stopBackground()
 	if s.ws.w != nil {
 		s.syncMu.Lock()
 		s.ws.w.Close()

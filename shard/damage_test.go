@@ -34,7 +34,7 @@ func TestOpen_FlippedByteInTail(t *testing.T) {
 		t.Run(fmt.Sprint("byte=", pos), func(t *testing.T) {
 			dir := copyDir(t, src)
 			seg := filepath.Join(dir, "00000000000000000000.seg")
-			flipByte(t, seg, pos)
+			testutil.FlipByte(t, seg, pos)
 			before := testutil.TreeState(t, dir)
 
 			rep, err := shard.Check(dir, opts)
@@ -192,9 +192,9 @@ func TestCheck_AgreesWithOpen(t *testing.T) {
 		}, false},
 		{"flipped byte in the active segment's last batch", func(dir string) {
 			p := filepath.Join(dir, filepath.Base(active))
-			flipByte(t, p, fileSize(t, p)-5)
+			testutil.FlipByte(t, p, fileSize(t, p)-5)
 		}, true},
-		{"manifest checksum", func(dir string) { flipByte(t, filepath.Join(dir, "manifest"), 10) }, true},
+		{"manifest checksum", func(dir string) { testutil.FlipByte(t, filepath.Join(dir, "manifest"), 10) }, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -221,7 +221,7 @@ func TestCheck_AgreesWithOpen(t *testing.T) {
 // deletes nothing, and Close writes nothing: its files stay for a person to look at.
 func TestQuarantine(t *testing.T) {
 	dir := abandoned(t, shard.Options{}, 3, 2, 20)
-	flipByte(t, filepath.Join(dir, "00000000000000000000.seg"), segment.HeaderSize+10)
+	testutil.FlipByte(t, filepath.Join(dir, "00000000000000000000.seg"), segment.HeaderSize+10)
 	_, openErr := shard.Open(dir, shard.Options{MustExist: true})
 	require.True(t, shard.IsDamage(openErr), "IsDamage(%v)", openErr)
 	require.False(t, shard.IsDamage(fs.ErrPermission))

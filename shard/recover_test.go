@@ -10,6 +10,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/shardlog/shardlog/internal/testutil"
 	"github.com/shardlog/shardlog/segment"
 	"github.com/shardlog/shardlog/shard"
 )
@@ -196,7 +197,7 @@ func TestOpen_Corruption(t *testing.T) {
 		dir := abandoned(t, shard.WithCheckpointBytes(shard.Options{}, 1<<40), 10, 3, 20)
 		path := filepath.Join(dir, "00000000000000000000.seg")
 		ends := batchEnds(t, path, fileSize(t, path))
-		flipByte(t, path, ends[4]+30)
+		testutil.FlipByte(t, path, ends[4]+30)
 		_, err := shard.Open(dir, shard.Options{})
 		var ce *segment.CorruptionError
 		require.ErrorAs(t, err, &ce)
@@ -212,7 +213,7 @@ func TestOpen_Corruption(t *testing.T) {
 		appendBatches(t, s, 20, 5, 200) // one batch per segment
 		require.NoError(t, s.Close())
 		path := filepath.Join(dir, "00000000000000000015.seg")
-		flipByte(t, path, segment.HeaderSize+50)
+		testutil.FlipByte(t, path, segment.HeaderSize+50)
 
 		s, err = shard.Open(dir, opts)
 		require.NoError(t, err, "Open does not read sealed segments")
@@ -233,20 +234,6 @@ func fileSize(t *testing.T, path string) int64 {
 	fi, err := os.Stat(path)
 	require.NoError(t, err)
 	return fi.Size()
-}
-
-// flipByte inverts the byte at pos of the file at path.
-func flipByte(t *testing.T, path string, pos int64) {
-	t.Helper()
-	f, err := os.OpenFile(path, os.O_RDWR, 0)
-	require.NoError(t, err)
-	defer f.Close()
-	b := make([]byte, 1)
-	_, err = f.ReadAt(b, pos)
-	require.NoError(t, err)
-	b[0] ^= 0xff
-	_, err = f.WriteAt(b, pos)
-	require.NoError(t, err)
 }
 
 func TestOpen_Reconcile(t *testing.T) {
@@ -342,14 +329,14 @@ func TestOpen_Reconcile(t *testing.T) {
 		{
 			name: "damaged manifest",
 			damage: func(t *testing.T, dir string) {
-				flipByte(t, filepath.Join(dir, "manifest"), 20)
+				testutil.FlipByte(t, filepath.Join(dir, "manifest"), 20)
 			},
 			wantErr: segment.ErrCorrupt,
 		},
 		{
 			name: "damaged index of a sealed segment is rebuilt",
 			damage: func(t *testing.T, dir string) {
-				flipByte(t, filepath.Join(dir, "00000000000000000030.idx"), 10)
+				testutil.FlipByte(t, filepath.Join(dir, "00000000000000000030.idx"), 10)
 			},
 			check: func(t *testing.T, dir string, s *shard.Shard) {
 				requireRecords(t, readAll(t, s, 32), 32, 32, 68, 200)

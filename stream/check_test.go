@@ -7,6 +7,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/shardlog/shardlog/internal/testutil"
 	"github.com/shardlog/shardlog/segment"
 	"github.com/shardlog/shardlog/stream"
 )
@@ -25,7 +26,7 @@ func TestCheck_Evidence(t *testing.T) {
 		wantOffset bool // the problem names a byte position in the file
 	}{
 		{"flipped byte in a batch", func(t *testing.T, _, streamDir string) {
-			flipByte(t, segPath(streamDir), segment.HeaderSize+20)
+			testutil.FlipByte(t, segPath(streamDir), segment.HeaderSize+20)
 		}, true, func(_, streamDir string) string { return segPath(streamDir) }, true},
 		{"lost catalog file", func(t *testing.T, dir, _ string) {
 			require.NoError(t, os.Remove(filepath.Join(dir, "catalog", "a.json")))
@@ -80,18 +81,4 @@ func TestCheck_Evidence(t *testing.T) {
 func TestCheck_NotADataDirectory(t *testing.T) {
 	_, err := stream.Check(t.TempDir(), stream.CheckOptions{})
 	require.ErrorContains(t, err, "not a shardlog data directory")
-}
-
-// flipByte inverts the byte at pos of the file at path.
-func flipByte(t *testing.T, path string, pos int64) {
-	t.Helper()
-	f, err := os.OpenFile(path, os.O_RDWR, 0)
-	require.NoError(t, err)
-	defer f.Close()
-	b := make([]byte, 1)
-	_, err = f.ReadAt(b, pos)
-	require.NoError(t, err)
-	b[0] ^= 0xff
-	_, err = f.WriteAt(b, pos)
-	require.NoError(t, err)
 }

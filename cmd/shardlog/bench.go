@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -33,8 +32,7 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 	var cfg bench.Config
 	var op, payload string
 	var asJSON, quiet bool
-	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("bench", benchUsage, stderr)
 	fs.StringVar(&cfg.Endpoint, "endpoint", "http://127.0.0.1:4567", "Kinesis endpoint URL")
 	fs.StringVar(&cfg.Region, "region", "us-east-1", "region in the requests' credential scope")
 	fs.StringVar(&cfg.StreamPrefix, "stream", "bench", "prefix of the names of the streams the run creates")
@@ -54,10 +52,6 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&cfg.ServerPID, "server-pid", 0, "process id of the server on this machine: report its CPU and memory (Linux)")
 	fs.BoolVar(&asJSON, "json", false, "print the result as JSON on stdout")
 	fs.BoolVar(&quiet, "quiet", false, "no progress lines")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, benchUsage)
-		fs.PrintDefaults()
-	}
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}

@@ -58,7 +58,7 @@ func killedWithData(t *testing.T) (dir, seg string, batches []segment.BatchInfo)
 func TestServe_FlippedByteAfterKill(t *testing.T) {
 	dir, seg, batches := killedWithData(t)
 	last := batches[len(batches)-1]
-	flip(t, seg, last.Position+last.Size/2)
+	testutil.FlipByte(t, seg, last.Position+last.Size/2)
 	streamDir := filepath.Dir(filepath.Dir(seg))
 	before := testutil.TreeState(t, streamDir)
 

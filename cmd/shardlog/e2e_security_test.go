@@ -22,20 +22,7 @@ import (
 // error text instead of failing.
 func (c *cliRunner) runAs(keyID, secret string, args ...string) (string, string, error) {
 	c.t.Helper()
-	full := append([]string{"--endpoint-url", c.endpoint, "--output", "json", "kinesis"}, args...)
-	cmd := exec.Command(awsCLI, full...)
-	cmd.Env = append(os.Environ(),
-		"HOME="+c.home,
-		"AWS_ACCESS_KEY_ID="+keyID,
-		"AWS_SECRET_ACCESS_KEY="+secret,
-		"AWS_DEFAULT_REGION=us-east-1",
-		"AWS_REGION=us-east-1",
-		"AWS_PAGER=",
-		"AWS_MAX_ATTEMPTS=1",
-		"AWS_CONFIG_FILE="+c.home+"/config",
-		"AWS_SHARED_CREDENTIALS_FILE="+c.home+"/credentials",
-		"AWS_EC2_METADATA_DISABLED=true",
-	)
+	cmd := c.command(keyID, secret, args, "AWS_MAX_ATTEMPTS=1")
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()

@@ -62,3 +62,38 @@ func TestApplyEnv(t *testing.T) {
 	require.Error(t, err)
 	require.True(t, strings.HasPrefix(err.Error(), `SHARDLOG_CREATE_STREAM_DELAY="soon"`), err.Error())
 }
+
+// TestRun_Help: -h prints the command's usage and then its flags, each with its default.
+func TestRun_Help(t *testing.T) {
+	tests := []struct {
+		args       []string
+		usage      string // how stderr begins
+		flag       string // a flag line that follows it ("" for none)
+		wantNoFlag bool
+	}{
+		{[]string{"serve", "-h"}, "Usage: shardlog serve [flags]\n\nEvery flag can also be set as SHARDLOG_<FLAG>", "  -listen string", false},
+		{[]string{"put", "-h"}, "Usage: shardlog put --stream NAME", "  -stream string", false},
+		{[]string{"tail", "-h"}, "Usage: shardlog tail", "  -stream string", false},
+		{[]string{"bench", "-h"}, "Usage: shardlog bench", "  -connections int", false},
+		{[]string{"inspect", "dump", "-h"}, "Usage:\n  shardlog inspect dump", "Flags of dump:\n  -data int", false},
+		{[]string{"inspect", "check", "-h"}, "Usage:\n  shardlog inspect dump", "", true},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			if code := run(tt.args, &out, &errOut); code != 0 {
+				t.Fatalf("run(%q) = %d, want 0; stderr:\n%s", tt.args, code, errOut.String())
+			}
+			help := errOut.String()
+			if !strings.HasPrefix(help, tt.usage) {
+				t.Errorf("run(%q) help begins %.80q, want %q", tt.args, help, tt.usage)
+			}
+			if tt.flag != "" && !strings.Contains(help, tt.flag) {
+				t.Errorf("run(%q) help lacks %q:\n%s", tt.args, tt.flag, help)
+			}
+			if tt.wantNoFlag && strings.Contains(help, "\n  -") {
+				t.Errorf("run(%q) help lists flags, and the command has none:\n%s", tt.args, help)
+			}
+		})
+	}
+}

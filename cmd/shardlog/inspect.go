@@ -2,7 +2,6 @@ package main
 
 import (
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -55,11 +54,9 @@ type dumpConfig struct {
 
 func runDump(args []string, stdout, stderr io.Writer) int {
 	var cfg dumpConfig
-	fs := flag.NewFlagSet("inspect dump", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("inspect dump", inspectUsage+"\nFlags of dump:\n", stderr)
 	fs.BoolVar(&cfg.records, "records", true, "print every record, not only the batches")
 	fs.IntVar(&cfg.dataBytes, "data", 32, "bytes of each record's data to show (0: none, -1: all)")
-	fs.Usage = func() { fmt.Fprint(stderr, inspectUsage, "\nFlags of dump:\n"); fs.PrintDefaults() }
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
@@ -171,9 +168,7 @@ func formatMs(ms int64) string {
 }
 
 func runCheck(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("inspect check", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, inspectUsage) }
+	fs := newFlagSet("inspect check", inspectUsage, stderr) // no flags: -h prints the usage alone
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}

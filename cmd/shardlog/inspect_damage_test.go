@@ -12,6 +12,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/shardlog/shardlog/internal/testutil"
 	"github.com/shardlog/shardlog/segment"
 	"github.com/shardlog/shardlog/shard"
 	"github.com/shardlog/shardlog/stream"
@@ -70,7 +71,7 @@ func TestInspectCheck_AgreesWithServer(t *testing.T) {
 		refused bool                                     // the server's Open quarantines the shard
 	}{
 		{"first segment's batch", func(t *testing.T, segs []string) string {
-			flip(t, segs[0], segment.HeaderSize+30)
+			testutil.FlipByte(t, segs[0], segment.HeaderSize+30)
 			return segs[0]
 		}, false},
 		{"oldest segment missing", func(t *testing.T, segs []string) string {

@@ -47,16 +47,6 @@ func mustDataDir(t *testing.T) dataDir {
 	return d
 }
 
-// flip inverts the bits of the byte at pos in path.
-func flip(t *testing.T, path string, pos int64) {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	require.NoError(t, err)
-	require.Less(t, pos, int64(len(b)), "flip beyond the end of %s", path)
-	b[pos] ^= 0xFF
-	require.NoError(t, os.WriteFile(path, b, 0o644))
-}
-
 func TestInspectCheck_Clean(t *testing.T) {
 	d := mustDataDir(t)
 	code, stdout, stderr := runCmd(nil, "inspect", "check", d.dir)
@@ -75,11 +65,11 @@ func TestInspectCheck_Damage(t *testing.T) {
 		want   func(d dataDir) string // a regexp the DAMAGE line must match
 	}{
 		{"batch-crc", func(t *testing.T, d dataDir) string {
-			flip(t, d.seg, segment.HeaderSize+20) // inside the first batch, with a good one after it
+			testutil.FlipByte(t, d.seg, segment.HeaderSize+20) // inside the first batch, with a good one after it
 			return d.seg
 		}, func(dataDir) string { return `\b28\b` }},
 		{"segment-header", func(t *testing.T, d dataDir) string {
-			flip(t, d.seg, 10)
+			testutil.FlipByte(t, d.seg, 10)
 			return d.seg
 		}, func(dataDir) string { return `header` }},
 		{"second-batch-offsets", func(t *testing.T, d dataDir) string {
@@ -94,12 +84,12 @@ func TestInspectCheck_Damage(t *testing.T) {
 		}, func(d dataDir) string { return fmt.Sprintf(`\b%d\b`, d.batch2) }},
 		{"catalog", func(t *testing.T, d dataDir) string {
 			path := filepath.Join(d.dir, "catalog", "orders.json")
-			flip(t, path, 30)
+			testutil.FlipByte(t, path, 30)
 			return path
 		}, func(dataDir) string { return `catalog` }},
 		{"manifest", func(t *testing.T, d dataDir) string {
 			path := filepath.Join(d.shardDir, "manifest")
-			flip(t, path, 20)
+			testutil.FlipByte(t, path, 20)
 			return path
 		}, func(dataDir) string { return `manifest: corrupt at position \d+: checksum` }},
 		{"manifest-missing", func(t *testing.T, d dataDir) string {
@@ -116,7 +106,7 @@ func TestInspectCheck_Damage(t *testing.T) {
 			return d.shardDir
 		}, func(dataDir) string { return `shard directory missing` }},
 		{"last-batch-flipped", func(t *testing.T, d dataDir) string {
-			flip(t, d.seg, d.batch2+30) // the last batch: damage, not a torn tail
+			testutil.FlipByte(t, d.seg, d.batch2+30) // the last batch: damage, not a torn tail
 			return d.seg
 		}, func(d dataDir) string { return fmt.Sprintf(`\b%d\b`, d.batch2) }},
 		{"catalog-file-missing", func(t *testing.T, d dataDir) string {
@@ -186,7 +176,7 @@ func TestInspectCheck_TornTail(t *testing.T) {
 func TestInspectCheck_Repairs(t *testing.T) {
 	d := mustDataDir(t)
 	idx := strings.TrimSuffix(d.seg, ".seg") + ".idx"
-	flip(t, idx, 12)
+	testutil.FlipByte(t, idx, 12)
 	require.NoError(t, os.WriteFile(filepath.Join(d.dir, "catalog", "orders.json.tmp"), []byte("{"), 0o644))
 	require.NoError(t, os.WriteFile(filepath.Join(d.dir, "notes.txt"), []byte("mine"), 0o644))
 	require.NoError(t, os.WriteFile(filepath.Join(d.dir, "streams", "backup.tar"), []byte("mine"), 0o644))
@@ -239,8 +229,8 @@ func TestInspectDump(t *testing.T) {
 
 func TestInspectDump_Damaged(t *testing.T) {
 	d := mustDataDir(t)
-	flip(t, d.seg, d.batch2+20)
-	flip(t, d.seg, segment.HeaderSize+20)
+	testutil.FlipByte(t, d.seg, d.batch2+20)
+	testutil.FlipByte(t, d.seg, segment.HeaderSize+20)
 	code, stdout, stderr := runCmd(nil, "inspect", "dump", d.seg)
 	require.Equal(t, 1, code)
 	require.Contains(t, stdout, "end at byte 28: 0 batches")

@@ -1,17 +1,3 @@
-// Command shardlog is a durable local stream server that speaks the Amazon Kinesis Data
-// Streams API.
-//
-// Usage:
-//
-//	shardlog serve [flags]     run the server (default 127.0.0.1:4567, data in ./shardlog-data)
-//	shardlog put [flags]       send lines or arguments as records to a stream
-//	shardlog tail [flags]      print a stream's records as they arrive, across reshards
-//	shardlog inspect [cmd]     print a segment or index file; verify a data directory
-//	shardlog bench [flags]     load-test a Kinesis endpoint and verify what it stored
-//	shardlog version           print the version
-//
-// Every flag of serve has an environment-variable equivalent (SHARDLOG_<FLAG>, upper case,
-// dashes as underscores); a flag on the command line wins over the environment.
 package main
 
 import (

@@ -30,8 +30,9 @@ const maxLineBytes = slkinesis.MaxMaxRecordSizeKiB << 10
 // putRetries bounds how often put resends the records a PutRecords answer refused.
 const putRetries = 8
 
-// putBackoff is the wait before the first resend; it doubles with each round, up to a second.
-var putBackoff = 100 * time.Millisecond
+// defaultPutBackoff is the wait before the first resend; it doubles with each round, up to a
+// second.
+const defaultPutBackoff = 100 * time.Millisecond
 
 // clientFlags are the flags of every command that talks to a Kinesis endpoint.
 type clientFlags struct {
@@ -82,6 +83,8 @@ type putConfig struct {
 	shards       int
 	print        bool
 	quiet        bool
+
+	backoff time.Duration // wait before the first resend; 0 means defaultPutBackoff (tests shorten it)
 }
 
 func (c *putConfig) flags(fs *flag.FlagSet) {
@@ -108,14 +111,14 @@ a field of each JSON line (--key-field), or random.
 `
 
 func runPut(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	var cfg putConfig
-	fs := flag.NewFlagSet("put", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	return runPutWith(putConfig{}, args, stdin, stdout, stderr)
+}
+
+// runPutWith is runPut starting from cfg, whose fields that are not flags (backoff) stay as
+// given.
+func runPutWith(cfg putConfig, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := newFlagSet("put", putUsage, stderr)
 	cfg.flags(fs)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, putUsage)
-		fs.PrintDefaults()
-	}
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
@@ -290,6 +293,14 @@ type putter struct {
 	rng   *rand.Rand
 }
 
+// backoff is the wait before the first resend.
+func (p *putter) backoff() time.Duration {
+	if p.cfg.backoff > 0 {
+		return p.cfg.backoff
+	}
+	return defaultPutBackoff
+}
+
 // entry makes the record of one input line.
 func (p *putter) entry(l line) (types.PutRecordsRequestEntry, error) {
 	key := p.cfg.partitionKey
@@ -352,7 +363,7 @@ func (p *putter) send(ctx context.Context, entries []types.PutRecordsRequestEntr
 				aws.ToString(results[pending[0]].ErrorCode), aws.ToString(results[pending[0]].ErrorMessage))
 		}
 		if round > 0 {
-			if err := pause(ctx, min(putBackoff<<(round-1), time.Second)); err != nil {
+			if err := pause(ctx, min(p.backoff()<<(round-1), time.Second)); err != nil {
 				return err
 			}
 		}

@@ -370,12 +370,14 @@ func TestPut_RetriesRefusedRecords(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprintf("refusals=%d", tt.refusals), func(t *testing.T) {
-			defer func(d time.Duration) { putBackoff = d }(putBackoff)
-			putBackoff = time.Millisecond
+			t.Parallel() // each run has its own backoff, in its own putConfig
 			fake := &refusingKinesis{refusals: tt.refusals, refused: map[string]int{}}
 			srv := httptest.NewServer(fake)
 			defer srv.Close()
-			code, _, stderr := runCmd(strings.NewReader("even 0\nodd 1\neven 2\nodd 3\n"), "put", "--endpoint", srv.URL, "--stream", "s")
+			var out, errOut bytes.Buffer
+			code := runPutWith(putConfig{backoff: time.Millisecond}, []string{"--endpoint", srv.URL, "--stream", "s"},
+				strings.NewReader("even 0\nodd 1\neven 2\nodd 3\n"), &out, &errOut)
+			stderr := errOut.String()
 			require.Equal(t, tt.wantCode, code, stderr)
 			require.Equal(t, tt.stored, fake.stored)
 			require.Equal(t, min(tt.refusals, putRetries-1)+1, fake.calls)

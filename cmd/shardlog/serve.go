@@ -115,13 +115,8 @@ func newLogger(w io.Writer, level, format string) (*slog.Logger, error) {
 
 func runServe(args []string, stderr io.Writer) int {
 	var cfg serveConfig
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("serve", "Usage: shardlog serve [flags]\n\nEvery flag can also be set as "+envPrefix+"<FLAG> (upper case, _ for -).\n\n", stderr)
 	cfg.flags(fs)
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: shardlog serve [flags]\n\nEvery flag can also be set as %s<FLAG> (upper case, _ for -).\n\n", envPrefix)
-		fs.PrintDefaults()
-	}
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}

@@ -78,13 +78,8 @@ are read to their end, so the records of one partition key keep their order.
 
 func runTail(args []string, stdout, stderr io.Writer) int {
 	var cfg tailConfig
-	fs := flag.NewFlagSet("tail", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("tail", tailUsage, stderr)
 	cfg.flags(fs)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, tailUsage)
-		fs.PrintDefaults()
-	}
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}

@@ -1,6 +1,3 @@
-// Package atomicfile replaces small files (catalog entries, manifests, index files, the
-// iterator secret) so that a crash leaves either the old file or the new one, never a mix,
-// and makes creates, renames and removals durable by syncing their directory.
 package atomicfile
 
 import (

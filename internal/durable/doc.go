@@ -12,6 +12,8 @@
 // Watcher is a test hook; it is not an option of the packages that sync because the syncs
 // sit in leaf helpers reached through a dozen exported calls in four packages (segment,
 // index, shard, stream). The package is internal, so only this module's tests can set one;
-// a Watcher sees the syncs of the whole process and picks those under its own directory.
+// a Watcher sees the syncs of the whole process and picks those under its own directory,
+// so recorders with different settings run in parallel tests (powerloss's
+// TestRecorder_ParallelRoots).
 // With no Watcher a sync costs one atomic load more.
 package durable

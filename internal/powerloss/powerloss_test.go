@@ -4,6 +4,8 @@ package powerloss_test
 
 import (
 	"bytes"
+	"errors"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -118,6 +120,36 @@ func TestRecorder_OutsideRoot(t *testing.T) {
 	require.Zero(t, r.Syncs(), "syncs outside the root are not counted")
 	require.NoError(t, durable.SyncDir(root))
 	require.Equal(t, 1, r.Syncs())
+}
+
+// TestRecorder_ParallelRoots: Recorders on different roots run side by side, each with its
+// own configuration (here one fails every sync, as a dead disk, and the other does not), and
+// neither sees the other's syncs. The watchers are a registry of the process, not a knob:
+// each picks the syncs under its own root, so tests that record may run in parallel.
+func TestRecorder_ParallelRoots(t *testing.T) {
+	errDisk := errors.New("disk failed")
+	for _, failing := range []bool{true, false} {
+		t.Run(fmt.Sprintf("failing=%v", failing), func(t *testing.T) {
+			t.Parallel()
+			root, r, _ := start(t)
+			if failing {
+				r.SetFail(errDisk)
+			}
+			for i := range 50 {
+				err := durable.SyncDir(root)
+				if failing {
+					require.ErrorIs(t, err, errDisk, "sync %d under the failing root", i)
+				} else {
+					require.NoError(t, err, "sync %d under the healthy root", i)
+				}
+			}
+			want := 50
+			if failing {
+				want = 0 // a failed sync completes nothing
+			}
+			require.Equal(t, want, r.Syncs(), "syncs seen by the recorder of its own root")
+		})
+	}
 }
 
 // unsyncedTail starts a file of 4 sectors whose first 100 bytes are synced, then writes

@@ -1,4 +1,3 @@
-// Package testutil holds what the tests of several packages share. Only test files import it.
 package testutil
 
 import (

@@ -31,6 +31,14 @@
 //	defer store.Close()
 //	srv := server.New(streambackend.New(store), server.Options{})
 //
+// # Tests
+//
+// The tests of this package are the ones of the server over a real store: the AWS SDK for
+// Go v2 against stream.Store through server.Server on 127.0.0.1 (lifecycle, records,
+// resharding under load, damage on disk), and the loopback benchmarks
+// (BenchmarkLoopback_PutRecords, BenchmarkLoopback_GetRecords). Package server's own tests
+// use fake Backends and import nothing of the engine.
+//
 // # Concurrency and lifetime
 //
 // A Backend from New is safe for concurrent use, as the Store is. It does not own the

@@ -1,4 +1,4 @@
-package server_test
+package streambackend_test
 
 import (
 	"context"
@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 	"github.com/stretchr/testify/require"
 
+	"github.com/shardlog/shardlog/internal/testutil"
 	"github.com/shardlog/shardlog/server"
 	"github.com/shardlog/shardlog/server/streambackend"
 	"github.com/shardlog/shardlog/stream"
@@ -90,9 +91,13 @@ func atTimestampJSON(ts string) string {
 // atTimestampCBOR is the same request in CBOR, with the timestamp as tag 1 around the CBOR
 // number given in hex (epoch milliseconds).
 func atTimestampCBOR(t *testing.T, tsHex string) []byte {
-	text := func(s string) string { return hex.EncodeToString([]byte(cborText(s))) }
-	return mustHex(t, "a4"+text("StreamName")+text("w")+text("ShardId")+text(shard0)+
-		text("ShardIteratorType")+text("AT_TIMESTAMP")+text("Timestamp")+"c1"+tsHex)
+	ts, err := hex.DecodeString(tsHex)
+	require.NoError(t, err)
+	b := []byte{0xa4} // a map of four pairs
+	for _, s := range []string{"StreamName", "w", "ShardId", shard0, "ShardIteratorType", "AT_TIMESTAMP", "Timestamp"} {
+		b = append(append(b, 0x60|byte(len(s))), s...) // a text string shorter than 24 bytes
+	}
+	return append(append(b, 0xc1), ts...) // tag 1: epoch time
 }
 
 // futureMessage is the InvalidArgumentException message for an AT_TIMESTAMP timestamp of
@@ -146,7 +151,7 @@ func TestStreamBackend_GetShardIterator_TimestampRange(t *testing.T) {
 			if tt.json != "" {
 				w = do(t, h, "GetShardIterator", atTimestampJSON(tt.json))
 			} else {
-				r := signed(httptest.NewRequest(http.MethodPost, "/", strings.NewReader(string(atTimestampCBOR(t, tt.cbor)))), "GetShardIterator")
+				r := testutil.SetKinesisHeaders(httptest.NewRequest(http.MethodPost, "/", strings.NewReader(string(atTimestampCBOR(t, tt.cbor)))), "GetShardIterator")
 				r.Header.Set("Content-Type", "application/x-amz-cbor-1.1")
 				w = httptest.NewRecorder()
 				h.ServeHTTP(w, r)

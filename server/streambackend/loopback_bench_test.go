@@ -1,4 +1,4 @@
-package server_test
+package streambackend_test
 
 import (
 	"bytes"
@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 	"github.com/stretchr/testify/require"
 
+	"github.com/shardlog/shardlog/internal/testutil"
 	"github.com/shardlog/shardlog/server"
 	"github.com/shardlog/shardlog/server/streambackend"
 	"github.com/shardlog/shardlog/shard"
@@ -54,12 +55,7 @@ func (l *loopback) post(op string, body []byte, buf *bytes.Buffer) error {
 	if err != nil {
 		return err
 	}
-	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
-	req.Header.Set("X-Amz-Target", "Kinesis_20131202."+op)
-	req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/us-east-1/kinesis/aws4_request, "+
-		"SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=0123456789abcdef")
-	req.Header.Set("X-Amz-Date", "20260101T000000Z")
-	resp, err := l.client.Do(req)
+	resp, err := l.client.Do(testutil.SetKinesisHeaders(req, op))
 	if err != nil {
 		return err
 	}

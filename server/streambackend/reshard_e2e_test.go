@@ -1,4 +1,4 @@
-package server_test
+package streambackend_test
 
 import (
 	"context"
@@ -17,7 +17,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 	"github.com/stretchr/testify/require"
@@ -71,13 +70,7 @@ func (e *reshardEnv) start() {
 	require.NoError(e.t, err)
 	e.store = st
 	e.ts = httptest.NewServer(server.New(streambackend.New(st), server.Options{Logger: discardLogger()}))
-	e.client = kinesis.New(kinesis.Options{
-		Region:           "us-east-1",
-		Credentials:      credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "SECRET", ""),
-		BaseEndpoint:     aws.String(e.ts.URL),
-		RetryMaxAttempts: 1,
-		HTTPClient:       sdkHTTPClient(e.ts.Client()),
-	})
+	e.client = newSDKClient(e.ts.URL, e.ts.Client())
 }
 
 // stop closes the server and the store, if they are running. Called with mu held.

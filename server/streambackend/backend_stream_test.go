@@ -1,4 +1,4 @@
-package server_test
+package streambackend_test
 
 import (
 	"bytes"
@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 	"github.com/aws/smithy-go"
@@ -74,14 +73,7 @@ func mustServeStream(t testing.TB, opts stream.Options) (*kinesis.Client, *strea
 	st := mustOpenStreamStore(t, opts)
 	ts := httptest.NewServer(server.New(streambackend.New(st), server.Options{Logger: discardLogger()}))
 	t.Cleanup(ts.Close)
-	client := kinesis.New(kinesis.Options{
-		Region:           "us-east-1",
-		Credentials:      credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "SECRET", ""),
-		BaseEndpoint:     aws.String(ts.URL),
-		RetryMaxAttempts: 1,
-		HTTPClient:       sdkHTTPClient(ts.Client()),
-	})
-	return client, st
+	return newSDKClient(ts.URL, ts.Client()), st
 }
 
 // requireSDKError checks the code and message of an error the SDK returned.
@@ -623,12 +615,7 @@ func BenchmarkServer_PutRecordsStream(b *testing.B) {
 			srv := server.New(streambackend.New(st), server.Options{Logger: discardLogger()})
 			body := streamPutRecordsBody("bench", records, size)
 			rd := bytes.NewReader(body)
-			r := httptest.NewRequest(http.MethodPost, "/", nil)
-			r.Header.Set("Content-Type", "application/x-amz-json-1.1")
-			r.Header.Set("X-Amz-Target", "Kinesis_20131202.PutRecords")
-			r.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/us-east-1/kinesis/aws4_request, "+
-				"SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=0123456789abcdef")
-			r.Header.Set("X-Amz-Date", "20260101T000000Z")
+			r := testutil.SetKinesisHeaders(httptest.NewRequest(http.MethodPost, "/", nil), "PutRecords")
 			r.Body, r.ContentLength = io.NopCloser(rd), int64(len(body))
 			w := &streamDiscardWriter{h: http.Header{}}
 			b.SetBytes(records * size)

@@ -1,4 +1,4 @@
-package server_test
+package streambackend_test
 
 import (
 	"bytes"
@@ -46,7 +46,7 @@ func TestSDK_GetRecords_AroundDamage(t *testing.T) {
 	st, err = stream.Open(dir, opts)
 	require.NoError(t, err)
 	t.Cleanup(func() { st.Close() })
-	_, url := mustServe(t, streambackend.New(st))
+	url := mustServe(t, streambackend.New(st))
 	for _, tc := range []struct {
 		name string
 		c    *kinesis.Client

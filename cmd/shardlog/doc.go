@@ -1,0 +1,23 @@
+// Command shardlog is a durable local stream server that speaks the Amazon Kinesis Data
+// Streams API.
+//
+// Usage:
+//
+//	shardlog serve [flags]     run the server (default 127.0.0.1:4567, data in ./shardlog-data)
+//	shardlog put [flags]       send lines or arguments as records to a stream
+//	shardlog tail [flags]      print a stream's records as they arrive, across reshards
+//	shardlog inspect [cmd]     print a segment or index file; verify a data directory
+//	shardlog bench [flags]     load-test a Kinesis endpoint and verify what it stored
+//	shardlog version           print the version
+//
+// Every flag of serve has an environment-variable equivalent (SHARDLOG_<FLAG>, upper case,
+// dashes as underscores); a flag on the command line wins over the environment.
+//
+// # Files
+//
+// Each command has its file: serve.go (with serve_limits.go and security.go for the flags
+// that bound requests and guard a non-loopback address), put.go, tail.go, inspect.go and
+// bench.go; flags.go reads flags and their environment variables. The command holds no rules
+// of its own: the server is package server over server/streambackend and stream, inspect
+// check is stream.Check and shard.Check, bench is package bench.
+package main
