@@ -4,6 +4,7 @@ import (
 	"context"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
@@ -80,3 +81,61 @@ func TestFidelity_TagControlCharacters(t *testing.T) {
 
 // fmtQuoted names a test case after a string with control characters.
 func fmtQuoted(s string) string { return strconv.QuoteToASCII(s) }
+
+// TestFidelity_ReshardNotActive: SplitShard and MergeShards on a stream that is not ACTIVE
+// answer ResourceInUseException naming its state, before any shard is looked up, so that a
+// stream still CREATING does not get "Could not find shard".
+func TestFidelity_ReshardNotActive(t *testing.T) {
+	ctx := context.Background()
+	c := &streamClock{ms: streamT0}
+	client, _ := mustServeStream(t, stream.Options{Now: c.Now, CreateDelay: time.Second, UpdateDelay: time.Second, DeleteDelay: time.Second})
+	for _, name := range []string{"updating", "deleting"} {
+		_, err := client.CreateStream(ctx, &kinesis.CreateStreamInput{StreamName: aws.String(name), ShardCount: aws.Int32(2)})
+		require.NoError(t, err)
+	}
+	split := func(name, shard string) error {
+		_, err := client.SplitShard(ctx, &kinesis.SplitShardInput{StreamName: aws.String(name), ShardToSplit: aws.String(shard),
+			NewStartingHashKey: aws.String("100")})
+		return err
+	}
+	merge := func(name, a, b string) error {
+		_, err := client.MergeShards(ctx, &kinesis.MergeShardsInput{StreamName: aws.String(name), ShardToMerge: aws.String(a),
+			AdjacentShardToMerge: aws.String(b)})
+		return err
+	}
+	c.Advance(time.Second)
+	requireStatus(t, client, "updating", "ACTIVE")
+	requireStatus(t, client, "deleting", "ACTIVE")
+	require.NoError(t, split("updating", "shardId-000000000000"))
+	_, err := client.DeleteStream(ctx, &kinesis.DeleteStreamInput{StreamName: aws.String("deleting")})
+	require.NoError(t, err)
+	_, err = client.CreateStream(ctx, &kinesis.CreateStreamInput{StreamName: aws.String("creating"), ShardCount: aws.Int32(2)})
+	require.NoError(t, err)
+
+	states := map[string]string{"creating": "CREATING", "updating": "UPDATING", "deleting": "DELETING"}
+	for name, state := range states {
+		requireStatus(t, client, name, state)
+		msg := "Stream " + name + " under account 000000000000 not ACTIVE, instead in state " + state
+		cases := map[string]error{
+			"split an open shard":       split(name, "shardId-000000000001"),
+			"split a shard of no index": split(name, "shardId-000000000099"),
+			"split a bad shard id":      split(name, "nonsense"),
+			"merge":                     merge(name, "shardId-000000000000", "shardId-000000000001"),
+			"merge unknown shards":      merge(name, "shardId-000000000007", "shardId-000000000008"),
+		}
+		for what, err := range cases {
+			t.Run(name+"/"+what, func(t *testing.T) {
+				require.ErrorAs(t, err, new(*types.ResourceInUseException))
+				requireSDKError(t, err, "ResourceInUseException", msg)
+			})
+		}
+	}
+}
+
+// requireStatus checks the StreamStatus DescribeStreamSummary reports.
+func requireStatus(t *testing.T, client *kinesis.Client, name, status string) {
+	t.Helper()
+	out, err := client.DescribeStreamSummary(context.Background(), &kinesis.DescribeStreamSummaryInput{StreamName: aws.String(name)})
+	require.NoError(t, err)
+	require.Equal(t, status, string(out.StreamDescriptionSummary.StreamStatus), "status of %s", name)
+}
