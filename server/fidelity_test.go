@@ -139,3 +139,32 @@ func requireStatus(t *testing.T, client *kinesis.Client, name, status string) {
 	require.NoError(t, err)
 	require.Equal(t, status, string(out.StreamDescriptionSummary.StreamStatus), "status of %s", name)
 }
+
+// TestFidelity_ListShardsNextTokenWithStreamARN: a NextToken with a StreamARN is refused
+// naming StreamARN, the member the client sent, not the StreamName the server derives from it.
+func TestFidelity_ListShardsNextTokenWithStreamARN(t *testing.T) {
+	ctx := context.Background()
+	client, _ := mustServeStream(t, stream.Options{})
+	_, err := client.CreateStream(ctx, &kinesis.CreateStreamInput{StreamName: aws.String("s"), ShardCount: aws.Int32(1)})
+	require.NoError(t, err)
+	arn := aws.String("arn:aws:kinesis:us-east-1:000000000000:stream/s")
+	tests := []struct {
+		name string
+		in   *kinesis.ListShardsInput
+		msg  string
+	}{
+		{"StreamARN", &kinesis.ListShardsInput{NextToken: aws.String("t"), StreamARN: arn},
+			"NextToken and StreamARN cannot be provided together."},
+		{"StreamName", &kinesis.ListShardsInput{NextToken: aws.String("t"), StreamName: aws.String("s")},
+			"NextToken and StreamName cannot be provided together."},
+		{"both", &kinesis.ListShardsInput{NextToken: aws.String("t"), StreamName: aws.String("s"), StreamARN: arn},
+			"NextToken and StreamName cannot be provided together."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := client.ListShards(ctx, tt.in)
+			require.ErrorAs(t, err, new(*types.InvalidArgumentException))
+			requireSDKError(t, err, "InvalidArgumentException", tt.msg)
+		})
+	}
+}

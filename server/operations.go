@@ -166,6 +166,9 @@ func (c *call) checkInput(in any) error {
 	case *PutRecordInput:
 		return resolveStream(&t.StreamName, t.StreamARN)
 	case *ListShardsInput:
+		if t.NextToken != "" && t.StreamName == "" && t.StreamARN != "" {
+			return invalidArgument("NextToken and StreamARN cannot be provided together.")
+		}
 		if err := resolveStream(&t.StreamName, t.StreamARN); err != nil {
 			return err
 		}
