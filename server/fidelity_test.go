@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 	"github.com/stretchr/testify/require"
 
+	"github.com/shardlog/shardlog/internal/testutil"
 	"github.com/shardlog/shardlog/stream"
 )
 
@@ -167,4 +168,110 @@ func TestFidelity_ListShardsNextTokenWithStreamARN(t *testing.T) {
 			requireSDKError(t, err, "InvalidArgumentException", tt.msg)
 		})
 	}
+}
+
+// TestFidelity_ForeignStreamARN: a StreamARN of another partition, region or account names
+// no stream of this server, even when a local stream has its name: every operation that
+// takes a StreamARN answers ResourceNotFoundException for it, in AWS's words for the
+// account the ARN names, and changes nothing.
+func TestFidelity_ForeignStreamARN(t *testing.T) {
+	ctx := context.Background()
+	client, st := mustServeStream(t, stream.Options{})
+	_, err := client.CreateStream(ctx, &kinesis.CreateStreamInput{StreamName: aws.String("S"), ShardCount: aws.Int32(2)})
+	require.NoError(t, err)
+	_, err = client.PutRecord(ctx, &kinesis.PutRecordInput{StreamName: aws.String("S"), PartitionKey: aws.String("k"), Data: []byte("x")})
+	require.NoError(t, err)
+	before := testutil.TreeState(t, st.Dir())
+
+	foreign := []struct{ name, arn, account string }{
+		{"account", "arn:aws:kinesis:us-east-1:111111111111:stream/S", "111111111111"},
+		{"region", "arn:aws:kinesis:eu-west-1:000000000000:stream/S", "000000000000"},
+		{"partition", "arn:aws-us-gov:kinesis:us-east-1:000000000000:stream/S", "000000000000"},
+	}
+	for _, f := range foreign {
+		arn := aws.String(f.arn)
+		calls := map[string]func() error{
+			"DeleteStream": func() error {
+				_, err := client.DeleteStream(ctx, &kinesis.DeleteStreamInput{StreamARN: arn})
+				return err
+			},
+			"DescribeStream": func() error {
+				_, err := client.DescribeStream(ctx, &kinesis.DescribeStreamInput{StreamARN: arn})
+				return err
+			},
+			"DescribeStreamSummary": func() error {
+				_, err := client.DescribeStreamSummary(ctx, &kinesis.DescribeStreamSummaryInput{StreamARN: arn})
+				return err
+			},
+			"ListShards": func() error {
+				_, err := client.ListShards(ctx, &kinesis.ListShardsInput{StreamARN: arn})
+				return err
+			},
+			"ListShards with StreamName": func() error {
+				_, err := client.ListShards(ctx, &kinesis.ListShardsInput{StreamARN: arn, StreamName: aws.String("S")})
+				return err
+			},
+			"PutRecord": func() error {
+				_, err := client.PutRecord(ctx, &kinesis.PutRecordInput{StreamARN: arn, PartitionKey: aws.String("k"), Data: []byte("x")})
+				return err
+			},
+			"PutRecords": func() error {
+				_, err := client.PutRecords(ctx, &kinesis.PutRecordsInput{StreamARN: arn, Records: []types.PutRecordsRequestEntry{
+					{PartitionKey: aws.String("k"), Data: []byte("x")}}})
+				return err
+			},
+			"GetShardIterator": func() error {
+				_, err := client.GetShardIterator(ctx, &kinesis.GetShardIteratorInput{StreamARN: arn, ShardId: aws.String("shardId-000000000000"),
+					ShardIteratorType: types.ShardIteratorTypeTrimHorizon})
+				return err
+			},
+			"IncreaseStreamRetentionPeriod": func() error {
+				_, err := client.IncreaseStreamRetentionPeriod(ctx, &kinesis.IncreaseStreamRetentionPeriodInput{StreamARN: arn, RetentionPeriodHours: aws.Int32(48)})
+				return err
+			},
+			"DecreaseStreamRetentionPeriod": func() error {
+				_, err := client.DecreaseStreamRetentionPeriod(ctx, &kinesis.DecreaseStreamRetentionPeriodInput{StreamARN: arn, RetentionPeriodHours: aws.Int32(24)})
+				return err
+			},
+			"AddTagsToStream": func() error {
+				_, err := client.AddTagsToStream(ctx, &kinesis.AddTagsToStreamInput{StreamARN: arn, Tags: map[string]string{"k": "v"}})
+				return err
+			},
+			"RemoveTagsFromStream": func() error {
+				_, err := client.RemoveTagsFromStream(ctx, &kinesis.RemoveTagsFromStreamInput{StreamARN: arn, TagKeys: []string{"k"}})
+				return err
+			},
+			"ListTagsForStream": func() error {
+				_, err := client.ListTagsForStream(ctx, &kinesis.ListTagsForStreamInput{StreamARN: arn})
+				return err
+			},
+			"SplitShard": func() error {
+				_, err := client.SplitShard(ctx, &kinesis.SplitShardInput{StreamARN: arn, ShardToSplit: aws.String("shardId-000000000000"),
+					NewStartingHashKey: aws.String("100")})
+				return err
+			},
+			"MergeShards": func() error {
+				_, err := client.MergeShards(ctx, &kinesis.MergeShardsInput{StreamARN: arn, ShardToMerge: aws.String("shardId-000000000000"),
+					AdjacentShardToMerge: aws.String("shardId-000000000001")})
+				return err
+			},
+			"UpdateShardCount": func() error {
+				_, err := client.UpdateShardCount(ctx, &kinesis.UpdateShardCountInput{StreamARN: arn, TargetShardCount: aws.Int32(3),
+					ScalingType: types.ScalingTypeUniformScaling})
+				return err
+			},
+		}
+		for op, call := range calls {
+			t.Run(f.name+"/"+op, func(t *testing.T) {
+				err := call()
+				require.ErrorAs(t, err, new(*types.ResourceNotFoundException))
+				requireSDKError(t, err, "ResourceNotFoundException", "Stream S under account "+f.account+" not found.")
+			})
+		}
+	}
+	require.Equal(t, before, testutil.TreeState(t, st.Dir()), "requests naming a foreign stream changed the data directory")
+	out, err := client.DescribeStreamSummary(ctx, &kinesis.DescribeStreamSummaryInput{StreamARN: aws.String("arn:aws:kinesis:us-east-1:000000000000:stream/S")})
+	require.NoError(t, err, "the server's own ARN still names the stream")
+	require.Equal(t, int32(2), aws.ToInt32(out.StreamDescriptionSummary.OpenShardCount))
+	require.Equal(t, int32(24), aws.ToInt32(out.StreamDescriptionSummary.RetentionPeriodHours))
 }
