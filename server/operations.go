@@ -67,6 +67,9 @@ func newOperations(opts Options) map[string]*operation {
 		unary("SplitShard", shapeSplitShardInput, Backend.SplitShard),
 		unary("MergeShards", shapeMergeShardsInput, Backend.MergeShards),
 		unary("UpdateShardCount", shapeUpdateShardCountInput, Backend.UpdateShardCount),
+		unary("PutResourcePolicy", shapePutResourcePolicyInput, Backend.PutResourcePolicy),
+		unary("GetResourcePolicy", shapeGetResourcePolicyInput, Backend.GetResourcePolicy),
+		unary("DeleteResourcePolicy", shapeDeleteResourcePolicyInput, Backend.DeleteResourcePolicy),
 	}
 	table := make(map[string]*operation, len(ops))
 	for _, op := range ops {
