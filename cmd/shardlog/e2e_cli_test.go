@@ -30,12 +30,10 @@ func newCLI(t *testing.T, endpoint string) *cliRunner {
 	return &cliRunner{t: t, endpoint: endpoint, home: t.TempDir()}
 }
 
-// run runs `aws kinesis <args>` and decodes its JSON output into out (if out is non-nil).
-func (c *cliRunner) run(out any, args ...string) {
-	c.t.Helper()
-	full := append([]string{"--endpoint-url", c.endpoint, "--output", "json", "kinesis"}, args...)
-	cmd := exec.Command(awsCLI, full...)
-	cmd.Env = append(os.Environ(),
+// env is the environment of the runner's commands: its own home and configuration, dummy
+// credentials, us-east-1, no pager.
+func (c *cliRunner) env() []string {
+	return append(os.Environ(),
 		"HOME="+c.home,
 		"AWS_ACCESS_KEY_ID=AKIDSHARDLOGTEST",
 		"AWS_SECRET_ACCESS_KEY=secret",
@@ -46,6 +44,14 @@ func (c *cliRunner) run(out any, args ...string) {
 		"AWS_SHARED_CREDENTIALS_FILE="+c.home+"/credentials",
 		"AWS_EC2_METADATA_DISABLED=true",
 	)
+}
+
+// run runs `aws kinesis <args>` and decodes its JSON output into out (if out is non-nil).
+func (c *cliRunner) run(out any, args ...string) {
+	c.t.Helper()
+	full := append([]string{"--endpoint-url", c.endpoint, "--output", "json", "kinesis"}, args...)
+	cmd := exec.Command(awsCLI, full...)
+	cmd.Env = c.env()
 	b, err := cmd.Output()
 	if err != nil {
 		stderr := ""
