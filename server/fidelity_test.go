@@ -268,6 +268,39 @@ func TestFidelity_ForeignStreamARN(t *testing.T) {
 				requireSDKError(t, err, "ResourceNotFoundException", "Stream S under account "+f.account+" not found.")
 			})
 		}
+		resourceCalls := map[string]func() error{
+			"TagResource": func() error {
+				_, err := client.TagResource(ctx, &kinesis.TagResourceInput{ResourceARN: arn, Tags: map[string]string{"k": "v"}})
+				return err
+			},
+			"UntagResource": func() error {
+				_, err := client.UntagResource(ctx, &kinesis.UntagResourceInput{ResourceARN: arn, TagKeys: []string{"k"}})
+				return err
+			},
+			"ListTagsForResource": func() error {
+				_, err := client.ListTagsForResource(ctx, &kinesis.ListTagsForResourceInput{ResourceARN: arn})
+				return err
+			},
+			"PutResourcePolicy": func() error {
+				_, err := client.PutResourcePolicy(ctx, &kinesis.PutResourcePolicyInput{ResourceARN: arn, Policy: aws.String("{}")})
+				return err
+			},
+			"GetResourcePolicy": func() error {
+				_, err := client.GetResourcePolicy(ctx, &kinesis.GetResourcePolicyInput{ResourceARN: arn})
+				return err
+			},
+			"DeleteResourcePolicy": func() error {
+				_, err := client.DeleteResourcePolicy(ctx, &kinesis.DeleteResourcePolicyInput{ResourceARN: arn})
+				return err
+			},
+		}
+		for op, call := range resourceCalls {
+			t.Run(f.name+"/"+op, func(t *testing.T) {
+				err := call()
+				require.ErrorAs(t, err, new(*types.ResourceNotFoundException))
+				requireSDKError(t, err, "ResourceNotFoundException", "Resource "+f.arn+" not found.")
+			})
+		}
 	}
 	require.Equal(t, before, testutil.TreeState(t, st.Dir()), "requests naming a foreign stream changed the data directory")
 	out, err := client.DescribeStreamSummary(ctx, &kinesis.DescribeStreamSummaryInput{StreamARN: aws.String("arn:aws:kinesis:us-east-1:000000000000:stream/S")})
