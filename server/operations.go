@@ -158,7 +158,8 @@ func (c *call) decode(op *operation) (any, error) {
 
 // checkInput applies the request-level rules that follow validation and need
 // no state: the stream named by StreamARN, the ListShards pairing rules, the
-// PutRecords size limit.
+// PutRecords size limit; and asks the Backend whether a StreamARN is one of its
+// own (StreamARNChecker).
 func (c *call) checkInput(in any) error {
 	switch t := in.(type) {
 	case *PutRecordsInput:
