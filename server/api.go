@@ -49,6 +49,9 @@ type Backend interface {
 	SplitShard(ctx context.Context, in *SplitShardInput) (*SplitShardOutput, error)
 	MergeShards(ctx context.Context, in *MergeShardsInput) (*MergeShardsOutput, error)
 	UpdateShardCount(ctx context.Context, in *UpdateShardCountInput) (*UpdateShardCountOutput, error)
+	PutResourcePolicy(ctx context.Context, in *PutResourcePolicyInput) (*PutResourcePolicyOutput, error)
+	GetResourcePolicy(ctx context.Context, in *GetResourcePolicyInput) (*GetResourcePolicyOutput, error)
+	DeleteResourcePolicy(ctx context.Context, in *DeleteResourcePolicyInput) (*DeleteResourcePolicyOutput, error)
 }
 
 // RecordSink receives the records of one GetRecords call, in order. The server's

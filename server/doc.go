@@ -65,6 +65,8 @@
 // The server handles the rules that need no state: StreamName is filled from
 // StreamARN (and the two must agree), ListShards needs NextToken or a stream but
 // not both, and a PutRecords request must stay under Options.MaxPutRecordsBytes.
+// A Backend that implements StreamARNChecker is asked about every StreamARN, so
+// that one of another partition, region or account names none of its streams.
 // Everything else (unknown streams, shard ids, iterators, sequence numbers,
 // retention bounds, hash key ranges, DryRun) is the Backend's.
 //
@@ -86,9 +88,14 @@
 //   - a body that stalls or trickles is answered 408 RequestTimeoutException,
 //     and a request that finds no room in the in-flight budget 503
 //     ServiceUnavailable (see Bounded work per request);
-//   - operations of the model that this server does not serve yet (the
-//     consumer, encryption, monitoring and policy operations) answer
-//     UnknownOperationException.
+//   - operations of the model that this server does not serve (the Channel
+//     operations; the consumer operations, for now) answer
+//     UnknownOperationException "<operation> is not supported by shardlog",
+//     where AWS would carry them out; a name the model does not have gets
+//     AWS's bare UnknownOperationException;
+//   - a NextToken sent with a StreamARN (and no StreamName) is refused with
+//     "NextToken and StreamARN cannot be provided together.", the words AWS
+//     uses for StreamName, naming the member the client sent.
 //
 // # CBOR
 //

@@ -210,7 +210,7 @@ func (c *call) dispatch(op *operation, known bool) {
 	case c.proto == protoLegacyJSON:
 		c.sendRaw(http.StatusNotFound, headerLegacyJSON, kinesis.TypeUnknownOperation, legacyUnknownOperationJSON)
 	case !known:
-		c.fail(&kinesis.Error{Type: kinesis.TypeUnknownOperation})
+		c.fail(c.unknownOperation())
 	default:
 		info, err := c.s.authenticate(c.r, c.body)
 		if err != nil {
@@ -353,7 +353,7 @@ func (c *call) fail(e *kinesis.Error) {
 func (c *call) answerEmptyBody(known bool) {
 	e := serializationError("")
 	if !known {
-		e = &kinesis.Error{Type: kinesis.TypeUnknownOperation}
+		e = c.unknownOperation()
 	}
 	if c.proto != protoJSON {
 		c.proto = protoCBOR

@@ -80,7 +80,7 @@ func TestServeHTTP_RequestOrder(t *testing.T) {
 		{"unknown operation", req{body: "{}", headers: map[string]string{"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": "Kinesis_20131202.ListStream"}},
 			400, "application/x-amz-json-1.1", `{"__type":"UnknownOperationException"}`},
 		{"operation not served", req{body: "{}", headers: map[string]string{"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": "Kinesis_20131202.SubscribeToShard"}},
-			400, "application/x-amz-json-1.1", `{"__type":"UnknownOperationException"}`},
+			400, "application/x-amz-json-1.1", `{"__type":"UnknownOperationException","message":"SubscribeToShard is not supported by shardlog"}`},
 		{"other service", req{body: "{}", headers: map[string]string{"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": "DynamoDB_20120810.ListStreams"}},
 			400, "application/x-amz-json-1.1", `{"__type":"UnknownOperationException"}`},
 		{"no auth", req{body: "{}", headers: map[string]string{"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": "Kinesis_20131202.ListStreams"}},

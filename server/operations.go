@@ -67,6 +67,9 @@ func newOperations(opts Options) map[string]*operation {
 		unary("SplitShard", shapeSplitShardInput, Backend.SplitShard),
 		unary("MergeShards", shapeMergeShardsInput, Backend.MergeShards),
 		unary("UpdateShardCount", shapeUpdateShardCountInput, Backend.UpdateShardCount),
+		unary("PutResourcePolicy", shapePutResourcePolicyInput, Backend.PutResourcePolicy),
+		unary("GetResourcePolicy", shapeGetResourcePolicyInput, Backend.GetResourcePolicy),
+		unary("DeleteResourcePolicy", shapeDeleteResourcePolicyInput, Backend.DeleteResourcePolicy),
 	}
 	table := make(map[string]*operation, len(ops))
 	for _, op := range ops {
@@ -155,18 +158,22 @@ func (c *call) decode(op *operation) (any, error) {
 
 // checkInput applies the request-level rules that follow validation and need
 // no state: the stream named by StreamARN, the ListShards pairing rules, the
-// PutRecords size limit.
+// PutRecords size limit; and asks the Backend whether a StreamARN is one of its
+// own (StreamARNChecker).
 func (c *call) checkInput(in any) error {
 	switch t := in.(type) {
 	case *PutRecordsInput:
-		if err := resolveStream(&t.StreamName, t.StreamARN); err != nil {
+		if err := c.resolveStream(&t.StreamName, t.StreamARN); err != nil {
 			return err
 		}
 		return c.checkRecordsSize(t.Records)
 	case *PutRecordInput:
-		return resolveStream(&t.StreamName, t.StreamARN)
+		return c.resolveStream(&t.StreamName, t.StreamARN)
 	case *ListShardsInput:
-		if err := resolveStream(&t.StreamName, t.StreamARN); err != nil {
+		if t.NextToken != "" && t.StreamName == "" && t.StreamARN != "" {
+			return invalidArgument("NextToken and StreamARN cannot be provided together.")
+		}
+		if err := c.resolveStream(&t.StreamName, t.StreamARN); err != nil {
 			return err
 		}
 		switch {
@@ -183,19 +190,29 @@ func (c *call) checkInput(in any) error {
 		return nil
 	}
 	s := name.String()
-	if err := resolveStream(&s, arn.String()); err != nil {
+	if err := c.resolveStream(&s, arn.String()); err != nil {
 		return err
 	}
 	name.SetString(s)
 	return nil
 }
 
-// resolveStream fills an empty StreamName from the StreamARN, and rejects a
-// StreamName that names another stream than the ARN does.
-func resolveStream(name *string, arn string) error {
+// resolveStream fills an empty StreamName from the StreamARN, rejects a
+// StreamName that names another stream than the ARN does, and an ARN that
+// names no stream of the Backend's (StreamARNChecker).
+func (c *call) resolveStream(name *string, arn string) error {
 	if arn == "" {
 		return nil
 	}
+	if err := resolveStreamName(name, arn); err != nil {
+		return err
+	}
+	return c.checkStreamARN(arn)
+}
+
+// resolveStreamName fills an empty StreamName from the StreamARN, and rejects a
+// StreamName that names another stream than the ARN does.
+func resolveStreamName(name *string, arn string) error {
 	fromARN, _ := kinesis.StreamNameFromARN(arn)
 	if *name == "" {
 		*name = fromARN

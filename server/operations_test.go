@@ -150,7 +150,7 @@ func TestOperations_Errors(t *testing.T) {
 		arg("list shards/both", "ListShards", `{"StreamName":"a","NextToken":"t"}`,
 			"NextToken and StreamName cannot be provided together."),
 		arg("list shards/arn and token", "ListShards", `{"StreamARN":"`+arnA+`","NextToken":"t"}`,
-			"NextToken and StreamName cannot be provided together."),
+			"NextToken and StreamARN cannot be provided together."),
 		val("list shards/filter type missing", "ListShards", `{"StreamName":"a","ShardFilter":{}}`,
 			"Value null at 'shardFilter.type' failed to satisfy constraint: Member must not be null"),
 		val("list shards/filter type enum", "ListShards", `{"StreamName":"a","ShardFilter":{"Type":"X"}}`,

@@ -409,3 +409,17 @@ func corruptRecords(shardID, stream, account string, ce *segment.CorruptionError
 	e.Err = ce
 	return e
 }
+
+// Errors about resource policies. AWS's texts were not recorded; these say what is wrong.
+
+// resourcePolicyNotJSON is PutResourcePolicy's error for a policy that is not a JSON object.
+func resourcePolicyNotJSON() *kinesis.Error {
+	return kinesis.NewError(kinesis.TypeInvalidArgument, "Policy is not a valid JSON policy document: it must be a JSON object.")
+}
+
+// resourcePolicyTooLarge is PutResourcePolicy's error for a policy over
+// MaxResourcePolicyBytes.
+func resourcePolicyTooLarge(size int) *kinesis.Error {
+	return kinesis.NewError(kinesis.TypeInvalidArgument, "Policy of "+strconv.Itoa(size)+
+		" bytes exceeds the maximum size of "+strconv.Itoa(MaxResourcePolicyBytes)+" bytes.")
+}

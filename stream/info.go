@@ -35,6 +35,11 @@ type StreamInfo struct {
 	MaxRecordSizeKiB  int            `json:"maxRecordSizeKiB"`
 	Tags              []Tag          `json:"tags"` // sorted by key, as ListTagsForStream returns them
 
+	// Policies holds the resource policies of the stream and of its consumers, by the
+	// ARN of the resource each is attached to (resourcepolicy.go). Absent from catalog
+	// files written before resource policies.
+	Policies map[string]string `json:"policies,omitempty"`
+
 	// ScaledMs holds the times of the UpdateShardCount calls of the last 24 hours, oldest
 	// first: AWS allows 10 per rolling day.
 	ScaledMs []int64 `json:"scaledMs,omitempty"`

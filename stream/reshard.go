@@ -46,13 +46,14 @@ const dayMs = 24 * 60 * 60 * 1000
 
 // SplitShard splits an open shard at newStartingHashKey: the first child gets the hash
 // keys below it, the second the rest. The checks and their order are kinesalite's (tested
-// against AWS), with AWS's refusal of a closed shard.
+// against AWS), with AWS's refusal of a closed shard, after the stream's: one that is not
+// ACTIVE is refused before its shards are looked at.
 func (s *Store) SplitShard(name, shardToSplit, newStartingHashKey string) error {
-	index, err := kinesis.ParseShardID(shardToSplit)
-	if err != nil {
-		return couldNotFindShard(shardToSplit, name, s.opts.Account)
-	}
 	return s.reshard(name, func(info *StreamInfo) (*Reshard, error) {
+		index, err := kinesis.ParseShardID(shardToSplit)
+		if err != nil {
+			return nil, couldNotFindShard(shardToSplit, name, info.Account)
+		}
 		sh, err := s.reshardable(info, index)
 		if err != nil {
 			return nil, err
@@ -71,14 +72,14 @@ func (s *Store) SplitShard(name, shardToSplit, newStartingHashKey string) error 
 // MergeShards merges two open shards whose hash key ranges are adjacent, shardToMerge's
 // first, into one child.
 func (s *Store) MergeShards(name, shardToMerge, adjacentShardToMerge string) error {
-	var indexes [2]int
-	for i, id := range []string{shardToMerge, adjacentShardToMerge} {
-		var err error
-		if indexes[i], err = kinesis.ParseShardID(id); err != nil {
-			return couldNotFindShard(id, name, s.opts.Account)
-		}
-	}
 	return s.reshard(name, func(info *StreamInfo) (*Reshard, error) {
+		var indexes [2]int
+		for i, id := range []string{shardToMerge, adjacentShardToMerge} {
+			var err error
+			if indexes[i], err = kinesis.ParseShardID(id); err != nil {
+				return nil, couldNotFindShard(id, name, info.Account)
+			}
+		}
 		a, err := s.reshardable(info, indexes[0])
 		if err != nil {
 			return nil, err
@@ -136,17 +137,17 @@ func (s *Store) UpdateShardCount(name string, target int) (current int, err erro
 }
 
 // reshard records the reshard fn accepts as the stream's pending change and makes it
-// UPDATING; a nil Reshard without an error changes nothing. With no UpdateDelay the change
+// UPDATING. A stream that is not ACTIVE is refused before fn looks at it; a nil Reshard without an error changes nothing. With no UpdateDelay the change
 // is carried out at once. Once accepted, the reshard is not undone by a failure to carry it
 // out: that is logged, and the reshard tried again at the next look at the stream.
 func (s *Store) reshard(name string, fn func(info *StreamInfo) (*Reshard, error)) error {
 	err := s.change(name, func(info *StreamInfo) (*StreamInfo, error) {
+		if info.Status != StatusActive {
+			return nil, streamNotActive(name, info.Account, info.Status)
+		}
 		r, err := fn(info)
 		if err != nil || r == nil {
 			return nil, err
-		}
-		if info.Status != StatusActive {
-			return nil, streamNotActive(name, info.Account, info.Status)
 		}
 		info.Status, info.StatusDueMs, info.Reshard = StatusUpdating, s.nowMs()+s.opts.UpdateDelay.Milliseconds(), r
 		return info, nil

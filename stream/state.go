@@ -3,6 +3,7 @@ package stream
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"slices"
 	"sync"
@@ -67,6 +68,7 @@ func (s *StreamInfo) clone() *StreamInfo {
 	c.Shards = slices.Clone(s.Shards)
 	c.ShardLevelMetrics = slices.Clone(s.ShardLevelMetrics)
 	c.ScaledMs = slices.Clone(s.ScaledMs)
+	c.Policies = maps.Clone(s.Policies)
 	if s.Reshard != nil {
 		r := *s.Reshard
 		c.Reshard = &r

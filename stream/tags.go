@@ -13,7 +13,8 @@ const MaxListTags = kinesis.MaxTags
 
 // AddTagsToStream adds tags to the named stream, replacing the values of keys it has. A
 // stream that is CREATING or DELETING is not found, as in kinesalite; a key or value with a
-// character outside Unicode letters, digits, white space and _ . : / = + - @ is refused, and
+// character outside Unicode letters, digits, white space and _ . : / = + - @, or with a
+// control character, is refused, and
 // so is a stream that would have more than MaxTags tags.
 func (s *Store) AddTagsToStream(name string, tags map[string]string) error {
 	return s.change(name, func(info *StreamInfo) (*StreamInfo, error) {
@@ -171,9 +172,13 @@ func checkTagKeys(keys []string, stream, account string) error {
 
 // validTagText reports whether a tag key or value has only the characters Kinesis allows:
 // Unicode letters, digits and white space, and _ . : / = + - @ (kinesalite's check, with
-// ':' that AWS added since). '%' passes here, to get its own error after.
+// ':' that AWS added since). '%' passes here, to get its own error after. White space that
+// is a control character (tab, newline, U+0085: \p{Cc}) is refused, as AWS refuses it.
 func validTagText(s string) bool {
 	for _, r := range s {
+		if unicode.Is(unicode.Cc, r) {
+			return false
+		}
 		if !unicode.IsLetter(r) && !unicode.IsDigit(r) && !unicode.IsSpace(r) && !strings.ContainsRune("_.:/=+-@%", r) {
 			return false
 		}

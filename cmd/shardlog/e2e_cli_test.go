@@ -30,13 +30,22 @@ func newCLI(t *testing.T, endpoint string) *cliRunner {
 	return &cliRunner{t: t, endpoint: endpoint, home: t.TempDir()}
 }
 
-// command is `aws kinesis <args>` against the endpoint with the given key, in an
-// environment of its own: a fresh HOME, no config or credentials file, no pager, no
-// instance metadata; env adds variables.
-func (c *cliRunner) command(keyID, secret string, args []string, env ...string) *exec.Cmd {
+// command is `aws kinesis <args>` against the endpoint with the given key, in the
+// runner's environment (envWith); extra adds variables.
+func (c *cliRunner) command(keyID, secret string, args []string, extra ...string) *exec.Cmd {
 	full := append([]string{"--endpoint-url", c.endpoint, "--output", "json", "kinesis"}, args...)
 	cmd := exec.Command(awsCLI, full...)
-	cmd.Env = append(os.Environ(),
+	cmd.Env = append(c.envWith(keyID, secret), extra...)
+	return cmd
+}
+
+// env is the environment of the runner's commands with the default test key.
+func (c *cliRunner) env() []string { return c.envWith("AKIDSHARDLOGTEST", "secret") }
+
+// envWith is the environment of the runner's commands: a fresh HOME, no config or
+// credentials file, no pager, no instance metadata, us-east-1, and the given key.
+func (c *cliRunner) envWith(keyID, secret string) []string {
+	return append(os.Environ(),
 		"HOME="+c.home,
 		"AWS_ACCESS_KEY_ID="+keyID,
 		"AWS_SECRET_ACCESS_KEY="+secret,
@@ -47,8 +56,6 @@ func (c *cliRunner) command(keyID, secret string, args []string, env ...string) 
 		"AWS_SHARED_CREDENTIALS_FILE="+c.home+"/credentials",
 		"AWS_EC2_METADATA_DISABLED=true",
 	)
-	cmd.Env = append(cmd.Env, env...)
-	return cmd
 }
 
 // run runs `aws kinesis <args>` and decodes its JSON output into out (if out is non-nil).

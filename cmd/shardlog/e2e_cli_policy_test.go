@@ -1,0 +1,126 @@
+package main
+
+import (
+	"compress/gzip"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// The AWS CLI v2 of Debian 12 (2.9.19) predates the resource-policy commands (Nov 2023).
+// The CLI can take a newer service model for a service (aws configure add-model); botocore,
+// when it is installed for python3, ships one. withNewerKinesisModel adds it to the runner's
+// own home, so that the user's configuration is never touched.
+
+// withNewerKinesisModel makes c's CLI know put-resource-policy, with the Kinesis model of the
+// botocore python3 has if the CLI's own lacks it.
+func (c *cliRunner) withNewerKinesisModel() {
+	c.t.Helper()
+	if c.knows("put-resource-policy") {
+		return
+	}
+	model := botocoreKinesisModel(c.t)
+	requireE2E(c.t, "a Kinesis service model with PutResourcePolicy (pip install botocore, for python3)", model != "")
+	cmd := exec.Command(awsCLI, "configure", "add-model", "--service-model", "file://"+model, "--service-name", "kinesis")
+	cmd.Env = c.env()
+	out, err := cmd.CombinedOutput()
+	require.NoError(c.t, err, "aws configure add-model: %s", out)
+	require.True(c.t, c.knows("put-resource-policy"), "the CLI does not know put-resource-policy with the model of %s", model)
+}
+
+// knows reports whether `aws kinesis <command> help` succeeds.
+func (c *cliRunner) knows(command string) bool {
+	cmd := exec.Command(awsCLI, "kinesis", command, "help")
+	cmd.Env = append(c.env(), "PAGER=cat", "MANPAGER=cat")
+	return cmd.Run() == nil
+}
+
+// botocoreKinesisModel returns the path of an uncompressed copy, in a temporary directory,
+// of the Kinesis service model of python3's botocore, or "" if there is none with
+// PutResourcePolicy.
+func botocoreKinesisModel(t *testing.T) string {
+	t.Helper()
+	out, err := exec.Command("python3", "-c", "import botocore, os; print(os.path.dirname(botocore.__file__))").Output()
+	if err != nil {
+		return ""
+	}
+	dir := filepath.Join(strings.TrimSpace(string(out)), "data", "kinesis", "2013-12-02")
+	var model []byte
+	if f, err := os.Open(filepath.Join(dir, "service-2.json.gz")); err == nil {
+		defer f.Close()
+		zr, err := gzip.NewReader(f)
+		if err != nil {
+			return ""
+		}
+		if model, err = io.ReadAll(zr); err != nil {
+			return ""
+		}
+	} else if model, err = os.ReadFile(filepath.Join(dir, "service-2.json")); err != nil {
+		return ""
+	}
+	if !strings.Contains(string(model), `"PutResourcePolicy"`) {
+		return ""
+	}
+	path := filepath.Join(t.TempDir(), "kinesis-service-2.json")
+	require.NoError(t, os.WriteFile(path, model, 0o644))
+	return path
+}
+
+// runFail runs `aws kinesis <args>`, which must fail, and returns what it wrote to stderr.
+func (c *cliRunner) runFail(args ...string) string {
+	c.t.Helper()
+	full := append([]string{"--endpoint-url", c.endpoint, "--output", "json", "kinesis"}, args...)
+	cmd := exec.Command(awsCLI, full...)
+	cmd.Env = c.env()
+	out, err := cmd.CombinedOutput()
+	require.Error(c.t, err, "aws kinesis %s succeeded: %s", strings.Join(args, " "), out)
+	return string(out)
+}
+
+// TestCLI_ResourcePolicy puts a policy on a stream with the AWS CLI v2, reads it back, reads
+// it back again after a restart of the server, and deletes it; and shows what the CLI prints
+// for an operation shardlog does not carry out.
+func TestCLI_ResourcePolicy(t *testing.T) {
+	skipShort(t)
+	cli := newCLI(t, "")
+	cli.withNewerKinesisModel()
+	dataDir := t.TempDir()
+	srv := startServer(t, dataDir)
+	cli.endpoint = srv.Endpoint
+
+	cli.run(nil, "create-stream", "--stream-name", "cli-policy", "--shard-count", "1")
+	cli.run(nil, "wait", "stream-exists", "--stream-name", "cli-policy")
+	arn := "arn:aws:kinesis:us-east-1:000000000000:stream/cli-policy"
+	policy := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"111111111111"},` +
+		`"Action":["kinesis:DescribeStreamSummary","kinesis:PutRecord"],"Resource":"` + arn + `"}]}`
+
+	var got struct{ Policy string }
+	cli.run(&got, "get-resource-policy", "--resource-arn", arn)
+	require.Equal(t, "{}", got.Policy, "a stream without a policy")
+	cli.run(nil, "put-resource-policy", "--resource-arn", arn, "--policy", policy)
+	cli.run(&got, "get-resource-policy", "--resource-arn", arn)
+	require.Equal(t, policy, got.Policy)
+
+	srv.Stop(t)
+	srv = startServer(t, dataDir)
+	cli.endpoint = srv.Endpoint
+	got.Policy = ""
+	cli.run(&got, "get-resource-policy", "--resource-arn", arn)
+	require.Equal(t, policy, got.Policy, "after a restart")
+
+	cli.run(nil, "delete-resource-policy", "--resource-arn", arn)
+	cli.run(&got, "get-resource-policy", "--resource-arn", arn)
+	require.Equal(t, "{}", got.Policy)
+
+	stderr := cli.runFail("put-resource-policy", "--resource-arn", arn, "--policy", "not json")
+	require.Contains(t, stderr, "An error occurred (InvalidArgumentException) when calling the PutResourcePolicy operation: "+
+		"Policy is not a valid JSON policy document: it must be a JSON object.")
+	stderr = cli.runFail("list-stream-consumers", "--stream-arn", arn)
+	require.Contains(t, stderr, "An error occurred (UnknownOperationException) when calling the ListStreamConsumers operation: "+
+		"ListStreamConsumers is not supported by shardlog")
+}
