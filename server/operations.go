@@ -67,6 +67,11 @@ func newOperations(opts Options) map[string]*operation {
 		unary("SplitShard", shapeSplitShardInput, Backend.SplitShard),
 		unary("MergeShards", shapeMergeShardsInput, Backend.MergeShards),
 		unary("UpdateShardCount", shapeUpdateShardCountInput, Backend.UpdateShardCount),
+		unary("UpdateMaxRecordSize", shapeUpdateMaxRecordSizeInput, Backend.UpdateMaxRecordSize),
+		unary("DescribeAccountSettings", shapeDescribeAccountSettingsInput, Backend.DescribeAccountSettings),
+		unary("UpdateAccountSettings", shapeUpdateAccountSettingsInput, Backend.UpdateAccountSettings),
+		unary("UpdateStreamWarmThroughput", shapeUpdateStreamWarmThroughputInput, Backend.UpdateStreamWarmThroughput),
+		unary("UpdateStreamRecordDistributionStrategy", shapeUpdateStreamRecordDistributionStrategyInput, Backend.UpdateStreamRecordDistributionStrategy),
 	}
 	table := make(map[string]*operation, len(ops))
 	for _, op := range ops {

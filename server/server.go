@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/shardlog/shardlog/internal/lograte"
+	"github.com/shardlog/shardlog/kinesis"
 )
 
 // Options configures a Server. The zero value means defaults.
@@ -21,13 +22,16 @@ type Options struct {
 	Logger *slog.Logger
 
 	// MaxRecordDataBytes bounds the Data of one record, in bytes: the model's
-	// constraint, so a larger record is a ValidationException. Default 1 MiB
-	// (1048576); AWS allows up to 10 MiB for streams configured for it.
+	// constraint, so a larger record is a ValidationException. Default 10 MiB
+	// (10485760), the most any stream takes (MaxRecordSizeInKiB 10240); a stream's
+	// own, smaller maximum record size is the Backend's to enforce.
 	MaxRecordDataBytes int
 
 	// MaxPutRecordsBytes bounds the data plus partition keys of one PutRecords
 	// request, in bytes; beyond it the request fails with InvalidArgumentException
-	// "Records size exceeds 5 MB limit". Default 5 MiB.
+	// "Records size exceeds 10 MB limit". Default 10 MiB, the limit of a stream
+	// that takes large records; the Backend applies the 5 MiB limit of a stream
+	// at the default maximum record size.
 	MaxPutRecordsBytes int
 
 	// MaxRequestBytes bounds a request body, in bytes; a larger body is answered
@@ -91,10 +95,10 @@ func (o Options) withDefaults() Options {
 		o.Logger = slog.Default()
 	}
 	if o.MaxRecordDataBytes <= 0 {
-		o.MaxRecordDataBytes = 1 << 20
+		o.MaxRecordDataBytes = kinesis.MaxMaxRecordSizeKiB << 10
 	}
 	if o.MaxPutRecordsBytes <= 0 {
-		o.MaxPutRecordsBytes = 5 << 20
+		o.MaxPutRecordsBytes = kinesis.MaxPutRecordsBytesLarge
 	}
 	if o.MaxRequestBytes <= 0 {
 		o.MaxRequestBytes = 7 << 20
