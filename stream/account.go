@@ -244,3 +244,10 @@ func (s *Store) UpdateAccountSettings(enableCommitment bool) (AccountSettings, e
 		return a.withCommitment(enableCommitment, now)
 	})
 }
+
+// checkAccountSettings checks that the account settings file, if there is one, reads back.
+func (c *checker) checkAccountSettings(dataDir string) {
+	if _, err := openAccountFile(dataDir); err != nil {
+		c.badErr(filepath.Join(dataDir, accountSettingsName), err)
+	}
+}

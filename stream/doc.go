@@ -29,7 +29,9 @@
 //
 // A Store puts it all together over a data directory: the catalog, one shard.Shard log per
 // shard in streams/<name>-<incarnation>/<shard id>/, and the iterator secret. Its methods
-// are the Kinesis operations, in Go terms; package server adapts them to the wire.
+// are the Kinesis operations, in Go terms; package server adapts them to the wire. The
+// account-level settings (AccountSettings) live beside the catalog, in
+// <data dir>/account-settings.json (account.go).
 //
 // # Usage
 //

@@ -307,6 +307,13 @@ func TestOpen_DamagedAccountSettings(t *testing.T) {
 	require.ErrorIs(t, err, stream.ErrCorruptCatalog)
 	require.ErrorContains(t, err, path)
 	require.ErrorContains(t, err, "crc32c of the accounts is")
+
+	rep, err := stream.Check(dir, stream.CheckOptions{})
+	require.NoError(t, err)
+	require.Len(t, rep.Problems, 1)
+	require.True(t, rep.Problems[0].Damage)
+	require.Equal(t, path, rep.Problems[0].Path)
+	require.Contains(t, rep.Problems[0].Reason, "crc32c of the accounts is")
 }
 
 func TestStore_UpdateStreamWarmThroughput(t *testing.T) {
