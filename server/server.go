@@ -36,7 +36,7 @@ type Options struct {
 
 	// MaxRequestBytes bounds a request body, in bytes; a larger body is answered
 	// 413 without being read. Default: 7 MiB (kinesalite's cap), or more if the
-	// two limits above need it once base64-encoded.
+	// two limits above need it once base64-encoded (14.3 MiB with their defaults).
 	MaxRequestBytes int64
 
 	// ReadHeaderTimeout and IdleTimeout configure the HTTP server made by Serve.
@@ -65,7 +65,7 @@ type Options struct {
 	// MinBodyBytesPerSecond is the slowest average rate, in bytes per second
 	// from the body's first read, at which a body may keep arriving once
 	// BodyReadTimeout has passed; a slower body is cut off the same way.
-	// Default 64 KiB/s, so a body at the 7 MiB cap may take up to two minutes;
+	// Default 64 KiB/s, so a 7 MiB body may take up to two minutes;
 	// an SDK on loopback sends it in milliseconds. Deadlines apply where the
 	// http.ResponseWriter supports them (http.ResponseController), as the
 	// servers made by Serve do.
