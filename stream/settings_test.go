@@ -133,6 +133,16 @@ func TestStore_UpdateMaxRecordSize(t *testing.T) {
 
 	require.NoError(t, s.UpdateMaxRecordSize("a", 10240))
 	require.NoError(t, putSized(s, "a", 1, 10*mib-1), "a 10 MiB record")
+	require.NoError(t, putSized(s, "a", 1, 10*mib-1), "another")
+	it, err := s.GetShardIterator(&stream.GetShardIteratorRequest{StreamName: "a", ShardID: "shardId-0", Type: stream.TrimHorizon})
+	require.NoError(t, err)
+	recs := readAll(t, s, it)
+	var sizes []int
+	for _, r := range recs {
+		sizes = append(sizes, len(r.key)+len(r.data))
+	}
+	// One record, one PutRecords of five, one after the restart, and the two of 10 MiB.
+	require.Equal(t, []int{2 * mib, 2 * mib, 2 * mib, 2 * mib, 2 * mib, 2 * mib, 2 * mib, 10 * mib, 10 * mib}, sizes)
 }
 
 func TestStore_UpdateMaxRecordSize_NotActive(t *testing.T) {
