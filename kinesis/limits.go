@@ -30,6 +30,9 @@ const (
 const (
 	MaxPutRecordsEntries = 500     // records in one request
 	MaxPutRecordsBytes   = 5 << 20 // data and partition keys of one request
+	// MaxPutRecordsBytesLarge is the request limit since AWS took records up to 10 MiB
+	// (Oct 2025); shardlog applies it to streams whose MaxRecordSizeInKiB is above the default.
+	MaxPutRecordsBytesLarge = 10 << 20
 )
 
 // IteratorLifetime is how long a shard iterator stays valid after it is issued.

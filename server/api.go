@@ -52,6 +52,13 @@ type Backend interface {
 	PutResourcePolicy(ctx context.Context, in *PutResourcePolicyInput) (*PutResourcePolicyOutput, error)
 	GetResourcePolicy(ctx context.Context, in *GetResourcePolicyInput) (*GetResourcePolicyOutput, error)
 	DeleteResourcePolicy(ctx context.Context, in *DeleteResourcePolicyInput) (*DeleteResourcePolicyOutput, error)
+	// UpdateMaxRecordSize, PutRecord and PutRecords: the server has checked records against
+	// the ceiling of Options; the stream's own maximum record size is the Backend's to check.
+	UpdateMaxRecordSize(ctx context.Context, in *UpdateMaxRecordSizeInput) (*UpdateMaxRecordSizeOutput, error)
+	DescribeAccountSettings(ctx context.Context, in *DescribeAccountSettingsInput) (*DescribeAccountSettingsOutput, error)
+	UpdateAccountSettings(ctx context.Context, in *UpdateAccountSettingsInput) (*UpdateAccountSettingsOutput, error)
+	UpdateStreamWarmThroughput(ctx context.Context, in *UpdateStreamWarmThroughputInput) (*UpdateStreamWarmThroughputOutput, error)
+	UpdateStreamRecordDistributionStrategy(ctx context.Context, in *UpdateStreamRecordDistributionStrategyInput) (*UpdateStreamRecordDistributionStrategyOutput, error)
 }
 
 // RecordSink receives the records of one GetRecords call, in order. The server's
@@ -171,7 +178,8 @@ type PutRecordInput struct {
 }
 
 // PutRecordsInput is the input of PutRecords. The server has checked that the
-// records' data and partition keys together stay within Options.MaxPutRecordsBytes.
+// records' data and partition keys together stay within Options.MaxPutRecordsBytes, the
+// ceiling of every stream; the stream's own limit is the Backend's to check.
 type PutRecordsInput struct {
 	Records    []PutRecordsRequestEntry `json:"Records"`
 	StreamName string                   `json:"StreamName,omitempty"`

@@ -206,6 +206,26 @@ func (f *fakeBackend) UpdateShardCount(_ context.Context, in *server.UpdateShard
 	return reply[server.UpdateShardCountOutput](f, "UpdateShardCount", in)
 }
 
+func (f *fakeBackend) UpdateMaxRecordSize(_ context.Context, in *server.UpdateMaxRecordSizeInput) (*server.UpdateMaxRecordSizeOutput, error) {
+	return reply[server.UpdateMaxRecordSizeOutput](f, "UpdateMaxRecordSize", in)
+}
+
+func (f *fakeBackend) DescribeAccountSettings(_ context.Context, in *server.DescribeAccountSettingsInput) (*server.DescribeAccountSettingsOutput, error) {
+	return reply[server.DescribeAccountSettingsOutput](f, "DescribeAccountSettings", in)
+}
+
+func (f *fakeBackend) UpdateAccountSettings(_ context.Context, in *server.UpdateAccountSettingsInput) (*server.UpdateAccountSettingsOutput, error) {
+	return reply[server.UpdateAccountSettingsOutput](f, "UpdateAccountSettings", in)
+}
+
+func (f *fakeBackend) UpdateStreamWarmThroughput(_ context.Context, in *server.UpdateStreamWarmThroughputInput) (*server.UpdateStreamWarmThroughputOutput, error) {
+	return reply[server.UpdateStreamWarmThroughputOutput](f, "UpdateStreamWarmThroughput", in)
+}
+
+func (f *fakeBackend) UpdateStreamRecordDistributionStrategy(_ context.Context, in *server.UpdateStreamRecordDistributionStrategyInput) (*server.UpdateStreamRecordDistributionStrategyOutput, error) {
+	return reply[server.UpdateStreamRecordDistributionStrategyOutput](f, "UpdateStreamRecordDistributionStrategy", in)
+}
+
 var _ server.Backend = (*fakeBackend)(nil)
 
 // kinesisError is a Backend error of the kind the stream package returns.

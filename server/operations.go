@@ -70,6 +70,11 @@ func newOperations(opts Options) map[string]*operation {
 		unary("PutResourcePolicy", shapePutResourcePolicyInput, Backend.PutResourcePolicy),
 		unary("GetResourcePolicy", shapeGetResourcePolicyInput, Backend.GetResourcePolicy),
 		unary("DeleteResourcePolicy", shapeDeleteResourcePolicyInput, Backend.DeleteResourcePolicy),
+		unary("UpdateMaxRecordSize", shapeUpdateMaxRecordSizeInput, Backend.UpdateMaxRecordSize),
+		unary("DescribeAccountSettings", shapeDescribeAccountSettingsInput, Backend.DescribeAccountSettings),
+		unary("UpdateAccountSettings", shapeUpdateAccountSettingsInput, Backend.UpdateAccountSettings),
+		unary("UpdateStreamWarmThroughput", shapeUpdateStreamWarmThroughputInput, Backend.UpdateStreamWarmThroughput),
+		unary("UpdateStreamRecordDistributionStrategy", shapeUpdateStreamRecordDistributionStrategyInput, Backend.UpdateStreamRecordDistributionStrategy),
 	}
 	table := make(map[string]*operation, len(ops))
 	for _, op := range ops {

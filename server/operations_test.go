@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -50,7 +51,7 @@ type errorCase struct {
 func TestOperations_Errors(t *testing.T) {
 	name129 := strings.Repeat("a", 129)
 	key257 := strings.Repeat("k", 257)
-	bigData := base64.StdEncoding.EncodeToString(make([]byte, 1048577))
+	bigData := base64.StdEncoding.EncodeToString(make([]byte, 10485761))
 	var records501 []string
 	var entries501 []string
 	for range 501 {
@@ -169,7 +170,7 @@ func TestOperations_Errors(t *testing.T) {
 			"Value null at 'data' failed to satisfy constraint: Member must not be null",
 			"Value null at 'partitionKey' failed to satisfy constraint: Member must not be null"),
 		val("put record/too big", "PutRecord", `{"StreamName":"a","PartitionKey":"`+key257+`","Data":"`+bigData+`","SequenceNumberForOrdering":"01"}`,
-			"Value 'java.nio.HeapByteBuffer[pos=0 lim=1048577 cap=1048577]' at 'data' failed to satisfy constraint: Member must have length less than or equal to 1048576",
+			"Value 'java.nio.HeapByteBuffer[pos=0 lim=10485761 cap=10485761]' at 'data' failed to satisfy constraint: Member must have length less than or equal to 10485760",
 			"Value '"+key257+"' at 'partitionKey' failed to satisfy constraint: Member must have length less than or equal to 256",
 			"Value '01' at 'sequenceNumberForOrdering' failed to satisfy constraint: Member must satisfy regular expression pattern: 0|([1-9]\\d{0,128})"),
 		val("put record/partition key in UTF-16 units", "PutRecord", `{"StreamName":"a","Data":"","PartitionKey":"`+strings.Repeat("😀", 129)+`"}`,
@@ -196,7 +197,7 @@ func TestOperations_Errors(t *testing.T) {
 			"Value '' at 'records.1.member.partitionKey' failed to satisfy constraint: Member must have length greater than or equal to 1",
 			namePat, nameShort),
 		val("put records/long values", "PutRecords", `{"StreamName":"`+name129+`","Records":[{"PartitionKey":"`+key257+`","Data":"`+bigData+`","ExplicitHashKey":""}]}`,
-			"Value 'java.nio.HeapByteBuffer[pos=0 lim=1048577 cap=1048577]' at 'records.1.member.data' failed to satisfy constraint: Member must have length less than or equal to 1048576",
+			"Value 'java.nio.HeapByteBuffer[pos=0 lim=10485761 cap=10485761]' at 'records.1.member.data' failed to satisfy constraint: Member must have length less than or equal to 10485760",
 			"Value '' at 'records.1.member.explicitHashKey' failed to satisfy constraint: Member must satisfy regular expression pattern: 0|([1-9]\\d{0,38})",
 			"Value '"+key257+"' at 'records.1.member.partitionKey' failed to satisfy constraint: Member must have length less than or equal to 256",
 			"Value '"+name129+"' at 'streamName' failed to satisfy constraint: Member must have length less than or equal to 128"),
@@ -565,19 +566,27 @@ func TestOperations_BackendPanic(t *testing.T) {
 	require.Equal(t, `{"__type":"InternalFailure"}`, w.Body.String())
 }
 
-// TestOperations_RecordsSize checks the PutRecords request limit on data plus keys.
+// TestOperations_RecordsSize checks the PutRecords request limit on data plus keys that
+// the server applies before it knows the stream: the ceiling of every stream, 10 MiB by
+// default (a stream's smaller limit is the Backend's).
 func TestOperations_RecordsSize(t *testing.T) {
 	s, b := mustNew(t, server.Options{})
-	data := base64.StdEncoding.EncodeToString(make([]byte, 1<<20))
+	data := base64.StdEncoding.EncodeToString(make([]byte, 1<<20-1)) // with its key, 1 MiB
 	var records []string
-	for range 5 {
+	for range 10 {
 		records = append(records, `{"Data":"`+data+`","PartitionKey":"k"}`)
 	}
-	w := do(t, s, "PutRecords", `{"StreamName":"a","Records":[`+strings.Join(records, ",")+`]}`)
+	over := append(slices.Clone(records[:9]), `{"Data":"`+data+`","PartitionKey":"kk"}`) // 1 byte over
+	w := do(t, s, "PutRecords", `{"StreamName":"a","Records":[`+strings.Join(over, ",")+`]}`)
 	require.Equal(t, http.StatusBadRequest, w.Code)
-	require.Equal(t, `{"__type":"InvalidArgumentException","message":"Records size exceeds 5 MB limit"}`, w.Body.String())
+	require.Equal(t, `{"__type":"InvalidArgumentException","message":"Records size exceeds 10 MB limit"}`, w.Body.String())
 	require.Equal(t, 0, b.callCount())
 
-	w = do(t, s, "PutRecords", `{"StreamName":"a","Records":[`+strings.Join(records[:4], ",")+`]}`)
+	w = do(t, s, "PutRecords", `{"StreamName":"a","Records":[`+strings.Join(records, ",")+`]}`)
 	require.Equal(t, http.StatusOK, w.Code, "body %s", w.Body)
+
+	s, b = mustNew(t, server.Options{MaxPutRecordsBytes: 5 << 20})
+	w = do(t, s, "PutRecords", `{"StreamName":"a","Records":[`+strings.Join(records[:6], ",")+`]}`)
+	require.Equal(t, `{"__type":"InvalidArgumentException","message":"Records size exceeds 5 MB limit"}`, w.Body.String())
+	require.Equal(t, 0, b.callCount())
 }

@@ -94,7 +94,7 @@ func TestDecodePutRecordsFast_Declines(t *testing.T) {
 		{"base64 padding bits", `{"StreamName":"s","Records":[{"Data":"AB==","PartitionKey":"k"}]}`},
 		{"base64 inner padding", `{"StreamName":"s","Records":[{"Data":"A=AA","PartitionKey":"k"}]}`},
 		{"base64 url alphabet", `{"StreamName":"s","Records":[{"Data":"__--","PartitionKey":"k"}]}`},
-		{"data too big", `{"StreamName":"s","Records":[{"Data":"` + base64.StdEncoding.EncodeToString(make([]byte, 1<<20+1)) + `","PartitionKey":"k"}]}`},
+		{"data too big", `{"StreamName":"s","Records":[{"Data":"` + base64.StdEncoding.EncodeToString(make([]byte, 10<<20+1)) + `","PartitionKey":"k"}]}`},
 		{"data not a string", `{"StreamName":"s","Records":[{"Data":1,"PartitionKey":"k"}]}`},
 		{"no data", `{"StreamName":"s","Records":[{"PartitionKey":"k"}]}`},
 		{"no key", `{"StreamName":"s","Records":[{"Data":""}]}`},

@@ -246,3 +246,12 @@ func TestSDK_Errors(t *testing.T) {
 	require.ErrorAs(t, err, &respErr)
 	require.Equal(t, http.StatusInternalServerError, respErr.HTTPStatusCode())
 }
+
+// requireSDKError checks the code and message of an error the SDK returned.
+func requireSDKError(t testing.TB, err error, code, msg string) {
+	t.Helper()
+	var apiErr smithy.APIError
+	require.ErrorAs(t, err, &apiErr)
+	require.Equal(t, code, apiErr.ErrorCode(), "error %v", err)
+	require.Equal(t, msg, apiErr.ErrorMessage())
+}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/shardlog/shardlog/internal/lograte"
+	"github.com/shardlog/shardlog/kinesis"
 )
 
 // Options configures a Server. The zero value means defaults.
@@ -21,18 +22,21 @@ type Options struct {
 	Logger *slog.Logger
 
 	// MaxRecordDataBytes bounds the Data of one record, in bytes: the model's
-	// constraint, so a larger record is a ValidationException. Default 1 MiB
-	// (1048576); AWS allows up to 10 MiB for streams configured for it.
+	// constraint, so a larger record is a ValidationException. Default 10 MiB
+	// (10485760), the most any stream takes (MaxRecordSizeInKiB 10240); a stream's
+	// own, smaller maximum record size is the Backend's to enforce.
 	MaxRecordDataBytes int
 
 	// MaxPutRecordsBytes bounds the data plus partition keys of one PutRecords
 	// request, in bytes; beyond it the request fails with InvalidArgumentException
-	// "Records size exceeds 5 MB limit". Default 5 MiB.
+	// "Records size exceeds 10 MB limit". Default 10 MiB, the limit of a stream
+	// that takes large records; the Backend applies the 5 MiB limit of a stream
+	// at the default maximum record size.
 	MaxPutRecordsBytes int
 
 	// MaxRequestBytes bounds a request body, in bytes; a larger body is answered
 	// 413 without being read. Default: 7 MiB (kinesalite's cap), or more if the
-	// two limits above need it once base64-encoded.
+	// two limits above need it once base64-encoded (14.3 MiB with their defaults).
 	MaxRequestBytes int64
 
 	// ReadHeaderTimeout and IdleTimeout configure the HTTP server made by Serve.
@@ -61,7 +65,7 @@ type Options struct {
 	// MinBodyBytesPerSecond is the slowest average rate, in bytes per second
 	// from the body's first read, at which a body may keep arriving once
 	// BodyReadTimeout has passed; a slower body is cut off the same way.
-	// Default 64 KiB/s, so a body at the 7 MiB cap may take up to two minutes;
+	// Default 64 KiB/s, so a 7 MiB body may take up to two minutes;
 	// an SDK on loopback sends it in milliseconds. Deadlines apply where the
 	// http.ResponseWriter supports them (http.ResponseController), as the
 	// servers made by Serve do.
@@ -91,10 +95,10 @@ func (o Options) withDefaults() Options {
 		o.Logger = slog.Default()
 	}
 	if o.MaxRecordDataBytes <= 0 {
-		o.MaxRecordDataBytes = 1 << 20
+		o.MaxRecordDataBytes = kinesis.MaxMaxRecordSizeKiB << 10
 	}
 	if o.MaxPutRecordsBytes <= 0 {
-		o.MaxPutRecordsBytes = 5 << 20
+		o.MaxPutRecordsBytes = kinesis.MaxPutRecordsBytesLarge
 	}
 	if o.MaxRequestBytes <= 0 {
 		o.MaxRequestBytes = 7 << 20

@@ -126,3 +126,29 @@ func (UnimplementedBackend) GetRecords(context.Context, *GetRecordsInput, Record
 }
 
 var _ Backend = UnimplementedBackend{}
+
+// UpdateMaxRecordSize reports that UpdateMaxRecordSize is not implemented.
+func (UnimplementedBackend) UpdateMaxRecordSize(context.Context, *UpdateMaxRecordSizeInput) (*UpdateMaxRecordSizeOutput, error) {
+	return nil, notImplemented("UpdateMaxRecordSize")
+}
+
+// DescribeAccountSettings reports that DescribeAccountSettings is not implemented.
+func (UnimplementedBackend) DescribeAccountSettings(context.Context, *DescribeAccountSettingsInput) (*DescribeAccountSettingsOutput, error) {
+	return nil, notImplemented("DescribeAccountSettings")
+}
+
+// UpdateAccountSettings reports that UpdateAccountSettings is not implemented.
+func (UnimplementedBackend) UpdateAccountSettings(context.Context, *UpdateAccountSettingsInput) (*UpdateAccountSettingsOutput, error) {
+	return nil, notImplemented("UpdateAccountSettings")
+}
+
+// UpdateStreamWarmThroughput reports that UpdateStreamWarmThroughput is not implemented.
+func (UnimplementedBackend) UpdateStreamWarmThroughput(context.Context, *UpdateStreamWarmThroughputInput) (*UpdateStreamWarmThroughputOutput, error) {
+	return nil, notImplemented("UpdateStreamWarmThroughput")
+}
+
+// UpdateStreamRecordDistributionStrategy reports that UpdateStreamRecordDistributionStrategy
+// is not implemented.
+func (UnimplementedBackend) UpdateStreamRecordDistributionStrategy(context.Context, *UpdateStreamRecordDistributionStrategyInput) (*UpdateStreamRecordDistributionStrategyOutput, error) {
+	return nil, notImplemented("UpdateStreamRecordDistributionStrategy")
+}

@@ -83,6 +83,7 @@ func Check(dataDir string, opts CheckOptions) (CheckReport, error) {
 	c := &checker{opts: opts}
 	c.checkTop(dataDir)
 	c.checkSecret(filepath.Join(dataDir, secretName))
+	c.checkAccountSettings(dataDir)
 	streams, catalogOK := c.checkCatalog(dataDir)
 	c.checkStreams(filepath.Join(dataDir, streamsDirName), streams, catalogOK)
 	return c.rep, nil

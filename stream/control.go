@@ -22,6 +22,13 @@ type StreamConfig struct {
 	// MaxRecordSizeKiB is the largest record, data and partition key. Default
 	// DefaultMaxRecordSizeKiB.
 	MaxRecordSizeKiB int
+	// RecordDistribution is how an ON_DEMAND stream places records; default by hash key.
+	// AUTO needs an ON_DEMAND stream.
+	RecordDistribution RecordDistributionStrategy
+	// WarmThroughputMiBps, when not nil, is the warm throughput of an ON_DEMAND stream, in
+	// an account whose minimum throughput billing commitment is in force
+	// (UpdateStreamWarmThroughput's rules).
+	WarmThroughputMiBps *int
 }
 
 // shards returns the mode and shard count of the stream cfg describes.
@@ -102,7 +109,12 @@ func (s *Store) newStreamInfo(name string, cfg StreamConfig) (*StreamInfo, error
 	if err != nil {
 		return nil, err
 	}
+	distribution, warm, err := s.newStreamSettings(name, mode, cfg)
+	if err != nil {
+		return nil, err
+	}
 	return &StreamInfo{
+		RecordDistribution: distribution, WarmThroughput: warm,
 		Name: name, Region: s.opts.Region, Account: s.opts.Account, Status: StatusCreating,
 		RetentionHours: kinesis.DefaultRetentionHours, Mode: mode, Encryption: EncryptionNone,
 		ShardLevelMetrics: []string{}, MaxRecordSizeKiB: size, Tags: tags,
@@ -202,6 +214,7 @@ func (s *Store) describe(name string) (StreamInfo, error) {
 	info := v.info.clone()
 	now := s.nowMs()
 	info.Shards = slices.DeleteFunc(info.Shards, func(sh ShardInfo) bool { return info.expired(&sh, now) })
+	info.WarmThroughput.CurrentMiBps = info.WarmThroughput.currentAt(now)
 	return *info, nil
 }
 

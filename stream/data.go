@@ -78,6 +78,9 @@ func (s *Store) PutRecords(req *PutRecordsRequest, results []PutResult) ([]PutRe
 	if req.Records == nil {
 		in = b.fromEntries(req.Entries)
 	}
+	if err := checkRecordSizes(v.info, in.recs, false); err != nil {
+		return results, err
+	}
 	if err := b.route(v, in); err != nil {
 		return results, err
 	}
@@ -133,6 +136,9 @@ func (s *Store) PutRecord(req *PutRecordRequest) (PutResult, error) {
 	b := batches.Get().(*batcher)
 	defer b.release()
 	entries := b.fromEntries([]PutEntry{req.Entry})
+	if err := checkRecordSizes(v.info, entries.recs, true); err != nil {
+		return PutResult{}, err
+	}
 	if err := b.route(v, entries); err != nil {
 		return PutResult{}, err
 	}
@@ -286,8 +292,14 @@ func (b *batcher) release() {
 }
 
 // route finds the shard of every entry. An ExplicitHashKey that is not in [0, 2^128-1]
-// fails the request.
+// fails the request. A stream that spreads records (DistributionAuto) deals them out to
+// its open shards in turn instead, ignoring their keys (still checked).
 func (b *batcher) route(v *streamView, entries putInput) error {
+	var next uint64 // the turn of the first entry, when spreading
+	if v.spread != nil {
+		n := uint64(len(entries.recs))
+		next = v.spread.Add(n) - n
+	}
 	for i := range entries.recs {
 		var h kinesis.HashKey
 		if hk := entries.hashKey(i); hk != "" {
@@ -295,10 +307,16 @@ func (b *batcher) route(v *streamView, entries putInput) error {
 			if h, err = kinesis.ParseHashKey(hk); err != nil {
 				return invalidExplicitHashKey(hk)
 			}
-		} else {
+		} else if v.spread == nil {
 			h = kinesis.HashPartitionKey(entries.recs[i].PartitionKey)
 		}
-		_, l := v.shard(v.router.Route(h))
+		index := 0
+		if v.spread != nil {
+			index = v.router.Nth(next + uint64(i))
+		} else {
+			index = v.router.Route(h)
+		}
+		_, l := v.shard(index)
 		b.shards = append(b.shards, l)
 	}
 	return nil

@@ -30,7 +30,8 @@
 // A Store puts it all together over a data directory: the catalog, one shard.Shard log per
 // shard in streams/<name>-<incarnation>/<shard id>/, and the iterator secret. Its methods
 // are the Kinesis operations, in Go terms; package server/streambackend adapts them to the
-// wire (package server).
+// wire (package server). The account-level settings (AccountSettings) live beside the
+// catalog, in <data dir>/account-settings.json (account.go).
 //
 // # Usage
 //

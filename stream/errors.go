@@ -423,3 +423,72 @@ func resourcePolicyTooLarge(size int) *kinesis.Error {
 	return kinesis.NewError(kinesis.TypeInvalidArgument, "Policy of "+strconv.Itoa(size)+
 		" bytes exceeds the maximum size of "+strconv.Itoa(MaxResourcePolicyBytes)+" bytes.")
 }
+
+// Errors about record sizes and stream settings (recordsize.go, distribution.go,
+// warmthroughput.go). Where AWS's text was not recorded, the message says what was refused
+// and why, in the style of the others.
+
+// maxRecordSizeOutOfRange is UpdateMaxRecordSize's error for a size outside [1024, 10240]
+// KiB: the model's constraint, worded as the server words it.
+func maxRecordSizeOutOfRange(kib int) *kinesis.Error {
+	rule := "Member must have value greater than or equal to " + strconv.Itoa(kinesis.MinMaxRecordSizeKiB)
+	if kib > kinesis.MaxMaxRecordSizeKiB {
+		rule = "Member must have value less than or equal to " + strconv.Itoa(kinesis.MaxMaxRecordSizeKiB)
+	}
+	return kinesis.NewError(kinesis.TypeValidation, "1 validation error detected: Value '"+strconv.Itoa(kib)+
+		"' at 'maxRecordSizeInKiB' failed to satisfy constraint: "+rule)
+}
+
+// recordOverMaxSize is PutRecord(s)' error for a record whose data is within the stream's
+// maximum record size but whose data and partition key together are not (AWS's text was
+// not recorded). i is the record's index in a PutRecords request.
+func recordOverMaxSize(size, i int, single bool, info *StreamInfo) *kinesis.Error {
+	which := "Record"
+	if !single {
+		which = "Record " + strconv.Itoa(i) + " of the request"
+	}
+	return kinesis.NewError(kinesis.TypeInvalidArgument, which+" has "+strconv.Itoa(size)+
+		" bytes of data and partition key, more than the maximum record size of stream "+info.Name+
+		" under account "+info.Account+": "+strconv.Itoa(info.MaxRecordSizeKiB)+" KiB.")
+}
+
+// recordsTooLarge is PutRecords' error for a request whose data and partition keys are over
+// the limit of the stream, in bytes (AWS's text, which names the limit in whole MB).
+func recordsTooLarge(limit int) *kinesis.Error {
+	return kinesis.NewError(kinesis.TypeInvalidArgument, "Records size exceeds "+strconv.Itoa(limit>>20)+" MB limit")
+}
+
+// autoNeedsOnDemand is the error for the AUTO record distribution strategy on a stream that
+// is not ON_DEMAND, which AWS answers with InvalidArgumentException.
+func autoNeedsOnDemand(stream, account string) *kinesis.Error {
+	return kinesis.NewError(kinesis.TypeInvalidArgument, "Record distribution strategy AUTO is only supported for "+
+		"ON_DEMAND streams. Stream "+stream+" under account "+account+" is PROVISIONED.")
+}
+
+// warmThroughputNeedsOnDemand is UpdateStreamWarmThroughput's error for a stream that is
+// not ON_DEMAND.
+func warmThroughputNeedsOnDemand(stream, account string) *kinesis.Error {
+	return kinesis.NewError(kinesis.TypeInvalidArgument, "Warm throughput is only supported for ON_DEMAND streams. "+
+		"Stream "+stream+" under account "+account+" is PROVISIONED.")
+}
+
+// warmThroughputNeedsCommitment is UpdateStreamWarmThroughput's error in an account whose
+// minimum throughput billing commitment is not in force.
+func warmThroughputNeedsCommitment(account string) *kinesis.Error {
+	return kinesis.NewError(kinesis.TypeInvalidArgument, "Warm throughput requires the "+
+		"MinimumThroughputBillingCommitment of account "+account+" to be ENABLED (UpdateAccountSettings).")
+}
+
+// warmThroughputTooHigh is UpdateStreamWarmThroughput's error for more than
+// MaxWarmThroughputMiBps, AWS's default limit ("Scale to more than 10 GiBps").
+func warmThroughputTooHigh(mibps int) *kinesis.Error {
+	return kinesis.NewError(kinesis.TypeLimitExceeded, "Requested warm throughput of "+strconv.Itoa(mibps)+
+		" MiBps exceeds the limit of "+strconv.Itoa(MaxWarmThroughputMiBps)+" MiBps for an on-demand stream.")
+}
+
+// warmThroughputNegative is UpdateStreamWarmThroughput's error for a negative throughput:
+// the model's constraint, worded as the server words it.
+func warmThroughputNegative(mibps int) *kinesis.Error {
+	return kinesis.NewError(kinesis.TypeValidation, "1 validation error detected: Value '"+strconv.Itoa(mibps)+
+		"' at 'warmThroughputMiBps' failed to satisfy constraint: Member must have value greater than or equal to 0")
+}

@@ -44,6 +44,13 @@ type StreamInfo struct {
 	// first: AWS allows 10 per rolling day.
 	ScaledMs []int64 `json:"scaledMs,omitempty"`
 
+	// RecordDistribution is how records are placed on the shards of an ON_DEMAND stream:
+	// by hash key (empty, or DistributionPartitionKey), or spread evenly (DistributionAuto).
+	// A PROVISIONED stream always places them by hash key.
+	RecordDistribution RecordDistributionStrategy `json:"recordDistribution,omitempty"`
+	// WarmThroughput is the warm throughput of an ON_DEMAND stream; zero when never set.
+	WarmThroughput WarmThroughput `json:"warmThroughput,omitzero"`
+
 	Shards         []ShardInfo `json:"shards"`         // every shard ever made and not yet forgotten, by index
 	NextShardIndex int         `json:"nextShardIndex"` // the index the next new shard gets; never reused
 }
@@ -189,6 +196,9 @@ func (s *StreamInfo) validateStream() error {
 		return fmt.Errorf("retention %d hours outside [%d, %d]", s.RetentionHours, kinesis.MinRetentionHours, kinesis.MaxRetentionHours)
 	case s.MaxRecordSizeKiB < kinesis.MinMaxRecordSizeKiB || s.MaxRecordSizeKiB > kinesis.MaxMaxRecordSizeKiB:
 		return fmt.Errorf("max record size %d KiB outside [%d, %d]", s.MaxRecordSizeKiB, kinesis.MinMaxRecordSizeKiB, kinesis.MaxMaxRecordSizeKiB)
+	}
+	if err := s.validateSettings(); err != nil {
+		return err
 	}
 	for i := 1; i < len(s.Tags); i++ {
 		if s.Tags[i-1].Key >= s.Tags[i].Key {

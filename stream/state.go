@@ -28,6 +28,10 @@ type streamView struct {
 	info   *StreamInfo
 	shards []*shardLog // shards[i] is the log of info.Shards[i]
 	router *Router     // routes hash keys to the open shards; nil while there are none
+
+	// spread is the turn of the next record when the stream spreads records
+	// (DistributionAuto), nil otherwise.
+	spread *atomic.Uint64
 }
 
 // shardLog is the log of one shard, with what the hot paths need of its ShardInfo.
@@ -42,6 +46,9 @@ func newView(info *StreamInfo, logs []*shardLog) *streamView {
 	v := &streamView{info: info, shards: logs}
 	if info.OpenShardCount() > 0 {
 		v.router = NewRouter(info.Shards)
+	}
+	if info.spreads() {
+		v.spread = new(atomic.Uint64)
 	}
 	return v
 }

@@ -117,6 +117,9 @@ const DeletedMarkerName = "DELETED"
 var knownDataDirEntries = map[string]bool{
 	catalogDirName: true, streamsDirName: true, secretName: true, secretName + atomicfile.TmpSuffix: true,
 	"LOCK": true, // the data-directory lock of shardlog serve
+
+	// the account settings (account.go)
+	accountSettingsName: true, accountSettingsName + atomicfile.TmpSuffix: true,
 }
 
 // Store holds the streams of one data directory: their catalog, the logs of their shards,
@@ -129,6 +132,8 @@ type Store struct {
 	cat  *Catalog
 	keys *IteratorKey
 	log  *slog.Logger
+
+	accounts *accountFile // the account settings (account.go)
 
 	// errLog writes the errors that may repeat on every request (a full disk, damage met by
 	// reads) once per interval, so that they cannot flood the log.
@@ -209,6 +214,9 @@ func (s *Store) open() error {
 	}
 	s.keys = keys
 	if s.cat, err = OpenCatalog(s.dir); err != nil {
+		return err
+	}
+	if s.accounts, err = openAccountFile(s.dir); err != nil {
 		return err
 	}
 	infos, err := s.cat.Load()

@@ -33,6 +33,11 @@ func (b *backend) CreateStream(_ context.Context, in *server.CreateStreamInput) 
 	if in.MaxRecordSizeInKiB != nil {
 		cfg.MaxRecordSizeKiB = int(*in.MaxRecordSizeInKiB)
 	}
+	cfg.RecordDistribution = stream.RecordDistributionStrategy(in.RecordDistributionStrategy)
+	if in.WarmThroughputMiBps != nil {
+		mibps := int(*in.WarmThroughputMiBps)
+		cfg.WarmThroughputMiBps = &mibps
+	}
 	if err := b.store.CreateStream(in.StreamName, cfg); err != nil {
 		return nil, err
 	}
@@ -72,7 +77,7 @@ func (b *backend) DescribeStreamSummary(_ context.Context, in *server.DescribeSt
 		return nil, err
 	}
 	consumers, size := int32(0), int32(info.MaxRecordSizeKiB)
-	return &server.DescribeStreamSummaryOutput{StreamDescriptionSummary: server.StreamDescriptionSummary{
+	out := &server.DescribeStreamSummaryOutput{StreamDescriptionSummary: server.StreamDescriptionSummary{
 		StreamName:              info.Name,
 		StreamARN:               info.ARN(),
 		StreamStatus:            string(info.Status),
@@ -85,7 +90,9 @@ func (b *backend) DescribeStreamSummary(_ context.Context, in *server.DescribeSt
 		OpenShardCount:          int32(info.OpenShardCount()),
 		ConsumerCount:           &consumers,
 		MaxRecordSizeInKiB:      &size,
-	}}, nil
+	}}
+	b.onDemandSettings(&out.StreamDescriptionSummary, &info)
+	return out, nil
 }
 
 func (b *backend) ListStreams(_ context.Context, in *server.ListStreamsInput) (*server.ListStreamsOutput, error) {
