@@ -13,19 +13,23 @@ import (
 )
 
 // The AWS CLI v2 of Debian 12 (2.9.19) predates the resource-policy commands (Nov 2023).
-// The CLI can take a newer service model for a service (aws configure add-model); botocore,
-// when it is installed for python3, ships one. withNewerKinesisModel adds it to the runner's
-// own home, so that the user's configuration is never touched.
+// The CLI can take a newer service model for a service (aws configure add-model): the one of
+// the pinned JavaScript SDK v2 in testdata/climodel (climodel_test.go), or botocore's, when it
+// is installed for python3. withNewerKinesisModel adds it to the runner's own home, so that
+// the user's configuration is never touched.
 
-// withNewerKinesisModel makes c's CLI know put-resource-policy, with the Kinesis model of the
-// botocore python3 has if the CLI's own lacks it.
+// withNewerKinesisModel makes c's CLI know put-resource-policy if the CLI's own model lacks
+// it, with the model of testdata/climodel or else that of python3's botocore.
 func (c *cliRunner) withNewerKinesisModel() {
 	c.t.Helper()
 	if c.knows("put-resource-policy") {
 		return
 	}
-	model := botocoreKinesisModel(c.t)
-	requireE2E(c.t, "a Kinesis service model with PutResourcePolicy (pip install botocore, for python3)", model != "")
+	model := jsKinesisModel(c.t)
+	if model == "" {
+		model = botocoreKinesisModel(c.t)
+	}
+	requireE2E(c.t, "a Kinesis service model with PutResourcePolicy (npm ci --prefix cmd/shardlog/testdata/climodel)", model != "")
 	cmd := exec.Command(awsCLI, "configure", "add-model", "--service-model", "file://"+model, "--service-name", "kinesis")
 	cmd.Env = c.env()
 	out, err := cmd.CombinedOutput()
@@ -74,10 +78,7 @@ func botocoreKinesisModel(t *testing.T) string {
 // runFail runs `aws kinesis <args>`, which must fail, and returns what it wrote to stderr.
 func (c *cliRunner) runFail(args ...string) string {
 	c.t.Helper()
-	full := append([]string{"--endpoint-url", c.endpoint, "--output", "json", "kinesis"}, args...)
-	cmd := exec.Command(awsCLI, full...)
-	cmd.Env = c.env()
-	out, err := cmd.CombinedOutput()
+	out, err := c.command("AKIDSHARDLOGTEST", "secret", args).CombinedOutput()
 	require.Error(c.t, err, "aws kinesis %s succeeded: %s", strings.Join(args, " "), out)
 	return string(out)
 }
