@@ -38,6 +38,11 @@ type StreamInfo struct {
 	// ScaledMs holds the times of the UpdateShardCount calls of the last 24 hours, oldest
 	// first: AWS allows 10 per rolling day.
 	ScaledMs []int64 `json:"scaledMs,omitempty"`
+	// ModeChangedMs and EncryptionChangedMs hold the times of the UpdateStreamMode and of
+	// the Start/StopStreamEncryption calls of the last 24 hours, oldest first: AWS allows 2
+	// and 25 per rolling day (streammode.go, encryption.go).
+	ModeChangedMs       []int64 `json:"modeChangedMs,omitempty"`
+	EncryptionChangedMs []int64 `json:"encryptionChangedMs,omitempty"`
 
 	Shards         []ShardInfo `json:"shards"`         // every shard ever made and not yet forgotten, by index
 	NextShardIndex int         `json:"nextShardIndex"` // the index the next new shard gets; never reused
@@ -184,6 +189,9 @@ func (s *StreamInfo) validateStream() error {
 		return fmt.Errorf("retention %d hours outside [%d, %d]", s.RetentionHours, kinesis.MinRetentionHours, kinesis.MaxRetentionHours)
 	case s.MaxRecordSizeKiB < kinesis.MinMaxRecordSizeKiB || s.MaxRecordSizeKiB > kinesis.MaxMaxRecordSizeKiB:
 		return fmt.Errorf("max record size %d KiB outside [%d, %d]", s.MaxRecordSizeKiB, kinesis.MinMaxRecordSizeKiB, kinesis.MaxMaxRecordSizeKiB)
+	}
+	if err := s.validateSettings(); err != nil {
+		return err
 	}
 	for i := 1; i < len(s.Tags); i++ {
 		if s.Tags[i-1].Key >= s.Tags[i].Key {

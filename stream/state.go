@@ -67,6 +67,8 @@ func (s *StreamInfo) clone() *StreamInfo {
 	c.Shards = slices.Clone(s.Shards)
 	c.ShardLevelMetrics = slices.Clone(s.ShardLevelMetrics)
 	c.ScaledMs = slices.Clone(s.ScaledMs)
+	c.ModeChangedMs = slices.Clone(s.ModeChangedMs)
+	c.EncryptionChangedMs = slices.Clone(s.EncryptionChangedMs)
 	if s.Reshard != nil {
 		r := *s.Reshard
 		c.Reshard = &r
