@@ -49,6 +49,11 @@ type Backend interface {
 	SplitShard(ctx context.Context, in *SplitShardInput) (*SplitShardOutput, error)
 	MergeShards(ctx context.Context, in *MergeShardsInput) (*MergeShardsOutput, error)
 	UpdateShardCount(ctx context.Context, in *UpdateShardCountInput) (*UpdateShardCountOutput, error)
+	UpdateStreamMode(ctx context.Context, in *UpdateStreamModeInput) (*UpdateStreamModeOutput, error)
+	StartStreamEncryption(ctx context.Context, in *StartStreamEncryptionInput) (*StartStreamEncryptionOutput, error)
+	StopStreamEncryption(ctx context.Context, in *StopStreamEncryptionInput) (*StopStreamEncryptionOutput, error)
+	EnableEnhancedMonitoring(ctx context.Context, in *EnableEnhancedMonitoringInput) (*EnhancedMonitoringOutput, error)
+	DisableEnhancedMonitoring(ctx context.Context, in *DisableEnhancedMonitoringInput) (*EnhancedMonitoringOutput, error)
 }
 
 // RecordSink receives the records of one GetRecords call, in order. The server's

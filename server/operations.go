@@ -67,6 +67,11 @@ func newOperations(opts Options) map[string]*operation {
 		unary("SplitShard", shapeSplitShardInput, Backend.SplitShard),
 		unary("MergeShards", shapeMergeShardsInput, Backend.MergeShards),
 		unary("UpdateShardCount", shapeUpdateShardCountInput, Backend.UpdateShardCount),
+		unary("UpdateStreamMode", shapeUpdateStreamModeInput, Backend.UpdateStreamMode),
+		unary("StartStreamEncryption", shapeStartStreamEncryptionInput, Backend.StartStreamEncryption),
+		unary("StopStreamEncryption", shapeStopStreamEncryptionInput, Backend.StopStreamEncryption),
+		unary("EnableEnhancedMonitoring", shapeEnableEnhancedMonitoringInput, Backend.EnableEnhancedMonitoring),
+		unary("DisableEnhancedMonitoring", shapeDisableEnhancedMonitoringInput, Backend.DisableEnhancedMonitoring),
 	}
 	table := make(map[string]*operation, len(ops))
 	for _, op := range ops {
