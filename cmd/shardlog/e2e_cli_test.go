@@ -33,6 +33,21 @@ func newCLI(t *testing.T, endpoint string) *cliRunner {
 // run runs `aws kinesis <args>` and decodes its JSON output into out (if out is non-nil).
 func (c *cliRunner) run(out any, args ...string) {
 	c.t.Helper()
+	b, err := c.command(args...).Output()
+	if err != nil {
+		stderr := ""
+		if ee, ok := err.(*exec.ExitError); ok {
+			stderr = string(ee.Stderr)
+		}
+		c.t.Fatalf("aws kinesis %s: %v\n%s", strings.Join(args, " "), err, stderr)
+	}
+	if out != nil {
+		require.NoError(c.t, json.Unmarshal(b, out), "aws kinesis %s output: %s", strings.Join(args, " "), b)
+	}
+}
+
+// command returns the command `aws kinesis <args>` against the endpoint.
+func (c *cliRunner) command(args ...string) *exec.Cmd {
 	full := append([]string{"--endpoint-url", c.endpoint, "--output", "json", "kinesis"}, args...)
 	cmd := exec.Command(awsCLI, full...)
 	cmd.Env = append(os.Environ(),
@@ -46,17 +61,7 @@ func (c *cliRunner) run(out any, args ...string) {
 		"AWS_SHARED_CREDENTIALS_FILE="+c.home+"/credentials",
 		"AWS_EC2_METADATA_DISABLED=true",
 	)
-	b, err := cmd.Output()
-	if err != nil {
-		stderr := ""
-		if ee, ok := err.(*exec.ExitError); ok {
-			stderr = string(ee.Stderr)
-		}
-		c.t.Fatalf("aws kinesis %s: %v\n%s", strings.Join(args, " "), err, stderr)
-	}
-	if out != nil {
-		require.NoError(c.t, json.Unmarshal(b, out), "aws kinesis %s output: %s", strings.Join(args, " "), b)
-	}
+	return cmd
 }
 
 // TestCLI_ClassicFlow drives the flow of every Kinesis tutorial with the AWS CLI v2:
