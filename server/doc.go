@@ -87,8 +87,7 @@
 //     and a request that finds no room in the in-flight budget 503
 //     ServiceUnavailable (see Bounded work per request);
 //   - operations of the model that this server does not serve yet (the
-//     consumer, encryption, monitoring and policy operations) answer
-//     UnknownOperationException.
+//     consumer and policy operations) answer UnknownOperationException.
 //
 // # CBOR
 //

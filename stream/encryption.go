@@ -2,10 +2,7 @@ package stream
 
 import (
 	"regexp"
-	"strconv"
 	"strings"
-
-	"github.com/shardlog/shardlog/kinesis"
 )
 
 // MaxEncryptionChangesPerDay is how many times Start/StopStreamEncryption may change a
@@ -94,44 +91,4 @@ func checkKeyID(keyID string) error {
 		return keyIDNotAliasOrGUID()
 	}
 	return nil
-}
-
-// Errors of Start/StopStreamEncryption. The argument errors are kinesis-mock's texts; AWS's
-// were not recorded, nor were those of a stream that is not encrypted, a key that is not
-// the stream's and the quota of changes, which follow AWS's other messages.
-
-// encryptionTypeNotKMS is the error for an EncryptionType other than KMS.
-func encryptionTypeNotKMS() *kinesis.Error {
-	return kinesis.NewError(kinesis.TypeInvalidArgument, "KMS is the only valid EncryptionType for this request")
-}
-
-// keyIDNotARN is the error for a KeyId that starts as an ARN but is not the ARN of a KMS
-// key or alias.
-func keyIDNotARN() *kinesis.Error {
-	return kinesis.NewError(kinesis.TypeInvalidArgument, "Received KeyId ARN is not a properly formatted ARN")
-}
-
-// keyIDNotAliasOrGUID is the error for a KeyId that is neither an ARN, an alias name nor a
-// key id.
-func keyIDNotAliasOrGUID() *kinesis.Error {
-	return kinesis.NewError(kinesis.TypeInvalidArgument, "Received KeyId is not a properly formatted Alias or GUID")
-}
-
-// streamNotEncrypted is StopStreamEncryption's error for a stream that is not encrypted.
-func streamNotEncrypted(stream, account string) *kinesis.Error {
-	return kinesis.NewError(kinesis.TypeInvalidArgument, "Stream "+stream+" under account "+account+
-		" is not encrypted.")
-}
-
-// keyIDMismatch is StopStreamEncryption's error for a KeyId other than the stream's.
-func keyIDMismatch(keyID, stream, account string) *kinesis.Error {
-	return kinesis.NewError(kinesis.TypeInvalidArgument, "KeyId "+keyID+" is not the key stream "+stream+
-		" under account "+account+" is encrypted with.")
-}
-
-// encryptionChangesExceeded is the error for the 26th encryption change within 24 hours.
-func encryptionChangesExceeded(stream, account string) *kinesis.Error {
-	return kinesis.NewError(kinesis.TypeLimitExceeded, "Stream "+stream+" under account "+account+
-		" has already changed its encryption "+strconv.Itoa(MaxEncryptionChangesPerDay)+
-		" times in the last 24 hours.")
 }

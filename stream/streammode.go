@@ -3,9 +3,6 @@ package stream
 import (
 	"fmt"
 	"slices"
-	"strconv"
-
-	"github.com/shardlog/shardlog/kinesis"
 )
 
 // Stream settings: the capacity mode (this file), server-side encryption (encryption.go) and
@@ -88,33 +85,4 @@ func (s *StreamInfo) validateSettings() error {
 		}
 	}
 	return nil
-}
-
-// Errors of the stream settings. AWS's texts for these were not recorded; where kinesis-mock
-// has one it is used, and the others follow the wording of AWS's other messages.
-
-// streamModeUnchanged is UpdateStreamMode's error for the mode the stream is in.
-func streamModeUnchanged(stream, account string, mode StreamMode) *kinesis.Error {
-	return kinesis.NewError(kinesis.TypeInvalidArgument, "Stream "+stream+" under account "+account+
-		" is already in "+string(mode)+" capacity mode.")
-}
-
-// streamModeChangesExceeded is UpdateStreamMode's error for a third switch within 24 hours.
-func streamModeChangesExceeded(stream, account string) *kinesis.Error {
-	return kinesis.NewError(kinesis.TypeLimitExceeded, "Stream "+stream+" under account "+account+
-		" has already switched its capacity mode "+strconv.Itoa(MaxModeChangesPerDay)+
-		" times in the last 24 hours.")
-}
-
-// shardCountWithOnDemand is CreateStream's error for a ShardCount with StreamMode ON_DEMAND,
-// in the words AWS CloudFormation reports for it (aws-cdk#18247).
-func shardCountWithOnDemand() *kinesis.Error {
-	return kinesis.NewError(kinesis.TypeInvalidArgument, "ShardCount is not expected when StreamMode=ON_DEMAND")
-}
-
-// reshardOnDemand is the error of UpdateShardCount on an ON_DEMAND stream: AWS documents the
-// operation as "only supported for the data streams with the provisioned capacity mode".
-func reshardOnDemand(op, stream, account string) *kinesis.Error {
-	return kinesis.NewError(kinesis.TypeInvalidArgument, op+" is not supported for stream "+stream+
-		" under account "+account+" because it is in ON_DEMAND capacity mode.")
 }
