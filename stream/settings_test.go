@@ -48,7 +48,10 @@ func TestStore_UpdateStreamMode(t *testing.T) {
 	require.NoError(t, s.UpdateStreamMode("a", stream.ModeOnDemand))
 	info := requireStatus(t, s, "a", stream.StatusUpdating)
 	require.Equal(t, stream.ModeOnDemand, info.Mode)
-	err := s.UpdateStreamMode("a", stream.ModeProvisioned)
+	limits, err := s.DescribeLimits()
+	require.NoError(t, err)
+	require.Equal(t, 1, limits.OnDemandStreamCount)
+	err = s.UpdateStreamMode("a", stream.ModeProvisioned)
 	requireKinesisError(t, err, kinesis.TypeResourceInUse, "Stream a under account "+acct+" not ACTIVE, instead in state UPDATING")
 	put(t, s, "a", "k", "written while UPDATING")
 
