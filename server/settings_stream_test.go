@@ -198,6 +198,7 @@ func TestStreamBackend_StreamEncryption(t *testing.T) {
 	sum := summary(t, client, "enc")
 	require.Equal(t, types.EncryptionTypeNone, sum.EncryptionType)
 	require.Nil(t, sum.KeyId)
+	requirePutEncryption(t, client, "enc", "")
 
 	for _, tc := range []struct{ key, msg string }{
 		{"my-key", "Received KeyId is not a properly formatted Alias or GUID"},
@@ -227,6 +228,7 @@ func TestStreamBackend_StreamEncryption(t *testing.T) {
 	_, err = client.StopStreamEncryption(ctx, &kinesis.StopStreamEncryptionInput{StreamName: aws.String("enc"),
 		EncryptionType: types.EncryptionTypeKms, KeyId: aws.String(kinesisKey)})
 	requireSDKError(t, err, "ResourceInUseException", "Stream enc under account "+settingsAcct+" not ACTIVE, instead in state UPDATING")
+	requirePutEncryption(t, client, "enc", types.EncryptionTypeKms)
 	c.Advance(time.Second)
 	require.Equal(t, types.StreamStatusActive, summary(t, client, "enc").StreamStatus)
 
@@ -254,6 +256,21 @@ func TestStreamBackend_StreamEncryption(t *testing.T) {
 	require.Equal(t, types.StreamStatusUpdating, sum.StreamStatus)
 	require.Equal(t, types.EncryptionTypeNone, sum.EncryptionType)
 	require.Nil(t, sum.KeyId)
+	requirePutEncryption(t, client, "enc", "")
+}
+
+// requirePutEncryption checks the EncryptionType of a PutRecord and a PutRecords answer:
+// KMS on an encrypted stream, absent on another.
+func requirePutEncryption(t *testing.T, c *kinesis.Client, name string, want types.EncryptionType) {
+	t.Helper()
+	ctx := context.Background()
+	one, err := c.PutRecord(ctx, &kinesis.PutRecordInput{StreamName: aws.String(name), PartitionKey: aws.String("k"), Data: []byte("x")})
+	require.NoError(t, err)
+	require.Equal(t, want, one.EncryptionType, "PutRecord")
+	many, err := c.PutRecords(ctx, &kinesis.PutRecordsInput{StreamName: aws.String(name),
+		Records: []types.PutRecordsRequestEntry{{PartitionKey: aws.String("k"), Data: []byte("x")}}})
+	require.NoError(t, err)
+	require.Equal(t, want, many.EncryptionType, "PutRecords")
 }
 
 func TestStreamBackend_EnhancedMonitoring(t *testing.T) {

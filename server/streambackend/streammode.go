@@ -52,3 +52,13 @@ func (b *backend) monitoringOutput(name string, current, desired []string, err e
 		StreamARN:                b.store.StreamARN(name),
 	}, nil
 }
+
+// encryptionType is the EncryptionType of a PutRecord or PutRecords answer: KMS for a stream
+// encrypted now, and none otherwise (AWS's answers for unencrypted streams were recorded
+// without it).
+func (b *backend) encryptionType(name string) string {
+	if b.store.Encryption(name) == stream.EncryptionKMS {
+		return server.EncryptionTypeKMS
+	}
+	return ""
+}
