@@ -6,7 +6,8 @@ import "context"
 // (KINESIS-API.md §2.3). The stream is named by its ARN only.
 
 // UpdateStreamModeInput is the input of UpdateStreamMode. StreamName is no member of the
-// model: the server fills it in from StreamARN, as for the other stream-scoped inputs.
+// model: the server fills it in from StreamARN, as for the other stream-scoped inputs. The
+// stream backend does not keep WarmThroughputMiBps.
 type UpdateStreamModeInput struct {
 	StreamARN           string             `json:"StreamARN"`
 	StreamModeDetails   *StreamModeDetails `json:"StreamModeDetails"`
