@@ -75,6 +75,11 @@ func newOperations(opts Options) map[string]*operation {
 		unary("UpdateAccountSettings", shapeUpdateAccountSettingsInput, Backend.UpdateAccountSettings),
 		unary("UpdateStreamWarmThroughput", shapeUpdateStreamWarmThroughputInput, Backend.UpdateStreamWarmThroughput),
 		unary("UpdateStreamRecordDistributionStrategy", shapeUpdateStreamRecordDistributionStrategyInput, Backend.UpdateStreamRecordDistributionStrategy),
+		unary("UpdateStreamMode", shapeUpdateStreamModeInput, Backend.UpdateStreamMode),
+		unary("StartStreamEncryption", shapeStartStreamEncryptionInput, Backend.StartStreamEncryption),
+		unary("StopStreamEncryption", shapeStopStreamEncryptionInput, Backend.StopStreamEncryption),
+		unary("EnableEnhancedMonitoring", shapeEnableEnhancedMonitoringInput, Backend.EnableEnhancedMonitoring),
+		unary("DisableEnhancedMonitoring", shapeDisableEnhancedMonitoringInput, Backend.DisableEnhancedMonitoring),
 	}
 	table := make(map[string]*operation, len(ops))
 	for _, op := range ops {

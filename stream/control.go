@@ -12,7 +12,7 @@ import (
 // StreamConfig is what CreateStream is told besides the stream's name.
 type StreamConfig struct {
 	// ShardCount is the number of shards. A PROVISIONED stream needs at least 1; an
-	// ON_DEMAND stream gets DefaultOnDemandShardCount when it is 0.
+	// ON_DEMAND stream gets DefaultOnDemandShardCount, and must not be given one.
 	ShardCount int
 	// Mode is the capacity mode. When empty, the stream is PROVISIONED if ShardCount is set,
 	// else ON_DEMAND, which is what AWS does with a CreateStream that names neither.
@@ -45,7 +45,9 @@ func (cfg StreamConfig) shards() (StreamMode, int, error) {
 		return "", 0, fmt.Errorf("stream: create stream: unknown stream mode %q", mode)
 	case cfg.ShardCount < 0:
 		return "", 0, fmt.Errorf("stream: create stream: %d shards", cfg.ShardCount)
-	case mode == ModeOnDemand && cfg.ShardCount == 0:
+	case mode == ModeOnDemand && cfg.ShardCount != 0:
+		return "", 0, shardCountWithOnDemand()
+	case mode == ModeOnDemand:
 		return mode, DefaultOnDemandShardCount, nil
 	case cfg.ShardCount == 0:
 		return "", 0, shardCountMissing()

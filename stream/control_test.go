@@ -100,7 +100,8 @@ func TestStore_CreateStream(t *testing.T) {
 	}{
 		{name: "provisioned", cfg: stream.StreamConfig{ShardCount: 3}, mode: stream.ModeProvisioned, shards: 3},
 		{name: "on-demand by default", cfg: stream.StreamConfig{}, mode: stream.ModeOnDemand, shards: 4},
-		{name: "on-demand with a count", cfg: stream.StreamConfig{Mode: stream.ModeOnDemand, ShardCount: 2}, mode: stream.ModeOnDemand, shards: 2},
+		{name: "on-demand with a count", cfg: stream.StreamConfig{Mode: stream.ModeOnDemand, ShardCount: 2},
+			errType: kinesis.TypeInvalidArgument, errMsg: "ShardCount is not expected when StreamMode=ON_DEMAND"},
 		{name: "provisioned without a count", cfg: stream.StreamConfig{Mode: stream.ModeProvisioned},
 			errType: kinesis.TypeValidation,
 			errMsg:  "1 validation error detected: Value null at 'shardCount' failed to satisfy constraint: Member must not be null"},

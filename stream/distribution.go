@@ -40,8 +40,8 @@ func (s *StreamInfo) Distribution() RecordDistributionStrategy {
 	return s.RecordDistribution
 }
 
-// validateSettings checks the settings of distribution.go and warmthroughput.go.
-func (s *StreamInfo) validateSettings() error {
+// validateDistribution checks the settings of distribution.go and warmthroughput.go.
+func (s *StreamInfo) validateDistribution() error {
 	switch s.RecordDistribution {
 	case "", DistributionPartitionKey, DistributionAuto:
 	default:

@@ -43,6 +43,11 @@ type StreamInfo struct {
 	// ScaledMs holds the times of the UpdateShardCount calls of the last 24 hours, oldest
 	// first: AWS allows 10 per rolling day.
 	ScaledMs []int64 `json:"scaledMs,omitempty"`
+	// ModeChangedMs and EncryptionChangedMs hold the times of the UpdateStreamMode and of
+	// the Start/StopStreamEncryption calls of the last 24 hours, oldest first: AWS allows 2
+	// and 25 per rolling day (streammode.go, encryption.go).
+	ModeChangedMs       []int64 `json:"modeChangedMs,omitempty"`
+	EncryptionChangedMs []int64 `json:"encryptionChangedMs,omitempty"`
 
 	// RecordDistribution is how records are placed on the shards of an ON_DEMAND stream:
 	// by hash key (empty, or DistributionPartitionKey), or spread evenly (DistributionAuto).
@@ -197,7 +202,10 @@ func (s *StreamInfo) validateStream() error {
 	case s.MaxRecordSizeKiB < kinesis.MinMaxRecordSizeKiB || s.MaxRecordSizeKiB > kinesis.MaxMaxRecordSizeKiB:
 		return fmt.Errorf("max record size %d KiB outside [%d, %d]", s.MaxRecordSizeKiB, kinesis.MinMaxRecordSizeKiB, kinesis.MaxMaxRecordSizeKiB)
 	}
-	if err := s.validateSettings(); err != nil {
+	if err := s.validateEncryption(); err != nil {
+		return err
+	}
+	if err := s.validateDistribution(); err != nil {
 		return err
 	}
 	for i := 1; i < len(s.Tags); i++ {

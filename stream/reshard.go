@@ -101,11 +101,14 @@ func (s *Store) MergeShards(name, shardToMerge, adjacentShardToMerge string) err
 // MaxShardsPerStream, at most MaxScalingsPerDay times a day, and within Options.ShardLimit.
 // It returns the open shard count before the change. The new layout is reached through
 // splits and merges (see reshard_plan.go); a target the stream already has, evenly divided,
-// changes nothing.
+// changes nothing. An ON_DEMAND stream cannot be rescaled, as on AWS.
 func (s *Store) UpdateShardCount(name string, target int) (current int, err error) {
 	err = s.reshard(name, func(info *StreamInfo) (*Reshard, error) {
 		if info.Status != StatusActive {
 			return nil, streamNotActive(name, info.Account, info.Status)
+		}
+		if info.Mode == ModeOnDemand {
+			return nil, reshardOnDemand(string(ReshardScale), name, info.Account)
 		}
 		current = info.OpenShardCount()
 		switch {

@@ -1,8 +1,6 @@
 package stream_test
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -10,386 +8,308 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/shardlog/shardlog/kinesis"
+	"github.com/shardlog/shardlog/shard"
 	"github.com/shardlog/shardlog/stream"
 )
 
-// Tests of the per-stream settings: the maximum record size, the record distribution
-// strategy, warm throughput, and the account settings they depend on.
+// The tests of the stream settings: capacity mode, encryption, enhanced monitoring.
 
-func putSized(s *stream.Store, name string, keyLen, dataLen int) error {
-	_, err := s.PutRecord(&stream.PutRecordRequest{StreamName: name,
-		Entry: stream.PutEntry{PartitionKey: strings.Repeat("k", keyLen), Data: make([]byte, dataLen)}})
-	return err
+const testKey = "alias/aws/kinesis"
+
+// requireStatus checks a stream's status and returns its description.
+func requireStatus(t *testing.T, s *stream.Store, name string, want stream.StreamStatus) stream.StreamInfo {
+	t.Helper()
+	info, err := s.DescribeStreamSummary(name)
+	require.NoError(t, err)
+	require.Equal(t, want, info.Status, "status of %s", name)
+	return info
 }
 
-func putRecordsSized(s *stream.Store, name string, dataLens ...int) error {
-	var entries []stream.PutEntry
-	for _, n := range dataLens {
-		entries = append(entries, stream.PutEntry{PartitionKey: "k", Data: make([]byte, n)})
-	}
-	_, err := s.PutRecords(&stream.PutRecordsRequest{StreamName: name, Entries: entries}, nil)
-	return err
-}
-
-const mib = 1 << 20
-
-func TestStore_MaxRecordSize_PutRecord(t *testing.T) {
+func TestStore_CreateStream_OnDemand(t *testing.T) {
 	s := mustOpen(t, testOptions(newClock()))
-	mustCreate(t, s, "a", 1)
-	tests := []struct {
-		name            string
-		keyLen, dataLen int
-		typ, msg        string
-	}{
-		{"data and key at the limit", 1, mib - 1, "", ""},
-		{"empty data", 1, 0, "", ""},
-		{"data over the limit", 1, mib + 1, kinesis.TypeValidation,
-			"1 validation error detected: Value at 'data' failed to satisfy constraint: " +
-				"Member must have length less than or equal to 1048576"},
-		{"data at the limit, the key takes it over", 2, mib - 1, kinesis.TypeInvalidArgument,
-			"Record has 1048577 bytes of data and partition key, more than the maximum record size of stream a " +
-				"under account " + acct + ": 1024 KiB."},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			err := putSized(s, "a", tt.keyLen, tt.dataLen)
-			if tt.typ == "" {
-				require.NoError(t, err)
-				return
-			}
-			requireKinesisError(t, err, tt.typ, tt.msg)
-		})
-	}
+	require.NoError(t, s.CreateStream("od", stream.StreamConfig{Mode: stream.ModeOnDemand}))
+	info := requireStatus(t, s, "od", stream.StatusActive)
+	require.Equal(t, stream.ModeOnDemand, info.Mode)
+	require.Equal(t, stream.DefaultOnDemandShardCount, info.OpenShardCount())
+
+	err := s.CreateStream("counted", stream.StreamConfig{Mode: stream.ModeOnDemand, ShardCount: 2})
+	requireKinesisError(t, err, kinesis.TypeInvalidArgument, "ShardCount is not expected when StreamMode=ON_DEMAND")
+	_, err = s.DescribeStreamSummary("counted")
+	requireKinesisError(t, err, kinesis.TypeResourceNotFound, "Stream counted under account "+acct+" not found.")
 }
 
-func TestStore_MaxRecordSize_PutRecords(t *testing.T) {
-	s := mustOpen(t, testOptions(newClock()))
-	mustCreate(t, s, "a", 1)
-	tests := []struct {
-		name     string
-		dataLens []int
-		typ, msg string
-	}{
-		{"records at the limit", []int{mib - 1, mib - 1}, "", ""},
-		{"5 MiB in all", []int{mib - 1, mib - 1, mib - 1, mib - 1, mib - 1}, "", ""},
-		{"two records over", []int{10, mib + 1, 10, mib + 2}, kinesis.TypeValidation,
-			"2 validation errors detected: " +
-				"Value at 'records.2.member.data' failed to satisfy constraint: Member must have length less than or equal to 1048576; " +
-				"Value at 'records.4.member.data' failed to satisfy constraint: Member must have length less than or equal to 1048576"},
-		{"a key takes one over", []int{10, mib - 1, mib}, kinesis.TypeInvalidArgument,
-			"Record 2 of the request has 1048577 bytes of data and partition key, more than the maximum record size " +
-				"of stream a under account " + acct + ": 1024 KiB."},
-		{"over 5 MiB in all", []int{mib - 1, mib - 1, mib - 1, mib - 1, mib - 1, 0}, kinesis.TypeInvalidArgument,
-			"Records size exceeds 5 MB limit"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			err := putRecordsSized(s, "a", tt.dataLens...)
-			if tt.typ == "" {
-				require.NoError(t, err)
-				return
-			}
-			requireKinesisError(t, err, tt.typ, tt.msg)
-		})
-	}
-}
-
-func TestStore_UpdateMaxRecordSize(t *testing.T) {
-	c := newClock()
-	dir := t.TempDir()
-	opts := testOptions(c)
-	s, err := stream.Open(dir, opts)
-	require.NoError(t, err)
-	mustCreate(t, s, "a", 1)
-	info, err := s.DescribeStreamSummary("a")
-	require.NoError(t, err)
-	require.Equal(t, kinesis.DefaultMaxRecordSizeKiB, info.MaxRecordSizeKiB)
-
-	requireKinesisError(t, s.UpdateMaxRecordSize("a", 1023), kinesis.TypeValidation,
-		"1 validation error detected: Value '1023' at 'maxRecordSizeInKiB' failed to satisfy constraint: "+
-			"Member must have value greater than or equal to 1024")
-	requireKinesisError(t, s.UpdateMaxRecordSize("a", 10241), kinesis.TypeValidation,
-		"1 validation error detected: Value '10241' at 'maxRecordSizeInKiB' failed to satisfy constraint: "+
-			"Member must have value less than or equal to 10240")
-	requireKinesisError(t, s.UpdateMaxRecordSize("b", 2048), kinesis.TypeResourceNotFound,
-		"Stream b under account "+acct+" not found.")
-
-	require.NoError(t, s.UpdateMaxRecordSize("a", 2048))
-	require.NoError(t, putSized(s, "a", 1, 2*mib-1), "a 2 MiB record after the update")
-	requireKinesisError(t, putSized(s, "a", 1, 2*mib+1), kinesis.TypeValidation,
-		"1 validation error detected: Value at 'data' failed to satisfy constraint: "+
-			"Member must have length less than or equal to 2097152")
-	// Above 1 MiB records, a request may carry 10 MiB.
-	require.NoError(t, putRecordsSized(s, "a", 2*mib-1, 2*mib-1, 2*mib-1, 2*mib-1, 2*mib-1))
-	requireKinesisError(t, putRecordsSized(s, "a", 2*mib-1, 2*mib-1, 2*mib-1, 2*mib-1, 2*mib-1, 0),
-		kinesis.TypeInvalidArgument, "Records size exceeds 10 MB limit")
-	require.NoError(t, s.Close())
-
-	s = mustOpenDir(t, dir, opts)
-	info, err = s.DescribeStreamSummary("a")
-	require.NoError(t, err)
-	require.Equal(t, 2048, info.MaxRecordSizeKiB, "after a restart")
-	require.NoError(t, putSized(s, "a", 1, 2*mib-1), "a 2 MiB record after a restart")
-
-	require.NoError(t, s.UpdateMaxRecordSize("a", 10240))
-	require.NoError(t, putSized(s, "a", 1, 10*mib-1), "a 10 MiB record")
-	require.NoError(t, putSized(s, "a", 1, 10*mib-1), "another")
-	it, err := s.GetShardIterator(&stream.GetShardIteratorRequest{StreamName: "a", ShardID: "shardId-0", Type: stream.TrimHorizon})
-	require.NoError(t, err)
-	recs := readAll(t, s, it)
-	var sizes []int
-	for _, r := range recs {
-		sizes = append(sizes, len(r.key)+len(r.data))
-	}
-	// One record, one PutRecords of five, one after the restart, and the two of 10 MiB.
-	require.Equal(t, []int{2 * mib, 2 * mib, 2 * mib, 2 * mib, 2 * mib, 2 * mib, 2 * mib, 10 * mib, 10 * mib}, sizes)
-}
-
-func TestStore_UpdateMaxRecordSize_NotActive(t *testing.T) {
+func TestStore_UpdateStreamMode(t *testing.T) {
 	c := newClock()
 	opts := testOptions(c)
-	opts.CreateDelay = time.Second
+	opts.UpdateDelay = time.Second
+	s := mustOpen(t, opts)
+	mustCreate(t, s, "a", 2)
+
+	require.NoError(t, s.UpdateStreamMode("a", stream.ModeOnDemand))
+	info := requireStatus(t, s, "a", stream.StatusUpdating)
+	require.Equal(t, stream.ModeOnDemand, info.Mode)
+	limits, err := s.DescribeLimits()
+	require.NoError(t, err)
+	require.Equal(t, 1, limits.OnDemandStreamCount)
+	err = s.UpdateStreamMode("a", stream.ModeProvisioned)
+	requireKinesisError(t, err, kinesis.TypeResourceInUse, "Stream a under account "+acct+" not ACTIVE, instead in state UPDATING")
+	put(t, s, "a", "k", "written while UPDATING")
+
+	c.Advance(time.Second)
+	info = requireStatus(t, s, "a", stream.StatusActive)
+	require.Equal(t, 2, info.OpenShardCount(), "the shards stay")
+	err = s.UpdateStreamMode("a", stream.ModeOnDemand)
+	requireKinesisError(t, err, kinesis.TypeInvalidArgument, "Stream a under account "+acct+" is already in ON_DEMAND capacity mode.")
+	_, err = s.UpdateShardCount("a", 4)
+	requireKinesisError(t, err, kinesis.TypeInvalidArgument,
+		"UpdateShardCount is not supported for stream a under account "+acct+" because it is in ON_DEMAND capacity mode.")
+
+	require.NoError(t, s.UpdateStreamMode("a", stream.ModeProvisioned))
+	c.Advance(time.Second)
+	info = requireStatus(t, s, "a", stream.StatusActive)
+	require.Equal(t, stream.ModeProvisioned, info.Mode)
+	current, err := s.UpdateShardCount("a", 4)
+	require.NoError(t, err)
+	require.Equal(t, 2, current)
+	c.Advance(time.Second)
+	requireStatus(t, s, "a", stream.StatusActive)
+
+	// Two switches in 24 hours are the quota; the first is 24 hours old at 24h-2s from now.
+	err = s.UpdateStreamMode("a", stream.ModeOnDemand)
+	requireKinesisError(t, err, kinesis.TypeLimitExceeded,
+		"Stream a under account "+acct+" has already switched its capacity mode 2 times in the last 24 hours.")
+	c.Advance(24*time.Hour - 3*time.Second - time.Millisecond)
+	err = s.UpdateStreamMode("a", stream.ModeOnDemand)
+	requireKinesisError(t, err, kinesis.TypeLimitExceeded,
+		"Stream a under account "+acct+" has already switched its capacity mode 2 times in the last 24 hours.")
+	c.Advance(time.Millisecond)
+	require.NoError(t, s.UpdateStreamMode("a", stream.ModeOnDemand))
+
+	err = s.UpdateStreamMode("missing", stream.ModeOnDemand)
+	requireKinesisError(t, err, kinesis.TypeResourceNotFound, "Stream missing under account "+acct+" not found.")
+	require.Error(t, s.UpdateStreamMode("a", "FAST"))
+}
+
+func TestStore_UpdateStreamMode_NotActive(t *testing.T) {
+	c := newClock()
+	opts := testOptions(c)
+	opts.CreateDelay, opts.DeleteDelay = time.Second, time.Second
 	s := mustOpen(t, opts)
 	require.NoError(t, s.CreateStream("a", stream.StreamConfig{ShardCount: 1}))
-	requireKinesisError(t, s.UpdateMaxRecordSize("a", 2048), kinesis.TypeResourceInUse,
-		"Stream a under account "+acct+" not ACTIVE, instead in state CREATING")
+	err := s.UpdateStreamMode("a", stream.ModeOnDemand)
+	requireKinesisError(t, err, kinesis.TypeResourceInUse, "Stream a under account "+acct+" not ACTIVE, instead in state CREATING")
+	c.Advance(time.Second)
+	require.NoError(t, s.DeleteStream("a"))
+	err = s.StartStreamEncryption("a", stream.EncryptionKMS, testKey)
+	requireKinesisError(t, err, kinesis.TypeResourceInUse, "Stream a under account "+acct+" not ACTIVE, instead in state DELETING")
+	_, _, err = s.EnableEnhancedMonitoring("a", []string{"ALL"})
+	requireKinesisError(t, err, kinesis.TypeResourceInUse, "Stream a under account "+acct+" not ACTIVE, instead in state DELETING")
 }
 
-// shardsOf puts n records with one partition key, with PutRecords (batch) or one PutRecord
-// each, and returns how many went to each shard.
-func shardsOf(t *testing.T, s *stream.Store, name string, n int, batch bool) map[string]int {
-	t.Helper()
-	got := map[string]int{}
-	if !batch {
-		for range n {
-			got[put(t, s, name, "one-key", "v").ShardID]++
+func TestCheckKeyID(t *testing.T) {
+	const (
+		notARN   = "Received KeyId ARN is not a properly formatted ARN"
+		notAlias = "Received KeyId is not a properly formatted Alias or GUID"
+	)
+	tests := []struct {
+		name, keyID, err string
+	}{
+		{name: "managed alias", keyID: "alias/aws/kinesis"},
+		{name: "alias name", keyID: "alias/my-key_1"},
+		{name: "key id", keyID: "1234abcd-12ab-34cd-56ef-1234567890ab"},
+		{name: "multi-region key id", keyID: "mrk-1234abcd12ab34cd56ef1234567890ab"},
+		{name: "key ARN", keyID: "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"},
+		{name: "alias ARN", keyID: "arn:aws:kms:us-east-1:111122223333:alias/my-key"},
+		{name: "China key ARN", keyID: "arn:aws-cn:kms:cn-north-1:111122223333:key/mrk-1234abcd12ab34cd56ef1234567890ab"},
+		{name: "longest alias", keyID: "alias/" + strings.Repeat("a", 250)},
+		{name: "alias too long", keyID: "alias/" + strings.Repeat("a", 251), err: notAlias},
+		{name: "empty alias", keyID: "alias/", err: notAlias},
+		{name: "alias with a space", keyID: "alias/my key", err: notAlias},
+		{name: "plain name", keyID: "my-key", err: notAlias},
+		{name: "short uuid", keyID: "1234abcd-12ab-34cd-56ef-1234567890a", err: notAlias},
+		{name: "uuid not hex", keyID: "1234abcd-12ab-34cd-56ef-1234567890ag", err: notAlias},
+		{name: "ARN of another service", keyID: "arn:aws:s3:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab", err: notARN},
+		{name: "ARN with a short account", keyID: "arn:aws:kms:us-east-1:1111:key/1234abcd-12ab-34cd-56ef-1234567890ab", err: notARN},
+		{name: "ARN with a bad key id", keyID: "arn:aws:kms:us-east-1:111122223333:key/my-key", err: notARN},
+		{name: "ARN of another resource", keyID: "arn:aws:kms:us-east-1:111122223333:grant/1234", err: notARN},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := mustOpen(t, testOptions(newClock()))
+			mustCreate(t, s, "a", 1)
+			err := s.StartStreamEncryption("a", stream.EncryptionKMS, tt.keyID)
+			if tt.err != "" {
+				requireKinesisError(t, err, kinesis.TypeInvalidArgument, tt.err)
+				info := requireStatus(t, s, "a", stream.StatusActive)
+				require.Equal(t, stream.EncryptionNone, info.Encryption)
+				return
+			}
+			require.NoError(t, err)
+			info := requireStatus(t, s, "a", stream.StatusActive)
+			require.Equal(t, stream.EncryptionKMS, info.Encryption)
+			require.Equal(t, tt.keyID, info.KeyID)
+		})
+	}
+}
+
+func TestStore_StreamEncryption(t *testing.T) {
+	c := newClock()
+	opts := testOptions(c)
+	opts.UpdateDelay = time.Second
+	s := mustOpen(t, opts)
+	mustCreate(t, s, "a", 1)
+	notEncrypted := "Stream a under account " + acct + " is not encrypted."
+
+	err := s.StopStreamEncryption("a", stream.EncryptionKMS, testKey)
+	requireKinesisError(t, err, kinesis.TypeInvalidArgument, notEncrypted)
+	err = s.StartStreamEncryption("a", stream.EncryptionNone, testKey)
+	requireKinesisError(t, err, kinesis.TypeInvalidArgument, "KMS is the only valid EncryptionType for this request")
+	err = s.StartStreamEncryption("missing", stream.EncryptionKMS, testKey)
+	requireKinesisError(t, err, kinesis.TypeResourceNotFound, "Stream missing under account "+acct+" not found.")
+
+	require.NoError(t, s.StartStreamEncryption("a", stream.EncryptionKMS, testKey))
+	info := requireStatus(t, s, "a", stream.StatusUpdating)
+	require.Equal(t, stream.EncryptionKMS, info.Encryption)
+	require.Equal(t, testKey, info.KeyID)
+	err = s.StopStreamEncryption("a", stream.EncryptionKMS, testKey)
+	requireKinesisError(t, err, kinesis.TypeResourceInUse, "Stream a under account "+acct+" not ACTIVE, instead in state UPDATING")
+	c.Advance(time.Second)
+	requireStatus(t, s, "a", stream.StatusActive)
+
+	other := "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+	err = s.StopStreamEncryption("a", stream.EncryptionKMS, other)
+	requireKinesisError(t, err, kinesis.TypeInvalidArgument,
+		"KeyId "+other+" is not the key stream a under account "+acct+" is encrypted with.")
+	err = s.StopStreamEncryption("a", stream.EncryptionNone, testKey)
+	requireKinesisError(t, err, kinesis.TypeInvalidArgument, "KMS is the only valid EncryptionType for this request")
+	requireStatus(t, s, "a", stream.StatusActive)
+
+	require.NoError(t, s.StartStreamEncryption("a", stream.EncryptionKMS, other), "a new key")
+	c.Advance(time.Second)
+	info = requireStatus(t, s, "a", stream.StatusActive)
+	require.Equal(t, other, info.KeyID)
+
+	require.NoError(t, s.StopStreamEncryption("a", stream.EncryptionKMS, other))
+	info = requireStatus(t, s, "a", stream.StatusUpdating)
+	require.Equal(t, stream.EncryptionNone, info.Encryption)
+	require.Empty(t, info.KeyID)
+	c.Advance(time.Second)
+	err = s.StopStreamEncryption("a", stream.EncryptionKMS, other)
+	requireKinesisError(t, err, kinesis.TypeInvalidArgument, notEncrypted)
+}
+
+func TestStore_StreamEncryption_Quota(t *testing.T) {
+	c := newClock()
+	s := mustOpen(t, testOptions(c))
+	mustCreate(t, s, "a", 1)
+	for i := range stream.MaxEncryptionChangesPerDay {
+		if i%2 == 0 {
+			require.NoError(t, s.StartStreamEncryption("a", stream.EncryptionKMS, testKey), "change %d", i)
+		} else {
+			require.NoError(t, s.StopStreamEncryption("a", stream.EncryptionKMS, testKey), "change %d", i)
 		}
-		return got
+		c.Advance(time.Minute)
 	}
-	entries := make([]stream.PutEntry, n)
-	for i := range entries {
-		entries[i] = stream.PutEntry{PartitionKey: "one-key", Data: []byte("v")}
-	}
-	results, err := s.PutRecords(&stream.PutRecordsRequest{StreamName: name, Entries: entries}, nil)
-	require.NoError(t, err)
-	for _, r := range results {
-		require.Empty(t, r.ErrorCode)
-		got[r.ShardID]++
-	}
-	return got
-}
-
-func TestStore_RecordDistribution(t *testing.T) {
-	c := newClock()
-	dir := t.TempDir()
-	opts := testOptions(c)
-	s, err := stream.Open(dir, opts)
-	require.NoError(t, err)
-	require.NoError(t, s.CreateStream("od", stream.StreamConfig{Mode: stream.ModeOnDemand}))
-	mustCreate(t, s, "prov", 4)
-
-	// By default, one key stays on one shard.
-	require.Len(t, shardsOf(t, s, "od", 40, true), 1)
-	require.Len(t, shardsOf(t, s, "od", 8, false), 1)
-	info, err := s.DescribeStreamSummary("od")
-	require.NoError(t, err)
-	require.Equal(t, stream.DistributionPartitionKey, info.Distribution())
-
-	requireKinesisError(t, s.UpdateStreamRecordDistributionStrategy("prov", stream.DistributionAuto), kinesis.TypeInvalidArgument,
-		"Record distribution strategy AUTO is only supported for ON_DEMAND streams. Stream prov under account "+acct+" is PROVISIONED.")
-	require.NoError(t, s.UpdateStreamRecordDistributionStrategy("prov", stream.DistributionPartitionKey))
-	requireKinesisError(t, s.UpdateStreamRecordDistributionStrategy("nope", stream.DistributionAuto), kinesis.TypeResourceNotFound,
-		"Stream nope under account "+acct+" not found.")
-
-	// AUTO spreads one key evenly over the 4 shards, in a batch and call after call.
-	require.NoError(t, s.UpdateStreamRecordDistributionStrategy("od", stream.DistributionAuto))
-	want := map[string]int{"shardId-000000000000": 10, "shardId-000000000001": 10, "shardId-000000000002": 10, "shardId-000000000003": 10}
-	require.Equal(t, want, shardsOf(t, s, "od", 40, true))
-	require.Equal(t, map[string]int{"shardId-000000000000": 2, "shardId-000000000001": 2, "shardId-000000000002": 2, "shardId-000000000003": 2},
-		shardsOf(t, s, "od", 8, false))
-	_, err = s.PutRecord(&stream.PutRecordRequest{StreamName: "od", Entry: stream.PutEntry{PartitionKey: "k", ExplicitHashKey: "-1"}})
-	requireKinesisError(t, err, kinesis.TypeInvalidArgument,
-		"Invalid ExplicitHashKey. ExplicitHashKey must be in the range: [0, 2^128-1]. Specified value was -1")
-	require.NoError(t, s.Close())
-
-	s = mustOpenDir(t, dir, opts)
-	info, err = s.DescribeStreamSummary("od")
-	require.NoError(t, err)
-	require.Equal(t, stream.DistributionAuto, info.Distribution(), "after a restart")
-	require.Len(t, shardsOf(t, s, "od", 40, true), 4, "after a restart")
-
-	require.NoError(t, s.UpdateStreamRecordDistributionStrategy("od", stream.DistributionPartitionKey))
-	require.Len(t, shardsOf(t, s, "od", 40, true), 1, "back to USER_PARTITION_KEY")
-}
-
-func TestStore_CreateStream_RecordDistribution(t *testing.T) {
-	s := mustOpen(t, testOptions(newClock()))
-	requireKinesisError(t, s.CreateStream("p", stream.StreamConfig{ShardCount: 2, RecordDistribution: stream.DistributionAuto}),
-		kinesis.TypeInvalidArgument, "Record distribution strategy AUTO is only supported for ON_DEMAND streams. "+
-			"Stream p under account "+acct+" is PROVISIONED.")
-	require.NoError(t, s.CreateStream("od", stream.StreamConfig{Mode: stream.ModeOnDemand, RecordDistribution: stream.DistributionAuto}))
-	require.Len(t, shardsOf(t, s, "od", 8, true), 4)
-}
-
-func TestStore_AccountSettings(t *testing.T) {
-	c := newClock()
-	dir := t.TempDir()
-	opts := testOptions(c)
-	s, err := stream.Open(dir, opts)
-	require.NoError(t, err)
-	a, err := s.DescribeAccountSettings()
-	require.NoError(t, err)
-	require.Equal(t, stream.AccountSettings{Commitment: stream.CommitmentDisabled}, a)
-	a, err = s.UpdateAccountSettings(false)
-	require.NoError(t, err)
-	require.Equal(t, stream.AccountSettings{Commitment: stream.CommitmentDisabled}, a, "disabling what is disabled")
-
-	enabled := stream.AccountSettings{Commitment: stream.CommitmentEnabled, StartedMs: t0, EarliestAllowedEndMs: t0 + 24*3600*1000}
-	a, err = s.UpdateAccountSettings(true)
-	require.NoError(t, err)
-	require.Equal(t, enabled, a)
-	c.Advance(time.Hour)
-	a, err = s.UpdateAccountSettings(true)
-	require.NoError(t, err)
-	require.Equal(t, enabled, a, "enabling what is enabled")
-
-	// Disabling before 24 hours schedules the end; enabling again cancels it.
-	ending := enabled
-	ending.Commitment, ending.EndedMs = stream.CommitmentEnabledUntilEarliestAllowedEnd, enabled.EarliestAllowedEndMs
-	a, err = s.UpdateAccountSettings(false)
-	require.NoError(t, err)
-	require.Equal(t, ending, a)
-	a, err = s.UpdateAccountSettings(true)
-	require.NoError(t, err)
-	require.Equal(t, enabled, a)
-	_, err = s.UpdateAccountSettings(false)
-	require.NoError(t, err)
-	require.NoError(t, s.Close())
-
-	s, err = stream.Open(dir, opts)
-	require.NoError(t, err)
-	a, err = s.DescribeAccountSettings()
-	require.NoError(t, err)
-	require.Equal(t, ending, a, "after a restart")
-
-	// The scheduled end comes by itself.
-	c.Advance(23*time.Hour - time.Millisecond)
-	a, err = s.DescribeAccountSettings()
-	require.NoError(t, err)
-	require.Equal(t, stream.CommitmentEnabledUntilEarliestAllowedEnd, a.Commitment, "1 ms before the end")
+	exceeded := "Stream a under account " + acct + " has already changed its encryption 25 times in the last 24 hours."
+	err := s.StopStreamEncryption("a", stream.EncryptionKMS, testKey)
+	requireKinesisError(t, err, kinesis.TypeLimitExceeded, exceeded)
+	c.Advance(24*time.Hour - 25*time.Minute - time.Millisecond)
+	err = s.StopStreamEncryption("a", stream.EncryptionKMS, testKey)
+	requireKinesisError(t, err, kinesis.TypeLimitExceeded, exceeded)
 	c.Advance(time.Millisecond)
-	a, err = s.DescribeAccountSettings()
-	require.NoError(t, err)
-	ended := ending
-	ended.Commitment = stream.CommitmentDisabled
-	require.Equal(t, ended, a)
-
-	// Enabled again and disabled after 24 hours, it ends at once.
-	_, err = s.UpdateAccountSettings(true)
-	require.NoError(t, err)
-	c.Advance(25 * time.Hour)
-	a, err = s.UpdateAccountSettings(false)
-	require.NoError(t, err)
-	require.Equal(t, stream.AccountSettings{Commitment: stream.CommitmentDisabled, StartedMs: t0 + 24*3600*1000,
-		EarliestAllowedEndMs: t0 + 48*3600*1000, EndedMs: t0 + 49*3600*1000}, a)
-	require.NoError(t, s.Close())
-
-	s = mustOpenDir(t, dir, opts)
-	got, err := s.DescribeAccountSettings()
-	require.NoError(t, err)
-	require.Equal(t, a, got, "after a restart")
+	require.NoError(t, s.StopStreamEncryption("a", stream.EncryptionKMS, testKey))
 }
 
-func TestOpen_DamagedAccountSettings(t *testing.T) {
-	dir := t.TempDir()
-	opts := testOptions(newClock())
-	s, err := stream.Open(dir, opts)
-	require.NoError(t, err)
-	_, err = s.UpdateAccountSettings(true)
-	require.NoError(t, err)
-	require.NoError(t, s.Close())
-
-	path := filepath.Join(dir, "account-settings.json")
-	data, err := os.ReadFile(path)
-	require.NoError(t, err)
-	require.NoError(t, os.WriteFile(path, []byte(strings.Replace(string(data), `"ENABLED"`, `"DISABLED"`, 1)), 0o644))
-	_, err = stream.Open(dir, opts)
-	require.ErrorIs(t, err, stream.ErrCorruptCatalog)
-	require.ErrorContains(t, err, path)
-	require.ErrorContains(t, err, "crc32c of the accounts is")
-
-	rep, err := stream.Check(dir, stream.CheckOptions{})
-	require.NoError(t, err)
-	require.Len(t, rep.Problems, 1)
-	require.True(t, rep.Problems[0].Damage)
-	require.Equal(t, path, rep.Problems[0].Path)
-	require.Contains(t, rep.Problems[0].Reason, "crc32c of the accounts is")
+func TestStore_EnhancedMonitoring(t *testing.T) {
+	all := []string{"IncomingBytes", "IncomingRecords", "OutgoingBytes", "OutgoingRecords",
+		"WriteProvisionedThroughputExceeded", "ReadProvisionedThroughputExceeded", "IteratorAgeMilliseconds"}
+	tests := []struct {
+		name             string
+		enable           bool
+		metrics          []string
+		current, desired []string
+		updating         bool
+	}{
+		{name: "enable two", enable: true, metrics: []string{"OutgoingBytes", "IncomingBytes"},
+			current: []string{}, desired: []string{"IncomingBytes", "OutgoingBytes"}, updating: true},
+		{name: "enable again", enable: true, metrics: []string{"IncomingBytes"},
+			current: []string{"IncomingBytes", "OutgoingBytes"}, desired: []string{"IncomingBytes", "OutgoingBytes"}},
+		{name: "enable one more", enable: true, metrics: []string{"IteratorAgeMilliseconds", "IteratorAgeMilliseconds"},
+			current:  []string{"IncomingBytes", "OutgoingBytes"},
+			desired:  []string{"IncomingBytes", "OutgoingBytes", "IteratorAgeMilliseconds"},
+			updating: true},
+		{name: "disable one", metrics: []string{"IncomingBytes", "IncomingRecords"},
+			current:  []string{"IncomingBytes", "OutgoingBytes", "IteratorAgeMilliseconds"},
+			desired:  []string{"OutgoingBytes", "IteratorAgeMilliseconds"},
+			updating: true},
+		{name: "enable all", enable: true, metrics: []string{"ALL"},
+			current: []string{"OutgoingBytes", "IteratorAgeMilliseconds"}, desired: all, updating: true},
+		{name: "disable all", metrics: []string{"IncomingBytes", "ALL"}, current: all, desired: []string{}, updating: true},
+		{name: "disable none", metrics: []string{"ALL"}, current: []string{}, desired: []string{}},
+	}
+	c := newClock()
+	opts := testOptions(c)
+	opts.UpdateDelay = time.Second
+	s := mustOpen(t, opts)
+	mustCreate(t, s, "a", 1)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			op := s.DisableEnhancedMonitoring
+			if tt.enable {
+				op = s.EnableEnhancedMonitoring
+			}
+			current, desired, err := op("a", tt.metrics)
+			require.NoError(t, err)
+			require.Equal(t, tt.current, current, "current")
+			require.Equal(t, tt.desired, desired, "desired")
+			want := stream.StatusActive
+			if tt.updating {
+				want = stream.StatusUpdating
+			}
+			info := requireStatus(t, s, "a", want)
+			require.Equal(t, tt.desired, info.ShardLevelMetrics)
+			c.Advance(time.Second)
+			requireStatus(t, s, "a", stream.StatusActive)
+		})
+	}
+	_, _, err := s.EnableEnhancedMonitoring("missing", []string{"ALL"})
+	requireKinesisError(t, err, kinesis.TypeResourceNotFound, "Stream missing under account "+acct+" not found.")
+	_, _, err = s.EnableEnhancedMonitoring("a", []string{"Latency"})
+	require.Error(t, err)
 }
 
-func TestStore_UpdateStreamWarmThroughput(t *testing.T) {
+// TestStore_Restart_Settings shows that the mode, the encryption, the monitoring and the
+// quotas of changes survive a restart, including a change still UPDATING.
+func TestStore_Restart_Settings(t *testing.T) {
 	c := newClock()
 	dir := t.TempDir()
 	opts := testOptions(c)
-	opts.UpdateDelay = 500 * time.Millisecond
+	opts.Shard.Sync = shard.SyncAlways
+	opts.UpdateDelay = time.Second
 	s, err := stream.Open(dir, opts)
 	require.NoError(t, err)
-	mustCreate(t, s, "prov", 1)
-	require.NoError(t, s.CreateStream("od", stream.StreamConfig{Mode: stream.ModeOnDemand}))
-
-	_, err = s.UpdateStreamWarmThroughput("prov", 100)
-	requireKinesisError(t, err, kinesis.TypeInvalidArgument,
-		"Warm throughput is only supported for ON_DEMAND streams. Stream prov under account "+acct+" is PROVISIONED.")
-	_, err = s.UpdateStreamWarmThroughput("od", 100)
-	requireKinesisError(t, err, kinesis.TypeInvalidArgument,
-		"Warm throughput requires the MinimumThroughputBillingCommitment of account "+acct+" to be ENABLED (UpdateAccountSettings).")
-	_, err = s.UpdateStreamWarmThroughput("nope", 100)
-	requireKinesisError(t, err, kinesis.TypeResourceNotFound, "Stream nope under account "+acct+" not found.")
-
-	_, err = s.UpdateAccountSettings(true)
+	mustCreate(t, s, "a", 3)
+	require.NoError(t, s.UpdateStreamMode("a", stream.ModeOnDemand))
+	c.Advance(time.Second)
+	require.NoError(t, s.UpdateStreamMode("a", stream.ModeProvisioned))
+	c.Advance(time.Second)
+	_, _, err = s.EnableEnhancedMonitoring("a", []string{"IncomingRecords", "IteratorAgeMilliseconds"})
 	require.NoError(t, err)
-	_, err = s.UpdateStreamWarmThroughput("od", 10241)
-	requireKinesisError(t, err, kinesis.TypeLimitExceeded,
-		"Requested warm throughput of 10241 MiBps exceeds the limit of 10240 MiBps for an on-demand stream.")
-	_, err = s.UpdateStreamWarmThroughput("od", -1)
-	requireKinesisError(t, err, kinesis.TypeValidation, "1 validation error detected: Value '-1' at 'warmThroughputMiBps' "+
-		"failed to satisfy constraint: Member must have value greater than or equal to 0")
-
-	info, err := s.UpdateStreamWarmThroughput("od", 100)
-	require.NoError(t, err)
-	require.Equal(t, stream.StatusUpdating, info.Status)
-	require.Equal(t, 100, info.WarmThroughput.TargetMiBps)
-	require.Equal(t, 0, info.WarmThroughput.CurrentMiBps)
-	_, err = s.UpdateStreamWarmThroughput("od", 200)
-	requireKinesisError(t, err, kinesis.TypeResourceInUse, "Stream od under account "+acct+" not ACTIVE, instead in state UPDATING")
-	put(t, s, "od", "k", "written while UPDATING")
+	c.Advance(time.Second)
+	require.NoError(t, s.StartStreamEncryption("a", stream.EncryptionKMS, testKey))
+	requireStatus(t, s, "a", stream.StatusUpdating)
 	require.NoError(t, s.Close())
 
-	c.Advance(500 * time.Millisecond)
 	s = mustOpenDir(t, dir, opts)
-	info, err = s.DescribeStreamSummary("od")
-	require.NoError(t, err)
-	require.Equal(t, stream.StatusActive, info.Status, "after a restart past the delay")
-	require.Equal(t, 100, info.WarmThroughput.TargetMiBps)
-	require.Equal(t, 100, info.WarmThroughput.CurrentMiBps)
-
-	info, err = s.UpdateStreamWarmThroughput("od", 50)
-	require.NoError(t, err)
-	require.Equal(t, 100, info.WarmThroughput.CurrentMiBps, "still 100 while UPDATING")
-	require.Equal(t, 50, info.WarmThroughput.TargetMiBps)
-}
-
-func TestStore_CreateStream_WarmThroughput(t *testing.T) {
-	s := mustOpen(t, testOptions(newClock()))
-	mibps := 64
-	requireKinesisError(t, s.CreateStream("od", stream.StreamConfig{Mode: stream.ModeOnDemand, WarmThroughputMiBps: &mibps}),
-		kinesis.TypeInvalidArgument, "Warm throughput requires the MinimumThroughputBillingCommitment of account "+acct+
-			" to be ENABLED (UpdateAccountSettings).")
-	_, err := s.UpdateAccountSettings(true)
-	require.NoError(t, err)
-	requireKinesisError(t, s.CreateStream("p", stream.StreamConfig{ShardCount: 1, WarmThroughputMiBps: &mibps}),
-		kinesis.TypeInvalidArgument, "Warm throughput is only supported for ON_DEMAND streams. Stream p under account "+acct+" is PROVISIONED.")
-	require.NoError(t, s.CreateStream("od", stream.StreamConfig{Mode: stream.ModeOnDemand, WarmThroughputMiBps: &mibps}))
-	info, err := s.DescribeStreamSummary("od")
-	require.NoError(t, err)
-	require.Equal(t, stream.WarmThroughput{TargetMiBps: 64, CurrentMiBps: 64}, info.WarmThroughput)
+	info := requireStatus(t, s, "a", stream.StatusUpdating)
+	require.Equal(t, stream.ModeProvisioned, info.Mode)
+	require.Equal(t, stream.EncryptionKMS, info.Encryption)
+	require.Equal(t, testKey, info.KeyID)
+	require.Equal(t, []string{"IncomingRecords", "IteratorAgeMilliseconds"}, info.ShardLevelMetrics)
+	require.Equal(t, 3, info.OpenShardCount())
+	c.Advance(time.Second)
+	requireStatus(t, s, "a", stream.StatusActive)
+	err = s.UpdateStreamMode("a", stream.ModeOnDemand)
+	requireKinesisError(t, err, kinesis.TypeLimitExceeded,
+		"Stream a under account "+acct+" has already switched its capacity mode 2 times in the last 24 hours.")
 }

@@ -76,6 +76,8 @@ func (s *StreamInfo) clone() *StreamInfo {
 	c.ShardLevelMetrics = slices.Clone(s.ShardLevelMetrics)
 	c.ScaledMs = slices.Clone(s.ScaledMs)
 	c.Policies = maps.Clone(s.Policies)
+	c.ModeChangedMs = slices.Clone(s.ModeChangedMs)
+	c.EncryptionChangedMs = slices.Clone(s.EncryptionChangedMs)
 	if s.Reshard != nil {
 		r := *s.Reshard
 		c.Reshard = &r

@@ -75,14 +75,6 @@ func botocoreKinesisModel(t *testing.T) string {
 	return path
 }
 
-// runFail runs `aws kinesis <args>`, which must fail, and returns what it wrote to stderr.
-func (c *cliRunner) runFail(args ...string) string {
-	c.t.Helper()
-	out, err := c.command("AKIDSHARDLOGTEST", "secret", args).CombinedOutput()
-	require.Error(c.t, err, "aws kinesis %s succeeded: %s", strings.Join(args, " "), out)
-	return string(out)
-}
-
 // TestCLI_ResourcePolicy puts a policy on a stream with the AWS CLI v2, reads it back, reads
 // it back again after a restart of the server, and deletes it; and shows what the CLI prints
 // for an operation shardlog does not carry out.
@@ -118,10 +110,10 @@ func TestCLI_ResourcePolicy(t *testing.T) {
 	cli.run(&got, "get-resource-policy", "--resource-arn", arn)
 	require.Equal(t, "{}", got.Policy)
 
-	stderr := cli.runFail("put-resource-policy", "--resource-arn", arn, "--policy", "not json")
+	stderr := cli.fail("put-resource-policy", "--resource-arn", arn, "--policy", "not json")
 	require.Contains(t, stderr, "An error occurred (InvalidArgumentException) when calling the PutResourcePolicy operation: "+
 		"Policy is not a valid JSON policy document: it must be a JSON object.")
-	stderr = cli.runFail("list-stream-consumers", "--stream-arn", arn)
+	stderr = cli.fail("list-stream-consumers", "--stream-arn", arn)
 	require.Contains(t, stderr, "An error occurred (UnknownOperationException) when calling the ListStreamConsumers operation: "+
 		"ListStreamConsumers is not supported by shardlog")
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"os"
 	"os/exec"
 	"strings"
@@ -56,6 +57,15 @@ func (c *cliRunner) envWith(keyID, secret string) []string {
 		"AWS_SHARED_CREDENTIALS_FILE="+c.home+"/credentials",
 		"AWS_EC2_METADATA_DISABLED=true",
 	)
+}
+
+// fail runs `aws kinesis <args>`, which must fail, and returns what the CLI printed on stderr.
+func (c *cliRunner) fail(args ...string) string {
+	c.t.Helper()
+	out, err := c.command("AKIDSHARDLOGTEST", "secret", args).Output()
+	var ee *exec.ExitError
+	require.True(c.t, errors.As(err, &ee), "aws kinesis %s: want a failure, got %v and %s", strings.Join(args, " "), err, out)
+	return strings.TrimSpace(string(ee.Stderr))
 }
 
 // run runs `aws kinesis <args>` and decodes its JSON output into out (if out is non-nil).

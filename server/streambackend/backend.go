@@ -172,7 +172,9 @@ func (b *backend) PutRecords(_ context.Context, in *server.PutRecordsInput) (*se
 	if err != nil {
 		return nil, err
 	}
-	return putRecordsOutput(results, sc), nil
+	out := putRecordsOutput(results, sc)
+	out.EncryptionType = b.encryptionType(in.StreamName)
+	return out, nil
 }
 
 // bytesOf returns the bytes of s without copying them, for the partition keys of PutRecords,
@@ -217,7 +219,8 @@ func (b *backend) PutRecord(_ context.Context, in *server.PutRecordInput) (*serv
 	if err != nil {
 		return nil, err
 	}
-	return &server.PutRecordOutput{ShardId: r.ShardID, SequenceNumber: r.SequenceNumber.String()}, nil
+	return &server.PutRecordOutput{ShardId: r.ShardID, SequenceNumber: r.SequenceNumber.String(),
+		EncryptionType: b.encryptionType(in.StreamName)}, nil
 }
 
 func (b *backend) GetShardIterator(_ context.Context, in *server.GetShardIteratorInput) (*server.GetShardIteratorOutput, error) {
