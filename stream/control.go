@@ -66,6 +66,8 @@ func (s *Store) CreateStream(name string, cfg StreamConfig) error {
 		return streamExists(name, s.opts.Account)
 	case open+info.NextShardIndex > s.opts.ShardLimit:
 		return shardLimitExceeded(s.opts.Account, s.opts.Region, open, s.opts.ShardLimit, info.NextShardIndex)
+	case s.opts.MaxStreamsChanging > 0 && s.changingCount() >= s.opts.MaxStreamsChanging:
+		return tooManyStreamsChanging(s.opts.Account, s.opts.MaxStreamsChanging)
 	}
 	now := s.nowMs()
 	info.Incarnation, info.CreatedMs = s.newIncarnation(now), now
@@ -117,6 +119,21 @@ func (s *Store) openShardCount() int {
 	for _, e := range *s.streams.Load() {
 		if v := e.view.Load(); v != nil {
 			n += heldShards(v.info)
+		}
+	}
+	return n
+}
+
+// changingCount returns how many streams are CREATING or DELETING now. Called with mu held.
+func (s *Store) changingCount() int {
+	n, now := 0, s.nowMs()
+	for _, e := range *s.streams.Load() {
+		v := e.view.Load()
+		if v == nil {
+			continue
+		}
+		if st := v.info.Status; (st == StatusCreating || st == StatusDeleting) && !v.info.Due(now) {
+			n++
 		}
 	}
 	return n

@@ -1,6 +1,9 @@
 package throttle
 
-import "time"
+import (
+	"math"
+	"time"
+)
 
 // Rate is Count tokens per Per. A bucket of a Rate holds at most Count tokens.
 type Rate struct {
@@ -24,10 +27,16 @@ type Bucket struct {
 	at    int64 // unix ns of the last refill
 }
 
-// NewBucket returns a full bucket of r at now. r.Count and r.Per must be positive.
+// MaxCount is the largest Rate.Count of a one-second Rate: the level of a full bucket,
+// Count times Per in nanoseconds, must leave room in an int64 for a record of 10 MiB
+// owed on top of it.
+const MaxCount = (math.MaxInt64 - 64<<20*int64(time.Second)) / int64(time.Second)
+
+// NewBucket returns a full bucket of r at now. r.Count and r.Per must be positive, and
+// r.Count times r.Per in nanoseconds at most MaxCount seconds' worth.
 func NewBucket(r Rate, now time.Time) *Bucket {
-	if r.Count <= 0 || r.Per <= 0 {
-		panic("throttle: a bucket needs a positive count and period")
+	if r.Count <= 0 || r.Per <= 0 || r.Count > MaxCount*int64(time.Second)/int64(r.Per) {
+		panic("throttle: a bucket needs a positive count and period whose product fits")
 	}
 	return &Bucket{rate: r, level: r.Count * int64(r.Per), at: now.UnixNano()}
 }
