@@ -2,10 +2,11 @@
 // a client's retry code meets the errors it must survive, as often as the test wants, in the
 // same order each run of a seed.
 //
-// A Spec is a list of Rules, each an operation, a Kinesis error type and the fraction of
-// calls to fail, written as `shardlog serve` takes it:
+// A Spec is a list of Rules, each an operation (on every stream, or on one after @), a
+// Kinesis error type and the fraction of calls to fail, written as `shardlog serve` takes
+// it:
 //
-//	PutRecords:ProvisionedThroughputExceededException:0.05,GetRecords:InternalFailure:0.01
+//	PutRecords:ProvisionedThroughputExceededException:0.05,GetRecords@orders:InternalFailure:0.01
 //
 // The operation PutRecords.Records fails records of PutRecords one by one instead of whole
 // calls, with the two per-record ErrorCodes AWS uses (ProvisionedThroughputExceededException
@@ -13,7 +14,7 @@
 //
 //	spec, err := inject.Parse(flagValue)
 //	inj := inject.New(spec, seed)
-//	if typ := inj.Fail("GetRecords"); typ != "" {
+//	if typ := inj.Fail("GetRecords", streamName); typ != "" {
 //		// answer the error of type typ, having changed nothing
 //	}
 //

@@ -17,21 +17,18 @@ type Injector struct {
 func New(spec Spec, seed uint64) *Injector {
 	in := &Injector{rules: make(map[string]Rule, len(spec)), rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))}
 	for _, r := range spec {
-		in.rules[r.Operation] = r
+		in.rules[r.key()] = r
 	}
 	return in
 }
 
-// Has reports whether op has a rule.
-func (in *Injector) Has(op string) bool {
-	_, ok := in.rules[op]
-	return ok
-}
-
-// Fail returns the error type a call of op (or, for PutRecordsRecords, one record) fails
-// with, or "" when it goes ahead.
-func (in *Injector) Fail(op string) string {
-	r, ok := in.rules[op]
+// Fail returns the error type a call of op on stream ("" when it names none) fails with,
+// or "" when it goes ahead; for PutRecordsRecords, one record of a PutRecords.
+func (in *Injector) Fail(op, stream string) string {
+	r, ok := in.rules[op+"@"+stream]
+	if !ok {
+		r, ok = in.rules[op]
+	}
 	if !ok {
 		return ""
 	}

@@ -8,14 +8,16 @@ import (
 	"github.com/shardlog/shardlog/kinesis"
 )
 
-// Rule fails Fraction of the calls of Operation with an error of type Error.
+// Rule fails Fraction of the calls of Operation with an error of type Error: those on
+// Stream, or on any stream when Stream is "".
 type Rule struct {
 	Operation string  // e.g. "GetRecords", or PutRecordsRecords for single records
+	Stream    string  // "" for every stream
 	Error     string  // a Kinesis error type, one of Errors
 	Fraction  float64 // in (0, 1]
 }
 
-// Spec is the rules of an Injector, at most one per operation.
+// Spec is the rules of an Injector, at most one per operation and stream.
 type Spec []Rule
 
 // PutRecordsRecords is the operation name whose rule fails records of PutRecords one by one.
@@ -31,9 +33,11 @@ var Errors = []string{
 	kinesis.TypeServiceUnavailable,
 }
 
-// Parse reads a spec: comma-separated OPERATION:ERROR:FRACTION rules, at most one per
-// operation. OPERATION is a Kinesis operation name (Operations) or PutRecords.Records.
-// An empty string is the empty spec.
+// Parse reads a spec: comma-separated OPERATION[@STREAM]:ERROR:FRACTION rules, at most
+// one per operation and stream. OPERATION is a Kinesis operation name (Operations) or
+// PutRecords.Records; a rule with @STREAM applies to the calls on that stream only, and
+// takes precedence there over the operation's rule without one. An empty string is the
+// empty spec.
 func Parse(s string) (Spec, error) {
 	var spec Spec
 	seen := map[string]bool{}
@@ -46,10 +50,10 @@ func Parse(s string) (Spec, error) {
 		if err != nil {
 			return nil, err
 		}
-		if seen[r.Operation] {
-			return nil, fmt.Errorf("inject: %q: a second rule for %s", item, r.Operation)
+		if key := r.key(); seen[key] {
+			return nil, fmt.Errorf("inject: %q: a second rule for %s", item, key)
 		}
-		seen[r.Operation] = true
+		seen[r.key()] = true
 		spec = append(spec, r)
 	}
 	return spec, nil
@@ -62,6 +66,12 @@ func parseRule(item string) (Rule, error) {
 		return Rule{}, fmt.Errorf("inject: %q: want OPERATION:ERROR:FRACTION", item)
 	}
 	r := Rule{Operation: parts[0], Error: parts[1]}
+	if op, stream, ok := strings.Cut(r.Operation, "@"); ok {
+		if stream == "" {
+			return Rule{}, fmt.Errorf("inject: %q: empty stream name after @", item)
+		}
+		r.Operation, r.Stream = op, stream
+	}
 	if !knownOperation(r.Operation) {
 		return Rule{}, fmt.Errorf("inject: %q: unknown operation %q (a Kinesis operation name, or %s)", item, r.Operation, PutRecordsRecords)
 	}
@@ -108,7 +118,15 @@ func knownOperation(op string) bool {
 func (s Spec) String() string {
 	parts := make([]string, len(s))
 	for i, r := range s {
-		parts[i] = r.Operation + ":" + r.Error + ":" + strconv.FormatFloat(r.Fraction, 'g', -1, 64)
+		parts[i] = r.key() + ":" + r.Error + ":" + strconv.FormatFloat(r.Fraction, 'g', -1, 64)
 	}
 	return strings.Join(parts, ",")
+}
+
+// key is the rule's OPERATION[@STREAM].
+func (r Rule) key() string {
+	if r.Stream == "" {
+		return r.Operation
+	}
+	return r.Operation + "@" + r.Stream
 }

@@ -28,6 +28,10 @@ func TestParse(t *testing.T) {
 		{"above one", "GetRecords:InternalFailure:1.5", "", `fraction "1.5" is not a number in (0, 1]`},
 		{"not a number", "GetRecords:InternalFailure:5%", "", `fraction "5%" is not a number in (0, 1]`},
 		{"NaN", "GetRecords:InternalFailure:NaN", "", `fraction "NaN" is not a number in (0, 1]`},
+		{"per stream", "GetRecords@orders:InternalFailure:0.5,GetRecords:InternalFailure:0.1",
+			"GetRecords@orders:InternalFailure:0.5,GetRecords:InternalFailure:0.1", ""},
+		{"empty stream", "GetRecords@:InternalFailure:0.5", "", "empty stream name after @"},
+		{"twice per stream", "GetRecords@a:InternalFailure:0.1,GetRecords@a:InternalFailure:0.2", "", "a second rule for GetRecords@a"},
 		{"twice", "GetRecords:InternalFailure:0.1,GetRecords:ServiceUnavailable:0.1", "", "a second rule for GetRecords"},
 	}
 	for _, tt := range tests {
@@ -53,17 +57,17 @@ func TestInjector_Fail(t *testing.T) {
 	draw := func(seed uint64) (fails []int) {
 		in := inject.New(spec, seed)
 		for i := range 10000 {
-			switch typ := in.Fail("GetRecords"); typ {
+			switch typ := in.Fail("GetRecords", "s"); typ {
 			case "":
 			case "InternalFailure":
 				fails = append(fails, i)
 			default:
 				t.Fatalf("Fail(GetRecords) = %q", typ)
 			}
-			if in.Fail("PutRecord") != "" {
+			if in.Fail("PutRecord", "s") != "" {
 				t.Fatal("PutRecord, which has no rule, failed")
 			}
-			if in.Fail("ListStreams") != "LimitExceededException" {
+			if in.Fail("ListStreams", "") != "LimitExceededException" {
 				t.Fatal("ListStreams at fraction 1 went ahead")
 			}
 		}
@@ -91,4 +95,24 @@ func equal(a, b []int) bool {
 		}
 	}
 	return true
+}
+
+func TestInjector_Fail_PerStream(t *testing.T) {
+	spec, err := inject.Parse("PutRecords@a:InternalFailure:1,PutRecords.Records@b:ProvisionedThroughputExceededException:1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := inject.New(spec, 1)
+	tests := []struct{ op, stream, want string }{
+		{"PutRecords", "a", "InternalFailure"},
+		{"PutRecords", "b", ""},
+		{"PutRecords", "", ""},
+		{inject.PutRecordsRecords, "b", "ProvisionedThroughputExceededException"},
+		{inject.PutRecordsRecords, "a", ""},
+	}
+	for _, tt := range tests {
+		if got := in.Fail(tt.op, tt.stream); got != tt.want {
+			t.Errorf("Fail(%s, %q) = %q, want %q", tt.op, tt.stream, got, tt.want)
+		}
+	}
 }
