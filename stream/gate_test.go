@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math/big"
 	"strings"
 	"testing"
 	"time"
@@ -242,5 +243,32 @@ func BenchmarkStore_PutRecords_Gate(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+func TestStore_Gate_OnDemandStream(t *testing.T) {
+	// An ON_DEMAND stream of 5 shards takes AWS's initial on-demand 4 MiB a second, not
+	// the 5 MiB of its shards; a PROVISIONED one of 5 shards takes 5 MiB.
+	s, _ := openLimited(t, t.TempDir())
+	require.NoError(t, s.CreateStream("od", stream.StreamConfig{Mode: stream.ModeOnDemand, ShardCount: 5}))
+	mustCreate(t, s, "pr", 5)
+	data := []byte(strings.Repeat("x", 1<<20-1))
+	for _, name := range []string{"od", "pr"} {
+		var entries []stream.PutEntry
+		for i := range 5 { // one to each shard: the start of each shard's hash key range
+			hk := new(big.Int).Mul(big.NewInt(int64(i)), new(big.Int).Div(new(big.Int).Lsh(big.NewInt(1), 128), big.NewInt(5)))
+			entries = append(entries, stream.PutEntry{PartitionKey: "k", ExplicitHashKey: hk.String(), Data: data})
+		}
+		res, err := s.PutRecords(&stream.PutRecordsRequest{StreamName: name, Entries: entries}, nil)
+		require.NoError(t, err)
+		for i, r := range res {
+			if name == "od" && i == 4 {
+				require.Equal(t, ptee, r.ErrorCode, "%s record %d", name, i)
+				require.Equal(t, rateExceeded(4, name), r.ErrorMessage)
+				continue
+			}
+			require.Empty(t, r.ErrorCode, "%s record %d: %s", name, i, r.ErrorMessage)
+			require.Equal(t, kinesis.ShardID(i), r.ShardID, "%s record %d", name, i)
+		}
 	}
 }

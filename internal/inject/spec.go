@@ -2,6 +2,7 @@ package inject
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -86,7 +87,14 @@ func parseRule(item string) (Rule, error) {
 	return r, nil
 }
 
+// dataOperations are the operations AWS never answers LimitExceededException: their
+// throttling is ProvisionedThroughputExceededException.
+var dataOperations = []string{"PutRecord", "PutRecords", "GetRecords", "GetShardIterator"}
+
 func checkError(op, typ string) error {
+	if typ == kinesis.TypeLimitExceeded && slices.Contains(dataOperations, op) {
+		return fmt.Errorf("%s is throttled with %s, not %s", op, kinesis.TypeProvisionedThroughputExceeded, typ)
+	}
 	if op == PutRecordsRecords {
 		if typ != kinesis.TypeProvisionedThroughputExceeded && typ != kinesis.TypeInternalFailure {
 			return fmt.Errorf("records of PutRecords fail with %s or %s, not %q",

@@ -24,6 +24,8 @@ func TestParse(t *testing.T) {
 		{"unknown error", "GetRecords:Boom:0.1", "", `error "Boom" is not one of ProvisionedThroughputExceededException, LimitExceededException, InternalFailure, ServiceUnavailable`},
 		{"record error", "PutRecords.Records:LimitExceededException:0.1", "",
 			`records of PutRecords fail with ProvisionedThroughputExceededException or InternalFailure, not "LimitExceededException"`},
+		{"limit on data", "GetRecords:LimitExceededException:0.1", "",
+			"GetRecords is throttled with ProvisionedThroughputExceededException, not LimitExceededException"},
 		{"zero", "GetRecords:InternalFailure:0", "", `fraction "0" is not a number in (0, 1]`},
 		{"above one", "GetRecords:InternalFailure:1.5", "", `fraction "1.5" is not a number in (0, 1]`},
 		{"not a number", "GetRecords:InternalFailure:5%", "", `fraction "5%" is not a number in (0, 1]`},
