@@ -272,3 +272,63 @@ func TestStore_Gate_OnDemandStream(t *testing.T) {
 		}
 	}
 }
+
+// failGate refuses everything with one error type, as --inject with fraction 1 does.
+type failGate struct{ typ string }
+
+func (g failGate) Write(string, stream.GateShard, int) string { return g.typ }
+func (g failGate) Read(stream.GateShard) string               { return g.typ }
+func (g failGate) ReadDone(stream.GateShard, int)             {}
+func (g failGate) Iterator(stream.GateShard) string           { return g.typ }
+
+func TestStore_Gate_InjectedFailuresChangeNothing(t *testing.T) {
+	dir := t.TempDir()
+	c := newClock()
+	s := mustOpenDir(t, dir, testOptions(c))
+	mustCreate(t, s, "a", 2)
+	it, err := s.GetShardIterator(&stream.GetShardIteratorRequest{StreamName: "a", ShardID: "0", Type: stream.TrimHorizon})
+	require.NoError(t, err)
+	s.Close()
+
+	for _, typ := range []string{kinesis.TypeInternalFailure, ptee} {
+		t.Run(typ, func(t *testing.T) {
+			opts := testOptions(c)
+			opts.Gate = failGate{typ}
+			s := mustOpenUnchecked(t, dir, opts)
+			before := testutil.TreeState(t, dir)
+			res, err := s.PutRecords(&stream.PutRecordsRequest{StreamName: "a", Entries: []stream.PutEntry{
+				{PartitionKey: "k", ExplicitHashKey: "0", Data: []byte("x")},
+				{PartitionKey: "k", ExplicitHashKey: maxHashKey, Data: []byte("y")},
+			}}, nil)
+			require.NoError(t, err)
+			wantMsg := map[string][]string{
+				kinesis.TypeInternalFailure: {"Internal Service Failure", "Internal Service Failure"},
+				ptee:                        {rateExceeded(0, "a"), rateExceeded(1, "a")},
+			}[typ]
+			for i, r := range res {
+				require.Equal(t, typ, r.ErrorCode, "record %d", i)
+				require.Equal(t, wantMsg[i], r.ErrorMessage, "record %d", i)
+			}
+			_, err = s.PutRecord(&stream.PutRecordRequest{StreamName: "a", Entry: stream.PutEntry{PartitionKey: "k", ExplicitHashKey: "0"}})
+			requireWholeCall(t, err, typ, rateExceeded(0, "a"))
+			_, err = s.GetShardIterator(&stream.GetShardIteratorRequest{StreamName: "a", ShardID: "1", Type: stream.Latest})
+			requireWholeCall(t, err, typ, rateExceeded(1, "a"))
+			_, err = s.GetRecords(&stream.GetRecordsRequest{ShardIterator: it}, &collector{})
+			requireWholeCall(t, err, typ, "Rate exceeded for Shard - "+acct+"/a/shardId-000000000000")
+			require.Equal(t, before, testutil.TreeState(t, dir), "refused calls changed the data directory")
+			require.NoError(t, s.Close())
+		})
+	}
+	requireCheckClean(t, dir)
+}
+
+// requireWholeCall checks the error of a whole call the Gate refused with typ: a
+// throttled shard's message, or an InternalFailure without one, as AWS answers it.
+func requireWholeCall(t *testing.T, err error, typ, throttled string) {
+	t.Helper()
+	if typ == ptee {
+		requireKinesisError(t, err, typ, throttled)
+		return
+	}
+	requireKinesisError(t, err, typ, "")
+}

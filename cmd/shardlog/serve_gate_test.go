@@ -3,7 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"flag"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +18,7 @@ import (
 	"github.com/shardlog/shardlog/internal/testutil"
 	"github.com/shardlog/shardlog/kinesis"
 	"github.com/shardlog/shardlog/server"
+	"github.com/shardlog/shardlog/server/streambackend"
 	"github.com/shardlog/shardlog/stream"
 )
 
@@ -126,5 +132,49 @@ func TestGate_Help(t *testing.T) {
 	require.Equal(t, 0, run([]string{"serve", "-h"}, &out, &errOut))
 	for _, f := range []string{"-limits", "-limits-streams", "-inject", "-inject-seed"} {
 		require.True(t, strings.Contains(errOut.String(), "  "+f+" "), "serve -h lists %s:\n%s", f, errOut.String())
+	}
+}
+
+func TestGate_Statuses(t *testing.T) {
+	// Injected errors reach the client with the Kinesis type, message and HTTP status,
+	// through the real server and store.
+	cfg, err := parseGate(t, "--inject", "ListStreams:InternalFailure:1,DescribeLimits:ServiceUnavailable:1,"+
+		"ListShards:LimitExceededException:1,DescribeStreamSummary@s:ProvisionedThroughputExceededException:1")
+	require.NoError(t, err)
+	var so stream.Options
+	o := server.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	cfg.gate.apply(&so, &o)
+	store, err := stream.Open(t.TempDir(), so)
+	require.NoError(t, err)
+	t.Cleanup(func() { store.Close() })
+	require.NoError(t, store.CreateStream("s", stream.StreamConfig{ShardCount: 1}))
+	srv := server.New(streambackend.New(store), o)
+	tests := []struct {
+		op, body string
+		status   int
+		want     string
+	}{
+		{"ListStreams", `{}`, 500, `{"__type":"InternalFailure"}`},
+		{"DescribeLimits", `{}`, 503, `{"__type":"ServiceUnavailable"}`},
+		{"ListShards", `{"StreamName":"s"}`, 400, `{"__type":"LimitExceededException","message":"Rate exceeded for stream s under account 000000000000."}`},
+		{"DescribeStreamSummary", `{"StreamName":"s"}`, 400,
+			`{"__type":"ProvisionedThroughputExceededException","message":"Rate exceeded for stream s under account 000000000000."}`},
+	}
+	for _, tt := range tests {
+		r := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(tt.body))
+		r.Header.Set("Content-Type", "application/x-amz-json-1.1")
+		r.Header.Set("X-Amz-Target", "Kinesis_20131202."+tt.op)
+		r.Header.Set("X-Amz-Date", "20260101T000000Z")
+		r.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/us-east-1/kinesis/aws4_request, "+
+			"SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=0123456789abcdef")
+		w := httptest.NewRecorder()
+		srv.ServeHTTP(w, r)
+		require.Equal(t, tt.status, w.Code, "%s: %s", tt.op, w.Body)
+		require.JSONEq(t, tt.want, w.Body.String(), tt.op)
+		var typ struct {
+			Type string `json:"__type"`
+		}
+		require.NoError(t, json.Unmarshal(w.Body.Bytes(), &typ))
+		require.Equal(t, kinesis.Status(typ.Type), w.Code, "%s: the status kinesis.Status gives", tt.op)
 	}
 }
