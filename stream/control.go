@@ -124,7 +124,9 @@ func (s *Store) openShardCount() int {
 	return n
 }
 
-// changingCount returns how many streams are CREATING or DELETING now. Called with mu held.
+// changingCount returns how many streams are CREATING or DELETING now. CreateStream calls
+// it with mu held, so that two creations cannot both pass the limit; DeleteStream without,
+// so that two deletions at once may (the limit is AWS's, not the store's).
 func (s *Store) changingCount() int {
 	n, now := 0, s.nowMs()
 	for _, e := range *s.streams.Load() {
@@ -153,8 +155,11 @@ func pendingShardCount(info *StreamInfo) int {
 // reading until it is gone; writers are refused at once.
 func (s *Store) DeleteStream(name string) error {
 	err := s.change(name, func(info *StreamInfo) (*StreamInfo, error) {
-		if info.Status == StatusDeleting {
+		switch {
+		case info.Status == StatusDeleting:
 			return nil, nil
+		case info.Status != StatusCreating && s.opts.MaxStreamsChanging > 0 && s.changingCount() >= s.opts.MaxStreamsChanging:
+			return nil, tooManyStreamsChanging(s.opts.Account, s.opts.MaxStreamsChanging)
 		}
 		info.Status, info.StatusDueMs = StatusDeleting, s.nowMs()+s.opts.DeleteDelay.Milliseconds()
 		info.Reshard = nil

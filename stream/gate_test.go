@@ -207,11 +207,15 @@ func TestStore_CreateStream_MaxStreamsChanging(t *testing.T) {
 	for i := range 4 {
 		require.NoError(t, s.DeleteStream(fmt.Sprint("s", i)))
 	}
-	// s5 CREATING and four DELETING.
+	// s5 CREATING and four DELETING: neither a fifth deletion nor a creation may start,
+	// but deleting the CREATING s5 adds no stream to them.
 	err = s.CreateStream("s6", stream.StreamConfig{ShardCount: 1})
 	requireKinesisError(t, err, kinesis.TypeLimitExceeded, msg)
+	requireKinesisError(t, s.DeleteStream("s4"), kinesis.TypeLimitExceeded, msg)
+	require.NoError(t, s.DeleteStream("s5"))
 	c.Advance(time.Second)
 	require.NoError(t, s.CreateStream("s6", stream.StreamConfig{ShardCount: 1}))
+	require.NoError(t, s.DeleteStream("s4"))
 }
 
 // BenchmarkStore_PutRecords_Gate measures what a Gate costs a PutRecords of 500 records
