@@ -1,6 +1,8 @@
 package throttle_test
 
 import (
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -132,5 +134,25 @@ func TestMeter_Control(t *testing.T) {
 	clock.Advance(100 * time.Millisecond)
 	if !m.Control("DescribeStream", "b") {
 		t.Error("DescribeStream refused 100 ms later (10/s)")
+	}
+}
+
+func TestMeter_Write_Concurrent(t *testing.T) {
+	// 8 writers at one instant share shard 0's 1,000 records: exactly 1,000 get through.
+	m, _ := newMeter(t)
+	var admitted atomic.Int64
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			for range 500 {
+				if m.Write(shard0, 1) {
+					admitted.Add(1)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if n := admitted.Load(); n != 1000 {
+		t.Fatalf("%d records admitted by concurrent writers, want 1000", n)
 	}
 }
