@@ -62,35 +62,40 @@ func refusedRecord(typ, id string, info *StreamInfo) PutResult {
 	return PutResult{ErrorCode: e.Type, ErrorMessage: e.Message, err: e}
 }
 
-// gateRecords asks the Gate about every routed entry of a PutRecords and returns the
-// indexes of those it let through, with the result of each refused one already in out
-// (which has one element per entry).
-func (s *Store) gateRecords(v *streamView, b *batcher, in putInput, out []PutResult) []int {
-	keep := make([]int, 0, len(in.recs))
+// gateRecords asks the Gate about every routed entry of a PutRecords, in request order,
+// and returns the indexes of those it refused, with their results.
+func (s *Store) gateRecords(v *streamView, b *batcher, in putInput) (refused []int, results []PutResult) {
 	for i := range in.recs {
 		id := b.shards[i].id
 		r := &in.recs[i]
 		if typ := s.opts.Gate.Write("PutRecords", gateShard(v.info, id), len(r.PartitionKey)+len(r.Data)); typ != "" {
-			out[i] = refusedRecord(typ, id, v.info)
-			continue
+			refused = append(refused, i)
+			results = append(results, refusedRecord(typ, id, v.info))
 		}
-		keep = append(keep, i)
 	}
-	return keep
+	return refused, results
 }
 
 // putGated is put for a store with a Gate: it writes the entries the Gate lets through
-// and fails the others one by one, with nothing of them written.
+// and fails the others one by one, with nothing of them written. When the Gate refuses
+// nothing, it costs put nothing more than the questions.
 func (s *Store) putGated(e *streamEntry, v *streamView, b *batcher, in putInput, results []PutResult) []PutResult {
-	out := make([]PutResult, len(in.recs))
-	keep := s.gateRecords(v, b, in, out)
-	if len(keep) == len(in.recs) {
+	refused, failed := s.gateRecords(v, b, in)
+	if len(refused) == 0 {
 		return s.put(e, v, b, in, results)
 	}
-	if len(keep) > 0 {
-		for k, i := range keep { // the batcher's routes of the kept entries, in order
-			b.shards[k] = b.shards[i]
+	out := make([]PutResult, len(in.recs))
+	keep := make([]int, 0, len(in.recs)-len(refused))
+	for i, k := 0, 0; i < len(in.recs); i++ {
+		if k < len(refused) && refused[k] == i {
+			out[i] = failed[k]
+			k++
+			continue
 		}
+		b.shards[len(keep)] = b.shards[i] // the batcher's routes of the kept entries, in order
+		keep = append(keep, i)
+	}
+	if len(keep) > 0 {
 		b.shards = b.shards[:len(keep)]
 		written := s.put(e, v, b, in.pick(keep), nil)
 		for k, i := range keep {
