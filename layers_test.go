@@ -48,6 +48,8 @@ var layers = []layer{
 
 	{dir: "internal/durable", level: 1, mods: []string{"internal/platform"}},
 	{dir: "internal/wire", level: 1, mods: []string{"kinesis"}},
+	{dir: "internal/throttle", level: 1, mods: []string{"kinesis"}},
+	{dir: "internal/inject", level: 1, mods: []string{"kinesis"}},
 
 	{dir: "internal/atomicfile", level: 2, mods: []string{"internal/durable"}},
 	{dir: "internal/powerloss", level: 2, mods: []string{"internal/durable", "internal/testutil"}, deps: []string{xsys}},

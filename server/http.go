@@ -270,6 +270,9 @@ func (c *call) execute(in any) {
 	if err == nil {
 		err = c.checkInput(in)
 	}
+	if err == nil && c.s.opts.Admit != nil {
+		err = c.s.opts.Admit(c.ctx, c.op.name, streamNameOf(in))
+	}
 	if err == nil {
 		c.out = c.out[:0]
 		err = c.op.run(c, in)

@@ -83,6 +83,14 @@ type Options struct {
 	// room before it is refused. Default 2 s.
 	InFlightWait time.Duration
 
+	// Admit, when set, is asked before every operation runs, once its input has
+	// passed validation, with the operation's name and the stream the input names
+	// ("" when none, as in ListStreams or GetRecords). A non-nil error is answered
+	// instead, and the operation does not run: for control-plane rate limits and
+	// injected faults (cmd/shardlog --limits, --inject). Default nil: everything
+	// runs.
+	Admit func(ctx context.Context, op, stream string) error
+
 	// onBodyRead, when set, is called after each read of a request body with
 	// the bytes read so far and the bytes allocated to hold them.
 	onBodyRead func(read, allocated int)

@@ -75,6 +75,8 @@ func (s *Store) CreateStream(name string, cfg StreamConfig) error {
 		return streamExists(name, s.opts.Account)
 	case open+info.NextShardIndex > s.opts.ShardLimit:
 		return shardLimitExceeded(s.opts.Account, s.opts.Region, open, s.opts.ShardLimit, info.NextShardIndex)
+	case s.opts.MaxStreamsChanging > 0 && s.changingCount() >= s.opts.MaxStreamsChanging:
+		return tooManyStreamsChanging(s.opts.Account, s.opts.MaxStreamsChanging)
 	}
 	now := s.nowMs()
 	info.Incarnation, info.CreatedMs = s.newIncarnation(now), now
@@ -136,6 +138,23 @@ func (s *Store) openShardCount() int {
 	return n
 }
 
+// changingCount returns how many streams are CREATING or DELETING now. CreateStream calls
+// it with mu held, so that two creations cannot both pass the limit; DeleteStream without,
+// so that two deletions at once may (the limit is AWS's, not the store's).
+func (s *Store) changingCount() int {
+	n, now := 0, s.nowMs()
+	for _, e := range *s.streams.Load() {
+		v := e.view.Load()
+		if v == nil {
+			continue
+		}
+		if st := v.info.Status; (st == StatusCreating || st == StatusDeleting) && !v.info.Due(now) {
+			n++
+		}
+	}
+	return n
+}
+
 // pendingShardCount returns the open shards of a stream, or those it will have once CREATING
 // ends.
 func pendingShardCount(info *StreamInfo) int {
@@ -150,8 +169,11 @@ func pendingShardCount(info *StreamInfo) int {
 // reading until it is gone; writers are refused at once.
 func (s *Store) DeleteStream(name string) error {
 	err := s.change(name, func(info *StreamInfo) (*StreamInfo, error) {
-		if info.Status == StatusDeleting {
+		switch {
+		case info.Status == StatusDeleting:
 			return nil, nil
+		case info.Status != StatusCreating && s.opts.MaxStreamsChanging > 0 && s.changingCount() >= s.opts.MaxStreamsChanging:
+			return nil, tooManyStreamsChanging(s.opts.Account, s.opts.MaxStreamsChanging)
 		}
 		info.Status, info.StatusDueMs = StatusDeleting, s.nowMs()+s.opts.DeleteDelay.Milliseconds()
 		info.Reshard = nil

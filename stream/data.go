@@ -90,6 +90,9 @@ func (s *Store) PutRecords(req *PutRecordsRequest, results []PutResult) ([]PutRe
 	if len(in.recs) == 0 {
 		return results[:0], nil
 	}
+	if s.opts.Gate != nil {
+		return s.putGated(e, v, b, in, results[:0]), nil
+	}
 	return s.put(e, v, b, in, results[:0]), nil
 }
 
@@ -149,6 +152,12 @@ func (s *Store) PutRecord(req *PutRecordRequest) (PutResult, error) {
 	}
 	if req.DryRun {
 		return PutResult{}, dryRunSucceeded()
+	}
+	if g := s.opts.Gate; g != nil {
+		id, r := b.shards[0].id, &entries.recs[0]
+		if typ := g.Write("PutRecord", gateShard(v.info, id), len(r.PartitionKey)+len(r.Data)); typ != "" {
+			return PutResult{}, refusedBy(typ, id, v.info, false)
+		}
 	}
 	var out [1]PutResult
 	r := s.put(e, v, b, entries, out[:0])[0]

@@ -137,4 +137,12 @@
 // a reshard seals the parents' logs, makes the children's, and then closes the parents and
 // adds the children in one catalog write; a reshard cut short by a crash is finished the
 // same way by the next Open (see reshard.go).
+//
+// # Throughput limits and faults
+//
+// A Gate in Options (`shardlog serve --limits aws`, `--inject`) is asked before the records
+// of a shard are written, before GetRecords reads it and before an iterator is issued,
+// where the store knows the shard (gate.go): what it refuses fails with the shard named,
+// a PutRecords record at a time, and nothing of it is written. MaxStreamsChanging bounds the
+// streams CREATING or DELETING at once, as AWS does. Both are off by default.
 package stream

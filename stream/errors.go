@@ -94,6 +94,14 @@ func shardLimitExceeded(account, region string, open, limit, added int) *kinesis
 		" for current limits and how to request higher limits.")
 }
 
+// tooManyStreamsChanging is CreateStream's error when limit streams are CREATING or
+// DELETING already. The words, the double space included, are AWS's, as a Terraform log
+// quoted them (hashicorp/terraform-provider-aws#1339, 2017).
+func tooManyStreamsChanging(account string, limit int) *kinesis.Error {
+	return kinesis.NewError(kinesis.TypeLimitExceeded, "This request would have exceed the limit on the number  of "+
+		"streams that can simultaneously be in CREATING or DELETING for the account "+account+". Limit: "+strconv.Itoa(limit)+".")
+}
+
 // Errors about shards and positions in them.
 
 // shardNotFound is the error for a well-formed shard id (canonical form) that the stream
@@ -206,6 +214,14 @@ func invalidSequenceNumberForOrdering(number, stream, account string) *kinesis.E
 func shardRateExceeded(shardID, stream, account string) *kinesis.Error {
 	return kinesis.NewError(kinesis.TypeProvisionedThroughputExceeded,
 		"Rate exceeded for shard "+shardID+" "+in(stream, account)+".")
+}
+
+// shardReadRateExceeded is GetRecords' throttling error, in the form AWS answers it today
+// (seen in a KCL log of 2025, awslabs/amazon-kinesis-client#1521): the account, stream and
+// shard joined by slashes.
+func shardReadRateExceeded(shardID, stream, account string) *kinesis.Error {
+	return kinesis.NewError(kinesis.TypeProvisionedThroughputExceeded,
+		"Rate exceeded for Shard - "+account+"/"+stream+"/"+shardID)
 }
 
 // Errors about resharding.

@@ -65,6 +65,11 @@ func (s *Store) GetShardIterator(req *GetShardIteratorRequest) (string, error) {
 	if req.DryRun {
 		return "", dryRunSucceeded()
 	}
+	if g := s.opts.Gate; g != nil {
+		if typ := g.Iterator(gateShard(v.info, sh.ID)); typ != "" {
+			return "", refusedBy(typ, sh.ID, v.info, false)
+		}
+	}
 	return s.keys.Seal(Iterator{Stream: v.info.Name, Incarnation: v.info.Incarnation, ShardIndex: sh.Index,
 		Offset: offset, IssuedMs: s.nowMs()}), nil
 }
@@ -223,8 +228,17 @@ func (s *Store) GetRecords(req *GetRecordsRequest, sink RecordSink) (GetRecordsR
 	if limit <= 0 || limit > kinesis.MaxGetRecords {
 		limit = kinesis.MaxGetRecords
 	}
+	g := s.opts.Gate
+	if g != nil {
+		if typ := g.Read(gateShard(v.info, sh.ID)); typ != "" {
+			return GetRecordsResult{}, refusedBy(typ, sh.ID, v.info, true)
+		}
+	}
 	d := delivery{sink: sink, shard: l}
 	next, err := l.log.Read(it.Offset, limit, kinesis.MaxGetRecordsBytes, d.deliver)
+	if g != nil {
+		g.ReadDone(gateShard(v.info, sh.ID), d.bytes)
+	}
 	switch {
 	case errors.Is(err, shard.ErrClosed):
 		return GetRecordsResult{}, shardNotFound(sh.ID, it.Stream, s.opts.Account)
@@ -288,6 +302,7 @@ type delivery struct {
 	shard  *shardLog
 	seq    [64]byte
 	n      int   // records delivered
+	bytes  int   // their data and partition keys
 	lastMs int64 // arrival time of the last one
 	err    error // the sink's error, which ends the read
 }
@@ -299,6 +314,7 @@ func (d *delivery) deliver(r segment.Record) error {
 		return err
 	}
 	d.n++
+	d.bytes += len(r.PartitionKey) + len(r.Data)
 	d.lastMs = r.TimeMs
 	return nil
 }

@@ -70,6 +70,15 @@ type Options struct {
 	// Logger receives what the background work deletes and what fails in it. Default
 	// slog.Default().
 	Logger *slog.Logger
+
+	// Gate, when set, may refuse records, reads and iterators of a shard before the store
+	// carries them out: throughput quotas, injected faults. Default nil: nothing refused.
+	Gate Gate
+
+	// MaxStreamsChanging, when positive, is how many streams may be CREATING or DELETING
+	// at once; CreateStream beyond it is a LimitExceededException, as on AWS (5). Default
+	// 0: no limit.
+	MaxStreamsChanging int
 }
 
 // withDefaults returns a copy of o with every zero field set to its default.

@@ -38,8 +38,11 @@ type serveConfig struct {
 	authFile     string
 	corsOrigins  listFlag
 	requests     requestLimits
+	gates        gateFlags
 
 	credentials map[string]string // from auth and authFile, by resolveSecurity
+	gate        *gate             // from gates, by resolveGate; nil when both are off
+	injectSeed  uint64            // the seed the gate's injected faults draw from
 }
 
 func (c *serveConfig) flags(fs *flag.FlagSet) {
@@ -60,6 +63,7 @@ func (c *serveConfig) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.authFile, "auth-file", "", "verify SigV4 signatures against the ACCESS_KEY:SECRET pairs of this file, one a line")
 	fs.Var(&c.corsOrigins, "cors-origin", "browser origin allowed to call the API, e.g. http://localhost:3000, or * for any (repeatable or comma-separated; default: none)")
 	c.requests.flags(fs)
+	c.gates.flags(fs)
 }
 
 // resolveSecurity checks the --auth, --auth-file and --cors-origin values and loads the keys.
@@ -132,6 +136,10 @@ func runServe(args []string, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "shardlog serve:", err)
 		return 2
 	}
+	if err := cfg.resolveGate(); err != nil {
+		fmt.Fprintln(stderr, "shardlog serve:", err)
+		return 2
+	}
 	log, err := newLogger(stderr, cfg.logLevel, cfg.logFormat)
 	if err != nil {
 		fmt.Fprintln(stderr, "shardlog serve:", err)
@@ -162,7 +170,7 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	store, err := stream.Open(cfg.dataDir, stream.Options{
+	storeOpts := stream.Options{
 		Region:      cfg.region,
 		Account:     cfg.accountID,
 		CreateDelay: cfg.createDelay,
@@ -171,18 +179,21 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 		ShardLimit:  cfg.shardLimit,
 		Shard:       shard.Options{Sync: policy, SyncInterval: cfg.syncInterval},
 		Logger:      log,
-	})
+	}
+	srvOpts := cfg.requests.apply(server.Options{Logger: log, Credentials: cfg.credentials, CORSOrigins: cfg.corsOrigins})
+	cfg.gate.apply(&storeOpts, &srvOpts)
+	store, err := stream.Open(cfg.dataDir, storeOpts)
 	if err != nil {
 		ln.Close()
 		return fmt.Errorf("open data directory %s: %w", cfg.dataDir, err)
 	}
-	srv := server.New(streambackend.New(store), cfg.requests.apply(server.Options{Logger: log,
-		Credentials: cfg.credentials, CORSOrigins: cfg.corsOrigins}))
+	srv := server.New(streambackend.New(store), srvOpts)
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	log.Info("listening", "addr", ln.Addr().String(), "data", cfg.dataDir, "sync", cfg.sync,
 		"region", cfg.region, "account", cfg.accountID, "auth", len(cfg.credentials) > 0, "cors", cfg.corsOrigins.String())
 	warnIfExposed(log, ln.Addr(), len(cfg.credentials) > 0)
+	cfg.gate.log(log, cfg.gates, cfg.injectSeed)
 
 	select {
 	case <-ctx.Done():
