@@ -252,9 +252,15 @@ func BenchmarkStore_PutRecords_Gate(b *testing.B) {
 
 func TestStore_Gate_OnDemandStream(t *testing.T) {
 	// An ON_DEMAND stream of 5 shards takes AWS's initial on-demand 4 MiB a second, not
-	// the 5 MiB of its shards; a PROVISIONED one of 5 shards takes 5 MiB.
+	// the 5 MiB of its shards; a PROVISIONED one of 5 shards takes 5 MiB. (CreateStream
+	// refuses a ShardCount with ON_DEMAND, so od is switched to it after creation.)
 	s, _ := openLimited(t, t.TempDir())
-	require.NoError(t, s.CreateStream("od", stream.StreamConfig{Mode: stream.ModeOnDemand, ShardCount: 5}))
+	mustCreate(t, s, "od", 5)
+	require.NoError(t, s.UpdateStreamMode("od", stream.ModeOnDemand))
+	info, err := s.DescribeStreamSummary("od")
+	require.NoError(t, err)
+	require.Equal(t, stream.StatusActive, info.Status)
+	require.Equal(t, stream.ModeOnDemand, info.Mode)
 	mustCreate(t, s, "pr", 5)
 	data := []byte(strings.Repeat("x", 1<<20-1))
 	for _, name := range []string{"od", "pr"} {
