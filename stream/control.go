@@ -144,17 +144,19 @@ func pendingShardCount(info *StreamInfo) int {
 }
 
 // DeleteStream deletes a stream: it is DELETING for Options.DeleteDelay, then it is gone,
-// with its files. Deleting a stream that is DELETING changes nothing. Readers may go on
+// with its files and its consumers, which are DELETING meanwhile. Deleting a stream that is DELETING changes nothing. Readers may go on
 // reading until it is gone; writers are refused at once.
 func (s *Store) DeleteStream(name string) error {
 	err := s.change(name, func(info *StreamInfo) (*StreamInfo, error) {
 		if info.Status == StatusDeleting {
 			return nil, nil
 		}
-		info.Status, info.StatusDueMs = StatusDeleting, s.nowMs()+s.opts.DeleteDelay.Milliseconds()
+		now := s.nowMs()
+		info.Status, info.StatusDueMs = StatusDeleting, now+s.opts.DeleteDelay.Milliseconds()
 		info.Reshard = nil
+		info.deleteConsumers(now, info.StatusDueMs)
 		return info, nil
-	}, nil)
+	}, s.endSubscriptionsOf(name))
 	if err != nil {
 		return err
 	}
@@ -202,7 +204,8 @@ func (s *Store) DescribeStreamSummary(name string) (StreamInfo, error) {
 	return s.describe(name)
 }
 
-// describe returns a copy of the named stream without its expired shards.
+// describe returns a copy of the named stream without its expired shards, and with its
+// consumers as of now (those that are gone left out).
 func (s *Store) describe(name string) (StreamInfo, error) {
 	_, v, err := s.current(name)
 	if err != nil {
@@ -215,6 +218,7 @@ func (s *Store) describe(name string) (StreamInfo, error) {
 	now := s.nowMs()
 	info.Shards = slices.DeleteFunc(info.Shards, func(sh ShardInfo) bool { return info.expired(&sh, now) })
 	info.WarmThroughput.CurrentMiBps = info.WarmThroughput.currentAt(now)
+	info.Consumers = info.liveConsumers(now)
 	return *info, nil
 }
 

@@ -20,6 +20,11 @@ import (
 type streamEntry struct {
 	mu   sync.Mutex
 	view atomic.Pointer[streamView] // nil once the stream is gone
+
+	// subscribed holds, by consumer ARN, the Ended channel of each ACTIVE consumer that
+	// ActiveConsumer was asked for; it is closed when the consumer stops being ACTIVE
+	// (consumers.go). Guarded by mu.
+	subscribed map[string]chan struct{}
 }
 
 // streamView is a stream as of its last change. Nothing in it is modified once published: a
@@ -76,6 +81,10 @@ func (s *StreamInfo) clone() *StreamInfo {
 	c.ShardLevelMetrics = slices.Clone(s.ShardLevelMetrics)
 	c.ScaledMs = slices.Clone(s.ScaledMs)
 	c.Policies = maps.Clone(s.Policies)
+	c.Consumers = slices.Clone(s.Consumers)
+	for i := range c.Consumers {
+		c.Consumers[i].Tags = slices.Clone(c.Consumers[i].Tags)
+	}
 	if s.Reshard != nil {
 		r := *s.Reshard
 		c.Reshard = &r
@@ -259,6 +268,7 @@ func (s *Store) remove(e *streamEntry, v *streamView) error {
 		return err
 	}
 	e.view.Store(nil)
+	endSubscriptions(e)
 	s.forget(v.info.Name, e)
 	if err := s.closeShards(v.shards); err != nil {
 		s.log.Error("stream: close shards of a deleted stream", "stream", v.info.Name, "error", err)

@@ -22,12 +22,15 @@ type pageToken struct {
 	After       int    `json:"a,omitempty"` // shards: the index of the last shard listed
 	Filter      string `json:"f,omitempty"` // shards: the ShardFilter type of the first page
 	FilterMs    int64  `json:"fm,omitempty"`
+	Consumer    string `json:"c,omitempty"` // consumers: the last consumer listed
 }
 
 const (
 	tokenVersion = 1
 	tokenStreams = "streams"
 	tokenShards  = "shards"
+
+	tokenConsumers = "consumers" // ListStreamConsumers: Stream, Incarnation and Consumer
 )
 
 // sealToken returns t, issued now, as a NextToken.
