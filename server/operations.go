@@ -75,6 +75,10 @@ func newOperations(opts Options) map[string]*operation {
 		unary("UpdateAccountSettings", shapeUpdateAccountSettingsInput, Backend.UpdateAccountSettings),
 		unary("UpdateStreamWarmThroughput", shapeUpdateStreamWarmThroughputInput, Backend.UpdateStreamWarmThroughput),
 		unary("UpdateStreamRecordDistributionStrategy", shapeUpdateStreamRecordDistributionStrategyInput, Backend.UpdateStreamRecordDistributionStrategy),
+		unary("RegisterStreamConsumer", shapeRegisterStreamConsumerInput, Backend.RegisterStreamConsumer),
+		unary("DescribeStreamConsumer", shapeDescribeStreamConsumerInput, Backend.DescribeStreamConsumer),
+		unary("ListStreamConsumers", shapeListStreamConsumersInput, Backend.ListStreamConsumers),
+		unary("DeregisterStreamConsumer", shapeDeregisterStreamConsumerInput, Backend.DeregisterStreamConsumer),
 	}
 	table := make(map[string]*operation, len(ops))
 	for _, op := range ops {
@@ -166,6 +170,9 @@ func (c *call) decode(op *operation) (any, error) {
 // PutRecords size limit; and asks the Backend whether a StreamARN is one of its
 // own (StreamARNChecker).
 func (c *call) checkInput(in any) error {
+	if consumer, err := c.checkConsumerInput(in); consumer {
+		return err
+	}
 	switch t := in.(type) {
 	case *PutRecordsInput:
 		if err := c.resolveStream(&t.StreamName, t.StreamARN); err != nil {

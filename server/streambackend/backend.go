@@ -76,7 +76,7 @@ func (b *backend) DescribeStreamSummary(_ context.Context, in *server.DescribeSt
 	if err != nil {
 		return nil, err
 	}
-	consumers, size := int32(0), int32(info.MaxRecordSizeKiB)
+	consumers, size := int32(len(info.Consumers)), int32(info.MaxRecordSizeKiB)
 	out := &server.DescribeStreamSummaryOutput{StreamDescriptionSummary: server.StreamDescriptionSummary{
 		StreamName:              info.Name,
 		StreamARN:               info.ARN(),
