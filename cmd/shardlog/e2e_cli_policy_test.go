@@ -121,7 +121,7 @@ func TestCLI_ResourcePolicy(t *testing.T) {
 	stderr := cli.runFail("put-resource-policy", "--resource-arn", arn, "--policy", "not json")
 	require.Contains(t, stderr, "An error occurred (InvalidArgumentException) when calling the PutResourcePolicy operation: "+
 		"Policy is not a valid JSON policy document: it must be a JSON object.")
-	stderr = cli.runFail("list-stream-consumers", "--stream-arn", arn)
-	require.Contains(t, stderr, "An error occurred (UnknownOperationException) when calling the ListStreamConsumers operation: "+
-		"ListStreamConsumers is not supported by shardlog")
+	stderr = cli.runFail("enable-enhanced-monitoring", "--stream-name", "cli-policy", "--shard-level-metrics", "ALL")
+	require.Contains(t, stderr, "An error occurred (UnknownOperationException) when calling the EnableEnhancedMonitoring operation: "+
+		"EnableEnhancedMonitoring is not supported by shardlog")
 }

@@ -21,23 +21,25 @@ import (
 
 // serveConfig is everything `shardlog serve` can be told.
 type serveConfig struct {
-	listen       string
-	dataDir      string
-	region       string
-	accountID    string
-	sync         string
-	syncInterval time.Duration
-	createDelay  time.Duration
-	deleteDelay  time.Duration
-	updateDelay  time.Duration
-	shardLimit   int
-	logLevel     string
-	logFormat    string
-	drainTimeout time.Duration
-	auth         listFlag // ACCESS_KEY:SECRET pairs
-	authFile     string
-	corsOrigins  listFlag
-	requests     requestLimits
+	listen          string
+	dataDir         string
+	region          string
+	accountID       string
+	sync            string
+	syncInterval    time.Duration
+	createDelay     time.Duration
+	deleteDelay     time.Duration
+	updateDelay     time.Duration
+	registerDelay   time.Duration
+	deregisterDelay time.Duration
+	shardLimit      int
+	logLevel        string
+	logFormat       string
+	drainTimeout    time.Duration
+	auth            listFlag // ACCESS_KEY:SECRET pairs
+	authFile        string
+	corsOrigins     listFlag
+	requests        requestLimits
 
 	credentials map[string]string // from auth and authFile, by resolveSecurity
 }
@@ -52,6 +54,8 @@ func (c *serveConfig) flags(fs *flag.FlagSet) {
 	fs.DurationVar(&c.createDelay, "create-stream-delay", 500*time.Millisecond, "time a new stream stays CREATING (0: ACTIVE at once)")
 	fs.DurationVar(&c.deleteDelay, "delete-stream-delay", 500*time.Millisecond, "time a deleted stream stays DELETING")
 	fs.DurationVar(&c.updateDelay, "update-stream-delay", 500*time.Millisecond, "time a resharded stream stays UPDATING")
+	fs.DurationVar(&c.registerDelay, "register-consumer-delay", 500*time.Millisecond, "time a new consumer stays CREATING (0: ACTIVE at once)")
+	fs.DurationVar(&c.deregisterDelay, "deregister-consumer-delay", 500*time.Millisecond, "time a deregistered consumer stays DELETING")
 	fs.IntVar(&c.shardLimit, "shard-limit", stream.DefaultShardLimit, "open shards allowed across all streams")
 	fs.StringVar(&c.logLevel, "log-level", "info", "debug, info, warn or error")
 	fs.StringVar(&c.logFormat, "log-format", "text", "text or json")
@@ -163,14 +167,16 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 		return err
 	}
 	store, err := stream.Open(cfg.dataDir, stream.Options{
-		Region:      cfg.region,
-		Account:     cfg.accountID,
-		CreateDelay: cfg.createDelay,
-		DeleteDelay: cfg.deleteDelay,
-		UpdateDelay: cfg.updateDelay,
-		ShardLimit:  cfg.shardLimit,
-		Shard:       shard.Options{Sync: policy, SyncInterval: cfg.syncInterval},
-		Logger:      log,
+		Region:                  cfg.region,
+		Account:                 cfg.accountID,
+		CreateDelay:             cfg.createDelay,
+		DeleteDelay:             cfg.deleteDelay,
+		UpdateDelay:             cfg.updateDelay,
+		RegisterConsumerDelay:   cfg.registerDelay,
+		DeregisterConsumerDelay: cfg.deregisterDelay,
+		ShardLimit:              cfg.shardLimit,
+		Shard:                   shard.Options{Sync: policy, SyncInterval: cfg.syncInterval},
+		Logger:                  log,
 	})
 	if err != nil {
 		ln.Close()
