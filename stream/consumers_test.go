@@ -422,6 +422,10 @@ func TestStore_Consumer_DeleteStream(t *testing.T) {
 	active, err := s.ActiveConsumer(a.ARN)
 	require.NoError(t, err)
 
+	hasConsumers := "Stream orders under account " + acct + " has registered consumers. " +
+		"Deregister them, or set EnforceConsumerDeletion to delete them with the stream."
+	requireKinesisError(t, s.DeleteStreamWithoutConsumers("orders"), kinesis.TypeResourceInUse, hasConsumers)
+	requireOpen(t, active.Ended)
 	require.NoError(t, s.DeleteStream("orders"))
 	requireClosed(t, active.Ended, "a deleted stream's subscriptions end at once")
 	got, err := s.DescribeStreamConsumer(a.ARN, "", "")
@@ -440,6 +444,27 @@ func TestStore_Consumer_DeleteStream(t *testing.T) {
 	require.Empty(t, list)
 	_, err = s.DescribeStreamConsumer(a.ARN, "", "")
 	requireKinesisError(t, err, kinesis.TypeResourceNotFound, notFoundConsumer(a.ARN))
+}
+
+// TestStore_DeleteStreamWithoutConsumers: without EnforceConsumerDeletion, a stream is
+// deleted only once its consumers are gone (a DELETING one still counts).
+func TestStore_DeleteStreamWithoutConsumers(t *testing.T) {
+	c := newClock()
+	s := mustOpen(t, consumerOptions(c))
+	mustCreate(t, s, "orders", 1)
+	_, err := s.RegisterStreamConsumer("orders", "a", nil)
+	require.NoError(t, err)
+	hasConsumers := "Stream orders under account " + acct + " has registered consumers. " +
+		"Deregister them, or set EnforceConsumerDeletion to delete them with the stream."
+	requireKinesisError(t, s.DeleteStreamWithoutConsumers("orders"), kinesis.TypeResourceInUse, hasConsumers)
+	require.NoError(t, s.DeregisterStreamConsumer("", "orders", "a"))
+	requireKinesisError(t, s.DeleteStreamWithoutConsumers("orders"), kinesis.TypeResourceInUse, hasConsumers)
+	c.Advance(500 * time.Millisecond)
+	require.NoError(t, s.DeleteStreamWithoutConsumers("orders"))
+	_, err = s.DescribeStreamSummary("orders")
+	requireKinesisError(t, err, kinesis.TypeResourceNotFound, "Stream orders under account "+acct+" not found.")
+	require.NoError(t, s.CreateStream("plain", stream.StreamConfig{ShardCount: 1}))
+	require.NoError(t, s.DeleteStreamWithoutConsumers("plain"), "a stream that never had consumers")
 }
 
 // TestStore_Consumer_CloseEndsSubscriptions: Close ends every subscription.

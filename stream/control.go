@@ -144,12 +144,27 @@ func pendingShardCount(info *StreamInfo) int {
 }
 
 // DeleteStream deletes a stream: it is DELETING for Options.DeleteDelay, then it is gone,
-// with its files and its consumers, which are DELETING meanwhile. Deleting a stream that is DELETING changes nothing. Readers may go on
-// reading until it is gone; writers are refused at once.
+// with its files and its consumers, which are DELETING meanwhile (DeleteStream with
+// EnforceConsumerDeletion). Deleting a stream that is DELETING changes nothing. Readers may
+// go on reading until it is gone; writers are refused at once.
 func (s *Store) DeleteStream(name string) error {
+	return s.deleteStream(name, true)
+}
+
+// DeleteStreamWithoutConsumers is DeleteStream for a request without
+// EnforceConsumerDeletion: a stream that has consumers, in any status, is refused
+// (streamHasConsumers), as AWS refuses it.
+func (s *Store) DeleteStreamWithoutConsumers(name string) error {
+	return s.deleteStream(name, false)
+}
+
+func (s *Store) deleteStream(name string, withConsumers bool) error {
 	err := s.change(name, func(info *StreamInfo) (*StreamInfo, error) {
 		if info.Status == StatusDeleting {
 			return nil, nil
+		}
+		if !withConsumers && len(info.liveConsumers(s.nowMs())) > 0 {
+			return nil, streamHasConsumers(name, info.Account)
 		}
 		now := s.nowMs()
 		info.Status, info.StatusDueMs = StatusDeleting, now+s.opts.DeleteDelay.Milliseconds()

@@ -532,3 +532,10 @@ func creatingConsumersLimitExceeded(account string) *kinesis.Error {
 		strconv.Itoa(kinesis.MaxCreatingConsumers)+" consumers in CREATING status; "+
 		"only "+strconv.Itoa(kinesis.MaxCreatingConsumers)+" consumers can be created at the same time.")
 }
+
+// streamHasConsumers is DeleteStream's error, without EnforceConsumerDeletion, for a stream
+// that has consumers.
+func streamHasConsumers(stream, account string) *kinesis.Error {
+	return kinesis.NewError(kinesis.TypeResourceInUse, "Stream "+stream+" under account "+account+
+		" has registered consumers. Deregister them, or set EnforceConsumerDeletion to delete them with the stream.")
+}

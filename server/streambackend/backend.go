@@ -45,7 +45,11 @@ func (b *backend) CreateStream(_ context.Context, in *server.CreateStreamInput) 
 }
 
 func (b *backend) DeleteStream(_ context.Context, in *server.DeleteStreamInput) (*server.DeleteStreamOutput, error) {
-	if err := b.store.DeleteStream(in.StreamName); err != nil {
+	deleteStream := b.store.DeleteStreamWithoutConsumers
+	if in.EnforceConsumerDeletion {
+		deleteStream = b.store.DeleteStream
+	}
+	if err := deleteStream(in.StreamName); err != nil {
 		return nil, err
 	}
 	return &server.DeleteStreamOutput{}, nil

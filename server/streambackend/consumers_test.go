@@ -297,8 +297,8 @@ func TestConsumers_SDK_TagsAndPolicies(t *testing.T) {
 	requireSDKError(t, err, "ResourceNotFoundException", notFound)
 }
 
-// TestConsumers_SDK_DeleteStream: deleting a stream takes its consumers to DELETING, and
-// they are gone with it.
+// TestConsumers_SDK_DeleteStream: a stream with consumers is deleted only with
+// EnforceConsumerDeletion, which takes its consumers to DELETING, and they are gone with it.
 func TestConsumers_SDK_DeleteStream(t *testing.T) {
 	ctx := context.Background()
 	clock := &streamClock{ms: streamT0}
@@ -310,6 +310,12 @@ func TestConsumers_SDK_DeleteStream(t *testing.T) {
 	require.NoError(t, err)
 	clock.Advance(consumerDelay)
 
+	_, err = client.DeleteStream(ctx, &kinesis.DeleteStreamInput{StreamName: aws.String("s")})
+	requireSDKError(t, err, "ResourceInUseException", "Stream s under account 000000000000 has registered consumers. "+
+		"Deregister them, or set EnforceConsumerDeletion to delete them with the stream.")
+	_, err = client.DeleteStream(ctx, &kinesis.DeleteStreamInput{StreamName: aws.String("s"), EnforceConsumerDeletion: aws.Bool(false)})
+	requireSDKError(t, err, "ResourceInUseException", "Stream s under account 000000000000 has registered consumers. "+
+		"Deregister them, or set EnforceConsumerDeletion to delete them with the stream.")
 	_, err = client.DeleteStream(ctx, &kinesis.DeleteStreamInput{StreamName: aws.String("s"), EnforceConsumerDeletion: aws.Bool(true)})
 	require.NoError(t, err)
 	desc, err := client.DescribeStreamConsumer(ctx, &kinesis.DescribeStreamConsumerInput{ConsumerARN: reg.Consumer.ConsumerARN})
