@@ -499,3 +499,28 @@ func requireClosed(t *testing.T, ch <-chan struct{}, why string) {
 		t.Fatalf("channel open: %s", why)
 	}
 }
+
+// TestStore_Consumer_ConcurrentRegistrations: registrations racing on two streams never take
+// the account past 5 CREATING consumers.
+func TestStore_Consumer_ConcurrentRegistrations(t *testing.T) {
+	s := mustOpen(t, consumerOptions(newClock()))
+	mustCreate(t, s, "a", 1)
+	mustCreate(t, s, "b", 1)
+	errs := make(chan error, 12)
+	for i := range 12 {
+		go func() {
+			_, err := s.RegisterStreamConsumer([]string{"a", "b"}[i%2], fmt.Sprintf("c%02d", i), nil)
+			errs <- err
+		}()
+	}
+	ok := 0
+	for range 12 {
+		if err := <-errs; err == nil {
+			ok++
+		} else {
+			requireKinesisError(t, err, kinesis.TypeLimitExceeded,
+				"Account "+acct+" already has 5 consumers in CREATING status; only 5 consumers can be created at the same time.")
+		}
+	}
+	require.Equal(t, kinesis.MaxCreatingConsumers, ok)
+}
