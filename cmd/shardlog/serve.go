@@ -21,25 +21,25 @@ import (
 
 // serveConfig is everything `shardlog serve` can be told.
 type serveConfig struct {
-	listen          string
-	dataDir         string
-	region          string
-	accountID       string
-	sync            string
-	syncInterval    time.Duration
-	createDelay     time.Duration
-	deleteDelay     time.Duration
-	updateDelay     time.Duration
-	registerDelay   time.Duration
-	deregisterDelay time.Duration
-	shardLimit      int
-	logLevel        string
-	logFormat       string
-	drainTimeout    time.Duration
-	auth            listFlag // ACCESS_KEY:SECRET pairs
-	authFile        string
-	corsOrigins     listFlag
-	requests        requestLimits
+	listen       string
+	dataDir      string
+	region       string
+	accountID    string
+	sync         string
+	syncInterval time.Duration
+	createDelay  time.Duration
+	deleteDelay  time.Duration
+	updateDelay  time.Duration
+	shardLimit   int
+	logLevel     string
+	logFormat    string
+	drainTimeout time.Duration
+	auth         listFlag // ACCESS_KEY:SECRET pairs
+	authFile     string
+	corsOrigins  listFlag
+	requests     requestLimits
+
+	registerDelay, deregisterDelay time.Duration // how long consumers stay CREATING, DELETING
 
 	credentials map[string]string // from auth and authFile, by resolveSecurity
 }
@@ -167,16 +167,17 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 		return err
 	}
 	store, err := stream.Open(cfg.dataDir, stream.Options{
-		Region:                  cfg.region,
-		Account:                 cfg.accountID,
-		CreateDelay:             cfg.createDelay,
-		DeleteDelay:             cfg.deleteDelay,
-		UpdateDelay:             cfg.updateDelay,
+		Region:      cfg.region,
+		Account:     cfg.accountID,
+		CreateDelay: cfg.createDelay,
+		DeleteDelay: cfg.deleteDelay,
+		UpdateDelay: cfg.updateDelay,
+		ShardLimit:  cfg.shardLimit,
+		Shard:       shard.Options{Sync: policy, SyncInterval: cfg.syncInterval},
+		Logger:      log,
+
 		RegisterConsumerDelay:   cfg.registerDelay,
 		DeregisterConsumerDelay: cfg.deregisterDelay,
-		ShardLimit:              cfg.shardLimit,
-		Shard:                   shard.Options{Sync: policy, SyncInterval: cfg.syncInterval},
-		Logger:                  log,
 	})
 	if err != nil {
 		ln.Close()
