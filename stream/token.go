@@ -7,12 +7,12 @@ import (
 	"github.com/shardlog/shardlog/kinesis"
 )
 
-// A NextToken of ListShards or ListStreams says where the next page starts, and when it was
-// issued, so that it expires after NextTokenLifetime. It is the URL-safe base64 of a small
-// JSON object: a client may read it, and one that alters it only moves its own listing, so
-// it is not sealed like a shard iterator. A ListShards token also carries the stream's
-// incarnation and the filter of the first page, since a request with a NextToken may not
-// repeat them.
+// A NextToken of ListShards, ListStreams or ListStreamConsumers says where the next page
+// starts, and when it was issued, so that it expires after NextTokenLifetime. It is the
+// URL-safe base64 of a small JSON object: a client may read it, and one that alters it only
+// moves its own listing, so it is not sealed like a shard iterator. A ListShards token also
+// carries the stream's incarnation and the filter of the first page, since a request with a
+// NextToken may not repeat them; a ListStreamConsumers token carries the incarnation too.
 type pageToken struct {
 	Version     int    `json:"v"`
 	Kind        string `json:"k"`           // tokenStreams or tokenShards

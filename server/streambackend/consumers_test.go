@@ -3,6 +3,7 @@ package streambackend_test
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"strconv"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 	"github.com/stretchr/testify/require"
 
+	"github.com/shardlog/shardlog/internal/testutil"
 	"github.com/shardlog/shardlog/server"
 	"github.com/shardlog/shardlog/server/streambackend"
 	"github.com/shardlog/shardlog/shard"
@@ -363,4 +365,24 @@ func TestConsumers_SDK_Restart(t *testing.T) {
 	tags, err := client.ListTagsForResource(ctx, &kinesis.ListTagsForResourceInput{ResourceARN: a.Consumer.ConsumerARN})
 	require.NoError(t, err)
 	require.Equal(t, []types.Tag{{Key: aws.String("k"), Value: aws.String("v")}}, tags.Tags)
+}
+
+// TestConsumers_CBOR: the Java SDK v2 (the KCL) speaks CBOR: a consumer's creation time is a
+// tag-1 timestamp in milliseconds, as for every other timestamp.
+func TestConsumers_CBOR(t *testing.T) {
+	clock := &streamClock{ms: streamT0}
+	st := mustOpenStreamStore(t, stream.Options{Now: clock.Now})
+	require.NoError(t, st.CreateStream("s", stream.StreamConfig{ShardCount: 1}))
+	h := server.New(streambackend.New(st), server.Options{Logger: discardLogger()})
+	body := "\xa2" + cborText("StreamARN") + cborText(consumerStreamARN) + cborText("ConsumerName") + cborText("c")
+	r := testutil.SetKinesisHeaders(httptest.NewRequest(http.MethodPost, "/", strings.NewReader(body)), "RegisterStreamConsumer")
+	r.Header.Set("Content-Type", "application/x-amz-cbor-1.1")
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	require.Equal(t, http.StatusOK, w.Code, "body %q", w.Body)
+	require.Equal(t, "application/x-amz-cbor-1.1", w.Header().Get("Content-Type"))
+	got := w.Body.String()
+	require.Contains(t, got, cborText("ConsumerARN")+cborText(consumerARNOf("c", streamT0)))
+	require.Contains(t, got, cborText("ConsumerStatus")+cborText("ACTIVE"))
+	require.Contains(t, got, cborText("ConsumerCreationTimestamp")+"\xc1\x1b\x00\x00\x01\x8b\xcf\xe5\x68\x00")
 }
