@@ -214,6 +214,10 @@ func (s *Store) RegisterStreamConsumer(stream, name string, tags map[string]stri
 		}
 		i, _ := slices.BinarySearchFunc(info.Consumers, name, func(c Consumer, name string) int { return strings.Compare(c.Name, name) })
 		if i < len(info.Consumers) && info.Consumers[i].Name == name { // gone, but within its creation second
+			delete(info.Policies, info.consumerARN(&info.Consumers[i]))
+			if len(info.Policies) == 0 {
+				info.Policies = nil
+			}
 			info.Consumers[i] = c
 		} else {
 			info.Consumers = slices.Insert(info.Consumers, i, c)

@@ -103,6 +103,7 @@ func TestStore_Consumer_ReregisterNewARN(t *testing.T) {
 	first, err := s.RegisterStreamConsumer("orders", "billing", nil)
 	require.NoError(t, err)
 	require.Equal(t, stream.ConsumerActive, first.Status, "ACTIVE at once without a delay")
+	require.NoError(t, s.PutResourcePolicy(first.ARN, testPolicy))
 	require.NoError(t, s.DeregisterStreamConsumer(first.ARN, "", ""))
 
 	c.Advance(10 * time.Millisecond) // the same second
@@ -116,6 +117,9 @@ func TestStore_Consumer_ReregisterNewARN(t *testing.T) {
 	got, err := s.DescribeStreamConsumer(second.ARN, "", "")
 	require.NoError(t, err)
 	require.Equal(t, second, got)
+	info, err := s.DescribeStreamSummary("orders")
+	require.NoError(t, err)
+	require.Empty(t, info.Policies, "the first consumer's policy went with it")
 
 	require.NoError(t, s.DeregisterStreamConsumer("", "orders", "billing"))
 	c.Advance(5 * time.Second)
