@@ -80,6 +80,10 @@ func newOperations(opts Options) map[string]*operation {
 		unary("StopStreamEncryption", shapeStopStreamEncryptionInput, Backend.StopStreamEncryption),
 		unary("EnableEnhancedMonitoring", shapeEnableEnhancedMonitoringInput, Backend.EnableEnhancedMonitoring),
 		unary("DisableEnhancedMonitoring", shapeDisableEnhancedMonitoringInput, Backend.DisableEnhancedMonitoring),
+		unary("RegisterStreamConsumer", shapeRegisterStreamConsumerInput, Backend.RegisterStreamConsumer),
+		unary("DescribeStreamConsumer", shapeDescribeStreamConsumerInput, Backend.DescribeStreamConsumer),
+		unary("ListStreamConsumers", shapeListStreamConsumersInput, Backend.ListStreamConsumers),
+		unary("DeregisterStreamConsumer", shapeDeregisterStreamConsumerInput, Backend.DeregisterStreamConsumer),
 	}
 	table := make(map[string]*operation, len(ops))
 	for _, op := range ops {
@@ -171,6 +175,9 @@ func (c *call) decode(op *operation) (any, error) {
 // PutRecords size limit; and asks the Backend whether a StreamARN is one of its
 // own (StreamARNChecker).
 func (c *call) checkInput(in any) error {
+	if consumer, err := c.checkConsumerInput(in); consumer {
+		return err
+	}
 	switch t := in.(type) {
 	case *PutRecordsInput:
 		if err := c.resolveStream(&t.StreamName, t.StreamARN); err != nil {

@@ -21,7 +21,6 @@ import (
 func TestUnsupported_ModelOperations(t *testing.T) {
 	ctx := context.Background()
 	client, _ := mustServeSDK(t)
-	arn := aws.String("arn:aws:kinesis:us-east-1:000000000000:stream/s")
 	consumerARN := aws.String("arn:aws:kinesis:us-east-1:000000000000:stream/s/consumer/c:1")
 	calls := map[string]func() error{
 		"CreateChannel": func() error {
@@ -43,22 +42,6 @@ func TestUnsupported_ModelOperations(t *testing.T) {
 		},
 		"DeleteChannel": func() error {
 			_, err := client.DeleteChannel(ctx, &kinesis.DeleteChannelInput{ChannelARN: aws.String("arn:aws:kinesis:us-east-1:000000000000:channel/c")})
-			return err
-		},
-		"RegisterStreamConsumer": func() error {
-			_, err := client.RegisterStreamConsumer(ctx, &kinesis.RegisterStreamConsumerInput{StreamARN: arn, ConsumerName: aws.String("c")})
-			return err
-		},
-		"DescribeStreamConsumer": func() error {
-			_, err := client.DescribeStreamConsumer(ctx, &kinesis.DescribeStreamConsumerInput{ConsumerARN: consumerARN})
-			return err
-		},
-		"ListStreamConsumers": func() error {
-			_, err := client.ListStreamConsumers(ctx, &kinesis.ListStreamConsumersInput{StreamARN: arn})
-			return err
-		},
-		"DeregisterStreamConsumer": func() error {
-			_, err := client.DeregisterStreamConsumer(ctx, &kinesis.DeregisterStreamConsumerInput{ConsumerARN: consumerARN})
 			return err
 		},
 	}

@@ -34,7 +34,9 @@ import (
 // file; a file is never skipped.
 //
 // Format history: 1, the first. (A pending reshard's startedSec was added to format 1
-// before any release; a build without it refuses a file written during a reshard.)
+// before any release; a build without it refuses a file written during a reshard. A
+// stream's consumers were added to format 1 later, omitted when there are none, so that a
+// file without consumers reads the same in every build.)
 const (
 	catalogFormat         = 1 // the format written
 	minReadableCatalogFmt = 1 // the oldest format read

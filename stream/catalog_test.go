@@ -84,7 +84,17 @@ func splitStream(name string) stream.StreamInfo {
 	s.MaxRecordSizeKiB = 10240
 	s.Tags = []stream.Tag{{Key: "env", Value: "test"}, {Key: "owner", Value: ""}, {Key: "team", Value: "data"}}
 	s.ScaledMs = []int64{createdSec*1000 + 1, createdSec*1000 + 2}
+	s.Consumers = []stream.Consumer{
+		{Name: "billing", CreatedMs: createdSec*1000 + 5, Status: stream.ConsumerActive, Tags: []stream.Tag{{Key: "team", Value: "b"}}},
+		{Name: "search", CreatedMs: createdSec*1000 + 6, Status: stream.ConsumerCreating, StatusDueMs: createdSec*1000 + 506},
+		{Name: "zz", CreatedMs: createdSec*1000 + 7, Status: stream.ConsumerDeleting, StatusDueMs: createdSec*1000 + 507},
+	}
 	return s
+}
+
+// activeConsumer returns an ACTIVE consumer of the given name, without tags.
+func activeConsumer(name string) stream.Consumer {
+	return stream.Consumer{Name: name, CreatedMs: createdSec * 1000, Status: stream.ConsumerActive}
 }
 
 func TestCatalog_SaveLoad_RoundTrip(t *testing.T) {
@@ -338,6 +348,33 @@ func TestCatalog_Save_Invalid(t *testing.T) {
 		{"parent not an id", func(s *stream.StreamInfo) { s.Shards[1].ParentID = "shard-0" }},
 		{"adjacent parent alone", func(s *stream.StreamInfo) { s.Shards[1].AdjacentParentID = kinesis.ShardID(0) }},
 		{"child created with its parent", func(s *stream.StreamInfo) { s.Shards[1].ParentID = kinesis.ShardID(0) }},
+		{"consumer name invalid", func(s *stream.StreamInfo) { s.Consumers = []stream.Consumer{activeConsumer("a:b")} }},
+		{"consumers out of order", func(s *stream.StreamInfo) {
+			s.Consumers = []stream.Consumer{activeConsumer("b"), activeConsumer("a")}
+		}},
+		{"duplicate consumer", func(s *stream.StreamInfo) {
+			s.Consumers = []stream.Consumer{activeConsumer("a"), activeConsumer("a")}
+		}},
+		{"consumer without creation time", func(s *stream.StreamInfo) {
+			s.Consumers = []stream.Consumer{activeConsumer("a")}
+			s.Consumers[0].CreatedMs = 0
+		}},
+		{"consumer of unknown status", func(s *stream.StreamInfo) {
+			s.Consumers = []stream.Consumer{activeConsumer("a")}
+			s.Consumers[0].Status = "PAUSED"
+		}},
+		{"consumer ACTIVE with a change due", func(s *stream.StreamInfo) {
+			s.Consumers = []stream.Consumer{activeConsumer("a")}
+			s.Consumers[0].StatusDueMs = 5
+		}},
+		{"consumer CREATING without an end", func(s *stream.StreamInfo) {
+			s.Consumers = []stream.Consumer{activeConsumer("a")}
+			s.Consumers[0].Status = stream.ConsumerCreating
+		}},
+		{"consumer tags out of order", func(s *stream.StreamInfo) {
+			s.Consumers = []stream.Consumer{activeConsumer("a")}
+			s.Consumers[0].Tags = []stream.Tag{{Key: "b"}, {Key: "a"}}
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

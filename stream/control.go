@@ -165,9 +165,21 @@ func pendingShardCount(info *StreamInfo) int {
 }
 
 // DeleteStream deletes a stream: it is DELETING for Options.DeleteDelay, then it is gone,
-// with its files. Deleting a stream that is DELETING changes nothing. Readers may go on
-// reading until it is gone; writers are refused at once.
+// with its files and its consumers, which are DELETING meanwhile (DeleteStream with
+// EnforceConsumerDeletion). Deleting a stream that is DELETING changes nothing. Readers may
+// go on reading until it is gone; writers are refused at once.
 func (s *Store) DeleteStream(name string) error {
+	return s.deleteStream(name, true)
+}
+
+// DeleteStreamWithoutConsumers is DeleteStream for a request without
+// EnforceConsumerDeletion: a stream that has consumers, in any status, is refused
+// (streamHasConsumers), as AWS refuses it.
+func (s *Store) DeleteStreamWithoutConsumers(name string) error {
+	return s.deleteStream(name, false)
+}
+
+func (s *Store) deleteStream(name string, withConsumers bool) error {
 	err := s.change(name, func(info *StreamInfo) (*StreamInfo, error) {
 		switch {
 		case info.Status == StatusDeleting:
@@ -175,10 +187,15 @@ func (s *Store) DeleteStream(name string) error {
 		case info.Status != StatusCreating && s.opts.MaxStreamsChanging > 0 && s.changingCount() >= s.opts.MaxStreamsChanging:
 			return nil, tooManyStreamsChanging(s.opts.Account, s.opts.MaxStreamsChanging)
 		}
-		info.Status, info.StatusDueMs = StatusDeleting, s.nowMs()+s.opts.DeleteDelay.Milliseconds()
+		if !withConsumers && len(info.liveConsumers(s.nowMs())) > 0 {
+			return nil, streamHasConsumers(name, info.Account)
+		}
+		now := s.nowMs()
+		info.Status, info.StatusDueMs = StatusDeleting, now+s.opts.DeleteDelay.Milliseconds()
 		info.Reshard = nil
+		info.deleteConsumers(now, info.StatusDueMs)
 		return info, nil
-	}, nil)
+	}, s.endSubscriptionsOf(name))
 	if err != nil {
 		return err
 	}
@@ -226,7 +243,8 @@ func (s *Store) DescribeStreamSummary(name string) (StreamInfo, error) {
 	return s.describe(name)
 }
 
-// describe returns a copy of the named stream without its expired shards.
+// describe returns a copy of the named stream without its expired shards, and with its
+// consumers as of now (those that are gone left out).
 func (s *Store) describe(name string) (StreamInfo, error) {
 	_, v, err := s.current(name)
 	if err != nil {
@@ -239,6 +257,7 @@ func (s *Store) describe(name string) (StreamInfo, error) {
 	now := s.nowMs()
 	info.Shards = slices.DeleteFunc(info.Shards, func(sh ShardInfo) bool { return info.expired(&sh, now) })
 	info.WarmThroughput.CurrentMiBps = info.WarmThroughput.currentAt(now)
+	info.Consumers = info.liveConsumers(now)
 	return *info, nil
 }
 

@@ -98,6 +98,16 @@
 // AWS; one whose CREATING is due is ACTIVE, and since its shards are made when that change
 // is carried out, the call has the maintenance loop sweep at once and waits for it.
 //
+// # Consumers
+//
+// A stream's enhanced fan-out consumers live in its StreamInfo (Consumers), with their tags;
+// their resource policies are in its Policies under their ARNs. RegisterStreamConsumer,
+// DescribeStreamConsumer, ListStreamConsumers and DeregisterStreamConsumer are the
+// operations; a consumer's CREATING and DELETING end lazily, like a stream's status changes
+// (consumers.go). ActiveConsumer is what SubscribeToShard uses: it finds an ACTIVE consumer
+// by its ARN, with a channel closed when the consumer is deregistered, its stream deleted,
+// or the store closed.
+//
 // # Damage
 //
 // Open never drops what it cannot account for. A deleted stream's directory is marked

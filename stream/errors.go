@@ -576,3 +576,50 @@ func encryptionChangesExceeded(stream, account string) *kinesis.Error {
 		" has already changed its encryption "+strconv.Itoa(MaxEncryptionChangesPerDay)+
 		" times in the last 24 hours.")
 }
+
+// Errors about enhanced fan-out consumers (consumers.go). AWS's texts were not recorded,
+// except where said: these follow the words of its other messages.
+
+// consumerNotFound is the error for a consumer that does not exist, named by its ARN or by
+// its name: moto's text, which LocalStack's users quote from AWS as "Consumer <name or ARN>
+// … not found."
+func consumerNotFound(consumer, account string) *kinesis.Error {
+	return kinesis.NewError(kinesis.TypeResourceNotFound, "Consumer "+consumer+", account "+account+" not found.")
+}
+
+// consumerExists is RegisterStreamConsumer's error for a name the stream has registered
+// already, in any status.
+func consumerExists(consumer, stream, account string) *kinesis.Error {
+	return kinesis.NewError(kinesis.TypeResourceInUse, "Consumer "+consumer+" under stream "+stream+
+		" and account "+account+" already exists.")
+}
+
+// consumerNotActive is the error for a consumer that must be ACTIVE and is CREATING or
+// DELETING: AWS's text (seen in a CloudFormation failure to attach a resource policy to a
+// consumer still CREATING), with the creation time in epoch seconds, as in the ARN.
+func consumerNotActive(consumer string, createdSec int64, stream, account string) *kinesis.Error {
+	return kinesis.NewError(kinesis.TypeResourceInUse, "Consumer "+consumer+" with creation timestamp "+
+		strconv.FormatInt(createdSec, 10)+" under stream "+stream+" and account "+account+" is not in ACTIVE status.")
+}
+
+// consumerLimitExceeded is RegisterStreamConsumer's error for a stream that has
+// kinesis.MaxConsumers consumers.
+func consumerLimitExceeded(stream, account string) *kinesis.Error {
+	return kinesis.NewError(kinesis.TypeLimitExceeded, "Stream "+stream+" under account "+account+
+		" already has "+strconv.Itoa(kinesis.MaxConsumers)+" registered consumers, the most a stream can have.")
+}
+
+// creatingConsumersLimitExceeded is RegisterStreamConsumer's error while
+// kinesis.MaxCreatingConsumers consumers are CREATING.
+func creatingConsumersLimitExceeded(account string) *kinesis.Error {
+	return kinesis.NewError(kinesis.TypeLimitExceeded, "Account "+account+" already has "+
+		strconv.Itoa(kinesis.MaxCreatingConsumers)+" consumers in CREATING status; "+
+		"only "+strconv.Itoa(kinesis.MaxCreatingConsumers)+" consumers can be created at the same time.")
+}
+
+// streamHasConsumers is DeleteStream's error, without EnforceConsumerDeletion, for a stream
+// that has consumers.
+func streamHasConsumers(stream, account string) *kinesis.Error {
+	return kinesis.NewError(kinesis.TypeResourceInUse, "Stream "+stream+" under account "+account+
+		" has registered consumers. Deregister them, or set EnforceConsumerDeletion to delete them with the stream.")
+}

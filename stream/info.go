@@ -40,6 +40,11 @@ type StreamInfo struct {
 	// files written before resource policies.
 	Policies map[string]string `json:"policies,omitempty"`
 
+	// Consumers are the stream's enhanced fan-out consumers, sorted by name
+	// (consumers.go). Absent from catalog files written before consumers, and when the
+	// stream has none.
+	Consumers []Consumer `json:"consumers,omitempty"`
+
 	// ScaledMs holds the times of the UpdateShardCount calls of the last 24 hours, oldest
 	// first: AWS allows 10 per rolling day.
 	ScaledMs []int64 `json:"scaledMs,omitempty"`
@@ -206,6 +211,9 @@ func (s *StreamInfo) validateStream() error {
 		return err
 	}
 	if err := s.validateDistribution(); err != nil {
+		return err
+	}
+	if err := s.validateConsumers(); err != nil {
 		return err
 	}
 	for i := 1; i < len(s.Tags); i++ {

@@ -20,8 +20,8 @@ const NoResourcePolicy = "{}"
 // A resource policy is attached to a stream or to one of its consumers, named by the
 // resource's ARN, and kept in the stream's catalog entry (StreamInfo.Policies) under that
 // ARN: it is as durable as the stream's other attributes, and goes with the stream when
-// the stream is deleted. Consumers do not exist in shardlog yet, so a consumer ARN names
-// no resource; policyStream is where they will be found.
+// the stream is deleted; a consumer's goes with the consumer (settleConsumers). A consumer
+// must be ACTIVE to be given a policy, as on AWS.
 
 // PutResourcePolicy attaches policy to the stream (or consumer) arn names, replacing the
 // policy it has. The policy must be a JSON object of at most MaxResourcePolicyBytes; its
@@ -30,7 +30,7 @@ func (s *Store) PutResourcePolicy(arn, policy string) error {
 	if err := checkResourcePolicy(policy); err != nil {
 		return err
 	}
-	return s.changePolicy(arn, func(info *StreamInfo) bool {
+	return s.changePolicy(arn, true, func(info *StreamInfo) bool {
 		if old, ok := info.Policies[arn]; ok && old == policy {
 			return false
 		}
@@ -56,6 +56,9 @@ func (s *Store) GetResourcePolicy(arn string) (string, error) {
 	if v == nil {
 		return "", resourceNotFound(arn)
 	}
+	if err := checkPolicyResource(v.info, arn, false, s.nowMs()); err != nil {
+		return "", err
+	}
 	if policy, ok := v.info.Policies[arn]; ok {
 		return policy, nil
 	}
@@ -65,7 +68,7 @@ func (s *Store) GetResourcePolicy(arn string) (string, error) {
 // DeleteResourcePolicy removes the policy attached to the stream (or consumer) arn names;
 // a resource without a policy is left as it is.
 func (s *Store) DeleteResourcePolicy(arn string) error {
-	return s.changePolicy(arn, func(info *StreamInfo) bool {
+	return s.changePolicy(arn, false, func(info *StreamInfo) bool {
 		if _, ok := info.Policies[arn]; !ok {
 			return false
 		}
@@ -78,13 +81,16 @@ func (s *Store) DeleteResourcePolicy(arn string) error {
 }
 
 // changePolicy applies fn to the catalog entry of the stream arn names, and saves the
-// entry if fn reports a change.
-func (s *Store) changePolicy(arn string, fn func(info *StreamInfo) bool) error {
+// entry if fn reports a change. With put, a consumer arn names must be ACTIVE.
+func (s *Store) changePolicy(arn string, put bool, fn func(info *StreamInfo) bool) error {
 	name, err := s.policyStream(arn)
 	if err != nil {
 		return err
 	}
 	err = s.change(name, func(info *StreamInfo) (*StreamInfo, error) {
+		if err := checkPolicyResource(info, arn, put, s.nowMs()); err != nil {
+			return nil, err
+		}
 		if !fn(info) {
 			return nil, nil
 		}
@@ -98,9 +104,16 @@ func (s *Store) changePolicy(arn string, fn func(info *StreamInfo) bool) error {
 }
 
 // policyStream returns the name of the stream whose catalog entry holds the policy of the
-// resource arn names: a stream of this store (resource). A consumer ARN,
-// <stream ARN>/consumer/<name>:<created>, names no resource until consumers exist.
+// resource arn names: a stream of this store (resource), or the stream of a consumer ARN,
+// <stream ARN>/consumer/<name>:<created>, whose consumer checkPolicyResource then finds.
 func (s *Store) policyStream(arn string) (string, error) {
+	if isConsumerARN(arn) {
+		name, err := s.consumerStream(arn)
+		if err != nil || s.entry(name) == nil {
+			return "", resourceNotFound(arn)
+		}
+		return name, nil
+	}
 	return s.resource(arn)
 }
 

@@ -20,6 +20,11 @@ import (
 type streamEntry struct {
 	mu   sync.Mutex
 	view atomic.Pointer[streamView] // nil once the stream is gone
+
+	// subscribed holds, by consumer ARN, the Ended channel of each ACTIVE consumer that
+	// ActiveConsumer was asked for; it is closed when the consumer stops being ACTIVE
+	// (consumers.go). Guarded by mu.
+	subscribed map[string]chan struct{}
 }
 
 // streamView is a stream as of its last change. Nothing in it is modified once published: a
@@ -78,6 +83,10 @@ func (s *StreamInfo) clone() *StreamInfo {
 	c.Policies = maps.Clone(s.Policies)
 	c.ModeChangedMs = slices.Clone(s.ModeChangedMs)
 	c.EncryptionChangedMs = slices.Clone(s.EncryptionChangedMs)
+	c.Consumers = slices.Clone(s.Consumers)
+	for i := range c.Consumers {
+		c.Consumers[i].Tags = slices.Clone(c.Consumers[i].Tags)
+	}
 	if s.Reshard != nil {
 		r := *s.Reshard
 		c.Reshard = &r
@@ -261,6 +270,7 @@ func (s *Store) remove(e *streamEntry, v *streamView) error {
 		return err
 	}
 	e.view.Store(nil)
+	endSubscriptions(e)
 	s.forget(v.info.Name, e)
 	if err := s.closeShards(v.shards); err != nil {
 		s.log.Error("stream: close shards of a deleted stream", "stream", v.info.Name, "error", err)

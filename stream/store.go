@@ -51,6 +51,10 @@ type Options struct {
 	// kinesalite's tests expect about 500ms, which is what the shardlog command sets.
 	CreateDelay, UpdateDelay, DeleteDelay time.Duration
 
+	// RegisterConsumerDelay and DeregisterConsumerDelay are how long a consumer stays
+	// CREATING and DELETING. Default 0, as for streams; the shardlog command sets 500ms.
+	RegisterConsumerDelay, DeregisterConsumerDelay time.Duration
+
 	// ShardLimit is the number of open shards allowed across all streams; CreateStream
 	// beyond it is a LimitExceededException. Default DefaultShardLimit (1000).
 	ShardLimit int
@@ -152,6 +156,10 @@ type Store struct {
 	// the removal of a stream replace it, holding mu.
 	streams atomic.Pointer[map[string]*streamEntry]
 	mu      sync.Mutex
+
+	// consumersMu serializes consumer registrations, whose limit of CREATING consumers
+	// counts those of every stream (consumers.go). Taken before a stream's lock.
+	consumersMu sync.Mutex
 
 	lastIncarnation atomic.Int64 // the largest incarnation handed out or loaded
 
@@ -372,6 +380,7 @@ func (s *Store) closeStreams() error {
 		if v := e.view.Load(); v != nil {
 			errs = append(errs, s.closeShards(v.shards))
 		}
+		endSubscriptions(e)
 		e.mu.Unlock()
 	}
 	return errors.Join(errs...)

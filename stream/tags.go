@@ -73,8 +73,14 @@ func (s *Store) ListTagsForStream(name, exclusiveStartTagKey string, limit int) 
 	return slices.Clone(tags[:min(limit, len(tags))]), more, nil
 }
 
-// TagResource adds tags to the stream a ResourceARN names; see AddTagsToStream.
+// TagResource adds tags to the stream or consumer a ResourceARN names; see AddTagsToStream.
+// A consumer that is DELETING or gone is resourceNotFound.
 func (s *Store) TagResource(arn string, tags map[string]string) error {
+	if isConsumerARN(arn) {
+		return s.tagConsumer(arn, func(info *StreamInfo, old []Tag) ([]Tag, error) {
+			return addTags(old, tags, info.Name, info.Account)
+		})
+	}
 	name, err := s.resource(arn)
 	if err != nil {
 		return err
@@ -82,8 +88,17 @@ func (s *Store) TagResource(arn string, tags map[string]string) error {
 	return s.AddTagsToStream(name, tags)
 }
 
-// UntagResource removes tags from the stream a ResourceARN names; see RemoveTagsFromStream.
+// UntagResource removes tags from the stream or consumer a ResourceARN names; see
+// RemoveTagsFromStream.
 func (s *Store) UntagResource(arn string, keys []string) error {
+	if isConsumerARN(arn) {
+		return s.tagConsumer(arn, func(info *StreamInfo, old []Tag) ([]Tag, error) {
+			if err := checkTagKeys(keys, info.Name, info.Account); err != nil {
+				return nil, err
+			}
+			return slices.DeleteFunc(old, func(t Tag) bool { return slices.Contains(keys, t.Key) }), nil
+		})
+	}
 	name, err := s.resource(arn)
 	if err != nil {
 		return err
@@ -91,8 +106,12 @@ func (s *Store) UntagResource(arn string, keys []string) error {
 	return s.RemoveTagsFromStream(name, keys)
 }
 
-// ListTagsForResource returns every tag of the stream a ResourceARN names, in key order.
+// ListTagsForResource returns every tag of the stream or consumer a ResourceARN names, in
+// key order.
 func (s *Store) ListTagsForResource(arn string) ([]Tag, error) {
+	if isConsumerARN(arn) {
+		return s.consumerTags(arn)
+	}
 	name, err := s.resource(arn)
 	if err != nil {
 		return nil, err
@@ -102,8 +121,7 @@ func (s *Store) ListTagsForResource(arn string) ([]Tag, error) {
 }
 
 // resource returns the name of the stream an ARN names, if it is a stream of this store:
-// arn:aws:kinesis:<region>:<account>:stream/<name>. Consumers have no tags here, as
-// shardlog has no consumers.
+// arn:aws:kinesis:<region>:<account>:stream/<name>. Consumer ARNs are isConsumerARN's.
 func (s *Store) resource(arn string) (string, error) {
 	name, ok := strings.CutPrefix(arn, kinesis.StreamARN(s.opts.Region, s.opts.Account, ""))
 	if !ok || validStreamName(name) != nil {
@@ -184,4 +202,11 @@ func validTagText(s string) bool {
 		}
 	}
 	return true
+}
+
+// isConsumerARN reports whether a ResourceARN has the form of a consumer ARN,
+// <stream ARN>/consumer/<name>:<creation second>, rather than a stream's.
+func isConsumerARN(arn string) bool {
+	_, _, _, ok := kinesis.ParseConsumerARN(arn)
+	return ok
 }

@@ -7,12 +7,12 @@ import (
 	"github.com/shardlog/shardlog/kinesis"
 )
 
-// A NextToken of ListShards or ListStreams says where the next page starts, and when it was
-// issued, so that it expires after NextTokenLifetime. It is the URL-safe base64 of a small
-// JSON object: a client may read it, and one that alters it only moves its own listing, so
-// it is not sealed like a shard iterator. A ListShards token also carries the stream's
-// incarnation and the filter of the first page, since a request with a NextToken may not
-// repeat them.
+// A NextToken of ListShards, ListStreams or ListStreamConsumers says where the next page
+// starts, and when it was issued, so that it expires after NextTokenLifetime. It is the
+// URL-safe base64 of a small JSON object: a client may read it, and one that alters it only
+// moves its own listing, so it is not sealed like a shard iterator. A ListShards token also
+// carries the stream's incarnation and the filter of the first page, since a request with a
+// NextToken may not repeat them; a ListStreamConsumers token carries the incarnation too.
 type pageToken struct {
 	Version     int    `json:"v"`
 	Kind        string `json:"k"`           // tokenStreams or tokenShards
@@ -22,12 +22,15 @@ type pageToken struct {
 	After       int    `json:"a,omitempty"` // shards: the index of the last shard listed
 	Filter      string `json:"f,omitempty"` // shards: the ShardFilter type of the first page
 	FilterMs    int64  `json:"fm,omitempty"`
+	Consumer    string `json:"c,omitempty"` // consumers: the last consumer listed
 }
 
 const (
 	tokenVersion = 1
 	tokenStreams = "streams"
 	tokenShards  = "shards"
+
+	tokenConsumers = "consumers" // ListStreamConsumers: Stream, Incarnation and Consumer
 )
 
 // sealToken returns t, issued now, as a NextToken.

@@ -40,6 +40,8 @@ type serveConfig struct {
 	requests     requestLimits
 	gates        gateFlags
 
+	registerDelay, deregisterDelay time.Duration // how long consumers stay CREATING, DELETING
+
 	credentials map[string]string // from auth and authFile, by resolveSecurity
 	gate        *gate             // from gates, by resolveGate; nil when both are off
 	injectSeed  uint64            // the seed the gate's injected faults draw from
@@ -55,6 +57,8 @@ func (c *serveConfig) flags(fs *flag.FlagSet) {
 	fs.DurationVar(&c.createDelay, "create-stream-delay", 500*time.Millisecond, "time a new stream stays CREATING (0: ACTIVE at once)")
 	fs.DurationVar(&c.deleteDelay, "delete-stream-delay", 500*time.Millisecond, "time a deleted stream stays DELETING")
 	fs.DurationVar(&c.updateDelay, "update-stream-delay", 500*time.Millisecond, "time a resharded stream stays UPDATING")
+	fs.DurationVar(&c.registerDelay, "register-consumer-delay", 500*time.Millisecond, "time a new consumer stays CREATING (0: ACTIVE at once)")
+	fs.DurationVar(&c.deregisterDelay, "deregister-consumer-delay", 500*time.Millisecond, "time a deregistered consumer stays DELETING")
 	fs.IntVar(&c.shardLimit, "shard-limit", stream.DefaultShardLimit, "open shards allowed across all streams")
 	fs.StringVar(&c.logLevel, "log-level", "info", "debug, info, warn or error")
 	fs.StringVar(&c.logFormat, "log-format", "text", "text or json")
@@ -179,6 +183,9 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 		ShardLimit:  cfg.shardLimit,
 		Shard:       shard.Options{Sync: policy, SyncInterval: cfg.syncInterval},
 		Logger:      log,
+
+		RegisterConsumerDelay:   cfg.registerDelay,
+		DeregisterConsumerDelay: cfg.deregisterDelay,
 	}
 	srvOpts := cfg.requests.apply(server.Options{Logger: log, Credentials: cfg.credentials, CORSOrigins: cfg.corsOrigins})
 	cfg.gate.apply(&storeOpts, &srvOpts)

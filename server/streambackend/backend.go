@@ -45,7 +45,11 @@ func (b *backend) CreateStream(_ context.Context, in *server.CreateStreamInput) 
 }
 
 func (b *backend) DeleteStream(_ context.Context, in *server.DeleteStreamInput) (*server.DeleteStreamOutput, error) {
-	if err := b.store.DeleteStream(in.StreamName); err != nil {
+	deleteStream := b.store.DeleteStreamWithoutConsumers
+	if in.EnforceConsumerDeletion {
+		deleteStream = b.store.DeleteStream
+	}
+	if err := deleteStream(in.StreamName); err != nil {
 		return nil, err
 	}
 	return &server.DeleteStreamOutput{}, nil
@@ -76,7 +80,7 @@ func (b *backend) DescribeStreamSummary(_ context.Context, in *server.DescribeSt
 	if err != nil {
 		return nil, err
 	}
-	consumers, size := int32(0), int32(info.MaxRecordSizeKiB)
+	consumers, size := int32(len(info.Consumers)), int32(info.MaxRecordSizeKiB)
 	out := &server.DescribeStreamSummaryOutput{StreamDescriptionSummary: server.StreamDescriptionSummary{
 		StreamName:              info.Name,
 		StreamARN:               info.ARN(),
