@@ -191,6 +191,8 @@ func TestScoped_ForeignARN(t *testing.T) {
 			requireSDKError(t, err, "ResourceNotFoundException", want)
 			_, err = c.AddTagsToStream(ctx, &kinesis.AddTagsToStreamInput{StreamARN: aws.String(arn), Tags: map[string]string{"a": "b"}})
 			requireSDKError(t, err, "ResourceNotFoundException", want)
+			_, err = c.TagResource(ctx, &kinesis.TagResourceInput{ResourceARN: aws.String(arn), Tags: map[string]string{"a": "b"}})
+			requireSDKError(t, err, "ResourceNotFoundException", "Resource "+arn+" not found.")
 		}
 	}
 	for _, c := range clients {
