@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http/httptest"
 	"sort"
+	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -195,6 +196,15 @@ func TestScoped_ForeignARN(t *testing.T) {
 			requireSDKError(t, err, "ResourceNotFoundException", "Resource "+arn+" not found.")
 		}
 	}
+	// A shard iterator is sealed with the key of its account and region's data directory:
+	// presented in another, it is no iterator.
+	it, err := clients[0].GetShardIterator(ctx, &kinesis.GetShardIteratorInput{StreamName: aws.String("orders"),
+		ShardId: aws.String("shardId-000000000000"), ShardIteratorType: types.ShardIteratorTypeTrimHorizon})
+	require.NoError(t, err)
+	for _, c := range clients[1:] {
+		_, err := c.GetRecords(ctx, &kinesis.GetRecordsInput{ShardIterator: it.ShardIterator})
+		requireSDKError(t, err, "InvalidArgumentException", "Invalid ShardIterator.")
+	}
 	for _, c := range clients {
 		require.Empty(t, readAll(t, c, "orders"), "orders of %s after PutRecords by foreign ARNs", c)
 		tags, err := c.ListTagsForStream(ctx, &kinesis.ListTagsForStreamInput{StreamName: aws.String("orders")})
@@ -235,4 +245,23 @@ func TestScoped_DefaultAccountFallback(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, []stream.ScopeDir{{Account: "999988887777", Region: "us-east-1",
 		Dir: stream.ScopeDirOf(dir, "999988887777", "us-east-1")}}, scopes, "the default account's store for us-east-1, and no other")
+}
+
+// TestScoped_FirstUseConcurrently: requests that arrive together for an account and region
+// not open yet share one Store (a second stream.Open of its directory would be refused
+// with ErrLocked).
+func TestScoped_FirstUseConcurrently(t *testing.T) {
+	m := mustOpenScoped(t, t.TempDir())
+	const n = 16
+	got := make([]*stream.Store, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() { got[i], errs[i] = m.Store(server.Scope{Account: "111122223333", Region: "eu-west-1"}) })
+	}
+	wg.Wait()
+	for i := range n {
+		require.NoError(t, errs[i], "Store %d", i)
+		require.Same(t, got[0], got[i], "Store %d", i)
+	}
 }
