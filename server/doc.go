@@ -67,6 +67,9 @@
 // not both, and a PutRecords request must stay under Options.MaxPutRecordsBytes.
 // A Backend that implements StreamARNChecker is asked about every StreamARN, so
 // that one of another partition, region or account names none of its streams.
+// The account and region a request acts in come from its SigV4 credential scope
+// (ScopeFrom: the region, and the access key id when it is a 12-digit account
+// id); a Backend that keeps accounts and regions apart reads them there.
 // Everything else (unknown streams, shard ids, iterators, sequence numbers,
 // retention bounds, hash key ranges, DryRun) is the Backend's.
 //

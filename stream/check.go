@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -44,6 +45,7 @@ type CheckReport struct {
 	Records  uint64 // records from each shard's first offset on disk to its tip
 	Bytes    int64  // bytes of those batches and the segment headers
 	Problems []Problem
+	Scopes   []ScopeDir // the data directories of other accounts and regions, checked too
 }
 
 // Damaged returns the number of problems that are damage.
@@ -81,12 +83,21 @@ func Check(dataDir string, opts CheckOptions) (CheckReport, error) {
 		return CheckReport{}, fmt.Errorf("stream: check: %s is not a shardlog data directory: no catalog directory", dataDir)
 	}
 	c := &checker{opts: opts}
+	c.checkDataDir(dataDir)
+	c.checkScopes(dataDir)
+	return c.rep, nil
+}
+
+// checkDataDir checks the data directory of one account in one region: the root of a data
+// directory, or one of its scope directories (scope.go).
+func (c *checker) checkDataDir(dataDir string) map[string]StreamInfo {
 	c.checkTop(dataDir)
 	c.checkSecret(filepath.Join(dataDir, secretName))
 	c.checkAccountSettings(dataDir)
 	streams, catalogOK := c.checkCatalog(dataDir)
+	listed := maps.Clone(streams)
 	c.checkStreams(filepath.Join(dataDir, streamsDirName), streams, catalogOK)
-	return c.rep, nil
+	return listed
 }
 
 // checker walks a data directory for Check.

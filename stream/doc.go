@@ -33,6 +33,14 @@
 // wire (package server). The account-level settings (AccountSettings) live beside the
 // catalog, in <data dir>/account-settings.json (account.go).
 //
+// A Store holds the streams of one account in one region (Options.Account and
+// Options.Region, named in every ARN and message). A server that keeps accounts and regions
+// apart, as AWS does, opens one Store per account and region, each over a data directory
+// of its own: the default account and region at the root, and every other in
+// <data dir>/accounts/<account>/<region>/ (ScopeDirOf, ScopeDirs; scope.go), a whole data
+// directory with its own catalog, iterator key, account settings and lock. The root Store
+// leaves accounts/ to them, and Check walks each of them after the root.
+//
 // # Usage
 //
 //	s, err := stream.Open(dataDir, stream.Options{CreateDelay: 500 * time.Millisecond})

@@ -32,11 +32,16 @@ type GateShard struct {
 	Stream   string
 	ShardID  string
 	OnDemand bool // the stream is ON_DEMAND
+
+	// Account and Region are the stream's: a Gate shared by the Stores of several
+	// accounts and regions keeps their streams of the same name apart with them.
+	Account, Region string
 }
 
 // gateShard returns the GateShard of shard id in the stream of info.
 func gateShard(info *StreamInfo, id string) GateShard {
-	return GateShard{Stream: info.Name, ShardID: id, OnDemand: info.Mode == ModeOnDemand}
+	return GateShard{Stream: info.Name, ShardID: id, OnDemand: info.Mode == ModeOnDemand,
+		Account: info.Account, Region: info.Region}
 }
 
 // refusedBy is the error of a request the Gate refused with an error of type typ on

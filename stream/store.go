@@ -133,6 +133,9 @@ var knownDataDirEntries = map[string]bool{
 
 	// the account settings (account.go)
 	accountSettingsName: true, accountSettingsName + atomicfile.TmpSuffix: true,
+
+	// the data directories of other accounts and regions (scope.go)
+	accountsDirName: true,
 }
 
 // Store holds the streams of one data directory: their catalog, the logs of their shards,

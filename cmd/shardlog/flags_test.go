@@ -97,3 +97,23 @@ func TestRun_Help(t *testing.T) {
 		})
 	}
 }
+
+// TestServe_ScopeFlags: --account-id and --region name the default account and region,
+// in ARNs and, for the others, in directory names, so each must be one.
+func TestServe_ScopeFlags(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--account-id", "0000-0000-0000"}, `shardlog serve: --account-id "0000-0000-0000": want 12 digits`},
+		{[]string{"--account-id", "12345"}, `shardlog serve: --account-id "12345": want 12 digits`},
+		{[]string{"--region", "../x"}, `shardlog serve: --region "../x": want a region name such as us-east-1`},
+		{[]string{"--region", "US-EAST-1"}, `shardlog serve: --region "US-EAST-1": want a region name such as us-east-1`},
+	}
+	for _, tt := range tests {
+		var out, errOut bytes.Buffer
+		dir := t.TempDir()
+		require.Equal(t, 2, run(append([]string{"serve", "--data", dir}, tt.args...), &out, &errOut), "serve %q", tt.args)
+		require.Contains(t, errOut.String(), tt.want, "serve %q", tt.args)
+	}
+}

@@ -21,7 +21,9 @@ const inspectUsage = `Usage:
                                        offsets, indexes; list orphan streams and unknown
                                        files; exit 1 on damage or on anything acknowledged
                                        that the server would not serve, naming the file and
-                                       byte position
+                                       byte position. The data of accounts and regions other
+                                       than the default (accounts/<account>/<region>/) is
+                                       checked too, and each such directory listed
 
 Both only read: files are opened read-only, nothing is repaired, cut, rebuilt or
 removed, and the data directory's lock is not taken, so they may run beside a
@@ -198,6 +200,9 @@ func printCheck(w io.Writer, rep *stream.CheckReport) {
 			label = "DAMAGE"
 		}
 		fmt.Fprintf(w, "%s %s\n", label, p)
+	}
+	for _, sc := range rep.Scopes {
+		fmt.Fprintf(w, "scope  account %s region %s: %s\n", sc.Account, sc.Region, sc.Dir)
 	}
 	verdict := "ok"
 	if n := rep.Damaged(); n > 0 {

@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/shardlog/shardlog/kinesis"
 	"github.com/shardlog/shardlog/server"
 	"github.com/shardlog/shardlog/server/streambackend"
 	"github.com/shardlog/shardlog/shard"
@@ -50,8 +51,8 @@ type serveConfig struct {
 func (c *serveConfig) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.listen, "listen", "127.0.0.1:4567", "address to serve the Kinesis API on (HTTP/1.1 and h2c)")
 	fs.StringVar(&c.dataDir, "data", "shardlog-data", "data directory (created if missing)")
-	fs.StringVar(&c.region, "region", "us-east-1", "region named in stream ARNs")
-	fs.StringVar(&c.accountID, "account-id", "000000000000", "12-digit account id named in ARNs and messages")
+	fs.StringVar(&c.region, "region", "us-east-1", "default region: of requests whose credential scope names none, and of the streams at the data directory's root")
+	fs.StringVar(&c.accountID, "account-id", "000000000000", "default 12-digit account id: of requests whose access key id is not 12 digits, and of the streams at the data directory's root")
 	fs.StringVar(&c.sync, "sync", "always", "when an acknowledged write is on disk: always (fdatasync before the answer), interval, none")
 	fs.DurationVar(&c.syncInterval, "sync-interval", 100*time.Millisecond, "fdatasync period with --sync interval")
 	fs.DurationVar(&c.createDelay, "create-stream-delay", 500*time.Millisecond, "time a new stream stays CREATING (0: ACTIVE at once)")
@@ -80,6 +81,18 @@ func (c *serveConfig) resolveSecurity() error {
 		return err
 	}
 	c.credentials = keys
+	return nil
+}
+
+// checkScope checks --account-id and --region, which name the default account and region
+// in ARNs and the directories of the others beside them.
+func (c *serveConfig) checkScope() error {
+	if !kinesis.IsAccountID(c.accountID) {
+		return fmt.Errorf("--account-id %q: want 12 digits", c.accountID)
+	}
+	if !kinesis.IsRegionName(c.region) {
+		return fmt.Errorf("--region %q: want a region name such as us-east-1 (lower-case letters, digits and hyphens)", c.region)
+	}
 	return nil
 }
 
@@ -136,6 +149,10 @@ func runServe(args []string, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "shardlog serve: unexpected argument %q\n", fs.Arg(0))
 		return 2
 	}
+	if err := cfg.checkScope(); err != nil {
+		fmt.Fprintln(stderr, "shardlog serve:", err)
+		return 2
+	}
 	if err := cfg.resolveSecurity(); err != nil {
 		fmt.Fprintln(stderr, "shardlog serve:", err)
 		return 2
@@ -189,12 +206,12 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 	}
 	srvOpts := cfg.requests.apply(server.Options{Logger: log, Credentials: cfg.credentials, CORSOrigins: cfg.corsOrigins})
 	cfg.gate.apply(&storeOpts, &srvOpts)
-	store, err := stream.Open(cfg.dataDir, storeOpts)
+	store, err := streambackend.Open(cfg.dataDir, storeOpts)
 	if err != nil {
 		ln.Close()
 		return fmt.Errorf("open data directory %s: %w", cfg.dataDir, err)
 	}
-	srv := server.New(streambackend.New(store), srvOpts)
+	srv := server.New(store, srvOpts)
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	log.Info("listening", "addr", ln.Addr().String(), "data", cfg.dataDir, "sync", cfg.sync,

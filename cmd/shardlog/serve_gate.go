@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/shardlog/shardlog/internal/inject"
@@ -40,10 +41,17 @@ func (g *gateFlags) flags(fs *flag.FlagSet) {
 // gate is the stream.Gate and the server's Admit of `shardlog serve`: injected faults
 // first (a failed call takes nothing from the quotas), then the quotas.
 type gate struct {
-	meter   *throttle.Meter  // nil without --limits aws
+	meter   *throttle.Meter  // of the default account and region; nil without --limits aws
 	streams []string         // the streams metered; nil: all
 	faults  *inject.Injector // nil without --inject
-	account string
+	account string           // the default account (--account-id)
+	region  string           // the default region (--region)
+
+	// meters are the quotas of the other accounts and regions, each its own as on AWS,
+	// made on their first call.
+	mu       sync.Mutex
+	meters   map[server.Scope]*throttle.Meter
+	newMeter func() *throttle.Meter
 }
 
 // build returns the gate the flags describe, or nil when both are off. seed is the seed
@@ -53,7 +61,8 @@ func (g gateFlags) build(account string, now func() time.Time) (gt *gate, seed u
 	switch g.limits {
 	case "none", "":
 	case "aws":
-		gt.meter = throttle.New(throttle.AWS(), now)
+		gt.newMeter = func() *throttle.Meter { return throttle.New(throttle.AWS(), now) }
+		gt.meter, gt.meters = gt.newMeter(), map[server.Scope]*throttle.Meter{}
 		gt.streams = g.limitsStreams
 	default:
 		return nil, 0, fmt.Errorf("--limits %q: want none or aws", g.limits)
@@ -80,6 +89,9 @@ func (c *serveConfig) resolveGate() error {
 	gt, seed, err := c.gates.build(c.accountID, time.Now)
 	if err != nil {
 		return err
+	}
+	if gt != nil {
+		gt.region = c.region
 	}
 	c.gate, c.injectSeed = gt, seed
 	return nil
@@ -109,6 +121,23 @@ func (gt *gate) log(log *slog.Logger, g gateFlags, seed uint64) {
 	if gt.faults != nil {
 		log.Info("injecting faults", "inject", g.inject, "inject-seed", seed)
 	}
+}
+
+// meterOf returns the meter of account in region ("" for the defaults), making it on first
+// use. Only a gate with --limits aws has meters.
+func (gt *gate) meterOf(account, region string) *throttle.Meter {
+	sc := server.Scope{Account: cmp.Or(account, gt.account), Region: cmp.Or(region, gt.region)}
+	if sc.Account == gt.account && sc.Region == gt.region {
+		return gt.meter
+	}
+	gt.mu.Lock()
+	defer gt.mu.Unlock()
+	m := gt.meters[sc]
+	if m == nil {
+		m = gt.newMeter()
+		gt.meters[sc] = m
+	}
+	return m
 }
 
 // metered reports whether the quotas apply to a call on stream ("" when it names none).
@@ -146,7 +175,7 @@ func (gt *gate) Write(op string, at stream.GateShard, n int) string {
 	if !gt.metered(at.Stream) {
 		return ""
 	}
-	return refused(gt.meter.Write(meterShard(at), n))
+	return refused(gt.meterOf(at.Account, at.Region).Write(meterShard(at), n))
 }
 
 func (gt *gate) Read(at stream.GateShard) string {
@@ -156,12 +185,12 @@ func (gt *gate) Read(at stream.GateShard) string {
 	if !gt.metered(at.Stream) {
 		return ""
 	}
-	return refused(gt.meter.Read(meterShard(at)))
+	return refused(gt.meterOf(at.Account, at.Region).Read(meterShard(at)))
 }
 
 func (gt *gate) ReadDone(at stream.GateShard, n int) {
 	if gt.metered(at.Stream) {
-		gt.meter.ReadDone(meterShard(at), n)
+		gt.meterOf(at.Account, at.Region).ReadDone(meterShard(at), n)
 	}
 }
 
@@ -172,7 +201,7 @@ func (gt *gate) Iterator(at stream.GateShard) string {
 	if !gt.metered(at.Stream) {
 		return ""
 	}
-	return refused(gt.meter.Iterator(meterShard(at)))
+	return refused(gt.meterOf(at.Account, at.Region).Iterator(meterShard(at)))
 }
 
 // shardOperations are failed by the store, which knows the shard to name: admit leaves
@@ -180,15 +209,17 @@ func (gt *gate) Iterator(at stream.GateShard) string {
 var shardOperations = []string{"PutRecord", "GetRecords", "GetShardIterator"}
 
 // admit is server.Options.Admit: the injected failures of whole calls, and the
-// control-plane rates.
-func (gt *gate) admit(_ context.Context, op, stream string) error {
+// control-plane rates of the request's account and region.
+func (gt *gate) admit(ctx context.Context, op, stream string) error {
+	sc := server.ScopeFrom(ctx)
+	account := cmp.Or(sc.Account, gt.account)
 	if !slices.Contains(shardOperations, op) {
 		if typ := gt.fail(op, stream); typ != "" {
-			return inject.Error(typ, stream, gt.account)
+			return inject.Error(typ, stream, account)
 		}
 	}
-	if gt.metered(stream) && !gt.meter.Control(op, stream) {
-		return throttle.RateExceeded(stream, gt.account)
+	if gt.metered(stream) && !gt.meterOf(sc.Account, sc.Region).Control(op, stream) {
+		return throttle.RateExceeded(stream, account)
 	}
 	return nil
 }

@@ -178,3 +178,59 @@ func TestGate_Statuses(t *testing.T) {
 		require.Equal(t, kinesis.Status(typ.Type), w.Code, "%s: the status kinesis.Status gives", tt.op)
 	}
 }
+
+// TestGate_Scopes: each account in each region has quotas of its own, as on AWS, and the
+// refusals name the request's account: the control-plane rates, and the shard quotas of
+// streams that have the same name in several accounts and regions.
+func TestGate_Scopes(t *testing.T) {
+	clock := testutil.NewClock(1_700_000_000_000)
+	cfg, err := parseGate(t, "--limits", "aws")
+	require.NoError(t, err)
+	gt, _, err := cfg.gates.build("000000000000", clock.Now)
+	require.NoError(t, err)
+	gt.region = "us-east-1"
+	so := stream.Options{Account: "000000000000", Region: "us-east-1"}
+	o := server.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	gt.apply(&so, &o)
+	b, err := streambackend.Open(t.TempDir(), so)
+	require.NoError(t, err)
+	t.Cleanup(func() { b.Close() })
+	srv := server.New(b, o)
+	call := func(key, region, op, body string) (int, string) {
+		r := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(body))
+		r.Header.Set("Content-Type", "application/x-amz-json-1.1")
+		r.Header.Set("X-Amz-Target", "Kinesis_20131202."+op)
+		r.Header.Set("X-Amz-Date", "20260101T000000Z")
+		r.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential="+key+"/20260101/"+region+"/kinesis/aws4_request, "+
+			"SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=0123456789abcdef")
+		w := httptest.NewRecorder()
+		srv.ServeHTTP(w, r)
+		return w.Code, w.Body.String()
+	}
+	scopes := []struct{ key, region, account string }{
+		{"AKIDEXAMPLE", "us-east-1", "000000000000"},
+		{"111122223333", "us-east-1", "111122223333"},
+		{"AKIDEXAMPLE", "eu-west-1", "000000000000"},
+	}
+	for _, sc := range scopes {
+		code, body := call(sc.key, sc.region, "DescribeLimits", `{}`)
+		require.Equal(t, 200, code, "first DescribeLimits of %s in %s: %s", sc.account, sc.region, body)
+		code, body = call(sc.key, sc.region, "DescribeLimits", `{}`)
+		require.Equal(t, 400, code, "second DescribeLimits of %s in %s: %s", sc.account, sc.region, body)
+		require.JSONEq(t, `{"__type":"LimitExceededException","message":"Rate exceeded for account `+sc.account+`."}`, body)
+
+		code, body = call(sc.key, sc.region, "CreateStream", `{"StreamName":"s","ShardCount":1}`)
+		require.Equal(t, 200, code, "CreateStream of %s in %s: %s", sc.account, sc.region, body)
+	}
+	iterator := `{"StreamName":"s","ShardId":"shardId-000000000000","ShardIteratorType":"LATEST"}`
+	for _, sc := range scopes {
+		for i := range 5 {
+			code, body := call(sc.key, sc.region, "GetShardIterator", iterator)
+			require.Equal(t, 200, code, "GetShardIterator %d of %s in %s: %s", i, sc.account, sc.region, body)
+		}
+		code, body := call(sc.key, sc.region, "GetShardIterator", iterator)
+		require.Equal(t, 400, code, "sixth GetShardIterator of %s in %s: %s", sc.account, sc.region, body)
+		require.JSONEq(t, `{"__type":"ProvisionedThroughputExceededException","message":`+
+			`"Rate exceeded for shard shardId-000000000000 in stream s under account `+sc.account+`."}`, body)
+	}
+}

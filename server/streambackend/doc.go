@@ -1,11 +1,23 @@
 // Package streambackend is the one place where the wire API meets the engine: New turns a
 // *stream.Store into the server.Backend that package server calls for every operation.
 //
+// # Accounts and regions
+//
+// A Store holds the streams of one account in one region. Open returns a Scoped, the
+// Backend of a data directory that serves every account and region: each request runs on
+// the Store of its account and region (server.ScopeFrom: the region of its SigV4
+// credential scope, and its access key id when that is a 12-digit account id), the default
+// one at the root of the data directory, every other in accounts/<account>/<region>/
+// beneath it (stream.ScopeDirOf), opened at Open when it is on disk and made on its first
+// request otherwise. Streams, ARNs, messages, iterators, limits and account settings are
+// therefore each account's in each region, as on AWS; a StreamARN of another account or
+// region names no stream (CheckStreamARN).
+//
 // It is a package of its own so that dependencies keep pointing down. Package server
 // holds the wire (HTTP, decoding, validation, error rendering) and imports nothing of the
 // engine; package stream holds streams and shards and knows nothing of the wire. This
 // package imports both and only maps between them: server's input and output structs to
-// stream's requests and results and back. It adds no rules and no state of its own.
+// stream's requests and results and back. It adds no rules of its own, and no state but the Stores a Scoped keeps.
 //
 // # Errors
 //
@@ -31,6 +43,15 @@
 //	defer store.Close()
 //	srv := server.New(streambackend.New(store), server.Options{})
 //
+// or, for every account and region:
+//
+//	b, err := streambackend.Open(dir, stream.Options{Account: "000000000000", Region: "us-east-1"})
+//	if err != nil {
+//		return err
+//	}
+//	defer b.Close()
+//	srv := server.New(b, server.Options{})
+//
 // # Tests
 //
 // The tests of this package are the ones of the server over a real store: the AWS SDK for
@@ -42,5 +63,6 @@
 // # Concurrency and lifetime
 //
 // A Backend from New is safe for concurrent use, as the Store is. It does not own the
-// Store: closing the store is its opener's job, after the server has shut down.
+// Store: closing the store is its opener's job, after the server has shut down. A Scoped
+// owns its Stores, and its Close, after the server has shut down, closes them all.
 package streambackend
