@@ -318,6 +318,22 @@ func (m *Scoped) DisableEnhancedMonitoring(ctx context.Context, in *server.Disab
 	return on(ctx, m, in, (*backend).DisableEnhancedMonitoring)
 }
 
+func (m *Scoped) RegisterStreamConsumer(ctx context.Context, in *server.RegisterStreamConsumerInput) (*server.RegisterStreamConsumerOutput, error) {
+	return on(ctx, m, in, (*backend).RegisterStreamConsumer)
+}
+
+func (m *Scoped) DescribeStreamConsumer(ctx context.Context, in *server.DescribeStreamConsumerInput) (*server.DescribeStreamConsumerOutput, error) {
+	return on(ctx, m, in, (*backend).DescribeStreamConsumer)
+}
+
+func (m *Scoped) ListStreamConsumers(ctx context.Context, in *server.ListStreamConsumersInput) (*server.ListStreamConsumersOutput, error) {
+	return on(ctx, m, in, (*backend).ListStreamConsumers)
+}
+
+func (m *Scoped) DeregisterStreamConsumer(ctx context.Context, in *server.DeregisterStreamConsumerInput) (*server.DeregisterStreamConsumerOutput, error) {
+	return on(ctx, m, in, (*backend).DeregisterStreamConsumer)
+}
+
 var (
 	_ server.Backend          = (*Scoped)(nil)
 	_ server.StreamARNChecker = (*Scoped)(nil)
