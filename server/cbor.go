@@ -5,7 +5,6 @@ import (
 	"math"
 	"strconv"
 	"strings"
-	"time"
 )
 
 // CBOR (RFC 8949) as the AWS Java SDKs speak it for Kinesis, content type
@@ -395,60 +394,4 @@ func float16(h uint16) float64 {
 		return math.NaN()
 	}
 	return sign * math.Ldexp(frac+1024, exp-25)
-}
-
-// Encoding.
-
-// cborAppendHead appends an initial byte with its argument in the shortest form.
-func cborAppendHead(dst []byte, major byte, n uint64) []byte {
-	switch {
-	case n < 24:
-		return append(dst, major|byte(n))
-	case n <= math.MaxUint8:
-		return append(dst, major|24, byte(n))
-	case n <= math.MaxUint16:
-		return binary.BigEndian.AppendUint16(append(dst, major|25), uint16(n))
-	case n <= math.MaxUint32:
-		return binary.BigEndian.AppendUint32(append(dst, major|26), uint32(n))
-	}
-	return binary.BigEndian.AppendUint64(append(dst, major|27), n)
-}
-
-func cborAppendText(dst []byte, s string) []byte {
-	return append(cborAppendHead(dst, cborText, uint64(len(s))), s...)
-}
-
-func cborAppendTextBytes(dst []byte, s []byte) []byte {
-	return append(cborAppendHead(dst, cborText, uint64(len(s))), s...)
-}
-
-func cborAppendBytes(dst []byte, b []byte) []byte {
-	return append(cborAppendHead(dst, cborBytes, uint64(len(b))), b...)
-}
-
-func cborAppendInt(dst []byte, n int64) []byte {
-	if n >= 0 {
-		return cborAppendHead(dst, cborUint, uint64(n))
-	}
-	return cborAppendHead(dst, cborNegint, uint64(-1-n))
-}
-
-func cborAppendBool(dst []byte, b bool) []byte {
-	if b {
-		return append(dst, cborTrue)
-	}
-	return append(dst, cborFalse)
-}
-
-// cborAppendMillis appends a timestamp as the Java SDKs expect it: tag 1 around
-// an integer of epoch milliseconds.
-func cborAppendMillis(dst []byte, ms int64) []byte {
-	return cborAppendInt(cborAppendHead(dst, cborTag, cborTagEpoch), ms)
-}
-
-func cborAppendTime(dst []byte, t time.Time) []byte {
-	if t.IsZero() {
-		return cborAppendMillis(dst, 0)
-	}
-	return cborAppendMillis(dst, t.UnixMilli())
 }

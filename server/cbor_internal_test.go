@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/shardlog/shardlog/internal/testutil"
+	"github.com/shardlog/shardlog/internal/wire"
 )
 
 func mustHex(t *testing.T, s string) []byte {
@@ -89,7 +90,7 @@ func TestCBOR_RoundTrip(t *testing.T) {
 		StreamCreationTimestamp: time.UnixMilli(1787036486712),
 		Shards:                  []Shard{{ShardId: "shardId-000000000000", HashKeyRange: HashKeyRange{"0", "9"}}},
 	}}
-	got, ok := parseCBOR(appendOutputCBOR(nil, out), anyTree)
+	got, ok := parseCBOR(wire.AppendOutputCBOR(nil, out), anyTree)
 	require.True(t, ok)
 	d, _ := got.get("StreamDescription")
 	desc := d.(object)
@@ -105,7 +106,7 @@ func TestCBOR_RoundTrip(t *testing.T) {
 	rng := rand.New(rand.NewPCG(testutil.Seed(t), 2))
 	for range 200 {
 		n := rng.Int64() - rng.Int64()
-		b := cborAppendInt([]byte{0xa1, 0x61, 'n'}, n)
+		b := wire.AppendCBORInt([]byte{0xa1, 0x61, 'n'}, n)
 		got, ok := parseCBOR(b, anyTree)
 		require.True(t, ok)
 		require.Equal(t, object{{"n", number(itoa(n))}}, got)

@@ -4,6 +4,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/shardlog/shardlog/internal/wire"
 )
 
 // worstBodySize is the size of the hostile bodies: about the 7 MB of finding 2,
@@ -35,7 +37,7 @@ func same(s string) func(int) string { return func(int) string { return s } }
 // cborRepeatTo is repeatTo for CBOR: a map head of one member, the member's
 // name, an indefinite array or map of units, a break.
 func cborRepeatTo(size int, name string, major byte, unit func(i int) []byte) []byte {
-	b := cborAppendText(cborAppendHead(nil, cborMap, 1), name)
+	b := wire.AppendCBORText(wire.AppendCBORHead(nil, cborMap, 1), name)
 	b = append(b, major|cborIndefinite)
 	for i := 0; ; i++ {
 		u := unit(i)
@@ -60,7 +62,7 @@ func worstCases(worstBodySize int) []worstCase {
 	key := func(i int) string { return `"k` + strconv.Itoa(i) + `":"v"` }
 	deep := "[" + strings.Repeat("[", maxDepth-2) + strings.Repeat("]", maxDepth-2) + "]"
 	long := strings.Repeat("A", worstBodySize-100)
-	cborText := func(i int) []byte { return cborAppendText(nil, "k"+strconv.Itoa(i)) }
+	cborText := func(i int) []byte { return wire.AppendCBORText(nil, "k"+strconv.Itoa(i)) }
 	return []worstCase{
 		{"json/normal-putrecords", "PutRecords", contentTypeJSON, putRecordsBody(500, worstBodySize/500*3/4-60)},
 		{"json/many-keys", "PutRecords", contentTypeJSON, repeatTo(worstBodySize, "{", ",", "}", key)},
@@ -86,7 +88,7 @@ func worstCases(worstBodySize int) []worstCase {
 		{"cbor/normal-putrecords", "PutRecords", contentTypeCBOR, cborPutRecordsBody(500, worstBodySize/500-40)},
 		{"cbor/many-keys", "PutRecords", contentTypeCBOR, cborManyKeys(worstBodySize)},
 		{"cbor/many-map-keys", "AddTagsToStream", contentTypeCBOR, cborRepeatTo(worstBodySize, "Tags", cborMap,
-			func(i int) []byte { return cborAppendText(cborText(i), "v") })},
+			func(i int) []byte { return wire.AppendCBORText(cborText(i), "v") })},
 		{"cbor/list-of-strings", "RemoveTagsFromStream", contentTypeCBOR, cborRepeatTo(worstBodySize, "TagKeys", cborArray,
 			func(int) []byte { return []byte{0x60} })}, // empty text strings
 		{"cbor/array-of-zeros", "PutRecords", contentTypeCBOR, cborRepeatTo(worstBodySize, "Records", cborArray, func(int) []byte { return []byte{0} })},
@@ -95,7 +97,7 @@ func worstCases(worstBodySize int) []worstCase {
 		{"cbor/deep-nesting", "PutRecords", contentTypeCBOR, cborRepeatTo(worstBodySize, "Records", cborArray, func(int) []byte {
 			return append(append([]byte{}, strings.Repeat("\x81", maxDepth-2)...), 0)
 		})},
-		{"cbor/long-bytes", "PutRecords", contentTypeCBOR, cborAppendBytes(cborAppendText(cborAppendHead(nil, cborMap, 1), "StreamName"), []byte(long))},
+		{"cbor/long-bytes", "PutRecords", contentTypeCBOR, wire.AppendCBORBytes(wire.AppendCBORText(wire.AppendCBORHead(nil, cborMap, 1), "StreamName"), []byte(long))},
 	}
 }
 
@@ -103,28 +105,28 @@ func worstCases(worstBodySize int) []worstCase {
 func cborManyKeys(size int) []byte {
 	b := []byte{cborMap | cborIndefinite}
 	for i := 0; len(b) < size-16; i++ {
-		b = append(cborAppendText(b, "k"+strconv.Itoa(i)), cborNull)
+		b = append(wire.AppendCBORText(b, "k"+strconv.Itoa(i)), cborNull)
 	}
 	return append(b, cborBreak)
 }
 
 // cborPutRecordsBody builds a PutRecords body as the Java SDKs write it.
 func cborPutRecordsBody(records, size int) []byte {
-	b := cborAppendHead(nil, cborMap, 2)
-	b = cborAppendText(b, "StreamName")
-	b = cborAppendText(b, "bench-stream")
-	b = cborAppendText(b, "Records")
-	b = cborAppendHead(b, cborArray, uint64(records))
+	b := wire.AppendCBORHead(nil, cborMap, 2)
+	b = wire.AppendCBORText(b, "StreamName")
+	b = wire.AppendCBORText(b, "bench-stream")
+	b = wire.AppendCBORText(b, "Records")
+	b = wire.AppendCBORHead(b, cborArray, uint64(records))
 	data := make([]byte, size)
 	for i := range data {
 		data[i] = byte(i * 7)
 	}
 	for i := range records {
-		b = cborAppendHead(b, cborMap, 2)
-		b = cborAppendText(b, "Data")
-		b = cborAppendBytes(b, data)
-		b = cborAppendText(b, "PartitionKey")
-		b = cborAppendText(b, "partition-key-"+strconv.Itoa(i))
+		b = wire.AppendCBORHead(b, cborMap, 2)
+		b = wire.AppendCBORText(b, "Data")
+		b = wire.AppendCBORBytes(b, data)
+		b = wire.AppendCBORText(b, "PartitionKey")
+		b = wire.AppendCBORText(b, "partition-key-"+strconv.Itoa(i))
 	}
 	return b
 }

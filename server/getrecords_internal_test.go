@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/shardlog/shardlog/internal/testutil"
+	"github.com/shardlog/shardlog/internal/wire"
 )
 
 type testRecord struct {
@@ -39,11 +40,11 @@ func randomRecords(rng *rand.Rand, n int) []testRecord {
 func TestJSONRecords(t *testing.T) {
 	rng := rand.New(rand.NewPCG(testutil.Seed(t), 3))
 	records := randomRecords(rng, 200)
-	enc := newJSONRecords(nil, nil)
+	enc := wire.NewJSONRecords(nil, nil)
 	for _, r := range records {
 		require.NoError(t, enc.Record([]byte(r.seq), r.arrivalMs, r.key, r.data))
 	}
-	body := enc.finish(&GetRecordsOutput{NextShardIterator: "next", MillisBehindLatest: 5})
+	body := enc.Finish(recordsEnd(&GetRecordsOutput{NextShardIterator: "next", MillisBehindLatest: 5}))
 	var got struct {
 		Records []struct {
 			SequenceNumber              string
@@ -73,11 +74,11 @@ func TestJSONRecords(t *testing.T) {
 func TestCBORRecords(t *testing.T) {
 	rng := rand.New(rand.NewPCG(testutil.Seed(t), 4))
 	records := randomRecords(rng, 50)
-	enc := newCBORRecords(nil, nil)
+	enc := wire.NewCBORRecords(nil, nil)
 	for _, r := range records {
 		require.NoError(t, enc.Record([]byte(r.seq), r.arrivalMs, r.key, r.data))
 	}
-	body := enc.finish(&GetRecordsOutput{MillisBehindLatest: 0, ChildShards: []ChildShard{{ShardId: "s"}}})
+	body := enc.Finish(recordsEnd(&GetRecordsOutput{MillisBehindLatest: 0, ChildShards: []ChildShard{{ShardId: "s"}}}))
 	got, ok := parseCBOR(body, anyTree)
 	require.True(t, ok)
 	list, _ := got.get("Records")

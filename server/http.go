@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/shardlog/shardlog/internal/wire"
 	"github.com/shardlog/shardlog/kinesis"
 )
 
@@ -301,9 +302,9 @@ func (c *call) kinesisError(err error) *kinesis.Error {
 // writeOutput encodes an output struct in the request's format.
 func (c *call) writeOutput(out any) {
 	if c.proto == protoCBOR {
-		c.out = appendOutputCBOR(c.out, out)
+		c.out = wire.AppendOutputCBOR(c.out, out)
 	} else {
-		c.out = appendOutputJSON(c.out, out)
+		c.out = wire.AppendOutputJSON(c.out, out)
 	}
 }
 
@@ -408,6 +409,8 @@ func (s *Server) logRequest(c *call, start time.Time) {
 // bytes in base64 in x-amz-id-2. They need to be unique, not secret, so they
 // come from the runtime's fast generator.
 
+const hexDigits = "0123456789abcdef"
+
 func newRequestID() string {
 	var u [16]byte
 	for i := 0; i < 16; i += 8 {
@@ -425,7 +428,7 @@ func newRequestID() string {
 			b[pos] = '-'
 			pos++
 		}
-		b[pos], b[pos+1] = hexDigits[x>>4], hexDigits[x&0xf]
+		b[pos], b[pos+1] = hexDigits[x>>4], hexDigits[x&0xf] // lowercase, as AWS writes request ids
 		pos += 2
 	}
 	return string(b[:])

@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/shardlog/shardlog/internal/testutil"
+	"github.com/shardlog/shardlog/internal/wire"
 	"github.com/shardlog/shardlog/kinesis"
 )
 
@@ -534,20 +535,20 @@ func randomCBOR(rng *rand.Rand, b []byte, depth int) []byte {
 			"\xc1\x01", "\xf9\x3e\x00", "\xc0\x61a", "\x5f\x41a\xff"}
 		return append(b, scalars[rng.IntN(len(scalars))]...)
 	case k < 5:
-		b = cborAppendText(b, keys[rng.IntN(len(keys))])
+		b = wire.AppendCBORText(b, keys[rng.IntN(len(keys))])
 	case k < 6:
-		b = cborAppendBytes(b, []byte{1, 2, 3})
+		b = wire.AppendCBORBytes(b, []byte{1, 2, 3})
 	case k < 8:
 		n := rng.IntN(4)
-		b = cborAppendHead(b, cborArray, uint64(n))
+		b = wire.AppendCBORHead(b, cborArray, uint64(n))
 		for range n {
 			b = randomCBOR(rng, b, depth+1)
 		}
 	default:
 		n := rng.IntN(4)
-		b = cborAppendHead(b, cborMap, uint64(n))
+		b = wire.AppendCBORHead(b, cborMap, uint64(n))
 		for range n {
-			b = cborAppendText(b, keys[rng.IntN(len(keys))])
+			b = wire.AppendCBORText(b, keys[rng.IntN(len(keys))])
 			b = randomCBOR(rng, b, depth+1)
 		}
 	}
@@ -561,9 +562,9 @@ func TestParseCBOR_SameAsReference(t *testing.T) {
 	defer func() { t.Logf("%d of 5000 bodies accepted", accepted) }()
 	for range 5000 {
 		n := 1 + rng.IntN(4)
-		body := cborAppendHead(nil, cborMap, uint64(n))
+		body := wire.AppendCBORHead(nil, cborMap, uint64(n))
 		for range n {
-			body = cborAppendText(body, []string{"StreamName", "Records", "Tags", "ShardCount", "x"}[rng.IntN(5)])
+			body = wire.AppendCBORText(body, []string{"StreamName", "Records", "Tags", "ShardCount", "x"}[rng.IntN(5)])
 			body = randomCBOR(rng, body, 1)
 		}
 		if rng.IntN(3) == 0 {
