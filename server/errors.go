@@ -18,9 +18,6 @@ var (
 	// errTooLarge stops reading a body over Options.MaxRequestBytes; the client
 	// gets a 413.
 	errTooLarge = errors.New("server: request body too large")
-	// errSyntax stops parsing a body nested deeper than maxDepth; the client
-	// gets a SerializationException.
-	errSyntax = errors.New("server: malformed body")
 )
 
 // typedError is what a Backend error other than a *kinesis.Error must implement to

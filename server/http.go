@@ -84,7 +84,7 @@ type call struct {
 	ctx   context.Context
 	proto protocol
 	op    *operation
-	tree  object
+	tree  wire.Object
 
 	body     []byte // request body
 	out      []byte // response body being built
@@ -230,9 +230,10 @@ func (c *call) dispatch(op *operation, known bool) {
 // that outgrows the decoding charge charges more as it grows; when the
 // server has no room, the client has had its answer and parse reports false.
 func (c *call) parse(s *shape) bool {
-	budget := treeBudget{granted: c.decodeCharged}
+	bounds := parseBounds()
+	bounds.Granted = c.decodeCharged
 	if c.s != nil {
-		budget.grow = func(n int64) bool {
+		bounds.Grow = func(n int64) bool {
 			if !c.charge(n) {
 				return false
 			}
@@ -242,9 +243,9 @@ func (c *call) parse(s *shape) bool {
 	}
 	var ok bool
 	if c.proto == protoCBOR {
-		c.tree, ok = parseCBORWithin(c.body, s, &budget)
+		c.tree, ok = wire.ParseCBOR(c.body, s.wireShape(), &bounds)
 	} else {
-		c.tree, ok = parseJSONWithin(c.body, s, &budget)
+		c.tree, ok = wire.ParseJSON(c.body, s.wireShape(), &bounds)
 	}
 	return ok
 }
