@@ -28,17 +28,30 @@ type RecordsEnd struct {
 	ChildShards        any // a slice of output structs, left out when nil
 }
 
+// pieces is the answer being built, and how to send its start.
+type pieces struct {
+	buf   []byte
+	flush FlushFunc
+}
+
+// maybeFlush sends the answer so far once it passes StreamChunkBytes.
+func (p *pieces) maybeFlush() (err error) {
+	if len(p.buf) >= StreamChunkBytes && p.flush != nil {
+		p.buf, err = p.flush(p.buf)
+	}
+	return err
+}
+
 // JSONRecords writes {"Records":[{…},…],"NextShardIterator":…,…}.
 type JSONRecords struct {
-	buf   []byte
-	n     int
-	flush FlushFunc
+	pieces
+	n int
 }
 
 // NewJSONRecords starts an answer in buf; flush, if not nil, is called each
 // time the answer passes StreamChunkBytes.
 func NewJSONRecords(buf []byte, flush FlushFunc) *JSONRecords {
-	return &JSONRecords{buf: append(buf, `{"Records":[`...), flush: flush}
+	return &JSONRecords{pieces: pieces{buf: append(buf, `{"Records":[`...), flush: flush}}
 }
 
 // Record appends one record, members in the model's order.
@@ -60,13 +73,6 @@ func (e *JSONRecords) Record(sequenceNumber []byte, arrivalMs int64, partitionKe
 	return e.maybeFlush()
 }
 
-func (e *JSONRecords) maybeFlush() (err error) {
-	if len(e.buf) >= StreamChunkBytes && e.flush != nil {
-		e.buf, err = e.flush(e.buf)
-	}
-	return err
-}
-
 // Finish closes the records, appends end and returns the body.
 func (e *JSONRecords) Finish(end RecordsEnd) []byte {
 	b := append(e.buf, ']')
@@ -86,15 +92,14 @@ func (e *JSONRecords) Finish(end RecordsEnd) []byte {
 // CBORRecords writes the same members as a CBOR map. The record count is not
 // known in advance, so the map and the records array have indefinite length.
 type CBORRecords struct {
-	buf   []byte
-	flush FlushFunc
+	pieces
 }
 
 // NewCBORRecords is NewJSONRecords for CBOR.
 func NewCBORRecords(buf []byte, flush FlushFunc) *CBORRecords {
 	buf = append(buf, CBORMap|CBORIndefinite)
 	buf = AppendCBORText(buf, "Records")
-	return &CBORRecords{buf: append(buf, CBORArray|CBORIndefinite), flush: flush}
+	return &CBORRecords{pieces{buf: append(buf, CBORArray|CBORIndefinite), flush: flush}}
 }
 
 // Record appends one record, a map of four members.
@@ -108,12 +113,7 @@ func (e *CBORRecords) Record(sequenceNumber []byte, arrivalMs int64, partitionKe
 	b = AppendCBORBytes(b, data)
 	b = AppendCBORText(b, "PartitionKey")
 	e.buf = AppendCBORText(b, partitionKey)
-	if len(e.buf) >= StreamChunkBytes && e.flush != nil {
-		var err error
-		e.buf, err = e.flush(e.buf)
-		return err
-	}
-	return nil
+	return e.maybeFlush()
 }
 
 // Finish closes the records, appends end and returns the body.
