@@ -68,19 +68,27 @@ func bind(s *shape) *shape {
 	if s.elem != nil {
 		s.wire.Elem = &s.elem.wire
 	}
+	if len(s.members) > 0 {
+		s.wire.Members = make([]wire.Member, 0, len(s.members))
+	}
 	for _, m := range s.members {
 		s.wire.Members = append(s.wire.Members, wire.Member{Name: m.name, Shape: &m.shape.wire})
 		s.wire.NeedsMember = s.wire.NeedsMember || m.required && m.unless == ""
 	}
 	if s.kind < kindList {
-		s.wire.TypeCheck = func(v any) (any, bool) {
-			cv, err := checkValue(v, s)
-			return cv, err == nil
-		}
-		s.wire.Valid = func(cv any) bool { return scalarValid(cv, s) }
+		s.wire.Scalar = s
 	}
 	return s
 }
+
+// TypeCheck is checkValue for the parser (wire.ScalarChecks).
+func (s *shape) TypeCheck(v any) (any, bool) {
+	cv, err := checkValue(v, s)
+	return cv, err == nil
+}
+
+// Valid is scalarValid for the parser (wire.ScalarChecks).
+func (s *shape) Valid(cv any) bool { return scalarValid(cv, s) }
 
 // wireShape returns what the parser needs of s; nil for nil, which parses
 // for the syntax only.

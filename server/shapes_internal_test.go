@@ -2,6 +2,8 @@ package server
 
 import (
 	"testing"
+
+	"github.com/shardlog/shardlog/internal/wire"
 )
 
 // TestShapes_Bound checks that every shape an operation reads has its
@@ -36,8 +38,8 @@ func TestShapes_Bound(t *testing.T) {
 		if w.NeedsMember != needs {
 			t.Errorf("%s: NeedsMember = %v, want %v", path, w.NeedsMember, needs)
 		}
-		if scalar := s.kind < kindList; (w.TypeCheck != nil) != scalar || (w.Valid != nil) != scalar {
-			t.Errorf("%s: checks set %v, %v for a shape of kind %d", path, w.TypeCheck != nil, w.Valid != nil, s.kind)
+		if scalar := s.kind < kindList; (w.Scalar == wire.ScalarChecks(s)) != scalar {
+			t.Errorf("%s: Scalar = %v for a shape of kind %d", path, w.Scalar, s.kind)
 		}
 	}
 	for name, op := range newOperations(Options{}.withDefaults()) {

@@ -31,7 +31,7 @@ type Bounds struct {
 	MaxMessages int
 	// MaxRendered is how many elements of a list of scalars are kept, as
 	// many as a message renders; later ones are kept only if the type check
-	// (Shape.TypeCheck) rejects them, and otherwise counted. Zero keeps them
+	// (Shape.Scalar) rejects them, and otherwise counted. Zero keeps them
 	// all.
 	MaxRendered int
 
@@ -160,9 +160,19 @@ func (p *parser) value(s *Shape, depth int) (any, bool) {
 // str reads a string and, if keep, returns its text as encoding/json decodes
 // it.
 func (p *parser) str(keep bool) (any, bool) {
-	raw, plain := p.s.RawString()
-	if p.s.Err() != nil || !keep {
+	if !keep {
+		p.s.RawString()
 		return nil, p.s.Err() == nil
+	}
+	text, ok := p.text()
+	return text, ok
+}
+
+// text reads a string and returns its text, counted in the bounds.
+func (p *parser) text() (string, bool) {
+	raw, plain := p.s.RawString()
+	if p.s.Err() != nil {
+		return "", false
 	}
 	p.bounds.take(len(raw) + headerBytes)
 	if plain {
@@ -227,12 +237,12 @@ func (l *elements) add(v any, elem *Shape) bool {
 			return true
 		}
 		cv, accepted := v, true
-		if elem.TypeCheck != nil {
-			cv, accepted = elem.TypeCheck(v)
+		if elem.Scalar != nil {
+			cv, accepted = elem.Scalar.TypeCheck(v)
 		}
 		if accepted {
 			l.more.N++
-			l.more.Invalid = l.more.Invalid || elem.Valid != nil && !elem.Valid(cv)
+			l.more.Invalid = l.more.Invalid || elem.Scalar != nil && !elem.Scalar.Valid(cv)
 			return true
 		}
 	}
@@ -352,8 +362,7 @@ func (p *parser) memberKey(s *Shape) (name string, vs *Shape, keep bool) {
 		p.s.RawString()
 		return "", nil, false
 	case all:
-		key, _ := p.str(true)
-		name, _ := key.(string)
+		name, _ := p.text()
 		return name, s.Elem, true
 	}
 	raw, plain := p.s.RawString()

@@ -13,14 +13,19 @@ type Shape struct {
 	// validation: it has a member required whatever else is given.
 	NeedsMember bool
 
-	// TypeCheck and Valid are the caller's checks of a scalar: TypeCheck
-	// returns v converted, or false when the type check rejects it; Valid
-	// reports whether a converted value satisfies the shape's rules. The
-	// parser asks them about the elements of a list it only counts
-	// (Bounds.MaxRendered), Valid only while none of those has failed. Nil
+	// Scalar holds the caller's checks of a scalar, which the parser asks
+	// about the elements of a list it only counts (Bounds.MaxRendered); nil
 	// accepts every value as valid.
-	TypeCheck func(v any) (any, bool)
-	Valid     func(cv any) bool
+	Scalar ScalarChecks
+}
+
+// ScalarChecks are the caller's checks of a scalar shape.
+type ScalarChecks interface {
+	// TypeCheck returns v converted, or false when the type check rejects it.
+	TypeCheck(v any) (any, bool)
+	// Valid reports whether a converted value satisfies the shape's rules.
+	// The parser asks only while no counted element has failed.
+	Valid(cv any) bool
 }
 
 // Member is one member of a structure.
