@@ -185,19 +185,30 @@ func (p *parser) text() (string, bool) {
 // empty marker; a list stops keeping elements after the first one the type
 // check rejects.
 func (p *parser) array(s *Shape, depth int) (any, bool) {
+	p.s.i++ // '[', which value saw
 	elem, keep := listElem(s)
 	list := elements{bounds: p.bounds}
-	ok := p.s.Array(func() bool {
+	if p.s.Eat(']') {
+		return p.listResult(s, list.done()), true
+	}
+	for {
 		v, ok := p.value(elem, depth+1)
-		if ok && keep && !list.add(v, elem) {
+		if !ok {
+			return nil, false
+		}
+		if keep && !list.add(v, elem) {
 			keep, elem = false, nil
 		}
-		return ok
-	})
-	if !ok {
-		return nil, false
+		switch p.s.Peek() {
+		case ',':
+			p.s.i++
+		case ']':
+			p.s.i++
+			return p.listResult(s, list.done()), true
+		default:
+			return nil, false
+		}
 	}
-	return p.listResult(s, list.done()), true
 }
 
 // elements gathers the kept elements of a list. They arrive in chunks, and
@@ -323,9 +334,7 @@ func (p *parser) listResult(s *Shape, list []any) any {
 // map every member; anything else keeps an empty marker.
 func (p *parser) object(s *Shape, depth int) (any, bool) {
 	var fields chunked[Field]
-	if !p.s.Want('{') {
-		return nil, false
-	}
+	p.s.i++ // '{', which value saw
 	if p.s.Eat('}') {
 		return p.objectResult(s, nil), true
 	}
@@ -344,10 +353,13 @@ func (p *parser) object(s *Shape, depth int) (any, bool) {
 		if keep {
 			fields.add(Field{name, v}, p.bounds, fieldBytes)
 		}
-		if p.s.Eat('}') {
+		switch p.s.Peek() {
+		case ',':
+			p.s.i++
+		case '}':
+			p.s.i++
 			return p.objectResult(s, fields.done(p.bounds, fieldBytes)), true
-		}
-		if !p.s.Want(',') {
+		default:
 			return nil, false
 		}
 	}
