@@ -3,6 +3,7 @@ package wire
 import (
 	"bytes"
 	"encoding/base64"
+	"encoding/binary"
 	"fmt"
 	"strings"
 	"unicode/utf16"
@@ -107,6 +108,9 @@ func (s *Scanner) RawString() (raw []byte, plain bool) {
 		return nil, false
 	}
 	start := s.i
+	if raw, plain, ok := s.quick(); ok {
+		return raw, plain
+	}
 	s.i += plainPrefix(s.b[s.i:])
 	plain, ascii := true, true
 	for s.i < len(s.b) {
@@ -138,6 +142,63 @@ func (s *Scanner) RawString() (raw []byte, plain bool) {
 	}
 	s.fail("unterminated string")
 	return nil, false
+}
+
+// quick reads the rest of a string without escapes or control characters,
+// the strings of nearly every body and answer, with the library's vectorized
+// byte search: ok is false for any other string, which RawString then reads
+// byte by byte.
+func (s *Scanner) quick() (raw []byte, plain, ok bool) {
+	end := bytes.IndexByte(s.b[s.i:], '"')
+	if end < 0 {
+		return nil, false, false
+	}
+	raw = s.b[s.i : s.i+end]
+	if bytes.IndexByte(raw, '\\') >= 0 {
+		return nil, false, false
+	}
+	ascii, ok := noControl(raw)
+	if !ok {
+		return nil, false, false
+	}
+	plain = ascii || utf8.Valid(raw)
+	if !plain && s.plainOnly {
+		return nil, false, false // RawString fails it
+	}
+	s.i += end + 1
+	return raw, plain, true
+}
+
+// noControl reports whether b has no control character, and whether it is all
+// ASCII, sixteen bytes at a time.
+func noControl(b []byte) (ascii, ok bool) {
+	ascii = true
+	i := 0
+	for ; i+16 <= len(b); i += 16 {
+		if plainASCII(b[i : i+16]) {
+			continue
+		}
+		for _, c := range b[i : i+16] {
+			ascii = ascii && c < utf8.RuneSelf
+			if c < 0x20 {
+				return false, false
+			}
+		}
+	}
+	for _, c := range b[i:] {
+		ascii = ascii && c < utf8.RuneSelf
+		if c < 0x20 {
+			return false, false
+		}
+	}
+	return ascii, true
+}
+
+// plainASCII reports whether the sixteen bytes of b are ASCII and none is a
+// control character.
+func plainASCII(b []byte) bool {
+	w, v := binary.LittleEndian.Uint64(b), binary.LittleEndian.Uint64(b[8:])
+	return ((w-0x20*swarOnes)&^w|w|(v-0x20*swarOnes)&^v|v)&swarHighs == 0
 }
 
 // String reads a string and returns its text as encoding/json decodes it:
