@@ -1,213 +1,40 @@
 package bench
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"strconv"
+
+	"github.com/shardlog/shardlog/internal/wire"
 )
 
 // The load generator reads tens of thousands of records per GetRecords answer. Decoding them
 // with encoding/json would cost more than the server spends producing them, so answers are
-// read with scanner, a small pull parser that hands out the strings as slices of the body
-// (no copy unless a string has escapes) and skips every member it is not asked about.
-
-// scanner reads one JSON document. The first problem sticks in err; after it, every method
-// returns zero values, so a caller may check err once at the end.
-type scanner struct {
-	b   []byte
-	i   int
-	err error
-}
-
-func (s *scanner) fail(what string) {
-	if s.err == nil {
-		s.err = fmt.Errorf("bench: bad JSON at byte %d of %d: %s", s.i, len(s.b), what)
-	}
-	s.i = len(s.b)
-}
-
-func (s *scanner) space() {
-	for s.i < len(s.b) {
-		switch s.b[s.i] {
-		case ' ', '\t', '\n', '\r':
-			s.i++
-		default:
-			return
-		}
-	}
-}
-
-// peek returns the next byte that is not white space, or 0 at the end.
-func (s *scanner) peek() byte {
-	if s.i < len(s.b) && s.b[s.i] > ' ' {
-		return s.b[s.i] // the usual case: answers are written without spaces
-	}
-	s.space()
-	if s.i >= len(s.b) {
-		return 0
-	}
-	return s.b[s.i]
-}
-
-// eat consumes c if it comes next.
-func (s *scanner) eat(c byte) bool {
-	if s.peek() == c {
-		s.i++
-		return true
-	}
-	return false
-}
-
-func (s *scanner) want(c byte) {
-	if !s.eat(c) {
-		s.fail("want " + strconv.QuoteRune(rune(c)))
-	}
-}
-
-// str reads a string. The result aliases the body unless the string has escapes.
-func (s *scanner) str() []byte {
-	s.want('"')
-	end := bytes.IndexByte(s.b[s.i:], '"')
-	if end < 0 {
-		s.fail("unterminated string")
-		return nil
-	}
-	v := s.b[s.i : s.i+end]
-	if bytes.IndexByte(v, '\\') >= 0 {
-		return s.escaped(s.i - 1)
-	}
-	s.i += end + 1
-	return v
-}
-
-// escaped finishes a string with escapes that opened at quote, and unescapes it.
-func (s *scanner) escaped(quote int) []byte {
-	for s.i < len(s.b) && s.b[s.i] != '"' {
-		if s.b[s.i] == '\\' {
-			s.i++
-		}
-		s.i++
-	}
-	if s.i >= len(s.b) {
-		s.fail("unterminated string")
-		return nil
-	}
-	s.i++
-	var v string
-	if err := json.Unmarshal(s.b[quote:s.i], &v); err != nil {
-		s.fail(err.Error())
-		return nil
-	}
-	return []byte(v)
-}
+// read with wire.Scanner, the pull scanner the server reads PutRecords bodies with: it hands
+// out strings as slices of the body (no copy unless a string has escapes) and skips every
+// member it is not asked about.
 
 // strOrNull reads a string or null; ok is false for null.
-func (s *scanner) strOrNull() (v []byte, ok bool) {
-	if s.null() {
+func strOrNull(s *wire.Scanner) (v []byte, ok bool) {
+	if s.Null() {
 		return nil, false
 	}
-	return s.str(), true
-}
-
-// null consumes null if it comes next.
-func (s *scanner) null() bool {
-	if s.peek() == 'n' && len(s.b)-s.i >= 4 && string(s.b[s.i:s.i+4]) == "null" {
-		s.i += 4
-		return true
-	}
-	return false
+	return s.String(), true
 }
 
 // number reads a JSON number as a float64; integers in answers are small enough.
-func (s *scanner) number() float64 {
-	text := s.numberText()
-	v, err := strconv.ParseFloat(string(text), 64)
-	if err != nil {
-		s.fail("bad number")
-	}
+func number(s *wire.Scanner) float64 {
+	v, _ := strconv.ParseFloat(string(s.Number()), 64) // the scanner checked the syntax
 	return v
-}
-
-// numberText reads the text of a number without converting it.
-func (s *scanner) numberText() []byte {
-	s.space()
-	start := s.i
-	for s.i < len(s.b) {
-		c := s.b[s.i]
-		if (c < '0' || c > '9') && c != '-' && c != '+' && c != '.' && c != 'e' && c != 'E' {
-			break
-		}
-		s.i++
-	}
-	if s.i == start {
-		s.fail("want a number")
-	}
-	return s.b[start:s.i]
-}
-
-// object reads an object, calling member for each key; member must read the value.
-func (s *scanner) object(member func(key []byte)) {
-	s.want('{')
-	if s.eat('}') {
-		return
-	}
-	for s.err == nil {
-		key := s.str()
-		s.want(':')
-		member(key)
-		if s.eat('}') {
-			return
-		}
-		s.want(',')
-	}
 }
 
 // array reads an array, calling elem for each element; elem must read it. A null counts as
 // an empty array.
-func (s *scanner) array(elem func()) {
-	if s.null() {
+func array(s *wire.Scanner, elem func()) {
+	if s.Null() {
 		return
 	}
-	s.want('[')
-	if s.eat(']') {
-		return
-	}
-	for s.err == nil {
-		elem()
-		if s.eat(']') {
-			return
-		}
-		s.want(',')
-	}
-}
-
-// skip reads any value and drops it.
-func (s *scanner) skip() {
-	switch c := s.peek(); {
-	case c == '{':
-		s.object(func([]byte) { s.skip() })
-	case c == '[':
-		s.array(s.skip)
-	case c == '"':
-		s.str()
-	case c == 't' || c == 'f' || c == 'n':
-		for s.i < len(s.b) && s.b[s.i] >= 'a' && s.b[s.i] <= 'z' {
-			s.i++
-		}
-	case c == '-' || (c >= '0' && c <= '9'):
-		s.numberText()
-	default:
-		s.fail("want a value")
-	}
-}
-
-// end checks that nothing but white space follows the document, and returns the sticky error.
-func (s *scanner) end() error {
-	if s.err == nil && s.peek() != 0 {
-		s.fail("data after the document")
-	}
-	return s.err
+	s.Array(func() bool { elem(); return true })
 }
 
 // getRecordsAnswer is what the read-back needs of a GetRecords answer.
@@ -224,65 +51,66 @@ type getRecordsAnswer struct {
 // slices of body (data is the base64 text as sent).
 func parseGetRecords(body []byte, record func(seq, key, data []byte)) (getRecordsAnswer, error) {
 	var a getRecordsAnswer
-	s := scanner{b: body}
-	s.object(func(key []byte) {
+	s := wire.NewScanner(body)
+	s.Object(func(key []byte) bool {
 		switch string(key) {
 		case "Records":
-			s.records(&a, record)
+			records(&s, &a, record)
 		case "NextShardIterator":
-			a.next, a.hasNext = s.strOrNull()
+			a.next, a.hasNext = strOrNull(&s)
 		case "MillisBehindLatest":
-			a.behindMs = int64(s.number())
+			a.behindMs = int64(number(&s))
 		case "ChildShards":
-			s.array(func() { a.childShards++; s.skip() })
+			array(&s, func() { a.childShards++; s.Skip() })
 		default:
-			s.skip()
+			s.Skip()
 		}
+		return true
 	})
-	return a, s.end()
+	return a, s.End()
 }
 
 // records reads the Records array of a GetRecords answer. It is the hot loop of the
 // read-back, so it walks the objects itself rather than through object and array.
-func (s *scanner) records(a *getRecordsAnswer, record func(seq, key, data []byte)) {
-	if s.null() {
+func records(s *wire.Scanner, a *getRecordsAnswer, record func(seq, key, data []byte)) {
+	if s.Null() {
 		return
 	}
-	s.want('[')
-	if s.eat(']') {
+	s.Want('[')
+	if s.Eat(']') {
 		return
 	}
-	for s.err == nil {
+	for s.Err() == nil {
 		var seq, pk, data []byte
-		s.want('{')
-		for more := !s.eat('}'); more && s.err == nil; {
-			key := s.str()
-			s.want(':')
+		s.Want('{')
+		for more := !s.Eat('}'); more && s.Err() == nil; {
+			key := s.String()
+			s.Want(':')
 			switch string(key) {
 			case "SequenceNumber":
-				seq = s.str()
+				seq = s.String()
 			case "PartitionKey":
-				pk = s.str()
+				pk = s.String()
 			case "Data":
-				data = s.str()
+				data = s.String()
 			default:
-				s.skip()
+				s.Skip()
 			}
-			if s.eat('}') {
+			if s.Eat('}') {
 				break
 			}
-			s.want(',')
+			s.Want(',')
 		}
-		if s.err != nil {
+		if s.Err() != nil {
 			return
 		}
 		record(seq, pk, data)
 		a.records++
 		a.lastSequence = seq
-		if s.eat(']') {
+		if s.Eat(']') {
 			return
 		}
-		s.want(',')
+		s.Want(',')
 	}
 }
 
@@ -291,27 +119,27 @@ func (s *scanner) records(a *getRecordsAnswer, record func(seq, key, data []byte
 // zero, as shardlog and kinesalite write it, the entries are not read at all: the read-back
 // checks every record anyway.
 func parsePutRecords(body []byte, failed []bool) (failedCount int, err error) {
-	s := scanner{b: body}
+	s := wire.NewScanner(body)
 	i, counted := 0, false
-	s.want('{')
-	for s.err == nil && !s.eat('}') {
+	s.Want('{')
+	for s.Err() == nil && !s.Eat('}') {
 		if counted && failedCount == 0 {
 			return 0, nil
 		}
-		key := s.str()
-		s.want(':')
+		key := s.String()
+		s.Want(':')
 		switch string(key) {
 		case "FailedRecordCount":
-			failedCount, counted = int(s.number()), true
+			failedCount, counted = int(number(&s)), true
 		case "Records":
-			s.array(func() {
+			array(&s, func() {
 				bad := false
-				s.object(func(key []byte) {
+				s.Object(func(key []byte) bool {
 					if string(key) == "ErrorCode" {
-						_, bad = s.strOrNull()
-						return
+						_, bad = strOrNull(&s)
+						return true
 					}
-					s.skip()
+					return s.Skip()
 				})
 				if i < len(failed) {
 					failed[i] = bad
@@ -319,13 +147,13 @@ func parsePutRecords(body []byte, failed []bool) (failedCount int, err error) {
 				i++
 			})
 		default:
-			s.skip()
+			s.Skip()
 		}
-		if !s.eat(',') && s.peek() != '}' {
-			s.fail("want , or }")
+		if !s.Eat(',') && s.Peek() != '}' {
+			s.Want('}') // fails: neither , nor } came
 		}
 	}
-	if err := s.end(); err != nil {
+	if err := s.End(); err != nil {
 		return 0, err
 	}
 	if !counted {
@@ -342,15 +170,15 @@ func parsePutRecords(body []byte, failed []bool) (failedCount int, err error) {
 func parseString(body []byte, member string) ([]byte, error) {
 	var v []byte
 	found := false
-	s := scanner{b: body}
-	s.object(func(key []byte) {
+	s := wire.NewScanner(body)
+	s.Object(func(key []byte) bool {
 		if string(key) == member {
-			v, found = s.strOrNull()
-			return
+			v, found = strOrNull(&s)
+			return true
 		}
-		s.skip()
+		return s.Skip()
 	})
-	if err := s.end(); err != nil {
+	if err := s.End(); err != nil {
 		return nil, err
 	}
 	if !found {

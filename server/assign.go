@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"reflect"
 	"time"
+
+	"github.com/shardlog/shardlog/internal/wire"
 )
 
 // assign copies a type-checked structure into the Go input struct dst points at.
@@ -48,10 +50,10 @@ func assignValue(f reflect.Value, val any, s *shape) {
 	case kindList:
 		assignList(f, val.([]any), s.elem)
 	case kindMap:
-		m := reflect.MakeMapWithSize(f.Type(), len(val.(object)))
-		for _, e := range val.(object) {
-			v, _ := e.val.(string)
-			m.SetMapIndex(reflect.ValueOf(e.key), reflect.ValueOf(v))
+		m := reflect.MakeMapWithSize(f.Type(), len(val.(wire.Object)))
+		for _, e := range val.(wire.Object) {
+			v, _ := e.Val.(string)
+			m.SetMapIndex(reflect.ValueOf(e.Key), reflect.ValueOf(v))
 		}
 		f.Set(m)
 	case kindStructure:

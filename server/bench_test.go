@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/shardlog/shardlog/internal/wire"
 )
 
 // Benchmarks of the hot paths. Each reports records/s, payload MB/s (record
@@ -125,11 +127,11 @@ func BenchmarkGetRecordsEncode(b *testing.B) {
 			b.ReportAllocs()
 			var buf []byte
 			for b.Loop() {
-				enc := newJSONRecords(buf[:0], nil)
+				enc := wire.NewJSONRecords(buf[:0], nil)
 				for i := range records {
 					enc.Record(seq, 1506440188749+int64(i), key, data)
 				}
-				buf = enc.finish(&GetRecordsOutput{NextShardIterator: "AAAAAAAAAAE=", MillisBehindLatest: 0})
+				buf = enc.Finish(recordsEnd(&GetRecordsOutput{NextShardIterator: "AAAAAAAAAAE=", MillisBehindLatest: 0}))
 			}
 			reportRecords(b, records)
 		})

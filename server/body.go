@@ -33,7 +33,7 @@ const minBodyStep = 64 << 10
 // than the body; the general path is charged parseBytesPerBodyByte up front,
 // twice what a normal body's tree and checked values take
 // (BenchmarkDecode_Worst), and its parser charges more as a tree grows past
-// that (treeBudget), which only hostile bodies do.
+// that (wire.Bounds), which only hostile bodies do.
 const (
 	fastDecodeBytesPerBodyByte = 1
 	parseBytesPerBodyByte      = 4

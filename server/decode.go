@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/shardlog/shardlog/internal/wire"
 	"github.com/shardlog/shardlog/kinesis"
 )
 
@@ -21,47 +22,15 @@ import (
 //  3. check the constraints (validate.go), then copy the tree into the Go input
 //     struct (assign.go).
 //
-// The tree uses these Go types: nil, bool, string, number (a JSON number's
-// text), []byte (a CBOR byte string), epochMillis (a CBOR tag-1 timestamp), []any
-// and object. Unknown members are dropped and null members count as absent.
+// The tree is package wire's (wire.Object, wire.Number, …): unknown members
+// are dropped and null members count as absent.
 
-// object is a JSON object with its members in arrival order; a repeated key
-// keeps its first position and takes its last value, as JSON.parse does.
-type object []field
-
-type field struct {
-	key string
-	val any
+// parseBounds returns the bounds of a parse for the type check and the
+// validation that follow: elements beyond what a message can count or render
+// are only counted.
+func parseBounds() wire.Bounds {
+	return wire.Bounds{MaxMessages: maxValidationErrors, MaxRendered: maxRenderedElements}
 }
-
-// number is the text of a JSON number, kept exact until a shape says how to
-// read it.
-type number string
-
-// epochMillis is a timestamp as CBOR carries it: tag 1 around epoch milliseconds.
-type epochMillis int64
-
-func (o object) get(key string) (any, bool) {
-	for _, f := range o {
-		if f.key == key {
-			return f.val, true
-		}
-	}
-	return nil, false
-}
-
-func (o *object) set(key string, val any) {
-	for i := range *o {
-		if (*o)[i].key == key {
-			(*o)[i].val = val
-			return
-		}
-	}
-	*o = append(*o, field{key, val})
-}
-
-// maxDepth bounds nesting, so that a hostile body cannot exhaust the stack.
-const maxDepth = 128
 
 // Type checking.
 
@@ -77,13 +46,13 @@ const (
 
 // checkStructure type-checks obj against the structure shape s and returns the
 // members it knows, converted: strings, int64 for integers, bool, []byte for
-// blobs, time.Time for timestamps, []any for lists, object for maps and
+// blobs, time.Time for timestamps, []any for lists, wire.Object for maps and
 // checked for structures. Lists and maps are converted in place: the tree is
 // read once.
-func checkStructure(obj object, s *shape) (checked, *kinesis.Error) {
+func checkStructure(obj wire.Object, s *shape) (checked, *kinesis.Error) {
 	var out checked
 	for i, m := range s.members {
-		v, ok := obj.get(m.name)
+		v, ok := obj.Get(m.name)
 		if !ok || v == nil {
 			continue
 		}
@@ -149,7 +118,7 @@ func containerMismatch(v any) string {
 	switch v.(type) {
 	case []any:
 		return msgListStart
-	case object:
+	case wire.Object:
 		return msgObjectStart
 	}
 	return ""
@@ -164,7 +133,7 @@ func checkString(v any) (any, *kinesis.Error) {
 		return v, nil
 	case bool:
 		return nil, serializationError(msgBooleanClass + " can not be converted to an String")
-	case number:
+	case wire.Number:
 		return nil, serializationError(msgNumberClass + " can not be converted to an String")
 	case []byte:
 		return nil, serializationError(msgBytesClass + " can not be converted to an String")
@@ -174,7 +143,7 @@ func checkString(v any) (any, *kinesis.Error) {
 
 func checkInteger(v any) (any, *kinesis.Error) {
 	switch t := v.(type) {
-	case number:
+	case wire.Number:
 		return truncateInteger(t), nil
 	case string:
 		return nil, serializationError(msgStringClass + " can not be converted to an Integer")
@@ -187,7 +156,7 @@ func checkInteger(v any) (any, *kinesis.Error) {
 // truncateInteger reads a number the way coral reads an Integer member: floored,
 // then clamped to the int32 range, so ShardCount 100000000000 is reported as
 // Value '2147483647'.
-func truncateInteger(n number) int64 {
+func truncateInteger(n wire.Number) int64 {
 	f, _ := strconv.ParseFloat(string(n), 64) // syntax was checked by the parser; ±Inf on overflow
 	f = math.Floor(f)
 	switch {
@@ -205,7 +174,7 @@ func checkBoolean(v any) (any, *kinesis.Error) {
 		return v, nil
 	case string:
 		return nil, serializationError("'" + strings.ToUpper(t) + "' can not be converted to an Boolean")
-	case number:
+	case wire.Number:
 		return nil, serializationError(msgNumberClass + " can not be converted to an Boolean")
 	}
 	return nil, scalarMismatch(v, "an Boolean")
@@ -219,7 +188,7 @@ func checkBlob(v any) (any, *kinesis.Error) {
 		return decodeBlob(t)
 	case bool:
 		return nil, serializationError(msgBooleanClass + " can not be converted to a Blob")
-	case number:
+	case wire.Number:
 		return nil, serializationError(msgNumberClass + " can not be converted to a Blob")
 	}
 	return nil, scalarMismatch(v, "a Blob")
@@ -267,10 +236,10 @@ func invalidBase64At(s string) int {
 
 func checkTimestamp(v any) (any, *kinesis.Error) {
 	switch t := v.(type) {
-	case number:
+	case wire.Number:
 		f, _ := strconv.ParseFloat(string(t), 64) // ±Inf beyond the range of a float
-		return time.UnixMilli(saturatedMillis(f * 1000)).UTC(), nil
-	case epochMillis:
+		return time.UnixMilli(wire.SaturatedMillis(f * 1000)).UTC(), nil
+	case wire.EpochMillis:
 		return time.UnixMilli(int64(t)).UTC(), nil
 	case string:
 		return nil, serializationError(msgStringClass + " can not be converted to milliseconds since epoch")
@@ -278,20 +247,6 @@ func checkTimestamp(v any) (any, *kinesis.Error) {
 		return nil, serializationError(msgBooleanClass + " can not be converted to milliseconds since epoch")
 	}
 	return nil, scalarMismatch(v, "milliseconds since epoch")
-}
-
-// saturatedMillis rounds a timestamp in milliseconds to an int64, and clamps one beyond
-// its range to the nearest end: 1e300 seconds is after every time, and -1e300 before, where
-// Go's conversion would give whatever the platform gives (on amd64, the smallest int64,
-// which would make a far-future AT_TIMESTAMP read from the trim horizon).
-func saturatedMillis(ms float64) int64 {
-	switch {
-	case ms >= math.MaxInt64: // 2^63 as a float64
-		return math.MaxInt64
-	case ms <= math.MinInt64:
-		return math.MinInt64
-	}
-	return int64(math.Round(ms))
 }
 
 // scalarMismatch is the error for a container, or an unexpected CBOR value,
@@ -306,13 +261,13 @@ func scalarMismatch(v any, target string) *kinesis.Error {
 func checkList(v any, s *shape) (any, *kinesis.Error) {
 	list, ok := v.([]any)
 	if !ok {
-		if _, isObj := v.(object); isObj {
+		if _, isObj := v.(wire.Object); isObj {
 			return nil, serializationError(msgObjectStart)
 		}
 		return nil, serializationError("Expected list or null")
 	}
 	for i, e := range list {
-		if _, more := e.(moreElements); e == nil || more {
+		if _, more := e.(wire.MoreElements); e == nil || more {
 			continue // nulls are absent; the elements counted are null or empty
 		}
 		ce, err := checkValue(e, s.elem)
@@ -325,7 +280,7 @@ func checkList(v any, s *shape) (any, *kinesis.Error) {
 }
 
 func checkMap(v any, s *shape) (any, *kinesis.Error) {
-	obj, ok := v.(object)
+	obj, ok := v.(wire.Object)
 	if !ok {
 		if _, isList := v.([]any); isList {
 			return nil, serializationError(msgListStart)
@@ -333,19 +288,19 @@ func checkMap(v any, s *shape) (any, *kinesis.Error) {
 		return nil, serializationError("Expected map or null")
 	}
 	for i, f := range obj {
-		if f.val != nil {
-			cv, err := checkValue(f.val, s.elem)
+		if f.Val != nil {
+			cv, err := checkValue(f.Val, s.elem)
 			if err != nil {
 				return nil, err
 			}
-			obj[i].val = cv
+			obj[i].Val = cv
 		}
 	}
 	return obj, nil
 }
 
 func checkNested(v any, s *shape) (any, *kinesis.Error) {
-	obj, ok := v.(object)
+	obj, ok := v.(wire.Object)
 	if !ok {
 		if _, isList := v.([]any); isList {
 			return nil, serializationError(msgListStart)

@@ -4,6 +4,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/shardlog/shardlog/internal/wire"
 )
 
 // worstBodySize is the size of the hostile bodies: about the 7 MB of finding 2,
@@ -35,8 +37,8 @@ func same(s string) func(int) string { return func(int) string { return s } }
 // cborRepeatTo is repeatTo for CBOR: a map head of one member, the member's
 // name, an indefinite array or map of units, a break.
 func cborRepeatTo(size int, name string, major byte, unit func(i int) []byte) []byte {
-	b := cborAppendText(cborAppendHead(nil, cborMap, 1), name)
-	b = append(b, major|cborIndefinite)
+	b := wire.AppendCBORText(wire.AppendCBORHead(nil, wire.CBORMap, 1), name)
+	b = append(b, major|wire.CBORIndefinite)
 	for i := 0; ; i++ {
 		u := unit(i)
 		if len(b)+len(u)+1 > size {
@@ -44,7 +46,7 @@ func cborRepeatTo(size int, name string, major byte, unit func(i int) []byte) []
 		}
 		b = append(b, u...)
 	}
-	return append(b, cborBreak)
+	return append(b, wire.CBORBreak)
 }
 
 // worstCase is one hostile body and the operation it is sent to.
@@ -58,9 +60,9 @@ type worstCase struct {
 // them with.
 func worstCases(worstBodySize int) []worstCase {
 	key := func(i int) string { return `"k` + strconv.Itoa(i) + `":"v"` }
-	deep := "[" + strings.Repeat("[", maxDepth-2) + strings.Repeat("]", maxDepth-2) + "]"
+	deep := "[" + strings.Repeat("[", wire.MaxDepth-2) + strings.Repeat("]", wire.MaxDepth-2) + "]"
 	long := strings.Repeat("A", worstBodySize-100)
-	cborText := func(i int) []byte { return cborAppendText(nil, "k"+strconv.Itoa(i)) }
+	cborText := func(i int) []byte { return wire.AppendCBORText(nil, "k"+strconv.Itoa(i)) }
 	return []worstCase{
 		{"json/normal-putrecords", "PutRecords", contentTypeJSON, putRecordsBody(500, worstBodySize/500*3/4-60)},
 		{"json/many-keys", "PutRecords", contentTypeJSON, repeatTo(worstBodySize, "{", ",", "}", key)},
@@ -85,46 +87,46 @@ func worstCases(worstBodySize int) []worstCase {
 			[]byte(`{"StreamName":"s","Records":[{"Data":"` + long[:len(long)/4*4] + `","PartitionKey":"k"}]}`)},
 		{"cbor/normal-putrecords", "PutRecords", contentTypeCBOR, cborPutRecordsBody(500, worstBodySize/500-40)},
 		{"cbor/many-keys", "PutRecords", contentTypeCBOR, cborManyKeys(worstBodySize)},
-		{"cbor/many-map-keys", "AddTagsToStream", contentTypeCBOR, cborRepeatTo(worstBodySize, "Tags", cborMap,
-			func(i int) []byte { return cborAppendText(cborText(i), "v") })},
-		{"cbor/list-of-strings", "RemoveTagsFromStream", contentTypeCBOR, cborRepeatTo(worstBodySize, "TagKeys", cborArray,
+		{"cbor/many-map-keys", "AddTagsToStream", contentTypeCBOR, cborRepeatTo(worstBodySize, "Tags", wire.CBORMap,
+			func(i int) []byte { return wire.AppendCBORText(cborText(i), "v") })},
+		{"cbor/list-of-strings", "RemoveTagsFromStream", contentTypeCBOR, cborRepeatTo(worstBodySize, "TagKeys", wire.CBORArray,
 			func(int) []byte { return []byte{0x60} })}, // empty text strings
-		{"cbor/array-of-zeros", "PutRecords", contentTypeCBOR, cborRepeatTo(worstBodySize, "Records", cborArray, func(int) []byte { return []byte{0} })},
-		{"cbor/array-of-nulls", "PutRecords", contentTypeCBOR, cborRepeatTo(worstBodySize, "Records", cborArray, func(int) []byte { return []byte{cborNull} })},
-		{"cbor/array-of-empty-maps", "PutRecords", contentTypeCBOR, cborRepeatTo(worstBodySize, "Records", cborArray, func(int) []byte { return []byte{cborMap} })},
-		{"cbor/deep-nesting", "PutRecords", contentTypeCBOR, cborRepeatTo(worstBodySize, "Records", cborArray, func(int) []byte {
-			return append(append([]byte{}, strings.Repeat("\x81", maxDepth-2)...), 0)
+		{"cbor/array-of-zeros", "PutRecords", contentTypeCBOR, cborRepeatTo(worstBodySize, "Records", wire.CBORArray, func(int) []byte { return []byte{0} })},
+		{"cbor/array-of-nulls", "PutRecords", contentTypeCBOR, cborRepeatTo(worstBodySize, "Records", wire.CBORArray, func(int) []byte { return []byte{wire.CBORNull} })},
+		{"cbor/array-of-empty-maps", "PutRecords", contentTypeCBOR, cborRepeatTo(worstBodySize, "Records", wire.CBORArray, func(int) []byte { return []byte{wire.CBORMap} })},
+		{"cbor/deep-nesting", "PutRecords", contentTypeCBOR, cborRepeatTo(worstBodySize, "Records", wire.CBORArray, func(int) []byte {
+			return append(append([]byte{}, strings.Repeat("\x81", wire.MaxDepth-2)...), 0)
 		})},
-		{"cbor/long-bytes", "PutRecords", contentTypeCBOR, cborAppendBytes(cborAppendText(cborAppendHead(nil, cborMap, 1), "StreamName"), []byte(long))},
+		{"cbor/long-bytes", "PutRecords", contentTypeCBOR, wire.AppendCBORBytes(wire.AppendCBORText(wire.AppendCBORHead(nil, wire.CBORMap, 1), "StreamName"), []byte(long))},
 	}
 }
 
 // cborManyKeys is a map of as many members, unknown and null, as fit in size.
 func cborManyKeys(size int) []byte {
-	b := []byte{cborMap | cborIndefinite}
+	b := []byte{wire.CBORMap | wire.CBORIndefinite}
 	for i := 0; len(b) < size-16; i++ {
-		b = append(cborAppendText(b, "k"+strconv.Itoa(i)), cborNull)
+		b = append(wire.AppendCBORText(b, "k"+strconv.Itoa(i)), wire.CBORNull)
 	}
-	return append(b, cborBreak)
+	return append(b, wire.CBORBreak)
 }
 
 // cborPutRecordsBody builds a PutRecords body as the Java SDKs write it.
 func cborPutRecordsBody(records, size int) []byte {
-	b := cborAppendHead(nil, cborMap, 2)
-	b = cborAppendText(b, "StreamName")
-	b = cborAppendText(b, "bench-stream")
-	b = cborAppendText(b, "Records")
-	b = cborAppendHead(b, cborArray, uint64(records))
+	b := wire.AppendCBORHead(nil, wire.CBORMap, 2)
+	b = wire.AppendCBORText(b, "StreamName")
+	b = wire.AppendCBORText(b, "bench-stream")
+	b = wire.AppendCBORText(b, "Records")
+	b = wire.AppendCBORHead(b, wire.CBORArray, uint64(records))
 	data := make([]byte, size)
 	for i := range data {
 		data[i] = byte(i * 7)
 	}
 	for i := range records {
-		b = cborAppendHead(b, cborMap, 2)
-		b = cborAppendText(b, "Data")
-		b = cborAppendBytes(b, data)
-		b = cborAppendText(b, "PartitionKey")
-		b = cborAppendText(b, "partition-key-"+strconv.Itoa(i))
+		b = wire.AppendCBORHead(b, wire.CBORMap, 2)
+		b = wire.AppendCBORText(b, "Data")
+		b = wire.AppendCBORBytes(b, data)
+		b = wire.AppendCBORText(b, "PartitionKey")
+		b = wire.AppendCBORText(b, "partition-key-"+strconv.Itoa(i))
 	}
 	return b
 }

@@ -103,21 +103,28 @@
 // # CBOR
 //
 // application/x-amz-cbor-1.1, which the Java SDKs and the KCL send by default,
-// is decoded into the same tree as JSON, so it gets the same type checks,
-// validation and errors; blobs are byte strings and timestamps tag 1 around
-// epoch milliseconds, in both directions. Responses and errors to CBOR requests
-// are CBOR maps. The focused PutRecords decoder is JSON only.
+// is decoded by package internal/wire into the same tree as JSON, so it gets
+// the same type checks, validation and errors; blobs are byte strings and
+// timestamps tag 1 around epoch milliseconds, in both directions, as the Java
+// SDK v2 writes them (TestCBOR_JavaSDK sends them so). Responses and errors to
+// CBOR requests are CBOR maps. The codec is wire's own, not a general CBOR
+// library: internal/wire's doc.go gives the measurements. The focused
+// PutRecords decoder is JSON only.
 //
 // # Hot paths
 //
-// PutRecords and PutRecord bodies are read by a focused decoder (putrecords.go)
-// that decodes base64 straight into a reused arena and keeps all keys in one
-// string; it declines anything unusual, which the general path then decides, so
-// both paths accept the same requests with the same errors. PutRecords outputs
-// and GetRecords outputs are written directly into a pooled buffer; GetRecords
-// encodes each record as the Backend passes it to the RecordSink, and once the
-// answer passes 256 KiB it goes out in pieces (chunked on HTTP/1.1, data frames
-// on h2c), so that an answer never sits in memory whole.
+// The wire codec is package internal/wire; the server holds the Kinesis model
+// around it: the shapes (which carry the wire.Shape the parsers read against),
+// the type checks, validation and error rendering. PutRecords and PutRecord
+// bodies are read by a focused decoder (putrecords.go) on wire's pull scanner,
+// which decodes base64 straight into a reused arena and keeps all keys in one
+// string; it declines anything unusual, which the general path then decides,
+// so both paths accept the same requests with the same errors. PutRecords
+// outputs and GetRecords outputs are written directly into a pooled buffer;
+// GetRecords encodes each record (wire.JSONRecords, wire.CBORRecords) as the
+// Backend passes it to the RecordSink, and once the answer passes 256 KiB it
+// goes out in pieces (chunked on HTTP/1.1, data frames on h2c), so that an
+// answer never sits in memory whole.
 //
 // # Bounded work per request
 //
@@ -132,8 +139,8 @@
 //     the SDKs retry) and the connection is closed, or the h2c stream ended;
 //   - the body's bytes as they arrive, what decoding it needs (one byte per
 //     byte for the focused PutRecords decoder, four for the general path, more
-//     as a hostile tree grows) are counted against Options.MaxInFlightBytes
-//     (256 MiB) for HTTP/1.1 and h2c alike; a request that finds no room within
+//     as a hostile tree grows: wire.Bounds asks for it) are counted against
+//     Options.MaxInFlightBytes (256 MiB) for HTTP/1.1 and h2c alike; a request that finds no room within
 //     Options.InFlightWait (2 s) gets 503 ServiceUnavailable, which every AWS
 //     SDK retries with backoff by its status alone, and which AWS itself
 //     answers when it is overloaded;

@@ -3,6 +3,7 @@ package server
 import (
 	"errors"
 
+	"github.com/shardlog/shardlog/internal/wire"
 	"github.com/shardlog/shardlog/kinesis"
 )
 
@@ -17,9 +18,6 @@ var (
 	// errTooLarge stops reading a body over Options.MaxRequestBytes; the client
 	// gets a 413.
 	errTooLarge = errors.New("server: request body too large")
-	// errSyntax stops parsing a body nested deeper than maxDepth; the client
-	// gets a SerializationException.
-	errSyntax = errors.New("server: malformed body")
 )
 
 // typedError is what a Backend error other than a *kinesis.Error must implement to
@@ -76,14 +74,14 @@ func capitalMessage(e *kinesis.Error) bool {
 // appendErrorJSON appends the JSON body of e to dst.
 func appendErrorJSON(dst []byte, e *kinesis.Error) []byte {
 	dst = append(dst, `{"__type":`...)
-	dst = appendJSONString(dst, e.Type)
+	dst = wire.AppendString(dst, e.Type)
 	if e.Message != "" {
 		if capitalMessage(e) {
 			dst = append(dst, `,"Message":`...)
 		} else {
 			dst = append(dst, `,"message":`...)
 		}
-		dst = appendJSONString(dst, e.Message)
+		dst = wire.AppendString(dst, e.Message)
 	}
 	return append(dst, '}')
 }
@@ -95,16 +93,16 @@ func appendErrorCBOR(dst []byte, e *kinesis.Error) []byte {
 	if e.Message != "" {
 		n = 2
 	}
-	dst = cborAppendHead(dst, cborMap, uint64(n))
-	dst = cborAppendText(dst, "__type")
-	dst = cborAppendText(dst, e.Type)
+	dst = wire.AppendCBORHead(dst, wire.CBORMap, uint64(n))
+	dst = wire.AppendCBORText(dst, "__type")
+	dst = wire.AppendCBORText(dst, e.Type)
 	if e.Message != "" {
 		if capitalMessage(e) {
-			dst = cborAppendText(dst, "Message")
+			dst = wire.AppendCBORText(dst, "Message")
 		} else {
-			dst = cborAppendText(dst, "message")
+			dst = wire.AppendCBORText(dst, "message")
 		}
-		dst = cborAppendText(dst, e.Message)
+		dst = wire.AppendCBORText(dst, e.Message)
 	}
 	return dst
 }

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/shardlog/shardlog/internal/wire"
 	"github.com/shardlog/shardlog/kinesis"
 )
 
@@ -83,7 +84,7 @@ type call struct {
 	ctx   context.Context
 	proto protocol
 	op    *operation
-	tree  object
+	tree  wire.Object
 
 	body     []byte // request body
 	out      []byte // response body being built
@@ -229,9 +230,10 @@ func (c *call) dispatch(op *operation, known bool) {
 // that outgrows the decoding charge charges more as it grows; when the
 // server has no room, the client has had its answer and parse reports false.
 func (c *call) parse(s *shape) bool {
-	budget := treeBudget{granted: c.decodeCharged}
+	bounds := parseBounds()
+	bounds.Granted = c.decodeCharged
 	if c.s != nil {
-		budget.grow = func(n int64) bool {
+		bounds.Grow = func(n int64) bool {
 			if !c.charge(n) {
 				return false
 			}
@@ -241,9 +243,9 @@ func (c *call) parse(s *shape) bool {
 	}
 	var ok bool
 	if c.proto == protoCBOR {
-		c.tree, ok = parseCBORWithin(c.body, s, &budget)
+		c.tree, ok = wire.ParseCBOR(c.body, s.wireShape(), &bounds)
 	} else {
-		c.tree, ok = parseJSONWithin(c.body, s, &budget)
+		c.tree, ok = wire.ParseJSON(c.body, s.wireShape(), &bounds)
 	}
 	return ok
 }
@@ -304,9 +306,9 @@ func (c *call) kinesisError(err error) *kinesis.Error {
 // writeOutput encodes an output struct in the request's format.
 func (c *call) writeOutput(out any) {
 	if c.proto == protoCBOR {
-		c.out = appendOutputCBOR(c.out, out)
+		c.out = wire.AppendOutputCBOR(c.out, out)
 	} else {
-		c.out = appendOutputJSON(c.out, out)
+		c.out = wire.AppendOutputJSON(c.out, out)
 	}
 }
 
@@ -411,6 +413,8 @@ func (s *Server) logRequest(c *call, start time.Time) {
 // bytes in base64 in x-amz-id-2. They need to be unique, not secret, so they
 // come from the runtime's fast generator.
 
+const hexDigits = "0123456789abcdef"
+
 func newRequestID() string {
 	var u [16]byte
 	for i := 0; i < 16; i += 8 {
@@ -428,7 +432,7 @@ func newRequestID() string {
 			b[pos] = '-'
 			pos++
 		}
-		b[pos], b[pos+1] = hexDigits[x>>4], hexDigits[x&0xf]
+		b[pos], b[pos+1] = hexDigits[x>>4], hexDigits[x&0xf] // lowercase, as AWS writes request ids
 		pos += 2
 	}
 	return string(b[:])

@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"strconv"
 
+	"github.com/shardlog/shardlog/internal/wire"
 	"github.com/shardlog/shardlog/kinesis"
 )
 
@@ -138,9 +139,9 @@ func getRecordsOperation() *operation {
 		run: func(c *call, in any) error {
 			var enc recordEncoder
 			if c.proto == protoCBOR {
-				enc = newCBORRecords(c.out[:0], c.sendPiece)
+				enc = wire.NewCBORRecords(c.out[:0], c.sendPiece)
 			} else {
-				enc = newJSONRecords(c.out[:0], c.sendPiece)
+				enc = wire.NewJSONRecords(c.out[:0], c.sendPiece)
 			}
 			out, err := c.s.backend.GetRecords(c.ctx, in.(*GetRecordsInput), enc)
 			if err != nil {
@@ -149,7 +150,7 @@ func getRecordsOperation() *operation {
 			if out == nil {
 				out = &GetRecordsOutput{}
 			}
-			c.out = enc.finish(out)
+			c.out = enc.Finish(recordsEnd(out))
 			return nil
 		},
 	}

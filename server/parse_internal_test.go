@@ -1,11 +1,6 @@
 package server
 
 import (
-	"bytes"
-	"encoding/binary"
-	"encoding/json"
-	"io"
-	"math"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
@@ -18,182 +13,36 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/shardlog/shardlog/internal/testutil"
+	"github.com/shardlog/shardlog/internal/wire"
 	"github.com/shardlog/shardlog/kinesis"
 )
 
-// parseJSONReference is the parser the server had before parse.go: a tree of
-// every member, built from encoding/json tokens. The tests hold the new parser
-// to its answers.
-func parseJSONReference(body []byte) (object, bool) {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	v, err := readJSON(dec, 0)
-	if err != nil {
-		return nil, false
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, false
-	}
-	obj, ok := v.(object)
-	return obj, ok
-}
+// The tests of this file hold the general decoding path (parse, type check,
+// validation) to linear work and memory, and to the answers the tree of every
+// value gives; package wire's tests hold that tree to the reference parsers.
 
-func readJSON(dec *json.Decoder, depth int) (any, error) {
-	if depth > maxDepth {
-		return nil, errSyntax
-	}
-	tok, err := dec.Token()
-	if err != nil {
-		return nil, err
-	}
-	switch t := tok.(type) {
-	case json.Delim:
-		if t == '[' {
-			return readJSONArray(dec, depth)
-		}
-		return readJSONObject(dec, depth)
-	case json.Number:
-		return number(t), nil
-	default: // nil, bool, string
-		return t, nil
-	}
-}
+// anyTree is the shape of a body whose every value is kept: the tree the
+// decoding path had before the parser kept only what a shape can use.
+var anyTree = func() *wire.Shape {
+	s := &wire.Shape{Kind: wire.Any}
+	s.Elem = s
+	return s
+}()
 
-func readJSONArray(dec *json.Decoder, depth int) (any, error) {
-	list := []any{}
-	for dec.More() {
-		v, err := readJSON(dec, depth+1)
-		if err != nil {
-			return nil, err
-		}
-		list = append(list, v)
+// parseReference parses body keeping every value, in JSON or CBOR.
+func parseReference(body []byte, cbor bool) (wire.Object, bool) {
+	if cbor {
+		return wire.ParseCBOR(body, anyTree, nil)
 	}
-	_, err := dec.Token() // ']'
-	return list, err
-}
-
-func readJSONObject(dec *json.Decoder, depth int) (any, error) {
-	obj := object{}
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return nil, err
-		}
-		key, _ := tok.(string)
-		v, err := readJSON(dec, depth+1)
-		if err != nil {
-			return nil, err
-		}
-		obj.set(key, v)
-	}
-	_, err := dec.Token() // '}'
-	return obj, err
-}
-
-// normalize maps the empty containers of a tree to nil, where the two
-// parsers differ only in allocation.
-func normalize(v any) any {
-	switch t := v.(type) {
-	case object:
-		if len(t) == 0 {
-			return object(nil)
-		}
-		out := make(object, len(t))
-		for i, f := range t {
-			out[i] = field{f.key, normalize(f.val)}
-		}
-		return out
-	case []any:
-		if len(t) == 0 {
-			return []any(nil)
-		}
-		out := make([]any, len(t))
-		for i, e := range t {
-			out[i] = normalize(e)
-		}
-		return out
-	}
-	return v
-}
-
-// requireSameParse checks that parseJSON with anyTree reads body as the
-// reference parser does.
-func requireSameParse(t *testing.T, body []byte) {
-	t.Helper()
-	want, wantOK := parseJSONReference(body)
-	got, gotOK := parseJSON(body, anyTree)
-	require.Equal(t, wantOK, gotOK, "accepts %q", body)
-	if wantOK {
-		require.Equal(t, normalize(want), normalize(got), "tree of %q", body)
-	}
-	_, syntaxOK := parseJSON(body, nil)
-	require.Equal(t, wantOK, syntaxOK, "syntax check of %q", body)
-}
-
-func TestParseJSON_SameAsReference(t *testing.T) {
-	cases := []string{
-		`{}`, ` { } `, `{"a":1}`, `{"a":-0.5e+3,"b":[1,2,{"c":null}],"d":true,"e":false}`,
-		`{"a":1,"a":2}`, `{"a":1,"b":2,"a":3}`, `{"k\u00e9":"\ud83d\ude00"}`, `{"a":"\ud83d"}`, `{"a":"\udc00\ud83d\ude00"}`,
-		`{"a":"\ud83dx"}`, `{"a":"\ud83d\u0041"}`, "{\"a\":\"\xff\xfe\"}", "{\"a\":\"caf\xc3\xa9\"}", `{"a":"\"\\\/\b\f\n\r\t"}`,
-		`{"a":01}`, `{"a":1.}`, `{"a":.5}`, `{"a":-}`, `{"a":1e}`, `{"a":+1}`, `{"a":tru}`, `{"a":nul}`, `{"a" 1}`,
-		`{"a":1,}`, `{,}`, `[]`, `1`, `"a"`, `{} {}`, `{}x`, `{"a":[1,]}`, `{"a":"\x"}`, "{\"a\":\"\x01\"}", `{"a":"\u12"}`,
-		`{"a":"` + "\t" + `"}`, `{1:2}`, ``, ` `, `{"a":[}`, `{"a":{"b":{"c":[[[]]]}}}`,
-		`{"` + strings.Repeat("x", 100) + `":[` + strings.Repeat("[", 127) + strings.Repeat("]", 127) + `]}`,
-		`{"a":` + strings.Repeat("[", 128) + strings.Repeat("]", 128) + `}`,
-		`{"a":` + strings.Repeat("[", 129) + strings.Repeat("]", 129) + `}`,
-	}
-	for i := range 20 {
-		var b strings.Builder
-		b.WriteString("{")
-		for j := range 10 + i {
-			if j > 0 {
-				b.WriteString(",")
-			}
-			b.WriteString(`"k` + strconv.Itoa((j*7)%(3+i)) + `":` + strconv.Itoa(j))
-		}
-		b.WriteString("}")
-		cases = append(cases, b.String())
-	}
-	for _, c := range cases {
-		requireSameParse(t, []byte(c))
-	}
-}
-
-// TestParseJSON_RandomSameAsReference mutates valid bodies at random and
-// holds the parser to the reference on each.
-func TestParseJSON_RandomSameAsReference(t *testing.T) {
-	rng := rand.New(rand.NewPCG(testutil.Seed(t), 9))
-	seeds := []string{
-		`{"StreamName":"s","Records":[{"Data":"AAEC","PartitionKey":"k\u00e9"},{"Data":"","PartitionKey":"x"}]}`,
-		`{"a":[1,-2.5e3,true,false,null,"\ud83d\ude00"],"b":{"a":1,"a":{"c":[]}}}`,
-	}
-	alphabet := []byte(`{}[]":,\u0123456789.eE+-tfnrl aA` + "\xff\xc3\x00\t\n")
-	for range 20000 {
-		body := []byte(seeds[rng.IntN(len(seeds))])
-		for range 1 + rng.IntN(3) {
-			i := rng.IntN(len(body))
-			switch rng.IntN(3) {
-			case 0:
-				body[i] = alphabet[rng.IntN(len(alphabet))]
-			case 1:
-				body = append(body[:i], body[i+1:]...)
-			default:
-				body = append(body[:i], append([]byte{alphabet[rng.IntN(len(alphabet))]}, body[i:]...)...)
-			}
-			if len(body) == 0 {
-				break
-			}
-		}
-		requireSameParse(t, body)
-	}
+	return wire.ParseJSON(body, anyTree, nil)
 }
 
 // parseSteps returns the steps the JSON parser takes on body for the shape of
 // op.
 func parseSteps(t testing.TB, op string, body []byte) int {
-	p := parser{b: body, budget: &treeBudget{}}
-	p.parse(newOperations(Options{}.withDefaults())[op].shape)
-	return p.steps
+	bounds := parseBounds()
+	wire.ParseJSON(body, newOperations(Options{}.withDefaults())[op].shape.wireShape(), &bounds)
+	return bounds.Steps()
 }
 
 // TestParseJSON_Linear checks finding 4: member names were checked against
@@ -235,7 +84,7 @@ func TestParseJSON_Linear(t *testing.T) {
 
 // decodeWith decodes body for op from the tree tree, as the server does after
 // parsing.
-func decodeWith(op *operation, tree object) (any, error) {
+func decodeWith(op *operation, tree wire.Object) (any, error) {
 	c := call{tree: tree}
 	return c.decode(op)
 }
@@ -245,9 +94,10 @@ func decodeWith(op *operation, tree object) (any, error) {
 // gives, for every operation.
 func requireSameDecode(t *testing.T, ops map[string]*operation, body []byte) {
 	t.Helper()
-	ref, refOK := parseJSONReference(body)
+	ref, refOK := parseReference(body, false)
 	for name, op := range ops {
-		tree, ok := parseJSON(body, op.shape)
+		bounds := parseBounds()
+		tree, ok := wire.ParseJSON(body, op.shape.wireShape(), &bounds)
 		require.Equal(t, refOK, ok, "%s accepts %q", name, body)
 		if !ok {
 			continue
@@ -304,281 +154,20 @@ func TestDecode_SameAsReference(t *testing.T) {
 	}
 }
 
-// The CBOR parser before parse.go, the reference for the CBOR tests.
-
-// parseCBOR parses a request body into the tree parseJSON produces. It reports
-// false unless the body is exactly one CBOR map with text keys.
-func parseCBORReference(body []byte) (object, bool) {
-	d := refCBORDecoder{b: body}
-	v, ok := d.value(0)
-	if !ok || d.i != len(d.b) {
-		return nil, false
-	}
-	obj, isObj := v.(object)
-	return obj, isObj
-}
-
-type refCBORDecoder struct {
-	b []byte
-	i int
-}
-
-// head reads an initial byte and its argument. For an indefinite length it
-// returns indefinite true.
-func (d *refCBORDecoder) head() (major byte, info byte, arg uint64, ok bool) {
-	if d.i >= len(d.b) {
-		return 0, 0, 0, false
-	}
-	c := d.b[d.i]
-	d.i++
-	major, info = c&0xe0, c&0x1f
-	var n int
-	switch {
-	case info < 24:
-		return major, info, uint64(info), true
-	case info == 24:
-		n = 1
-	case info == 25:
-		n = 2
-	case info == 26:
-		n = 4
-	case info == 27:
-		n = 8
-	case info == cborIndefinite:
-		return major, info, 0, true
-	default:
-		return 0, 0, 0, false
-	}
-	if len(d.b)-d.i < n {
-		return 0, 0, 0, false
-	}
-	var buf [8]byte
-	copy(buf[8-n:], d.b[d.i:d.i+n])
-	d.i += n
-	return major, info, binary.BigEndian.Uint64(buf[:]), true
-}
-
-func (d *refCBORDecoder) value(depth int) (any, bool) {
-	if depth > maxDepth {
-		return nil, false
-	}
-	start := d.i
-	major, info, arg, ok := d.head()
-	if !ok {
-		return nil, false
-	}
-	switch major {
-	case cborUint:
-		return number(strconv.FormatUint(arg, 10)), info != cborIndefinite
-	case cborNegint:
-		if info == cborIndefinite {
-			return nil, false
-		}
-		if arg == math.MaxUint64 {
-			return number("-18446744073709551616"), true
-		}
-		return number("-" + strconv.FormatUint(arg+1, 10)), true
-	case cborBytes, cborText:
-		b, ok := d.str(major, info, arg)
-		if !ok {
-			return nil, false
-		}
-		if major == cborText {
-			return strings.ToValidUTF8(string(b), "\uFFFD"), true
-		}
-		return b, true
-	case cborArray:
-		return d.array(info, arg, depth)
-	case cborMap:
-		return d.object(info, arg, depth)
-	case cborTag:
-		return d.tagged(info, arg, depth)
-	}
-	d.i = start
-	return d.simple()
-}
-
-// str reads a definite or indefinite byte or text string.
-func (d *refCBORDecoder) str(major, info byte, arg uint64) ([]byte, bool) {
-	if info != cborIndefinite {
-		if arg > uint64(len(d.b)-d.i) {
-			return nil, false
-		}
-		b := make([]byte, arg)
-		d.i += copy(b, d.b[d.i:])
-		return b, true
-	}
-	out := []byte{}
-	for {
-		if d.i < len(d.b) && d.b[d.i] == cborBreak {
-			d.i++
-			return out, true
-		}
-		m, in, n, ok := d.head()
-		if !ok || m != major || in == cborIndefinite || n > uint64(len(d.b)-d.i) {
-			return nil, false
-		}
-		out = append(out, d.b[d.i:d.i+int(n)]...)
-		d.i += int(n)
-	}
-}
-
-func (d *refCBORDecoder) array(info byte, arg uint64, depth int) (any, bool) {
-	list := []any{}
-	for n := uint64(0); info == cborIndefinite || n < arg; n++ {
-		if info == cborIndefinite && d.i < len(d.b) && d.b[d.i] == cborBreak {
-			d.i++
-			return list, true
-		}
-		if d.i >= len(d.b) {
-			return nil, false // also stops a huge claimed length before it allocates
-		}
-		v, ok := d.value(depth + 1)
-		if !ok {
-			return nil, false
-		}
-		list = append(list, v)
-	}
-	return list, true
-}
-
-func (d *refCBORDecoder) object(info byte, arg uint64, depth int) (any, bool) {
-	obj := object{}
-	for n := uint64(0); info == cborIndefinite || n < arg; n++ {
-		if info == cborIndefinite && d.i < len(d.b) && d.b[d.i] == cborBreak {
-			d.i++
-			return obj, true
-		}
-		if d.i >= len(d.b) {
-			return nil, false
-		}
-		k, ok := d.value(depth + 1)
-		key, isText := k.(string)
-		if !ok || !isText {
-			return nil, false
-		}
-		v, ok := d.value(depth + 1)
-		if !ok {
-			return nil, false
-		}
-		obj.set(key, v)
-	}
-	return obj, true
-}
-
-// tagged reads a tagged value. Tag 1 with a number is a timestamp in epoch
-// milliseconds; any other tag is ignored and its content read as is.
-func (d *refCBORDecoder) tagged(info byte, tag uint64, depth int) (any, bool) {
-	if info == cborIndefinite {
-		return nil, false
-	}
-	v, ok := d.value(depth + 1)
-	if !ok || tag != cborTagEpoch {
-		return v, ok
-	}
-	n, isNum := v.(number)
-	if !isNum {
-		return nil, false
-	}
-	f, err := strconv.ParseFloat(string(n), 64)
-	if err != nil {
-		return nil, false
-	}
-	return epochMillis(math.Round(f)), true
-}
-
-func (d *refCBORDecoder) simple() (any, bool) {
-	c := d.b[d.i]
-	d.i++
-	var f float64
-	switch c {
-	case cborFalse:
-		return false, true
-	case cborTrue:
-		return true, true
-	case cborNull, cborUndefined:
-		return nil, true
-	case cborFloat16:
-		if len(d.b)-d.i < 2 {
-			return nil, false
-		}
-		f = float16(binary.BigEndian.Uint16(d.b[d.i:]))
-		d.i += 2
-	case cborFloat32:
-		if len(d.b)-d.i < 4 {
-			return nil, false
-		}
-		f = float64(math.Float32frombits(binary.BigEndian.Uint32(d.b[d.i:])))
-		d.i += 4
-	case cborFloat64:
-		if len(d.b)-d.i < 8 {
-			return nil, false
-		}
-		f = math.Float64frombits(binary.BigEndian.Uint64(d.b[d.i:]))
-		d.i += 8
-	default:
-		return nil, false
-	}
-	if math.IsNaN(f) || math.IsInf(f, 0) {
-		return nil, false
-	}
-	return number(strconv.FormatFloat(f, 'g', -1, 64)), true
-}
-
-// randomCBOR appends a random CBOR value of the kinds request bodies hold.
-func randomCBOR(rng *rand.Rand, b []byte, depth int) []byte {
-	keys := []string{"StreamName", "Records", "Data", "PartitionKey", "Tags", "a", "b", "Timestamp", "ShardCount"}
-	switch k := rng.IntN(12); {
-	case depth > 3 || k < 3:
-		scalars := []string{"\x00", "\x17", "\x38\x05", "\xf4", "\xf5", "\xf6", "\x40", "\x60", "\x61a",
-			"\xc1\x01", "\xf9\x3e\x00", "\xc0\x61a", "\x5f\x41a\xff"}
-		return append(b, scalars[rng.IntN(len(scalars))]...)
-	case k < 5:
-		b = cborAppendText(b, keys[rng.IntN(len(keys))])
-	case k < 6:
-		b = cborAppendBytes(b, []byte{1, 2, 3})
-	case k < 8:
-		n := rng.IntN(4)
-		b = cborAppendHead(b, cborArray, uint64(n))
-		for range n {
-			b = randomCBOR(rng, b, depth+1)
-		}
-	default:
-		n := rng.IntN(4)
-		b = cborAppendHead(b, cborMap, uint64(n))
-		for range n {
-			b = cborAppendText(b, keys[rng.IntN(len(keys))])
-			b = randomCBOR(rng, b, depth+1)
-		}
-	}
-	return b
-}
-
 func TestParseCBOR_SameAsReference(t *testing.T) {
 	ops := newOperations(Options{}.withDefaults())
 	rng := rand.New(rand.NewPCG(testutil.Seed(t), 11))
 	accepted := 0
 	defer func() { t.Logf("%d of 5000 bodies accepted", accepted) }()
 	for range 5000 {
-		n := 1 + rng.IntN(4)
-		body := cborAppendHead(nil, cborMap, uint64(n))
-		for range n {
-			body = cborAppendText(body, []string{"StreamName", "Records", "Tags", "ShardCount", "x"}[rng.IntN(5)])
-			body = randomCBOR(rng, body, 1)
-		}
-		if rng.IntN(3) == 0 {
-			i := rng.IntN(len(body))
-			body[i] ^= byte(1 << rng.IntN(8))
-		}
-		ref, refOK := parseCBORReference(body)
-		got, ok := parseCBOR(body, anyTree)
-		require.Equal(t, refOK, ok, "accepts %x", body)
-		if ok {
+		body := randomCBORBody(rng)
+		ref, refOK := parseReference(body, true)
+		if refOK {
 			accepted++
-			require.Equal(t, normalize(ref), normalize(got), "tree of %x", body)
 		}
 		for name, op := range ops {
-			tree, ok := parseCBOR(body, op.shape)
+			bounds := parseBounds()
+			tree, ok := wire.ParseCBOR(body, op.shape.wireShape(), &bounds)
 			require.Equal(t, refOK, ok, "%s accepts %x", name, body)
 			if !ok {
 				continue
@@ -651,6 +240,51 @@ func TestParse_TreeCharged(t *testing.T) {
 	}
 }
 
+// randomCBORBody returns a map of a few members with random values, one bit
+// of it flipped a third of the time.
+func randomCBORBody(rng *rand.Rand) []byte {
+	n := 1 + rng.IntN(4)
+	body := wire.AppendCBORHead(nil, wire.CBORMap, uint64(n))
+	for range n {
+		body = wire.AppendCBORText(body, []string{"StreamName", "Records", "Tags", "ShardCount", "x"}[rng.IntN(5)])
+		body = randomCBOR(rng, body, 1)
+	}
+	if rng.IntN(3) == 0 {
+		i := rng.IntN(len(body))
+		body[i] ^= byte(1 << rng.IntN(8))
+	}
+	return body
+}
+
+// randomCBOR appends a random CBOR value of the kinds request bodies hold.
+func randomCBOR(rng *rand.Rand, b []byte, depth int) []byte {
+	keys := []string{"StreamName", "Records", "Data", "PartitionKey", "Tags", "a", "b", "Timestamp", "ShardCount"}
+	switch k := rng.IntN(12); {
+	case depth > 3 || k < 3:
+		scalars := []string{"\x00", "\x17", "\x38\x05", "\xf4", "\xf5", "\xf6", "\x40", "\x60", "\x61a",
+			"\xc1\x01", "\xf9\x3e\x00", "\xc0\x61a", "\x5f\x41a\xff"}
+		return append(b, scalars[rng.IntN(len(scalars))]...)
+	case k < 5:
+		b = wire.AppendCBORText(b, keys[rng.IntN(len(keys))])
+	case k < 6:
+		b = wire.AppendCBORBytes(b, []byte{1, 2, 3})
+	case k < 8:
+		n := rng.IntN(4)
+		b = wire.AppendCBORHead(b, wire.CBORArray, uint64(n))
+		for range n {
+			b = randomCBOR(rng, b, depth+1)
+		}
+	default:
+		n := rng.IntN(4)
+		b = wire.AppendCBORHead(b, wire.CBORMap, uint64(n))
+		for range n {
+			b = wire.AppendCBORText(b, keys[rng.IntN(len(keys))])
+			b = randomCBOR(rng, b, depth+1)
+		}
+	}
+	return b
+}
+
 // FuzzParse_Bounded holds the request parsers to linear work and memory on
 // any body, for every operation's shape, in JSON and CBOR: steps (bytes read
 // plus key comparisons) and the bytes parse, type check and validation
@@ -669,18 +303,12 @@ func FuzzParse_Bounded(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		for _, s := range shapes {
-			p := parser{b: body, budget: &treeBudget{}}
-			d := cborDecoder{b: body, budget: &treeBudget{}}
-			var jsonTree, cborTree object
+			jsonBounds, cborBounds := parseBounds(), parseBounds()
+			var jsonTree, cborTree wire.Object
 			var jsonOK, cborOK bool
 			n := allocated(func() {
-				jsonTree, jsonOK = p.parse(s)
-				if s == nil {
-					s = &anyObject
-				}
-				v, ok := d.value(s, 0)
-				cborTree, cborOK = v.(object)
-				cborOK = cborOK && ok && d.i == len(d.b)
+				jsonTree, jsonOK = wire.ParseJSON(body, s.wireShape(), &jsonBounds)
+				cborTree, cborOK = wire.ParseCBOR(body, s.wireShape(), &cborBounds)
 				for _, op := range ops {
 					if op.shape == s && jsonOK {
 						decodeWith(op, jsonTree)
@@ -692,8 +320,8 @@ func FuzzParse_Bounded(f *testing.F) {
 			})
 			limit := uint64(maxAllocPerBodyByte*len(body) + 600<<10) // 600 KiB: a message's 1000 rendered elements
 			require.LessOrEqual(t, n, limit, "allocated %d bytes for %d: %q", n, len(body), body)
-			require.LessOrEqual(t, p.steps, 16*len(body)+64, "JSON steps for %d bytes: %q", len(body), body)
-			require.LessOrEqual(t, d.steps, 16*len(body)+64, "CBOR steps for %d bytes: %q", len(body), body)
+			require.LessOrEqual(t, jsonBounds.Steps(), 16*len(body)+64, "JSON steps for %d bytes: %q", len(body), body)
+			require.LessOrEqual(t, cborBounds.Steps(), 16*len(body)+64, "CBOR steps for %d bytes: %q", len(body), body)
 		}
 	})
 }

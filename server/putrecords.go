@@ -1,13 +1,11 @@
 package server
 
 import (
-	"bytes"
-	"encoding/base64"
 	"strconv"
 	"strings"
 	"sync"
-	"unicode/utf8"
 
+	"github.com/shardlog/shardlog/internal/wire"
 	"github.com/shardlog/shardlog/kinesis"
 )
 
@@ -33,15 +31,15 @@ type putArena struct {
 	spans   []entrySpan
 }
 
-// entrySpan locates one record while the body is scanned: its data in the arena,
-// its partition key and explicit hash key in the body.
+// entrySpan locates one record while the body is scanned: its data in the
+// arena, its partition key and explicit hash key in the body.
 type entrySpan struct {
-	data, key, hashKey span
+	data         span
+	key, hashKey []byte
 }
 
+// span locates a record's data in the arena.
 type span struct{ start, end int }
-
-func (s span) len() int { return s.end - s.start }
 
 var arenaPool = sync.Pool{New: func() any { return new(putArena) }}
 
@@ -76,142 +74,20 @@ type fastLimits struct {
 	maxData int // Options.MaxRecordDataBytes
 }
 
-// scanner walks a JSON body. Its methods report false for anything the fast
-// path declines.
-type scanner struct {
-	b []byte
-	i int
+// str reads a string without escapes, and valid UTF-8: encoding/json would
+// replace invalid bytes (the scanner is a plain one). It returns the string's
+// bytes in the body.
+func str(s *wire.Scanner) ([]byte, bool) {
+	raw, _ := s.RawString()
+	return raw, s.Err() == nil
 }
 
-func (s *scanner) skipSpace() {
-	for s.i < len(s.b) {
-		switch s.b[s.i] {
-		case ' ', '\t', '\n', '\r':
-			s.i++
-		default:
-			return
-		}
-	}
-}
-
-// next skips white space and consumes c if it comes next.
-func (s *scanner) next(c byte) bool {
-	s.skipSpace()
-	if s.i < len(s.b) && s.b[s.i] == c {
-		s.i++
-		return true
-	}
-	return false
-}
-
-// str reads a string without escapes and returns its bytes' span in the body.
-// Non-ASCII text must be valid UTF-8: encoding/json would replace invalid bytes.
-func (s *scanner) str() (span, bool) {
-	if !s.next('"') {
-		return span{}, false
-	}
-	start := s.i
-	ascii := true
-	s.i += plainPrefixBytes(s.b[s.i:])
-	for s.i < len(s.b) {
-		c := s.b[s.i]
-		switch {
-		case c == '"':
-			sp := span{start, s.i}
-			s.i++
-			return sp, ascii || utf8.Valid(s.b[sp.start:sp.end])
-		case c == '\\' || c < 0x20:
-			return span{}, false
-		case c >= utf8.RuneSelf:
-			ascii = false
-		}
-		s.i++
-	}
-	return span{}, false
-}
-
-// boolean reads true or false.
-func (s *scanner) boolean() (bool, bool) {
-	s.skipSpace()
-	rest := s.b[s.i:]
-	switch {
-	case len(rest) >= 4 && string(rest[:4]) == "true":
-		s.i += 4
-		return true, true
-	case len(rest) >= 5 && string(rest[:5]) == "false":
-		s.i += 5
-		return false, true
-	}
-	return false, false
-}
-
-// end reports whether only white space is left.
-func (s *scanner) end() bool {
-	s.skipSpace()
-	return s.i == len(s.b)
-}
-
-// members calls fn for each member of an object, with the key's text; fn reads
-// the value. It stops with false as soon as fn or the syntax fails.
-func (s *scanner) members(fn func(key []byte) bool) bool {
-	if !s.next('{') {
-		return false
-	}
-	if s.next('}') {
-		return true
-	}
-	for {
-		k, ok := s.str()
-		if !ok || !s.next(':') {
-			return false
-		}
-		if !fn(s.b[k.start:k.end]) {
-			return false
-		}
-		if s.next('}') {
-			return true
-		}
-		if !s.next(',') {
-			return false
-		}
-	}
-}
-
-// blob decodes a canonical base64 string into the arena. The string is not
-// scanned byte by byte: the decoder itself rejects every byte outside the
-// alphabet (quotes, backslashes, control characters, non-ASCII) except CR and
-// LF, which it skips; a skipped byte shows as a short result, so the length
-// check below rejects those too.
-func (s *scanner) blob(a *putArena, maxData int) (span, bool) {
-	if !s.next('"') {
-		return span{}, false
-	}
-	end := bytes.IndexByte(s.b[s.i:], '"')
-	if end < 0 {
-		return span{}, false
-	}
-	src := s.b[s.i : s.i+end]
-	s.i += end + 1
-	if len(src)%4 != 0 {
-		return span{}, false
-	}
-	want := len(src) / 4 * 3
-	if len(src) > 0 && src[len(src)-1] == '=' {
-		want--
-		if src[len(src)-2] == '=' {
-			want--
-		}
-	}
+// blob decodes a canonical base64 string into the arena.
+func blob(s *wire.Scanner, a *putArena, maxData int) (span, bool) {
 	start := len(a.data)
-	if want > maxData || cap(a.data)-start < len(src)/4*3 {
-		return span{}, false
-	}
-	n, err := base64.StdEncoding.Strict().Decode(a.data[start:start+len(src)/4*3], src)
-	if err != nil || n != want {
-		return span{}, false
-	}
-	a.data = a.data[:start+n]
-	return span{start, start + n}, true
+	var ok bool
+	a.data, ok = s.Base64(a.data, maxData)
+	return span{start, len(a.data)}, ok
 }
 
 // Member bits, to find repeated members.
@@ -238,23 +114,23 @@ func markSeen(seen *uint16, bit uint16) bool {
 // streamMembers reads the members PutRecords and PutRecord share. It reports
 // handled false for a key that is not one of them.
 type streamMembers struct {
-	name, arn, id span
+	name, arn, id []byte
 	dryRun        bool
 }
 
-func (m *streamMembers) read(s *scanner, key []byte, seen *uint16) (handled, ok bool) {
+func (m *streamMembers) read(s *wire.Scanner, key []byte, seen *uint16) (handled, ok bool) {
 	switch string(key) {
 	case "StreamName":
-		m.name, ok = s.str()
+		m.name, ok = str(s)
 		return true, ok && markSeen(seen, seenStreamName)
 	case "StreamARN":
-		m.arn, ok = s.str()
+		m.arn, ok = str(s)
 		return true, ok && markSeen(seen, seenStreamARN)
 	case "StreamId":
-		m.id, ok = s.str()
+		m.id, ok = str(s)
 		return true, ok && markSeen(seen, seenStreamID)
 	case "DryRun":
-		m.dryRun, ok = s.boolean()
+		m.dryRun, ok = s.Bool()
 		return true, ok && markSeen(seen, seenDryRun)
 	}
 	return false, false
@@ -262,17 +138,13 @@ func (m *streamMembers) read(s *scanner, key []byte, seen *uint16) (handled, ok 
 
 // valid checks the stream members' constraints: one of StreamName and StreamARN
 // is required, and each present member must satisfy its shape.
-func (m *streamMembers) valid(b []byte, seen uint16) bool {
+func (m *streamMembers) valid(seen uint16) bool {
 	if seen&(seenStreamName|seenStreamARN) == 0 {
 		return false
 	}
-	return (seen&seenStreamName == 0 || shapeValid(b, m.name, shapeStreamName)) &&
-		(seen&seenStreamARN == 0 || shapeValid(b, m.arn, shapeStreamARN)) &&
-		(seen&seenStreamID == 0 || shapeValid(b, m.id, shapeStreamID))
-}
-
-func shapeValid(b []byte, sp span, s *shape) bool {
-	return stringValid(string(b[sp.start:sp.end]), s)
+	return (seen&seenStreamName == 0 || stringValid(string(m.name), shapeStreamName)) &&
+		(seen&seenStreamARN == 0 || stringValid(string(m.arn), shapeStreamARN)) &&
+		(seen&seenStreamID == 0 || stringValid(string(m.id), shapeStreamID))
 }
 
 // validPartitionKey checks a partition key's length, 1 to 256 UTF-16 units.
@@ -313,21 +185,21 @@ func validDigits(n []byte) bool {
 // false when it declines the body.
 func decodePutRecordsFast(body []byte, lim fastLimits, a *putArena) (*PutRecordsInput, bool) {
 	a.prepare(len(body))
-	s := scanner{b: body}
+	s := wire.NewPlainScanner(body)
 	var seen uint16
 	var sm streamMembers
-	ok := s.members(func(key []byte) bool {
+	ok := s.Object(func(key []byte) bool {
 		if string(key) == "Records" {
-			return markSeen(&seen, seenRecords) && s.records(a, lim)
+			return markSeen(&seen, seenRecords) && records(&s, a, lim)
 		}
 		handled, ok := sm.read(&s, key, &seen)
 		return handled && ok
-	}) && s.end()
-	if !ok || seen&seenRecords == 0 || !sm.valid(body, seen) {
+	}) && s.End() == nil
+	if !ok || seen&seenRecords == 0 || !sm.valid(seen) {
 		return nil, false
 	}
 	in := &PutRecordsInput{DryRun: sm.dryRun}
-	t := packText(body, a.spans, sm.name, sm.arn, sm.id)
+	t := packText(a.spans, sm.name, sm.arn, sm.id)
 	in.StreamName, in.StreamARN, in.StreamId = t.cut(sm.name), t.cut(sm.arn), t.cut(sm.id)
 	a.records = a.records[:0]
 	for _, e := range a.spans {
@@ -342,34 +214,26 @@ func decodePutRecordsFast(body []byte, lim fastLimits, a *putArena) (*PutRecords
 }
 
 // records reads the Records array.
-func (s *scanner) records(a *putArena, lim fastLimits) bool {
-	if !s.next('[') || s.next(']') {
-		return false // an empty list fails validation: the general path says how
-	}
-	for {
+func records(s *wire.Scanner, a *putArena, lim fastLimits) bool {
+	empty := true
+	ok := s.Array(func() bool {
+		empty = false
 		if len(a.spans) == kinesis.MaxPutRecordsEntries {
 			return false
 		}
-		e, ok := s.entry(a, lim)
-		if !ok {
-			return false
-		}
+		e, ok := entry(s, a, lim)
 		a.spans = append(a.spans, e)
-		if s.next(']') {
-			return true
-		}
-		if !s.next(',') {
-			return false
-		}
-	}
+		return ok
+	})
+	return ok && !empty // an empty list fails validation: the general path says how
 }
 
 // entry reads one PutRecordsRequestEntry.
-func (s *scanner) entry(a *putArena, lim fastLimits) (entrySpan, bool) {
+func entry(s *wire.Scanner, a *putArena, lim fastLimits) (entrySpan, bool) {
 	var e entrySpan
 	var seen uint16
-	ok := s.members(func(key []byte) bool {
-		ok, _ := s.recordMember(key, &e, &seen, a, lim)
+	ok := s.Object(func(key []byte) bool {
+		ok, _ := recordMember(s, key, &e, &seen, a, lim)
 		return ok
 	})
 	return e, ok && seen&(seenData|seenPartitionKey) == seenData|seenPartitionKey
@@ -377,17 +241,17 @@ func (s *scanner) entry(a *putArena, lim fastLimits) (entrySpan, bool) {
 
 // recordMember reads Data, PartitionKey or ExplicitHashKey into e. It reports
 // handled false for any other key.
-func (s *scanner) recordMember(key []byte, e *entrySpan, seen *uint16, a *putArena, lim fastLimits) (ok, handled bool) {
+func recordMember(s *wire.Scanner, key []byte, e *entrySpan, seen *uint16, a *putArena, lim fastLimits) (ok, handled bool) {
 	switch string(key) {
 	case "Data":
-		e.data, ok = s.blob(a, lim.maxData)
+		e.data, ok = blob(s, a, lim.maxData)
 		return ok && markSeen(seen, seenData), true
 	case "PartitionKey":
-		e.key, ok = s.str()
-		return ok && markSeen(seen, seenPartitionKey) && validPartitionKey(s.b[e.key.start:e.key.end]), true
+		e.key, ok = str(s)
+		return ok && markSeen(seen, seenPartitionKey) && validPartitionKey(e.key), true
 	case "ExplicitHashKey":
-		e.hashKey, ok = s.str()
-		return ok && markSeen(seen, seenHashKey) && validHashKey(s.b[e.hashKey.start:e.hashKey.end]), true
+		e.hashKey, ok = str(s)
+		return ok && markSeen(seen, seenHashKey) && validHashKey(e.hashKey), true
 	}
 	return false, false
 }
@@ -395,27 +259,27 @@ func (s *scanner) recordMember(key []byte, e *entrySpan, seen *uint16, a *putAre
 // decodePutRecordFast decodes a PutRecord body, as decodePutRecordsFast does.
 func decodePutRecordFast(body []byte, lim fastLimits, a *putArena) (*PutRecordInput, bool) {
 	a.prepare(len(body))
-	s := scanner{b: body}
+	s := wire.NewPlainScanner(body)
 	var seen uint16
 	var sm streamMembers
 	var e entrySpan
-	var seq span
-	ok := s.members(func(key []byte) bool {
-		if ok, handled := s.recordMember(key, &e, &seen, a, lim); handled {
+	var seq []byte
+	ok := s.Object(func(key []byte) bool {
+		if ok, handled := recordMember(&s, key, &e, &seen, a, lim); handled {
 			return ok
 		}
 		if string(key) == "SequenceNumberForOrdering" {
 			var ok bool
-			seq, ok = s.str()
-			return ok && markSeen(&seen, seenSequence) && validSequenceNumber(body[seq.start:seq.end])
+			seq, ok = str(&s)
+			return ok && markSeen(&seen, seenSequence) && validSequenceNumber(seq)
 		}
 		handled, ok := sm.read(&s, key, &seen)
 		return handled && ok
-	}) && s.end()
-	if !ok || seen&(seenData|seenPartitionKey) != seenData|seenPartitionKey || !sm.valid(body, seen) {
+	}) && s.End() == nil
+	if !ok || seen&(seenData|seenPartitionKey) != seenData|seenPartitionKey || !sm.valid(seen) {
 		return nil, false
 	}
-	t := packText(body, []entrySpan{e}, sm.name, sm.arn, sm.id, seq)
+	t := packText([]entrySpan{e}, sm.name, sm.arn, sm.id, seq)
 	in := &PutRecordInput{DryRun: sm.dryRun}
 	in.StreamName, in.StreamARN, in.StreamId = t.cut(sm.name), t.cut(sm.arn), t.cut(sm.id)
 	in.SequenceNumberForOrdering = t.cut(seq)
@@ -432,31 +296,31 @@ type packedText struct {
 }
 
 // packText copies the strings a request needs out of the body, in one
-// allocation: the extra spans first, then each record's partition key and hash
-// key. The caller must cut them in that order.
-func packText(body []byte, spans []entrySpan, extra ...span) packedText {
+// allocation: the extra strings first, then each record's partition key and
+// hash key. The caller must cut them in that order.
+func packText(spans []entrySpan, extra ...[]byte) packedText {
 	n := 0
-	for _, sp := range extra {
-		n += sp.len()
+	for _, b := range extra {
+		n += len(b)
 	}
 	for _, e := range spans {
-		n += e.key.len() + e.hashKey.len()
+		n += len(e.key) + len(e.hashKey)
 	}
 	var b strings.Builder
 	b.Grow(n)
-	for _, sp := range extra {
-		b.Write(body[sp.start:sp.end])
+	for _, x := range extra {
+		b.Write(x)
 	}
 	for _, e := range spans {
-		b.Write(body[e.key.start:e.key.end])
-		b.Write(body[e.hashKey.start:e.hashKey.end])
+		b.Write(e.key)
+		b.Write(e.hashKey)
 	}
 	return packedText{text: b.String()}
 }
 
-func (t *packedText) cut(sp span) string {
-	s := t.text[t.pos : t.pos+sp.len()]
-	t.pos += sp.len()
+func (t *packedText) cut(b []byte) string {
+	s := t.text[t.pos : t.pos+len(b)]
+	t.pos += len(b)
 	return s
 }
 
@@ -484,7 +348,7 @@ func appendPutRecordsJSON(dst []byte, out *PutRecordsOutput) []byte {
 			dst = append(dst, sep)
 			sep = ','
 			dst = append(dst, m.name...)
-			dst = appendJSONString(dst, m.val)
+			dst = wire.AppendString(dst, m.val)
 		}
 		if sep == '{' {
 			dst = append(dst, '{')
@@ -494,7 +358,7 @@ func appendPutRecordsJSON(dst []byte, out *PutRecordsOutput) []byte {
 	dst = append(dst, ']')
 	if out.EncryptionType != "" {
 		dst = append(dst, `,"EncryptionType":`...)
-		dst = appendJSONString(dst, out.EncryptionType)
+		dst = wire.AppendString(dst, out.EncryptionType)
 	}
 	return append(dst, '}')
 }

@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/shardlog/shardlog/internal/wire"
 	"github.com/shardlog/shardlog/kinesis"
 )
 
@@ -24,6 +25,8 @@ type shape struct {
 	pattern        string // whole-string regular expression, as the model writes it
 	re             *regexp.Regexp
 	enum           []string
+
+	wire wire.Shape // what the parser needs of it: built by the constructors (bind)
 }
 
 // member is one member of a structure.
@@ -37,38 +40,79 @@ type member struct {
 	unless string
 }
 
-type kind uint8
+// kind is the wire type of a shape, as package wire names it.
+type kind = wire.Kind
 
 const (
-	kindString kind = iota
-	kindInteger
-	kindBoolean
-	kindBlob
-	kindTimestamp
-	kindList
-	kindMap
-	kindStructure
-	kindAny // no model member: the parsers keep any value under it, for tests
+	kindString    = wire.String
+	kindInteger   = wire.Integer
+	kindBoolean   = wire.Boolean
+	kindBlob      = wire.Blob
+	kindTimestamp = wire.Timestamp
+	kindList      = wire.List
+	kindMap       = wire.Map
+	kindStructure = wire.Structure
 )
 
 const noBound = -1
 
-// Shape constructors.
+// Shape constructors. Each ends in bind, which builds the shape's wire.Shape
+// from what the constructor set; a shape built any other way is not bound,
+// which TestShapes_Bound catches.
+
+// bind builds s.wire: the kind, a structure's members, a list's element or a
+// map's value (bound before s, as constructor arguments), and the checks the
+// parser asks about list elements it only counts.
+func bind(s *shape) *shape {
+	s.wire = wire.Shape{Kind: s.kind}
+	if s.elem != nil {
+		s.wire.Elem = &s.elem.wire
+	}
+	if len(s.members) > 0 {
+		s.wire.Members = make([]wire.Member, 0, len(s.members))
+	}
+	for _, m := range s.members {
+		s.wire.Members = append(s.wire.Members, wire.Member{Name: m.name, Shape: &m.shape.wire})
+		s.wire.NeedsMember = s.wire.NeedsMember || m.required && m.unless == ""
+	}
+	if s.kind < kindList {
+		s.wire.Scalar = s
+	}
+	return s
+}
+
+// TypeCheck is checkValue for the parser (wire.ScalarChecks).
+func (s *shape) TypeCheck(v any) (any, bool) {
+	cv, err := checkValue(v, s)
+	return cv, err == nil
+}
+
+// Valid is scalarValid for the parser (wire.ScalarChecks).
+func (s *shape) Valid(cv any) bool { return scalarValid(cv, s) }
+
+// wireShape returns what the parser needs of s; nil for nil, which parses
+// for the syntax only.
+func (s *shape) wireShape() *wire.Shape {
+	if s == nil {
+		return nil
+	}
+	return &s.wire
+}
 
 func stringShape(minLen, maxLen int, pattern string) *shape {
 	s := &shape{kind: kindString, minLen: minLen, maxLen: maxLen, pattern: pattern}
 	if pattern != "" {
 		s.re = regexp.MustCompile(`^(?:` + pattern + `)$`)
 	}
-	return s
+	return bind(s)
 }
 
 func enumShape(values ...string) *shape {
-	return &shape{kind: kindString, minLen: noBound, maxLen: noBound, enum: values}
+	return bind(&shape{kind: kindString, minLen: noBound, maxLen: noBound, enum: values})
 }
 
 func integerShape() *shape {
-	return &shape{kind: kindInteger, minLen: noBound, maxLen: noBound}
+	return bind(&shape{kind: kindInteger, minLen: noBound, maxLen: noBound})
 }
 
 func integerRange(min, max int64) *shape {
@@ -81,23 +125,23 @@ func integerRange(min, max int64) *shape {
 }
 
 func scalarShape(k kind) *shape {
-	return &shape{kind: k, minLen: noBound, maxLen: noBound}
+	return bind(&shape{kind: k, minLen: noBound, maxLen: noBound})
 }
 
 func blobShape(maxLen int) *shape {
-	return &shape{kind: kindBlob, minLen: noBound, maxLen: maxLen}
+	return bind(&shape{kind: kindBlob, minLen: noBound, maxLen: maxLen})
 }
 
 func listShape(elem *shape, minLen, maxLen int) *shape {
-	return &shape{kind: kindList, elem: elem, minLen: minLen, maxLen: maxLen}
+	return bind(&shape{kind: kindList, elem: elem, minLen: minLen, maxLen: maxLen})
 }
 
 func mapShape(key, value *shape, minLen, maxLen int) *shape {
-	return &shape{kind: kindMap, key: key, elem: value, minLen: minLen, maxLen: maxLen}
+	return bind(&shape{kind: kindMap, key: key, elem: value, minLen: minLen, maxLen: maxLen})
 }
 
 func structShape(name string, members ...member) *shape {
-	return &shape{kind: kindStructure, name: name, members: members, minLen: noBound, maxLen: noBound}
+	return bind(&shape{kind: kindStructure, name: name, members: members, minLen: noBound, maxLen: noBound})
 }
 
 // optional and required build structure members.

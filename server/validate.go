@@ -6,6 +6,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/shardlog/shardlog/internal/wire"
 	"github.com/shardlog/shardlog/kinesis"
 )
 
@@ -102,7 +103,7 @@ func (v *validator) value(val any, s *shape, path string) {
 	case kindList:
 		v.list(val.([]any), s, path)
 	case kindMap:
-		v.mapValue(val.(object), s, path)
+		v.mapValue(val.(wire.Object), s, path)
 	case kindStructure:
 		v.structure(val.(checked), s, path+".")
 	}
@@ -144,7 +145,7 @@ func (v *validator) list(list []any, s *shape, path string) {
 		}
 		return text
 	}
-	if n := listLen(list); lengthFails(n, s) {
+	if n := wire.ListLen(list); lengthFails(n, s) {
 		v.length(render(), n, s, path)
 	}
 	if s.elem.kind == kindStructure {
@@ -152,7 +153,7 @@ func (v *validator) list(list []any, s *shape, path string) {
 			if v.full() {
 				return
 			}
-			if _, more := e.(moreElements); more {
+			if _, more := e.(wire.MoreElements); more {
 				panic("server: elements counted before the validation messages were full")
 			}
 			elemPath := path + "." + strconv.Itoa(i+1) + ".member"
@@ -165,8 +166,8 @@ func (v *validator) list(list []any, s *shape, path string) {
 		return
 	}
 	for _, e := range list {
-		more, isMore := e.(moreElements)
-		if e == nil || isMore && more.invalid || !isMore && !scalarValid(e, s.elem) {
+		more, isMore := e.(wire.MoreElements)
+		if e == nil || isMore && more.Invalid || !isMore && !scalarValid(e, s.elem) {
 			v.fail(render(), path, "Member must satisfy constraint: "+elementRules(s.elem), false)
 			return
 		}
@@ -174,17 +175,17 @@ func (v *validator) list(list []any, s *shape, path string) {
 }
 
 // mapValue checks a map's size, then its keys together, then its values together.
-func (v *validator) mapValue(m object, s *shape, path string) {
+func (v *validator) mapValue(m wire.Object, s *shape, path string) {
 	text := renderMap(m)
 	v.length(text, len(m), s, path)
 	for _, f := range m {
-		if !stringValid(f.key, s.key) {
+		if !stringValid(f.Key, s.key) {
 			v.fail(text, path, "Map keys must satisfy constraint: "+elementRules(s.key), false)
 			break
 		}
 	}
 	for _, f := range m {
-		val, _ := f.val.(string)
+		val, _ := f.Val.(string)
 		if !stringValid(val, s.elem) {
 			v.fail(text, path, "Map value must satisfy constraint: "+elementRules(s.elem), false)
 			break
@@ -235,7 +236,7 @@ const maxRenderedElements = 1000
 
 func renderList(list []any, elem *shape) string {
 	if elem.kind == kindStructure {
-		return renderStructures(listLen(list), elem)
+		return renderStructures(wire.ListLen(list), elem)
 	}
 	size := 2
 	for _, e := range list {
@@ -248,8 +249,8 @@ func renderList(list []any, elem *shape) string {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		if more, ok := e.(moreElements); ok {
-			b.WriteString("... " + strconv.Itoa(more.n) + " more")
+		if more, ok := e.(wire.MoreElements); ok {
+			b.WriteString("... " + strconv.Itoa(more.N) + " more")
 			break
 		}
 		switch {
@@ -282,19 +283,19 @@ func renderStructures(n int, elem *shape) string {
 	return b.String()
 }
 
-func renderMap(m object) string {
+func renderMap(m wire.Object) string {
 	var b strings.Builder
 	b.WriteByte('{')
 	for i, f := range m {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		b.WriteString(f.key)
+		b.WriteString(f.Key)
 		b.WriteByte('=')
-		if f.val == nil {
+		if f.Val == nil {
 			b.WriteString("null")
 		} else {
-			b.WriteString(renderScalar(f.val))
+			b.WriteString(renderScalar(f.Val))
 		}
 	}
 	b.WriteByte('}')

@@ -1,4 +1,4 @@
-package server
+package wire
 
 import (
 	"encoding/binary"
@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 	"unicode/utf8"
 
 	"github.com/stretchr/testify/require"
@@ -31,8 +30,8 @@ func TestAppendEpochMillis(t *testing.T) {
 		{-1500, "-1.5"},
 	}
 	for _, tc := range cases {
-		got := string(appendEpochMillis(nil, tc.ms))
-		require.Equal(t, tc.want, got, "appendEpochMillis(%d)", tc.ms)
+		got := string(AppendEpochMillis(nil, tc.ms))
+		require.Equal(t, tc.want, got, "AppendEpochMillis(%d)", tc.ms)
 		f, err := strconv.ParseFloat(got, 64)
 		require.NoError(t, err)
 		require.Equal(t, tc.ms, int64(f*1000+0.5*sign(f)), "round trip of %s", got)
@@ -46,11 +45,11 @@ func sign(f float64) float64 {
 	return 1
 }
 
-func TestAppendJSONString(t *testing.T) {
+func TestAppendString(t *testing.T) {
 	cases := []string{"", "plain", `q"b\s`, "a longer string with a \" quote past eight bytes, a \\ and \x01 and é", "tab\tnl\nret\r", "\x00\x01\x1f\x7f", "ключ😀", "\u2028\u2029", "bad\xffutf8\xc3"}
 	for _, s := range cases {
-		got := appendJSONString(nil, s)
-		require.Equal(t, got, appendJSONBytes(nil, []byte(s)), "bytes and string variants of %q", s)
+		got := AppendString(nil, s)
+		require.Equal(t, got, AppendString(nil, []byte(s)), "string and byte slice of %q", s)
 		var back string
 		require.NoError(t, json.Unmarshal(got, &back), "%s", got)
 		want := s
@@ -59,25 +58,6 @@ func TestAppendJSONString(t *testing.T) {
 		}
 		require.Equal(t, want, back, "round trip of %q through %s", s, got)
 	}
-}
-
-// TestAppendOutputJSON checks the reflective encoder's rules against
-// encoding/json's reading of its output.
-func TestAppendOutputJSON(t *testing.T) {
-	out := &DescribeStreamSummaryOutput{StreamDescriptionSummary: StreamDescriptionSummary{
-		StreamName: "s", StreamStatus: "ACTIVE", StreamCreationTimestamp: time.UnixMilli(1500000000123),
-		EnhancedMonitoring: []EnhancedMetrics{{ShardLevelMetrics: []string{"ALL"}}},
-		WarmThroughput:     &WarmThroughputObject{TargetMiBps: new(int32)},
-	}}
-	got := string(appendOutputJSON(nil, out))
-	want := `{"StreamDescriptionSummary":{"StreamName":"s","StreamARN":"","StreamStatus":"ACTIVE","RetentionPeriodHours":0,` +
-		`"StreamCreationTimestamp":1500000000.123,"EnhancedMonitoring":[{"ShardLevelMetrics":["ALL"]}],"OpenShardCount":0,` +
-		`"WarmThroughput":{"TargetMiBps":0}}}`
-	require.Equal(t, want, got)
-	require.Equal(t, "", string(appendOutputJSON(nil, &CreateStreamOutput{})), "a Unit output has an empty body")
-	require.Equal(t, `{"Tags":{"a":"1","b":"2"}}`, string(appendOutputJSON(nil, &struct {
-		Tags map[string]string
-	}{map[string]string{"b": "2", "a": "1"}})), "map keys are sorted")
 }
 
 // TestPlainWord compares the word-at-a-time check with a byte loop, for every
@@ -108,5 +88,5 @@ func TestPlainWord(t *testing.T) {
 	}
 	long := strings.Repeat("0123456789", 5) + `"` + strings.Repeat("x", 20) + "\\"
 	require.Equal(t, 48, plainPrefix(long))
-	require.Equal(t, `"`+strings.ReplaceAll(strings.ReplaceAll(long, `\`, `\\`), `"`, `\"`)+`"`, string(appendJSONString(nil, long)))
+	require.Equal(t, `"`+strings.ReplaceAll(strings.ReplaceAll(long, `\`, `\\`), `"`, `\"`)+`"`, string(AppendString(nil, long)))
 }

@@ -1,4 +1,4 @@
-package server
+package wire
 
 import (
 	"encoding/json"
@@ -39,11 +39,11 @@ func randomRecords(rng *rand.Rand, n int) []testRecord {
 func TestJSONRecords(t *testing.T) {
 	rng := rand.New(rand.NewPCG(testutil.Seed(t), 3))
 	records := randomRecords(rng, 200)
-	enc := newJSONRecords(nil, nil)
+	enc := NewJSONRecords(nil, nil)
 	for _, r := range records {
 		require.NoError(t, enc.Record([]byte(r.seq), r.arrivalMs, r.key, r.data))
 	}
-	body := enc.finish(&GetRecordsOutput{NextShardIterator: "next", MillisBehindLatest: 5})
+	body := enc.Finish(RecordsEnd{NextShardIterator: "next", MillisBehindLatest: 5})
 	var got struct {
 		Records []struct {
 			SequenceNumber              string
@@ -73,24 +73,24 @@ func TestJSONRecords(t *testing.T) {
 func TestCBORRecords(t *testing.T) {
 	rng := rand.New(rand.NewPCG(testutil.Seed(t), 4))
 	records := randomRecords(rng, 50)
-	enc := newCBORRecords(nil, nil)
+	enc := NewCBORRecords(nil, nil)
 	for _, r := range records {
 		require.NoError(t, enc.Record([]byte(r.seq), r.arrivalMs, r.key, r.data))
 	}
-	body := enc.finish(&GetRecordsOutput{MillisBehindLatest: 0, ChildShards: []ChildShard{{ShardId: "s"}}})
-	got, ok := parseCBOR(body, anyTree)
+	body := enc.Finish(RecordsEnd{MillisBehindLatest: 0, ChildShards: []struct{ ShardId string }{{ShardId: "s"}}})
+	got, ok := ParseCBOR(body, anyTree, nil)
 	require.True(t, ok)
-	list, _ := got.get("Records")
+	list, _ := got.Get("Records")
 	require.Len(t, list, len(records))
 	for i, r := range records {
-		rec := list.([]any)[i].(object)
-		data, _ := rec.get("Data")
+		rec := list.([]any)[i].(Object)
+		data, _ := rec.Get("Data")
 		require.Equal(t, r.data, data)
-		ts, _ := rec.get("ApproximateArrivalTimestamp")
-		require.Equal(t, epochMillis(r.arrivalMs), ts)
+		ts, _ := rec.Get("ApproximateArrivalTimestamp")
+		require.Equal(t, EpochMillis(r.arrivalMs), ts)
 	}
-	_, hasNext := got.get("NextShardIterator")
+	_, hasNext := got.Get("NextShardIterator")
 	require.False(t, hasNext)
-	children, _ := got.get("ChildShards")
+	children, _ := got.Get("ChildShards")
 	require.Len(t, children, 1)
 }

@@ -1,4 +1,4 @@
-package server
+package wire
 
 import (
 	"encoding/hex"
@@ -23,25 +23,25 @@ func TestParseCBOR(t *testing.T) {
 	cases := []struct {
 		name string
 		hex  string
-		want object
+		want Object
 	}{
-		{"empty map", "a0", object(nil)}, // an empty object allocates nothing
-		{"uint and negint", "a2616100616239ffff", object{{"a", number("0")}, {"b", number("-65536")}}},
-		{"largest negint", "a161613bffffffffffffffff", object{{"a", number("-18446744073709551616")}}},
-		{"byte and text strings", "a261614401020304616264c3a9c3a9", object{{"a", []byte{1, 2, 3, 4}}, {"b", "éé"}}},
-		{"indefinite strings", "a26161" + "5f42010243030405ff" + "6162" + "7f626162626364ff", object{{"a", []byte{1, 2, 3, 4, 5}}, {"b", "abcd"}}},
-		{"indefinite map and array", "bf6161" + "9f0102ff" + "ff", object{{"a", []any{number("1"), number("2")}}}},
+		{"empty map", "a0", Object(nil)}, // an empty Object allocates nothing
+		{"uint and negint", "a2616100616239ffff", Object{{"a", Number("0")}, {"b", Number("-65536")}}},
+		{"largest negint", "a161613bffffffffffffffff", Object{{"a", Number("-18446744073709551616")}}},
+		{"byte and text strings", "a261614401020304616264c3a9c3a9", Object{{"a", []byte{1, 2, 3, 4}}, {"b", "éé"}}},
+		{"indefinite strings", "a26161" + "5f42010243030405ff" + "6162" + "7f626162626364ff", Object{{"a", []byte{1, 2, 3, 4, 5}}, {"b", "abcd"}}},
+		{"indefinite map and array", "bf6161" + "9f0102ff" + "ff", Object{{"a", []any{Number("1"), Number("2")}}}},
 		{"floats", "a36161f93e0061621a000186a06163fb3ff199999999999a",
-			object{{"a", number("1.5")}, {"b", number("100000")}, {"c", number("1.1")}}},
-		{"float32", "a16161fa47c35000", object{{"a", number("100000")}}},
-		{"simple values", "a4616af4616bf5616cf6616df7", object{{"j", false}, {"k", true}, {"l", nil}, {"m", nil}}},
-		{"epoch millis", "a16174c11b000001a013accc38", object{{"t", epochMillis(1787036486712)}}},
-		{"other tags are ignored", "a16174c074323031332d30332d32315432303a30343a30305a", object{{"t", "2013-03-21T20:04:00Z"}}},
-		{"repeated key keeps the last value", "a2616101616102", object{{"a", number("2")}}},
+			Object{{"a", Number("1.5")}, {"b", Number("100000")}, {"c", Number("1.1")}}},
+		{"float32", "a16161fa47c35000", Object{{"a", Number("100000")}}},
+		{"simple values", "a4616af4616bf5616cf6616df7", Object{{"j", false}, {"k", true}, {"l", nil}, {"m", nil}}},
+		{"epoch millis", "a16174c11b000001a013accc38", Object{{"t", EpochMillis(1787036486712)}}},
+		{"other tags are ignored", "a16174c074323031332d30332d32315432303a30343a30305a", Object{{"t", "2013-03-21T20:04:00Z"}}},
+		{"repeated key keeps the last value", "a2616101616102", Object{{"a", Number("2")}}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			got, ok := parseCBOR(mustHex(t, tc.hex), anyTree)
+			got, ok := ParseCBOR(mustHex(t, tc.hex), anyTree, nil)
 			require.True(t, ok)
 			require.Equal(t, tc.want, got)
 		})
@@ -67,7 +67,7 @@ func TestParseCBOR_Rejects(t *testing.T) {
 	}
 	for name, h := range cases {
 		t.Run(name, func(t *testing.T) {
-			_, ok := parseCBOR(mustHex(t, h), anyTree)
+			_, ok := ParseCBOR(mustHex(t, h), anyTree, nil)
 			require.False(t, ok)
 		})
 	}
@@ -77,38 +77,51 @@ func TestParseCBOR_Rejects(t *testing.T) {
 		deep = append(deep, 0x81)
 	}
 	deep = append(deep, 0x00)
-	_, ok := parseCBOR(deep, anyTree)
+	_, ok := ParseCBOR(deep, anyTree, nil)
 	require.False(t, ok, "nesting beyond maxDepth")
 }
 
 // TestCBOR_RoundTrip encodes outputs with the reflective CBOR encoder and reads
 // them back with the decoder.
 func TestCBOR_RoundTrip(t *testing.T) {
-	out := &DescribeStreamOutput{StreamDescription: StreamDescription{
+	type hashKeyRange struct{ StartingHashKey, EndingHashKey string }
+	type shard struct {
+		ShardId      string
+		HashKeyRange hashKeyRange
+	}
+	type description struct {
+		StreamName              string
+		StreamStatus            string
+		RetentionPeriodHours    int32
+		StreamCreationTimestamp time.Time
+		Shards                  []shard
+		KeyId                   string `json:"KeyId,omitempty"`
+	}
+	out := &struct{ StreamDescription description }{description{
 		StreamName: "s", StreamStatus: "ACTIVE", RetentionPeriodHours: 24,
 		StreamCreationTimestamp: time.UnixMilli(1787036486712),
-		Shards:                  []Shard{{ShardId: "shardId-000000000000", HashKeyRange: HashKeyRange{"0", "9"}}},
+		Shards:                  []shard{{ShardId: "shardId-000000000000", HashKeyRange: hashKeyRange{"0", "9"}}},
 	}}
-	got, ok := parseCBOR(appendOutputCBOR(nil, out), anyTree)
+	got, ok := ParseCBOR(AppendOutputCBOR(nil, out), anyTree, nil)
 	require.True(t, ok)
-	d, _ := got.get("StreamDescription")
-	desc := d.(object)
-	created, _ := desc.get("StreamCreationTimestamp")
-	require.Equal(t, epochMillis(1787036486712), created)
-	hours, _ := desc.get("RetentionPeriodHours")
-	require.Equal(t, number("24"), hours)
-	shards, _ := desc.get("Shards")
+	d, _ := got.Get("StreamDescription")
+	desc := d.(Object)
+	created, _ := desc.Get("StreamCreationTimestamp")
+	require.Equal(t, EpochMillis(1787036486712), created)
+	hours, _ := desc.Get("RetentionPeriodHours")
+	require.Equal(t, Number("24"), hours)
+	shards, _ := desc.Get("Shards")
 	require.Len(t, shards, 1)
-	_, hasKey := desc.get("KeyId")
+	_, hasKey := desc.Get("KeyId")
 	require.False(t, hasKey, "omitempty members are left out")
 
 	rng := rand.New(rand.NewPCG(testutil.Seed(t), 2))
 	for range 200 {
 		n := rng.Int64() - rng.Int64()
-		b := cborAppendInt([]byte{0xa1, 0x61, 'n'}, n)
-		got, ok := parseCBOR(b, anyTree)
+		b := AppendCBORInt([]byte{0xa1, 0x61, 'n'}, n)
+		got, ok := ParseCBOR(b, anyTree, nil)
 		require.True(t, ok)
-		require.Equal(t, object{{"n", number(itoa(n))}}, got)
+		require.Equal(t, Object{{"n", Number(itoa(n))}}, got)
 	}
 }
 

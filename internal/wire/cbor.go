@@ -1,4 +1,4 @@
-package server
+package wire
 
 import (
 	"encoding/binary"
@@ -9,64 +9,64 @@ import (
 )
 
 // CBOR (RFC 8949) as the AWS Java SDKs speak it for Kinesis, content type
-// application/x-amz-cbor-1.1 (KINESIS-API.md §1.4): the same members as JSON in a
-// top-level map, blobs as byte strings, and timestamps as tag 1 around an integer
-// of epoch milliseconds (not seconds, whatever RFC 8949 says). Requests decode
-// into the same tree as JSON, so they get the same type checks and validation;
-// responses, errors included, are CBOR maps with the JSON member names.
+// application/x-amz-cbor-1.1: the same members as JSON in a top-level map,
+// blobs as byte strings, and timestamps as tag 1 around an integer of epoch
+// milliseconds (not seconds, whatever RFC 8949 says). Requests decode into the
+// same tree as JSON (ParseCBOR); responses, errors included, are CBOR maps
+// with the JSON member names.
 
 // Major types, already shifted into the high three bits of the initial byte.
 const (
-	cborUint   byte = 0 << 5
-	cborNegint byte = 1 << 5
-	cborBytes  byte = 2 << 5
-	cborText   byte = 3 << 5
-	cborArray  byte = 4 << 5
-	cborMap    byte = 5 << 5
-	cborTag    byte = 6 << 5
-	cborSimple byte = 7 << 5
+	CBORUint   byte = 0 << 5
+	CBORNegint byte = 1 << 5
+	CBORBytes  byte = 2 << 5
+	CBORText   byte = 3 << 5
+	CBORArray  byte = 4 << 5
+	CBORMap    byte = 5 << 5
+	CBORTag    byte = 6 << 5
+	CBORSimple byte = 7 << 5
 )
 
+// Simple values and additional information.
 const (
-	cborFalse      = cborSimple | 20
-	cborTrue       = cborSimple | 21
-	cborNull       = cborSimple | 22
-	cborUndefined  = cborSimple | 23
-	cborFloat16    = cborSimple | 25
-	cborFloat32    = cborSimple | 26
-	cborFloat64    = cborSimple | 27
-	cborBreak      = cborSimple | 31
-	cborIndefinite = 31 // additional information of an indefinite length
-	cborTagEpoch   = 1  // tag of an epoch-based date/time
+	CBORFalse      = CBORSimple | 20
+	CBORTrue       = CBORSimple | 21
+	CBORNull       = CBORSimple | 22
+	CBORUndefined  = CBORSimple | 23
+	CBORFloat16    = CBORSimple | 25
+	CBORFloat32    = CBORSimple | 26
+	CBORFloat64    = CBORSimple | 27
+	CBORBreak      = CBORSimple | 31 // ends an indefinite-length item
+	CBORIndefinite = 31              // additional information of an indefinite length
+	CBORTagEpoch   = 1               // tag of an epoch-based date/time
 )
 
-// parseCBOR parses a request body into the tree parseJSON produces, for the
+// ParseCBOR parses a request body into the tree ParseJSON produces, for the
 // structure shape s (nil to check the syntax only), with the same economies
-// (parse.go). It reports false unless the body is exactly one CBOR map with
-// text keys.
-func parseCBOR(body []byte, s *shape) (object, bool) {
-	return parseCBORWithin(body, s, &treeBudget{})
-}
-
-// parseCBORWithin is parseCBOR counting the tree's bytes in budget.
-func parseCBORWithin(body []byte, s *shape, budget *treeBudget) (object, bool) {
+// and bounds (parse.go). It reports false unless the body is exactly one CBOR
+// map with text keys, or when bounds refuse to grow.
+func ParseCBOR(body []byte, s *Shape, bounds *Bounds) (Object, bool) {
+	if bounds == nil {
+		bounds = &Bounds{}
+	}
 	if s == nil {
 		s = &anyObject
 	}
-	d := cborDecoder{b: body, budget: budget}
+	d := cborDecoder{b: body, bounds: bounds}
 	v, ok := d.value(s, 0)
-	if !ok || d.i != len(d.b) || budget.refused {
+	bounds.steps += d.steps
+	if !ok || d.i != len(d.b) || bounds.refused {
 		return nil, false
 	}
-	obj, isObj := v.(object)
+	obj, isObj := v.(Object)
 	return obj, isObj
 }
 
 type cborDecoder struct {
 	b      []byte
 	i      int
-	steps  int // bytes read plus key comparisons, as parser.steps
-	budget *treeBudget
+	steps  int // bytes read plus key comparisons, as Bounds.Steps
+	bounds *Bounds
 }
 
 // head reads an initial byte and its argument. For an indefinite length it
@@ -91,7 +91,7 @@ func (d *cborDecoder) head() (major byte, info byte, arg uint64, ok bool) {
 		n = 4
 	case info == 27:
 		n = 8
-	case info == cborIndefinite:
+	case info == CBORIndefinite:
 		return major, info, 0, true
 	default:
 		return 0, 0, 0, false
@@ -106,8 +106,8 @@ func (d *cborDecoder) head() (major byte, info byte, arg uint64, ok bool) {
 }
 
 // value reads one value for shape s; a nil s reads it for its syntax only.
-func (d *cborDecoder) value(s *shape, depth int) (any, bool) {
-	if depth > maxDepth || d.budget.refused {
+func (d *cborDecoder) value(s *Shape, depth int) (any, bool) {
+	if depth > MaxDepth || d.bounds.refused {
 		return nil, false
 	}
 	start := d.i
@@ -116,31 +116,31 @@ func (d *cborDecoder) value(s *shape, depth int) (any, bool) {
 		return nil, false
 	}
 	if s != nil {
-		d.budget.take(headerBytes) // a number's text, a string's or a slice's header
+		d.bounds.take(headerBytes) // a number's text, a string's or a slice's header
 	}
 	switch major {
-	case cborUint:
-		if info == cborIndefinite || s == nil {
-			return nil, info != cborIndefinite
+	case CBORUint:
+		if info == CBORIndefinite || s == nil {
+			return nil, info != CBORIndefinite
 		}
-		return number(strconv.FormatUint(arg, 10)), true
-	case cborNegint:
+		return Number(strconv.FormatUint(arg, 10)), true
+	case CBORNegint:
 		switch {
-		case info == cborIndefinite:
+		case info == CBORIndefinite:
 			return nil, false
 		case s == nil:
 			return nil, true
 		case arg == math.MaxUint64:
-			return number("-18446744073709551616"), true
+			return Number("-18446744073709551616"), true
 		}
-		return number("-" + strconv.FormatUint(arg+1, 10)), true
-	case cborBytes, cborText:
+		return Number("-" + strconv.FormatUint(arg+1, 10)), true
+	case CBORBytes, CBORText:
 		return d.str(major, info, arg, s != nil)
-	case cborArray:
+	case CBORArray:
 		return d.array(info, arg, s, depth)
-	case cborMap:
+	case CBORMap:
 		return d.object(info, arg, s, depth)
-	case cborTag:
+	case CBORTag:
 		return d.tagged(info, arg, s, depth)
 	}
 	d.i = start
@@ -152,7 +152,7 @@ func (d *cborDecoder) value(s *shape, depth int) (any, bool) {
 // UTF-8 replaced.
 func (d *cborDecoder) str(major, info byte, arg uint64, keep bool) (any, bool) {
 	var b []byte
-	if info != cborIndefinite {
+	if info != CBORIndefinite {
 		if arg > uint64(len(d.b)-d.i) {
 			return nil, false
 		}
@@ -168,8 +168,8 @@ func (d *cborDecoder) str(major, info byte, arg uint64, keep bool) (any, bool) {
 	switch {
 	case !keep:
 		return nil, true
-	case major == cborText:
-		d.budget.take(len(b))
+	case major == CBORText:
+		d.bounds.take(len(b))
 		return strings.ToValidUTF8(string(b), "\uFFFD"), true
 	}
 	return b, true // a definite byte string stays in the body, which outlives the request's input
@@ -180,16 +180,16 @@ func (d *cborDecoder) str(major, info byte, arg uint64, keep bool) (any, bool) {
 func (d *cborDecoder) chunks(major byte, keep bool) ([]byte, bool) {
 	out := []byte{}
 	for {
-		if d.i < len(d.b) && d.b[d.i] == cborBreak {
+		if d.i < len(d.b) && d.b[d.i] == CBORBreak {
 			d.i++
 			return out, true
 		}
 		m, in, n, ok := d.head()
-		if !ok || m != major || in == cborIndefinite || n > uint64(len(d.b)-d.i) {
+		if !ok || m != major || in == CBORIndefinite || n > uint64(len(d.b)-d.i) {
 			return nil, false
 		}
 		if keep {
-			d.budget.take(int(n))
+			d.bounds.take(int(n))
 			out = append(out, d.b[d.i:d.i+int(n)]...)
 		}
 		d.i += int(n)
@@ -201,8 +201,8 @@ func (d *cborDecoder) chunks(major byte, keep bool) ([]byte, bool) {
 // element after n, consuming the break of an indefinite one. ended is false
 // when the body ends first.
 func (d *cborDecoder) more(info byte, arg, n uint64) (more, ended bool) {
-	if info == cborIndefinite {
-		if d.i < len(d.b) && d.b[d.i] == cborBreak {
+	if info == CBORIndefinite {
+		if d.i < len(d.b) && d.b[d.i] == CBORBreak {
 			d.i++
 			return false, true
 		}
@@ -215,10 +215,10 @@ func (d *cborDecoder) more(info byte, arg, n uint64) (more, ended bool) {
 	return true, true
 }
 
-// array reads a list for shape s, as parser.array does.
-func (d *cborDecoder) array(info byte, arg uint64, s *shape, depth int) (any, bool) {
+// array reads a list for shape s, as the JSON parser does.
+func (d *cborDecoder) array(info byte, arg uint64, s *Shape, depth int) (any, bool) {
 	elem, keep := listElem(s)
-	list := elements{budget: d.budget}
+	list := elements{bounds: d.bounds}
 	for n := uint64(0); ; n++ {
 		more, ok := d.more(info, arg, n)
 		if !ok {
@@ -245,11 +245,11 @@ func (d *cborDecoder) array(info byte, arg uint64, s *shape, depth int) (any, bo
 }
 
 // cborKey is the shape a map key is read with: text, kept.
-var cborKey = shape{kind: kindString}
+var cborKey = Shape{Kind: String}
 
-// object reads a map for shape s, as parser.object does.
-func (d *cborDecoder) object(info byte, arg uint64, s *shape, depth int) (any, bool) {
-	var fields chunked[field]
+// object reads a map for shape s, as the JSON parser does.
+func (d *cborDecoder) object(info byte, arg uint64, s *Shape, depth int) (any, bool) {
+	var fields chunked[Field]
 	for n := uint64(0); ; n++ {
 		more, ok := d.more(info, arg, n)
 		if !ok {
@@ -269,7 +269,7 @@ func (d *cborDecoder) object(info byte, arg uint64, s *shape, depth int) (any, b
 			return nil, false
 		}
 		if keep {
-			fields.add(field{name, v}, d.budget, fieldBytes)
+			fields.add(Field{name, v}, d.bounds, fieldBytes)
 		}
 	}
 	_, some := keepsMembers(s)
@@ -277,49 +277,49 @@ func (d *cborDecoder) object(info byte, arg uint64, s *shape, depth int) (any, b
 	case s == nil:
 		return nil, true
 	case !some:
-		return object{}, true
+		return Object{}, true
 	}
-	obj := object(fields.done(d.budget, fieldBytes))
-	d.budget.take(4 * len(obj)) // dedupe's order
+	obj := Object(fields.done(d.bounds, fieldBytes))
+	d.bounds.take(4 * len(obj)) // dedupe's order
 	obj, d.steps = dedupe(obj, d.steps)
 	return obj, true
 }
 
 // member decides what becomes of the value of key in a map read for s.
-func (d *cborDecoder) member(s *shape, key string) (name string, vs *shape, keep bool) {
+func (d *cborDecoder) member(s *Shape, key string) (name string, vs *Shape, keep bool) {
 	all, some := keepsMembers(s)
 	switch {
 	case !some:
 		return "", nil, false
 	case all:
-		return key, s.elem, true
+		return key, s.Elem, true
 	}
-	d.steps += len(s.members)
-	for i := range s.members {
-		if m := &s.members[i]; m.name == key {
-			return m.name, m.shape, true
+	d.steps += len(s.Members)
+	for i := range s.Members {
+		if m := &s.Members[i]; m.Name == key {
+			return m.Name, m.Shape, true
 		}
 	}
 	return "", nil, false
 }
 
 // epochShape reads the content of tag 1, which must be a number.
-var epochShape = shape{kind: kindTimestamp}
+var epochShape = Shape{Kind: Timestamp}
 
 // tagged reads a tagged value. Tag 1 with a number is a timestamp in epoch
 // milliseconds; any other tag is ignored and its content read as is.
-func (d *cborDecoder) tagged(info byte, tag uint64, s *shape, depth int) (any, bool) {
-	if info == cborIndefinite {
+func (d *cborDecoder) tagged(info byte, tag uint64, s *Shape, depth int) (any, bool) {
+	if info == CBORIndefinite {
 		return nil, false
 	}
-	if tag != cborTagEpoch {
+	if tag != CBORTagEpoch {
 		return d.value(s, depth+1)
 	}
 	v, ok := d.value(&epochShape, depth+1)
 	if !ok {
 		return nil, false
 	}
-	n, isNum := v.(number)
+	n, isNum := v.(Number)
 	if !isNum {
 		return nil, false
 	}
@@ -330,7 +330,7 @@ func (d *cborDecoder) tagged(info byte, tag uint64, s *shape, depth int) (any, b
 	if s == nil {
 		return nil, true
 	}
-	return epochMillis(saturatedMillis(f)), true
+	return EpochMillis(SaturatedMillis(f)), true
 }
 
 // simple reads a simple value or a float; a float is kept as a number's text
@@ -341,25 +341,25 @@ func (d *cborDecoder) simple(keep bool) (any, bool) {
 	d.steps++
 	var f float64
 	switch c {
-	case cborFalse:
+	case CBORFalse:
 		return false, true
-	case cborTrue:
+	case CBORTrue:
 		return true, true
-	case cborNull, cborUndefined:
+	case CBORNull, CBORUndefined:
 		return nil, true
-	case cborFloat16:
+	case CBORFloat16:
 		if len(d.b)-d.i < 2 {
 			return nil, false
 		}
 		f = float16(binary.BigEndian.Uint16(d.b[d.i:]))
 		d.i += 2
-	case cborFloat32:
+	case CBORFloat32:
 		if len(d.b)-d.i < 4 {
 			return nil, false
 		}
 		f = float64(math.Float32frombits(binary.BigEndian.Uint32(d.b[d.i:])))
 		d.i += 4
-	case cborFloat64:
+	case CBORFloat64:
 		if len(d.b)-d.i < 8 {
 			return nil, false
 		}
@@ -374,7 +374,7 @@ func (d *cborDecoder) simple(keep bool) (any, bool) {
 	if !keep {
 		return nil, true
 	}
-	return number(strconv.FormatFloat(f, 'g', -1, 64)), true
+	return Number(strconv.FormatFloat(f, 'g', -1, 64)), true
 }
 
 // float16 converts an IEEE 754 half-precision value.
@@ -399,8 +399,8 @@ func float16(h uint16) float64 {
 
 // Encoding.
 
-// cborAppendHead appends an initial byte with its argument in the shortest form.
-func cborAppendHead(dst []byte, major byte, n uint64) []byte {
+// AppendCBORHead appends an initial byte with its argument in the shortest form.
+func AppendCBORHead(dst []byte, major byte, n uint64) []byte {
 	switch {
 	case n < 24:
 		return append(dst, major|byte(n))
@@ -414,41 +414,42 @@ func cborAppendHead(dst []byte, major byte, n uint64) []byte {
 	return binary.BigEndian.AppendUint64(append(dst, major|27), n)
 }
 
-func cborAppendText(dst []byte, s string) []byte {
-	return append(cborAppendHead(dst, cborText, uint64(len(s))), s...)
+// AppendCBORText appends a text string.
+func AppendCBORText[T Text](dst []byte, s T) []byte {
+	return append(AppendCBORHead(dst, CBORText, uint64(len(s))), s...)
 }
 
-func cborAppendTextBytes(dst []byte, s []byte) []byte {
-	return append(cborAppendHead(dst, cborText, uint64(len(s))), s...)
+// AppendCBORBytes appends a byte string: a blob.
+func AppendCBORBytes(dst []byte, b []byte) []byte {
+	return append(AppendCBORHead(dst, CBORBytes, uint64(len(b))), b...)
 }
 
-func cborAppendBytes(dst []byte, b []byte) []byte {
-	return append(cborAppendHead(dst, cborBytes, uint64(len(b))), b...)
-}
-
-func cborAppendInt(dst []byte, n int64) []byte {
+// AppendCBORInt appends an integer, as an unsigned or a negative one.
+func AppendCBORInt(dst []byte, n int64) []byte {
 	if n >= 0 {
-		return cborAppendHead(dst, cborUint, uint64(n))
+		return AppendCBORHead(dst, CBORUint, uint64(n))
 	}
-	return cborAppendHead(dst, cborNegint, uint64(-1-n))
+	return AppendCBORHead(dst, CBORNegint, uint64(-1-n))
 }
 
-func cborAppendBool(dst []byte, b bool) []byte {
+// AppendCBORBool appends true or false.
+func AppendCBORBool(dst []byte, b bool) []byte {
 	if b {
-		return append(dst, cborTrue)
+		return append(dst, CBORTrue)
 	}
-	return append(dst, cborFalse)
+	return append(dst, CBORFalse)
 }
 
-// cborAppendMillis appends a timestamp as the Java SDKs expect it: tag 1 around
-// an integer of epoch milliseconds.
-func cborAppendMillis(dst []byte, ms int64) []byte {
-	return cborAppendInt(cborAppendHead(dst, cborTag, cborTagEpoch), ms)
+// AppendCBORMillis appends a timestamp as the Java SDKs expect it: tag 1
+// around an integer of epoch milliseconds.
+func AppendCBORMillis(dst []byte, ms int64) []byte {
+	return AppendCBORInt(AppendCBORHead(dst, CBORTag, CBORTagEpoch), ms)
 }
 
-func cborAppendTime(dst []byte, t time.Time) []byte {
+// AppendCBORTime appends t as AppendCBORMillis does; the zero time is 0.
+func AppendCBORTime(dst []byte, t time.Time) []byte {
 	if t.IsZero() {
-		return cborAppendMillis(dst, 0)
+		return AppendCBORMillis(dst, 0)
 	}
-	return cborAppendMillis(dst, t.UnixMilli())
+	return AppendCBORMillis(dst, t.UnixMilli())
 }
