@@ -63,7 +63,7 @@ var layers = []layer{
 	{dir: "server", level: 5, mods: []string{"kinesis", "internal/wire", "internal/lograte"}},
 
 	{dir: "server/streambackend", level: 6, mods: []string{"server", "stream", "segment", "kinesis"}},
-	{dir: "bench", level: 6, mods: []string{"kinesis"}, deps: []string{awsSDK}},
+	{dir: "bench", level: 6, mods: []string{"kinesis", "internal/wire"}, deps: []string{awsSDK}},
 
 	{dir: "cmd/shardlog", level: 7, anyLower: true, deps: []string{awsSDK}},
 	{dir: "fuzz", level: 7, anyLower: true},

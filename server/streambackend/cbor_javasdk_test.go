@@ -1,4 +1,4 @@
-package server_test
+package streambackend_test
 
 import (
 	"bytes"
