@@ -51,7 +51,7 @@ type getRecordsAnswer struct {
 // slices of body (data is the base64 text as sent).
 func parseGetRecords(body []byte, record func(seq, key, data []byte)) (getRecordsAnswer, error) {
 	var a getRecordsAnswer
-	s := wire.NewScanner(body)
+	s := wire.NewTrustedScanner(body)
 	s.Object(func(key []byte) bool {
 		switch string(key) {
 		case "Records":
@@ -119,7 +119,7 @@ func records(s *wire.Scanner, a *getRecordsAnswer, record func(seq, key, data []
 // zero, as shardlog and kinesalite write it, the entries are not read at all: the read-back
 // checks every record anyway.
 func parsePutRecords(body []byte, failed []bool) (failedCount int, err error) {
-	s := wire.NewScanner(body)
+	s := wire.NewTrustedScanner(body)
 	i, counted := 0, false
 	s.Want('{')
 	for s.Err() == nil && !s.Eat('}') {

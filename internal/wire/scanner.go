@@ -25,6 +25,7 @@ type Scanner struct {
 	i         int
 	err       error
 	plainOnly bool // a string that is not plain is a problem
+	trusted   bool // strings without escapes are taken as they are (NewTrustedScanner)
 }
 
 // NewScanner returns a Scanner at the start of b.
@@ -35,6 +36,13 @@ func NewScanner(b []byte) Scanner { return Scanner{b: b} }
 // PutRecords decoder declines such bodies, and leaves them to the general
 // parser.
 func NewPlainScanner(b []byte) Scanner { return Scanner{b: b, plainOnly: true} }
+
+// NewTrustedScanner returns a Scanner at the start of b, an answer of a server
+// the caller trusts to write valid JSON (bench reads its load's answers with
+// it): a string without escapes is taken as it is, without looking for control
+// characters or invalid UTF-8 in it, which costs a quarter of reading a
+// GetRecords answer of base64. Syntax is still checked.
+func NewTrustedScanner(b []byte) Scanner { return Scanner{b: b, trusted: true} }
 
 // Err returns the first problem met, or nil.
 func (s *Scanner) Err() error { return s.err }
@@ -156,6 +164,10 @@ func (s *Scanner) quick() (raw []byte, plain, ok bool) {
 	raw = s.b[s.i : s.i+end]
 	if bytes.IndexByte(raw, '\\') >= 0 {
 		return nil, false, false
+	}
+	if s.trusted {
+		s.i += end + 1
+		return raw, true, true
 	}
 	ascii, ok := noControl(raw)
 	if !ok {

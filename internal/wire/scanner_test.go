@@ -142,3 +142,21 @@ func TestScanner_Base64(t *testing.T) {
 		})
 	}
 }
+
+// TestScanner_Trusted: a trusted scanner takes a string without escapes as it is, control
+// characters and invalid UTF-8 included, and still resolves escapes and checks syntax.
+func TestScanner_Trusted(t *testing.T) {
+	s := wire.NewTrustedScanner([]byte("[\"a\x01\xffb\",\"c\\nd\"]"))
+	var got []string
+	require.True(t, s.Array(func() bool { got = append(got, string(s.String())); return true }))
+	require.NoError(t, s.End())
+	require.Equal(t, []string{"a\x01\xffb", "c\nd"}, got)
+
+	s = wire.NewScanner([]byte("[\"a\x01b\"]"))
+	s.Array(func() bool { s.String(); return true })
+	require.Error(t, s.Err(), "an ordinary scanner refuses a control character")
+
+	s = wire.NewTrustedScanner([]byte(`["a",]`))
+	s.Array(func() bool { s.String(); return true })
+	require.Error(t, s.Err(), "a trusted scanner still checks syntax")
+}
