@@ -33,6 +33,7 @@ const (
 	mmap   = "github.com/edsrzf/mmap-go"
 	xsys   = "golang.org/x/sys"
 	klaus  = "github.com/klauspost/compress"
+	proto  = "google.golang.org/protobuf"
 )
 
 // layers is the package table of the README, by layer. A package imports only packages
@@ -45,6 +46,7 @@ var layers = []layer{
 	{dir: "internal/lograte", level: 0},
 	{dir: "internal/dirlock", level: 0, deps: []string{xsys}},
 	{dir: "internal/testutil", level: 0},
+	{dir: "kpl", level: 0, deps: []string{proto}},
 
 	{dir: "internal/durable", level: 1, mods: []string{"internal/platform"}},
 	{dir: "internal/wire", level: 1, mods: []string{"kinesis"}},
