@@ -34,6 +34,7 @@ const (
 	xsys   = "golang.org/x/sys"
 	klaus  = "github.com/klauspost/compress"
 	proto  = "google.golang.org/protobuf"
+	xterm  = "golang.org/x/term"
 )
 
 // layers is the package table of the README, by layer. A package imports only packages
@@ -65,7 +66,7 @@ var layers = []layer{
 	{dir: "server/streambackend", level: 6, mods: []string{"server", "stream", "segment", "kinesis"}},
 	{dir: "bench", level: 6, mods: []string{"kinesis"}, deps: []string{awsSDK}},
 
-	{dir: "cmd/shardlog", level: 7, anyLower: true, deps: []string{awsSDK}},
+	{dir: "cmd/shardlog", level: 7, anyLower: true, deps: []string{awsSDK, xterm}},
 	{dir: "fuzz", level: 7, anyLower: true},
 }
 

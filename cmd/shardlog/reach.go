@@ -7,7 +7,6 @@ import (
 	"net"
 
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
-	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
 
 // unreachableError is a command's failure to connect to its endpoint at all: nothing
@@ -40,10 +39,11 @@ func friendly(err error, endpoint string) error {
 
 // isUnavailable reports whether err says that the server is away for now, so that a
 // follower (tail) should wait and try again rather than give up: the request could not be
-// sent or its answer was cut off (refused, reset, closed), or the server answered 5xx.
+// sent or its answer was cut off (refused, reset, closed: a network error, or the end of
+// the connection), or the server answered 5xx.
 func isUnavailable(err error) bool {
-	var send *smithyhttp.RequestSendError
-	if errors.As(err, &send) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+	var op *net.OpError
+	if errors.As(err, &op) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) || errors.Is(err, net.ErrClosed) {
 		return true
 	}
 	var resp *awshttp.ResponseError
