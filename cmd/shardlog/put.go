@@ -150,7 +150,7 @@ func runPutWith(cfg putConfig, args []string, stdin io.Reader, stdout, stderr io
 		lines = readLines(ctx, stdin)
 	}
 	stats, err := put(ctx, cfg, lines, stdout)
-	if !cfg.quiet {
+	if !cfg.quiet && (err == nil || stats.records > 0) { // a failure before any record is put says it all
 		fmt.Fprintf(stderr, "shardlog put: %s to stream %s\n", stats, cfg.stream)
 	}
 	if err != nil {
