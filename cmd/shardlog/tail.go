@@ -410,6 +410,7 @@ func (t *tailer) read(ctx context.Context, sh *tailShard) {
 
 func (t *tailer) readShard(ctx context.Context, sh *tailShard) error {
 	var last string // sequence number of the last record printed, to resume after it
+	asked := time.Now()
 	it, err := t.iterator(ctx, sh.id, sh.start)
 	if isUnavailable(err) {
 		it, err = t.reconnect(ctx, sh, last, err)
@@ -417,6 +418,7 @@ func (t *tailer) readShard(ctx context.Context, sh *tailShard) error {
 	if err != nil {
 		return err
 	}
+	pinLatest(sh, asked)
 	for ctx.Err() == nil {
 		out, err := t.kc.GetRecords(ctx, &kinesis.GetRecordsInput{ShardIterator: it, Limit: aws.Int32(int32(t.cfg.limit))})
 		var expired *types.ExpiredIteratorException

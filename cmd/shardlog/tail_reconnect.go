@@ -24,6 +24,16 @@ func resumePosition(sh *tailShard, last string) position {
 	return position{typ: types.ShardIteratorTypeAfterSequenceNumber, seq: last}
 }
 
+// pinLatest turns a LATEST start into the time the shard's first iterator was asked for:
+// LATEST means the records that arrive from the start of the tail on, and a resumption at a
+// new LATEST would skip those that arrived while the server was away. Only the shard's own
+// reader calls it.
+func pinLatest(sh *tailShard, asked time.Time) {
+	if sh.start.typ == types.ShardIteratorTypeLatest {
+		sh.start = position{typ: types.ShardIteratorTypeAtTimestamp, time: asked}
+	}
+}
+
 // reconnect waits, with backoff, until the server answers again, and returns an iterator
 // of the shard after the last record printed. cause is the error that showed the server
 // away. It gives up only when ctx is done or the server answers with an error of another

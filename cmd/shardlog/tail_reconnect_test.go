@@ -19,35 +19,37 @@ import (
 	"github.com/shardlog/shardlog/stream"
 )
 
-// serveAt starts a server over dir on addr ("127.0.0.1:0" for any port) and returns its
-// endpoint and a stop function that shuts it down and closes its store, once (the test's
-// cleanup does if the test does not). A server started again on the same address and
-// directory is a restart.
-func serveAt(t *testing.T, dir, addr string) (endpoint string, stop func()) {
+// serveAt starts a server over dir on addr ("127.0.0.1:0" for any port) that counts the
+// requests it answers, as serveInProcess does. Stop shuts it down and closes its store, once
+// (the test's cleanup does if the test does not). A server started again on the same address
+// and directory is a restart.
+func serveAt(t *testing.T, dir, addr string) *inProcess {
 	t.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	store, err := stream.Open(dir, stream.Options{Logger: log})
 	require.NoError(t, err)
 	ln, err := net.Listen("tcp", addr)
 	require.NoError(t, err)
-	srv := &http.Server{Handler: server.New(streambackend.New(store), server.Options{Logger: log})}
+	p := &inProcess{Endpoint: "http://" + ln.Addr().String(), Dir: dir, answered: map[string]int{}, changed: make(chan struct{})}
+	h := server.New(streambackend.New(store), server.Options{Logger: log})
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.ServeHTTP(w, r)
+		p.count(r.Header.Get("X-Amz-Target"))
+	})}
 	served := make(chan struct{})
 	go func() {
 		defer close(served)
 		srv.Serve(ln)
 	}()
-	var once sync.Once
-	stop = func() {
-		once.Do(func() {
-			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			defer cancel()
-			require.NoError(t, srv.Shutdown(ctx))
-			<-served
-			require.NoError(t, store.Close())
-		})
+	p.stop = func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		require.NoError(t, srv.Shutdown(ctx))
+		<-served
+		require.NoError(t, store.Close())
 	}
-	t.Cleanup(stop)
-	return "http://" + ln.Addr().String(), stop
+	t.Cleanup(p.Stop)
+	return p
 }
 
 // syncBuffer is an output a command writes on one goroutine while the test reads it on
@@ -98,7 +100,8 @@ func (b *syncBuffer) await(t *testing.T, s string, timeout time.Duration) {
 // waits for the server and resumes after the last record it printed.
 func TestTail_ReconnectsAfterRestart(t *testing.T) {
 	dir := t.TempDir()
-	endpoint, stop := serveAt(t, dir, "127.0.0.1:0")
+	srv := serveAt(t, dir, "127.0.0.1:0")
+	endpoint := srv.Endpoint
 	kc := mustCreate(t, endpoint, "restart", 2)
 	putLines(t, kc, "restart", "k", "a", "b", "c")
 	putLines(t, kc, "restart", "other", "x")
@@ -111,10 +114,10 @@ func TestTail_ReconnectsAfterRestart(t *testing.T) {
 	}()
 	stdout.await(t, "c\n", 15*time.Second)
 	stdout.await(t, "x\n", 15*time.Second)
-	stop()
+	srv.Stop()
 	stderr.await(t, "reconnecting", 30*time.Second)
 
-	endpoint, _ = serveAt(t, dir, strings.TrimPrefix(endpoint, "http://"))
+	endpoint = serveAt(t, dir, strings.TrimPrefix(endpoint, "http://")).Endpoint
 	kc = newClient(endpoint)
 	putLines(t, kc, "restart", "k", "d", "e")
 	putLines(t, kc, "restart", "other", "y")
@@ -140,4 +143,37 @@ func filter(s []string, keep ...string) []string {
 		}
 	}
 	return out
+}
+
+// TestTail_ReconnectsFromLatest: a tail started at LATEST that has printed nothing yet when
+// the server restarts still prints the records written while it was away, rather than
+// starting at a new LATEST after them.
+func TestTail_ReconnectsFromLatest(t *testing.T) {
+	skipShort(t)
+	dir := t.TempDir()
+	srv := serveAt(t, dir, "127.0.0.1:0")
+	endpoint := srv.Endpoint
+	kc := mustCreate(t, endpoint, "latest", 1)
+	putLines(t, kc, "latest", "k", "before")
+
+	stdout, stderr := newSyncBuffer(), newSyncBuffer()
+	done := make(chan int, 1)
+	// The first retry comes 3 s after the server is found away: time enough to restart it
+	// and write, so that a tail resuming at LATEST would miss what was written.
+	cfg := tailConfig{backoff: 3 * time.Second, maxBackoff: 3 * time.Second}
+	go func() {
+		done <- runTailWith(cfg, []string{"--endpoint", endpoint, "--stream", "latest", "--from", "latest", "--poll", "10ms", "--count", "2"}, stdout, stderr)
+	}()
+	srv.awaitAnswered(t, "GetRecords", 1, 15*time.Second) // the tail reads from its LATEST iterator
+	srv.Stop()
+	stderr.await(t, "reconnecting", 30*time.Second)
+	endpoint = serveAt(t, dir, strings.TrimPrefix(endpoint, "http://")).Endpoint
+	putLines(t, newClient(endpoint), "latest", "k", "while away 1", "while away 2")
+	select {
+	case code := <-done:
+		require.Equal(t, 0, code, stderr.String())
+	case <-time.After(30 * time.Second):
+		t.Fatalf("tail did not print the 2 records written while it was away; stdout:\n%s\nstderr:\n%s", stdout, stderr)
+	}
+	require.Equal(t, []string{"while away 1", "while away 2"}, lines(stdout.String()))
 }
