@@ -26,32 +26,37 @@ func Deaggregate(data []byte) ([]Record, error) {
 }
 
 // decodeAggregate decodes the AggregatedRecord body, which starts at byte off of the
-// Kinesis record. The records may come before the tables on the wire, so they are resolved
-// once the whole message is read.
+// Kinesis record. The records may come before the tables on the wire, so the body is read
+// twice: the tables first, then the records, resolved as they come. Nothing is kept of a
+// field but what it decodes to, so memory stays proportional to the records returned.
 func decodeAggregate(body []byte, off int) ([]Record, error) {
 	var keys, hashKeys []string
-	var raw []field // the records fields, decoded below
 	err := eachField(body, off, func(f field) error {
 		switch {
 		case f.num == fieldPartitionKeyTable && f.typ == protowire.BytesType:
 			keys = append(keys, string(f.bytes))
 		case f.num == fieldExplicitHashKeyTable && f.typ == protowire.BytesType:
 			hashKeys = append(hashKeys, string(f.bytes))
-		case f.num == fieldRecords && f.typ == protowire.BytesType:
-			raw = append(raw, f)
 		}
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	records := make([]Record, 0, len(raw))
-	for i, f := range raw {
+	records := []Record{}
+	err = eachField(body, off, func(f field) error {
+		if f.num != fieldRecords || f.typ != protowire.BytesType {
+			return nil
+		}
 		r, err := decodeRecord(f, keys, hashKeys)
 		if err != nil {
-			return nil, fmt.Errorf("record %d: %w", i, err)
+			return fmt.Errorf("record %d: %w", len(records), err)
 		}
 		records = append(records, r)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return records, nil
 }
