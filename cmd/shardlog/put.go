@@ -101,7 +101,7 @@ func (c *putConfig) flags(fs *flag.FlagSet) {
 	fs.DurationVar(&c.linger, "linger", 100*time.Millisecond, "send a partial batch when no line has come for this long")
 	fs.BoolVar(&c.create, "create", false, "create the stream if it does not exist, and wait until it is ACTIVE")
 	fs.IntVar(&c.shards, "shards", 1, "shard count of a stream made by --create")
-	fs.BoolVar(&c.print, "print", false, "print each record's shard id and sequence number, in input order")
+	fs.BoolVar(&c.print, "print", false, "print each record's shard id and sequence number, in input order (with --aggregate: and its sub-sequence number, in the order the aggregates were sent)")
 	fs.BoolVar(&c.quiet, "quiet", false, "do not print the summary on stderr")
 	fs.BoolVar(&c.aggregate, "aggregate", false, "pack the records into KPL aggregated records, one aggregate in the making per shard, as the Kinesis Producer Library does; --print then gives each record's sub-sequence number too")
 	fs.IntVar(&c.aggBytes, "aggregate-bytes", defaultAggregateBytes, fmt.Sprintf("largest aggregated record, in bytes (the KPL's AggregationMaxSize), at most %d", maxAggregateBytes))
