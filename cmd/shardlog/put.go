@@ -330,8 +330,8 @@ type putter struct {
 	stats *putStats
 	rng   *rand.Rand
 
-	agg   *aggregator // with --aggregate
-	users []int       // user records in each entry handed to the batcher and not yet sent, in order
+	agg    *aggregator // with --aggregate
+	queued []packed    // the entries handed to the batcher and not yet sent, in order
 }
 
 // add hands one record to the batcher, through the aggregator with --aggregate, and sends
@@ -339,6 +339,11 @@ type putter struct {
 func (p *putter) add(ctx context.Context, b *batcher, e types.PutRecordsRequestEntry) error {
 	if p.agg == nil {
 		return p.enqueue(ctx, b, packed{entry: e, users: 1})
+	}
+	if p.agg.stale {
+		if err := p.remap(ctx, b); err != nil {
+			return err
+		}
 	}
 	for _, done := range p.agg.add(e) {
 		if err := p.enqueue(ctx, b, done); err != nil {
@@ -360,9 +365,20 @@ func (p *putter) flush(ctx context.Context, b *batcher) error {
 	return p.send(ctx, b.take())
 }
 
+// remap sends the aggregates in the making, whose shards were predicted from a map that is
+// out of date, and lists the shards again.
+func (p *putter) remap(ctx context.Context, b *batcher) error {
+	for _, done := range p.agg.flush() {
+		if err := p.enqueue(ctx, b, done); err != nil {
+			return err
+		}
+	}
+	return p.agg.list(ctx)
+}
+
 // enqueue adds a Kinesis record to the batch, sending the batch if it is full.
 func (p *putter) enqueue(ctx context.Context, b *batcher, pk packed) error {
-	p.users = append(p.users, pk.users)
+	p.queued = append(p.queued, packed{users: pk.users, shard: pk.shard})
 	if full := b.add(pk.entry); full != nil {
 		return p.send(ctx, full)
 	}
@@ -457,15 +473,18 @@ func (p *putter) send(ctx context.Context, entries []types.PutRecordsRequestEntr
 			return err
 		}
 	}
-	users := p.users[:len(entries)]
-	p.users = p.users[len(entries):]
-	for _, n := range users {
-		p.stats.records += n
+	queued := p.queued[:len(entries)]
+	p.queued = p.queued[len(entries):]
+	for i, q := range queued {
+		p.stats.records += q.users
+		if q.shard != "" && q.shard != aws.ToString(results[i].ShardId) {
+			p.agg.stale = true // the stream was resharded since the shards were listed
+		}
 	}
 	p.stats.kinesisRecords += len(entries)
 	if p.cfg.print {
 		for i, r := range results {
-			p.printResult(r, users[i])
+			p.printResult(r, queued[i].users)
 		}
 		return p.out.Flush()
 	}

@@ -22,10 +22,12 @@ const (
 	maxAggregateBytes = slkinesis.DefaultMaxRecordSizeKiB<<10 - 256
 )
 
-// packed is one Kinesis record for PutRecords and the number of user records it carries.
+// packed is one Kinesis record for PutRecords, the number of user records it carries, and
+// with --aggregate the shard it is meant for.
 type packed struct {
 	entry types.PutRecordsRequestEntry
 	users int
+	shard string // the shard id predicted; empty without --aggregate
 }
 
 // aggregator packs user records into KPL aggregates the way the KPL does: it predicts each
@@ -34,15 +36,21 @@ type packed struct {
 // record's hash key as ExplicitHashKey, so that it lands on the shard all its user records
 // hash to (the shard the KCL expects them on). An aggregate is complete when the next
 // record would take it past maxBytes; one of a single user record is sent as that record,
-// and a user record too large for any aggregate is sent on its own.
+// and a user record too large for any aggregate is sent on its own. When a record lands on
+// another shard than predicted, the stream was resharded: like the KPL, put then sends what
+// it holds and lists the shards again.
 type aggregator struct {
+	kc       *kinesis.Client
+	stream   string
 	maxBytes int
 	shards   []*aggShard // the open shards, by hash key range
 	held     int         // user records in the aggregates in the making
+	stale    bool        // a record landed on another shard than predicted
 }
 
 // aggShard is one open shard and its aggregate in the making.
 type aggShard struct {
+	id       string
 	hashKeys slkinesis.HashKeyRange
 	b        kpl.Builder
 	first    types.PutRecordsRequestEntry // the first user record of the aggregate
@@ -51,12 +59,19 @@ type aggShard struct {
 
 // newAggregator lists the stream's open shards.
 func newAggregator(ctx context.Context, kc *kinesis.Client, stream string, maxBytes int) (*aggregator, error) {
-	a := &aggregator{maxBytes: maxBytes}
-	in := &kinesis.ListShardsInput{StreamName: aws.String(stream)}
+	a := &aggregator{kc: kc, stream: stream, maxBytes: maxBytes}
+	return a, a.list(ctx)
+}
+
+// list (re)reads the stream's open shards, which the aggregates in the making must have
+// been flushed from.
+func (a *aggregator) list(ctx context.Context) error {
+	var shards []*aggShard
+	in := &kinesis.ListShardsInput{StreamName: aws.String(a.stream)}
 	for {
-		page, err := kc.ListShards(ctx, in)
+		page, err := a.kc.ListShards(ctx, in)
 		if err != nil {
-			return nil, fmt.Errorf("list shards of %s: %w", stream, err)
+			return fmt.Errorf("list shards of %s: %w", a.stream, err)
 		}
 		for _, sh := range page.Shards {
 			if sh.SequenceNumberRange != nil && sh.SequenceNumberRange.EndingSequenceNumber != nil {
@@ -64,20 +79,21 @@ func newAggregator(ctx context.Context, kc *kinesis.Client, stream string, maxBy
 			}
 			r, err := parseHashKeyRange(sh.HashKeyRange)
 			if err != nil {
-				return nil, fmt.Errorf("shard %s: %w", aws.ToString(sh.ShardId), err)
+				return fmt.Errorf("shard %s: %w", aws.ToString(sh.ShardId), err)
 			}
-			a.shards = append(a.shards, &aggShard{hashKeys: r})
+			shards = append(shards, &aggShard{id: aws.ToString(sh.ShardId), hashKeys: r})
 		}
 		if page.NextToken == nil {
 			break
 		}
 		in = &kinesis.ListShardsInput{NextToken: page.NextToken}
 	}
-	if len(a.shards) == 0 {
-		return nil, fmt.Errorf("stream %s has no open shard", stream)
+	if len(shards) == 0 {
+		return fmt.Errorf("stream %s has no open shard", a.stream)
 	}
-	sort.Slice(a.shards, func(i, j int) bool { return a.shards[i].hashKeys.Start.Compare(a.shards[j].hashKeys.Start) < 0 })
-	return a, nil
+	sort.Slice(shards, func(i, j int) bool { return shards[i].hashKeys.Start.Compare(shards[j].hashKeys.Start) < 0 })
+	a.shards, a.stale = shards, false
+	return nil
 }
 
 func parseHashKeyRange(r *types.HashKeyRange) (slkinesis.HashKeyRange, error) {
@@ -110,7 +126,7 @@ func (a *aggregator) add(e types.PutRecordsRequestEntry) []packed {
 		done = append(done, a.take(sh))
 	}
 	if sh.b.SizeWith(r) > a.maxBytes { // too large even alone: sent as it is, after the records before it
-		return append(done, packed{entry: e, users: 1})
+		return append(done, packed{entry: e, users: 1, shard: sh.id})
 	}
 	if sh.b.Len() == 0 {
 		sh.first, sh.firstKey = e, h
@@ -137,13 +153,13 @@ func (a *aggregator) take(sh *aggShard) packed {
 	a.held -= n
 	defer sh.b.Reset()
 	if n == 1 {
-		return packed{entry: sh.first, users: 1} // the KPL, too, sends a lone record as it is
+		return packed{entry: sh.first, users: 1, shard: sh.id} // the KPL, too, sends a lone record as it is
 	}
 	data, err := sh.b.Bytes()
 	if err != nil {
 		panic(fmt.Sprintf("aggregate of %d records: %v", n, err)) // Bytes fails only when empty
 	}
-	return packed{users: n, entry: types.PutRecordsRequestEntry{
+	return packed{users: n, shard: sh.id, entry: types.PutRecordsRequestEntry{
 		Data:            data,
 		PartitionKey:    sh.first.PartitionKey,
 		ExplicitHashKey: aws.String(sh.firstKey.String()),

@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
@@ -128,4 +130,54 @@ func TestPut_AggregateFlags(t *testing.T) {
 		require.Equal(t, 2, code)
 		require.Contains(t, stderr, "--aggregate-bytes "+n+": want 64 to 1048320")
 	}
+}
+
+// TestPut_AggregateAfterReshard splits the stream's shard under a running put --aggregate.
+// The first aggregates after the split were predicted from the old map (the KPL's lot too);
+// put sees them land on a shard it did not predict, lists the shards again, and from then on
+// every user record is in an aggregate on the shard that owns its hash key.
+func TestPut_AggregateAfterReshard(t *testing.T) {
+	srv := serveInProcess(t, "")
+	kc := mustCreate(t, srv.Endpoint, "resharded", 1)
+	r, w := io.Pipe()
+	done := make(chan string, 1)
+	go func() {
+		code, _, stderr := runCmd(r, "put", "--endpoint", srv.Endpoint, "--stream", "resharded", "--aggregate",
+			"--key-field", "k", "--linger", "200ms")
+		done <- fmt.Sprintf("exit %d: %s", code, stderr)
+	}()
+	round := func(n int) {
+		var b strings.Builder
+		for i := range 40 {
+			fmt.Fprintf(&b, "{\"k\":\"key-%d\",\"round\":%d}\n", i, n)
+		}
+		_, err := io.WriteString(w, b.String()) // one write: the round goes out in one call
+		require.NoError(t, err)
+		srv.awaitAnswered(t, "PutRecords", n+1, 15*time.Second)
+	}
+	round(0)
+	_, err := kc.SplitShard(context.Background(), &kinesis.SplitShardInput{StreamName: aws.String("resharded"),
+		ShardToSplit: aws.String("shardId-000000000000"), NewStartingHashKey: aws.String("170141183460469231731687303715884105728")})
+	require.NoError(t, err)
+	waitActive(t, kc, "resharded")
+	round(1) // predicted for the closed parent: put learns the map is stale
+	round(2)
+	require.NoError(t, w.Close())
+	require.Equal(t, "exit 0: shardlog put: 120 records, aggregated into 4, in 3 calls to stream resharded\n", <-done)
+
+	ranges := shardRanges(t, kc, "resharded")
+	seen := 0
+	for _, rec := range readStream(t, kc, "resharded") {
+		users, err := kpl.Deaggregate([]byte(rec.Data))
+		require.NoError(t, err)
+		for _, u := range users {
+			seen++
+			if !strings.Contains(string(u.Data), `"round":2`) {
+				continue
+			}
+			require.True(t, ranges[rec.Shard].Contains(slkinesis.HashPartitionKey([]byte(u.PartitionKey))),
+				"after the remap, %s is in an aggregate on %s, which does not own its hash key", u.PartitionKey, rec.Shard)
+		}
+	}
+	require.Equal(t, 120, seen)
 }
