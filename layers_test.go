@@ -33,6 +33,8 @@ const (
 	mmap   = "github.com/edsrzf/mmap-go"
 	xsys   = "golang.org/x/sys"
 	klaus  = "github.com/klauspost/compress"
+	proto  = "google.golang.org/protobuf"
+	xterm  = "golang.org/x/term"
 )
 
 // layers is the package table of the README, by layer. A package imports only packages
@@ -45,6 +47,7 @@ var layers = []layer{
 	{dir: "internal/lograte", level: 0},
 	{dir: "internal/dirlock", level: 0, deps: []string{xsys}},
 	{dir: "internal/testutil", level: 0},
+	{dir: "kpl", level: 0, deps: []string{proto}},
 
 	{dir: "internal/durable", level: 1, mods: []string{"internal/platform"}},
 	{dir: "internal/wire", level: 1, mods: []string{"kinesis"}},
@@ -65,7 +68,7 @@ var layers = []layer{
 	{dir: "server/streambackend", level: 6, mods: []string{"server", "stream", "segment", "kinesis"}},
 	{dir: "bench", level: 6, mods: []string{"kinesis", "internal/wire"}, deps: []string{awsSDK}},
 
-	{dir: "cmd/shardlog", level: 7, anyLower: true, deps: []string{awsSDK}},
+	{dir: "cmd/shardlog", level: 7, anyLower: true, deps: []string{awsSDK, xterm}},
 	{dir: "fuzz", level: 7, anyLower: true},
 }
 

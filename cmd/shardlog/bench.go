@@ -84,7 +84,7 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 		printBenchResult(stdout, res)
 	}
 	if err != nil {
-		fmt.Fprintln(stderr, "shardlog bench:", err)
+		fmt.Fprintln(stderr, "shardlog bench:", friendly(err, cfg.Endpoint))
 		return 1
 	}
 	return 0

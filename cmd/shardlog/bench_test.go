@@ -90,7 +90,7 @@ func TestBench_Errors(t *testing.T) {
 		{[]string{"--batch", "501"}, 2, "batch of 501 records"},
 		{[]string{"--endpoint", "localhost:1"}, 2, "not an http"},
 		{[]string{"extra"}, 2, `unexpected argument "extra"`},
-		{[]string{"--endpoint", "http://127.0.0.1:1", "--records", "1"}, 1, "create stream"},
+		{[]string{"--endpoint", "http://127.0.0.1:1", "--records", "1"}, 1, "cannot connect to http://127.0.0.1:1: connect: connection refused; is shardlog serve running?"},
 	}
 	for _, tt := range tests {
 		code, _, stderr := runCmd(nil, append([]string{"bench", "--quiet"}, tt.args...)...)

@@ -20,4 +20,9 @@
 // bench.go; flags.go reads flags and their environment variables. The command holds no rules
 // of its own: the server is package server over server/streambackend and stream, inspect
 // check is stream.Check and shard.Check, bench is package bench.
+//
+// put and tail have files beside theirs: put_aggregate.go packs records into KPL aggregates
+// for put --aggregate, tail_kpl.go takes them apart for tail (the format is package kpl),
+// tail_reconnect.go waits for a server that went away, reach.go tells a server that cannot
+// be reached from other errors, and terminal.go tells whether put reads from a terminal.
 package main

@@ -83,8 +83,13 @@ type putConfig struct {
 	shards       int
 	print        bool
 	quiet        bool
+	aggregate    bool
+	aggBytes     int
 
-	backoff time.Duration // wait before the first resend; 0 means defaultPutBackoff (tests shorten it)
+	backoff    time.Duration        // wait before the first resend; 0 means defaultPutBackoff (tests shorten it)
+	isTerminal func(io.Reader) bool // whether standard input is a terminal; nil means readsTerminal
+	shardsSet  bool                 // --shards was given
+	warn       io.Writer            // where put says what it did not do (stderr)
 }
 
 func (c *putConfig) flags(fs *flag.FlagSet) {
@@ -96,8 +101,10 @@ func (c *putConfig) flags(fs *flag.FlagSet) {
 	fs.DurationVar(&c.linger, "linger", 100*time.Millisecond, "send a partial batch when no line has come for this long")
 	fs.BoolVar(&c.create, "create", false, "create the stream if it does not exist, and wait until it is ACTIVE")
 	fs.IntVar(&c.shards, "shards", 1, "shard count of a stream made by --create")
-	fs.BoolVar(&c.print, "print", false, "print each record's shard id and sequence number, in input order")
+	fs.BoolVar(&c.print, "print", false, "print each record's shard id and sequence number, in input order (with --aggregate: and its sub-sequence number, in the order the aggregates were sent)")
 	fs.BoolVar(&c.quiet, "quiet", false, "do not print the summary on stderr")
+	fs.BoolVar(&c.aggregate, "aggregate", false, "pack the records into KPL aggregated records, one aggregate in the making per shard, as the Kinesis Producer Library does; --print then gives each record's sub-sequence number too")
+	fs.IntVar(&c.aggBytes, "aggregate-bytes", defaultAggregateBytes, fmt.Sprintf("largest aggregated record, in bytes (the KPL's AggregationMaxSize), at most %d", maxAggregateBytes))
 }
 
 const putUsage = `Usage: shardlog put --stream NAME [flags] [RECORD ...]
@@ -107,6 +114,9 @@ standard input (without its newline), is one record. Lines are sent in batches o
 records and 5 MiB; a partial batch goes out when input pauses (--linger). Records a
 PutRecords answer refuses are sent again, in order. The partition key is --partition-key,
 a field of each JSON line (--key-field), or random.
+
+With --aggregate, records are packed into aggregated records as the Kinesis Producer
+Library (KPL) writes them, which the KCL, Lambda and 'shardlog tail' take apart again.
 
 `
 
@@ -122,6 +132,8 @@ func runPutWith(cfg putConfig, args []string, stdin io.Reader, stdout, stderr io
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
+	fs.Visit(func(f *flag.Flag) { cfg.shardsSet = cfg.shardsSet || f.Name == "shards" })
+	cfg.warn = stderr
 	if err := cfg.check(); err != nil {
 		fmt.Fprintln(stderr, "shardlog put:", err)
 		return 2
@@ -132,14 +144,17 @@ func runPutWith(cfg putConfig, args []string, stdin io.Reader, stdout, stderr io
 	if fs.NArg() > 0 {
 		lines = argLines(fs.Args())
 	} else {
+		if cfg.terminal(stdin) {
+			fmt.Fprintln(stderr, "shardlog put: reading records from the terminal, one a line; end with Ctrl-D")
+		}
 		lines = readLines(ctx, stdin)
 	}
 	stats, err := put(ctx, cfg, lines, stdout)
-	if !cfg.quiet {
-		fmt.Fprintf(stderr, "shardlog put: %d records in %d calls to stream %s\n", stats.records, stats.calls, cfg.stream)
+	if !cfg.quiet && (err == nil || stats.records > 0) { // a failure before any record is put says it all
+		fmt.Fprintf(stderr, "shardlog put: %s to stream %s\n", stats, cfg.stream)
 	}
 	if err != nil {
-		fmt.Fprintln(stderr, "shardlog put:", err)
+		fmt.Fprintln(stderr, "shardlog put:", friendly(err, cfg.client.endpoint))
 		return 1
 	}
 	return 0
@@ -155,6 +170,8 @@ func (c *putConfig) check() error {
 		return errors.New("--partition-key and --key-field exclude each other")
 	case c.shards < 1:
 		return fmt.Errorf("--shards %d: want at least 1", c.shards)
+	case c.aggBytes < minAggregateBytes || c.aggBytes > maxAggregateBytes:
+		return fmt.Errorf("--aggregate-bytes %d: want %d to %d", c.aggBytes, minAggregateBytes, maxAggregateBytes)
 	}
 	return nil
 }
@@ -200,7 +217,25 @@ func readLines(ctx context.Context, r io.Reader) <-chan line {
 	return ch
 }
 
-type putStats struct{ records, calls int }
+// putStats counts what put sent: user records, the Kinesis records that carried them
+// (fewer with --aggregate), and PutRecords calls.
+type putStats struct{ records, kinesisRecords, calls int }
+
+// String is the summary: "1 record in 1 call", "5 records, aggregated into 2, in 1 call".
+func (s putStats) String() string {
+	if s.kinesisRecords != s.records {
+		return fmt.Sprintf("%s, aggregated into %d, in %s", plural(s.records, "record"), s.kinesisRecords, plural(s.calls, "call"))
+	}
+	return fmt.Sprintf("%s in %s", plural(s.records, "record"), plural(s.calls, "call"))
+}
+
+// plural is n and the noun, with an s unless n is 1.
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
 
 // put sends the lines as records in batches until the input ends.
 func put(ctx context.Context, cfg putConfig, lines <-chan line, stdout io.Writer) (putStats, error) {
@@ -210,13 +245,18 @@ func put(ctx context.Context, cfg putConfig, lines <-chan line, stdout io.Writer
 		return stats, err
 	}
 	if cfg.create {
-		if err := ensureStream(ctx, kc, cfg.stream, cfg.shards); err != nil {
+		if err := createStream(ctx, kc, cfg); err != nil {
 			return stats, err
 		}
 	}
 	out := bufio.NewWriter(stdout)
 	defer out.Flush()
 	p := &putter{cfg: cfg, kc: kc, out: out, stats: &stats, rng: rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))}
+	if cfg.aggregate {
+		if p.agg, err = newAggregator(ctx, kc, cfg.stream, cfg.aggBytes); err != nil {
+			return stats, err
+		}
+	}
 	b := &batcher{limit: cfg.batch}
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
@@ -224,25 +264,23 @@ func put(ctx context.Context, cfg putConfig, lines <-chan line, stdout io.Writer
 		select {
 		case l, ok := <-lines:
 			if !ok {
-				return stats, p.send(ctx, b.take())
+				return stats, p.flush(ctx, b)
 			}
 			if l.err != nil {
-				return stats, errors.Join(p.send(ctx, b.take()), l.err)
+				return stats, errors.Join(p.flush(ctx, b), l.err)
 			}
 			entry, err := p.entry(l)
 			if err != nil {
-				return stats, errors.Join(p.send(ctx, b.take()), err)
+				return stats, errors.Join(p.flush(ctx, b), err)
 			}
-			if full := b.add(entry); full != nil {
-				if err := p.send(ctx, full); err != nil {
-					return stats, err
-				}
+			if err := p.add(ctx, b, entry); err != nil {
+				return stats, err
 			}
-			if b.len() == 1 {
+			if p.held(b) == 1 {
 				timer.Reset(cfg.linger)
 			}
 		case <-timer.C:
-			if err := p.send(ctx, b.take()); err != nil {
+			if err := p.flush(ctx, b); err != nil {
 				return stats, err
 			}
 		case <-ctx.Done():
@@ -291,6 +329,69 @@ type putter struct {
 	out   *bufio.Writer
 	stats *putStats
 	rng   *rand.Rand
+
+	agg    *aggregator // with --aggregate
+	queued []packed    // the entries handed to the batcher and not yet sent, in order
+}
+
+// add hands one record to the batcher, through the aggregator with --aggregate, and sends
+// the batches that fill up.
+func (p *putter) add(ctx context.Context, b *batcher, e types.PutRecordsRequestEntry) error {
+	if p.agg == nil {
+		return p.enqueue(ctx, b, packed{entry: e, users: 1})
+	}
+	if p.agg.stale {
+		if err := p.remap(ctx, b); err != nil {
+			return err
+		}
+	}
+	for _, done := range p.agg.add(e) {
+		if err := p.enqueue(ctx, b, done); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// flush sends every record held, in the aggregator and in the batcher.
+func (p *putter) flush(ctx context.Context, b *batcher) error {
+	if p.agg != nil {
+		for _, done := range p.agg.flush() {
+			if err := p.enqueue(ctx, b, done); err != nil {
+				return err
+			}
+		}
+	}
+	return p.send(ctx, b.take())
+}
+
+// remap sends the aggregates in the making, whose shards were predicted from a map that is
+// out of date, and lists the shards again.
+func (p *putter) remap(ctx context.Context, b *batcher) error {
+	for _, done := range p.agg.flush() {
+		if err := p.enqueue(ctx, b, done); err != nil {
+			return err
+		}
+	}
+	return p.agg.list(ctx)
+}
+
+// enqueue adds a Kinesis record to the batch, sending the batch if it is full.
+func (p *putter) enqueue(ctx context.Context, b *batcher, pk packed) error {
+	p.queued = append(p.queued, packed{users: pk.users, shard: pk.shard})
+	if full := b.add(pk.entry); full != nil {
+		return p.send(ctx, full)
+	}
+	return nil
+}
+
+// held is the number of records read and not yet sent.
+func (p *putter) held(b *batcher) int {
+	n := b.len()
+	if p.agg != nil {
+		n += p.agg.held
+	}
+	return n
 }
 
 // backoff is the wait before the first resend.
@@ -372,14 +473,35 @@ func (p *putter) send(ctx context.Context, entries []types.PutRecordsRequestEntr
 			return err
 		}
 	}
-	p.stats.records += len(entries)
+	queued := p.queued[:len(entries)]
+	p.queued = p.queued[len(entries):]
+	for i, q := range queued {
+		p.stats.records += q.users
+		if q.shard != "" && q.shard != aws.ToString(results[i].ShardId) {
+			p.agg.stale = true // the stream was resharded since the shards were listed
+		}
+	}
+	p.stats.kinesisRecords += len(entries)
 	if p.cfg.print {
-		for _, r := range results {
-			fmt.Fprintf(p.out, "%s %s\n", aws.ToString(r.ShardId), aws.ToString(r.SequenceNumber))
+		for i, r := range results {
+			p.printResult(r, queued[i].users)
 		}
 		return p.out.Flush()
 	}
 	return nil
+}
+
+// printResult prints where a Kinesis record carrying users user records went: its shard
+// and sequence number, and with --aggregate a line for each user record with its
+// sub-sequence number, as the KCL numbers them (0 for a record sent on its own).
+func (p *putter) printResult(r types.PutRecordsResultEntry, users int) {
+	if p.agg == nil {
+		fmt.Fprintf(p.out, "%s %s\n", aws.ToString(r.ShardId), aws.ToString(r.SequenceNumber))
+		return
+	}
+	for sub := range users {
+		fmt.Fprintf(p.out, "%s %s %d\n", aws.ToString(r.ShardId), aws.ToString(r.SequenceNumber), sub)
+	}
 }
 
 // putOnce sends the pending entries in one call, fills results, and returns those refused.
@@ -406,20 +528,39 @@ func (p *putter) putOnce(ctx context.Context, entries []types.PutRecordsRequestE
 	return again, nil
 }
 
-// ensureStream creates the stream unless it exists, and waits until it is ACTIVE.
-func ensureStream(ctx context.Context, kc *kinesis.Client, name string, shards int) error {
-	_, err := kc.CreateStream(ctx, &kinesis.CreateStreamInput{StreamName: aws.String(name), ShardCount: aws.Int32(int32(shards))})
+// createStream is --create: it makes the stream unless it exists, waits until it is
+// ACTIVE, and says so when a stream that was there has another shard count than --shards.
+func createStream(ctx context.Context, kc *kinesis.Client, cfg putConfig) error {
+	existed, err := ensureStream(ctx, kc, cfg.stream, cfg.shards)
+	if err != nil || !existed || !cfg.shardsSet {
+		return err
+	}
+	out, err := kc.DescribeStreamSummary(ctx, &kinesis.DescribeStreamSummaryInput{StreamName: aws.String(cfg.stream)})
+	if err != nil {
+		return fmt.Errorf("describe stream %s: %w", cfg.stream, err)
+	}
+	if n := int(aws.ToInt32(out.StreamDescriptionSummary.OpenShardCount)); n != cfg.shards {
+		fmt.Fprintf(cfg.warn, "shardlog put: stream %s exists with %s; --shards %d is for a stream --create makes, and this one is left as it is\n",
+			cfg.stream, plural(n, "open shard"), cfg.shards)
+	}
+	return nil
+}
+
+// ensureStream creates the stream unless it exists, and waits until it is ACTIVE. It
+// reports whether the stream was there already.
+func ensureStream(ctx context.Context, kc *kinesis.Client, name string, shards int) (existed bool, err error) {
+	_, err = kc.CreateStream(ctx, &kinesis.CreateStreamInput{StreamName: aws.String(name), ShardCount: aws.Int32(int32(shards))})
 	var inUse *types.ResourceInUseException
 	if err != nil && !errors.As(err, &inUse) {
-		return fmt.Errorf("create stream %s: %w", name, err)
+		return false, fmt.Errorf("create stream %s: %w", name, err)
 	}
 	w := kinesis.NewStreamExistsWaiter(kc, func(o *kinesis.StreamExistsWaiterOptions) {
 		o.MinDelay, o.MaxDelay = 50*time.Millisecond, time.Second
 	})
 	if err := w.Wait(ctx, &kinesis.DescribeStreamInput{StreamName: aws.String(name)}, 2*time.Minute); err != nil {
-		return fmt.Errorf("wait for stream %s: %w", name, err)
+		return false, fmt.Errorf("wait for stream %s: %w", name, err)
 	}
-	return nil
+	return inUse != nil, nil
 }
 
 // pause waits for d or until ctx is done.

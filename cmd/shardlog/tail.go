@@ -36,6 +36,10 @@ type tailConfig struct {
 	poll     time.Duration
 	refresh  time.Duration
 	limit    int
+	deagg    bool
+
+	backoff    time.Duration // first wait before reconnecting; 0 means defaultTailBackoff (tests shorten it)
+	maxBackoff time.Duration // longest wait between reconnection attempts; 0 means maxTailBackoff
 }
 
 // shardList collects repeated --shard flags.
@@ -66,6 +70,7 @@ func (c *tailConfig) flags(fs *flag.FlagSet) {
 	fs.DurationVar(&c.poll, "poll", 200*time.Millisecond, "wait between GetRecords calls of a shard that is read to its tip (Kinesis allows 5 calls a second per shard)")
 	fs.DurationVar(&c.refresh, "refresh", 5*time.Second, "how often to list the shards, to find those made by resharding")
 	fs.IntVar(&c.limit, "limit", 10000, "records per GetRecords call, at most 10000")
+	fs.BoolVar(&c.deagg, "deaggregate", true, "print the user records inside KPL-aggregated records, each with its sub-sequence number in --format json; --deaggregate=false prints aggregated records as they are stored")
 }
 
 const tailUsage = `Usage: shardlog tail --stream NAME [flags]
@@ -74,10 +79,20 @@ Prints the records of every shard of a stream as they arrive, from TRIM_HORIZON,
 time or a sequence number, and follows resharding: a child shard is read once its parents
 are read to their end, so the records of one partition key keep their order.
 
+Records aggregated by the Kinesis Producer Library (KPL) are taken apart, as the KCL does:
+each user record is printed, with its own partition key and sub-sequence number in
+--format json. When the server goes away (a restart), tail waits for it with backoff and
+resumes after the last record it printed.
+
 `
 
 func runTail(args []string, stdout, stderr io.Writer) int {
-	var cfg tailConfig
+	return runTailWith(tailConfig{}, args, stdout, stderr)
+}
+
+// runTailWith is runTail starting from cfg, whose fields that are not flags (backoff) stay
+// as given.
+func runTailWith(cfg tailConfig, args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("tail", tailUsage, stderr)
 	cfg.flags(fs)
 	if code, ok := parseFlags(fs, args); !ok {
@@ -92,7 +107,7 @@ func runTail(args []string, stdout, stderr io.Writer) int {
 	defer stop()
 	err = tail(ctx, cfg, start, stdout, stderr)
 	if err != nil && !(errors.Is(err, context.Canceled) && ctx.Err() != nil) {
-		fmt.Fprintln(stderr, "shardlog tail:", err)
+		fmt.Fprintln(stderr, "shardlog tail:", friendly(err, cfg.client.endpoint))
 		return 1
 	}
 	return 0
@@ -175,6 +190,7 @@ type tailer struct {
 	out      *bufio.Writer
 	finished chan struct{} // closed when nothing is left to read, or --count is reached
 	fail     error
+	away     bool // the server could not be reached; said once on stderr until it is back
 
 	wg sync.WaitGroup
 }
@@ -222,7 +238,9 @@ func (t *tailer) wait(ctx context.Context) error {
 		case <-tick.C:
 			listed, err := t.list(ctx)
 			if err != nil {
-				fmt.Fprintln(t.stderr, "shardlog tail: list shards:", err)
+				if !isUnavailable(err) {
+					fmt.Fprintln(t.stderr, "shardlog tail: list shards:", err)
+				}
 				continue
 			}
 			t.mu.Lock()
@@ -391,27 +409,34 @@ func (t *tailer) read(ctx context.Context, sh *tailShard) {
 }
 
 func (t *tailer) readShard(ctx context.Context, sh *tailShard) error {
+	var last string // sequence number of the last record printed, to resume after it
+	asked := time.Now()
 	it, err := t.iterator(ctx, sh.id, sh.start)
+	if isUnavailable(err) {
+		it, err = t.reconnect(ctx, sh, last, err)
+	}
 	if err != nil {
 		return err
 	}
-	var last string // sequence number of the last record printed, to resume after it
+	pinLatest(sh, asked)
 	for ctx.Err() == nil {
 		out, err := t.kc.GetRecords(ctx, &kinesis.GetRecordsInput{ShardIterator: it, Limit: aws.Int32(int32(t.cfg.limit))})
 		var expired *types.ExpiredIteratorException
 		switch {
 		case errors.As(err, &expired):
-			resume := sh.start
-			if last != "" {
-				resume = position{typ: types.ShardIteratorTypeAfterSequenceNumber, seq: last}
+			if it, err = t.iterator(ctx, sh.id, resumePosition(sh, last)); err != nil {
+				return err
 			}
-			if it, err = t.iterator(ctx, sh.id, resume); err != nil {
+			continue
+		case isUnavailable(err):
+			if it, err = t.reconnect(ctx, sh, last, err); err != nil {
 				return err
 			}
 			continue
 		case err != nil:
 			return fmt.Errorf("GetRecords: %w", err)
 		}
+		t.back()
 		if len(out.Records) > 0 {
 			last = aws.ToString(out.Records[len(out.Records)-1].SequenceNumber)
 			if t.print(sh.id, out.Records) {
@@ -456,41 +481,33 @@ func (t *tailer) iterator(ctx context.Context, shardID string, pos position) (*s
 }
 
 // tailRecord is a record as --format json prints it. Data is the record's data as text when
-// it is valid UTF-8, else DataBase64 holds it.
+// it is valid UTF-8, else DataBase64 holds it. A user record of a KPL aggregate has the
+// aggregate's sequence number and arrival time, its own partition key and explicit hash
+// key, and its sub-sequence number (its index in the aggregate), as the KCL gives them.
 type tailRecord struct {
-	ShardID        string    `json:"shardId"`
-	SequenceNumber string    `json:"sequenceNumber"`
-	PartitionKey   string    `json:"partitionKey"`
-	ArrivalTime    time.Time `json:"arrivalTime"`
-	Data           *string   `json:"data,omitempty"`
-	DataBase64     []byte    `json:"dataBase64,omitempty"`
+	ShardID           string    `json:"shardId"`
+	SequenceNumber    string    `json:"sequenceNumber"`
+	SubSequenceNumber *int64    `json:"subSequenceNumber,omitempty"`
+	PartitionKey      string    `json:"partitionKey"`
+	ExplicitHashKey   string    `json:"explicitHashKey,omitempty"`
+	ArrivalTime       time.Time `json:"arrivalTime"`
+	Data              *string   `json:"data,omitempty"`
+	DataBase64        []byte    `json:"dataBase64,omitempty"`
 }
 
 // print writes records of one shard; it reports whether --count is reached.
 func (t *tailer) print(shardID string, recs []types.Record) (done bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+records:
 	for _, r := range recs {
-		if t.cfg.count > 0 && t.printed >= t.cfg.count {
-			break
+		for _, u := range t.userRecords(r) {
+			if t.cfg.count > 0 && t.printed >= t.cfg.count {
+				break records
+			}
+			t.printed++
+			t.printOne(shardID, r, u)
 		}
-		t.printed++
-		if t.cfg.format == "raw" {
-			t.out.Write(r.Data)
-			t.out.WriteByte('\n')
-			continue
-		}
-		rec := tailRecord{ShardID: shardID, SequenceNumber: aws.ToString(r.SequenceNumber),
-			PartitionKey: aws.ToString(r.PartitionKey), ArrivalTime: aws.ToTime(r.ApproximateArrivalTimestamp).UTC()}
-		if utf8.Valid(r.Data) {
-			s := string(r.Data)
-			rec.Data = &s
-		} else {
-			rec.DataBase64 = r.Data
-		}
-		b, _ := json.Marshal(rec)
-		t.out.Write(b)
-		t.out.WriteByte('\n')
 	}
 	if err := t.out.Flush(); err != nil {
 		t.finish(fmt.Errorf("write output: %w", err))
@@ -501,4 +518,27 @@ func (t *tailer) print(shardID string, recs []types.Record) (done bool) {
 		return true
 	}
 	return false
+}
+
+// printOne writes one record, or one user record of an aggregate r. t.mu is held.
+func (t *tailer) printOne(shardID string, r types.Record, u userRecord) {
+	if t.cfg.format == "raw" {
+		t.out.Write(u.data)
+		t.out.WriteByte('\n')
+		return
+	}
+	rec := tailRecord{ShardID: shardID, SequenceNumber: aws.ToString(r.SequenceNumber), PartitionKey: u.partitionKey,
+		ExplicitHashKey: u.explicitHashKey, ArrivalTime: aws.ToTime(r.ApproximateArrivalTimestamp).UTC()}
+	if u.aggregated {
+		rec.SubSequenceNumber = &u.subSequence
+	}
+	if utf8.Valid(u.data) {
+		s := string(u.data)
+		rec.Data = &s
+	} else {
+		rec.DataBase64 = u.data
+	}
+	b, _ := json.Marshal(rec)
+	t.out.Write(b)
+	t.out.WriteByte('\n')
 }
