@@ -127,8 +127,12 @@ func (c *call) release() {
 	callPool.Put(c)
 }
 
-// ServeHTTP answers one Kinesis request.
+// ServeHTTP answers one Kinesis request, or a health check (GET /health, health.go).
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if isHealthCheck(r) {
+		s.serveHealth(w, r)
+		return
+	}
 	start := time.Now()
 	c := callPool.Get().(*call)
 	c.s, c.w, c.r, c.ctx = s, w, r, r.Context()
