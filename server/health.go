@@ -21,10 +21,11 @@ type Health struct {
 	Ready  bool
 	Reason string // why the server is not ready; empty when it is
 
-	Version string    // the binary's version
-	Started time.Time // when the server started; the report gives the uptime since
-	DataDir string    // the data directory
-	Streams int       // streams in the store
+	Version string            // the binary's version
+	Build   map[string]string // more of how it was built: VCS revision, Go version…
+	Started time.Time         // when the server started; the report gives the uptime since
+	DataDir string            // the data directory
+	Streams int               // streams in the store
 }
 
 // healthJSON is the body of a /health answer. Its "services" member has the shape of the
@@ -35,6 +36,7 @@ type healthJSON struct {
 	Reason        string            `json:"reason,omitempty"`
 	Services      map[string]string `json:"services"`
 	Version       string            `json:"version,omitempty"`
+	Build         map[string]string `json:"build,omitempty"`
 	UptimeSeconds float64           `json:"uptimeSeconds"`
 	DataDir       string            `json:"dataDirectory,omitempty"`
 	Streams       int               `json:"streams"`
@@ -69,7 +71,7 @@ func (s *Server) serveHealth(w http.ResponseWriter, r *http.Request) {
 // encodeHealth renders h as it stands at now.
 func encodeHealth(h Health, now time.Time) []byte {
 	out := healthJSON{Status: "ok", Services: map[string]string{"kinesis": "running"},
-		Reason: h.Reason, Version: h.Version, DataDir: h.DataDir, Streams: h.Streams}
+		Reason: h.Reason, Version: h.Version, Build: h.Build, DataDir: h.DataDir, Streams: h.Streams}
 	if !h.Ready {
 		out.Status, out.Services["kinesis"] = "unavailable", "unavailable"
 	}
