@@ -1,12 +1,14 @@
 package server_test
 
 import (
+	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -39,7 +41,9 @@ func TestServeTLS(t *testing.T) {
 	go func() { done <- s.ServeTLS(tlsLn, &tls.Config{Certificates: []tls.Certificate{cert}}) }()
 	go func() { done <- s.Serve(plainLn) }()
 	t.Cleanup(func() {
-		require.NoError(t, s.Shutdown(t.Context()))
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		require.NoError(t, s.Shutdown(ctx)) // t.Context is already done in a cleanup
 		require.ErrorIs(t, <-done, server.ErrClosed)
 		require.ErrorIs(t, <-done, server.ErrClosed)
 	})
