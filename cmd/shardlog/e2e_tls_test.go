@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -97,7 +98,11 @@ func TestServe_TLS_GeneratedCertificate(t *testing.T) {
 	require.Equal(t, "tls", aws.ToString(got.StreamDescriptionSummary.StreamName))
 
 	srv.Stop(t)
+	check, err := exec.Command(binPath, "inspect", "check", dir).CombinedOutput()
+	require.NoError(t, err, "inspect check: %s", check)
+	require.Contains(t, string(check), " 0 notes; ok", "inspect check of a data directory with a certificate")
 	srv, endpoint = startTLSServer(t, dir)
+	require.NotContains(t, srv.Log(), "left alone in the data directory", "the tls directory is shardlog's own")
 	again, err := os.ReadFile(certPath)
 	require.NoError(t, err)
 	require.Equal(t, string(first), string(again), "the certificate after a restart")
