@@ -163,7 +163,7 @@ for entry in "${scenarios[@]}"; do
 			start_server "$server" "$data" "$out/$server-$key-$run.log"
 			json=$out/$server-$key-$run.json
 			# shellcheck disable=SC2086
-			if ! "$shardlog" bench --endpoint "$endpoint" --json --quiet --server-pid "$server_pid" \
+			if ! "$shardlog" bench --endpoint "$endpoint" --json --quiet --keep --server-pid "$server_pid" \
 				--shards 4 --duration "$duration" $flags >"$json" 2>"$out/$server-$key-$run.err"; then
 				log "bench against $server failed: $(tail -1 "$out/$server-$key-$run.err")"
 			fi

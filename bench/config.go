@@ -99,9 +99,10 @@ type Config struct {
 	// ReadLimit is the Limit of each GetRecords call, 1 to 10000. Default 10000.
 	ReadLimit int
 
-	// DeleteStreams deletes the streams at the end of the run. By default they stay, so that
-	// the disk use of what was written can be measured.
-	DeleteStreams bool
+	// KeepStreams leaves the streams on the server at the end of the run, so that the disk
+	// use of what was written can be measured. By default Run deletes them when it ends,
+	// whether it succeeded, failed or was interrupted (its context cancelled).
+	KeepStreams bool
 
 	// Seed makes the payloads and partition keys of a run repeatable. Default 1.
 	Seed uint64

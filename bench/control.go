@@ -125,12 +125,21 @@ func routerFor(shards []shardRange) router {
 	}
 }
 
-// deleteStreams deletes the streams, reporting the first failure.
+// deleteTimeout bounds the deletion of a run's streams, which goes on after the run's
+// context is cancelled.
+const deleteTimeout = 30 * time.Second
+
+// deleteStreams deletes the streams, reporting the first failure. A stream that does not
+// exist (its creation failed) is not one. It runs under a context of its own, so that an
+// interrupted run still cleans up.
 func deleteStreams(ctx context.Context, kc *kinesis.Client, names []string) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), deleteTimeout)
+	defer cancel()
 	var first error
 	for _, name := range names {
 		_, err := kc.DeleteStream(ctx, &kinesis.DeleteStreamInput{StreamName: aws.String(name)})
-		if err != nil && first == nil {
+		var notFound *types.ResourceNotFoundException
+		if err != nil && !errors.As(err, &notFound) && first == nil {
 			first = fmt.Errorf("bench: delete stream %s: %w", name, err)
 		}
 	}

@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -9,17 +10,18 @@ import (
 // Run creates Config.Streams fresh streams, writes to them from Config.Connections writers
 // for Config.Duration (or Config.Records records), then reads every shard back from
 // TRIM_HORIZON and verifies that every acknowledged record is there once, in order, on the
-// right shard and unchanged. The streams stay unless Config.DeleteStreams is set.
+// right shard and unchanged. Then it deletes the streams, unless Config.KeepStreams is set:
+// also when it fails or ctx is cancelled, with a context of its own (deleteTimeout).
 //
 // Run returns a Result as complete as it got with any error. A verification that found
 // problems gives the full Result and an error matching ErrVerify; Result.Verify says what
 // was wrong.
-func Run(ctx context.Context, cfg Config) (Result, error) {
+func Run(ctx context.Context, cfg Config) (res Result, err error) {
 	cfg = cfg.withDefaults()
 	if err := cfg.validate(); err != nil {
 		return Result{}, err
 	}
-	res := Result{
+	res = Result{
 		Endpoint: cfg.Endpoint, Op: cfg.Op, Shards: cfg.Shards, RecordBytes: cfg.RecordBytes,
 		BatchRecords: cfg.BatchRecords, Payload: cfg.Payload, Connections: cfg.Connections,
 		Started: time.Now().UTC(),
@@ -28,6 +30,9 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		res.Streams = append(res.Streams, fmt.Sprintf("%s-%d-%d", cfg.StreamPrefix, res.Started.UnixMilli(), i))
 	}
 	kc := newKinesis(cfg)
+	if !cfg.KeepStreams {
+		defer func() { err = errors.Join(err, deleteStreams(ctx, kc, res.Streams)) }()
+	}
 	if err := createStreams(ctx, kc, res.Streams, cfg.Shards); err != nil {
 		return res, err
 	}
@@ -46,7 +51,6 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 
 	c := newClient(cfg.Endpoint, cfg.Region, cfg.Connections+cfg.ReadConnections)
 	defer c.close()
-	var err error
 	res.Write, err = writeAll(ctx, cfg, c, writers)
 	if err != nil {
 		return res, err
@@ -55,11 +59,6 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		read, v, err := readAll(ctx, cfg, c, writers, shardJobs(res.Streams, shards))
 		res.Read, res.Verify = &read, v
 		if err != nil {
-			return res, err
-		}
-	}
-	if cfg.DeleteStreams {
-		if err := deleteStreams(ctx, kc, res.Streams); err != nil {
 			return res, err
 		}
 	}

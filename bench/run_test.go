@@ -260,15 +260,15 @@ func TestRun_BadConfig(t *testing.T) {
 }
 
 func TestRun_KeepsOrDeletesStreams(t *testing.T) {
-	for _, del := range []bool{false, true} {
+	for _, keep := range []bool{false, true} {
 		fake, url := startFake(t)
 		cfg := quick(url)
-		cfg.DeleteStreams = del
+		cfg.KeepStreams = keep
 		res := mustRun(t, cfg)
 		fake.mu.Lock()
 		_, kept := fake.streams[res.Streams[0]]
 		fake.mu.Unlock()
-		require.Equal(t, !del, kept, "DeleteStreams %v: stream kept", del)
+		require.Equal(t, keep, kept, "KeepStreams %v: stream kept", keep)
 	}
 }
 
@@ -288,4 +288,29 @@ func TestParseOpAndPayload(t *testing.T) {
 	require.Equal(t, bench.PayloadText, p)
 	_, err = bench.ParsePayload("TEXT")
 	require.ErrorIs(t, err, bench.ErrConfig)
+}
+
+// TestRun_InterruptedDeletesStreams: a run whose context is cancelled in the middle of its
+// write phase (Ctrl-C) still deletes its streams, unless KeepStreams is set.
+func TestRun_InterruptedDeletesStreams(t *testing.T) {
+	for _, keep := range []bool{false, true} {
+		fake, url := startFake(t)
+		cfg := quick(url)
+		cfg.Records, cfg.Duration, cfg.KeepStreams = 0, time.Minute, keep
+		cfg.ProgressInterval = 10 * time.Millisecond
+		ctx, cancel := context.WithCancel(context.Background())
+		cfg.Progress = func(p bench.Progress) {
+			if p.Records > 0 {
+				cancel()
+			}
+		}
+		res, err := bench.Run(ctx, cfg)
+		cancel()
+		require.ErrorIs(t, err, context.Canceled, "KeepStreams %v", keep)
+		require.Len(t, res.Streams, 1)
+		fake.mu.Lock()
+		_, kept := fake.streams[res.Streams[0]]
+		fake.mu.Unlock()
+		require.Equal(t, keep, kept, "KeepStreams %v: stream kept after an interrupted run", keep)
+	}
 }

@@ -32,8 +32,11 @@
 //	defer cancel()
 //	err = srv.Shutdown(ctx) // waits for in-flight requests
 //
+// ServeTLS serves HTTPS on a listener, HTTP/2 or HTTP/1.1 by ALPN, for the KPL
+// and clients configured for TLS; it can run beside Serve on another port.
 // Server is also an http.Handler, for tests (httptest) or an http.Server of your
-// own (TLS, for the KPL).
+// own. GET /health answers, unauthenticated, the report of Options.Health
+// (health.go).
 //
 // # Security
 //

@@ -19,7 +19,8 @@ import (
 // The HTTP side of the protocol: one endpoint, POST /, the operation in the
 // X-Amz-Target header. A request goes through the steps below in this order,
 // because the order decides which error a malformed request gets
-// (KINESIS-API.md §1.6, kinesalite's AWS-verified order):
+// (KINESIS-API.md §1.6, kinesalite's AWS-verified order). A GET or HEAD of /health
+// is the health check (health.go) and none of them applies to it.
 //
 //  1. a body over Options.MaxRequestBytes gets 413;
 //  2. every answer from here on carries x-amzn-RequestId and x-amz-id-2;
@@ -128,8 +129,12 @@ func (c *call) release() {
 	callPool.Put(c)
 }
 
-// ServeHTTP answers one Kinesis request.
+// ServeHTTP answers one Kinesis request, or a health check (GET /health, health.go).
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if isHealthCheck(r) {
+		s.serveHealth(w, r)
+		return
+	}
 	start := time.Now()
 	c := callPool.Get().(*call)
 	c.s, c.w, c.r, c.ctx = s, w, r, r.Context()

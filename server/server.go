@@ -91,6 +91,11 @@ type Options struct {
 	// runs.
 	Admit func(ctx context.Context, op, stream string) error
 
+	// Health returns the report of GET /health (health.go): readiness and what the
+	// server's owner wants to show. It is called for every health check, unauthenticated,
+	// so it must be cheap. Default: ready, with no details.
+	Health func(ctx context.Context) Health
+
 	// onBodyRead, when set, is called after each read of a request body with
 	// the bytes read so far and the bytes allocated to hold them.
 	onBodyRead func(read, allocated int)
@@ -174,7 +179,7 @@ func New(b Backend, opts Options) *Server {
 }
 
 // Serve accepts connections on ln and serves them until Shutdown, then returns
-// ErrClosed. It may be called for several listeners. Plain-text HTTP/2 arrives
+// ErrClosed. It may be called for several listeners (ServeTLS for a TLS one). Plain-text HTTP/2 arrives
 // with prior knowledge, as the AWS SDK for JavaScript v3 and the Java async
 // client send it; HTTP/1.1 on the same port as the Go SDK and the CLI send it.
 func (s *Server) Serve(ln net.Listener) error {
@@ -200,6 +205,7 @@ func (s *Server) httpServer() (*http.Server, error) {
 		var protocols http.Protocols
 		protocols.SetHTTP1(true)
 		protocols.SetUnencryptedHTTP2(true)
+		protocols.SetHTTP2(true) // over TLS, by ALPN (ServeTLS)
 		s.http = &http.Server{
 			Handler:           s,
 			Protocols:         &protocols,

@@ -130,7 +130,9 @@
 // left as they are, its reads and writes answered with a DamagedShardError (an
 // InternalFailure naming the shard, the file and the position), while the stream and every
 // other shard are served. shard.Options.Logger is the store's Logger, so recovery's repairs
-// (a torn tail cut, an index rebuilt) are logged there.
+// (a torn tail cut, an index rebuilt) are logged there. Store.Recovery sums them up for
+// the whole of Open: whether every shard had been closed cleanly, the segments and bytes
+// scanned, the torn tails cut and their bytes, the quarantined shards, and the time.
 //
 // Check walks a data directory read-only, as Open would find it (the catalog, the secret,
 // every stream directory and every shard through shard.Check), and returns every problem

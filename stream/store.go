@@ -136,6 +136,7 @@ var knownDataDirEntries = map[string]bool{
 
 	// the data directories of other accounts and regions (scope.go)
 	accountsDirName: true,
+	"tls":           true, // the certificate shardlog serve --tls generates
 }
 
 // Store holds the streams of one data directory: their catalog, the logs of their shards,
@@ -165,6 +166,8 @@ type Store struct {
 	consumersMu sync.Mutex
 
 	lastIncarnation atomic.Int64 // the largest incarnation handed out or loaded
+
+	recovery Recovery // what Open recovered (recovery.go)
 
 	closed  atomic.Bool
 	stop    chan struct{} // closed by Close to stop the maintenance loop
@@ -198,6 +201,7 @@ type Store struct {
 // is kept and reported at WARN with its path and size, as is any file or directory in the
 // data directory or in streams/ that Open does not know: none of them is touched.
 func Open(dataDir string, opts Options) (*Store, error) {
+	start := time.Now()
 	lock, err := lockDir(dataDir)
 	if err != nil {
 		return nil, fmt.Errorf("stream: open %s: %w", dataDir, err)
@@ -212,6 +216,8 @@ func Open(dataDir string, opts Options) (*Store, error) {
 		s.lock.Release()
 		return nil, fmt.Errorf("stream: open %s: %w", dataDir, err)
 	}
+	s.recovery = s.sumRecovery()
+	s.recovery.Took = time.Since(start)
 	s.stop, s.stopped = make(chan struct{}), make(chan struct{})
 	s.wake, s.nextSweep = make(chan struct{}, 1), make(chan struct{})
 	go s.maintain(s.stop, s.stopped)

@@ -19,7 +19,8 @@ const benchUsage = `Usage: shardlog bench [flags]
 A load generator for any Kinesis endpoint. It creates fresh streams, writes records from
 --connections writers for --duration (or --records), then reads every shard back from
 TRIM_HORIZON and verifies that every acknowledged record is there once, in order, on the
-right shard and unchanged. It prints a progress line every second and a summary with
+right shard and unchanged, and deletes the streams (unless --keep), also when interrupted
+with Ctrl-C. It prints a progress line every second and a summary with
 records/s, MB/s and call latencies; --json prints the summary as JSON on stdout. It exits 1
 if the verification fails.
 
@@ -47,7 +48,8 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 	fs.Int64Var(&cfg.Records, "records", 0, "stop writing after this many records (rounded up to whole calls)")
 	readBack := fs.Bool("read-back", true, "read every shard back and verify it")
 	fs.IntVar(&cfg.ReadConnections, "read-connections", 0, "shards read back at once (default: all of them)")
-	fs.BoolVar(&cfg.DeleteStreams, "delete", false, "delete the streams at the end")
+	fs.BoolVar(&cfg.KeepStreams, "keep", false, "leave the streams on the server (default: delete them at the end, also when interrupted)")
+	fs.Bool("delete", true, "no effect: the streams are deleted unless --keep (kept for older scripts)")
 	fs.Uint64Var(&cfg.Seed, "seed", 1, "seed of payloads and partition keys")
 	fs.IntVar(&cfg.ServerPID, "server-pid", 0, "process id of the server on this machine: report its CPU and memory (Linux)")
 	fs.BoolVar(&asJSON, "json", false, "print the result as JSON on stdout")
@@ -71,6 +73,19 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
+	finished := make(chan struct{})
+	defer close(finished)
+	go func() {
+		select {
+		case <-ctx.Done():
+		case <-finished:
+			return
+		}
+		stop() // a second Ctrl-C ends the process at once
+		if !cfg.KeepStreams {
+			fmt.Fprintln(stderr, "shardlog bench: interrupted: deleting the streams (Ctrl-C again to leave them)")
+		}
+	}()
 	res, err := bench.Run(ctx, cfg)
 	if errors.Is(err, bench.ErrConfig) {
 		fmt.Fprintln(stderr, "shardlog bench:", err)
@@ -82,6 +97,9 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 		enc.Encode(res)
 	} else if len(res.Streams) > 0 {
 		printBenchResult(stdout, res)
+	}
+	if errors.Is(err, context.Canceled) && ctx.Err() != nil {
+		err = fmt.Errorf("interrupted (%w)", err)
 	}
 	if err != nil {
 		fmt.Fprintln(stderr, "shardlog bench:", friendly(err, cfg.Endpoint))

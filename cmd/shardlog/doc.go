@@ -8,7 +8,8 @@
 //	shardlog tail [flags]      print a stream's records as they arrive, across reshards
 //	shardlog inspect [cmd]     print a segment or index file; verify a data directory
 //	shardlog bench [flags]     load-test a Kinesis endpoint and verify what it stored
-//	shardlog version           print the version
+//	shardlog ping [flags]      exit 0 when a server reports itself ready (GET /health)
+//	shardlog version           print the version, VCS revision and Go version of the build
 //
 // Every flag of serve has an environment-variable equivalent (SHARDLOG_<FLAG>, upper case,
 // dashes as underscores); a flag on the command line wins over the environment.
@@ -17,7 +18,10 @@
 //
 // Each command has its file: serve.go (with serve_limits.go and security.go for the flags
 // that bound requests and guard a non-loopback address), put.go, tail.go, inspect.go and
-// bench.go; flags.go reads flags and their environment variables. The command holds no rules
+// bench.go; flags.go reads flags and their environment variables. serve_tls.go and
+// tlscert.go serve HTTPS with a given or generated certificate, serve_health.go fills in
+// the /health report, ping.go asks for it, version.go reads the build information, and
+// recovery.go reports what the store's Open recovered. The command holds no rules
 // of its own: the server is package server over server/streambackend and stream, inspect
 // check is stream.Check and shard.Check, bench is package bench.
 //

@@ -6,9 +6,6 @@ import (
 	"os"
 )
 
-// version is set at build time with -ldflags "-X main.version=…".
-var version = "dev"
-
 const usage = `shardlog: a durable local stream server speaking the Amazon Kinesis Data Streams API
 
 Usage:
@@ -18,7 +15,8 @@ Usage:
   shardlog inspect dump FILE   print a segment or index file record by record
   shardlog inspect check DIR   verify a data directory; exit 1 on damage
   shardlog bench [flags]       load-test a Kinesis endpoint and verify what it stored
-  shardlog version             print the version
+  shardlog ping [flags]        exit 0 when a server answers that it is ready (GET /health)
+  shardlog version             print the version, VCS revision and Go version of the build
 
 Run 'shardlog <command> -h' for a command's flags.
 `
@@ -45,8 +43,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case "bench":
 		return runBench(args[1:], stdout, stderr)
 	case "version", "-version", "--version":
-		fmt.Fprintln(stdout, "shardlog", version)
+		fmt.Fprintln(stdout, readBuildInfo())
 		return 0
+	case "ping":
+		return runPing(args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -2,11 +2,11 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"os"
 	"os/signal"
 	"strings"
@@ -40,6 +40,7 @@ type serveConfig struct {
 	corsOrigins  listFlag
 	requests     requestLimits
 	gates        gateFlags
+	tls          tlsFlags
 
 	registerDelay, deregisterDelay time.Duration // how long consumers stay CREATING, DELETING
 
@@ -69,10 +70,14 @@ func (c *serveConfig) flags(fs *flag.FlagSet) {
 	fs.Var(&c.corsOrigins, "cors-origin", "browser origin allowed to call the API, e.g. http://localhost:3000, or * for any (repeatable or comma-separated; default: none)")
 	c.requests.flags(fs)
 	c.gates.flags(fs)
+	c.tls.flags(fs)
 }
 
 // resolveSecurity checks the --auth, --auth-file and --cors-origin values and loads the keys.
 func (c *serveConfig) resolveSecurity() error {
+	if err := c.tls.check(); err != nil {
+		return err
+	}
 	if err := checkOrigins(c.corsOrigins); err != nil {
 		return err
 	}
@@ -187,7 +192,9 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("--sync: %w", err)
 	}
-	ln, err := net.Listen("tcp", cfg.listen)
+	logStart(log)
+	started := time.Now()
+	listeners, err := bindListeners(cfg)
 	if err != nil {
 		return err
 	}
@@ -208,21 +215,24 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 	cfg.gate.apply(&storeOpts, &srvOpts)
 	store, err := streambackend.Open(cfg.dataDir, storeOpts)
 	if err != nil {
-		ln.Close()
+		closeListeners(listeners)
 		return fmt.Errorf("open data directory %s: %w", cfg.dataDir, err)
 	}
+	logRecovery(log, store.Recovery())
+	srvOpts.Health = healthReporter(store, cfg.dataDir, started)
 	srv := server.New(store, srvOpts)
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
-	log.Info("listening", "addr", ln.Addr().String(), "data", cfg.dataDir, "sync", cfg.sync,
-		"region", cfg.region, "account", cfg.accountID, "auth", len(cfg.credentials) > 0, "cors", cfg.corsOrigins.String())
-	warnIfExposed(log, ln.Addr(), len(cfg.credentials) > 0)
+	served, err := startServing(srv, listeners, cfg, log)
+	if err != nil {
+		store.Close()
+		return err
+	}
 	cfg.gate.log(log, cfg.gates, cfg.injectSeed)
 
 	select {
 	case <-ctx.Done():
 		log.Info("shutting down: draining requests")
 	case err := <-served:
+		srv.Shutdown(context.Background()) // the other listeners
 		store.Close()
 		return fmt.Errorf("serve: %w", err)
 	}
@@ -237,4 +247,33 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 	}
 	log.Info("stopped cleanly")
 	return nil
+}
+
+// startServing serves the API on every listener, HTTPS on those that want it, and logs
+// each address. Served errors arrive on the returned channel.
+func startServing(srv *server.Server, listeners []serveListener, cfg serveConfig, log *slog.Logger) (<-chan error, error) {
+	var tlsConfig *tls.Config
+	if cfg.tls.enabled() {
+		var err error
+		if tlsConfig, err = cfg.tls.config(cfg.dataDir, log); err != nil {
+			closeListeners(listeners)
+			return nil, err
+		}
+	}
+	served := make(chan error, len(listeners))
+	for i, l := range listeners {
+		if l.tls {
+			go func() { served <- srv.ServeTLS(l.ln, tlsConfig) }()
+		} else {
+			go func() { served <- srv.Serve(l.ln) }()
+		}
+		attrs := []any{"addr", l.ln.Addr().String(), "scheme", l.scheme()}
+		if i == 0 {
+			attrs = append(attrs, "data", cfg.dataDir, "sync", cfg.sync, "region", cfg.region, "account", cfg.accountID,
+				"auth", len(cfg.credentials) > 0, "cors", cfg.corsOrigins.String())
+		}
+		log.Info("listening", attrs...)
+		warnIfExposed(log, l.ln.Addr(), len(cfg.credentials) > 0)
+	}
+	return served, nil
 }

@@ -96,6 +96,38 @@ func (m *Scoped) Close() error {
 	return errors.Join(errs...)
 }
 
+// StreamCount counts the streams of every account and region whose Store is open.
+func (m *Scoped) StreamCount() (int, error) {
+	n, err := m.root.store.StreamCount()
+	for _, b := range *m.stores.Load() {
+		k, kerr := b.store.StreamCount()
+		n, err = n+k, errors.Join(err, kerr)
+	}
+	if err != nil {
+		return 0, err
+	}
+	return n, nil
+}
+
+// Recovery sums what the Stores of every account and region open so far recovered when
+// they were opened: Open opens those it finds on disk, one after the other.
+func (m *Scoped) Recovery() stream.Recovery {
+	r := m.root.store.Recovery()
+	for _, b := range *m.stores.Load() {
+		o := b.store.Recovery()
+		r.Clean = r.Clean && o.Clean
+		r.Streams += o.Streams
+		r.Shards += o.Shards
+		r.ScannedSegments += o.ScannedSegments
+		r.ScannedBytes += o.ScannedBytes
+		r.TornTails += o.TornTails
+		r.DroppedBytes += o.DroppedBytes
+		r.Quarantined += o.Quarantined
+		r.Took += o.Took
+	}
+	return r
+}
+
 // Store returns the Store of an account and region ("" for the default), opening it if it
 // is not open yet.
 func (m *Scoped) Store(sc server.Scope) (*stream.Store, error) {
