@@ -448,3 +448,54 @@ func TestSubscribeToShard_OutlivesServerTimeouts(t *testing.T) {
 		})
 	}
 }
+
+// TestSubscribeToShard_ClientGoesAway: a client that closes its stream ends
+// the subscription's context, over HTTP/1.1 and h2c, so that the Backend stops.
+func TestSubscribeToShard_ClientGoesAway(t *testing.T) {
+	for _, transport := range []struct {
+		name   string
+		client *http.Client
+	}{{"http1.1", &http.Client{}}, {"h2c", h2cClient()}} {
+		t.Run(transport.name, func(t *testing.T) {
+			ended := make(chan error, 1)
+			b := newSubscribeBackend(func(ctx context.Context, _ *server.SubscribeToShardInput, events server.SubscribeToShardSink) error {
+				if err := events.Start(); err != nil {
+					return err
+				}
+				<-ctx.Done()
+				ended <- ctx.Err()
+				return ctx.Err()
+			})
+			_, url := mustServe(t, b)
+			out, err := newSDKClient(url, transport.client).SubscribeToShard(context.Background(), subscribeInput)
+			require.NoError(t, err)
+			require.NoError(t, out.GetStream().Close())
+			select {
+			case err := <-ended:
+				require.ErrorIs(t, err, context.Canceled)
+			case <-time.After(eventWait):
+				t.Fatalf("the Backend's context still open %v after the client closed its stream", eventWait)
+			}
+		})
+	}
+}
+
+// TestSubscribeToShard_HoldsNoInFlightBudget: a running stream gives back
+// what its request was charged against Options.MaxInFlightBytes, so that
+// subscriptions lasting minutes do not starve other requests. The budget here
+// holds one request's charge at a time.
+func TestSubscribeToShard_HoldsNoInFlightBudget(t *testing.T) {
+	push := make(chan pushed)
+	b := newSubscribeBackend(scripted(push))
+	_, url := mustServe(t, b, server.Options{MaxRequestBytes: 1024, MaxInFlightBytes: 1, InFlightWait: 100 * time.Millisecond})
+	// One client per subscription: a client of aws-sdk-go-v2 v1.56.13 shares one
+	// event-stream codec between its streams, and the race detector catches
+	// the next stream's initial response racing the previous stream's reader.
+	for i := range 3 {
+		out, err := newSDKClient(url, nil).SubscribeToShard(context.Background(), subscribeInput)
+		require.NoError(t, err, "subscription %d while %d run", i+1, i)
+		defer out.GetStream().Close()
+	}
+	_, err := newSDKClient(url, nil).ListStreams(context.Background(), &kinesis.ListStreamsInput{})
+	require.NoError(t, err, "ListStreams while 3 subscriptions run")
+}
