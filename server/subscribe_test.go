@@ -6,6 +6,8 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -498,4 +500,41 @@ func TestSubscribeToShard_HoldsNoInFlightBudget(t *testing.T) {
 	}
 	_, err := newSDKClient(url, nil).ListStreams(context.Background(), &kinesis.ListStreamsInput{})
 	require.NoError(t, err, "ListStreams while 3 subscriptions run")
+}
+
+// TestSubscribeToShard_ClientStopsReading: a client that stops reading blocks
+// the Backend's Event once the connection's buffers are full, and the write
+// fails soon after the subscription's lifetime, rather than holding the
+// Backend, its buffers and the connection for good.
+func TestSubscribeToShard_ClientStopsReading(t *testing.T) {
+	failed := make(chan error, 1)
+	data := make([]byte, 64<<10)
+	b := newSubscribeBackend(func(_ context.Context, _ *server.SubscribeToShardInput, events server.SubscribeToShardSink) error {
+		for i := 0; ; i++ {
+			if err := events.Record([]byte("1"), 0, []byte("k"), data); err != nil {
+				failed <- err
+				return err
+			}
+			if err := events.Event(&server.SubscribeToShardEvent{ContinuationSequenceNumber: "1"}); err != nil {
+				failed <- err
+				return err
+			}
+		}
+	})
+	_, url := mustServe(t, b, server.Options{SubscriptionLifetime: 100 * time.Millisecond})
+	conn, err := net.Dial("tcp", strings.TrimPrefix(url, "http://"))
+	require.NoError(t, err)
+	defer conn.Close()
+	body := `{"ConsumerARN":"` + consumerARNA + `","ShardId":"shardId-000000000000","StartingPosition":{"Type":"LATEST"}}`
+	_, err = io.WriteString(conn, "POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-amz-json-1.1\r\n"+
+		"X-Amz-Target: Kinesis_20131202.SubscribeToShard\r\n"+
+		"Authorization: AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/kinesis/aws4_request, SignedHeaders=host, Signature=00\r\n"+
+		"X-Amz-Date: 20260101T000000Z\r\nContent-Length: "+strconv.Itoa(len(body))+"\r\n\r\n"+body)
+	require.NoError(t, err)
+	select {
+	case err := <-failed:
+		require.ErrorIs(t, err, os.ErrDeadlineExceeded)
+	case <-time.After(eventWait + 5*time.Second):
+		t.Fatal("the Backend is still writing to a client that stopped reading")
+	}
 }
