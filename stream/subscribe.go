@@ -27,7 +27,11 @@ func (s *Store) WaitForRecords(ctx context.Context, shardIterator string) error 
 	}
 	for {
 		tip, changed := l.log.Watch()
-		if tip.Next > it.Offset || tip.Sealed || tip.Closed {
+		switch {
+		case tip.Next > it.Offset || tip.Closed:
+			return nil
+		case tip.Sealed:
+			s.awaitPublished(it.Stream)
 			return nil
 		}
 		select {
@@ -35,5 +39,17 @@ func (s *Store) WaitForRecords(ctx context.Context, shardIterator string) error 
 		case <-ctx.Done():
 			return ctx.Err()
 		}
+	}
+}
+
+// awaitPublished waits for the change of the named stream that is under way, if one is. A
+// reshard seals its parents and publishes the view in which they are closed under the
+// stream's lock, so a reader woken by the seal takes the lock to wait for the view: without
+// it, a GetRecords between the two would find the parent sealed but not yet closed, answer
+// neither records nor children, and send its caller round again at once.
+func (s *Store) awaitPublished(name string) {
+	if e := s.entry(name); e != nil {
+		e.mu.Lock()
+		e.mu.Unlock() //nolint:staticcheck // the lock is the wait
 	}
 }

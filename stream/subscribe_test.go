@@ -113,3 +113,38 @@ func TestStore_WaitForRecords_Returns(t *testing.T) {
 		require.Equal(t, want, s.WaitForRecords(context.Background(), "AAAA"))
 	})
 }
+
+// TestStore_WaitForRecords_SealBeforePublish: a reshard seals the parent, then publishes
+// the view in which it is closed. A reader woken by the seal must not return before the
+// view is out, or its GetRecords finds the parent sealed but not closed: no records, no
+// children, and it goes round again at once. The reshard is held between the two steps.
+func TestStore_WaitForRecords_SealBeforePublish(t *testing.T) {
+	s := mustOpen(t, testOptions(newClock()))
+	mustCreate(t, s, "a", 1)
+	it := latest(t, s, "a", "shardId-000000000000")
+	sealed, release := make(chan struct{}), make(chan struct{})
+	s.SetReshardFaults(func(step string) error {
+		if step == "seal shardId-000000000000" {
+			close(sealed)
+			<-release
+		}
+		return nil
+	})
+	done := waitResult(context.Background(), s, it)
+	split := make(chan error, 1)
+	go func() { split <- s.SplitShard("a", "shardId-000000000000", "170141183460469231731687303715884105728") }()
+	<-sealed
+	select {
+	case err := <-done:
+		require.NoError(t, err)
+		_, res := getRecords(t, s, it, 0)
+		close(release)
+		t.Fatalf("WaitForRecords returned while the reshard was under way; GetRecords then answered %d children", len(res.ChildShards))
+	case <-time.After(200 * time.Millisecond): // bounds the wait for a return that must not come
+	}
+	close(release)
+	require.NoError(t, <-split)
+	requireWoken(t, done, "the split was published")
+	_, res := getRecords(t, s, it, 0)
+	require.Len(t, res.ChildShards, 2, "GetRecords at the end of the split parent")
+}
