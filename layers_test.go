@@ -48,6 +48,7 @@ var layers = []layer{
 	{dir: "internal/dirlock", level: 0, deps: []string{xsys}},
 	{dir: "internal/testutil", level: 0},
 	{dir: "kpl", level: 0, deps: []string{proto}},
+	{dir: "internal/eventstream", level: 0},
 
 	{dir: "internal/durable", level: 1, mods: []string{"internal/platform"}},
 	{dir: "internal/wire", level: 1, mods: []string{"kinesis"}},
@@ -63,7 +64,7 @@ var layers = []layer{
 	{dir: "shard", level: 4, mods: []string{"segment", "index", "retention", "kinesis", "internal/atomicfile"}},
 
 	{dir: "stream", level: 5, mods: []string{"shard", "segment", "retention", "kinesis", "internal/atomicfile", "internal/dirlock", "internal/lograte"}},
-	{dir: "server", level: 5, mods: []string{"kinesis", "internal/wire", "internal/lograte"}},
+	{dir: "server", level: 5, mods: []string{"kinesis", "internal/wire", "internal/lograte", "internal/eventstream"}},
 
 	{dir: "server/streambackend", level: 6, mods: []string{"server", "stream", "segment", "kinesis"}},
 	{dir: "bench", level: 6, mods: []string{"kinesis", "internal/wire"}, deps: []string{awsSDK}},

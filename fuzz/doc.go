@@ -1,6 +1,6 @@
 // Package fuzz holds the fuzz targets for every decoder of bytes that come from disk or from
-// the network: segment batches and files, index files, Kinesis requests, and the KPL's
-// aggregated records that `shardlog tail` takes apart. The targets
+// the network: segment batches and files, index files, Kinesis requests, event-stream
+// messages, and the KPL's aggregated records that `shardlog tail` takes apart. The targets
 // drive the packages' exported decoders from outside, the way damaged files and hostile
 // clients do, and check two properties: no input makes a decoder panic, hang or allocate
 // without bound, and whatever decodes re-encodes to the same bytes (or, for compressed

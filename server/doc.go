@@ -76,6 +76,12 @@
 // Everything else (unknown streams, shard ids, iterators, sequence numbers,
 // retention bounds, hash key ranges, DryRun) is the Backend's.
 //
+// SubscribeToShard is offered only by a Backend that implements
+// ShardSubscriber; it answers with an AWS event stream (subscribe.go, framed
+// by internal/eventstream), each event flushed as the Backend sends it, over
+// HTTP/1.1 chunked or h2c. A stream lasts Options.SubscriptionLifetime at
+// most, and Shutdown ends every stream.
+//
 // # Where the references are silent
 //
 // Some answers are not pinned down by AWS's documentation or kinesalite's

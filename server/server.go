@@ -96,6 +96,11 @@ type Options struct {
 	// so it must be cheap. Default: ready, with no details.
 	Health func(ctx context.Context) Health
 
+	// SubscriptionLifetime is how long a SubscribeToShard stream lasts before
+	// the server ends it and the client subscribes again. Default: 5 minutes,
+	// as at AWS.
+	SubscriptionLifetime time.Duration
+
 	// onBodyRead, when set, is called after each read of a request body with
 	// the bytes read so far and the bytes allocated to hold them.
 	onBodyRead func(read, allocated int)
@@ -141,6 +146,9 @@ func (o Options) withDefaults() Options {
 	if o.InFlightWait <= 0 {
 		o.InFlightWait = 2 * time.Second
 	}
+	if o.SubscriptionLifetime <= 0 {
+		o.SubscriptionLifetime = 5 * time.Minute
+	}
 	return o
 }
 
@@ -161,12 +169,16 @@ type Server struct {
 	mu       sync.Mutex
 	http     *http.Server // made by the first Serve
 	shutdown bool
+
+	// stopping ends with Shutdown, and with it every SubscribeToShard stream.
+	stopping context.Context
+	stop     context.CancelFunc
 }
 
 // New returns a Server that answers requests with b.
 func New(b Backend, opts Options) *Server {
 	opts = opts.withDefaults()
-	return &Server{
+	s := &Server{
 		backend:  b,
 		opts:     opts,
 		ops:      newOperations(opts),
@@ -176,6 +188,11 @@ func New(b Backend, opts Options) *Server {
 		errLog:   lograte.New(opts.Logger, lograte.DefaultInterval, nil),
 		inFlight: newMemoryLimit(opts.MaxInFlightBytes),
 	}
+	if sub, ok := b.(ShardSubscriber); ok {
+		s.ops["SubscribeToShard"] = subscribeOperation(sub)
+	}
+	s.stopping, s.stop = context.WithCancel(context.Background())
+	return s
 }
 
 // Serve accepts connections on ln and serves them until Shutdown, then returns
@@ -217,14 +234,16 @@ func (s *Server) httpServer() (*http.Server, error) {
 	return s.http, nil
 }
 
-// Shutdown stops accepting connections and waits for in-flight requests to
-// finish, or for ctx to end, whichever comes first. It does not close the
-// Backend: that is its owner's job, after Shutdown returns.
+// Shutdown stops accepting connections, ends every SubscribeToShard stream,
+// and waits for in-flight requests to finish, or for ctx to end, whichever
+// comes first. It does not close the Backend: that is its owner's job, after
+// Shutdown returns.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.mu.Lock()
 	s.shutdown = true
 	hs := s.http
 	s.mu.Unlock()
+	s.stop()
 	if hs == nil {
 		return nil
 	}

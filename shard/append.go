@@ -246,6 +246,7 @@ func (s *Shard) publish(ws wstate) {
 	}
 	if ws.next > s.next {
 		s.next, s.lastMs = ws.next, ws.lastTimeMs
+		s.wakeLocked()
 	}
 }
 

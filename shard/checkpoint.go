@@ -220,6 +220,7 @@ func (s *Shard) Close() error {
 		s.wmu.Unlock()
 		s.mu.Lock()
 		s.closed = true
+		s.wakeLocked()
 		s.mu.Unlock()
 		return nil
 	}
@@ -233,6 +234,7 @@ func (s *Shard) Close() error {
 	errs = append(errs, s.writeClean())
 	s.mu.Lock()
 	s.closed = true
+	s.wakeLocked()
 	s.mu.Unlock()
 	s.mmu.Unlock()
 	s.cache.close()
@@ -299,6 +301,7 @@ func (s *Shard) abandon() {
 	s.wmu.Unlock()
 	s.mu.Lock()
 	s.closed = true
+	s.wakeLocked()
 	s.mu.Unlock()
 	s.cache.close()
 }

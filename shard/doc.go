@@ -114,6 +114,12 @@
 // checkpoints run in parallel: a read never waits for a sync, and deletion never waits for
 // appends. Close waits for appends in flight; reads in flight finish on their segments.
 //
+// A reader that has caught up waits for more without polling: Watch returns the tip and a
+// channel closed when records past it become readable (under SyncAlways, once they are
+// durable), or the shard is sealed or closed; WaitFor wraps it for one offset. The woken
+// reader reads the new records from the log with Read. Nobody watching costs an append
+// nothing but a nil check.
+//
 // A shard directory has one owner: one open Shard, in one process. Open takes no lock of its
 // own, since a shard lives in a directory its caller owns: package stream locks the data
 // directory, and every shard beneath it with it, before it opens any. A lock per shard would

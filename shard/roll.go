@@ -153,6 +153,7 @@ func (s *Shard) Seal() error {
 	s.sealed = true
 	s.mu.Lock()
 	s.isSealed, s.hasActive = true, false
+	s.wakeLocked()
 	s.mu.Unlock()
 	s.cache.unpin(g)
 	if err := s.writeManifestLocked(false); err != nil {

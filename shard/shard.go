@@ -69,6 +69,7 @@ type Shard struct {
 	recovery  struct{ segments, tornTails int } // segments scanned and torn tails cut by Open
 	isSealed  bool                              // readers' copy of sealed
 	createdMs int64
+	changed   chan struct{} // closed when the tip moves, if someone watches (watch.go)
 
 	// mmu serializes writes of the manifest and of the active segment's index file.
 	mmu         sync.Mutex

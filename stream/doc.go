@@ -52,6 +52,7 @@
 //		ShardID: results[0].ShardID, Type: stream.TrimHorizon})
 //	res, err := s.GetRecords(&stream.GetRecordsRequest{ShardIterator: it}, sink) // sink.Record(seq, ms, key, data)
 //	it = res.NextShardIterator
+//	err = s.WaitForRecords(ctx, it) // a pusher that has caught up waits for the next durable put
 //
 // The parts underneath can be used alone:
 //

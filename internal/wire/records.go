@@ -21,11 +21,13 @@ const StreamChunkBytes = 256 << 10
 // with.
 type FlushFunc func(b []byte) ([]byte, error)
 
-// RecordsEnd is what follows the records in a GetRecords answer.
+// RecordsEnd is what follows the records in a GetRecords answer, or in a
+// SubscribeToShardEvent.
 type RecordsEnd struct {
-	NextShardIterator  string // left out when empty: the shard is closed and read to its end
-	MillisBehindLatest int64
-	ChildShards        any // a slice of output structs, left out when nil
+	NextShardIterator          string // left out when empty: the shard is closed and read to its end
+	ContinuationSequenceNumber string // a SubscribeToShardEvent's; left out when empty
+	MillisBehindLatest         int64
+	ChildShards                any // a slice of output structs, left out when nil
 }
 
 // pieces is the answer being built, and how to send its start.
@@ -80,6 +82,10 @@ func (e *JSONRecords) Finish(end RecordsEnd) []byte {
 		b = append(b, `,"NextShardIterator":`...)
 		b = AppendString(b, end.NextShardIterator)
 	}
+	if end.ContinuationSequenceNumber != "" {
+		b = append(b, `,"ContinuationSequenceNumber":`...)
+		b = AppendString(b, end.ContinuationSequenceNumber)
+	}
 	b = append(b, `,"MillisBehindLatest":`...)
 	b = strconv.AppendInt(b, end.MillisBehindLatest, 10)
 	if end.ChildShards != nil {
@@ -122,6 +128,10 @@ func (e *CBORRecords) Finish(end RecordsEnd) []byte {
 	if end.NextShardIterator != "" {
 		b = AppendCBORText(b, "NextShardIterator")
 		b = AppendCBORText(b, end.NextShardIterator)
+	}
+	if end.ContinuationSequenceNumber != "" {
+		b = AppendCBORText(b, "ContinuationSequenceNumber")
+		b = AppendCBORText(b, end.ContinuationSequenceNumber)
 	}
 	b = AppendCBORText(b, "MillisBehindLatest")
 	b = AppendCBORInt(b, end.MillisBehindLatest)
