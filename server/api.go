@@ -72,7 +72,10 @@ type Backend interface {
 
 // RecordSink receives the records of one GetRecords call, in order. The server's
 // sink encodes each record into the response at once, so the slices only need to
-// be valid for the duration of the call.
+// be valid for the duration of the call. The server's sinks also have a
+// SetEncryptionType(string) method: a Backend calls it before the first record
+// with "KMS" for the records of an encrypted stream, which then carry that
+// EncryptionType.
 type RecordSink interface {
 	// sequenceNumber is the decimal text; arrivalMs is ms since epoch.
 	Record(sequenceNumber []byte, arrivalMs int64, partitionKey []byte, data []byte) error

@@ -173,8 +173,17 @@ func (s *Store) parseStartingNumber(number string, info *StreamInfo, sh *ShardIn
 // valid: they may be memory-mapped storage, so the sink copies or encodes what it keeps
 // before it returns. sequenceNumber is the decimal text; arrivalMs is ms since the Unix
 // epoch. An error from the sink ends GetRecords with that error.
+//
+// A sink that also has a SetEncryptionType(string) method is told, before the first record,
+// the EncryptionType its records carry: "KMS" for a stream encrypted with
+// StartStreamEncryption, as AWS marks the records of such a stream.
 type RecordSink interface {
 	Record(sequenceNumber []byte, arrivalMs int64, partitionKey, data []byte) error
+}
+
+// encryptionSink is a RecordSink that wants to know the records' EncryptionType.
+type encryptionSink interface {
+	SetEncryptionType(t string)
 }
 
 // GetRecordsRequest is the input of GetRecords.
@@ -233,6 +242,9 @@ func (s *Store) GetRecords(req *GetRecordsRequest, sink RecordSink) (GetRecordsR
 		if typ := g.Read(gateShard(v.info, sh.ID)); typ != "" {
 			return GetRecordsResult{}, refusedBy(typ, sh.ID, v.info, true)
 		}
+	}
+	if es, ok := sink.(encryptionSink); ok && v.info.Encryption == EncryptionKMS {
+		es.SetEncryptionType(string(EncryptionKMS))
 	}
 	d := delivery{sink: sink, shard: l}
 	next, err := l.log.Read(it.Offset, limit, kinesis.MaxGetRecordsBytes, d.deliver)

@@ -32,9 +32,15 @@ type RecordsEnd struct {
 
 // pieces is the answer being built, and how to send its start.
 type pieces struct {
-	buf   []byte
-	flush FlushFunc
+	buf        []byte
+	flush      FlushFunc
+	encryption string // each record's EncryptionType; "" leaves it out
 }
+
+// SetEncryptionType makes every record from now on carry EncryptionType t, as
+// AWS writes it for the records of an encrypted stream ("KMS"); "" leaves the
+// member out, as for a stream that is not encrypted.
+func (p *pieces) SetEncryptionType(t string) { p.encryption = t }
 
 // maybeFlush sends the answer so far once it passes StreamChunkBytes.
 func (p *pieces) maybeFlush() (err error) {
@@ -71,6 +77,10 @@ func (e *JSONRecords) Record(sequenceNumber []byte, arrivalMs int64, partitionKe
 	b = base64.StdEncoding.AppendEncode(b, data)
 	b = append(b, `","PartitionKey":`...)
 	b = AppendString(b, partitionKey)
+	if e.encryption != "" {
+		b = append(b, `,"EncryptionType":`...)
+		b = AppendString(b, e.encryption)
+	}
 	e.buf = append(b, '}')
 	return e.maybeFlush()
 }
@@ -108,9 +118,13 @@ func NewCBORRecords(buf []byte, flush FlushFunc) *CBORRecords {
 	return &CBORRecords{pieces{buf: append(buf, CBORArray|CBORIndefinite), flush: flush}}
 }
 
-// Record appends one record, a map of four members.
+// Record appends one record, a map of four members (five with EncryptionType).
 func (e *CBORRecords) Record(sequenceNumber []byte, arrivalMs int64, partitionKey []byte, data []byte) error {
-	b := AppendCBORHead(e.buf, CBORMap, 4)
+	members := uint64(4)
+	if e.encryption != "" {
+		members++
+	}
+	b := AppendCBORHead(e.buf, CBORMap, members)
 	b = AppendCBORText(b, "SequenceNumber")
 	b = AppendCBORText(b, sequenceNumber)
 	b = AppendCBORText(b, "ApproximateArrivalTimestamp")
@@ -118,7 +132,12 @@ func (e *CBORRecords) Record(sequenceNumber []byte, arrivalMs int64, partitionKe
 	b = AppendCBORText(b, "Data")
 	b = AppendCBORBytes(b, data)
 	b = AppendCBORText(b, "PartitionKey")
-	e.buf = AppendCBORText(b, partitionKey)
+	b = AppendCBORText(b, partitionKey)
+	if e.encryption != "" {
+		b = AppendCBORText(b, "EncryptionType")
+		b = AppendCBORText(b, e.encryption)
+	}
+	e.buf = b
 	return e.maybeFlush()
 }
 

@@ -94,3 +94,28 @@ func TestCBORRecords(t *testing.T) {
 	children, _ := got.Get("ChildShards")
 	require.Len(t, children, 1)
 }
+
+// TestRecords_EncryptionType: after SetEncryptionType every record carries the member, in
+// JSON and CBOR, and the ContinuationSequenceNumber of an event follows the records.
+func TestRecords_EncryptionType(t *testing.T) {
+	j := NewJSONRecords(nil, nil)
+	require.NoError(t, j.Record([]byte("1"), 0, []byte("k"), []byte("a")))
+	j.SetEncryptionType("KMS")
+	require.NoError(t, j.Record([]byte("2"), 0, []byte("k"), []byte("b")))
+	require.Equal(t, `{"Records":[{"SequenceNumber":"1","ApproximateArrivalTimestamp":0,"Data":"YQ==","PartitionKey":"k"},`+
+		`{"SequenceNumber":"2","ApproximateArrivalTimestamp":0,"Data":"Yg==","PartitionKey":"k","EncryptionType":"KMS"}],`+
+		`"ContinuationSequenceNumber":"2","MillisBehindLatest":0}`,
+		string(j.Finish(RecordsEnd{ContinuationSequenceNumber: "2"})))
+
+	c := NewCBORRecords(nil, nil)
+	c.SetEncryptionType("KMS")
+	require.NoError(t, c.Record([]byte("1"), 0, []byte("k"), []byte("a")))
+	got, ok := ParseCBOR(c.Finish(RecordsEnd{}), anyTree, nil)
+	require.True(t, ok)
+	list, _ := got.Get("Records")
+	rec := list.([]any)[0].(Object)
+	typ, _ := rec.Get("EncryptionType")
+	require.Equal(t, "KMS", typ)
+	key, _ := rec.Get("PartitionKey")
+	require.Equal(t, "k", key)
+}

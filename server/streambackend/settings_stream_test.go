@@ -260,7 +260,8 @@ func TestStreamBackend_StreamEncryption(t *testing.T) {
 	requirePutEncryption(t, client, "enc", "")
 }
 
-// requirePutEncryption checks the EncryptionType of a PutRecord and a PutRecords answer:
+// requirePutEncryption checks the EncryptionType of a PutRecord and a PutRecords answer, and
+// of the record read back with GetRecords:
 // KMS on an encrypted stream, absent on another.
 func requirePutEncryption(t *testing.T, c *kinesis.Client, name string, want types.EncryptionType) {
 	t.Helper()
@@ -272,6 +273,15 @@ func requirePutEncryption(t *testing.T, c *kinesis.Client, name string, want typ
 		Records: []types.PutRecordsRequestEntry{{PartitionKey: aws.String("k"), Data: []byte("x")}}})
 	require.NoError(t, err)
 	require.Equal(t, want, many.EncryptionType, "PutRecords")
+
+	// The record reads back with the stream's EncryptionType.
+	it, err := c.GetShardIterator(ctx, &kinesis.GetShardIteratorInput{StreamName: aws.String(name), ShardId: one.ShardId,
+		ShardIteratorType: types.ShardIteratorTypeAtSequenceNumber, StartingSequenceNumber: one.SequenceNumber})
+	require.NoError(t, err)
+	got, err := c.GetRecords(ctx, &kinesis.GetRecordsInput{ShardIterator: it.ShardIterator, Limit: aws.Int32(1)})
+	require.NoError(t, err)
+	require.Len(t, got.Records, 1)
+	require.Equal(t, want, got.Records[0].EncryptionType, "GetRecords")
 }
 
 func TestStreamBackend_EnhancedMonitoring(t *testing.T) {
