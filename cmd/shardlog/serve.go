@@ -220,6 +220,7 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 	}
 	logRecovery(log, store.Recovery())
 	srvOpts.Health = healthReporter(store, cfg.dataDir, started)
+	srvOpts.Reset = store.DeleteAllStreams
 	srv := server.New(store, srvOpts)
 	served, err := startServing(srv, listeners, cfg, log)
 	if err != nil {
