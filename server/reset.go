@@ -10,8 +10,9 @@ import (
 // ResetPath is the path of the reset call: POST deletes every stream of every account and
 // region at once, through Options.Reset, and answers when they are gone, with
 // {"deletedStreams":N}. It is for test suites that share one server between tests, and so
-// it is answered only to clients on a loopback address: any other gets 403, whatever its
-// credentials. Other methods on the path get 405.
+// it is answered only to clients on a loopback address, and not to browser pages (a request
+// with an Origin header): any other gets 403, whatever its credentials. Other methods on
+// the path get 405.
 const ResetPath = "/_shardlog/reset"
 
 // serveReset answers a request to ResetPath.
@@ -19,6 +20,11 @@ func (s *Server) serveReset(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case !isLoopback(r.RemoteAddr):
 		writeResetAnswer(w, http.StatusForbidden, map[string]any{"message": "the reset call is answered only to clients on a loopback address"})
+	case r.Header.Get("Origin") != "":
+		// A browser sends Origin with every POST; a page of any site could otherwise reach
+		// the reset of a server on the machine the browser runs on, since a POST without a
+		// body needs no CORS preflight.
+		writeResetAnswer(w, http.StatusForbidden, map[string]any{"message": "the reset call is not answered to browser pages (the request has an Origin)"})
 	case r.Method != http.MethodPost:
 		w.Header()["Allow"] = []string{http.MethodPost}
 		writeResetAnswer(w, http.StatusMethodNotAllowed, map[string]any{"message": "the reset call is a POST"})

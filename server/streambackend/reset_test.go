@@ -21,7 +21,7 @@ import (
 )
 
 // TestScoped_Reset is the reset of issue 13, item 6: POST /_shardlog/reset is refused to
-// a client that is not on a loopback address, and, from one that is, deletes every stream
+// a client that is not on a loopback address and to a browser page (Origin), and, from one that is, deletes every stream
 // of every account and region at once, although deleted streams would stay DELETING for
 // an hour, consumers included; after it no stream is listed and no shard directory is
 // left on disk.
@@ -54,6 +54,12 @@ func TestScoped_Reset(t *testing.T) {
 		h.ServeHTTP(w, r)
 		require.Equal(t, http.StatusForbidden, w.Code, "POST %s from %s: %s", server.ResetPath, remote, w.Body)
 	}
+	r := httptest.NewRequest(http.MethodPost, server.ResetPath, nil)
+	r.RemoteAddr = "127.0.0.1:40000"
+	r.Header.Set("Origin", "https://example.com")
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	require.Equal(t, http.StatusForbidden, w.Code, "POST %s from a browser page: %s", server.ResetPath, w.Body)
 	requireStreams(t, clients, []string{"orders"})
 
 	resp, err := http.Get(ts.URL + server.ResetPath)
