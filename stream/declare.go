@@ -31,7 +31,8 @@ type Declaration struct {
 type Declared struct {
 	Created bool
 	// Conflicts says, one line each, how the stream that was already there differs from
-	// the declaration (shard count, mode, retention period); Declare changes none of it.
+	// the declaration (being deleted, shard count, mode, retention period); Declare
+	// changes none of it.
 	Conflicts []string
 }
 
@@ -90,6 +91,9 @@ func (s *Store) declaredInfo(d Declaration) (StreamInfo, error) {
 // conflicts lists how info, a stream on disk, differs from d.
 func conflicts(d Declaration, info *StreamInfo) []string {
 	var out []string
+	if info.Status == StatusDeleting {
+		out = append(out, "it is DELETING: it will be gone, and not declared again until the next start")
+	}
 	if n := pendingShardCount(info); d.ShardCount > 0 && n != d.ShardCount {
 		out = append(out, fmt.Sprintf("declared with %d shards, it has %d open shards", d.ShardCount, n))
 	}

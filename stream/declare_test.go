@@ -11,11 +11,11 @@ import (
 
 // TestStore_Declare: a declared stream that is missing is created ACTIVE at once, with
 // its settings, although new streams stay CREATING for an hour; declaring it again changes
-// nothing and reports nothing; a declaration that differs from the stream on disk is
-// reported, and the stream is left as it is.
+// nothing and reports nothing; a declaration that differs from the stream on disk, or
+// names a stream being deleted, is reported, and the stream is left as it is.
 func TestStore_Declare(t *testing.T) {
 	opts := testOptions(newClock())
-	opts.CreateDelay = time.Hour
+	opts.CreateDelay, opts.DeleteDelay = time.Hour, time.Hour
 	s := mustOpen(t, opts)
 
 	decls := []stream.Declaration{
@@ -65,6 +65,11 @@ func TestStore_Declare(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, 4, info.OpenShardCount(), "orders after a conflicting declaration")
 	require.Equal(t, stream.ModeProvisioned, info.Mode)
+
+	require.NoError(t, s.DeleteStream("logs"))
+	got, err = s.Declare(stream.Declaration{Name: "logs", Mode: stream.ModeOnDemand})
+	require.NoError(t, err)
+	require.Equal(t, []string{"it is DELETING: it will be gone, and not declared again until the next start"}, got.Conflicts)
 }
 
 // TestStore_Declare_Invalid: a declaration the store cannot hold is an error, and creates
