@@ -35,6 +35,7 @@ const (
 	klaus  = "github.com/klauspost/compress"
 	proto  = "google.golang.org/protobuf"
 	xterm  = "golang.org/x/term"
+	yaml   = "go.yaml.in/yaml"
 )
 
 // layers is the package table of the README, by layer. A package imports only packages
@@ -69,8 +70,9 @@ var layers = []layer{
 	{dir: "server/streambackend", level: 6, mods: []string{"server", "stream", "segment", "kinesis"}},
 	{dir: "bench", level: 6, mods: []string{"kinesis", "internal/wire"}, deps: []string{awsSDK}},
 
-	{dir: "cmd/shardlog", level: 7, anyLower: true, deps: []string{awsSDK, xterm}},
+	{dir: "cmd/shardlog", level: 7, anyLower: true, deps: []string{awsSDK, xterm, yaml}},
 	{dir: "fuzz", level: 7, anyLower: true},
+	{dir: "shardlogtest", level: 7, mods: []string{"server", "server/streambackend", "stream", "shard"}, deps: []string{awsSDK}},
 }
 
 // engine is the storage engine; server and its tests import none of it (they use fakes).

@@ -135,6 +135,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveHealth(w, r)
 		return
 	}
+	if r.URL.Path == ResetPath {
+		s.serveReset(w, r)
+		return
+	}
 	start := time.Now()
 	c := callPool.Get().(*call)
 	c.s, c.w, c.r, c.ctx = s, w, r, r.Context()

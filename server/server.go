@@ -96,6 +96,10 @@ type Options struct {
 	// so it must be cheap. Default: ready, with no details.
 	Health func(ctx context.Context) Health
 
+	// Reset deletes every stream at once for POST /_shardlog/reset (reset.go), returning
+	// how many it deleted, when they are gone. Default nil: the call answers 501.
+	Reset func(ctx context.Context) (int, error)
+
 	// SubscriptionLifetime is how long a SubscribeToShard stream lasts before
 	// the server ends it and the client subscribes again. Default: 5 minutes,
 	// as at AWS.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/shardlog/shardlog/kinesis"
 )
@@ -63,6 +64,12 @@ func (s *Store) CreateStream(name string, cfg StreamConfig) error {
 	if err != nil {
 		return err
 	}
+	return s.create(name, info, s.opts.CreateDelay)
+}
+
+// create adds the stream info describes, CREATING for delay (ACTIVE at once if 0), under
+// CreateStream's checks.
+func (s *Store) create(name string, info *StreamInfo, delay time.Duration) error {
 	if _, _, err := s.current(name); err != nil { // a stream of that name whose DELETING is due goes now
 		return err
 	}
@@ -80,7 +87,7 @@ func (s *Store) CreateStream(name string, cfg StreamConfig) error {
 	}
 	now := s.nowMs()
 	info.Incarnation, info.CreatedMs = s.newIncarnation(now), now
-	info.StatusDueMs = now + s.opts.CreateDelay.Milliseconds()
+	info.StatusDueMs = now + delay.Milliseconds()
 	e := &streamEntry{}
 	v := newView(info, nil)
 	e.view.Store(v)

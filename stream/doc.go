@@ -107,6 +107,11 @@
 // AWS; one whose CREATING is due is ACTIVE, and since its shards are made when that change
 // is carried out, the call has the maintenance loop sweep at once and waits for it.
 //
+// Two calls outside the Kinesis API skip the delays, for servers that tests drive: Declare
+// (declare.go) creates a stream declared at start ACTIVE at once, or reports how the one
+// on disk differs from its declaration; DeleteAllStreams (reset.go) deletes every stream
+// with its change due at once, and returns when they are gone.
+//
 // # Consumers
 //
 // A stream's enhanced fan-out consumers live in its StreamInfo (Consumers), with their tags;

@@ -9,6 +9,7 @@
 //	shardlog inspect [cmd]     print a segment or index file; verify a data directory
 //	shardlog bench [flags]     load-test a Kinesis endpoint and verify what it stored
 //	shardlog ping [flags]      exit 0 when a server reports itself ready (GET /health)
+//	shardlog reset [flags]     delete every stream of a server at once (POST /_shardlog/reset)
 //	shardlog version           print the version, VCS revision and Go version of the build
 //
 // Every flag of serve has an environment-variable equivalent (SHARDLOG_<FLAG>, upper case,
@@ -20,7 +21,9 @@
 // that bound requests and guard a non-loopback address), put.go, tail.go, inspect.go and
 // bench.go; flags.go reads flags and their environment variables. serve_tls.go and
 // tlscert.go serve HTTPS with a given or generated certificate, serve_health.go fills in
-// the /health report, ping.go asks for it, version.go reads the build information, and
+// the /health report, ping.go asks for it, reset.go asks for the reset that serve hands to
+// the server, serve_streams.go reads --streams and --config and declares their streams
+// (stream.Store.Declare), version.go reads the build information, and
 // recovery.go reports what the store's Open recovered. The command holds no rules
 // of its own: the server is package server over server/streambackend and stream, inspect
 // check is stream.Check and shard.Check, bench is package bench.

@@ -16,6 +16,7 @@ Usage:
   shardlog inspect check DIR   verify a data directory; exit 1 on damage
   shardlog bench [flags]       load-test a Kinesis endpoint and verify what it stored
   shardlog ping [flags]        exit 0 when a server answers that it is ready (GET /health)
+  shardlog reset [flags]       delete every stream of a server at once (loopback only)
   shardlog version             print the version, VCS revision and Go version of the build
 
 Run 'shardlog <command> -h' for a command's flags.
@@ -47,6 +48,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 0
 	case "ping":
 		return runPing(args[1:], stdout, stderr)
+	case "reset":
+		return runReset(args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -41,6 +41,7 @@ type serveConfig struct {
 	requests     requestLimits
 	gates        gateFlags
 	tls          tlsFlags
+	declare      declareFlags
 
 	registerDelay, deregisterDelay time.Duration // how long consumers stay CREATING, DELETING
 
@@ -71,6 +72,7 @@ func (c *serveConfig) flags(fs *flag.FlagSet) {
 	c.requests.flags(fs)
 	c.gates.flags(fs)
 	c.tls.flags(fs)
+	c.declare.flags(fs)
 }
 
 // resolveSecurity checks the --auth, --auth-file and --cors-origin values and loads the keys.
@@ -166,6 +168,10 @@ func runServe(args []string, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "shardlog serve:", err)
 		return 2
 	}
+	if err := cfg.declare.resolve(); err != nil {
+		fmt.Fprintln(stderr, "shardlog serve:", err)
+		return 2
+	}
 	log, err := newLogger(stderr, cfg.logLevel, cfg.logFormat)
 	if err != nil {
 		fmt.Fprintln(stderr, "shardlog serve:", err)
@@ -219,7 +225,13 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 		return fmt.Errorf("open data directory %s: %w", cfg.dataDir, err)
 	}
 	logRecovery(log, store.Recovery())
+	if err := cfg.declare.apply(store, log); err != nil {
+		store.Close()
+		closeListeners(listeners)
+		return fmt.Errorf("declared streams: %w", err)
+	}
 	srvOpts.Health = healthReporter(store, cfg.dataDir, started)
+	srvOpts.Reset = store.DeleteAllStreams
 	srv := server.New(store, srvOpts)
 	served, err := startServing(srv, listeners, cfg, log)
 	if err != nil {
