@@ -96,6 +96,11 @@ type Options struct {
 	// so it must be cheap. Default: ready, with no details.
 	Health func(ctx context.Context) Health
 
+	// Metrics, when set, answers GET /metrics (metrics.go), unauthenticated, on every
+	// listener; the server keeps no counts of its own. Default nil: /metrics is a Kinesis
+	// request like any other path, and is refused.
+	Metrics http.Handler
+
 	// SubscriptionLifetime is how long a SubscribeToShard stream lasts before
 	// the server ends it and the client subscribes again. Default: 5 minutes,
 	// as at AWS.
