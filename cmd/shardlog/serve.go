@@ -220,6 +220,9 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 	}
 	logRecovery(log, store.Recovery())
 	srvOpts.Health = healthReporter(store, cfg.dataDir, started)
+	var stopSyncTiming func()
+	srvOpts.Metrics, stopSyncTiming = serveMetrics(store)
+	defer stopSyncTiming()
 	srv := server.New(store, srvOpts)
 	served, err := startServing(srv, listeners, cfg, log)
 	if err != nil {

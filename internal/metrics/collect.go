@@ -10,7 +10,6 @@ import (
 var (
 	streamLabels = []string{"stream", "account", "region"}
 	shardLabels  = []string{"stream", "account", "region", "shard"}
-	scopeLabels  = []string{"account", "region"}
 )
 
 // metric describes one series family: its Prometheus name and, at the start of its help
@@ -68,11 +67,11 @@ var (
 	descAppended     = metric("shardlog_stream_appended_records_total", "", "records appended since start-up; over group_commits_total, the records per group commit.", streamLabels)
 	descGroupCommits = metric("shardlog_stream_group_commits_total", "", "group commits (one fdatasync for every append waiting on it) since start-up.", streamLabels)
 
-	descRecoverySeconds  = metric("shardlog_recovery_seconds", "", "how long opening the store took at start-up.", scopeLabels)
-	descRecoveryBytes    = metric("shardlog_recovery_scanned_bytes", "", "bytes start-up scanned to recover shards that were not closed cleanly.", scopeLabels)
-	descRecoverySegments = metric("shardlog_recovery_scanned_segments", "", "segments start-up scanned.", scopeLabels)
-	descRecoveryTorn     = metric("shardlog_recovery_torn_tails", "", "torn tails start-up cut off.", scopeLabels)
-	descRecoveryDropped  = metric("shardlog_recovery_dropped_bytes", "", "bytes of the torn tails start-up cut off.", scopeLabels)
+	descRecoverySeconds  = metric("shardlog_recovery_seconds", "", "how long opening the store took at start-up.", nil)
+	descRecoveryBytes    = metric("shardlog_recovery_scanned_bytes", "", "bytes start-up scanned to recover shards that were not closed cleanly.", nil)
+	descRecoverySegments = metric("shardlog_recovery_scanned_segments", "", "segments start-up scanned.", nil)
+	descRecoveryTorn     = metric("shardlog_recovery_torn_tails", "", "torn tails start-up cut off.", nil)
+	descRecoveryDropped  = metric("shardlog_recovery_dropped_bytes", "", "bytes of the torn tails start-up cut off.", nil)
 )
 
 // collector renders the counters of a Metrics at each scrape. It is unchecked (Describe
@@ -173,13 +172,12 @@ func collectEngine(ch chan<- prometheus.Metric, e Engine) {
 		counter(ch, descAppended, u.Records, l)
 		counter(ch, descGroupCommits, u.GroupCommits, l)
 	}
-	for _, r := range e.Recovery {
-		l := []string{r.Account, r.Region}
-		gauge(ch, descRecoverySeconds, r.Took.Seconds(), l)
-		gauge(ch, descRecoveryBytes, float64(r.ScannedBytes), l)
-		gauge(ch, descRecoverySegments, float64(r.ScannedSegments), l)
-		gauge(ch, descRecoveryTorn, float64(r.TornTails), l)
-		gauge(ch, descRecoveryDropped, float64(r.DroppedBytes), l)
+	if r := e.Recovery; r != nil {
+		gauge(ch, descRecoverySeconds, r.Took.Seconds(), nil)
+		gauge(ch, descRecoveryBytes, float64(r.ScannedBytes), nil)
+		gauge(ch, descRecoverySegments, float64(r.ScannedSegments), nil)
+		gauge(ch, descRecoveryTorn, float64(r.TornTails), nil)
+		gauge(ch, descRecoveryDropped, float64(r.DroppedBytes), nil)
 	}
 }
 

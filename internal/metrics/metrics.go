@@ -24,7 +24,7 @@ type Options struct {
 // Engine is what the storage engine reports at a scrape.
 type Engine struct {
 	Streams  []StreamUsage
-	Recovery []Recovery // one per account and region whose store was opened at start-up
+	Recovery *Recovery // nil when there is none to report
 }
 
 // StreamUsage is one stream's figures on disk and in the process, and its appends since
@@ -41,10 +41,9 @@ type StreamUsage struct {
 	GroupCommits uint64 // group commits (fdatasync calls for appends) since start-up
 }
 
-// Recovery is what opening one account and region's store did at start-up.
+// Recovery is what opening the data directory did at start-up, over every account and
+// region.
 type Recovery struct {
-	Account, Region string
-
 	Took            time.Duration
 	ScannedSegments int
 	ScannedBytes    int64
