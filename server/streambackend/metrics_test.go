@@ -3,6 +3,7 @@ package streambackend_test
 import (
 	"bufio"
 	"context"
+	"flag"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -197,4 +198,21 @@ func TestMetrics_ShardLevel(t *testing.T) {
 		ShardLevelMetrics: []types.MetricsName{types.MetricsNameAll}})
 	require.NoError(t, err)
 	require.Empty(t, withPrefix(scrape(t, base), "shardlog_shard_"))
+}
+
+// benchMetrics runs the loopback benchmarks with metrics on: counted calls, a /metrics
+// handler and timed syncs, as shardlog serve runs. Compare with and without:
+//
+//	go test -run=NONE -bench=Loopback_PutRecords -count=8 ./server/streambackend [-metrics]
+var benchMetrics = flag.Bool("metrics", false, "run the loopback benchmarks with metrics on")
+
+// loopbackBackend returns the Backend of the loopback benchmarks over st, and the server
+// options' Metrics handler, with metrics on if -metrics says so.
+func loopbackBackend(tb testing.TB, st *stream.Store) (server.Backend, http.Handler) {
+	if !*benchMetrics {
+		return streambackend.New(st), nil
+	}
+	m := metrics.New(metrics.Options{Process: true})
+	tb.Cleanup(m.WatchSyncs())
+	return streambackend.NewCounted(st, m.Scope(stream.DefaultAccount, stream.DefaultRegion)), m.Handler()
 }
