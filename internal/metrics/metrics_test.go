@@ -73,19 +73,22 @@ func TestStream_Throttled(t *testing.T) {
 	throttled := &kinesis.Error{Type: kinesis.TypeProvisionedThroughputExceeded, Message: "Rate exceeded"}
 	st.PutRecord("", 10, time.Millisecond, throttled)
 	st.PutRecords(metrics.PutRecordsCall{Records: 5, Failed: 3, Throttled: 2, Bytes: 20, Took: time.Millisecond})
+	st.PutRecords(metrics.PutRecordsCall{Records: 2, Failed: 2, Throttled: 2, Took: time.Millisecond})
 	st.GetRecords("shardId-000000000000", 0, 0, 0, time.Millisecond, throttled)
 
 	got := scrape(t, m)
 	l := `{account="111122223333",region="eu-west-1",stream="s"}`
 	for name, want := range map[string]float64{
-		"shardlog_stream_write_provisioned_throughput_exceeded_total": 1 + 2,
+		"shardlog_stream_write_provisioned_throughput_exceeded_total": 1 + 2 + 2,
 		"shardlog_stream_read_provisioned_throughput_exceeded_total":  1,
 		"shardlog_stream_incoming_records_total":                      2,
 		"shardlog_stream_incoming_bytes_total":                        20,
 		"shardlog_stream_put_record_calls_total":                      1,
 		"shardlog_stream_put_record_success_total":                    0,
-		"shardlog_stream_put_records_failed_records_total":            3,
-		"shardlog_stream_put_records_throttled_records_total":         2,
+		"shardlog_stream_put_records_calls_total":                     2,
+		"shardlog_stream_put_records_success_total":                   1, // the call that put no record is no success
+		"shardlog_stream_put_records_failed_records_total":            3 + 2,
+		"shardlog_stream_put_records_throttled_records_total":         2 + 2,
 		"shardlog_stream_put_records_successful_records_total":        2,
 		"shardlog_stream_get_records_success_total":                   0,
 	} {

@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"cmp"
 	"errors"
 	"sync"
 	"sync/atomic"
@@ -95,10 +96,16 @@ func (o *op) done(took time.Duration, err error) {
 	}
 }
 
+// errAllFailed stands for a PutRecords call whose every record failed.
+var errAllFailed = errors.New("metrics: every record failed")
+
 // throttled reports whether err is a ProvisionedThroughputExceededException.
 func throttled(err error) bool {
+	if err == nil {
+		return false // before the declaration below, which escapes and would allocate
+	}
 	var ke *kinesis.Error
-	return err != nil && errors.As(err, &ke) && ke.Type == kinesis.TypeProvisionedThroughputExceeded
+	return errors.As(err, &ke) && ke.Type == kinesis.TypeProvisionedThroughputExceeded
 }
 
 // PutRecord counts one PutRecord call: a record of bytes (data and partition key) that went
@@ -133,7 +140,11 @@ type PutRecordsCall struct {
 // PutRecords counts one PutRecords call. The shard-level counters are the caller's to add
 // (ShardIncoming), since only it knows where each record went.
 func (s *Stream) PutRecords(c PutRecordsCall) {
-	s.putRecords.done(c.Took, c.Err)
+	var none error // AWS counts a PutRecords that put no record as no success
+	if c.Err == nil && c.Records > 0 && c.Failed == c.Records {
+		none = errAllFailed
+	}
+	s.putRecords.done(c.Took, cmp.Or(c.Err, none))
 	if throttled(c.Err) {
 		s.writeExceeded.Add(uint64(c.Records))
 	}
