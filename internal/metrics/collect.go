@@ -53,7 +53,7 @@ var shardDescs = [...]*prometheus.Desc{
 	metric("shardlog_shard_incoming_records_total", IncomingRecords, "records put to the shard.", shardLabels),
 	metric("shardlog_shard_outgoing_bytes_total", OutgoingBytes, "bytes GetRecords returned from the shard.", shardLabels),
 	metric("shardlog_shard_outgoing_records_total", OutgoingRecords, "records GetRecords returned from the shard.", shardLabels),
-	metric("shardlog_shard_write_provisioned_throughput_exceeded_total", WriteProvisionedThroughputExceeded, "records refused to the shard with ProvisionedThroughputExceededException.", shardLabels),
+	nil, // WriteProvisionedThroughputExceeded: not kept per shard (collectShards)
 	metric("shardlog_shard_read_provisioned_throughput_exceeded_total", ReadProvisionedThroughputExceeded, "GetRecords calls on the shard refused with ProvisionedThroughputExceededException.", shardLabels),
 	metric("shardlog_shard_iterator_age_milliseconds", IteratorAgeMilliseconds, "how far behind the tip the last GetRecords call on the shard left its reader.", shardLabels),
 }
@@ -144,13 +144,13 @@ func (s *Stream) collectShards(ch chan<- prometheus.Metric) {
 		values := [...]float64{
 			float64(sh.incomingBytes.Load()), float64(sh.incomingRecords.Load()),
 			float64(sh.outgoingBytes.Load()), float64(sh.outgoingRecords.Load()),
-			float64(sh.writeExceeded.Load()), float64(sh.readExceeded.Load()),
+			0, float64(sh.readExceeded.Load()),
 			float64(sh.iteratorAgeMs.Load()),
 		}
 		labels := append(s.labels[:3:3], id.(string))
 		for i, d := range shardDescs {
-			if bits&(1<<i) == 0 {
-				continue
+			if bits&(1<<i) == 0 || shardMetrics[i] == WriteProvisionedThroughputExceeded {
+				continue // a refused record has no shard in its result, so this one is not kept
 			}
 			kind := prometheus.CounterValue
 			if shardMetrics[i] == IteratorAgeMilliseconds {

@@ -19,10 +19,12 @@
 // account, region, and shard for the shard-level metrics, which a stream reports only
 // once EnableEnhancedMonitoring has turned them on.
 //
-//	m := metrics.New(metrics.Options{Engine: engineFigures})
+//	m := metrics.New(metrics.Options{Engine: func() metrics.Engine {
+//		return metrics.Engine{Streams: scoped.Usage()}
+//	}})
 //	defer m.WatchSyncs()()
-//	backend := streambackend.NewCounted(store, m)
-//	srv := server.New(backend, server.Options{Metrics: m.Handler()})
+//	scoped.CountInto(m) // a streambackend.Scoped; NewCounted(store, m.Scope(…)) for one store
+//	srv := server.New(scoped, server.Options{Metrics: m.Handler()})
 //
 // # Concurrency
 //

@@ -31,7 +31,7 @@ func bit(name string) uint32 {
 type shardCounters struct {
 	incomingBytes, incomingRecords atomic.Uint64
 	outgoingBytes, outgoingRecords atomic.Uint64
-	writeExceeded, readExceeded    atomic.Uint64
+	readExceeded                   atomic.Uint64
 	iteratorAgeMs                  atomic.Int64
 }
 
@@ -65,15 +65,6 @@ func (s *Stream) ShardIncoming(shardID string, records, bytes int) {
 	sh := s.shard(shardID)
 	sh.incomingRecords.Add(uint64(records))
 	sh.incomingBytes.Add(uint64(bytes))
-}
-
-// ShardWriteExceeded counts records refused to shardID with
-// ProvisionedThroughputExceededException, when shard-level metrics are on.
-func (s *Stream) ShardWriteExceeded(shardID string, records int) {
-	if s.shardLevel.Load() == 0 {
-		return
-	}
-	s.shard(shardID).writeExceeded.Add(uint64(records))
 }
 
 func (s *Stream) shard(id string) *shardCounters {
