@@ -36,6 +36,7 @@ const (
 	proto  = "google.golang.org/protobuf"
 	xterm  = "golang.org/x/term"
 	yaml   = "go.yaml.in/yaml"
+	prom   = "github.com/prometheus/client_golang"
 )
 
 // layers is the package table of the README, by layer. A package imports only packages
@@ -57,6 +58,7 @@ var layers = []layer{
 	{dir: "internal/inject", level: 1, mods: []string{"kinesis"}},
 
 	{dir: "internal/atomicfile", level: 2, mods: []string{"internal/durable"}},
+	{dir: "internal/metrics", level: 2, mods: []string{"internal/durable", "kinesis"}, deps: []string{prom}},
 	{dir: "internal/powerloss", level: 2, mods: []string{"internal/durable", "internal/testutil"}, deps: []string{xsys}},
 
 	{dir: "segment", level: 3, mods: []string{"internal/atomicfile", "internal/durable", "internal/platform"}, deps: []string{mmap, klaus}},
@@ -67,7 +69,7 @@ var layers = []layer{
 	{dir: "stream", level: 5, mods: []string{"shard", "segment", "retention", "kinesis", "internal/atomicfile", "internal/dirlock", "internal/lograte"}},
 	{dir: "server", level: 5, mods: []string{"kinesis", "internal/wire", "internal/lograte", "internal/eventstream"}},
 
-	{dir: "server/streambackend", level: 6, mods: []string{"server", "stream", "segment", "kinesis"}},
+	{dir: "server/streambackend", level: 6, mods: []string{"server", "stream", "segment", "kinesis", "internal/metrics"}},
 	{dir: "bench", level: 6, mods: []string{"kinesis", "internal/wire"}, deps: []string{awsSDK}},
 
 	{dir: "cmd/shardlog", level: 7, anyLower: true, deps: []string{awsSDK, xterm, yaml}},

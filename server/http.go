@@ -129,7 +129,8 @@ func (c *call) release() {
 	callPool.Put(c)
 }
 
-// ServeHTTP answers one Kinesis request, or a health check (GET /health, health.go).
+// ServeHTTP answers one Kinesis request, a health check (GET /health, health.go), a
+// reset (POST /_shardlog/reset, reset.go) or a metrics scrape (GET /metrics, metrics.go).
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if isHealthCheck(r) {
 		s.serveHealth(w, r)
@@ -137,6 +138,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if r.URL.Path == ResetPath {
 		s.serveReset(w, r)
+		return
+	}
+	if s.isMetricsScrape(r) {
+		s.opts.Metrics.ServeHTTP(w, r)
 		return
 	}
 	start := time.Now()

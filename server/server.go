@@ -100,6 +100,11 @@ type Options struct {
 	// how many it deleted, when they are gone. Default nil: the call answers 501.
 	Reset func(ctx context.Context) (int, error)
 
+	// Metrics, when set, answers GET /metrics (metrics.go), unauthenticated, on every
+	// listener; the server keeps no counts of its own. Default nil: /metrics is a Kinesis
+	// request like any other path, and is refused.
+	Metrics http.Handler
+
 	// SubscriptionLifetime is how long a SubscribeToShard stream lasts before
 	// the server ends it and the client subscribes again. Default: 5 minutes,
 	// as at AWS.

@@ -205,6 +205,13 @@ type GetRecordsResult struct {
 	MillisBehindLatest int64
 	// ChildShards are the children of a closed shard whose end the reader has reached.
 	ChildShards []ShardInfo
+
+	// Stream and ShardID name the shard the iterator read; they are also set beside an
+	// error once the iterator has been opened, so that a refusal can be counted per stream.
+	Stream  string
+	ShardID string
+	Records int // records delivered
+	Bytes   int // their data and partition keys
 }
 
 // GetRecords delivers the records at a shard iterator's position to sink, at most
@@ -240,7 +247,7 @@ func (s *Store) GetRecords(req *GetRecordsRequest, sink RecordSink) (GetRecordsR
 	g := s.opts.Gate
 	if g != nil {
 		if typ := g.Read(gateShard(v.info, sh.ID)); typ != "" {
-			return GetRecordsResult{}, refusedBy(typ, sh.ID, v.info, true)
+			return GetRecordsResult{Stream: it.Stream, ShardID: sh.ID}, refusedBy(typ, sh.ID, v.info, true)
 		}
 	}
 	if es, ok := sink.(encryptionSink); ok && v.info.Encryption == EncryptionKMS {
@@ -294,7 +301,7 @@ func (s *Store) iteratorShard(it Iterator) (*streamView, *ShardInfo, *shardLog, 
 
 // readResult builds GetRecords' result once the records up to next have been delivered.
 func (s *Store) readResult(v *streamView, sh *ShardInfo, l *shardLog, it Iterator, next uint64, d *delivery) GetRecordsResult {
-	var r GetRecordsResult
+	r := GetRecordsResult{Stream: it.Stream, ShardID: sh.ID, Records: d.n, Bytes: d.bytes}
 	if tip := l.log.NextOffset(); next < tip && d.n > 0 {
 		r.MillisBehindLatest = max(0, l.log.LastTimeMs()-d.lastMs)
 	}

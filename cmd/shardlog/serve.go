@@ -232,6 +232,9 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 	}
 	srvOpts.Health = healthReporter(store, cfg.dataDir, started)
 	srvOpts.Reset = store.DeleteAllStreams
+	var stopSyncTiming func()
+	srvOpts.Metrics, stopSyncTiming = serveMetrics(store)
+	defer stopSyncTiming()
 	srv := server.New(store, srvOpts)
 	served, err := startServing(srv, listeners, cfg, log)
 	if err != nil {

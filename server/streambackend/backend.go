@@ -6,6 +6,7 @@ import (
 	"time"
 	"unsafe"
 
+	"github.com/shardlog/shardlog/internal/metrics"
 	"github.com/shardlog/shardlog/kinesis"
 	"github.com/shardlog/shardlog/segment"
 	"github.com/shardlog/shardlog/server"
@@ -19,7 +20,8 @@ func New(s *stream.Store) server.Backend {
 }
 
 type backend struct {
-	store *stream.Store
+	store  *stream.Store
+	counts *metrics.Scope // nil unless counting (metrics.go)
 }
 
 func (b *backend) CreateStream(_ context.Context, in *server.CreateStreamInput) (*server.CreateStreamOutput, error) {
@@ -52,6 +54,7 @@ func (b *backend) DeleteStream(_ context.Context, in *server.DeleteStreamInput) 
 	if err := deleteStream(in.StreamName); err != nil {
 		return nil, err
 	}
+	b.forget(in.StreamName)
 	return &server.DeleteStreamOutput{}, nil
 }
 
@@ -158,6 +161,13 @@ type putRecordsScratch struct {
 var putRecordsPool = sync.Pool{New: func() any { return new(putRecordsScratch) }}
 
 func (b *backend) PutRecords(_ context.Context, in *server.PutRecordsInput) (*server.PutRecordsOutput, error) {
+	if b.counts != nil {
+		return b.countPutRecords(in)
+	}
+	return b.putRecords(in)
+}
+
+func (b *backend) putRecords(in *server.PutRecordsInput) (*server.PutRecordsOutput, error) {
 	sc := putRecordsPool.Get().(*putRecordsScratch)
 	defer func() {
 		clear(sc.req.Records)
@@ -214,6 +224,13 @@ func putRecordsOutput(results []stream.PutResult, sc *putRecordsScratch) *server
 }
 
 func (b *backend) PutRecord(_ context.Context, in *server.PutRecordInput) (*server.PutRecordOutput, error) {
+	if b.counts != nil {
+		return b.countPutRecord(in)
+	}
+	return b.putRecord(in)
+}
+
+func (b *backend) putRecord(in *server.PutRecordInput) (*server.PutRecordOutput, error) {
 	r, err := b.store.PutRecord(&stream.PutRecordRequest{
 		StreamName:                in.StreamName,
 		Entry:                     stream.PutEntry{PartitionKey: in.PartitionKey, ExplicitHashKey: in.ExplicitHashKey, Data: in.Data},
@@ -248,10 +265,18 @@ func (b *backend) GetShardIterator(_ context.Context, in *server.GetShardIterato
 // GetRecords passes the sink on: stream.RecordSink and server.RecordSink have the same method, so
 // records go from the shard's read to the response encoder with nothing in between.
 func (b *backend) GetRecords(_ context.Context, in *server.GetRecordsInput, sink server.RecordSink) (*server.GetRecordsOutput, error) {
+	if b.counts != nil {
+		return b.countGetRecords(in, sink)
+	}
+	out, _, err := b.getRecords(in, sink)
+	return out, err
+}
+
+func (b *backend) getRecords(in *server.GetRecordsInput, sink server.RecordSink) (*server.GetRecordsOutput, stream.GetRecordsResult, error) {
 	res, err := b.store.GetRecords(&stream.GetRecordsRequest{ShardIterator: in.ShardIterator, Limit: int(deref(in.Limit)),
 		StreamARN: in.StreamARN, DryRun: in.DryRun}, sink)
 	if err != nil {
-		return nil, err
+		return nil, res, err
 	}
 	out := &server.GetRecordsOutput{NextShardIterator: res.NextShardIterator, MillisBehindLatest: res.MillisBehindLatest}
 	for i := range res.ChildShards {
@@ -262,7 +287,7 @@ func (b *backend) GetRecords(_ context.Context, in *server.GetRecordsInput, sink
 		}
 		out.ChildShards = append(out.ChildShards, server.ChildShard{ShardId: sh.ID, ParentShards: parents, HashKeyRange: hashKeyRange(sh.HashKeyRange)})
 	}
-	return out, nil
+	return out, res, nil
 }
 
 func (b *backend) IncreaseStreamRetentionPeriod(_ context.Context, in *server.IncreaseStreamRetentionPeriodInput) (*server.IncreaseStreamRetentionPeriodOutput, error) {

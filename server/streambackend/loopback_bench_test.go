@@ -18,7 +18,6 @@ import (
 
 	"github.com/shardlog/shardlog/internal/testutil"
 	"github.com/shardlog/shardlog/server"
-	"github.com/shardlog/shardlog/server/streambackend"
 	"github.com/shardlog/shardlog/shard"
 	"github.com/shardlog/shardlog/stream"
 )
@@ -39,7 +38,8 @@ func newLoopback(b *testing.B, sync shard.SyncPolicy) *loopback {
 	b.Helper()
 	st, err := stream.Open(b.TempDir(), stream.Options{Shard: shard.Options{Sync: sync}, Logger: discardLogger()})
 	require.NoError(b, err)
-	ts := httptest.NewServer(server.New(streambackend.New(st), server.Options{Logger: discardLogger()}))
+	backend, scrape := loopbackBackend(b, st)
+	ts := httptest.NewServer(server.New(backend, server.Options{Logger: discardLogger(), Metrics: scrape}))
 	b.Cleanup(func() {
 		ts.Close()
 		require.NoError(b, st.Close())

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/shardlog/shardlog/internal/metrics"
 	"github.com/shardlog/shardlog/kinesis"
 	"github.com/shardlog/shardlog/server"
 	"github.com/shardlog/shardlog/stream"
@@ -40,6 +41,7 @@ type Scoped struct {
 	mu        sync.Mutex                                // held while a Store is opened, and by Close
 	closed    bool                                      // under mu
 	maxScopes int                                       // MaxScopes; fewer in tests
+	metrics   *metrics.Metrics                          // CountInto's, under mu; nil when not counting
 }
 
 // Open opens the Store of the default account and region in dataDir (stream.Open) and the
@@ -178,6 +180,9 @@ func (m *Scoped) open(sc server.Scope) (*backend, error) {
 		return nil, fmt.Errorf("streambackend: account %s in %s: %w", sc.Account, sc.Region, err)
 	}
 	b := &backend{store: s}
+	if m.metrics != nil {
+		b.counts = m.metrics.Scope(sc.Account, sc.Region)
+	}
 	next := maps.Clone(stores)
 	next[sc] = b
 	m.stores.Store(&next)

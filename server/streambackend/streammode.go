@@ -45,6 +45,7 @@ func (b *backend) monitoringOutput(name string, current, desired []string, err e
 	if err != nil {
 		return nil, err
 	}
+	b.shardLevelChanged(name, desired)
 	return &server.EnhancedMonitoringOutput{
 		StreamName:               name,
 		CurrentShardLevelMetrics: current,
