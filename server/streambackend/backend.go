@@ -20,6 +20,7 @@ func New(s *stream.Store) server.Backend {
 
 type backend struct {
 	store *stream.Store
+	subs  subscriptions // SubscribeToShard's, for the takeover rule
 }
 
 func (b *backend) CreateStream(_ context.Context, in *server.CreateStreamInput) (*server.CreateStreamOutput, error) {
@@ -253,16 +254,8 @@ func (b *backend) GetRecords(_ context.Context, in *server.GetRecordsInput, sink
 	if err != nil {
 		return nil, err
 	}
-	out := &server.GetRecordsOutput{NextShardIterator: res.NextShardIterator, MillisBehindLatest: res.MillisBehindLatest}
-	for i := range res.ChildShards {
-		sh := &res.ChildShards[i]
-		parents := []string{sh.ParentID}
-		if sh.AdjacentParentID != "" {
-			parents = append(parents, sh.AdjacentParentID)
-		}
-		out.ChildShards = append(out.ChildShards, server.ChildShard{ShardId: sh.ID, ParentShards: parents, HashKeyRange: hashKeyRange(sh.HashKeyRange)})
-	}
-	return out, nil
+	return &server.GetRecordsOutput{NextShardIterator: res.NextShardIterator, MillisBehindLatest: res.MillisBehindLatest,
+		ChildShards: childShardsOut(res.ChildShards)}, nil
 }
 
 func (b *backend) IncreaseStreamRetentionPeriod(_ context.Context, in *server.IncreaseStreamRetentionPeriodInput) (*server.IncreaseStreamRetentionPeriodOutput, error) {
