@@ -103,13 +103,13 @@ func (p *pusher) run(ctx context.Context) error {
 		if err != nil {
 			return p.failed(ctx, sctx, err)
 		}
+		sent := p.records.sent()
 		ev := server.SubscribeToShardEvent{ContinuationSequenceNumber: p.records.cont, MillisBehindLatest: res.MillisBehindLatest}
 		if res.NextShardIterator == "" { // the end of a closed shard
 			ev.ChildShards = childShardsOut(res.ChildShards)
 			return p.events.Event(&ev)
 		}
 		p.iterator = res.NextShardIterator
-		sent := p.records.sent()
 		if sent > 0 || time.Since(lastEvent) >= heartbeatInterval {
 			if err := p.events.Event(&ev); err != nil {
 				return err

@@ -1,0 +1,334 @@
+package streambackend_test
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
+	"github.com/stretchr/testify/require"
+
+	"github.com/shardlog/shardlog/server"
+	"github.com/shardlog/shardlog/server/streambackend"
+	"github.com/shardlog/shardlog/stream"
+)
+
+// The SubscribeToShard tests drive the store through the server with the Go SDK v2, which
+// reads the event stream over HTTP/1.1 chunked. Each subscription has a client of its own:
+// the SDK's event-stream reader races when subscriptions share one.
+
+// subEnv is a store on a fake clock (consumers take consumerDelay to become ACTIVE and to
+// go), served by a server.Server on 127.0.0.1, with a stream "s" and an ACTIVE consumer.
+type subEnv struct {
+	t        *testing.T
+	clock    *streamClock
+	store    *stream.Store
+	url      string
+	client   *kinesis.Client // for everything but subscriptions
+	consumer string          // the consumer's ARN
+}
+
+func newSubEnv(t *testing.T, shards int, opts server.Options) *subEnv {
+	t.Helper()
+	clock := &streamClock{ms: streamT0}
+	st := mustOpenStreamStore(t, stream.Options{Now: clock.Now, RegisterConsumerDelay: consumerDelay,
+		DeregisterConsumerDelay: consumerDelay})
+	opts.Logger = discardLogger()
+	e := &subEnv{t: t, clock: clock, store: st, url: serveOn(t, streambackend.New(st), opts)}
+	e.client = newSDKClient(e.url, nil)
+	ctx := context.Background()
+	_, err := e.client.CreateStream(ctx, &kinesis.CreateStreamInput{StreamName: aws.String("s"), ShardCount: aws.Int32(int32(shards))})
+	require.NoError(t, err)
+	e.consumer = e.registerConsumer(t, "c")
+	return e
+}
+
+// serveOn serves b on 127.0.0.1 with opts until the test ends, and returns its URL.
+func serveOn(t *testing.T, b server.Backend, opts server.Options) string {
+	t.Helper()
+	s := server.New(b, opts)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	go s.Serve(ln)
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		s.Shutdown(ctx)
+	})
+	return "http://" + ln.Addr().String()
+}
+
+// registerConsumer registers a consumer, checks that it cannot be subscribed with while
+// CREATING, and moves the fake clock on until DescribeStreamConsumer finds it ACTIVE.
+func (e *subEnv) registerConsumer(t *testing.T, name string) string {
+	t.Helper()
+	ctx := context.Background()
+	reg, err := e.client.RegisterStreamConsumer(ctx, &kinesis.RegisterStreamConsumerInput{StreamARN: aws.String(consumerStreamARN),
+		ConsumerName: aws.String(name)})
+	require.NoError(t, err)
+	arn := aws.ToString(reg.Consumer.ConsumerARN)
+	_, err = newSDKClient(e.url, nil).SubscribeToShard(ctx, subscribeInput(arn, 0, types.ShardIteratorTypeLatest, ""))
+	requireSDKError(t, err, "ResourceInUseException", "Consumer "+name+" with creation timestamp "+
+		strconv.FormatInt(e.clock.Now().Unix(), 10)+" under stream s and account 000000000000 is not in ACTIVE status.")
+	e.clock.Advance(consumerDelay)
+	d, err := e.client.DescribeStreamConsumer(ctx, &kinesis.DescribeStreamConsumerInput{ConsumerARN: aws.String(arn)})
+	require.NoError(t, err)
+	require.Equal(t, types.ConsumerStatusActive, d.ConsumerDescription.ConsumerStatus)
+	return arn
+}
+
+func subscribeInput(consumer string, shard int, typ types.ShardIteratorType, seq string) *kinesis.SubscribeToShardInput {
+	in := &kinesis.SubscribeToShardInput{ConsumerARN: aws.String(consumer), ShardId: aws.String(fmt.Sprintf("shardId-%012d", shard)),
+		StartingPosition: &types.StartingPosition{Type: typ}}
+	if seq != "" {
+		in.StartingPosition.SequenceNumber = aws.String(seq)
+	}
+	return in
+}
+
+// subscription is one SubscribeToShard stream as the SDK reads it.
+type subscription struct {
+	t      *testing.T
+	stream *kinesis.SubscribeToShardEventStream
+}
+
+// subscribe subscribes with a client of its own; the subscription is closed when the test ends.
+func subscribe(t *testing.T, url string, in *kinesis.SubscribeToShardInput) *subscription {
+	t.Helper()
+	out, err := newSDKClient(url, nil).SubscribeToShard(context.Background(), in)
+	require.NoError(t, err)
+	s := &subscription{t: t, stream: out.GetStream()}
+	t.Cleanup(func() { s.stream.Close() })
+	return s
+}
+
+// next returns the next event, or nil when the stream has ended.
+func (s *subscription) next() *types.SubscribeToShardEvent {
+	s.t.Helper()
+	select {
+	case ev, ok := <-s.stream.Events():
+		if !ok {
+			return nil
+		}
+		v, isEvent := ev.(*types.SubscribeToShardEventStreamMemberSubscribeToShardEvent)
+		require.True(s.t, isEvent, "event %T", ev)
+		requireContinuation(s.t, &v.Value)
+		return &v.Value
+	case <-time.After(20 * time.Second):
+		s.t.Fatal("no event in 20 s, where one comes at least every 5 s")
+		return nil
+	}
+}
+
+// requireContinuation checks that an event carries a real ContinuationSequenceNumber: the
+// last record's when it has records.
+func requireContinuation(t *testing.T, ev *types.SubscribeToShardEvent) {
+	t.Helper()
+	cont := aws.ToString(ev.ContinuationSequenceNumber)
+	require.NotEmpty(t, cont, "ContinuationSequenceNumber")
+	require.NotEqual(t, "0", cont, "ContinuationSequenceNumber")
+	if n := len(ev.Records); n > 0 {
+		require.Equal(t, aws.ToString(ev.Records[n-1].SequenceNumber), cont, "ContinuationSequenceNumber of an event with records")
+	}
+	require.NotNil(t, ev.MillisBehindLatest)
+}
+
+// records reads events until n records have come, and returns them with the last event.
+func (s *subscription) records(n int) ([]types.Record, *types.SubscribeToShardEvent) {
+	s.t.Helper()
+	var got []types.Record
+	var last *types.SubscribeToShardEvent
+	for len(got) < n {
+		last = s.next()
+		require.NotNil(s.t, last, "stream ended after %d records of %d: %v", len(got), n, s.stream.Err())
+		got = append(got, last.Records...)
+	}
+	require.Len(s.t, got, n, "records")
+	return got, last
+}
+
+// end reads events until the stream ends, and returns the records they carried, the last
+// event and the stream's error.
+func (s *subscription) end() ([]types.Record, *types.SubscribeToShardEvent, error) {
+	s.t.Helper()
+	var got []types.Record
+	var last *types.SubscribeToShardEvent
+	for {
+		ev := s.next()
+		if ev == nil {
+			return got, last, s.stream.Err()
+		}
+		got, last = append(got, ev.Records...), ev
+	}
+}
+
+// put writes the records data to stream s with PutRecords, each under its own partition
+// key, and returns their sequence numbers by shard.
+func (e *subEnv) put(client *kinesis.Client, data ...string) map[string][]string {
+	e.t.Helper()
+	in := &kinesis.PutRecordsInput{StreamName: aws.String("s")}
+	for _, d := range data {
+		in.Records = append(in.Records, types.PutRecordsRequestEntry{PartitionKey: aws.String(d), Data: []byte(d)})
+	}
+	out, err := client.PutRecords(context.Background(), in)
+	require.NoError(e.t, err)
+	require.Zero(e.t, aws.ToInt32(out.FailedRecordCount))
+	seqs := map[string][]string{}
+	for _, r := range out.Records {
+		seqs[aws.ToString(r.ShardId)] = append(seqs[aws.ToString(r.ShardId)], aws.ToString(r.SequenceNumber))
+	}
+	return seqs
+}
+
+// TestSubscribeToShard_SDK_EveryRecord: subscriptions to every shard of a stream receive,
+// in order and unchanged, every record that writers in other goroutines put after they
+// started, each once.
+func TestSubscribeToShard_SDK_EveryRecord(t *testing.T) {
+	const shards, writers, batches, perBatch = 3, 4, 10, 25
+	e := newSubEnv(t, shards, server.Options{})
+	subs := make([]*subscription, shards)
+	for i := range subs {
+		subs[i] = subscribe(t, e.url, subscribeInput(e.consumer, i, types.ShardIteratorTypeLatest, ""))
+	}
+
+	var mu sync.Mutex
+	want := map[string]map[string]string{} // shard → sequence number → data
+	var wg sync.WaitGroup
+	for w := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			client := newSDKClient(e.url, nil)
+			for b := range batches {
+				var data []string
+				for r := range perBatch {
+					data = append(data, fmt.Sprintf("w%d-b%d-r%d", w, b, r))
+				}
+				in := &kinesis.PutRecordsInput{StreamName: aws.String("s")}
+				for _, d := range data {
+					in.Records = append(in.Records, types.PutRecordsRequestEntry{PartitionKey: aws.String(d), Data: []byte(d)})
+				}
+				out, err := client.PutRecords(context.Background(), in)
+				if !assertNoError(t, err) {
+					return
+				}
+				mu.Lock()
+				for i, r := range out.Records {
+					id := aws.ToString(r.ShardId)
+					if want[id] == nil {
+						want[id] = map[string]string{}
+					}
+					want[id][aws.ToString(r.SequenceNumber)] = data[i]
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	require.False(t, t.Failed())
+
+	total := 0
+	for i, s := range subs {
+		id := fmt.Sprintf("shardId-%012d", i)
+		got, _ := s.records(len(want[id]))
+		total += len(got)
+		for j, r := range got {
+			seq := aws.ToString(r.SequenceNumber)
+			require.Equal(t, want[id][seq], string(r.Data), "%s record %d (%s)", id, j, seq)
+			require.Equal(t, string(r.Data), aws.ToString(r.PartitionKey))
+			if j > 0 {
+				require.Less(t, aws.ToString(got[j-1].SequenceNumber), seq, "%s record %d out of order", id, j)
+			}
+		}
+	}
+	require.Equal(t, writers*batches*perBatch, total)
+}
+
+func assertNoError(t *testing.T, err error) bool {
+	t.Helper()
+	if err != nil {
+		t.Errorf("PutRecords: %v", err)
+		return false
+	}
+	return true
+}
+
+// TestSubscribeToShard_SDK_StartingPositions: each of the five starting positions starts
+// where GetShardIterator's would, and a record put afterwards follows.
+func TestSubscribeToShard_SDK_StartingPositions(t *testing.T) {
+	e := newSubEnv(t, 1, server.Options{})
+	var seqs, data []string
+	for i := range 5 {
+		e.clock.Advance(2 * time.Second)
+		data = append(data, fmt.Sprintf("r%d", i))
+		seqs = append(seqs, e.put(e.client, data[i])["shardId-000000000000"]...)
+	}
+	at3 := time.UnixMilli(streamT0 + 4*2000 + 1).UTC() // after r2 arrived, before r3
+	cases := []struct {
+		name  string
+		pos   types.StartingPosition
+		first int // the first record delivered; -1 for none of those there
+	}{
+		{"TRIM_HORIZON", types.StartingPosition{Type: types.ShardIteratorTypeTrimHorizon}, 0},
+		{"AT_SEQUENCE_NUMBER", types.StartingPosition{Type: types.ShardIteratorTypeAtSequenceNumber, SequenceNumber: aws.String(seqs[2])}, 2},
+		{"AFTER_SEQUENCE_NUMBER", types.StartingPosition{Type: types.ShardIteratorTypeAfterSequenceNumber, SequenceNumber: aws.String(seqs[2])}, 3},
+		{"AT_TIMESTAMP", types.StartingPosition{Type: types.ShardIteratorTypeAtTimestamp, Timestamp: &at3}, 3},
+		{"LATEST", types.StartingPosition{Type: types.ShardIteratorTypeLatest}, -1},
+	}
+	for i, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			consumer := e.consumer
+			if i > 0 { // a consumer of its own, so that the takeover rule stays out of the way
+				consumer = e.registerConsumer(t, "c"+strconv.Itoa(i))
+			}
+			in := subscribeInput(consumer, 0, "", "")
+			in.StartingPosition = &c.pos
+			s := subscribe(t, e.url, in)
+			first := c.first
+			if first < 0 {
+				first = len(seqs)
+			}
+			data = append(data, "after-"+c.name) // every later case reads it too
+			seqs = append(seqs, e.put(e.client, data[len(data)-1])["shardId-000000000000"]...)
+			got, _ := s.records(len(seqs) - first)
+			for j, r := range got {
+				require.Equal(t, seqs[first+j], aws.ToString(r.SequenceNumber), "record %d", j)
+				require.Equal(t, data[first+j], string(r.Data), "record %d", j)
+			}
+		})
+	}
+}
+
+// TestSubscribeToShard_SDK_Errors: errors found before the stream starts are ordinary
+// answers, with GetShardIterator's messages for the starting position.
+func TestSubscribeToShard_SDK_Errors(t *testing.T) {
+	e := newSubEnv(t, 1, server.Options{})
+	ctx := context.Background()
+	other := consumerStreamARN + "/consumer/nobody:1700000000"
+	cases := []struct {
+		name      string
+		in        *kinesis.SubscribeToShardInput
+		code, msg string
+	}{
+		{"unknown consumer", subscribeInput(other, 0, types.ShardIteratorTypeLatest, ""), "ResourceNotFoundException",
+			"Consumer " + other + ", account 000000000000 not found."},
+		{"unknown shard", subscribeInput(e.consumer, 7, types.ShardIteratorTypeLatest, ""), "ResourceNotFoundException",
+			"Shard shardId-000000000007 in stream s under account 000000000000 does not exist"},
+		{"sequence number missing", subscribeInput(e.consumer, 0, types.ShardIteratorTypeAtSequenceNumber, ""), "InvalidArgumentException",
+			"Must either specify (1) AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER and StartingSequenceNumber or (2) TRIM_HORIZON or LATEST and no StartingSequenceNumber. Request specified AT_SEQUENCE_NUMBER and no StartingSequenceNumber."},
+		{"timestamp missing", subscribeInput(e.consumer, 0, types.ShardIteratorTypeAtTimestamp, ""), "InvalidArgumentException",
+			"Must specify timestampInMillis parameter for iterator of type AT_TIMESTAMP. Current request has no timestamp parameter."},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := newSDKClient(e.url, nil).SubscribeToShard(ctx, c.in)
+			requireSDKError(t, err, c.code, c.msg)
+		})
+	}
+}
