@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
+	"github.com/aws/smithy-go"
 	"github.com/stretchr/testify/require"
 
 	"github.com/shardlog/shardlog/server"
@@ -331,4 +332,140 @@ func TestSubscribeToShard_SDK_Errors(t *testing.T) {
 			requireSDKError(t, err, c.code, c.msg)
 		})
 	}
+}
+
+// requireStreamException checks that a stream ended with an exception event of type code.
+func requireStreamException(t *testing.T, err error, code, msg string) {
+	t.Helper()
+	var apiErr smithy.APIError
+	require.ErrorAs(t, err, &apiErr, "the stream's end")
+	require.Equal(t, code, apiErr.ErrorCode(), "error %v", err)
+	require.Equal(t, msg, apiErr.ErrorMessage())
+}
+
+// TestSubscribeToShard_SDK_Takeover: a second subscription of a consumer to a shard within
+// 5 s of the first (on the store's clock) is refused; after that it takes over, and the
+// first ends with ResourceInUseException. Another shard, or another consumer, is not
+// affected.
+func TestSubscribeToShard_SDK_Takeover(t *testing.T) {
+	e := newSubEnv(t, 2, server.Options{})
+	ctx := context.Background()
+	otherConsumer := e.registerConsumer(t, "other") // before the clock counts the window
+	first := subscribe(t, e.url, subscribeInput(e.consumer, 0, types.ShardIteratorTypeTrimHorizon, ""))
+	subscribe(t, e.url, subscribeInput(e.consumer, 1, types.ShardIteratorTypeTrimHorizon, ""))
+	other := subscribe(t, e.url, subscribeInput(otherConsumer, 0, types.ShardIteratorTypeTrimHorizon, ""))
+
+	e.clock.Advance(takeoverAfter - time.Millisecond)
+	_, err := newSDKClient(e.url, nil).SubscribeToShard(ctx, subscribeInput(e.consumer, 0, types.ShardIteratorTypeTrimHorizon, ""))
+	requireSDKError(t, err, "ResourceInUseException", "Another active subscription exists for consumer "+e.consumer+
+		" on shard shardId-000000000000; a new one may take it over 5 seconds after it started.")
+
+	e.clock.Advance(time.Millisecond)
+	second := subscribe(t, e.url, subscribeInput(e.consumer, 0, types.ShardIteratorTypeTrimHorizon, ""))
+	_, _, err = first.end()
+	requireStreamException(t, err, "ResourceInUseException", "The subscription of consumer "+e.consumer+
+		" to shard shardId-000000000000 was taken over by a newer subscription.")
+
+	seq := e.put(e.client, "after the takeover")["shardId-000000000000"][0]
+	for _, s := range []*subscription{second, other} {
+		got, _ := s.records(1)
+		require.Equal(t, seq, aws.ToString(got[0].SequenceNumber))
+	}
+}
+
+// takeoverAfter is the takeover window of SubscribeToShard.
+const takeoverAfter = 5 * time.Second
+
+// TestSubscribeToShard_SDK_Lifetime: a subscription ends, without an exception, when
+// server.Options.SubscriptionLifetime has passed, and the consumer subscribes again.
+func TestSubscribeToShard_SDK_Lifetime(t *testing.T) {
+	e := newSubEnv(t, 1, server.Options{SubscriptionLifetime: 300 * time.Millisecond})
+	s := subscribe(t, e.url, subscribeInput(e.consumer, 0, types.ShardIteratorTypeTrimHorizon, ""))
+	seq := e.put(e.client, "r0")["shardId-000000000000"][0]
+	got, _, err := s.end()
+	require.NoError(t, err, "the end of the lifetime is no error")
+	require.Len(t, got, 1)
+	require.Equal(t, seq, aws.ToString(got[0].SequenceNumber))
+
+	e.clock.Advance(takeoverAfter)
+	s = subscribe(t, e.url, subscribeInput(e.consumer, 0, types.ShardIteratorTypeAfterSequenceNumber, seq))
+	_, _, err = s.end()
+	require.NoError(t, err)
+}
+
+// TestSubscribeToShard_SDK_ConsumerGone: deregistering the consumer, or deleting its
+// stream, ends its subscriptions with the exception event that a new subscription would
+// be answered with.
+func TestSubscribeToShard_SDK_ConsumerGone(t *testing.T) {
+	cases := []struct {
+		name      string
+		end       func(e *subEnv) error
+		code, msg func(e *subEnv) string
+	}{
+		{"deregister", func(e *subEnv) error {
+			_, err := e.client.DeregisterStreamConsumer(context.Background(), &kinesis.DeregisterStreamConsumerInput{ConsumerARN: aws.String(e.consumer)})
+			return err
+		}, func(*subEnv) string { return "ResourceInUseException" }, func(e *subEnv) string {
+			return "Consumer c with creation timestamp " + strconv.FormatInt(streamT0/1000, 10) +
+				" under stream s and account 000000000000 is not in ACTIVE status."
+		}},
+		{"delete stream", func(e *subEnv) error {
+			_, err := e.client.DeleteStream(context.Background(), &kinesis.DeleteStreamInput{StreamName: aws.String("s"),
+				EnforceConsumerDeletion: aws.Bool(true)})
+			return err
+		}, func(*subEnv) string { return "ResourceNotFoundException" }, func(e *subEnv) string {
+			return "Consumer " + e.consumer + ", account 000000000000 not found."
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			e := newSubEnv(t, 1, server.Options{})
+			s := subscribe(t, e.url, subscribeInput(e.consumer, 0, types.ShardIteratorTypeTrimHorizon, ""))
+			e.put(e.client, "r0")
+			s.records(1)
+			require.NoError(t, c.end(e))
+			_, _, err := s.end()
+			requireStreamException(t, err, c.code(e), c.msg(e))
+		})
+	}
+}
+
+// TestSubscribeToShard_SDK_Split: a subscription to a shard that is split while it reads
+// gets the parent's records, then ChildShards in its last event, and ends; subscriptions
+// to the children get the records put after the split.
+func TestSubscribeToShard_SDK_Split(t *testing.T) {
+	e := newSubEnv(t, 1, server.Options{})
+	ctx := context.Background()
+	parent := subscribe(t, e.url, subscribeInput(e.consumer, 0, types.ShardIteratorTypeTrimHorizon, ""))
+	before := e.put(e.client, "a", "b", "c")["shardId-000000000000"]
+	got, _ := parent.records(len(before))
+	require.Equal(t, before, sequenceNumbers(got))
+
+	_, err := e.client.SplitShard(ctx, &kinesis.SplitShardInput{StreamName: aws.String("s"), ShardToSplit: aws.String("shardId-000000000000"),
+		NewStartingHashKey: aws.String("170141183460469231731687303715884105728")})
+	require.NoError(t, err)
+	after := e.put(e.client, "d", "e", "f", "g", "h", "i")
+	require.Empty(t, after["shardId-000000000000"], "records put after the split went to the parent")
+
+	more, last, err := parent.end()
+	require.NoError(t, err, "a closed shard's end is no error")
+	require.Empty(t, more)
+	require.Equal(t, before[len(before)-1], aws.ToString(last.ContinuationSequenceNumber))
+	require.Len(t, last.ChildShards, 2)
+	for i, child := range last.ChildShards {
+		id := aws.ToString(child.ShardId)
+		require.Equal(t, fmt.Sprintf("shardId-%012d", i+1), id)
+		require.Equal(t, []string{"shardId-000000000000"}, child.ParentShards)
+		s := subscribe(t, e.url, subscribeInput(e.consumer, i+1, types.ShardIteratorTypeTrimHorizon, ""))
+		got, _ := s.records(len(after[id]))
+		require.Equal(t, after[id], sequenceNumbers(got), "records of %s", id)
+	}
+}
+
+func sequenceNumbers(records []types.Record) []string {
+	var out []string
+	for _, r := range records {
+		out = append(out, aws.ToString(r.SequenceNumber))
+	}
+	return out
 }
