@@ -17,6 +17,7 @@ import (
 
 	"github.com/shardlog/shardlog/server"
 	"github.com/shardlog/shardlog/server/streambackend"
+	"github.com/shardlog/shardlog/shard"
 	"github.com/shardlog/shardlog/stream"
 )
 
@@ -145,7 +146,9 @@ func (s *subscription) records(n int) ([]types.Record, *types.SubscribeToShardEv
 	s.t.Helper()
 	var got []types.Record
 	var last *types.SubscribeToShardEvent
+	deadline := time.Now().Add(30 * time.Second) // heartbeats keep next from waiting long
 	for len(got) < n {
+		require.True(s.t, time.Now().Before(deadline), "%d records of %d in 30 s", len(got), n)
 		last = s.next()
 		require.NotNil(s.t, last, "stream ended after %d records of %d: %v", len(got), n, s.stream.Err())
 		got = append(got, last.Records...)
@@ -468,4 +471,95 @@ func sequenceNumbers(records []types.Record) []string {
 		out = append(out, aws.ToString(r.SequenceNumber))
 	}
 	return out
+}
+
+// TestSubscribeToShard_SDK_Heartbeat: an idle subscription gets an empty event within 5 s
+// whose ContinuationSequenceNumber, before any record, resumes where it stood: at the
+// shard's first record, with AFTER_SEQUENCE_NUMBER as with AT_SEQUENCE_NUMBER.
+func TestSubscribeToShard_SDK_Heartbeat(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits for the 5-second heartbeat")
+	}
+	e := newSubEnv(t, 1, server.Options{})
+	s := subscribe(t, e.url, subscribeInput(e.consumer, 0, types.ShardIteratorTypeTrimHorizon, ""))
+	ev := s.next()
+	require.NotNil(t, ev)
+	require.Empty(t, ev.Records)
+	cont := aws.ToString(ev.ContinuationSequenceNumber)
+	s.stream.Close()
+
+	// Subscribed again while the shard is still empty, and when its first record is there.
+	e.clock.Advance(takeoverAfter)
+	after := subscribe(t, e.url, subscribeInput(e.consumer, 0, types.ShardIteratorTypeAfterSequenceNumber, cont))
+	at := subscribe(t, e.url, subscribeInput(e.registerConsumer(t, "at"), 0, types.ShardIteratorTypeAtSequenceNumber, cont))
+	seq := e.put(e.client, "r0")["shardId-000000000000"][0]
+	late := subscribe(t, e.url, subscribeInput(e.registerConsumer(t, "late"), 0, types.ShardIteratorTypeAfterSequenceNumber, cont))
+	for name, s := range map[string]*subscription{"AFTER_SEQUENCE_NUMBER": after, "AT_SEQUENCE_NUMBER": at, "AFTER_SEQUENCE_NUMBER later": late} {
+		got, _ := s.records(1)
+		require.Equal(t, seq, aws.ToString(got[0].SequenceNumber), "%s %s", name, cont)
+	}
+}
+
+// TestSubscribeToShard_SDK_Restart: a server that stops ends its subscriptions without an
+// exception; the client subscribes to the restarted server with AFTER_SEQUENCE_NUMBER of
+// the last ContinuationSequenceNumber and gets every record after it, none twice.
+func TestSubscribeToShard_SDK_Restart(t *testing.T) {
+	dir := t.TempDir()
+	clock := &streamClock{ms: streamT0}
+	opts := stream.Options{Now: clock.Now, Shard: shard.Options{Sync: shard.SyncNone}, Logger: discardLogger()}
+	start := func() (string, func()) {
+		m, err := streambackend.Open(dir, opts)
+		require.NoError(t, err)
+		s := server.New(m, server.Options{Logger: discardLogger()})
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		require.NoError(t, err)
+		done := make(chan error, 1)
+		go func() { done <- s.Serve(ln) }()
+		return "http://" + ln.Addr().String(), func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			require.NoError(t, s.Shutdown(ctx))
+			require.ErrorIs(t, <-done, server.ErrClosed)
+			require.NoError(t, m.Close())
+		}
+	}
+	ctx := context.Background()
+	url, stop := start()
+	client := newSDKClient(url, nil)
+	_, err := client.CreateStream(ctx, &kinesis.CreateStreamInput{StreamName: aws.String("s"), ShardCount: aws.Int32(1)})
+	require.NoError(t, err)
+	reg, err := client.RegisterStreamConsumer(ctx, &kinesis.RegisterStreamConsumerInput{StreamARN: aws.String(consumerStreamARN),
+		ConsumerName: aws.String("c")})
+	require.NoError(t, err)
+	consumer := aws.ToString(reg.Consumer.ConsumerARN)
+	putN := func(client *kinesis.Client, from, n int) []string {
+		e := &subEnv{t: t}
+		var data []string
+		for i := range n {
+			data = append(data, "r"+strconv.Itoa(from+i))
+		}
+		return e.put(client, data...)["shardId-000000000000"]
+	}
+
+	s := subscribe(t, url, subscribeInput(consumer, 0, types.ShardIteratorTypeTrimHorizon, ""))
+	want := putN(client, 0, 10)
+	got, last := s.records(10)
+	stop()
+	more, _, err := s.end()
+	require.NoError(t, err, "a server that stops ends the stream without an exception")
+	require.Empty(t, more)
+	cont := aws.ToString(last.ContinuationSequenceNumber)
+
+	url, stop = start()
+	defer stop()
+	client = newSDKClient(url, nil)
+	want = append(want, putN(client, 10, 10)...)
+	s = subscribe(t, url, subscribeInput(consumer, 0, types.ShardIteratorTypeAfterSequenceNumber, cont))
+	rest, _ := s.records(10)
+	got = append(got, rest...)
+	require.Equal(t, want, sequenceNumbers(got))
+	for i, r := range got {
+		require.Equal(t, "r"+strconv.Itoa(i), string(r.Data))
+	}
+	s.stream.Close()
 }
