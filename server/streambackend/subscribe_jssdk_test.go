@@ -71,9 +71,9 @@ func TestSubscribeToShard_JSSDK_Store(t *testing.T) {
 		Ended bool
 	}
 	var got struct {
-		Before, After    map[string][]string
+		Before, After     map[string][]string
 		Parent, ParentEnd read
-		Children         map[string]read
+		Children          map[string]read
 	}
 	require.NoError(t, json.Unmarshal(out, &got), "output: %s", out)
 
