@@ -61,12 +61,12 @@ func (s *Store) awaitPublished(name string) {
 }
 
 // ContinuationSequenceNumber returns the sequence number a subscription standing at
-// shardIterator reports before it has sent a record: AFTER_SEQUENCE_NUMBER with it (and
-// AT_SEQUENCE_NUMBER) resumes at the iterator's position. That is the number of the record
-// before the position, or, if that record has expired, one that sorts as it did; at a
-// shard's first offset, where there is no record before, it is counter 0 a second before
-// the shard's creation, which sorts before any record (seekNumber). Errors are those of
-// GetRecords with the iterator.
+// shardIterator reports before it has sent a record: AFTER_SEQUENCE_NUMBER with it resumes
+// at the iterator's position. That is the number of the record before the position, or, if
+// that record has expired, one that sorts as it did; at a shard's first offset, where there
+// is no record before, it is counter 0 a second before the shard's creation, which sorts
+// before any record (seekNumber), so that AT_SEQUENCE_NUMBER with it starts there too. Errors
+// are those of GetRecords with the iterator.
 func (s *Store) ContinuationSequenceNumber(shardIterator string) (string, error) {
 	if s.closed.Load() {
 		return "", ErrClosed
