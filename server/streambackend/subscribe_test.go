@@ -563,3 +563,33 @@ func TestSubscribeToShard_SDK_Restart(t *testing.T) {
 	}
 	s.stream.Close()
 }
+
+// TestSubscribeToShard_SDK_Merge: subscriptions to two shards that are merged while they
+// read each end with the one child in ChildShards, naming both parents; a subscription to
+// the child gets the records put after the merge.
+func TestSubscribeToShard_SDK_Merge(t *testing.T) {
+	e := newSubEnv(t, 2, server.Options{})
+	parents := []*subscription{
+		subscribe(t, e.url, subscribeInput(e.consumer, 0, types.ShardIteratorTypeTrimHorizon, "")),
+		subscribe(t, e.url, subscribeInput(e.consumer, 1, types.ShardIteratorTypeTrimHorizon, "")),
+	}
+	before := e.put(e.client, "a", "b", "c", "d", "e", "f")
+	_, err := e.client.MergeShards(context.Background(), &kinesis.MergeShardsInput{StreamName: aws.String("s"),
+		ShardToMerge: aws.String("shardId-000000000000"), AdjacentShardToMerge: aws.String("shardId-000000000001")})
+	require.NoError(t, err)
+	after := e.put(e.client, "g", "h", "i")
+	require.Len(t, after["shardId-000000000002"], 3, "records put after the merge go to the child")
+
+	for i, s := range parents {
+		id := fmt.Sprintf("shardId-%012d", i)
+		got, last, err := s.end()
+		require.NoError(t, err, "%s: a closed shard's end is no error", id)
+		require.Equal(t, before[id], sequenceNumbers(got), "records of %s", id)
+		require.Len(t, last.ChildShards, 1, id)
+		require.Equal(t, "shardId-000000000002", aws.ToString(last.ChildShards[0].ShardId))
+		require.Equal(t, []string{"shardId-000000000000", "shardId-000000000001"}, last.ChildShards[0].ParentShards)
+	}
+	child := subscribe(t, e.url, subscribeInput(e.consumer, 2, types.ShardIteratorTypeTrimHorizon, ""))
+	got, _ := child.records(3)
+	require.Equal(t, after["shardId-000000000002"], sequenceNumbers(got))
+}
