@@ -137,8 +137,15 @@ func (p *pusher) wait(sctx context.Context, d time.Duration) error {
 	return err
 }
 
-// failed is the error a subscription ends with when a read or a wait returned err.
+// failed is the error a subscription ends with when a read or a wait returned err. The
+// consumer's end is looked at first, not only through sctx: a deleted stream's shards fail
+// reads right after its consumers' Ended channels close, before sctx may have heard of it.
 func (p *pusher) failed(ctx, sctx context.Context, err error) error {
+	select {
+	case <-p.consumer.Ended:
+		return p.endedBy(ctx, errConsumerEnded)
+	default:
+	}
 	if sctx.Err() != nil {
 		return p.ended(ctx, sctx)
 	}
@@ -148,11 +155,16 @@ func (p *pusher) failed(ctx, sctx context.Context, err error) error {
 	return err
 }
 
-// ended is the error a subscription ends with once sctx is done: none when the server
-// ended it (lifetime, shutdown, the client gone), ResourceInUseException when another
-// subscription took over, and the consumer's own error when it went away.
+// ended is the error a subscription ends with once sctx is done.
 func (p *pusher) ended(ctx, sctx context.Context) error {
-	switch cause := context.Cause(sctx); {
+	return p.endedBy(ctx, context.Cause(sctx))
+}
+
+// endedBy is the error a subscription ends with for cause: none when the server ended it
+// (lifetime, shutdown, the client gone), ResourceInUseException when another subscription
+// took over, and the consumer's own error when it went away.
+func (p *pusher) endedBy(ctx context.Context, cause error) error {
+	switch {
 	case ctx.Err() != nil:
 		return ctx.Err()
 	case errors.Is(cause, errTakenOver):
