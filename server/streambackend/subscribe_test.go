@@ -38,9 +38,15 @@ type subEnv struct {
 
 func newSubEnv(t *testing.T, shards int, opts server.Options) *subEnv {
 	t.Helper()
+	return newSubEnvGate(t, shards, opts, nil)
+}
+
+// newSubEnvGate is newSubEnv with a stream.Gate.
+func newSubEnvGate(t *testing.T, shards int, opts server.Options, gate stream.Gate) *subEnv {
+	t.Helper()
 	clock := &streamClock{ms: streamT0}
 	st := mustOpenStreamStore(t, stream.Options{Now: clock.Now, RegisterConsumerDelay: consumerDelay,
-		DeregisterConsumerDelay: consumerDelay})
+		DeregisterConsumerDelay: consumerDelay, Gate: gate})
 	opts.Logger = discardLogger()
 	e := &subEnv{t: t, clock: clock, store: st, url: serveOn(t, streambackend.New(st), opts)}
 	e.client = newSDKClient(e.url, nil)
@@ -592,4 +598,32 @@ func TestSubscribeToShard_SDK_Merge(t *testing.T) {
 	child := subscribe(t, e.url, subscribeInput(e.consumer, 2, types.ShardIteratorTypeTrimHorizon, ""))
 	got, _ := child.records(3)
 	require.Equal(t, after["shardId-000000000002"], sequenceNumbers(got))
+}
+
+// pollingRefused is a stream.Gate that lets writes through and refuses every GetRecords
+// and GetShardIterator, as a shard whose polling quota is spent.
+type pollingRefused struct{}
+
+func (pollingRefused) Write(string, stream.GateShard, int) string { return "" }
+func (pollingRefused) Read(stream.GateShard) string {
+	return "ProvisionedThroughputExceededException"
+}
+func (pollingRefused) ReadDone(stream.GateShard, int) {}
+func (pollingRefused) Iterator(stream.GateShard) string {
+	return "ProvisionedThroughputExceededException"
+}
+
+// TestSubscribeToShard_SDK_NotPollingQuota: a subscription's reads and its starting
+// iterator are not asked of the Gate's GetRecords and GetShardIterator quotas (enhanced
+// fan-out has its own throughput on AWS), so it delivers while pollers are refused.
+func TestSubscribeToShard_SDK_NotPollingQuota(t *testing.T) {
+	e := newSubEnvGate(t, 1, server.Options{}, pollingRefused{})
+	_, err := e.client.GetShardIterator(context.Background(), &kinesis.GetShardIteratorInput{StreamName: aws.String("s"),
+		ShardId: aws.String("shardId-000000000000"), ShardIteratorType: types.ShardIteratorTypeLatest})
+	requireSDKError(t, err, "ProvisionedThroughputExceededException",
+		"Rate exceeded for shard shardId-000000000000 in stream s under account 000000000000.")
+	s := subscribe(t, e.url, subscribeInput(e.consumer, 0, types.ShardIteratorTypeTrimHorizon, ""))
+	want := e.put(e.client, "a", "b")["shardId-000000000000"]
+	got, _ := s.records(2)
+	require.Equal(t, want, sequenceNumbers(got))
 }
