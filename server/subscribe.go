@@ -219,7 +219,8 @@ type eventSink struct {
 	started       bool
 	records       *wire.JSONRecords // nil between events
 	frame         []byte
-	failed        error // sticky: the client is gone
+	failed        error  // sticky: the client is gone
+	encryption    string // the records' EncryptionType (SetEncryptionType)
 }
 
 // Start sends the answer's status and headers and the initial-response event.
@@ -238,6 +239,15 @@ func (es *eventSink) Start() error {
 	return es.send(headersInitialResponse, []byte("{}"))
 }
 
+// SetEncryptionType makes the records of the events from now on carry
+// EncryptionType t (RecordSink).
+func (es *eventSink) SetEncryptionType(t string) {
+	es.encryption = t
+	if es.records != nil {
+		es.records.SetEncryptionType(t)
+	}
+}
+
 // Record adds one record to the event being built.
 func (es *eventSink) Record(sequenceNumber []byte, arrivalMs int64, partitionKey []byte, data []byte) error {
 	if err := es.Start(); err != nil {
@@ -245,6 +255,7 @@ func (es *eventSink) Record(sequenceNumber []byte, arrivalMs int64, partitionKey
 	}
 	if es.records == nil {
 		es.records = wire.NewJSONRecords(es.c.out[:0], nil)
+		es.records.SetEncryptionType(es.encryption)
 	}
 	return es.records.Record(sequenceNumber, arrivalMs, partitionKey, data)
 }
@@ -256,6 +267,7 @@ func (es *eventSink) Event(ev *SubscribeToShardEvent) error {
 	}
 	if es.records == nil {
 		es.records = wire.NewJSONRecords(es.c.out[:0], nil)
+		es.records.SetEncryptionType(es.encryption)
 	}
 	end := wire.RecordsEnd{ContinuationSequenceNumber: ev.ContinuationSequenceNumber, MillisBehindLatest: ev.MillisBehindLatest}
 	if len(ev.ChildShards) > 0 {

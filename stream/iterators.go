@@ -31,6 +31,9 @@ type GetShardIteratorRequest struct {
 	StartingSequenceNumber string    // AT_ and AFTER_SEQUENCE_NUMBER
 	Timestamp              time.Time // AT_TIMESTAMP; zero when absent
 	DryRun                 bool
+	// Push marks the iterator of a SubscribeToShard: enhanced fan-out has quotas of its
+	// own, so the Gate's GetShardIterator quota is not asked.
+	Push bool
 }
 
 // GetShardIterator returns a shard iterator for a position in a shard, with the errors and
@@ -65,7 +68,7 @@ func (s *Store) GetShardIterator(req *GetShardIteratorRequest) (string, error) {
 	if req.DryRun {
 		return "", dryRunSucceeded()
 	}
-	if g := s.opts.Gate; g != nil {
+	if g := s.opts.Gate; g != nil && !req.Push {
 		if typ := g.Iterator(gateShard(v.info, sh.ID)); typ != "" {
 			return "", refusedBy(typ, sh.ID, v.info, false)
 		}
@@ -128,7 +131,9 @@ func unixMilli(t time.Time) int64 {
 // (after: not after n). A number that is not a record's, such as the shard's
 // StartingSequenceNumber, lands on the right record this way. If there is no record at the
 // counter (not written yet, or expired), the position is the counter, or the one after it
-// for AFTER_SEQUENCE_NUMBER; reads start no earlier than the trim horizon.
+// for AFTER_SEQUENCE_NUMBER, unless n's time is before the shard's creation, before which
+// no record at any counter sorts (ContinuationSequenceNumber at a shard's start); reads
+// start no earlier than the trim horizon.
 func seekNumber(l *shardLog, n kinesis.SequenceNumber, after bool) (uint64, error) {
 	var found bool
 	var timeSec int64
@@ -141,7 +146,8 @@ func seekNumber(l *shardLog, n kinesis.SequenceNumber, after bool) (uint64, erro
 		return 0, err
 	}
 	switch {
-	case !found && after, found && after && timeSec <= n.TimeSec, found && !after && timeSec < n.TimeSec:
+	case !found && after && n.TimeSec >= l.createdSec, found && after && timeSec <= n.TimeSec,
+		found && !after && timeSec < n.TimeSec:
 		return n.Counter + 1, nil
 	}
 	return n.Counter, nil
@@ -193,6 +199,9 @@ type GetRecordsRequest struct {
 	// StreamARN, if set, must be the ARN of the stream the iterator reads.
 	StreamARN string
 	DryRun    bool
+	// Push marks the reads of a SubscribeToShard: enhanced fan-out has quotas of its own,
+	// not the shard's polling quota, so the Gate is not asked.
+	Push bool
 }
 
 // GetRecordsResult is what GetRecords returns besides the records.
@@ -245,6 +254,9 @@ func (s *Store) GetRecords(req *GetRecordsRequest, sink RecordSink) (GetRecordsR
 		limit = kinesis.MaxGetRecords
 	}
 	g := s.opts.Gate
+	if req.Push {
+		g = nil
+	}
 	if g != nil {
 		if typ := g.Read(gateShard(v.info, sh.ID)); typ != "" {
 			return GetRecordsResult{Stream: it.Stream, ShardID: sh.ID}, refusedBy(typ, sh.ID, v.info, true)

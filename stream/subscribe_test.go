@@ -148,3 +148,46 @@ func TestStore_WaitForRecords_SealBeforePublish(t *testing.T) {
 	_, res := getRecords(t, s, it, 0)
 	require.Len(t, res.ChildShards, 2, "GetRecords at the end of the split parent")
 }
+
+// TestStore_ContinuationSequenceNumber: the number a subscription reports before it has
+// sent a record resumes with AFTER_SEQUENCE_NUMBER at the position it stood at: at the
+// shard's start while it is empty (and still when its first record comes in the shard's
+// creation second; AT_SEQUENCE_NUMBER too there), and past the records before it, where it
+// is the last one's number.
+func TestStore_ContinuationSequenceNumber(t *testing.T) {
+	s := mustOpen(t, testOptions(newClock()))
+	mustCreate(t, s, "a", 1)
+	const id = "shardId-000000000000"
+	iterator := func(typ stream.IteratorType, number string) string {
+		t.Helper()
+		it, err := s.GetShardIterator(&stream.GetShardIteratorRequest{StreamName: "a", ShardID: id, Type: typ, StartingSequenceNumber: number})
+		require.NoError(t, err)
+		return it
+	}
+	continuation := func(it string) string {
+		t.Helper()
+		n, err := s.ContinuationSequenceNumber(it)
+		require.NoError(t, err)
+		require.NotEqual(t, "0", n)
+		return n
+	}
+
+	atStart := continuation(iterator(stream.TrimHorizon, ""))
+	early := []string{iterator(stream.AfterSequenceNumber, atStart), iterator(stream.AtSequenceNumber, atStart)}
+	first := put(t, s, "a", "k", "r0")
+	for i, it := range append(early, iterator(stream.AfterSequenceNumber, atStart), iterator(stream.AtSequenceNumber, atStart)) {
+		got, _ := getRecords(t, s, it, 1)
+		require.Len(t, got, 1, "iterator %d from the continuation at the start", i)
+		require.Equal(t, first.SequenceNumber.String(), got[0].text, "iterator %d", i)
+	}
+
+	second := put(t, s, "a", "k", "r1")
+	tip := continuation(iterator(stream.Latest, ""))
+	require.Equal(t, second.SequenceNumber.String(), tip, "past a record, the continuation is that record's number")
+	third := put(t, s, "a", "k", "r2")
+	for typ, want := range map[stream.IteratorType]stream.PutResult{stream.AfterSequenceNumber: third, stream.AtSequenceNumber: second} {
+		got, _ := getRecords(t, s, iterator(typ, tip), 1)
+		require.Len(t, got, 1, "%s the continuation at the tip", typ)
+		require.Equal(t, want.SequenceNumber.String(), got[0].text, "%s the continuation at the tip", typ)
+	}
+}

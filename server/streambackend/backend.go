@@ -22,6 +22,7 @@ func New(s *stream.Store) server.Backend {
 type backend struct {
 	store  *stream.Store
 	counts *metrics.Scope // nil unless counting (metrics.go)
+	subs   subscriptions  // SubscribeToShard's, for the takeover rule
 }
 
 func (b *backend) CreateStream(_ context.Context, in *server.CreateStreamInput) (*server.CreateStreamOutput, error) {
@@ -278,16 +279,8 @@ func (b *backend) getRecords(in *server.GetRecordsInput, sink server.RecordSink)
 	if err != nil {
 		return nil, res, err
 	}
-	out := &server.GetRecordsOutput{NextShardIterator: res.NextShardIterator, MillisBehindLatest: res.MillisBehindLatest}
-	for i := range res.ChildShards {
-		sh := &res.ChildShards[i]
-		parents := []string{sh.ParentID}
-		if sh.AdjacentParentID != "" {
-			parents = append(parents, sh.AdjacentParentID)
-		}
-		out.ChildShards = append(out.ChildShards, server.ChildShard{ShardId: sh.ID, ParentShards: parents, HashKeyRange: hashKeyRange(sh.HashKeyRange)})
-	}
-	return out, res, nil
+	return &server.GetRecordsOutput{NextShardIterator: res.NextShardIterator, MillisBehindLatest: res.MillisBehindLatest,
+		ChildShards: childShardsOut(res.ChildShards)}, res, nil
 }
 
 func (b *backend) IncreaseStreamRetentionPeriod(_ context.Context, in *server.IncreaseStreamRetentionPeriodInput) (*server.IncreaseStreamRetentionPeriodOutput, error) {

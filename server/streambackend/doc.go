@@ -17,7 +17,18 @@
 // holds the wire (HTTP, decoding, validation, error rendering) and imports nothing of the
 // engine; package stream holds streams and shards and knows nothing of the wire. This
 // package imports both and only maps between them: server's input and output structs to
-// stream's requests and results and back. It adds no rules of its own, and no state but the Stores a Scoped keeps.
+// stream's requests and results and back. It adds no rules of its own, and no state but the
+// Stores a Scoped keeps and the subscriptions under way of each Store.
+//
+// # Subscriptions
+//
+// SubscribeToShard (subscribe.go) joins the store's parts: ActiveConsumer for the consumer
+// and the channel that says it went away, GetShardIterator for the starting position (both
+// before the stream starts, so that their errors are ordinary answers), then GetRecords
+// into the server's event sink and WaitForRecords between reads, so that records are pushed
+// as they become durable and nothing is polled. The one rule of its own is AWS's takeover
+// rule: a registry of the subscriptions under way, by consumer and shard, refuses a second
+// subscription within 5 s of the first (on the store's clock) and lets a later one take over.
 //
 // # Errors
 //
