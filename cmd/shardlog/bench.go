@@ -73,9 +73,12 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	finished := make(chan struct{})
-	defer close(finished)
+	// The watcher below is done before runBench returns: it writes to stderr, which the
+	// caller may read as soon as runBench is back.
+	finished, watched := make(chan struct{}), make(chan struct{})
+	defer func() { close(finished); <-watched }()
 	go func() {
+		defer close(watched)
 		select {
 		case <-ctx.Done():
 		case <-finished:
