@@ -46,6 +46,10 @@ type PutRecordsRequest struct {
 	Records    []segment.Record
 	HashKeys   []string
 	DryRun     bool // check everything, write nothing, and answer dryRunSucceeded
+
+	// Encryption is set by PutRecords: the encryption of the stream as it wrote, for the
+	// answer's EncryptionType.
+	Encryption EncryptionType
 }
 
 // PutRecordRequest is the input of PutRecord.
@@ -54,6 +58,10 @@ type PutRecordRequest struct {
 	Entry                     PutEntry
 	SequenceNumberForOrdering string // checked, not needed: each shard orders its records
 	DryRun                    bool
+
+	// Encryption is set by PutRecord: the encryption of the stream as it wrote, for the
+	// answer's EncryptionType.
+	Encryption EncryptionType
 }
 
 // PutRecords writes records to a stream: each goes to the open shard whose hash key range
@@ -72,6 +80,7 @@ func (s *Store) PutRecords(req *PutRecordsRequest, results []PutResult) ([]PutRe
 	if err != nil {
 		return results, err
 	}
+	req.Encryption = v.info.Encryption
 	b := batches.Get().(*batcher)
 	defer b.release()
 	in := putInput{recs: req.Records, hashKeys: req.HashKeys}
@@ -136,6 +145,7 @@ func (s *Store) PutRecord(req *PutRecordRequest) (PutResult, error) {
 	if err != nil {
 		return PutResult{}, err
 	}
+	req.Encryption = v.info.Encryption
 	b := batches.Get().(*batcher)
 	defer b.release()
 	entries := b.fromEntries([]PutEntry{req.Entry})

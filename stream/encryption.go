@@ -42,19 +42,6 @@ func (s *Store) StopStreamEncryption(name string, encryptionType EncryptionType,
 	})
 }
 
-// Encryption returns the encryption of the named stream as it is now, for the EncryptionType
-// of PutRecord and PutRecords, or "" if there is no such stream. It takes no lock.
-func (s *Store) Encryption(name string) EncryptionType {
-	e := s.entry(name)
-	if e == nil {
-		return ""
-	}
-	if v := e.view.Load(); v != nil {
-		return v.info.Encryption
-	}
-	return ""
-}
-
 // checkEncryptionChange checks the arguments common to Start and StopStreamEncryption, then
 // the stream's status and its quota of changes, which it counts.
 func (s *Store) checkEncryptionChange(info *StreamInfo, encryptionType EncryptionType, keyID string) error {

@@ -188,7 +188,7 @@ func (b *backend) putRecords(in *server.PutRecordsInput) (*server.PutRecordsOutp
 		return nil, err
 	}
 	out := putRecordsOutput(results, sc)
-	out.EncryptionType = b.encryptionType(in.StreamName)
+	out.EncryptionType = encryptionType(sc.req.Encryption)
 	return out, nil
 }
 
@@ -232,17 +232,18 @@ func (b *backend) PutRecord(_ context.Context, in *server.PutRecordInput) (*serv
 }
 
 func (b *backend) putRecord(in *server.PutRecordInput) (*server.PutRecordOutput, error) {
-	r, err := b.store.PutRecord(&stream.PutRecordRequest{
+	req := stream.PutRecordRequest{
 		StreamName:                in.StreamName,
 		Entry:                     stream.PutEntry{PartitionKey: in.PartitionKey, ExplicitHashKey: in.ExplicitHashKey, Data: in.Data},
 		SequenceNumberForOrdering: in.SequenceNumberForOrdering,
 		DryRun:                    in.DryRun,
-	})
+	}
+	r, err := b.store.PutRecord(&req)
 	if err != nil {
 		return nil, err
 	}
 	return &server.PutRecordOutput{ShardId: r.ShardID, SequenceNumber: r.SequenceNumber.String(),
-		EncryptionType: b.encryptionType(in.StreamName)}, nil
+		EncryptionType: encryptionType(req.Encryption)}, nil
 }
 
 func (b *backend) GetShardIterator(_ context.Context, in *server.GetShardIteratorInput) (*server.GetShardIteratorOutput, error) {

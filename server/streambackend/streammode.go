@@ -54,11 +54,11 @@ func (b *backend) monitoringOutput(name string, current, desired []string, err e
 	}, nil
 }
 
-// encryptionType is the EncryptionType of a PutRecord or PutRecords answer: KMS for a stream
-// encrypted now, and none otherwise (AWS's answers for unencrypted streams were recorded
-// without it).
-func (b *backend) encryptionType(name string) string {
-	if b.store.Encryption(name) == stream.EncryptionKMS {
+// encryptionType is the EncryptionType of a PutRecord or PutRecords answer, from the
+// encryption the store wrote under: KMS for an encrypted stream, and none otherwise (AWS's
+// answers for unencrypted streams were recorded without it).
+func encryptionType(e stream.EncryptionType) string {
+	if e == stream.EncryptionKMS {
 		return server.EncryptionTypeKMS
 	}
 	return ""
