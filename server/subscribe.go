@@ -100,14 +100,12 @@ type SubscribeToShardEvent struct {
 }
 
 var (
-	shapeConsumerARNSubscribe = stringShape(1, 2048,
-		`^(arn):aws.*:kinesis:.*:\d{12}:.*stream\/[a-zA-Z0-9_.-]+\/consumer\/[a-zA-Z0-9_.-]+:[0-9]+`)
 	shapeStartingPosition = structShape("StartingPosition",
 		required("Type", shapeShardIteratorType),
 		optional("SequenceNumber", shapeSequenceNumber),
 		optional("Timestamp", shapeTimestamp))
 	shapeSubscribeToShardInput = structShape("SubscribeToShardInput",
-		required("ConsumerARN", shapeConsumerARNSubscribe),
+		required("ConsumerARN", shapeConsumerARN),
 		required("ShardId", shapeShardID),
 		required("StartingPosition", shapeStartingPosition),
 		optional("DryRun", shapeBoolean),
