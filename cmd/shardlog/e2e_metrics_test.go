@@ -1,16 +1,14 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"net/http"
-	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
+	"github.com/shardlog/shardlog/internal/testutil"
 	"github.com/stretchr/testify/require"
 )
 
@@ -55,18 +53,7 @@ func scrapeMetrics(t *testing.T, endpoint string) map[string]float64 {
 	require.NoError(t, err)
 	defer resp.Body.Close()
 	require.Equal(t, http.StatusOK, resp.StatusCode)
-	samples := map[string]float64{}
-	sc := bufio.NewScanner(resp.Body)
-	for sc.Scan() {
-		line := sc.Text()
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		i := strings.LastIndexByte(line, ' ')
-		v, err := strconv.ParseFloat(line[i+1:], 64)
-		require.NoError(t, err, "sample %q", line)
-		samples[line[:i]] = v
-	}
-	require.NoError(t, sc.Err())
+	samples, err := testutil.PrometheusSamples(resp.Body)
+	require.NoError(t, err)
 	return samples
 }

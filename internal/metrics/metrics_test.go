@@ -1,13 +1,10 @@
 package metrics_test
 
 import (
-	"bufio"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -15,6 +12,7 @@ import (
 
 	"github.com/shardlog/shardlog/internal/durable"
 	"github.com/shardlog/shardlog/internal/metrics"
+	"github.com/shardlog/shardlog/internal/testutil"
 	"github.com/shardlog/shardlog/kinesis"
 )
 
@@ -24,18 +22,8 @@ func scrape(t *testing.T, m *metrics.Metrics) map[string]float64 {
 	rec := httptest.NewRecorder()
 	m.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
 	require.Equal(t, http.StatusOK, rec.Code)
-	samples := map[string]float64{}
-	sc := bufio.NewScanner(rec.Body)
-	for sc.Scan() {
-		line := sc.Text()
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		i := strings.LastIndexByte(line, ' ')
-		v, err := strconv.ParseFloat(line[i+1:], 64)
-		require.NoError(t, err, "sample %q", line)
-		samples[line[:i]] = v
-	}
+	samples, err := testutil.PrometheusSamples(rec.Body)
+	require.NoError(t, err)
 	return samples
 }
 

@@ -1,12 +1,10 @@
 package streambackend_test
 
 import (
-	"bufio"
 	"context"
 	"flag"
 	"net/http"
 	"net/http/httptest"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -16,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/shardlog/shardlog/internal/metrics"
+	"github.com/shardlog/shardlog/internal/testutil"
 	"github.com/shardlog/shardlog/server"
 	"github.com/shardlog/shardlog/server/streambackend"
 	"github.com/shardlog/shardlog/shard"
@@ -31,19 +30,8 @@ func scrape(t *testing.T, base string) map[string]float64 {
 	defer resp.Body.Close()
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	require.Contains(t, resp.Header.Get("Content-Type"), "text/plain")
-	samples := map[string]float64{}
-	sc := bufio.NewScanner(resp.Body)
-	for sc.Scan() {
-		line := sc.Text()
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		i := strings.LastIndexByte(line, ' ')
-		v, err := strconv.ParseFloat(line[i+1:], 64)
-		require.NoError(t, err, "sample %q", line)
-		samples[line[:i]] = v
-	}
-	require.NoError(t, sc.Err())
+	samples, err := testutil.PrometheusSamples(resp.Body)
+	require.NoError(t, err)
 	return samples
 }
 
