@@ -53,9 +53,11 @@ func (b *backend) SubscribeToShard(ctx context.Context, in *server.SubscribeToSh
 	return p.run(ctx)
 }
 
-// startRequest is the GetShardIteratorRequest of a subscription's StartingPosition.
+// startRequest is the GetShardIteratorRequest of a subscription's StartingPosition. A
+// DryRun subscription is checked as far as that request, which then answers
+// DryRunOperationException, before anything starts.
 func startRequest(streamName string, in *server.SubscribeToShardInput) *stream.GetShardIteratorRequest {
-	req := &stream.GetShardIteratorRequest{StreamName: streamName, ShardID: in.ShardId, Push: true}
+	req := &stream.GetShardIteratorRequest{StreamName: streamName, ShardID: in.ShardId, Push: true, DryRun: in.DryRun}
 	if sp := in.StartingPosition; sp != nil {
 		req.Type, req.StartingSequenceNumber = stream.IteratorType(sp.Type), sp.SequenceNumber
 		if sp.Timestamp != nil {

@@ -643,3 +643,27 @@ func TestSubscribeToShard_SDK_Encrypted(t *testing.T) {
 	require.Equal(t, "secret", string(got[0].Data))
 	require.Equal(t, types.EncryptionTypeKms, got[0].EncryptionType)
 }
+
+// TestSubscribeToShard_SDK_DryRun: SubscribeToShard is the fifth operation that takes DryRun:
+// a good request answers DryRunOperationException without starting a stream or taking the
+// consumer's shard (a real subscription right after it is not refused by the takeover
+// rule), and a bad one still gets its own error.
+func TestSubscribeToShard_SDK_DryRun(t *testing.T) {
+	e := newSubEnv(t, 1, server.Options{})
+	ctx := context.Background()
+	in := subscribeInput(e.consumer, 0, types.ShardIteratorTypeTrimHorizon, "")
+	in.DryRun = aws.Bool(true)
+	_, err := newSDKClient(e.url, nil).SubscribeToShard(ctx, in)
+	requireSDKError(t, err, "DryRunOperationException", "Request would have succeeded, but DryRun flag is set.")
+
+	bad := subscribeInput(e.consumer, 7, types.ShardIteratorTypeTrimHorizon, "")
+	bad.DryRun = aws.Bool(true)
+	_, err = newSDKClient(e.url, nil).SubscribeToShard(ctx, bad)
+	requireSDKError(t, err, "ResourceNotFoundException",
+		"Shard shardId-000000000007 in stream s under account 000000000000 does not exist")
+
+	s := subscribe(t, e.url, subscribeInput(e.consumer, 0, types.ShardIteratorTypeTrimHorizon, ""))
+	e.put(e.client, "after the dry run")
+	got, _ := s.records(1)
+	require.Equal(t, "after the dry run", string(got[0].Data))
+}
