@@ -10,6 +10,7 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/shardlog/shardlog/bench"
 )
@@ -56,6 +57,7 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 	readBack := fs.Bool("read-back", true, "read every shard back and verify it")
 	fs.IntVar(&cfg.ReadConnections, "read-connections", 0, "shards read back at once (default: all of them)")
 	fs.BoolVar(&cfg.KeepStreams, "keep", false, "leave the streams (and consumers) on the server (default: delete them at the end, also when interrupted)")
+	fs.DurationVar(&cfg.DrainTimeout, "drain-timeout", 30*time.Second, "with --consumers: how long to wait after the writes for every consumer to be pushed every record")
 	fs.IntVar(&cfg.Consumers, "consumers", 0, fmt.Sprintf("consumers per stream subscribed to every shard with SubscribeToShard during the writes, 0 to %d", bench.MaxConsumers))
 	fs.Bool("delete", true, "no effect: the streams are deleted unless --keep (kept for older scripts)")
 	fs.Uint64Var(&cfg.Seed, "seed", 1, "seed of payloads and partition keys")

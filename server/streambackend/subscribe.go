@@ -48,7 +48,8 @@ func (b *backend) SubscribeToShard(ctx context.Context, in *server.SubscribeToSh
 	if err := events.Start(); err != nil {
 		return err
 	}
-	p := &pusher{store: b.store, events: events, consumer: c, sub: sub, iterator: iterator}
+	p := &pusher{store: b.store, events: events, consumer: c, sub: sub, iterator: iterator,
+		meter: b.store.PushMeter(c.ARN, c.Stream, kinesis.ShardID(index)), pushWait: b.pushWait}
 	p.records.events, p.records.cont = events, cont
 	return p.run(ctx)
 }
@@ -81,6 +82,9 @@ type pusher struct {
 	sub      *subscription
 	iterator string
 	records  eventRecords
+	behindMs int64             // MillisBehindLatest of the last read
+	meter    *stream.PushMeter // nil: pushes are not metered
+	pushWait func(ctx context.Context, d time.Duration) error
 }
 
 // run sends events until the shard ends, the subscription is ended, or ctx is done.
@@ -101,10 +105,24 @@ func (p *pusher) run(ctx context.Context) error {
 		if err := sctx.Err(); err != nil {
 			return p.ended(ctx, sctx)
 		}
-		res, err := p.store.GetRecords(&stream.GetRecordsRequest{ShardIterator: p.iterator, Push: true}, &p.records)
+		maxBytes, heartbeat := p.allowance(sctx, lastEvent)
+		if sctx.Err() != nil {
+			continue
+		}
+		if heartbeat { // held back by the meter for heartbeatInterval
+			ev := server.SubscribeToShardEvent{ContinuationSequenceNumber: p.records.cont, MillisBehindLatest: p.behindMs}
+			if err := p.events.Event(&ev); err != nil {
+				return err
+			}
+			lastEvent = time.Now()
+			continue
+		}
+		res, err := p.store.GetRecords(&stream.GetRecordsRequest{ShardIterator: p.iterator, Push: true, MaxBytes: maxBytes}, &p.records)
+		p.meter.Done(res.Bytes)
 		if err != nil {
 			return p.failed(ctx, sctx, err)
 		}
+		p.behindMs = res.MillisBehindLatest
 		sent := p.records.sent()
 		ev := server.SubscribeToShardEvent{ContinuationSequenceNumber: p.records.cont, MillisBehindLatest: res.MillisBehindLatest}
 		if res.NextShardIterator == "" { // the end of a closed shard
@@ -124,6 +142,44 @@ func (p *pusher) run(ctx context.Context) error {
 		if err := p.wait(sctx, heartbeatInterval-time.Since(lastEvent)); err != nil {
 			return p.failed(ctx, sctx, err)
 		}
+	}
+}
+
+// allowance returns the most bytes the next read may push under the consumer's meter (0:
+// no bound), waiting while the meter allows nothing: the records wait in the log, and
+// nothing is read into memory. heartbeat is true when an event is due first. It returns
+// early when sctx ends.
+func (p *pusher) allowance(sctx context.Context, lastEvent time.Time) (maxBytes int, heartbeat bool) {
+	for {
+		n, wait := p.meter.Allowance()
+		switch {
+		case n < 0:
+			return 0, false
+		case n > 0:
+			return int(n), false
+		}
+		due := heartbeatInterval - time.Since(lastEvent)
+		if due <= 0 {
+			return 0, true
+		}
+		if p.sleep(sctx, min(wait, due)) != nil {
+			return 0, false
+		}
+	}
+}
+
+// sleep waits d, or until sctx ends.
+func (p *pusher) sleep(sctx context.Context, d time.Duration) error {
+	if p.pushWait != nil {
+		return p.pushWait(sctx, d)
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-sctx.Done():
+		return sctx.Err()
 	}
 }
 
