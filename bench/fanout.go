@@ -42,30 +42,32 @@ type FanOutResult struct {
 	// a consumer: the write and the push together, to compare with the write's call latency.
 	FromSend Latency `json:"fromSend"`
 
-	// Server is what the server process used, from Config.ServerPID or, without it, the
-	// process metrics at the endpoint's /metrics; nil when neither could be read.
+	// Server is what the server process used, from Config.ServerPID and the endpoint's
+	// /metrics; nil when neither could be read.
 	Server *FanOutServer `json:"server,omitempty"`
 
 	PerConsumer []ConsumerResult `json:"perConsumer"`
 }
 
-// FanOutServer is the server's cost of the fan-out.
+// FanOutServer is the server's cost of the fan-out (serverProbe says where each figure is
+// read from).
 type FanOutServer struct {
-	Source string `json:"source"` // "proc" (Config.ServerPID) or "metrics" (/metrics)
+	CPUFrom    string `json:"cpuFrom"`    // "proc" (Config.ServerPID), "metrics" (/metrics) or "": not read
+	MemoryFrom string `json:"memoryFrom"` // "metrics" (Go heap and stacks in use), "proc" (RssAnon) or ""
 	// CPUSeconds is the server's CPU time from the start of the write phase until the last
 	// consumer was pushed its last record: the writes and the pushes together.
 	CPUSeconds float64 `json:"cpuSeconds"`
 	// CPUMicrosPerRecord is CPUSeconds per record pushed (all consumers), in µs.
 	CPUMicrosPerRecord float64 `json:"cpuMicrosPerRecord"`
-	// IdleBytesPerSubscription is the growth of the server's resident memory from before the
+	// IdleBytesPerSubscription is the growth of the server's memory from before the
 	// subscriptions to when all were open, per subscription.
 	IdleBytesPerSubscription int64 `json:"idleBytesPerSubscription"`
-	// PeakBytesPerSubscription is the growth of the server's resident memory from before the
+	// PeakBytesPerSubscription is the growth of the server's memory from before the
 	// subscriptions to its peak while records were written and pushed, per subscription
 	// (this also counts what the writes use: compare with a run without consumers).
 	PeakBytesPerSubscription int64 `json:"peakBytesPerSubscription"`
-	RSSBeforeBytes           int64 `json:"rssBeforeBytes"`
-	RSSPeakBytes             int64 `json:"rssPeakBytes"`
+	MemoryBeforeBytes        int64 `json:"memoryBeforeBytes"`
+	MemoryPeakBytes          int64 `json:"memoryPeakBytes"`
 }
 
 // ConsumerResult is what one consumer was pushed, over every shard of its stream.

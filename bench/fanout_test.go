@@ -125,8 +125,9 @@ func TestRun_Consumers_ServerPID(t *testing.T) {
 	res := mustRun(t, cfg)
 	s := res.FanOut.Server
 	require.NotNil(t, s)
-	require.Equal(t, "proc", s.Source)
-	require.Positive(t, s.RSSBeforeBytes)
-	require.GreaterOrEqual(t, s.RSSPeakBytes, s.RSSBeforeBytes)
+	require.Equal(t, "proc", s.CPUFrom)
+	require.Equal(t, "proc", s.MemoryFrom, "an httptest server has no /metrics")
+	require.Positive(t, s.MemoryBeforeBytes)
+	require.GreaterOrEqual(t, s.MemoryPeakBytes, s.MemoryBeforeBytes)
 	require.Equal(t, cfg.Records, res.FanOut.Records)
 }

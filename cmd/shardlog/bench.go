@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -172,8 +173,9 @@ func printFanOut(w io.Writer, f *bench.FanOutResult) {
 		f.Consumers, f.Subscriptions, group(float64(f.Records)), f.Seconds, group(f.RecordsPerSec), ms(l.P50Ms), ms(l.P99Ms), ms(l.MaxMs),
 		100*float64(f.BeforeAnswer)/max(1, float64(f.Records)), ms(f.FromSend.P50Ms), ms(f.FromSend.P99Ms))
 	if s := f.Server; s != nil {
-		fmt.Fprintf(w, "        server (%s): %.2f CPU s, %.2f µs per record pushed; memory per subscription %s idle, %s at peak\n",
-			s.Source, s.CPUSeconds, s.CPUMicrosPerRecord, kib(s.IdleBytesPerSubscription), kib(s.PeakBytesPerSubscription))
+		fmt.Fprintf(w, "        server (CPU from %s, memory from %s): %.2f CPU s, %.2f µs per record pushed; memory per subscription %s idle, %s at peak\n",
+			cmp.Or(s.CPUFrom, "nowhere"), cmp.Or(s.MemoryFrom, "nowhere"), s.CPUSeconds, s.CPUMicrosPerRecord,
+			kib(s.IdleBytesPerSubscription), kib(s.PeakBytesPerSubscription))
 	}
 	for _, c := range f.PerConsumer {
 		verdict := "ok"

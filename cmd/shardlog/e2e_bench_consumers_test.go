@@ -40,8 +40,9 @@ func TestBench_Consumers(t *testing.T) {
 			require.Equal(t, uint64(2000), c.Latency.Calls)
 		}
 		require.NotNil(t, f.Server, "the server's /metrics")
-		require.Equal(t, "metrics", f.Server.Source)
-		require.Positive(t, f.Server.RSSBeforeBytes)
+		require.Equal(t, "metrics", f.Server.CPUFrom)
+		require.Equal(t, "metrics", f.Server.MemoryFrom)
+		require.Positive(t, f.Server.MemoryBeforeBytes)
 
 		kc := newClient(srv.Endpoint)
 		streams, err := kc.ListStreams(context.Background(), &kinesis.ListStreamsInput{})
