@@ -283,20 +283,19 @@ func (f *fanOut) consumerResult(con *consumer) (ConsumerResult, [2]*Histogram, t
 			seen.or(s.seen[w])
 		}
 		lost, doubt, unacked := seenAgainst(&wr.track, seen)
+		unsent := seen.countFrom(wr.track.sent) // named as records the writer never sent
 		v.Lost += lost
 		v.InDoubt += doubt
-		v.Unacknowledged += unacked
+		v.Unacknowledged += unacked - unsent
+		v.Unknown += unsent
 		v.Acknowledged += acknowledged(&wr.track)
-		if unknown := seen.countFrom(wr.track.sent); unknown > 0 {
-			v.Unknown += unknown
-		}
 	}
 	v.OK = v.Lost == 0 && v.Duplicated == 0 && v.Reordered == 0 && v.Changed == 0 &&
 		v.WrongShard == 0 && v.Unknown == 0 && v.Unacknowledged == 0
 	if v.Lost > 0 {
 		f.problem("consumer %s: %d acknowledged records were not pushed", con.name, v.Lost)
 	}
-	f.mu.Lock()
+	f.mu.Lock() // the problems of every consumer, together
 	v.Problems = append([]string(nil), f.problems...)
 	f.mu.Unlock()
 	cr.Verify = v
