@@ -121,8 +121,11 @@ func (p *serverProbe) scrape(ctx context.Context) (scraped, error) {
 	return m, sc.Err()
 }
 
+// memorySampleEvery is how often a serverWatch samples the server's memory.
+const memorySampleEvery = 100 * time.Millisecond
+
 // serverWatch follows the server during the fan-out: CPU time from the start of the writes,
-// peak resident memory sampled every sampleEvery.
+// peak memory sampled every memorySampleEvery.
 type serverWatch struct {
 	probe     *serverProbe
 	stats     FanOutServer
@@ -145,7 +148,7 @@ func (w *serverWatch) start(ctx context.Context) {
 	w.cpu0, w.memOpened, _ = w.probe.read(ctx)
 	w.stop = make(chan struct{})
 	w.done.Go(func() {
-		t := time.NewTicker(sampleEvery)
+		t := time.NewTicker(memorySampleEvery)
 		defer t.Stop()
 		for {
 			select {
