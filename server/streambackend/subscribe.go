@@ -18,6 +18,9 @@ import (
 // WaitForRecords, which wakes it when a record is durable, so nothing is polled and nothing
 // is held but the event being written. An idle shard gets an empty event every
 // heartbeatInterval; a closed shard's last event carries ChildShards and ends the stream.
+// Under a Gate that meters pushes (stream.PushGate: `--limits aws`, 2 MiB/s per consumer
+// and shard), each read takes at most what the meter allows, and while it allows nothing
+// the subscription waits, with the records in the log: delayed, never dropped.
 
 // heartbeatInterval is the most time between two events of a subscription, as on AWS.
 const heartbeatInterval = 5 * time.Second
