@@ -70,7 +70,7 @@ var layers = []layer{
 	{dir: "server", level: 5, mods: []string{"kinesis", "internal/wire", "internal/lograte", "internal/eventstream"}},
 
 	{dir: "server/streambackend", level: 6, mods: []string{"server", "stream", "segment", "kinesis", "internal/metrics"}},
-	{dir: "bench", level: 6, mods: []string{"kinesis", "internal/wire"}, deps: []string{awsSDK}},
+	{dir: "bench", level: 6, mods: []string{"kinesis", "internal/wire", "internal/eventstream"}, deps: []string{awsSDK}},
 
 	{dir: "cmd/shardlog", level: 7, anyLower: true, deps: []string{awsSDK, xterm, yaml}},
 	{dir: "fuzz", level: 7, anyLower: true},

@@ -35,7 +35,7 @@ func newClient(endpoint, region string, conns int) *client {
 	date := time.Now().UTC().Format("20060102T150405Z")
 	auth := fmt.Sprintf("AWS4-HMAC-SHA256 Credential=AKIDSHARDLOGBENCH/%s/%s/kinesis/aws4_request, "+
 		"SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=%064d", date[:8], region, 0)
-	for _, op := range []string{"PutRecords", "PutRecord", "GetShardIterator", "GetRecords"} {
+	for _, op := range []string{"PutRecords", "PutRecord", "GetShardIterator", "GetRecords", "SubscribeToShard"} {
 		c.headers[op] = http.Header{
 			"Content-Type":  {"application/x-amz-json-1.1"},
 			"X-Amz-Target":  {"Kinesis_20131202." + op},
@@ -64,6 +64,17 @@ func (c *client) call(ctx context.Context, op string, body []byte, buf []byte) (
 		return 0, answer, fmt.Errorf("bench: %s: read answer: %w", op, err)
 	}
 	return resp.StatusCode, answer, nil
+}
+
+// open sends body as operation op and returns the answer as it starts, for the caller to
+// read and close: the event stream of SubscribeToShard.
+func (c *client) open(ctx context.Context, op string, body []byte) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.url, bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	req.Header = c.headers[op]
+	return c.http.Do(req)
 }
 
 // readBody reads r into buf, growing it if needed; n is the length if known, else -1.

@@ -104,6 +104,15 @@ type Config struct {
 	// whether it succeeded, failed or was interrupted (its context cancelled).
 	KeepStreams bool
 
+	// Consumers, if set, is the number of consumers registered on each stream before the
+	// writes, each subscribed to every shard with SubscribeToShard while they run and
+	// verified to be pushed every record once and in order (enhanced fan-out), 0 to
+	// MaxConsumers. They are deregistered at the end unless KeepStreams is set.
+	Consumers int
+	// DrainTimeout bounds the wait, once the writes are done, for every consumer to be
+	// pushed every acknowledged record; what has not come by then is lost. Default 30 s.
+	DrainTimeout time.Duration
+
 	// Seed makes the payloads and partition keys of a run repeatable. Default 1.
 	Seed uint64
 
@@ -162,6 +171,9 @@ func (c Config) withDefaults() Config {
 	if c.ReadLimit == 0 {
 		c.ReadLimit = 10000
 	}
+	if c.DrainTimeout == 0 {
+		c.DrainTimeout = 30 * time.Second
+	}
 	if c.Seed == 0 {
 		c.Seed = 1
 	}
@@ -193,6 +205,8 @@ func (c Config) validate() error {
 		return fmt.Errorf("%w: %d connections, %d read connections (want 1 to %d)", ErrConfig, c.Connections, c.ReadConnections, maxConnections)
 	case c.Duration < 0 || c.Records < 0:
 		return fmt.Errorf("%w: negative duration or record count", ErrConfig)
+	case c.Consumers < 0 || c.Consumers > MaxConsumers:
+		return fmt.Errorf("%w: %d consumers, want 0 to %d", ErrConfig, c.Consumers, MaxConsumers)
 	case c.ReadLimit < 1 || c.ReadLimit > 10000:
 		return fmt.Errorf("%w: read limit %d, want 1 to 10000", ErrConfig, c.ReadLimit)
 	}

@@ -132,12 +132,17 @@ const deleteTimeout = 30 * time.Second
 // deleteStreams deletes the streams, reporting the first failure. A stream that does not
 // exist (its creation failed) is not one. It runs under a context of its own, so that an
 // interrupted run still cleans up.
-func deleteStreams(ctx context.Context, kc *kinesis.Client, names []string) error {
+// With consumers, registered or being deregistered, the deletion takes them along.
+func deleteStreams(ctx context.Context, kc *kinesis.Client, names []string, consumers bool) error {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), deleteTimeout)
 	defer cancel()
 	var first error
 	for _, name := range names {
-		_, err := kc.DeleteStream(ctx, &kinesis.DeleteStreamInput{StreamName: aws.String(name)})
+		in := &kinesis.DeleteStreamInput{StreamName: aws.String(name)}
+		if consumers {
+			in.EnforceConsumerDeletion = aws.Bool(true)
+		}
+		_, err := kc.DeleteStream(ctx, in)
 		var notFound *types.ResourceNotFoundException
 		if err != nil && !errors.As(err, &notFound) && first == nil {
 			first = fmt.Errorf("bench: delete stream %s: %w", name, err)

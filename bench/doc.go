@@ -20,6 +20,15 @@
 // p50, p90, p99 and p99.9. With Config.ServerPID the run also samples the server process's
 // CPU time and memory (VmHWM, RssAnon, RssFile) from /proc during each phase.
 //
+// With Config.Consumers the run also measures enhanced fan-out: it registers that many
+// consumers on each stream, subscribes each to every shard with SubscribeToShard before the
+// writes start (its own event-stream reader, internal/eventstream, over one HTTP/1.1
+// connection per subscription), checks every record pushed as the read-back does, and notes
+// its delivery latency, from the answer to its PutRecords call to its arrival. Once the
+// writes are done it waits until each consumer has been pushed every acknowledged record,
+// and reports per consumer the records/s pushed, the latencies and the verification, and
+// the server's CPU per record pushed and memory per subscription (FanOutResult).
+//
 // # Usage
 //
 //	res, err := bench.Run(ctx, bench.Config{

@@ -114,6 +114,39 @@ func records(s *wire.Scanner, a *getRecordsAnswer, record func(seq, key, data []
 	}
 }
 
+// subscribeEvent is what a subscription needs of a SubscribeToShardEvent.
+type subscribeEvent struct {
+	records     int
+	cont        []byte // ContinuationSequenceNumber; aliases the payload
+	behindMs    int64  // MillisBehindLatest
+	childShards int    // entries of ChildShards: the shard is closed and read to its end
+}
+
+// parseSubscribeEvent reads the JSON payload of a SubscribeToShardEvent, calling record for
+// each record in order with slices of payload (data is the base64 text as sent).
+func parseSubscribeEvent(payload []byte, record func(seq, key, data []byte)) (subscribeEvent, error) {
+	var ev subscribeEvent
+	var a getRecordsAnswer
+	s := wire.NewTrustedScanner(payload)
+	s.Object(func(key []byte) bool {
+		switch string(key) {
+		case "Records":
+			records(&s, &a, record)
+		case "ContinuationSequenceNumber":
+			ev.cont, _ = strOrNull(&s)
+		case "MillisBehindLatest":
+			ev.behindMs = int64(number(&s))
+		case "ChildShards":
+			array(&s, func() { ev.childShards++; s.Skip() })
+		default:
+			s.Skip()
+		}
+		return true
+	})
+	ev.records = a.records
+	return ev, s.End()
+}
+
 // parsePutRecords reads a PutRecords answer: the failed record count, and, only when it is
 // not zero, which entries failed (failed[i] for entry i). When the count comes first and is
 // zero, as shardlog and kinesalite write it, the entries are not read at all: the read-back

@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -194,4 +195,56 @@ func BenchmarkParseGetRecords(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "records/s")
+}
+
+func TestParseSubscribeEvent(t *testing.T) {
+	payload := []byte(`{"Records":[{"SequenceNumber":"1","ApproximateArrivalTimestamp":1.7E9,"Data":"QUJD","PartitionKey":"k"},` +
+		`{"SequenceNumber":"2","Data":"REVG","PartitionKey":"l"}],"ContinuationSequenceNumber":"2","MillisBehindLatest":7,` +
+		`"ChildShards":[{"ShardId":"shardId-000000000001","ParentShards":["shardId-000000000000"],"HashKeyRange":{"StartingHashKey":"0","EndingHashKey":"1"}}]}`)
+	var got []string
+	ev, err := parseSubscribeEvent(payload, func(seq, key, data []byte) { got = append(got, string(seq)+"/"+string(key)+"/"+string(data)) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"1/k/QUJD", "2/l/REVG"}; !slices.Equal(got, want) {
+		t.Fatalf("records %q, want %q", got, want)
+	}
+	if ev.records != 2 || string(ev.cont) != "2" || ev.behindMs != 7 || ev.childShards != 1 {
+		t.Fatalf("event %+v", ev)
+	}
+	if _, err := parseSubscribeEvent([]byte(`{"Records":[`), func(_, _, _ []byte) {}); err == nil {
+		t.Fatal("a cut payload parsed")
+	}
+}
+
+func TestBitsetCountFromAndSeenAgainst(t *testing.T) {
+	var b bitset
+	for _, i := range []uint64{1, 63, 64, 130} {
+		b.set(i)
+	}
+	for _, c := range []struct {
+		from uint64
+		want int64
+	}{{0, 4}, {2, 3}, {63, 3}, {64, 2}, {65, 1}, {131, 0}, {1000, 0}} {
+		if got := b.countFrom(c.from); got != c.want {
+			t.Errorf("countFrom(%d) = %d, want %d", c.from, got, c.want)
+		}
+	}
+	var tr writeTrack
+	tr.acked.setRange(0, 3) // 0 1 2 acknowledged
+	tr.doubt.set(5)         // 5 in doubt
+	var seen bitset
+	seen.set(1)
+	seen.set(5)
+	seen.set(7) // refused
+	lost, doubt, unacked := seenAgainst(&tr, seen)
+	if lost != 2 || doubt != 1 || unacked != 1 {
+		t.Fatalf("seenAgainst = %d lost, %d in doubt, %d unacknowledged; want 2, 1, 1", lost, doubt, unacked)
+	}
+	var or bitset
+	or.or(seen)
+	or.or(b)
+	if got := or.countFrom(0); got != 6 {
+		t.Fatalf("or: %d records, want 6", got)
+	}
 }

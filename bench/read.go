@@ -67,6 +67,18 @@ type verifyCounts struct {
 	duplicated, reordered, changed, wrongShard, unknown, unacked int64
 }
 
+// add adds o's counts to c.
+func (c *verifyCounts) add(o *verifyCounts) {
+	c.records += o.records
+	c.bytes += o.bytes
+	c.duplicated += o.duplicated
+	c.reordered += o.reordered
+	c.changed += o.changed
+	c.wrongShard += o.wrongShard
+	c.unknown += o.unknown
+	c.unacked += o.unacked
+}
+
 // readShard reads job's shard from TRIM_HORIZON to its end: a closed shard's last record, or
 // an empty answer that is not behind the tip.
 func (r *shardReader) readShard(ctx context.Context, job shardJob) error {

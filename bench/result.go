@@ -99,4 +99,6 @@ type Result struct {
 	Write  PhaseResult   `json:"write"`
 	Read   *PhaseResult  `json:"read,omitempty"`   // nil with NoReadBack
 	Verify *Verification `json:"verify,omitempty"` // nil with NoReadBack
+
+	FanOut *FanOutResult `json:"fanOut,omitempty"` // nil without Config.Consumers
 }

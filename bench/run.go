@@ -31,7 +31,7 @@ func Run(ctx context.Context, cfg Config) (res Result, err error) {
 	}
 	kc := newKinesis(cfg)
 	if !cfg.KeepStreams {
-		defer func() { err = errors.Join(err, deleteStreams(ctx, kc, res.Streams)) }()
+		defer func() { err = errors.Join(err, deleteStreams(ctx, kc, res.Streams, cfg.Consumers > 0)) }()
 	}
 	if err := createStreams(ctx, kc, res.Streams, cfg.Shards); err != nil {
 		return res, err
@@ -49,9 +49,29 @@ func Run(ctx context.Context, cfg Config) (res Result, err error) {
 		writers[w] = newWriter(w, s, cfg.Op, buildTemplates(cfg, w, res.Streams[s], routerFor(shards[s])))
 	}
 
+	var fo *fanOut
+	if cfg.Consumers > 0 {
+		fo, err = startFanOut(ctx, cfg, kc, res.Streams, shardJobs(res.Streams, shards), writers)
+		defer func() { err = errors.Join(err, fo.close(ctx, kc)) }()
+		if err != nil {
+			return res, err
+		}
+		fo.writing(ctx)
+	}
 	c := newClient(cfg.Endpoint, cfg.Region, cfg.Connections+cfg.ReadConnections)
 	defer c.close()
 	res.Write, err = writeAll(ctx, cfg, c, writers)
+	switch {
+	case fo != nil && err != nil:
+		fo.stop()
+		res.FanOut = fo.result()
+	case fo != nil:
+		var ferr error
+		res.FanOut, ferr = fo.finish(ctx)
+		if !errors.Is(ferr, ErrVerify) {
+			err = ferr
+		}
+	}
 	if err != nil {
 		return res, err
 	}
@@ -59,6 +79,11 @@ func Run(ctx context.Context, cfg Config) (res Result, err error) {
 		read, v, err := readAll(ctx, cfg, c, writers, shardJobs(res.Streams, shards))
 		res.Read, res.Verify = &read, v
 		if err != nil {
+			return res, err
+		}
+	}
+	if res.FanOut != nil {
+		if err := res.FanOut.err(); err != nil {
 			return res, err
 		}
 	}

@@ -67,3 +67,42 @@ func lostAndDoubt(t *writeTrack, seen seenSet) (lost, doubt int64) {
 	}
 	return lost, doubt
 }
+
+// or sets in b every record set in o.
+func (b *bitset) or(o bitset) {
+	if len(o) > len(*b) {
+		grown := make([]uint64, len(o))
+		copy(grown, *b)
+		*b = grown
+	}
+	for w, v := range o {
+		(*b)[w] |= v
+	}
+}
+
+// countFrom counts the records of b numbered n or more.
+func (b bitset) countFrom(n uint64) int64 {
+	var c int64
+	for w := int(n / 64); w < len(b); w++ {
+		v := b[w]
+		if w == int(n/64) {
+			v &^= 1<<(n%64) - 1
+		}
+		c += int64(bits.OnesCount64(v))
+	}
+	return c
+}
+
+// seenAgainst compares the records of one writer a consumer was pushed (seen) with what the
+// writer knows of them: lost are acknowledged and never pushed, doubt in doubt and not
+// acknowledged, unacked pushed although their write was refused.
+func seenAgainst(t *writeTrack, seen bitset) (lost, doubt, unacked int64) {
+	words := max(len(seen), len(t.acked), len(t.doubt))
+	for w := range words {
+		acked, inDoubt, got := t.acked.word(w), t.doubt.word(w), seen.word(w)
+		lost += int64(bits.OnesCount64(acked &^ got))
+		doubt += int64(bits.OnesCount64(inDoubt &^ acked))
+		unacked += int64(bits.OnesCount64(got &^ (acked | inDoubt)))
+	}
+	return lost, doubt, unacked
+}

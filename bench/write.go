@@ -43,7 +43,8 @@ type writer struct {
 	track  writeTrack
 	hist   *Histogram
 	buf    []byte
-	failed []bool // per record of the last PutRecords answer
+	failed []bool  // per record of the last PutRecords answer
+	acks   *ackLog // when each call was answered, with Config.Consumers; else nil
 }
 
 func newWriter(id, stream int, op Op, ts *templateSet) *writer {
@@ -65,6 +66,9 @@ func (w *writer) run(ctx context.Context, c *client, p *writePhase) error {
 		p.calls.Add(1)
 		if err == nil && status == http.StatusOK {
 			err = w.acknowledge(t, first, answer, p)
+			if err == nil && w.acks != nil {
+				w.acks.set(k, start, start.Add(elapsed))
+			}
 			if err == nil {
 				w.hist.Record(elapsed)
 				inRow = 0

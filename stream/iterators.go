@@ -202,6 +202,9 @@ type GetRecordsRequest struct {
 	// Push marks the reads of a SubscribeToShard: enhanced fan-out has quotas of its own,
 	// not the shard's polling quota, so the Gate is not asked.
 	Push bool
+	// MaxBytes, if set, lowers the most data and partition keys read below
+	// kinesis.MaxGetRecordsBytes (the first record always goes): what a PushMeter allows.
+	MaxBytes int
 }
 
 // GetRecordsResult is what GetRecords returns besides the records.
@@ -266,7 +269,11 @@ func (s *Store) GetRecords(req *GetRecordsRequest, sink RecordSink) (GetRecordsR
 		es.SetEncryptionType(string(EncryptionKMS))
 	}
 	d := delivery{sink: sink, shard: l}
-	next, err := l.log.Read(it.Offset, limit, kinesis.MaxGetRecordsBytes, d.deliver)
+	maxBytes := kinesis.MaxGetRecordsBytes
+	if req.MaxBytes > 0 {
+		maxBytes = min(maxBytes, req.MaxBytes)
+	}
+	next, err := l.log.Read(it.Offset, limit, maxBytes, d.deliver)
 	if g != nil {
 		g.ReadDone(gateShard(v.info, sh.ID), d.bytes)
 	}

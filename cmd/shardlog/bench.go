@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -10,6 +11,7 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/shardlog/shardlog/bench"
 )
@@ -23,6 +25,13 @@ right shard and unchanged, and deletes the streams (unless --keep), also when in
 with Ctrl-C. It prints a progress line every second and a summary with
 records/s, MB/s and call latencies; --json prints the summary as JSON on stdout. It exits 1
 if the verification fails.
+
+With --consumers N it also registers N consumers on each stream before the writes; each
+subscribes to every shard with SubscribeToShard while the writes run and is verified to be
+pushed every record once and in order. The summary then gives, per consumer, the records/s
+pushed and the delivery latency (PutRecords answer to arrival), and the server's CPU per
+record pushed and memory per subscription (from --server-pid, else from the endpoint's
+/metrics). The consumers are deregistered at the end unless --keep.
 
 The write and read loops send pre-encoded requests with a dummy SigV4 signature, which
 local servers (shardlog, kinesalite) accept; AWS itself does not.
@@ -48,7 +57,9 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 	fs.Int64Var(&cfg.Records, "records", 0, "stop writing after this many records (rounded up to whole calls)")
 	readBack := fs.Bool("read-back", true, "read every shard back and verify it")
 	fs.IntVar(&cfg.ReadConnections, "read-connections", 0, "shards read back at once (default: all of them)")
-	fs.BoolVar(&cfg.KeepStreams, "keep", false, "leave the streams on the server (default: delete them at the end, also when interrupted)")
+	fs.BoolVar(&cfg.KeepStreams, "keep", false, "leave the streams (and consumers) on the server (default: delete them at the end, also when interrupted)")
+	fs.DurationVar(&cfg.DrainTimeout, "drain-timeout", 30*time.Second, "with --consumers: how long to wait after the writes for every consumer to be pushed every record")
+	fs.IntVar(&cfg.Consumers, "consumers", 0, fmt.Sprintf("consumers per stream subscribed to every shard with SubscribeToShard during the writes, 0 to %d", bench.MaxConsumers))
 	fs.Bool("delete", true, "no effect: the streams are deleted unless --keep (kept for older scripts)")
 	fs.Uint64Var(&cfg.Seed, "seed", 1, "seed of payloads and partition keys")
 	fs.IntVar(&cfg.ServerPID, "server-pid", 0, "process id of the server on this machine: report its CPU and memory (Linux)")
@@ -138,6 +149,9 @@ func printBenchResult(w io.Writer, r bench.Result) {
 	if r.Read != nil {
 		printPhase(w, "read", *r.Read)
 	}
+	if r.FanOut != nil {
+		printFanOut(w, r.FanOut)
+	}
 	if v := r.Verify; v != nil {
 		verdict := "ok"
 		if !v.OK {
@@ -148,6 +162,36 @@ func printBenchResult(w io.Writer, r bench.Result) {
 			v.Changed, v.WrongShard, v.Unknown, v.Unacknowledged, v.InDoubt)
 		for _, p := range v.Problems {
 			fmt.Fprintf(w, "        %s\n", p)
+		}
+	}
+}
+
+// printFanOut prints what the consumers of a run were pushed.
+func printFanOut(w io.Writer, f *bench.FanOutResult) {
+	l := f.Latency
+	fmt.Fprintf(w, "fan-out %d consumer(s), %d subscriptions: %s records pushed in %.2f s, %s records/s; delivery p50 %s, p99 %s, max %s (%.0f%% before the writer read its answer); from the call's start p50 %s, p99 %s\n",
+		f.Consumers, f.Subscriptions, group(float64(f.Records)), f.Seconds, group(f.RecordsPerSec), ms(l.P50Ms), ms(l.P99Ms), ms(l.MaxMs),
+		100*float64(f.BeforeAnswer)/max(1, float64(f.Records)), ms(f.FromSend.P50Ms), ms(f.FromSend.P99Ms))
+	if s := f.Server; s != nil {
+		fmt.Fprintf(w, "        server (CPU from %s, memory from %s): %.2f CPU s, %.2f µs per record pushed; memory per subscription %s idle, %s at peak\n",
+			cmp.Or(s.CPUFrom, "nowhere"), cmp.Or(s.MemoryFrom, "nowhere"), s.CPUSeconds, s.CPUMicrosPerRecord,
+			kib(s.IdleBytesPerSubscription), kib(s.PeakBytesPerSubscription))
+	}
+	for _, c := range f.PerConsumer {
+		verdict := "ok"
+		if v := c.Verify; v != nil && !v.OK {
+			verdict = fmt.Sprintf("FAILED: %d lost, %d duplicated, %d out of order, %d changed, %d on the wrong shard, %d unknown, %d refused but pushed",
+				v.Lost, v.Duplicated, v.Reordered, v.Changed, v.WrongShard, v.Unknown, v.Unacknowledged)
+		}
+		fmt.Fprintf(w, "        %s: %s records in %s events, %s records/s, p50 %s, p99 %s; %s\n",
+			c.Name, group(float64(c.Records)), group(float64(c.Events)), group(c.RecordsPerSec), ms(c.Latency.P50Ms), ms(c.Latency.P99Ms), verdict)
+	}
+	for _, c := range f.PerConsumer {
+		if v := c.Verify; v != nil && !v.OK {
+			for _, p := range v.Problems {
+				fmt.Fprintf(w, "        %s\n", p)
+			}
+			break // the problems of every consumer are listed together
 		}
 	}
 }
@@ -191,5 +235,7 @@ func ms(v float64) string {
 	}
 	return fmt.Sprintf("%.0f ms", v)
 }
+
+func kib(b int64) string { return fmt.Sprintf("%.1f KiB", float64(b)/(1<<10)) }
 
 func mib(b int64) string { return fmt.Sprintf("%.1f MiB", float64(b)/(1<<20)) }

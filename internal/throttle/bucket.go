@@ -90,3 +90,29 @@ func (b *Bucket) Owes(now time.Time) bool {
 	b.refill(now)
 	return b.level < 0
 }
+
+// Held returns the whole tokens the bucket holds at now (negative while it owes).
+func (b *Bucket) Held(now time.Time) int64 {
+	b.refill(now)
+	return floorDiv(b.level, int64(b.rate.Per))
+}
+
+// Until returns how long after now the bucket will hold n tokens (at most a full bucket's
+// worth): 0 if it holds them already.
+func (b *Bucket) Until(now time.Time, n int64) time.Duration {
+	b.refill(now)
+	need := min(n, b.rate.Count)*int64(b.rate.Per) - b.level
+	if need <= 0 {
+		return 0
+	}
+	return time.Duration((need + b.rate.Count - 1) / b.rate.Count) // ns, rounded up
+}
+
+// floorDiv is a / b rounded down, for b > 0.
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if a%b != 0 && a < 0 {
+		q--
+	}
+	return q
+}

@@ -18,6 +18,10 @@
 //		m.ReadDone(at, n) // and pays for what it returned afterwards
 //	}
 //
+// SubscribeToShard's pushes have a quota of their own, 2 MiB/s per consumer and shard, which
+// delays rather than refuses: Push says how much a subscription may push now, or how long
+// to wait, and PushDone charges what it pushed (push.go).
+//
 // # Metering
 //
 // The buckets start full and hold one second of their rate (Rate.Count), so a shard takes

@@ -17,6 +17,10 @@ type Limits struct {
 	OnDemandWriteRecords Rate
 	OnDemandReadBytes    Rate
 
+	// PushBytes is what SubscribeToShard pushes to each consumer from each shard, data and
+	// partition keys; pushes over it are delayed, never refused (push.go).
+	PushBytes Rate
+
 	// Control holds the call rates of the operations that have one, by operation name.
 	Control map[string]ControlRate
 }
@@ -37,7 +41,8 @@ var keyChanges = ControlRate{Rate: Rate{Count: 25, Per: 24 * time.Hour}, PerStre
 
 // AWS returns AWS's default quotas (KINESIS-API.md §3.11; the Kinesis Data Streams quotas
 // page): 1 MiB/s and 1,000 records/s of writes, 2 MiB/s and 5 calls/s of GetRecords, and 5
-// GetShardIterator calls/s per shard; 4 MiB/s and 4,000 records/s of writes and 8 MiB/s of
+// GetShardIterator calls/s per shard; 2 MiB/s pushed by SubscribeToShard per consumer and
+// shard; 4 MiB/s and 4,000 records/s of writes and 8 MiB/s of
 // reads for a new on-demand stream (AWS raises that capacity as the traffic grows, which
 // shardlog does not: an on-demand stream here keeps its initial capacity); and the
 // control-plane transactions per second per account, or per stream where AWS says so.
@@ -53,6 +58,8 @@ func AWS() Limits {
 		OnDemandWriteBytes:   PerSecond(4 * mebibyte),
 		OnDemandWriteRecords: PerSecond(4000),
 		OnDemandReadBytes:    PerSecond(8 * mebibyte),
+
+		PushBytes: PerSecond(2 * mebibyte),
 
 		Control: map[string]ControlRate{
 			"CreateStream":               {Rate: PerSecond(5)},

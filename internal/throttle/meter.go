@@ -23,6 +23,7 @@ type Meter struct {
 	shards  map[Shard]*shardBuckets
 	streams map[string]*streamBuckets // ON_DEMAND streams
 	control map[string]*Bucket        // by bucket name, or name + "\x00" + stream
+	pushes  map[pushKey]*Bucket       // by consumer and shard (push.go)
 }
 
 type shardBuckets struct {
@@ -37,7 +38,7 @@ type streamBuckets struct {
 // clock in tests).
 func New(l Limits, now func() time.Time) *Meter {
 	return &Meter{limits: l, now: now, shards: map[Shard]*shardBuckets{},
-		streams: map[string]*streamBuckets{}, control: map[string]*Bucket{}}
+		streams: map[string]*streamBuckets{}, control: map[string]*Bucket{}, pushes: map[pushKey]*Bucket{}}
 }
 
 // bucket returns a new full bucket of r, or nil when r is not enforced.

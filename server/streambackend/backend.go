@@ -23,6 +23,9 @@ type backend struct {
 	store  *stream.Store
 	counts *metrics.Scope // nil unless counting (metrics.go)
 	subs   subscriptions  // SubscribeToShard's, for the takeover rule
+	// pushWait waits d for a subscription's push meter (subscribe.go); nil: a timer. Tests
+	// set it to see and release the waits of a meter on a fake clock.
+	pushWait func(ctx context.Context, d time.Duration) error
 }
 
 func (b *backend) CreateStream(_ context.Context, in *server.CreateStreamInput) (*server.CreateStreamOutput, error) {

@@ -18,6 +18,9 @@ import (
 // WaitForRecords, which wakes it when a record is durable, so nothing is polled and nothing
 // is held but the event being written. An idle shard gets an empty event every
 // heartbeatInterval; a closed shard's last event carries ChildShards and ends the stream.
+// Under a Gate that meters pushes (stream.PushGate: `--limits aws`, 2 MiB/s per consumer
+// and shard), each read takes at most what the meter allows, and while it allows nothing
+// the subscription waits, with the records in the log: delayed, never dropped.
 
 // heartbeatInterval is the most time between two events of a subscription, as on AWS.
 const heartbeatInterval = 5 * time.Second
@@ -48,7 +51,8 @@ func (b *backend) SubscribeToShard(ctx context.Context, in *server.SubscribeToSh
 	if err := events.Start(); err != nil {
 		return err
 	}
-	p := &pusher{store: b.store, events: events, consumer: c, sub: sub, iterator: iterator}
+	p := &pusher{store: b.store, events: events, consumer: c, sub: sub, iterator: iterator,
+		meter: b.store.PushMeter(c.ARN, c.Stream, kinesis.ShardID(index)), pushWait: b.pushWait}
 	p.records.events, p.records.cont = events, cont
 	return p.run(ctx)
 }
@@ -81,6 +85,9 @@ type pusher struct {
 	sub      *subscription
 	iterator string
 	records  eventRecords
+	behindMs int64             // MillisBehindLatest of the last read
+	meter    *stream.PushMeter // nil: pushes are not metered
+	pushWait func(ctx context.Context, d time.Duration) error
 }
 
 // run sends events until the shard ends, the subscription is ended, or ctx is done.
@@ -101,10 +108,24 @@ func (p *pusher) run(ctx context.Context) error {
 		if err := sctx.Err(); err != nil {
 			return p.ended(ctx, sctx)
 		}
-		res, err := p.store.GetRecords(&stream.GetRecordsRequest{ShardIterator: p.iterator, Push: true}, &p.records)
+		maxBytes, heartbeat := p.allowance(sctx, lastEvent)
+		if sctx.Err() != nil {
+			continue
+		}
+		if heartbeat { // held back by the meter for heartbeatInterval
+			ev := server.SubscribeToShardEvent{ContinuationSequenceNumber: p.records.cont, MillisBehindLatest: p.behindMs}
+			if err := p.events.Event(&ev); err != nil {
+				return err
+			}
+			lastEvent = time.Now()
+			continue
+		}
+		res, err := p.store.GetRecords(&stream.GetRecordsRequest{ShardIterator: p.iterator, Push: true, MaxBytes: maxBytes}, &p.records)
+		p.meter.Done(res.Bytes)
 		if err != nil {
 			return p.failed(ctx, sctx, err)
 		}
+		p.behindMs = res.MillisBehindLatest
 		sent := p.records.sent()
 		ev := server.SubscribeToShardEvent{ContinuationSequenceNumber: p.records.cont, MillisBehindLatest: res.MillisBehindLatest}
 		if res.NextShardIterator == "" { // the end of a closed shard
@@ -124,6 +145,44 @@ func (p *pusher) run(ctx context.Context) error {
 		if err := p.wait(sctx, heartbeatInterval-time.Since(lastEvent)); err != nil {
 			return p.failed(ctx, sctx, err)
 		}
+	}
+}
+
+// allowance returns the most bytes the next read may push under the consumer's meter (0:
+// no bound), waiting while the meter allows nothing: the records wait in the log, and
+// nothing is read into memory. heartbeat is true when an event is due first. It returns
+// early when sctx ends.
+func (p *pusher) allowance(sctx context.Context, lastEvent time.Time) (maxBytes int, heartbeat bool) {
+	for {
+		n, wait := p.meter.Allowance()
+		switch {
+		case n < 0:
+			return 0, false
+		case n > 0:
+			return int(n), false
+		}
+		due := heartbeatInterval - time.Since(lastEvent)
+		if due <= 0 {
+			return 0, true
+		}
+		if p.sleep(sctx, min(wait, due)) != nil {
+			return 0, false
+		}
+	}
+}
+
+// sleep waits d, or until sctx ends.
+func (p *pusher) sleep(sctx context.Context, d time.Duration) error {
+	if p.pushWait != nil {
+		return p.pushWait(sctx, d)
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-sctx.Done():
+		return sctx.Err()
 	}
 }
 
