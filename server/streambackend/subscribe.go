@@ -17,7 +17,8 @@ import (
 // subscription alternates GetRecords, which reads from the log into the next event, and
 // WaitForRecords, which wakes it when a record is durable, so nothing is polled and nothing
 // is held but the event being written. An idle shard gets an empty event every
-// heartbeatInterval; a closed shard's last event carries ChildShards and ends the stream.
+// heartbeatInterval; a closed shard's last event carries ChildShards, and no
+// ContinuationSequenceNumber, and ends the stream.
 
 // heartbeatInterval is the most time between two events of a subscription, as on AWS.
 const heartbeatInterval = 5 * time.Second
@@ -108,6 +109,11 @@ func (p *pusher) run(ctx context.Context) error {
 		sent := p.records.sent()
 		ev := server.SubscribeToShardEvent{ContinuationSequenceNumber: p.records.cont, MillisBehindLatest: res.MillisBehindLatest}
 		if res.NextShardIterator == "" { // the end of a closed shard
+			// As on AWS, the last event names the children and no ContinuationSequenceNumber:
+			// consumers take its absence for the shard's end (the KCL then checkpoints
+			// SHARD_END and starts the children); with one they would subscribe again after
+			// it, and get this event again, without end.
+			ev.ContinuationSequenceNumber = ""
 			ev.ChildShards = childShardsOut(res.ChildShards)
 			return p.events.Event(&ev)
 		}
