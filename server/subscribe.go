@@ -47,7 +47,8 @@ type ShardSubscriber interface {
 	//
 	// The Backend sends an event at least every 5 s while the shard is idle,
 	// as AWS does (empty Records, the same ContinuationSequenceNumber), and
-	// ChildShards in the last event of a closed shard.
+	// ChildShards, without a ContinuationSequenceNumber, in the last event of
+	// a closed shard.
 	SubscribeToShard(ctx context.Context, in *SubscribeToShardInput, events SubscribeToShardSink) error
 }
 
@@ -93,7 +94,9 @@ type StartingPosition struct {
 type SubscribeToShardEvent struct {
 	// ContinuationSequenceNumber is where a new subscription resumes (with
 	// AFTER_SEQUENCE_NUMBER): the last record sent, or before any record the
-	// position the subscription started at. Never empty, never "0".
+	// position the subscription started at. Never "0", and empty (left out)
+	// only in the last event of a closed shard, the one with ChildShards, as
+	// on AWS: consumers take its absence for the shard's end.
 	ContinuationSequenceNumber string
 	MillisBehindLatest         int64
 	ChildShards                []ChildShard // only in the last event of a closed shard

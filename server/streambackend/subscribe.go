@@ -17,7 +17,8 @@ import (
 // subscription alternates GetRecords, which reads from the log into the next event, and
 // WaitForRecords, which wakes it when a record is durable, so nothing is polled and nothing
 // is held but the event being written. An idle shard gets an empty event every
-// heartbeatInterval; a closed shard's last event carries ChildShards and ends the stream.
+// heartbeatInterval; a closed shard's last event carries ChildShards, and no
+// ContinuationSequenceNumber, and ends the stream.
 // Under a Gate that meters pushes (stream.PushGate: `--limits aws`, 2 MiB/s per consumer
 // and shard), each read takes at most what the meter allows, and while it allows nothing
 // the subscription waits, with the records in the log: delayed, never dropped.
@@ -129,6 +130,11 @@ func (p *pusher) run(ctx context.Context) error {
 		sent := p.records.sent()
 		ev := server.SubscribeToShardEvent{ContinuationSequenceNumber: p.records.cont, MillisBehindLatest: res.MillisBehindLatest}
 		if res.NextShardIterator == "" { // the end of a closed shard
+			// As on AWS, the last event names the children and no ContinuationSequenceNumber:
+			// consumers take its absence for the shard's end (the KCL then checkpoints
+			// SHARD_END and starts the children); with one they would subscribe again after
+			// it, and get this event again, without end.
+			ev.ContinuationSequenceNumber = ""
 			ev.ChildShards = childShardsOut(res.ChildShards)
 			return p.events.Event(&ev)
 		}
