@@ -1,0 +1,275 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
+	"github.com/stretchr/testify/require"
+
+	"github.com/shardlog/shardlog/server"
+	"github.com/shardlog/shardlog/server/streambackend"
+	"github.com/shardlog/shardlog/stream"
+)
+
+// efoServer is a shardlog server inside the test for enhanced fan-out: consumers are
+// CREATING for a moment, as on a real server, and subscriptions last `lifetime`. It counts
+// the subscriptions it has accepted (answered 200: their starting position is fixed).
+type efoServer struct {
+	Endpoint string
+	stop     func()
+	stopped  bool
+
+	mu         sync.Mutex
+	subscribed map[string]int // accepted subscriptions by shard id
+	changed    chan struct{}  // closed, and replaced, when subscribed changes
+}
+
+// serveEFO starts a server over dir on addr ("127.0.0.1:0" for any port); started again on
+// the same address and directory, it is a restart. lifetime 0 is the default 5 minutes.
+func serveEFO(t *testing.T, dir, addr string, lifetime time.Duration) *efoServer {
+	t.Helper()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	store, err := stream.Open(dir, stream.Options{Logger: log, RegisterConsumerDelay: 100 * time.Millisecond,
+		DeregisterConsumerDelay: 100 * time.Millisecond})
+	require.NoError(t, err)
+	ln, err := net.Listen("tcp", addr)
+	require.NoError(t, err)
+	p := &efoServer{Endpoint: "http://" + ln.Addr().String(), subscribed: map[string]int{}, changed: make(chan struct{})}
+	h := server.New(streambackend.New(store), server.Options{Logger: log, SubscriptionLifetime: lifetime})
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("X-Amz-Target") == "Kinesis_20131202.SubscribeToShard" {
+			body, err := io.ReadAll(r.Body)
+			if err != nil {
+				return
+			}
+			var in struct{ ShardId string }
+			json.Unmarshal(body, &in)
+			r.Body = io.NopCloser(bytes.NewReader(body))
+			w = &acceptWatch{ResponseWriter: w, shard: in.ShardId, p: p}
+		}
+		h.ServeHTTP(w, r)
+	})}
+	served := make(chan struct{})
+	go func() {
+		defer close(served)
+		srv.Serve(ln)
+	}()
+	p.stop = func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		require.NoError(t, srv.Shutdown(ctx))
+		<-served
+		require.NoError(t, store.Close())
+	}
+	t.Cleanup(p.Stop)
+	return p
+}
+
+// Stop shuts the server down and closes its store, once.
+func (p *efoServer) Stop() {
+	if !p.stopped {
+		p.stopped = true
+		p.stop()
+	}
+}
+
+// acceptWatch counts a subscription of shard when the server answers it 200.
+type acceptWatch struct {
+	http.ResponseWriter
+	shard string
+	p     *efoServer
+}
+
+func (w *acceptWatch) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+func (w *acceptWatch) WriteHeader(code int) {
+	w.ResponseWriter.WriteHeader(code)
+	if code == http.StatusOK {
+		w.p.accepted(w.shard)
+	}
+}
+
+// accepted counts an accepted subscription of shard.
+func (p *efoServer) accepted(shard string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.subscribed[shard]++
+	close(p.changed)
+	p.changed = make(chan struct{})
+}
+
+// awaitSubscribed waits until the server has accepted n subscriptions of every shard of
+// shards, or fails the test after timeout.
+func (p *efoServer) awaitSubscribed(t *testing.T, n int, timeout time.Duration, shards ...string) {
+	t.Helper()
+	deadline := time.After(timeout)
+	for {
+		p.mu.Lock()
+		changed, ok := p.changed, true
+		for _, sh := range shards {
+			ok = ok && p.subscribed[sh] >= n
+		}
+		got := fmt.Sprint(p.subscribed)
+		p.mu.Unlock()
+		if ok {
+			return
+		}
+		select {
+		case <-changed:
+		case <-deadline:
+			t.Fatalf("subscriptions accepted after %v: %s; want %d of each of %v", timeout, got, n, shards)
+		}
+	}
+}
+
+// subscriptions returns how many subscriptions of shard the server has accepted.
+func (p *efoServer) subscriptions(shard string) int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.subscribed[shard]
+}
+
+// tailRun is a `shardlog tail` running in the test's process.
+type tailRun struct {
+	stdout, stderr *syncBuffer
+	done           chan int
+}
+
+// startTail runs tail with args (and quick reconnection) until it ends by itself.
+func startTail(args ...string) *tailRun {
+	r := &tailRun{stdout: newSyncBuffer(), stderr: newSyncBuffer(), done: make(chan int, 1)}
+	cfg := tailConfig{backoff: 10 * time.Millisecond, maxBackoff: 200 * time.Millisecond}
+	go func() { r.done <- runTailWith(cfg, args, r.stdout, r.stderr) }()
+	return r
+}
+
+// wait waits for the tail to end with exit code 0 and returns the records it printed
+// (--format json).
+func (r *tailRun) wait(t *testing.T, timeout time.Duration) []tailRecord {
+	t.Helper()
+	select {
+	case code := <-r.done:
+		require.Equal(t, 0, code, "stderr:\n%s", r.stderr)
+	case <-time.After(timeout):
+		t.Fatalf("tail did not end within %v; stdout:\n%s\nstderr:\n%s", timeout, r.stdout, r.stderr)
+	}
+	var recs []tailRecord
+	for _, l := range lines(r.stdout.String()) {
+		var rec tailRecord
+		require.NoError(t, json.Unmarshal([]byte(l), &rec), l)
+		recs = append(recs, rec)
+	}
+	return recs
+}
+
+// written is a record as written, to compare with what tail printed.
+type written struct{ key, data, seq string }
+
+// putKeyed writes data under one partition key (placed at hashKey, when not empty) and
+// returns the records as written.
+func putKeyed(t *testing.T, kc *kinesis.Client, name, key, hashKey string, data ...string) []written {
+	t.Helper()
+	in := &kinesis.PutRecordsInput{StreamName: aws.String(name)}
+	for _, d := range data {
+		e := types.PutRecordsRequestEntry{Data: []byte(d), PartitionKey: aws.String(key)}
+		if hashKey != "" {
+			e.ExplicitHashKey = aws.String(hashKey)
+		}
+		in.Records = append(in.Records, e)
+	}
+	out, err := kc.PutRecords(context.Background(), in)
+	require.NoError(t, err)
+	require.Zero(t, aws.ToInt32(out.FailedRecordCount))
+	var puts []written
+	for i, r := range out.Records {
+		puts = append(puts, written{key, data[i], aws.ToString(r.SequenceNumber)})
+	}
+	return puts
+}
+
+// requireOncePerKeyInOrder checks that tail printed every record written, once, unchanged,
+// and in write order for each partition key.
+func requireOncePerKeyInOrder(t *testing.T, want []written, got []tailRecord) {
+	t.Helper()
+	byKey := func(ps []written) map[string][]written {
+		m := map[string][]written{}
+		for _, p := range ps {
+			m[p.key] = append(m[p.key], p)
+		}
+		return m
+	}
+	var printed []written
+	for _, r := range got {
+		data := string(r.DataBase64) // data that is not UTF-8
+		if r.Data != nil {
+			data = *r.Data
+		}
+		printed = append(printed, written{r.PartitionKey, data, r.SequenceNumber})
+	}
+	require.Len(t, printed, len(want), "records printed")
+	require.Equal(t, byKey(want), byKey(printed), "every record once, unchanged, in order per key")
+}
+
+// newConsumerEnv starts a server and makes a stream of n shards on it.
+func newConsumerEnv(t *testing.T, name string, n int, lifetime time.Duration) (*efoServer, *kinesis.Client) {
+	t.Helper()
+	srv := serveEFO(t, t.TempDir(), "127.0.0.1:0", lifetime)
+	return srv, mustCreate(t, srv.Endpoint, name, n)
+}
+
+func shardIDs(n int) []string {
+	var ids []string
+	for i := range n {
+		ids = append(ids, fmt.Sprintf("shardId-%012d", i))
+	}
+	return ids
+}
+
+// TestTailConsumer_Positions: tail --consumer registers the consumer, waits until it is
+// ACTIVE, and prints every record once, unchanged and in order per key: from TRIM_HORIZON
+// those written before it and while it runs, from LATEST only those written once it has
+// subscribed.
+func TestTailConsumer_Positions(t *testing.T) {
+	tests := []struct {
+		from       string
+		wantBefore bool
+	}{
+		{"trim-horizon", true},
+		{"latest", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.from, func(t *testing.T) {
+			srv, kc := newConsumerEnv(t, "efo", 2, 0)
+			before := putKeyed(t, kc, "efo", "k1", "", "before 1", "before 2")
+			before = append(before, putKeyed(t, kc, "efo", "k2", "", "\xff\xfe binary", "text ✓")...)
+			want := []written(nil)
+			if tt.wantBefore {
+				want = append(want, before...)
+			}
+			r := startTail("--endpoint", srv.Endpoint, "--stream", "efo", "--consumer", "reader", "--format", "json",
+				"--from", tt.from, "--count", fmt.Sprint(len(want)+6))
+			srv.awaitSubscribed(t, 1, 20*time.Second, shardIDs(2)...)
+			for i := range 3 {
+				want = append(want, putKeyed(t, kc, "efo", fmt.Sprintf("key %d", i), "", fmt.Sprintf("after %d.1", i), fmt.Sprintf("after %d.2", i))...)
+			}
+			requireOncePerKeyInOrder(t, want, r.wait(t, 30*time.Second))
+			require.Contains(t, r.stderr.String(), "shardlog tail: registered consumer arn:aws:kinesis:us-east-1:000000000000:stream/efo/consumer/reader:")
+			d, err := kc.DescribeStreamConsumer(context.Background(), &kinesis.DescribeStreamConsumerInput{
+				StreamARN: aws.String("arn:aws:kinesis:us-east-1:000000000000:stream/efo"), ConsumerName: aws.String("reader")})
+			require.NoError(t, err)
+			require.Equal(t, types.ConsumerStatusActive, d.ConsumerDescription.ConsumerStatus, "the consumer stays without --deregister")
+		})
+	}
+}
