@@ -7,9 +7,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math/big"
 	"net"
 	"net/http"
+	"os/exec"
+	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -28,7 +32,7 @@ import (
 // the subscriptions it has accepted (answered 200: their starting position is fixed).
 type efoServer struct {
 	Endpoint string
-	stop     func()
+	stop     func(abrupt bool)
 	stopped  bool
 
 	mu         sync.Mutex
@@ -66,9 +70,13 @@ func serveEFO(t *testing.T, dir, addr string, lifetime time.Duration) *efoServer
 		defer close(served)
 		srv.Serve(ln)
 	}()
-	p.stop = func() {
+	p.stop = func(abrupt bool) {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
+		if abrupt {
+			require.NoError(t, srv.Close()) // connections cut under the subscriptions
+		}
+		require.NoError(t, h.Shutdown(ctx)) // ends the subscriptions
 		require.NoError(t, srv.Shutdown(ctx))
 		<-served
 		require.NoError(t, store.Close())
@@ -77,11 +85,18 @@ func serveEFO(t *testing.T, dir, addr string, lifetime time.Duration) *efoServer
 	return p
 }
 
-// Stop shuts the server down and closes its store, once.
-func (p *efoServer) Stop() {
+// Stop shuts the server down and closes its store, once: its subscriptions end without an
+// exception, as when shardlog serve is stopped.
+func (p *efoServer) Stop() { p.end(false) }
+
+// Cut closes the server's connections at once, then closes its store, as if the server
+// had died.
+func (p *efoServer) Cut() { p.end(true) }
+
+func (p *efoServer) end(abrupt bool) {
 	if !p.stopped {
 		p.stopped = true
-		p.stop()
+		p.stop(abrupt)
 	}
 }
 
@@ -270,6 +285,177 @@ func TestTailConsumer_Positions(t *testing.T) {
 				StreamARN: aws.String("arn:aws:kinesis:us-east-1:000000000000:stream/efo"), ConsumerName: aws.String("reader")})
 			require.NoError(t, err)
 			require.Equal(t, types.ConsumerStatusActive, d.ConsumerDescription.ConsumerStatus, "the consumer stays without --deregister")
+		})
+	}
+}
+
+// TestTailConsumer_Reshards: tail --consumer follows a split and then a merge of the shard
+// of two keys (one in each half of it), made while it runs or before it starts, and prints
+// the records of each key once and in write order: a child is subscribed to once its
+// parent's subscription ended with ChildShards, and the merged shard once both its parents
+// are finished.
+func TestTailConsumer_Reshards(t *testing.T) {
+	for _, whileTailing := range []bool{true, false} {
+		name := map[bool]string{true: "while-tailing", false: "before-tailing"}[whileTailing]
+		t.Run(name, func(t *testing.T) {
+			srv, kc := newConsumerEnv(t, "efo-reshard", 1, 0)
+			ctx := context.Background()
+			top := new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), 128), big.NewInt(2)).String()
+			var want []written
+			write := func(round string) {
+				want = append(want, putKeyed(t, kc, "efo-reshard", "low", "1", round+" low 1", round+" low 2")...)
+				want = append(want, putKeyed(t, kc, "efo-reshard", "high", top, round+" high 1", round+" high 2")...)
+			}
+			args := []string{"--endpoint", srv.Endpoint, "--stream", "efo-reshard", "--consumer", "r", "--format", "json"}
+			var r *tailRun
+			if whileTailing {
+				r = startTail(append(args, "--count", "12")...)
+				srv.awaitSubscribed(t, 1, 20*time.Second, "shardId-000000000000")
+			}
+			write("before")
+			parent := shardOf(t, kc, "efo-reshard", want[0].seq)
+			_, err := kc.SplitShard(ctx, &kinesis.SplitShardInput{StreamName: aws.String("efo-reshard"),
+				ShardToSplit: aws.String(parent.id), NewStartingHashKey: aws.String(parent.middle)})
+			require.NoError(t, err)
+			waitActive(t, kc, "efo-reshard")
+			children := openChildren(t, kc, "efo-reshard", parent.id)
+			require.Len(t, children, 2)
+			if whileTailing {
+				srv.awaitSubscribed(t, 1, 20*time.Second, children...)
+			}
+			write("after-split")
+			_, err = kc.MergeShards(ctx, &kinesis.MergeShardsInput{StreamName: aws.String("efo-reshard"),
+				ShardToMerge: aws.String(children[0]), AdjacentShardToMerge: aws.String(children[1])})
+			require.NoError(t, err)
+			waitActive(t, kc, "efo-reshard")
+			write("after-merge")
+			if !whileTailing {
+				r = startTail(append(args, "--follow=false")...)
+			}
+			got := r.wait(t, 30*time.Second)
+			requireOncePerKeyInOrder(t, want, got)
+			merged := "shardId-000000000003"
+			require.Equal(t, 1, srv.subscriptions(merged), "subscriptions of the merged shard")
+			require.Equal(t, merged, got[len(got)-1].ShardID, "the last records come from the merged shard")
+		})
+	}
+}
+
+// TestTailConsumer_SubscriptionLifetime: with subscriptions that last 300 ms, tail
+// subscribes again and again, each time after the last event's
+// ContinuationSequenceNumber, and prints every record written meanwhile once and in
+// order, without taking the ends for a lost server.
+func TestTailConsumer_SubscriptionLifetime(t *testing.T) {
+	srv, kc := newConsumerEnv(t, "efo-lifetime", 2, 300*time.Millisecond)
+	want := putKeyed(t, kc, "efo-lifetime", "first", "", "first")
+	r := startTail("--endpoint", srv.Endpoint, "--stream", "efo-lifetime", "--consumer", "r", "--format", "json", "--count", "61")
+	srv.awaitSubscribed(t, 1, 20*time.Second, shardIDs(2)...)
+	for i := range 20 { // about 1.5 s: several lifetimes of each shard's subscription
+		want = append(want, putKeyed(t, kc, "efo-lifetime", fmt.Sprintf("key %d", i%4), "", fmt.Sprint(i, "a"), fmt.Sprint(i, "b"))...)
+		want = append(want, putKeyed(t, kc, "efo-lifetime", "steady", "", fmt.Sprint(i))...)
+		time.Sleep(75 * time.Millisecond) // the writes are spread over the lifetimes
+	}
+	requireOncePerKeyInOrder(t, want, r.wait(t, 30*time.Second))
+	for _, sh := range shardIDs(2) {
+		require.GreaterOrEqual(t, srv.subscriptions(sh), 3, "subscriptions of %s", sh)
+	}
+	require.NotContains(t, r.stderr.String(), "lost", "the end of a subscription's lifetime is no lost server")
+}
+
+// TestTailConsumer_Restart restarts the server under a running tail --consumer, cleanly and
+// by cutting its connections, with records written before, meanwhile and after, and
+// expects every record printed once and in order per key: the tail waits for the server
+// and subscribes again after the last event's ContinuationSequenceNumber.
+func TestTailConsumer_Restart(t *testing.T) {
+	for _, abrupt := range []bool{false, true} {
+		name := map[bool]string{false: "stop", true: "cut"}[abrupt]
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			srv := serveEFO(t, dir, "127.0.0.1:0", 0)
+			endpoint := srv.Endpoint
+			kc := mustCreate(t, endpoint, "efo-restart", 2)
+			want := putKeyed(t, kc, "efo-restart", "k", "", "a", "b", "c")
+			want = append(want, putKeyed(t, kc, "efo-restart", "other", "", "x")...)
+			r := startTail("--endpoint", endpoint, "--stream", "efo-restart", "--consumer", "r", "--format", "json", "--count", "8")
+			r.stdout.await(t, `"data":"c"`, 20*time.Second)
+			r.stdout.await(t, `"data":"x"`, 20*time.Second)
+			if abrupt {
+				srv.Cut()
+			} else {
+				srv.Stop()
+			}
+			r.stderr.await(t, "reconnecting", 30*time.Second)
+			srv = serveEFO(t, dir, strings.TrimPrefix(endpoint, "http://"), 0)
+			kc = newClient(endpoint)
+			want = append(want, putKeyed(t, kc, "efo-restart", "k", "", "d", "e")...)
+			want = append(want, putKeyed(t, kc, "efo-restart", "other", "", "y", "z")...)
+			requireOncePerKeyInOrder(t, want, r.wait(t, 30*time.Second))
+			require.Contains(t, r.stderr.String(), "shardlog tail: lost "+endpoint)
+			require.Contains(t, r.stderr.String(), "shardlog tail: reconnected to "+endpoint)
+		})
+	}
+}
+
+// TestTailConsumer_ExistingConsumer: a consumer registered beforehand is used as it is
+// (not registered again), and --deregister deregisters it when tail ends.
+func TestTailConsumer_ExistingConsumer(t *testing.T) {
+	srv, kc := newConsumerEnv(t, "efo-existing", 1, 0)
+	ctx := context.Background()
+	streamARN := aws.String("arn:aws:kinesis:us-east-1:000000000000:stream/efo-existing")
+	reg, err := kc.RegisterStreamConsumer(ctx, &kinesis.RegisterStreamConsumerInput{StreamARN: streamARN, ConsumerName: aws.String("shared")})
+	require.NoError(t, err)
+	want := putKeyed(t, kc, "efo-existing", "k", "", "one", "two")
+	r := startTail("--endpoint", srv.Endpoint, "--stream", "efo-existing", "--consumer", "shared", "--format", "json", "--follow=false", "--deregister")
+	requireOncePerKeyInOrder(t, want, r.wait(t, 30*time.Second))
+	require.NotContains(t, r.stderr.String(), "tail: registered consumer", "the consumer is not registered again")
+	require.Contains(t, r.stderr.String(), "shardlog tail: deregistered consumer "+aws.ToString(reg.Consumer.ConsumerARN))
+	requireDeregistered(t, kc, aws.ToString(reg.Consumer.ConsumerARN))
+}
+
+// requireDeregistered checks that the consumer is DELETING or gone.
+func requireDeregistered(t *testing.T, kc *kinesis.Client, arn string) {
+	t.Helper()
+	d, err := kc.DescribeStreamConsumer(context.Background(), &kinesis.DescribeStreamConsumerInput{ConsumerARN: aws.String(arn)})
+	if err == nil {
+		require.Equal(t, types.ConsumerStatusDeleting, d.ConsumerDescription.ConsumerStatus, "consumer %s", arn)
+		return
+	}
+	require.Equal(t, "ResourceNotFoundException", errorCode(err), "consumer %s: %v", arn, err)
+}
+
+// TestTailConsumer_DeregisterOnInterrupt runs the shardlog binary's tail --consumer
+// --deregister and interrupts it (Ctrl-C, then SIGTERM): it ends with exit code 0 and the
+// consumer it registered is deregistered.
+func TestTailConsumer_DeregisterOnInterrupt(t *testing.T) {
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
+		t.Run(sig.String(), func(t *testing.T) {
+			srv, kc := newConsumerEnv(t, "efo-signal", 1, 0)
+			putKeyed(t, kc, "efo-signal", "k", "", "hello")
+			cmd := exec.Command(binPath, "tail", "--endpoint", srv.Endpoint, "--stream", "efo-signal", "--consumer", "temporary", "--deregister")
+			stdout, stderr := newSyncBuffer(), newSyncBuffer()
+			cmd.Stdout, cmd.Stderr = stdout, stderr
+			require.NoError(t, cmd.Start())
+			exited := make(chan error, 1)
+			go func() { exited <- cmd.Wait() }()
+			t.Cleanup(func() {
+				if cmd.ProcessState == nil {
+					cmd.Process.Kill()
+					<-exited
+				}
+			})
+			stdout.await(t, "hello\n", 20*time.Second)
+			require.NoError(t, cmd.Process.Signal(sig))
+			select {
+			case err := <-exited:
+				require.NoError(t, err, "stderr:\n%s", stderr)
+			case <-time.After(20 * time.Second):
+				t.Fatalf("tail did not end within 20 s of %v; stderr:\n%s", sig, stderr)
+			}
+			out := stderr.String()
+			require.Contains(t, out, "shardlog tail: registered consumer ")
+			arn := strings.TrimSpace(strings.SplitN(strings.SplitN(out, "registered consumer ", 2)[1], "\n", 2)[0])
+			require.Contains(t, out, "shardlog tail: deregistered consumer "+arn)
+			requireDeregistered(t, kc, arn)
 		})
 	}
 }
