@@ -36,8 +36,9 @@ type efoServer struct {
 	stopped  bool
 
 	mu         sync.Mutex
-	subscribed map[string]int // accepted subscriptions by shard id
-	changed    chan struct{}  // closed, and replaced, when subscribed changes
+	subscribed map[string]int  // accepted subscriptions by shard id
+	mute       map[string]bool // shards whose next subscription sends nothing after its initial-response
+	changed    chan struct{}   // closed, and replaced, when subscribed changes
 }
 
 // serveEFO starts a server over dir on addr ("127.0.0.1:0" for any port); started again on
@@ -50,7 +51,8 @@ func serveEFO(t *testing.T, dir, addr string, lifetime time.Duration) *efoServer
 	require.NoError(t, err)
 	ln, err := net.Listen("tcp", addr)
 	require.NoError(t, err)
-	p := &efoServer{Endpoint: "http://" + ln.Addr().String(), subscribed: map[string]int{}, changed: make(chan struct{})}
+	p := &efoServer{Endpoint: "http://" + ln.Addr().String(), subscribed: map[string]int{}, mute: map[string]bool{},
+		changed: make(chan struct{})}
 	h := server.New(streambackend.New(store), server.Options{Logger: log, SubscriptionLifetime: lifetime})
 	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("X-Amz-Target") == "Kinesis_20131202.SubscribeToShard" {
@@ -61,7 +63,7 @@ func serveEFO(t *testing.T, dir, addr string, lifetime time.Duration) *efoServer
 			var in struct{ ShardId string }
 			json.Unmarshal(body, &in)
 			r.Body = io.NopCloser(bytes.NewReader(body))
-			w = &acceptWatch{ResponseWriter: w, shard: in.ShardId, p: p}
+			w = &acceptWatch{ResponseWriter: w, shard: in.ShardId, p: p, mute: p.takeMute(in.ShardId)}
 		}
 		h.ServeHTTP(w, r)
 	})}
@@ -100,11 +102,38 @@ func (p *efoServer) end(abrupt bool) {
 	}
 }
 
-// acceptWatch counts a subscription of shard when the server answers it 200.
+// acceptWatch counts a subscription of shard when the server answers it 200. A muted one
+// passes on only its first message, the initial-response: the client hears nothing more,
+// as over a connection that died without a word, while the server goes on.
 type acceptWatch struct {
 	http.ResponseWriter
-	shard string
-	p     *efoServer
+	shard  string
+	p      *efoServer
+	mute   bool
+	writes int
+}
+
+func (w *acceptWatch) Write(b []byte) (int, error) {
+	w.writes++
+	if w.mute && w.writes > 1 {
+		return len(b), nil
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// muteNext makes the next subscription of shard a muted one.
+func (p *efoServer) muteNext(shard string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.mute[shard] = true
+}
+
+func (p *efoServer) takeMute(shard string) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	m := p.mute[shard]
+	delete(p.mute, shard)
+	return m
 }
 
 func (w *acceptWatch) Unwrap() http.ResponseWriter { return w.ResponseWriter }
@@ -458,4 +487,53 @@ func TestTailConsumer_DeregisterOnInterrupt(t *testing.T) {
 			requireDeregistered(t, kc, arn)
 		})
 	}
+}
+
+// TestTailConsumer_Silence: a subscription that goes silent (no heartbeat: its connection
+// dead without a word) is given up after the silence timeout and subscribed again, and
+// every record is printed once.
+func TestTailConsumer_Silence(t *testing.T) {
+	srv, kc := newConsumerEnv(t, "efo-silence", 1, 0)
+	want := putKeyed(t, kc, "efo-silence", "k", "", "a", "b")
+	srv.muteNext("shardId-000000000000")
+	r := &tailRun{stdout: newSyncBuffer(), stderr: newSyncBuffer(), done: make(chan int, 1)}
+	cfg := tailConfig{backoff: 100 * time.Millisecond, maxBackoff: time.Second, silence: 500 * time.Millisecond}
+	go func() {
+		r.done <- runTailWith(cfg, []string{"--endpoint", srv.Endpoint, "--stream", "efo-silence", "--consumer", "r",
+			"--format", "json", "--count", "4"}, r.stdout, r.stderr)
+	}()
+	srv.awaitSubscribed(t, 1, 20*time.Second, "shardId-000000000000")
+	want = append(want, putKeyed(t, kc, "efo-silence", "k", "", "c", "d")...)
+	requireOncePerKeyInOrder(t, want, r.wait(t, 30*time.Second))
+	out := r.stderr.String()
+	require.Contains(t, out, "shardlog tail: lost "+srv.Endpoint+" (no event from the subscription in 500ms); reconnecting")
+	require.Contains(t, out, "shardlog tail: reconnected to "+srv.Endpoint)
+}
+
+// TestTailConsumer_Takeover: while another subscriber of the consumer holds the shard, tail
+// is refused with ResourceInUseException, backs off and tries again until it takes the
+// shard over (5 s after the other began), which ends the other's subscription with
+// ResourceInUseException; tail prints every record once.
+func TestTailConsumer_Takeover(t *testing.T) {
+	skipShort(t) // a takeover comes 5 s after the subscription it takes over began
+	srv, kc := newConsumerEnv(t, "efo-takeover", 1, 0)
+	ctx := context.Background()
+	reg, err := kc.RegisterStreamConsumer(ctx, &kinesis.RegisterStreamConsumerInput{
+		StreamARN: aws.String("arn:aws:kinesis:us-east-1:000000000000:stream/efo-takeover"), ConsumerName: aws.String("shared")})
+	require.NoError(t, err)
+	arn := aws.ToString(reg.Consumer.ConsumerARN)
+	var other *kinesis.SubscribeToShardOutput
+	require.Eventually(t, func() bool { // the consumer is ACTIVE after the register delay
+		other, err = newClient(srv.Endpoint).SubscribeToShard(ctx, subscribeInput(arn, "shardId-000000000000",
+			position{typ: types.ShardIteratorTypeLatest}))
+		return err == nil
+	}, 10*time.Second, 20*time.Millisecond)
+	defer other.GetStream().Close()
+	want := putKeyed(t, kc, "efo-takeover", "k", "", "a", "b")
+	r := startTail("--endpoint", srv.Endpoint, "--stream", "efo-takeover", "--consumer", "shared", "--format", "json", "--count", "2")
+	requireOncePerKeyInOrder(t, want, r.wait(t, 30*time.Second))
+	require.Contains(t, r.stderr.String(), "shardlog tail: shardId-000000000000: ResourceInUseException: Another active subscription exists")
+	for range other.GetStream().Events() {
+	}
+	require.Equal(t, "ResourceInUseException", errorCode(other.GetStream().Err()), "the other subscription ends: %v", other.GetStream().Err())
 }
