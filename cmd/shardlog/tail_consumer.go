@@ -132,6 +132,9 @@ func (t *tailer) subscribeShard(ctx context.Context, sh *tailShard) error {
 		case isUnavailable(err):
 			t.gone(err)
 		case errorCode(err) == "ResourceInUseException":
+			if gone := t.consumerGone(ctx); gone != nil || ctx.Err() != nil {
+				return gone
+			}
 			fmt.Fprintf(t.stderr, "shardlog tail: %s: %s; subscribing again in %v\n", sh.id, errorMessage(err), wait)
 		default:
 			return err
@@ -140,6 +143,22 @@ func (t *tailer) subscribeShard(ctx context.Context, sh *tailShard) error {
 			return nil
 		}
 		wait = min(2*wait, t.longestBackoff())
+	}
+	return nil
+}
+
+// consumerGone returns, when the consumer is no longer ACTIVE (being deregistered, or gone:
+// it was ACTIVE when tail began), the error that ends the tail. A consumer that is ACTIVE,
+// or that cannot be looked at now, gives nil: its subscription is tried again.
+func (t *tailer) consumerGone(ctx context.Context) error {
+	d, err := t.kc.DescribeStreamConsumer(ctx, &kinesis.DescribeStreamConsumerInput{ConsumerARN: aws.String(t.consumerARN)})
+	switch {
+	case errorCode(err) == "ResourceNotFoundException":
+		return fmt.Errorf("consumer %s is gone: %w", t.consumerARN, err)
+	case err != nil:
+		return nil
+	case d.ConsumerDescription.ConsumerStatus != types.ConsumerStatusActive:
+		return fmt.Errorf("consumer %s is %s: it is being deregistered", t.consumerARN, d.ConsumerDescription.ConsumerStatus)
 	}
 	return nil
 }

@@ -537,3 +537,44 @@ func TestTailConsumer_Takeover(t *testing.T) {
 	}
 	require.Equal(t, "ResourceInUseException", errorCode(other.GetStream().Err()), "the other subscription ends: %v", other.GetStream().Err())
 }
+
+// TestTailConsumer_Deregistered: when the consumer is deregistered under a running tail,
+// its subscriptions end with ResourceInUseException (the consumer is DELETING), and tail,
+// finding the consumer no longer ACTIVE, stops with exit code 1 and says why.
+func TestTailConsumer_Deregistered(t *testing.T) {
+	srv, kc := newConsumerEnv(t, "efo-gone", 2, 0)
+	r := startTail("--endpoint", srv.Endpoint, "--stream", "efo-gone", "--consumer", "r")
+	srv.awaitSubscribed(t, 1, 20*time.Second, shardIDs(2)...)
+	_, err := kc.DeregisterStreamConsumer(context.Background(), &kinesis.DeregisterStreamConsumerInput{
+		StreamARN: aws.String("arn:aws:kinesis:us-east-1:000000000000:stream/efo-gone"), ConsumerName: aws.String("r")})
+	require.NoError(t, err)
+	select {
+	case code := <-r.done:
+		require.Equal(t, 1, code, r.stderr.String())
+	case <-time.After(30 * time.Second):
+		t.Fatalf("tail did not end within 30 s of its consumer's deregistration; stderr:\n%s", r.stderr)
+	}
+	require.Regexp(t, `shardlog tail: shardId-00000000000[01]: consumer arn:aws:kinesis:us-east-1:000000000000:stream/efo-gone/consumer/r:\d+ is DELETING: it is being deregistered\n`, r.stderr.String())
+	require.NotContains(t, r.stderr.String(), "subscribing again", "a consumer being deregistered is not waited for")
+}
+
+func TestTailConsumer_Errors(t *testing.T) {
+	srv, _ := newConsumerEnv(t, "exists", 1, 0)
+	tests := []struct {
+		name     string
+		args     []string
+		wantCode int
+		wantErr  string
+	}{
+		{"deregister-alone", []string{"--stream", "exists", "--deregister"}, 2, "--deregister needs --consumer"},
+		{"no-such-stream", []string{"--stream", "missing", "--consumer", "c"}, 1, "describe stream missing: "},
+		{"bad-consumer-name", []string{"--stream", "exists", "--consumer", "no spaces"}, 1, "ValidationException"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, stderr := runCmd(nil, append([]string{"tail", "--endpoint", srv.Endpoint}, tt.args...)...)
+			require.Equal(t, tt.wantCode, code, stderr)
+			require.Contains(t, stderr, tt.wantErr)
+		})
+	}
+}
