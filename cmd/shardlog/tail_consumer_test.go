@@ -578,3 +578,43 @@ func TestTailConsumer_Errors(t *testing.T) {
 		})
 	}
 }
+
+// TestCLI_TailConsumer is the README's enhanced fan-out flow with the binaries: shardlog
+// serve, a consumer registered, described and listed with the AWS CLI v2, records put with
+// shardlog put and read with shardlog tail --consumer (the CLI has no subscribe-to-shard),
+// then the consumer deregistered with the CLI.
+func TestCLI_TailConsumer(t *testing.T) {
+	skipShort(t)
+	cli := newCLI(t, "")
+	srv := startServer(t, t.TempDir())
+	cli.endpoint = srv.Endpoint
+	streamARN := "arn:aws:kinesis:us-east-1:000000000000:stream/demo"
+
+	cli.run(nil, "create-stream", "--stream-name", "demo", "--shard-count", "2")
+	cli.run(nil, "wait", "stream-exists", "--stream-name", "demo")
+	var reg struct{ Consumer cliConsumer }
+	cli.run(&reg, "register-stream-consumer", "--stream-arn", streamARN, "--consumer-name", "billing")
+	require.Equal(t, "CREATING", reg.Consumer.ConsumerStatus, "for --register-consumer-delay")
+	var desc struct{ ConsumerDescription cliConsumer }
+	require.Eventually(t, func() bool {
+		cli.run(&desc, "describe-stream-consumer", "--stream-arn", streamARN, "--consumer-name", "billing")
+		return desc.ConsumerDescription.ConsumerStatus == "ACTIVE"
+	}, 20*time.Second, 100*time.Millisecond)
+	var list struct{ Consumers []cliConsumer }
+	cli.run(&list, "list-stream-consumers", "--stream-arn", streamARN)
+	require.Len(t, list.Consumers, 1)
+
+	put := exec.Command(binPath, "put", "--endpoint", srv.Endpoint, "--stream", "demo", "--partition-key", "k", "one", "two", "three")
+	out, err := put.CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	tail := exec.Command(binPath, "tail", "--endpoint", srv.Endpoint, "--stream", "demo", "--consumer", "billing", "--follow=false")
+	var stderr strings.Builder
+	tail.Stderr = &stderr
+	out, err = tail.Output()
+	require.NoError(t, err, stderr.String())
+	require.Equal(t, "one\ntwo\nthree\n", string(out))
+	require.Empty(t, stderr.String(), "the consumer is there: nothing to say")
+
+	cli.run(nil, "deregister-stream-consumer", "--stream-arn", streamARN, "--consumer-name", "billing")
+	requireDeregistered(t, newClient(srv.Endpoint), reg.Consumer.ConsumerARN)
+}
