@@ -618,3 +618,59 @@ func TestCLI_TailConsumer(t *testing.T) {
 	cli.run(nil, "deregister-stream-consumer", "--stream-arn", streamARN, "--consumer-name", "billing")
 	requireDeregistered(t, newClient(srv.Endpoint), reg.Consumer.ConsumerARN)
 }
+
+// TestTailConsumer_StartingPositions: the starting positions of the polling tail, given to
+// SubscribeToShard: a time, a duration ago, at and after a sequence number, and a --shard.
+func TestTailConsumer_StartingPositions(t *testing.T) {
+	srv, kc := newConsumerEnv(t, "efo-start", 1, 0)
+	first := putKeyed(t, kc, "efo-start", "k", "", "a", "b", "c")
+	time.Sleep(20 * time.Millisecond) // arrival times are in ms: keep the two puts apart
+	between := time.Now().UTC()
+	time.Sleep(20 * time.Millisecond)
+	second := putKeyed(t, kc, "efo-start", "k", "", "d", "e")
+	all := append(append([]written(nil), first...), second...)
+
+	tests := []struct {
+		name string
+		args []string
+		want []written
+	}{
+		{"time", []string{"--from", between.Format(time.RFC3339Nano)}, second},
+		{"duration-ago", []string{"--from", "1h"}, all},
+		{"at-sequence", []string{"--at-sequence", first[1].seq}, all[1:]},
+		{"after-sequence", []string{"--after-sequence", first[1].seq}, all[2:]},
+		{"shard", []string{"--shard", "0"}, all},
+		{"count", []string{"--count", "2"}, all[:2]},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args := append([]string{"--endpoint", srv.Endpoint, "--stream", "efo-start", "--consumer", "r", "--format", "json", "--follow=false"}, tt.args...)
+			got := startTail(args...).wait(t, 30*time.Second)
+			requireOncePerKeyInOrder(t, tt.want, got)
+		})
+	}
+}
+
+// TestTailConsumer_Deaggregate: records pushed by SubscribeToShard are taken apart as the
+// polling tail takes them: a KPL aggregate's user records with their own keys and
+// sub-sequence numbers; --deaggregate=false prints the aggregate as stored.
+func TestTailConsumer_Deaggregate(t *testing.T) {
+	srv, kc := newConsumerEnv(t, "efo-kpl", 1, 0)
+	agg := handAggregate()
+	seq := putKeyed(t, kc, "efo-kpl", "user-1", "", string(agg))[0].seq
+	args := []string{"--endpoint", srv.Endpoint, "--stream", "efo-kpl", "--consumer", "r", "--format", "json", "--follow=false"}
+	got := startTail(args...).wait(t, 30*time.Second)
+	require.Len(t, got, 3)
+	for i, want := range []struct{ key, hash, data string }{{"user-1", "", "first"}, {"user-2", "7", "second"}, {"user-1", "", "third"}} {
+		require.Equal(t, seq, got[i].SequenceNumber)
+		require.NotNil(t, got[i].SubSequenceNumber)
+		require.Equal(t, int64(i), *got[i].SubSequenceNumber)
+		require.Equal(t, want.key, got[i].PartitionKey)
+		require.Equal(t, want.hash, got[i].ExplicitHashKey)
+		require.Equal(t, want.data, *got[i].Data)
+	}
+	got = startTail(append(args, "--deaggregate=false")...).wait(t, 30*time.Second)
+	require.Len(t, got, 1)
+	require.Equal(t, agg, got[0].DataBase64)
+	require.Nil(t, got[0].SubSequenceNumber)
+}
