@@ -13,7 +13,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
-	"github.com/aws/smithy-go"
 )
 
 // `shardlog tail --consumer NAME` reads with enhanced fan-out: the records of each followed
@@ -298,9 +297,16 @@ func (t *tailer) silence() time.Duration {
 	return defaultSubscriptionSilence
 }
 
+// apiError is the part of the SDK's errors of the service (smithy-go's APIError) that tail
+// looks at.
+type apiError interface {
+	ErrorCode() string
+	ErrorMessage() string
+}
+
 // errorCode is the Kinesis error type of err ("ResourceInUseException"), or "".
 func errorCode(err error) string {
-	var api smithy.APIError
+	var api apiError
 	if errors.As(err, &api) {
 		return api.ErrorCode()
 	}
@@ -308,7 +314,7 @@ func errorCode(err error) string {
 }
 
 func errorMessage(err error) string {
-	var api smithy.APIError
+	var api apiError
 	if errors.As(err, &api) {
 		return api.ErrorCode() + ": " + api.ErrorMessage()
 	}
