@@ -228,7 +228,7 @@ func tail(ctx context.Context, cfg tailConfig, start position, stdout, stderr io
 		}
 		if cfg.deregister {
 			defer func() {
-				if derr := t.deregisterConsumer(ctx); derr != nil && ctx.Err() != nil {
+				if derr := t.deregisterConsumer(ctx); derr != nil && errors.Is(err, context.Canceled) {
 					err = derr // interrupted: the failed deregistration is what to report
 				} else if derr != nil {
 					err = errors.Join(err, derr)

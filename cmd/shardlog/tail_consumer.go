@@ -97,7 +97,9 @@ func (t *tailer) deregisterConsumer(ctx context.Context) error {
 	defer cancel()
 	_, err := t.kc.DeregisterStreamConsumer(ctx, &kinesis.DeregisterStreamConsumerInput{ConsumerARN: aws.String(t.consumerARN)})
 	if err != nil && errorCode(err) != "ResourceNotFoundException" {
-		return fmt.Errorf("deregister consumer %s: %w", t.consumerARN, err)
+		// %v, not %w: friendly, applied to tail's error, would replace the whole message,
+		// and with it the word that the consumer is still registered, by its own.
+		return fmt.Errorf("deregister consumer %s: %v", t.consumerARN, friendly(err, t.cfg.client.endpoint))
 	}
 	fmt.Fprintf(t.stderr, "shardlog tail: deregistered consumer %s\n", t.consumerARN)
 	return nil

@@ -674,3 +674,35 @@ func TestTailConsumer_Deaggregate(t *testing.T) {
 	require.Equal(t, agg, got[0].DataBase64)
 	require.Nil(t, got[0].SubSequenceNumber)
 }
+
+// TestTailConsumer_DeregisterFails: a tail --deregister interrupted while its server is
+// away cannot deregister the consumer; it says so and exits with code 1, rather than
+// ending quietly as an interrupted tail does.
+func TestTailConsumer_DeregisterFails(t *testing.T) {
+	srv, kc := newConsumerEnv(t, "efo-away", 1, 0)
+	putKeyed(t, kc, "efo-away", "k", "", "hello")
+	cmd := exec.Command(binPath, "tail", "--endpoint", srv.Endpoint, "--stream", "efo-away", "--consumer", "c", "--deregister")
+	stdout, stderr := newSyncBuffer(), newSyncBuffer()
+	cmd.Stdout, cmd.Stderr = stdout, stderr
+	require.NoError(t, cmd.Start())
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	t.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			cmd.Process.Kill()
+			<-exited
+		}
+	})
+	stdout.await(t, "hello\n", 20*time.Second)
+	srv.Stop()
+	stderr.await(t, "reconnecting", 20*time.Second)
+	require.NoError(t, cmd.Process.Signal(syscall.SIGINT))
+	select {
+	case <-exited:
+	case <-time.After(30 * time.Second):
+		t.Fatalf("tail did not end within 30 s of SIGINT; stderr:\n%s", stderr)
+	}
+	require.Equal(t, 1, cmd.ProcessState.ExitCode(), "stderr:\n%s", stderr)
+	require.Regexp(t, `shardlog tail: deregister consumer arn:aws:kinesis:us-east-1:000000000000:stream/efo-away/consumer/c:\d+: .*connection refused`, stderr.String())
+	require.NotContains(t, stderr.String(), "deregistered consumer")
+}
