@@ -137,6 +137,8 @@ func (t *tailer) subscribeShard(ctx context.Context, sh *tailShard) error {
 				return gone
 			}
 			fmt.Fprintf(t.stderr, "shardlog tail: %s: %s; subscribing again in %v\n", sh.id, errorMessage(err), wait)
+		case errorCode(err) == "InternalFailureException": // transient, as the KCL takes it
+			fmt.Fprintf(t.stderr, "shardlog tail: %s: %s; subscribing again in %v\n", sh.id, errorMessage(err), wait)
 		default:
 			return err
 		}

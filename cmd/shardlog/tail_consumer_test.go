@@ -22,6 +22,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 	"github.com/stretchr/testify/require"
 
+	"github.com/shardlog/shardlog/internal/eventstream"
 	"github.com/shardlog/shardlog/server"
 	"github.com/shardlog/shardlog/server/streambackend"
 	"github.com/shardlog/shardlog/stream"
@@ -38,6 +39,7 @@ type efoServer struct {
 	mu         sync.Mutex
 	subscribed map[string]int  // accepted subscriptions by shard id
 	mute       map[string]bool // shards whose next subscription sends nothing after its initial-response
+	fail       map[string]bool // shards whose next subscription sends InternalFailureException after it
 	changed    chan struct{}   // closed, and replaced, when subscribed changes
 }
 
@@ -51,7 +53,7 @@ func serveEFO(t *testing.T, dir, addr string, lifetime time.Duration) *efoServer
 	require.NoError(t, err)
 	ln, err := net.Listen("tcp", addr)
 	require.NoError(t, err)
-	p := &efoServer{Endpoint: "http://" + ln.Addr().String(), subscribed: map[string]int{}, mute: map[string]bool{},
+	p := &efoServer{Endpoint: "http://" + ln.Addr().String(), subscribed: map[string]int{}, mute: map[string]bool{}, fail: map[string]bool{},
 		changed: make(chan struct{})}
 	h := server.New(streambackend.New(store), server.Options{Logger: log, SubscriptionLifetime: lifetime})
 	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -63,7 +65,8 @@ func serveEFO(t *testing.T, dir, addr string, lifetime time.Duration) *efoServer
 			var in struct{ ShardId string }
 			json.Unmarshal(body, &in)
 			r.Body = io.NopCloser(bytes.NewReader(body))
-			w = &acceptWatch{ResponseWriter: w, shard: in.ShardId, p: p, mute: p.takeMute(in.ShardId)}
+			w = &acceptWatch{ResponseWriter: w, shard: in.ShardId, p: p, mute: p.take(p.mute, in.ShardId),
+				fail: p.take(p.fail, in.ShardId)}
 		}
 		h.ServeHTTP(w, r)
 	})}
@@ -110,12 +113,21 @@ type acceptWatch struct {
 	shard  string
 	p      *efoServer
 	mute   bool
+	fail   bool // a failing one sends InternalFailureException in place of its first event, then nothing
 	writes int
 }
 
 func (w *acceptWatch) Write(b []byte) (int, error) {
 	w.writes++
-	if w.mute && w.writes > 1 {
+	switch {
+	case w.fail && w.writes == 2:
+		w.ResponseWriter.Write(eventstream.AppendMessage(nil, []eventstream.Header{
+			eventstream.StringHeader(":message-type", "exception"),
+			eventstream.StringHeader(":exception-type", "InternalFailureException"),
+			eventstream.StringHeader(":content-type", "application/json"),
+		}, []byte(`{"message":"injected by the test"}`)))
+		return len(b), nil
+	case (w.mute || w.fail) && w.writes > 1:
 		return len(b), nil
 	}
 	return w.ResponseWriter.Write(b)
@@ -128,12 +140,20 @@ func (p *efoServer) muteNext(shard string) {
 	p.mute[shard] = true
 }
 
-func (p *efoServer) takeMute(shard string) bool {
+// failNext makes the next subscription of shard a failing one.
+func (p *efoServer) failNext(shard string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	m := p.mute[shard]
-	delete(p.mute, shard)
-	return m
+	p.fail[shard] = true
+}
+
+// take returns and clears the mark of shard in m (mute or fail).
+func (p *efoServer) take(m map[string]bool, shard string) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	marked := m[shard]
+	delete(m, shard)
+	return marked
 }
 
 func (w *acceptWatch) Unwrap() http.ResponseWriter { return w.ResponseWriter }
@@ -705,4 +725,17 @@ func TestTailConsumer_DeregisterFails(t *testing.T) {
 	require.Equal(t, 1, cmd.ProcessState.ExitCode(), "stderr:\n%s", stderr)
 	require.Regexp(t, `shardlog tail: deregister consumer arn:aws:kinesis:us-east-1:000000000000:stream/efo-away/consumer/c:\d+: .*connection refused`, stderr.String())
 	require.NotContains(t, stderr.String(), "deregistered consumer")
+}
+
+// TestTailConsumer_InternalFailure: a subscription that ends with InternalFailureException
+// (transient: the KCL subscribes again) is renewed, and every record is printed once.
+func TestTailConsumer_InternalFailure(t *testing.T) {
+	srv, kc := newConsumerEnv(t, "efo-failure", 1, 0)
+	want := putKeyed(t, kc, "efo-failure", "k", "", "a", "b")
+	srv.failNext("shardId-000000000000")
+	r := startTail("--endpoint", srv.Endpoint, "--stream", "efo-failure", "--consumer", "r", "--format", "json", "--count", "4")
+	srv.awaitSubscribed(t, 2, 20*time.Second, "shardId-000000000000")
+	want = append(want, putKeyed(t, kc, "efo-failure", "k", "", "c", "d")...)
+	requireOncePerKeyInOrder(t, want, r.wait(t, 30*time.Second))
+	require.Contains(t, r.stderr.String(), "shardlog tail: shardId-000000000000: InternalFailureException: injected by the test; subscribing again in ")
 }
