@@ -600,9 +600,9 @@ func TestTailConsumer_Errors(t *testing.T) {
 }
 
 // TestCLI_TailConsumer is the README's enhanced fan-out flow with the binaries: shardlog
-// serve, a consumer registered, described and listed with the AWS CLI v2, records put with
-// shardlog put and read with shardlog tail --consumer (the CLI has no subscribe-to-shard),
-// then the consumer deregistered with the CLI.
+// serve, records put with shardlog put --create, a consumer registered, described and listed
+// with the AWS CLI v2, read with shardlog tail --consumer (the CLI has no
+// subscribe-to-shard), then deregistered with the CLI.
 func TestCLI_TailConsumer(t *testing.T) {
 	skipShort(t)
 	cli := newCLI(t, "")
@@ -610,23 +610,27 @@ func TestCLI_TailConsumer(t *testing.T) {
 	cli.endpoint = srv.Endpoint
 	streamARN := "arn:aws:kinesis:us-east-1:000000000000:stream/demo"
 
-	cli.run(nil, "create-stream", "--stream-name", "demo", "--shard-count", "2")
-	cli.run(nil, "wait", "stream-exists", "--stream-name", "demo")
+	put := exec.Command(binPath, "put", "--endpoint", srv.Endpoint, "--stream", "demo", "--create", "--shards", "1",
+		"--partition-key", "k", "one", "two", "three")
+	out, err := put.CombinedOutput()
+	require.NoError(t, err, "%s", out)
 	var reg struct{ Consumer cliConsumer }
 	cli.run(&reg, "register-stream-consumer", "--stream-arn", streamARN, "--consumer-name", "billing")
 	require.Equal(t, "CREATING", reg.Consumer.ConsumerStatus, "for --register-consumer-delay")
-	var desc struct{ ConsumerDescription cliConsumer }
-	require.Eventually(t, func() bool {
-		cli.run(&desc, "describe-stream-consumer", "--stream-arn", streamARN, "--consumer-name", "billing")
-		return desc.ConsumerDescription.ConsumerStatus == "ACTIVE"
-	}, 20*time.Second, 100*time.Millisecond)
+	kc := newClient(srv.Endpoint)
+	require.Eventually(t, func() bool { // the CLI takes seconds to start: the SDK waits
+		d, err := kc.DescribeStreamConsumer(context.Background(), &kinesis.DescribeStreamConsumerInput{ConsumerARN: aws.String(reg.Consumer.ConsumerARN)})
+		return err == nil && d.ConsumerDescription.ConsumerStatus == types.ConsumerStatusActive
+	}, 20*time.Second, 20*time.Millisecond)
+	var status string
+	cli.run(&status, "describe-stream-consumer", "--stream-arn", streamARN, "--consumer-name", "billing",
+		"--query", "ConsumerDescription.ConsumerStatus")
+	require.Equal(t, "ACTIVE", status)
 	var list struct{ Consumers []cliConsumer }
 	cli.run(&list, "list-stream-consumers", "--stream-arn", streamARN)
 	require.Len(t, list.Consumers, 1)
+	require.Equal(t, reg.Consumer.ConsumerARN, list.Consumers[0].ConsumerARN)
 
-	put := exec.Command(binPath, "put", "--endpoint", srv.Endpoint, "--stream", "demo", "--partition-key", "k", "one", "two", "three")
-	out, err := put.CombinedOutput()
-	require.NoError(t, err, "%s", out)
 	tail := exec.Command(binPath, "tail", "--endpoint", srv.Endpoint, "--stream", "demo", "--consumer", "billing", "--follow=false")
 	var stderr strings.Builder
 	tail.Stderr = &stderr
@@ -636,7 +640,7 @@ func TestCLI_TailConsumer(t *testing.T) {
 	require.Empty(t, stderr.String(), "the consumer is there: nothing to say")
 
 	cli.run(nil, "deregister-stream-consumer", "--stream-arn", streamARN, "--consumer-name", "billing")
-	requireDeregistered(t, newClient(srv.Endpoint), reg.Consumer.ConsumerARN)
+	requireDeregistered(t, kc, reg.Consumer.ConsumerARN)
 }
 
 // TestTailConsumer_StartingPositions: the starting positions of the polling tail, given to
