@@ -30,6 +30,7 @@
 //
 // put and tail have files beside theirs: put_aggregate.go packs records into KPL aggregates
 // for put --aggregate, tail_kpl.go takes them apart for tail (the format is package kpl),
-// tail_reconnect.go waits for a server that went away, reach.go tells a server that cannot
+// tail_reconnect.go waits for a server that went away, tail_consumer.go reads with enhanced
+// fan-out (SubscribeToShard) for tail --consumer, reach.go tells a server that cannot
 // be reached from other errors, and terminal.go tells whether put reads from a terminal.
 package main

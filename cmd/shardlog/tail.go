@@ -38,8 +38,12 @@ type tailConfig struct {
 	limit    int
 	deagg    bool
 
+	consumer   string // read with enhanced fan-out (SubscribeToShard) as this consumer
+	deregister bool   // deregister the consumer when tail ends
+
 	backoff    time.Duration // first wait before reconnecting; 0 means defaultTailBackoff (tests shorten it)
 	maxBackoff time.Duration // longest wait between reconnection attempts; 0 means maxTailBackoff
+	silence    time.Duration // longest wait for a subscription's next event; 0 means defaultSubscriptionSilence
 }
 
 // shardList collects repeated --shard flags.
@@ -71,6 +75,8 @@ func (c *tailConfig) flags(fs *flag.FlagSet) {
 	fs.DurationVar(&c.refresh, "refresh", 5*time.Second, "how often to list the shards, to find those made by resharding")
 	fs.IntVar(&c.limit, "limit", 10000, "records per GetRecords call, at most 10000")
 	fs.BoolVar(&c.deagg, "deaggregate", true, "print the user records inside KPL-aggregated records, each with its sub-sequence number in --format json; --deaggregate=false prints aggregated records as they are stored")
+	fs.StringVar(&c.consumer, "consumer", "", "read with enhanced fan-out (SubscribeToShard) as this stream consumer, registered if it is not")
+	fs.BoolVar(&c.deregister, "deregister", false, "with --consumer, deregister the consumer when tail ends (also on Ctrl-C)")
 }
 
 const tailUsage = `Usage: shardlog tail --stream NAME [flags]
@@ -83,6 +89,13 @@ Records aggregated by the Kinesis Producer Library (KPL) are taken apart, as the
 each user record is printed, with its own partition key and sub-sequence number in
 --format json. When the server goes away (a restart), tail waits for it with backoff and
 resumes after the last record it printed.
+
+With --consumer NAME, tail reads with enhanced fan-out: it registers the consumer NAME if the
+stream has none (and waits until it is ACTIVE) and subscribes to each shard with
+SubscribeToShard, which pushes records as they arrive, instead of polling with GetRecords
+(--poll and --limit then do not apply). A subscription that ends (after its 5 minutes, a
+takeover by another subscriber, a restart of the server) is renewed from the last event's
+ContinuationSequenceNumber. With --deregister the consumer is deregistered when tail ends.
 
 `
 
@@ -133,6 +146,8 @@ func (c *tailConfig) check(args int, now time.Time) (position, error) {
 		return position{}, fmt.Errorf("--limit %d: want 1 to 10000", c.limit)
 	case c.atSeq != "" && c.afterSeq != "":
 		return position{}, errors.New("--at-sequence and --after-sequence exclude each other")
+	case c.deregister && c.consumer == "":
+		return position{}, errors.New("--deregister needs --consumer")
 	case c.atSeq != "":
 		return position{typ: types.ShardIteratorTypeAtSequenceNumber, seq: c.atSeq}, nil
 	case c.afterSeq != "":
@@ -178,9 +193,10 @@ const (
 
 // tailer reads the followed shards of one stream and prints their records.
 type tailer struct {
-	cfg    tailConfig
-	kc     *kinesis.Client
-	stderr io.Writer
+	cfg         tailConfig
+	kc          *kinesis.Client
+	stderr      io.Writer
+	consumerARN string // with --consumer
 
 	mu       sync.Mutex
 	shards   map[string]*tailShard
@@ -197,7 +213,7 @@ type tailer struct {
 
 // tail runs `shardlog tail` until ctx is done, --count records are printed, or with
 // --follow=false every followed shard is read to its tip.
-func tail(ctx context.Context, cfg tailConfig, start position, stdout, stderr io.Writer) error {
+func tail(ctx context.Context, cfg tailConfig, start position, stdout, stderr io.Writer) (err error) {
 	kc, err := cfg.client.client(ctx)
 	if err != nil {
 		return err
@@ -206,6 +222,20 @@ func tail(ctx context.Context, cfg tailConfig, start position, stdout, stderr io
 	defer cancel()
 	t := &tailer{cfg: cfg, kc: kc, stderr: stderr, shards: map[string]*tailShard{},
 		out: bufio.NewWriterSize(stdout, 64<<10), finished: make(chan struct{})}
+	if cfg.consumer != "" {
+		if err := t.useConsumer(ctx); err != nil {
+			return err
+		}
+		if cfg.deregister {
+			defer func() {
+				if derr := t.deregisterConsumer(ctx); derr != nil && errors.Is(err, context.Canceled) {
+					err = derr // interrupted: the failed deregistration is what to report
+				} else if derr != nil {
+					err = errors.Join(err, derr)
+				}
+			}()
+		}
+	}
 	listed, err := t.list(ctx)
 	if err != nil {
 		return err
@@ -395,7 +425,11 @@ func (t *tailer) finish(err error) {
 // read follows one shard until it ends (closed and read), is read to its tip with
 // --follow=false, or ctx is done.
 func (t *tailer) read(ctx context.Context, sh *tailShard) {
-	err := t.readShard(ctx, sh)
+	read := t.readShard
+	if t.consumerARN != "" {
+		read = t.subscribeShard
+	}
+	err := read(ctx, sh)
 	t.mu.Lock()
 	t.reading--
 	if err != nil && ctx.Err() == nil {
