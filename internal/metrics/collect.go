@@ -139,6 +139,7 @@ func (s *Stream) collect(ch chan<- prometheus.Metric) {
 	s.getRecords.latency.Collect(ch)
 
 	s.collectShards(ch, now)
+	s.collectConsumers(ch, now)
 }
 
 // collectShards renders the shard-level metrics that are on.

@@ -24,6 +24,12 @@
 // largest of the current minute and the one before, so that a scrape every minute or
 // more often misses no peak; it reads 0 once two minutes have passed without a call.
 //
+// A stream's consumers (label consumer) count their SubscribeToShard calls, those that
+// started, those refused because the consumer already had the shard
+// (SubscribeToShard.RateExceeded), the subscriptions open now, and the events, records
+// and bytes pushed (SubscribeToShardEvent.*). Their series stay until the stream is
+// deleted.
+//
 //	m := metrics.New(metrics.Options{Engine: func() metrics.Engine {
 //		return metrics.Engine{Streams: scoped.Usage()}
 //	}})

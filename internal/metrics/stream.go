@@ -64,6 +64,7 @@ type Stream struct {
 
 	shardLevel atomic.Uint32 // shardMetric bits: the shard-level metrics turned on
 	shards     sync.Map      // shard id → *shardCounters, once a shard-level metric is on
+	consumers  sync.Map      // consumer name → *Consumer (subscribe.go)
 }
 
 // op counts the calls of one operation.

@@ -83,3 +83,15 @@ func withPrefix(samples map[string]float64, prefix string) map[string]float64 {
 	}
 	return out
 }
+
+// TestConsumer_Nil: a nil Consumer, what a backend without metrics holds, takes every call
+// and counts nothing.
+func TestConsumer_Nil(t *testing.T) {
+	var c *metrics.Consumer
+	require.NotPanics(t, func() {
+		c.Subscribed(nil)
+		c.RateExceeded()
+		c.Open()()
+		c.Event(3, 12, 0)
+	})
+}
