@@ -96,11 +96,11 @@ func TestStore_Ephemeral_SyncsNothing(t *testing.T) {
 	}
 }
 
-// TestStore_DeleteStream_SyncsNoShardFile: DeleteStream makes the deletion durable (the
-// deleted mark, the catalog, the streams directory) but syncs nothing inside the shard
-// directories, whose files it removes: no cut and sync of the segment, no index, no
-// clean-shutdown manifest.
-func TestStore_DeleteStream_SyncsNoShardFile(t *testing.T) {
+// TestStore_DeleteStream_SyncsOnlyTheDeletion: DeleteStream makes the deletion durable
+// (the DELETING status, the deleted mark, the catalog file's removal) and syncs nothing else: nothing inside the shard
+// directories, whose files it removes (no cut and sync of the segment, no index, no
+// clean-shutdown manifest), nor the removal of the files, which Open finishes after a crash.
+func TestStore_DeleteStream_SyncsOnlyTheDeletion(t *testing.T) {
 	dir := powerloss.TempDir(t)
 	opts := testOptions(newClock())
 	opts.Shard.Sync = shard.SyncAlways
@@ -118,7 +118,13 @@ func TestStore_DeleteStream_SyncsNoShardFile(t *testing.T) {
 	syncs := watchSyncs(t, dir)
 	require.NoError(t, s.DeleteStream("doomed"))
 	got := syncs.take()
-	require.NotEmpty(t, got, "DeleteStream synced nothing: the deletion would not survive a crash")
+	streamDir := filepath.Dir(shardDirs[0])
+	catalog := filepath.Join(dir, "catalog")
+	require.Equal(t, []string{
+		filepath.Join(catalog, "doomed.json.tmp"), catalog, // DELETING
+		filepath.Join(streamDir, stream.DeletedMarkerName+".tmp"), streamDir, // the mark
+		catalog, // the catalog file removed
+	}, got, "the syncs of DeleteStream")
 	for _, p := range got {
 		for _, sd := range shardDirs {
 			if p == sd || strings.HasPrefix(p, sd+"/") {

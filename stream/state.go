@@ -10,7 +10,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/shardlog/shardlog/internal/atomicfile"
 	"github.com/shardlog/shardlog/retention"
 	"github.com/shardlog/shardlog/shard"
 )
@@ -288,12 +287,10 @@ func (s *Store) remove(e *streamEntry, v *streamView) error {
 	if err := s.discardShards(v.shards); err != nil {
 		s.log.Error("stream: close shards of a deleted stream", "stream", v.info.Name, "error", err)
 	}
+	// The removal of the files need not be durable: a crash that undoes it leaves the
+	// marked directory, which Open removes.
 	dir := s.streamDir(v.info)
 	if err := os.RemoveAll(dir); err != nil {
-		s.log.Error("stream: remove files of a deleted stream", "dir", dir, "error", err)
-		return nil
-	}
-	if err := atomicfile.SyncDir(s.streamsDir()); err != nil {
 		s.log.Error("stream: remove files of a deleted stream", "dir", dir, "error", err)
 	}
 	return nil
