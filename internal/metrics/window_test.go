@@ -2,6 +2,8 @@ package metrics_test
 
 import (
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -94,4 +96,28 @@ func TestConsumer_Nil(t *testing.T) {
 		c.Open()()
 		c.Event(3, 12, 0)
 	})
+}
+
+// TestStream_IteratorAgeMax_Concurrent: calls from many goroutines, while the minute moves
+// on under them, lose no maximum: the largest age of all is in the window at the end.
+func TestStream_IteratorAgeMax_Concurrent(t *testing.T) {
+	var clock atomic.Int64
+	clock.Store(time.Date(2026, 12, 5, 10, 0, 59, 0, time.UTC).UnixNano())
+	m := metrics.NewWithClock(metrics.Options{}, func() time.Time { return time.Unix(0, clock.Load()) })
+	st := m.Scope("a", "r").Stream("s", func() []string { return nil })
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 1000 {
+				if g == 0 && i == 500 {
+					clock.Add(int64(time.Second)) // into the next minute
+				}
+				st.GetRecords("", 1, 1, int64(g*1000+i), time.Millisecond, nil)
+			}
+		}()
+	}
+	wg.Wait()
+	require.Equal(t, 7999.0, scrape(t, m)[`shardlog_stream_get_records_iterator_age_max_milliseconds{account="a",region="r",stream="s"}`])
 }
