@@ -56,7 +56,8 @@
 // A roll syncs only what acknowledged records need: the closed segment, and the header and
 // directory entry of the new one. After each roll, and every 16 MiB of appends, a background
 // checkpoint syncs the active segment and writes the index files and the manifest; appends
-// go on meanwhile. Close writes the same with the clean flag. Open after a clean Close reads
+// go on meanwhile. Close writes the same with the clean flag; Discard, for a shard whose
+// files Remove is about to delete, writes and syncs nothing. Open after a clean Close reads
 // the manifest, lists the directory once and opens only the active segment; after a crash it
 // scans the active segment from its last checkpoint (and any segment rolled after it), cuts
 // a torn tail, and reports damage followed by good data as a *segment.CorruptionError.

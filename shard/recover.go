@@ -42,12 +42,16 @@ func Open(dir string, opts Options) (*Shard, error) {
 
 // open creates or recovers the shard.
 func (s *Shard) open() error {
+	made := false // the directory was made here, its entry synced
 	if s.opts.MustExist {
 		if err := requireDir(s.dir); err != nil {
 			return err
 		}
-	} else if err := makeDir(s.dir); err != nil {
-		return err
+	} else {
+		var err error
+		if made, err = makeDir(s.dir); err != nil {
+			return err
+		}
 	}
 	files, err := s.listSegments()
 	if err != nil {
@@ -61,7 +65,7 @@ func (s *Shard) open() error {
 		return fmt.Errorf("%w: %s", ErrMissingManifest, filepath.Join(s.dir, manifestName))
 	}
 	if !found && len(files.segments) == 0 {
-		return s.create()
+		return s.create(made)
 	}
 	if !found {
 		m = manifest{createdMs: s.opts.CreatedMs}
@@ -72,15 +76,16 @@ func (s *Shard) open() error {
 	return s.recover(m, found, files)
 }
 
-// makeDir creates dir if it does not exist, and makes its entry durable.
-func makeDir(dir string) error {
+// makeDir creates dir if it does not exist, and makes its entry durable; made says whether
+// it did.
+func makeDir(dir string) (made bool, err error) {
 	if _, err := os.Stat(dir); err == nil {
-		return nil
+		return false, nil
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
+		return false, err
 	}
-	return atomicfile.SyncDir(filepath.Dir(dir))
+	return true, atomicfile.SyncDir(filepath.Dir(dir))
 }
 
 // requireDir fails with ErrMissingShard if dir does not exist.
@@ -138,12 +143,16 @@ func readManifest(dir string) (m manifest, found bool, err error) {
 	return m, err == nil, err
 }
 
-// create starts a new shard: an empty first segment and a manifest.
-func (s *Shard) create() error {
-	// The directory may be what a process that crashed while creating the shard left, its
-	// entry visible but not yet durable: records acknowledged in it would go at a power loss.
-	if err := atomicfile.SyncDir(filepath.Dir(s.dir)); err != nil {
-		return err
+// create starts a new shard: an empty first segment and a manifest. dirSynced says that
+// open made the directory and synced its entry just before.
+func (s *Shard) create(dirSynced bool) error {
+	// Otherwise the directory may be what a process that crashed while creating the shard
+	// left, its entry visible but not yet durable: records acknowledged in it would go at a
+	// power loss.
+	if !dirSynced {
+		if err := atomicfile.SyncDir(filepath.Dir(s.dir)); err != nil {
+			return err
+		}
 	}
 	now := s.nowMs()
 	s.createdMs = s.opts.CreatedMs

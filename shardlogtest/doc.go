@@ -14,9 +14,11 @@
 // New starts the server over t.TempDir(), creates the streams of Options.Streams, ACTIVE,
 // and closes the server when the test ends, checking that what it left on disk is sound.
 // Code under test that takes an endpoint gets Server.Endpoint; Server.NewClient makes more
-// clients. By default nothing is fsynced and streams change status at once (a stream is
-// ACTIVE when CreateStream returns, gone when DeleteStream returns); Options sets the sync
-// policy, the status delays of `shardlog serve` and the limits.
+// clients. By default nothing is fsynced, records and metadata alike (the directory is
+// thrown away with the test, so a crash loses nothing a test needs), and streams change
+// status at once (a stream is ACTIVE when CreateStream returns, gone when DeleteStream
+// returns); Options sets the sync policy, the status delays of `shardlog serve` and the
+// limits.
 //
 // # One server for many tests
 //

@@ -33,7 +33,10 @@ type Options struct {
 
 	// Sync is when an acknowledged write is on disk: "always" (fdatasync before the
 	// answer), "interval" (every 100ms) or "none". Default "none": a test's temporary
-	// directory does not outlive a crash, and fdatasync would only slow it down.
+	// directory does not outlive a crash, and fdatasync would only slow it down. With
+	// "none" the server syncs nothing at all, the catalog and directories neither
+	// (stream.Options.Ephemeral), so that creating and deleting a stream costs no journal
+	// commit; "always" and "interval" also sync them, as `shardlog serve` does.
 	Sync string
 
 	// CreateDelay, UpdateDelay and DeleteDelay are how long a stream stays CREATING,
@@ -142,7 +145,7 @@ func start(dir string, opts Options) (*Server, error) {
 		CreateDelay: opts.CreateDelay, UpdateDelay: opts.UpdateDelay, DeleteDelay: opts.DeleteDelay,
 		RegisterConsumerDelay: opts.RegisterConsumerDelay, DeregisterConsumerDelay: opts.DeregisterConsumerDelay,
 		ShardLimit: opts.ShardLimit, MaxStreamsChanging: opts.MaxStreamsChanging,
-		Shard: shard.Options{Sync: policy},
+		Shard: shard.Options{Sync: policy}, Ephemeral: policy == shard.SyncNone,
 	})
 	if err != nil {
 		return nil, err

@@ -23,7 +23,7 @@ type PutEntry struct {
 // PutResult is what became of one PutEntry: the shard and sequence number it got, or, if
 // it failed, the ErrorCode and ErrorMessage that PutRecords reports for it.
 type PutResult struct {
-	ShardID        string // "" when the record failed
+	ShardID        string // "" when the record failed, but for the shard that refused it (Gate)
 	SequenceNumber kinesis.SequenceNumber
 	ErrorCode      string
 	ErrorMessage   string
@@ -139,7 +139,8 @@ func (b *batcher) fromEntries(entries []PutEntry) putInput {
 }
 
 // PutRecord writes one record; see PutRecords. A SequenceNumberForOrdering must parse and
-// must not carry a time in the future; a shard that fails to append fails the request.
+// must not carry a time in the future; a shard that fails to append fails the request. A
+// record that the Gate refuses fails with the result's ShardID set to the shard that refused it.
 func (s *Store) PutRecord(req *PutRecordRequest) (PutResult, error) {
 	e, v, err := s.writableView(req.StreamName)
 	if err != nil {
@@ -166,7 +167,7 @@ func (s *Store) PutRecord(req *PutRecordRequest) (PutResult, error) {
 	if g := s.opts.Gate; g != nil {
 		id, r := b.shards[0].id, &entries.recs[0]
 		if typ := g.Write("PutRecord", gateShard(v.info, id), len(r.PartitionKey)+len(r.Data)); typ != "" {
-			return PutResult{}, refusedBy(typ, id, v.info, false)
+			return PutResult{ShardID: id}, refusedBy(typ, id, v.info, false) // the shard, for the shard-level metrics
 		}
 	}
 	var out [1]PutResult

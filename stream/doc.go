@@ -87,6 +87,11 @@
 // left behind. The iterator key is created the same way on first use, so iterators stay
 // valid across restarts.
 //
+// An Ephemeral store (Options.Ephemeral) makes none of these promises: it syncs nothing
+// under its data directory, which a crash may leave in any state. It is for directories
+// thrown away with the store, such as a test server's, where the syncs of creating and
+// deleting streams would be most of the time a test spends.
+//
 // One Store at a time owns a data directory: Open locks it (flock on <data dir>/LOCK, which
 // also holds the owner's pid) before it reads or writes anything else there, and Close
 // unlocks it. A second Open, in the same process or another, fails at once with ErrLocked

@@ -58,13 +58,14 @@ func refusedBy(typ, id string, info *StreamInfo, read bool) *kinesis.Error {
 }
 
 // refusedRecord is the result of a PutRecords record the Gate refused with typ: the
-// ErrorCode and ErrorMessage AWS gives a throttled or failed record.
+// ErrorCode and ErrorMessage AWS gives a throttled or failed record, and the shard that
+// refused it, for the shard-level metrics (the answer does not carry it).
 func refusedRecord(typ, id string, info *StreamInfo) PutResult {
 	e := refusedBy(typ, id, info, false)
 	if typ == kinesis.TypeInternalFailure {
 		e.Message = internalFailureMessage
 	}
-	return PutResult{ErrorCode: e.Type, ErrorMessage: e.Message, err: e}
+	return PutResult{ShardID: id, ErrorCode: e.Type, ErrorMessage: e.Message, err: e}
 }
 
 // gateRecords asks the Gate about every routed entry of a PutRecords, in request order,

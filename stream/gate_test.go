@@ -91,7 +91,7 @@ func TestStore_Gate_PutRecords_PartialFailure(t *testing.T) {
 		if failed {
 			require.Equal(t, ptee, r.ErrorCode, "record %d", i)
 			require.Equal(t, rateExceeded(0, "a"), r.ErrorMessage, "record %d", i)
-			require.Empty(t, r.ShardID, "record %d", i)
+			require.Equal(t, kinesis.ShardID(0), r.ShardID, "record %d: the shard that refused it", i)
 			continue
 		}
 		require.Empty(t, r.ErrorCode, "record %d: %s", i, r.ErrorMessage)

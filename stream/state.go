@@ -10,7 +10,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/shardlog/shardlog/internal/atomicfile"
 	"github.com/shardlog/shardlog/retention"
 	"github.com/shardlog/shardlog/shard"
 )
@@ -152,6 +151,19 @@ func (s *Store) closeShards(logs []*shardLog) error {
 	return errors.Join(errs...)
 }
 
+// discardShards closes the logs of a removed stream without the syncs that Close would spend
+// on files about to be deleted (shard.Discard). The deleted marker is durable by then, so
+// a crash before the files go leaves a directory that Open removes.
+func (s *Store) discardShards(logs []*shardLog) error {
+	var errs []error
+	for _, l := range logs {
+		if err := l.log.Discard(); err != nil && !errors.Is(err, shard.ErrClosed) {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
 // current returns the view of the named stream for a control-plane call, first carrying
 // out a status change that has come due, so that the answer is the stream's status now. It
 // returns a nil view if there is no such stream. If the change fails, the stream is
@@ -260,8 +272,8 @@ func (s *Store) activate(e *streamEntry, v *streamView) (*streamView, error) {
 // remove ends DELETING: the stream directory is marked deleted and the catalog file goes,
 // in that order, so that after a crash the stream is gone and Open removes what is left of
 // its files, knowing them deleted (a directory without its catalog file and without the
-// mark is kept); then the stream leaves the store, and its logs are closed and deleted.
-// Called with e.mu held.
+// mark is kept); then the stream leaves the store, and its logs are closed, without the
+// syncs of Close, and deleted. Called with e.mu held.
 func (s *Store) remove(e *streamEntry, v *streamView) error {
 	if err := markDeleted(s.streamDir(v.info)); err != nil {
 		return fmt.Errorf("stream %s: mark deleted: %w", v.info.Name, err)
@@ -272,15 +284,13 @@ func (s *Store) remove(e *streamEntry, v *streamView) error {
 	e.view.Store(nil)
 	endSubscriptions(e)
 	s.forget(v.info.Name, e)
-	if err := s.closeShards(v.shards); err != nil {
+	if err := s.discardShards(v.shards); err != nil {
 		s.log.Error("stream: close shards of a deleted stream", "stream", v.info.Name, "error", err)
 	}
+	// The removal of the files need not be durable: a crash that undoes it leaves the
+	// marked directory, which Open removes.
 	dir := s.streamDir(v.info)
 	if err := os.RemoveAll(dir); err != nil {
-		s.log.Error("stream: remove files of a deleted stream", "dir", dir, "error", err)
-		return nil
-	}
-	if err := atomicfile.SyncDir(s.streamsDir()); err != nil {
 		s.log.Error("stream: remove files of a deleted stream", "dir", dir, "error", err)
 	}
 	return nil

@@ -83,6 +83,13 @@ type Options struct {
 	// at once; CreateStream beyond it is a LimitExceededException, as on AWS (5). Default
 	// 0: no limit.
 	MaxStreamsChanging int
+
+	// Ephemeral skips every sync under the data directory, of records and of metadata
+	// (catalog files, manifests, indexes, directories) alike, whatever Shard.Sync says:
+	// for a directory thrown away with the store, as a test server's is. A crash or a
+	// power loss may then leave the directory in any state; it is not meant to be opened
+	// again. Default false: every change is durable when it returns (see the package doc).
+	Ephemeral bool
 }
 
 // withDefaults returns a copy of o with every zero field set to its default.
@@ -179,6 +186,8 @@ type Store struct {
 	sweepMu   sync.Mutex
 	nextSweep chan struct{}
 
+	unskip func() // ends the skipped syncs of an Ephemeral store; nil otherwise
+
 	// faults is a test hook, nil otherwise: it is called before carrying out a reshard and
 	// after each step of it (reshard.go), and an error from it stops the reshard there, as a
 	// crash would.
@@ -202,11 +211,19 @@ type Store struct {
 // data directory or in streams/ that Open does not know: none of them is touched.
 func Open(dataDir string, opts Options) (*Store, error) {
 	start := time.Now()
+	unskip := func() {}
+	if opts.Ephemeral {
+		var err error
+		if unskip, err = atomicfile.SkipSyncs(dataDir); err != nil {
+			return nil, fmt.Errorf("stream: open %s: %w", dataDir, err)
+		}
+	}
 	lock, err := lockDir(dataDir)
 	if err != nil {
+		unskip()
 		return nil, fmt.Errorf("stream: open %s: %w", dataDir, err)
 	}
-	s := &Store{dir: dataDir, lock: lock, opts: opts.withDefaults()}
+	s := &Store{dir: dataDir, lock: lock, opts: opts.withDefaults(), unskip: unskip}
 	s.log = s.opts.Logger
 	s.errLog = lograte.New(s.log, lograte.DefaultInterval, s.opts.Now)
 	empty := map[string]*streamEntry{}
@@ -214,6 +231,7 @@ func Open(dataDir string, opts Options) (*Store, error) {
 	if err := s.open(); err != nil {
 		s.closeStreams()
 		s.lock.Release()
+		unskip()
 		return nil, fmt.Errorf("stream: open %s: %w", dataDir, err)
 	}
 	s.recovery = s.sumRecovery()
@@ -377,7 +395,9 @@ func (s *Store) Close() error {
 	s.mu.Lock() // wait for a CreateStream in progress; later ones see closed
 	s.mu.Unlock()
 	err := s.closeStreams()
-	return errors.Join(err, s.lock.Release())
+	err = errors.Join(err, s.lock.Release())
+	s.unskip()
+	return err
 }
 
 // closeStreams closes the shard logs of every stream. Status changes check closed under the

@@ -23,7 +23,8 @@
 // tlscert.go serve HTTPS with a given or generated certificate, serve_health.go fills in
 // the /health report, ping.go asks for it, reset.go asks for the reset that serve hands to
 // the server, serve_streams.go reads --streams and --config and declares their streams
-// (stream.Store.Declare), version.go reads the build information, and
+// (stream.Store.Declare), ephemeral.go settles where serve --ephemeral keeps the data it
+// does not sync, version.go reads the build information, and
 // recovery.go reports what the store's Open recovered. The command holds no rules
 // of its own: the server is package server over server/streambackend and stream, inspect
 // check is stream.Check and shard.Check, bench is package bench.

@@ -42,6 +42,7 @@ type serveConfig struct {
 	gates        gateFlags
 	tls          tlsFlags
 	declare      declareFlags
+	ephemeral    bool // sync nothing under the data directory (ephemeral.go)
 
 	registerDelay, deregisterDelay time.Duration // how long consumers stay CREATING, DELETING
 
@@ -73,6 +74,7 @@ func (c *serveConfig) flags(fs *flag.FlagSet) {
 	c.gates.flags(fs)
 	c.tls.flags(fs)
 	c.declare.flags(fs)
+	fs.BoolVar(&c.ephemeral, "ephemeral", false, "a throwaway test server: sync nothing, records nor streams (a crash may lose all of it); data in a new temporary directory removed at exit, or in --data if given")
 }
 
 // resolveSecurity checks the --auth, --auth-file and --cors-origin values and loads the keys.
@@ -152,6 +154,7 @@ func runServe(args []string, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "shardlog serve:", err)
 		return 2
 	}
+	cfg.resolveEphemeral(fs)
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "shardlog serve: unexpected argument %q\n", fs.Arg(0))
 		return 2
@@ -199,6 +202,11 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 		return fmt.Errorf("--sync: %w", err)
 	}
 	logStart(log)
+	removeEphemeral, err := cfg.ephemeralDir(log)
+	if err != nil {
+		return err
+	}
+	defer removeEphemeral()
 	started := time.Now()
 	listeners, err := bindListeners(cfg)
 	if err != nil {
@@ -213,6 +221,7 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 		ShardLimit:  cfg.shardLimit,
 		Shard:       shard.Options{Sync: policy, SyncInterval: cfg.syncInterval},
 		Logger:      log,
+		Ephemeral:   cfg.ephemeral,
 
 		RegisterConsumerDelay:   cfg.registerDelay,
 		DeregisterConsumerDelay: cfg.deregisterDelay,

@@ -52,3 +52,7 @@ func Remove(path string) error {
 
 // SyncDir makes the entries of dir (creates, renames, removals) durable.
 func SyncDir(dir string) error { return durable.SyncDir(dir) }
+
+// SkipSyncs makes every sync under root, WriteFile's, Remove's and SyncDir's included, a
+// no-op until stop is called: for a directory thrown away with its process (durable.Skip).
+func SkipSyncs(root string) (stop func(), err error) { return durable.Skip(root) }

@@ -16,4 +16,11 @@
 // so recorders with different settings run in parallel tests (powerloss's
 // TestRecorder_ParallelRoots).
 // With no Watcher a sync costs one atomic load more.
+//
+// # Skipping syncs
+//
+// Skip turns every sync under a directory into a no-op, for an ephemeral store: a data
+// directory that is thrown away with its process (a test server), where a crash loses
+// everything anyway. Skipped syncs are not seen by Watchers. With no root skipped, a sync
+// costs one more atomic load.
 package durable

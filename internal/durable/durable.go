@@ -47,18 +47,29 @@ func Watch(w Watcher) (stop func()) {
 }
 
 // Fdatasync makes f's data durable, with its size (fdatasync(2) on Linux, F_FULLFSYNC on
-// macOS; see internal/platform).
+// macOS; see internal/platform), unless f is under a root given to Skip.
 func Fdatasync(f *os.File) error {
+	if skippedFile(f) {
+		return nil
+	}
 	return watched(int(f.Fd()), "", func() error { return platform.Fdatasync(f) })
 }
 
-// SyncFile makes f's data and metadata durable (fsync(2); F_FULLFSYNC on macOS).
+// SyncFile makes f's data and metadata durable (fsync(2); F_FULLFSYNC on macOS), unless f
+// is under a root given to Skip.
 func SyncFile(f *os.File) error {
+	if skippedFile(f) {
+		return nil
+	}
 	return watched(int(f.Fd()), "", f.Sync)
 }
 
-// SyncDir makes the entries of dir (creates, renames, removals) durable.
+// SyncDir makes the entries of dir (creates, renames, removals) durable, unless dir is under
+// a root given to Skip.
 func SyncDir(dir string) error {
+	if skipped(dir) {
+		return nil
+	}
 	d, err := os.Open(dir)
 	if err != nil {
 		return err

@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -45,6 +46,7 @@ var (
 	descGetRecordsBytes   = metric("shardlog_stream_get_records_bytes_total", "GetRecords.Bytes", "bytes (data and partition keys) GetRecords returned.", streamLabels)
 	descGetRecordsRecords = metric("shardlog_stream_get_records_records_total", "GetRecords.Records", "records GetRecords returned.", streamLabels)
 	descGetRecordsAge     = metric("shardlog_stream_get_records_iterator_age_milliseconds", "GetRecords.IteratorAgeMilliseconds", "how far behind the tip the last GetRecords call left its reader.", streamLabels)
+	descGetRecordsAgeMax  = metric("shardlog_stream_get_records_iterator_age_max_milliseconds", "GetRecords.IteratorAgeMilliseconds", "the Maximum statistic: the largest age of the GetRecords calls of this minute and the one before (0: none).", streamLabels)
 )
 
 // The shard-level metrics (dimensions StreamName and ShardId), in shardMetrics' order.
@@ -53,10 +55,14 @@ var shardDescs = [...]*prometheus.Desc{
 	metric("shardlog_shard_incoming_records_total", IncomingRecords, "records put to the shard.", shardLabels),
 	metric("shardlog_shard_outgoing_bytes_total", OutgoingBytes, "bytes GetRecords returned from the shard.", shardLabels),
 	metric("shardlog_shard_outgoing_records_total", OutgoingRecords, "records GetRecords returned from the shard.", shardLabels),
-	nil, // WriteProvisionedThroughputExceeded: not kept per shard (collectShards)
+	metric("shardlog_shard_write_provisioned_throughput_exceeded_total", WriteProvisionedThroughputExceeded, "records put to the shard refused with ProvisionedThroughputExceededException.", shardLabels),
 	metric("shardlog_shard_read_provisioned_throughput_exceeded_total", ReadProvisionedThroughputExceeded, "GetRecords calls on the shard refused with ProvisionedThroughputExceededException.", shardLabels),
 	metric("shardlog_shard_iterator_age_milliseconds", IteratorAgeMilliseconds, "how far behind the tip the last GetRecords call on the shard left its reader.", shardLabels),
 }
+
+// descShardAgeMax is the Maximum statistic of the shard-level IteratorAgeMilliseconds,
+// reported beside the latest value when that metric is on.
+var descShardAgeMax = metric("shardlog_shard_iterator_age_max_milliseconds", IteratorAgeMilliseconds, "the Maximum statistic: the largest age of the GetRecords calls on the shard of this minute and the one before (0: none).", shardLabels)
 
 // The engine's figures.
 var (
@@ -128,13 +134,16 @@ func (s *Stream) collect(ch chan<- prometheus.Metric) {
 	counter(ch, descGetRecordsBytes, s.getRecordsBytes.Load(), l)
 	counter(ch, descGetRecordsRecords, s.getRecordsRecords.Load(), l)
 	gauge(ch, descGetRecordsAge, float64(s.iteratorAgeMs.Load()), l)
+	now := s.now()
+	gauge(ch, descGetRecordsAgeMax, float64(s.iteratorAgeMax.value(now)), l)
 	s.getRecords.latency.Collect(ch)
 
-	s.collectShards(ch)
+	s.collectShards(ch, now)
+	s.collectConsumers(ch, now)
 }
 
 // collectShards renders the shard-level metrics that are on.
-func (s *Stream) collectShards(ch chan<- prometheus.Metric) {
+func (s *Stream) collectShards(ch chan<- prometheus.Metric, now time.Time) {
 	bits := s.shardLevel.Load()
 	if bits == 0 {
 		return
@@ -144,19 +153,22 @@ func (s *Stream) collectShards(ch chan<- prometheus.Metric) {
 		values := [...]float64{
 			float64(sh.incomingBytes.Load()), float64(sh.incomingRecords.Load()),
 			float64(sh.outgoingBytes.Load()), float64(sh.outgoingRecords.Load()),
-			0, float64(sh.readExceeded.Load()),
+			float64(sh.writeExceeded.Load()), float64(sh.readExceeded.Load()),
 			float64(sh.iteratorAgeMs.Load()),
 		}
 		labels := append(s.labels[:3:3], id.(string))
 		for i, d := range shardDescs {
-			if bits&(1<<i) == 0 || shardMetrics[i] == WriteProvisionedThroughputExceeded {
-				continue // a refused record has no shard in its result, so this one is not kept
+			if bits&(1<<i) == 0 {
+				continue
 			}
 			kind := prometheus.CounterValue
 			if shardMetrics[i] == IteratorAgeMilliseconds {
 				kind = prometheus.GaugeValue
 			}
 			ch <- prometheus.MustNewConstMetric(d, kind, values[i], labels...)
+		}
+		if bits&bit(IteratorAgeMilliseconds) != 0 {
+			gauge(ch, descShardAgeMax, float64(sh.iteratorAgeMax.value(now)), labels)
 		}
 		return true
 	})

@@ -19,6 +19,17 @@
 // account, region, and shard for the shard-level metrics, which a stream reports only
 // once EnableEnhancedMonitoring has turned them on.
 //
+// CloudWatch reports IteratorAgeMilliseconds and MillisBehindLatest with the Maximum
+// statistic. Beside the latest call's age, a gauge named …_max_milliseconds holds the
+// largest of the current minute and the one before, so that a scrape every minute or
+// more often misses no peak; it reads 0 once two minutes have passed without a call.
+//
+// A stream's consumers (label consumer) count their SubscribeToShard calls, those that
+// started, those refused because the consumer already had the shard
+// (SubscribeToShard.RateExceeded), the subscriptions open now, and the events, records
+// and bytes pushed (SubscribeToShardEvent.*). Their series stay until the stream is
+// deleted.
+//
 //	m := metrics.New(metrics.Options{Engine: func() metrics.Engine {
 //		return metrics.Engine{Streams: scoped.Usage()}
 //	}})

@@ -19,6 +19,8 @@ type Options struct {
 	// Process adds the process collector's metrics (process_open_fds,
 	// process_resident_memory_bytes…) and the Go runtime's. Default false.
 	Process bool
+
+	now func() time.Time // the clock of the maxima over a minute; tests set it, default time.Now
 }
 
 // Engine is what the storage engine reports at a scrape.
@@ -66,6 +68,9 @@ type scopeKey struct{ account, region string }
 
 // New returns a Metrics with no streams.
 func New(opts Options) *Metrics {
+	if opts.now == nil {
+		opts.now = time.Now
+	}
 	m := &Metrics{opts: opts, registry: prometheus.NewRegistry()}
 	m.syncs = prometheus.NewHistogramVec(prometheus.HistogramOpts{
 		Name:    "shardlog_fdatasync_seconds",
@@ -94,6 +99,6 @@ func (m *Metrics) Scope(account, region string) *Scope {
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	s, _ := m.scopes.LoadOrStore(k, &Scope{account: account, region: region})
+	s, _ := m.scopes.LoadOrStore(k, &Scope{account: account, region: region, now: m.opts.now})
 	return s.(*Scope)
 }

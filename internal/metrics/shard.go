@@ -31,8 +31,9 @@ func bit(name string) uint32 {
 type shardCounters struct {
 	incomingBytes, incomingRecords atomic.Uint64
 	outgoingBytes, outgoingRecords atomic.Uint64
-	readExceeded                   atomic.Uint64
+	writeExceeded, readExceeded    atomic.Uint64
 	iteratorAgeMs                  atomic.Int64
+	iteratorAgeMax                 windowMax
 }
 
 // SetShardLevel sets the shard-level metrics reported for the stream: those
@@ -65,6 +66,16 @@ func (s *Stream) ShardIncoming(shardID string, records, bytes int) {
 	sh := s.shard(shardID)
 	sh.incomingRecords.Add(uint64(records))
 	sh.incomingBytes.Add(uint64(bytes))
+}
+
+// ShardWriteExceeded counts a record that shardID refused with
+// ProvisionedThroughputExceededException, when that shard-level metric is on. PutRecord
+// counts its own; PutRecords leaves them to its caller, which alone knows the shards.
+func (s *Stream) ShardWriteExceeded(shardID string) {
+	if s.shardLevel.Load()&bit(WriteProvisionedThroughputExceeded) == 0 || shardID == "" {
+		return
+	}
+	s.shard(shardID).writeExceeded.Add(1)
 }
 
 func (s *Stream) shard(id string) *shardCounters {

@@ -15,6 +15,7 @@ import (
 // Scope holds the streams of one account and region.
 type Scope struct {
 	account, region string
+	now             func() time.Time
 
 	mu      sync.Mutex // held to add a Stream
 	streams sync.Map   // name → *Stream
@@ -32,7 +33,7 @@ func (s *Scope) Stream(name string, shardLevel func() []string) *Stream {
 	if st, ok := s.streams.Load(name); ok {
 		return st.(*Stream)
 	}
-	st := newStream(s.account, s.region, name)
+	st := newStream(s.account, s.region, name, s.now)
 	st.SetShardLevel(shardLevel())
 	s.streams.Store(name, st)
 	return st
@@ -45,6 +46,7 @@ func (s *Scope) Forget(name string) { s.streams.Delete(name) }
 // Stream counts the calls of one stream. Its methods are called once per call, after it ran.
 type Stream struct {
 	labels []string // stream, account, region
+	now    func() time.Time
 
 	incomingBytes, incomingRecords atomic.Uint64
 	writeExceeded, readExceeded    atomic.Uint64
@@ -58,9 +60,11 @@ type Stream struct {
 	getRecords                         op
 	getRecordsBytes, getRecordsRecords atomic.Uint64
 	iteratorAgeMs                      atomic.Int64
+	iteratorAgeMax                     windowMax
 
 	shardLevel atomic.Uint32 // shardMetric bits: the shard-level metrics turned on
 	shards     sync.Map      // shard id → *shardCounters, once a shard-level metric is on
+	consumers  sync.Map      // consumer name → *Consumer (subscribe.go)
 }
 
 // op counts the calls of one operation.
@@ -69,8 +73,8 @@ type op struct {
 	latency          prometheus.Histogram
 }
 
-func newStream(account, region, name string) *Stream {
-	st := &Stream{labels: []string{name, account, region}}
+func newStream(account, region, name string, now func() time.Time) *Stream {
+	st := &Stream{labels: []string{name, account, region}, now: now}
 	for _, o := range []struct {
 		op   *op
 		name string
@@ -109,11 +113,12 @@ func throttled(err error) bool {
 }
 
 // PutRecord counts one PutRecord call: a record of bytes (data and partition key) that went
-// to shardID, or err.
+// to shardID, or err (shardID is then the shard that refused the record, or "").
 func (s *Stream) PutRecord(shardID string, bytes int, took time.Duration, err error) {
 	s.putRecord.done(took, err)
 	if throttled(err) {
 		s.writeExceeded.Add(1)
+		s.ShardWriteExceeded(shardID)
 		return
 	}
 	if err != nil {
@@ -184,10 +189,13 @@ func (s *Stream) GetRecords(shardID string, records, bytes int, millisBehind int
 	s.getRecordsRecords.Add(uint64(records))
 	s.getRecordsBytes.Add(uint64(bytes))
 	s.iteratorAgeMs.Store(millisBehind)
+	now := s.now()
+	s.iteratorAgeMax.observe(millisBehind, now)
 	if level != 0 && shardID != "" {
 		sh := s.shard(shardID)
 		sh.outgoingRecords.Add(uint64(records))
 		sh.outgoingBytes.Add(uint64(bytes))
 		sh.iteratorAgeMs.Store(millisBehind)
+		sh.iteratorAgeMax.observe(millisBehind, now)
 	}
 }

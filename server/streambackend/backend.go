@@ -168,10 +168,12 @@ func (b *backend) PutRecords(_ context.Context, in *server.PutRecordsInput) (*se
 	if b.counts != nil {
 		return b.countPutRecords(in)
 	}
-	return b.putRecords(in)
+	return b.putRecords(in, nil)
 }
 
-func (b *backend) putRecords(in *server.PutRecordsInput) (*server.PutRecordsOutput, error) {
+// putRecords puts the records of in; throttled, if not nil, is told the shard that refused
+// each record refused with ProvisionedThroughputExceededException (the answer does not say).
+func (b *backend) putRecords(in *server.PutRecordsInput, throttled func(shardID string)) (*server.PutRecordsOutput, error) {
 	sc := putRecordsPool.Get().(*putRecordsScratch)
 	defer func() {
 		clear(sc.req.Records)
@@ -189,6 +191,13 @@ func (b *backend) putRecords(in *server.PutRecordsInput) (*server.PutRecordsOutp
 	sc.results = results[:0]
 	if err != nil {
 		return nil, err
+	}
+	if throttled != nil {
+		for i := range results {
+			if results[i].ErrorCode == kinesis.TypeProvisionedThroughputExceeded {
+				throttled(results[i].ShardID)
+			}
+		}
 	}
 	out := putRecordsOutput(results, sc)
 	out.EncryptionType = encryptionType(sc.req.Encryption)
@@ -231,7 +240,11 @@ func (b *backend) PutRecord(_ context.Context, in *server.PutRecordInput) (*serv
 	if b.counts != nil {
 		return b.countPutRecord(in)
 	}
-	return b.putRecord(in)
+	out, err := b.putRecord(in)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 func (b *backend) putRecord(in *server.PutRecordInput) (*server.PutRecordOutput, error) {
@@ -243,7 +256,7 @@ func (b *backend) putRecord(in *server.PutRecordInput) (*server.PutRecordOutput,
 	}
 	r, err := b.store.PutRecord(&req)
 	if err != nil {
-		return nil, err
+		return &server.PutRecordOutput{ShardId: r.ShardID}, err // the shard that refused it, if any, for the metrics
 	}
 	return &server.PutRecordOutput{ShardId: r.ShardID, SequenceNumber: r.SequenceNumber.String(),
 		EncryptionType: encryptionType(req.Encryption)}, nil

@@ -67,19 +67,23 @@ func (b *backend) countPutRecord(in *server.PutRecordInput) (*server.PutRecordOu
 	start := time.Now()
 	out, err := b.putRecord(in)
 	if err != nil && noStream(err) {
-		return out, err
+		return nil, err
 	}
 	var shardID string
-	if err == nil {
-		shardID = out.ShardId
+	if out != nil {
+		shardID = out.ShardId // on an error, the shard that refused the record, if any
 	}
 	b.counted(in.StreamName).PutRecord(shardID, len(in.Data)+len(in.PartitionKey), time.Since(start), err)
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 func (b *backend) countPutRecords(in *server.PutRecordsInput) (*server.PutRecordsOutput, error) {
 	start := time.Now()
-	out, err := b.putRecords(in)
+	var refusedBy []string // the shards that refused records for their throughput
+	out, err := b.putRecords(in, func(id string) { refusedBy = append(refusedBy, id) })
 	if err != nil && noStream(err) {
 		return out, err
 	}
@@ -93,6 +97,9 @@ func (b *backend) countPutRecords(in *server.PutRecordsInput) (*server.PutRecord
 		}
 	}
 	st.PutRecords(c)
+	for _, id := range refusedBy {
+		st.ShardWriteExceeded(id)
+	}
 	return out, err
 }
 

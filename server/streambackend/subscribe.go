@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/shardlog/shardlog/internal/metrics"
 	"github.com/shardlog/shardlog/kinesis"
 	"github.com/shardlog/shardlog/server"
 	"github.com/shardlog/shardlog/stream"
@@ -35,24 +36,31 @@ func (b *backend) SubscribeToShard(ctx context.Context, in *server.SubscribeToSh
 	if err != nil {
 		return err
 	}
+	counts := b.consumerCounts(c) // nil without metrics (subscribe_metrics.go)
 	iterator, err := b.store.GetShardIterator(startRequest(c.Stream, in))
 	if err != nil {
+		counts.Subscribed(err)
 		return err
 	}
 	cont, err := b.store.ContinuationSequenceNumber(iterator)
 	if err != nil {
+		counts.Subscribed(err)
 		return err
 	}
 	index, _ := kinesis.ParseShardID(in.ShardId) // GetShardIterator has read it
 	sub, err := b.subs.begin(c.ARN, kinesis.ShardID(index), b.store.Now())
 	if err != nil {
+		counts.RateExceeded()
 		return err
 	}
 	defer b.subs.end(sub)
-	if err := events.Start(); err != nil {
+	err = events.Start()
+	counts.Subscribed(err)
+	if err != nil {
 		return err
 	}
-	p := &pusher{store: b.store, events: events, consumer: c, sub: sub, iterator: iterator,
+	defer counts.Open()()
+	p := &pusher{store: b.store, events: events, consumer: c, sub: sub, iterator: iterator, counts: counts,
 		meter: b.store.PushMeter(c.ARN, c.Stream, kinesis.ShardID(index)), pushWait: b.pushWait}
 	p.records.events, p.records.cont = events, cont
 	return p.run(ctx)
@@ -89,6 +97,7 @@ type pusher struct {
 	behindMs int64             // MillisBehindLatest of the last read
 	meter    *stream.PushMeter // nil: pushes are not metered
 	pushWait func(ctx context.Context, d time.Duration) error
+	counts   *metrics.Consumer // nil without metrics
 }
 
 // run sends events until the shard ends, the subscription is ended, or ctx is done.
@@ -115,7 +124,7 @@ func (p *pusher) run(ctx context.Context) error {
 		}
 		if heartbeat { // held back by the meter for heartbeatInterval
 			ev := server.SubscribeToShardEvent{ContinuationSequenceNumber: p.records.cont, MillisBehindLatest: p.behindMs}
-			if err := p.events.Event(&ev); err != nil {
+			if err := p.push(&ev, 0, 0); err != nil {
 				return err
 			}
 			lastEvent = time.Now()
@@ -127,7 +136,7 @@ func (p *pusher) run(ctx context.Context) error {
 			return p.failed(ctx, sctx, err)
 		}
 		p.behindMs = res.MillisBehindLatest
-		sent := p.records.sent()
+		sent, bytes := p.records.sent()
 		ev := server.SubscribeToShardEvent{ContinuationSequenceNumber: p.records.cont, MillisBehindLatest: res.MillisBehindLatest}
 		if res.NextShardIterator == "" { // the end of a closed shard
 			// As on AWS, the last event names the children and no ContinuationSequenceNumber:
@@ -136,11 +145,11 @@ func (p *pusher) run(ctx context.Context) error {
 			// it, and get this event again, without end.
 			ev.ContinuationSequenceNumber = ""
 			ev.ChildShards = childShardsOut(res.ChildShards)
-			return p.events.Event(&ev)
+			return p.push(&ev, sent, bytes)
 		}
 		p.iterator = res.NextShardIterator
 		if sent > 0 || time.Since(lastEvent) >= heartbeatInterval {
-			if err := p.events.Event(&ev); err != nil {
+			if err := p.push(&ev, sent, bytes); err != nil {
 				return err
 			}
 			lastEvent = time.Now()
@@ -190,6 +199,15 @@ func (p *pusher) sleep(sctx context.Context, d time.Duration) error {
 	case <-sctx.Done():
 		return sctx.Err()
 	}
+}
+
+// push sends ev, which carries records of bytes, and counts it once sent.
+func (p *pusher) push(ev *server.SubscribeToShardEvent, records, bytes int) error {
+	if err := p.events.Event(ev); err != nil {
+		return err
+	}
+	p.counts.Event(records, bytes, ev.MillisBehindLatest)
+	return nil
 }
 
 // wait returns when the shard has records after the iterator, or is sealed, or d has
@@ -252,6 +270,7 @@ func (p *pusher) endedBy(ctx context.Context, cause error) error {
 type eventRecords struct {
 	events server.SubscribeToShardSink
 	n      int    // records since sent() was last called
+	bytes  int    // their data and partition keys
 	last   []byte // the last record's sequence number
 	cont   string // ContinuationSequenceNumber as of the records sent so far
 }
@@ -261,6 +280,7 @@ func (r *eventRecords) Record(sequenceNumber []byte, arrivalMs int64, partitionK
 		return err
 	}
 	r.n++
+	r.bytes += len(partitionKey) + len(data)
 	r.last = append(r.last[:0], sequenceNumber...)
 	return nil
 }
@@ -273,14 +293,14 @@ func (r *eventRecords) SetEncryptionType(t string) {
 	}
 }
 
-// sent returns how many records went into the event since the last call, and moves the
-// continuation past them.
-func (r *eventRecords) sent() int {
-	n := r.n
+// sent returns how many records, of how many bytes, went into the event since the last
+// call, and moves the continuation past them.
+func (r *eventRecords) sent() (records, bytes int) {
+	n, size := r.n, r.bytes
 	if n > 0 {
-		r.cont, r.n = string(r.last), 0
+		r.cont, r.n, r.bytes = string(r.last), 0, 0
 	}
-	return n
+	return n, size
 }
 
 func childShardsOut(shards []stream.ShardInfo) []server.ChildShard {
