@@ -45,6 +45,7 @@ type serveConfig struct {
 	ephemeral    bool // sync nothing under the data directory (ephemeral.go)
 
 	registerDelay, deregisterDelay time.Duration // how long consumers stay CREATING, DELETING
+	subscriptionLifetime           time.Duration // how long a SubscribeToShard stream lasts
 
 	credentials map[string]string // from auth and authFile, by resolveSecurity
 	gate        *gate             // from gates, by resolveGate; nil when both are off
@@ -63,6 +64,7 @@ func (c *serveConfig) flags(fs *flag.FlagSet) {
 	fs.DurationVar(&c.updateDelay, "update-stream-delay", 500*time.Millisecond, "time a resharded stream stays UPDATING")
 	fs.DurationVar(&c.registerDelay, "register-consumer-delay", 500*time.Millisecond, "time a new consumer stays CREATING (0: ACTIVE at once)")
 	fs.DurationVar(&c.deregisterDelay, "deregister-consumer-delay", 500*time.Millisecond, "time a deregistered consumer stays DELETING")
+	fs.DurationVar(&c.subscriptionLifetime, "subscription-lifetime", 5*time.Minute, "how long a SubscribeToShard stream lasts before it ends and the consumer subscribes again (AWS: 5m)")
 	fs.IntVar(&c.shardLimit, "shard-limit", stream.DefaultShardLimit, "open shards allowed across all streams")
 	fs.StringVar(&c.logLevel, "log-level", "info", "debug, info, warn or error")
 	fs.StringVar(&c.logFormat, "log-format", "text", "text or json")
@@ -163,6 +165,10 @@ func runServe(args []string, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "shardlog serve:", err)
 		return 2
 	}
+	if cfg.subscriptionLifetime <= 0 {
+		fmt.Fprintf(stderr, "shardlog serve: --subscription-lifetime %v: want a positive duration\n", cfg.subscriptionLifetime)
+		return 2
+	}
 	if err := cfg.resolveSecurity(); err != nil {
 		fmt.Fprintln(stderr, "shardlog serve:", err)
 		return 2
@@ -226,7 +232,8 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 		RegisterConsumerDelay:   cfg.registerDelay,
 		DeregisterConsumerDelay: cfg.deregisterDelay,
 	}
-	srvOpts := cfg.requests.apply(server.Options{Logger: log, Credentials: cfg.credentials, CORSOrigins: cfg.corsOrigins})
+	srvOpts := cfg.requests.apply(server.Options{Logger: log, Credentials: cfg.credentials, CORSOrigins: cfg.corsOrigins,
+		SubscriptionLifetime: cfg.subscriptionLifetime})
 	cfg.gate.apply(&storeOpts, &srvOpts)
 	store, err := streambackend.Open(cfg.dataDir, storeOpts)
 	if err != nil {
