@@ -238,7 +238,7 @@ func (s *Store) newConsumer(info *StreamInfo, name string, tags map[string]strin
 		return Consumer{}, consumerExists(name, info.Name, info.Account)
 	}
 	live := info.liveConsumers(nowMs)
-	if len(live) >= kinesis.MaxConsumers {
+	if len(live)+info.liveQueues(nowMs) >= kinesis.MaxConsumers { // queues count as consumers
 		return Consumer{}, consumerLimitExceeded(info.Name, info.Account)
 	}
 	for _, c := range live {
