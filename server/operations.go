@@ -91,12 +91,12 @@ func newOperations(opts Options) map[string]*operation {
 		unary("UpdateQueue", shapeUpdateQueueInput, Backend.UpdateQueue),
 		unary("DeleteQueue", shapeDeleteQueueInput, Backend.DeleteQueue),
 		unary("ReceiveQueueRecords", shapeReceiveQueueRecordsInput, Backend.ReceiveQueueRecords),
-		unary("AcknowledgeQueueRecords", shapeQueueReceiptsInput, Backend.AcknowledgeQueueRecords),
-		unary("UpdateQueueRecordsVisibility", shapeQueueVisibilityInput, Backend.UpdateQueueRecordsVisibility),
+		unary("AcknowledgeQueueRecords", shapeAcknowledgeQueueRecordsInput, Backend.AcknowledgeQueueRecords),
+		unary("UpdateQueueRecordsVisibility", shapeUpdateQueueRecordsVisibilityInput, Backend.UpdateQueueRecordsVisibility),
 		unary("ReceiveDeadLetterQueueRecords", shapeReceiveQueueRecordsInput, Backend.ReceiveDeadLetterQueueRecords),
-		unary("AcknowledgeDeadLetterQueueRecords", shapeQueueReceiptsInput, Backend.AcknowledgeDeadLetterQueueRecords),
-		unary("UpdateDeadLetterQueueRecordsVisibility", shapeQueueVisibilityInput, Backend.UpdateDeadLetterQueueRecordsVisibility),
-		unary("RestoreDeadLetterQueueRecords", shapeQueueReceiptsInput, Backend.RestoreDeadLetterQueueRecords),
+		unary("AcknowledgeDeadLetterQueueRecords", shapeAcknowledgeDeadLetterQueueRecordsInput, Backend.AcknowledgeDeadLetterQueueRecords),
+		unary("UpdateDeadLetterQueueRecordsVisibility", shapeUpdateDeadLetterQueueRecordsVisibilityInput, Backend.UpdateDeadLetterQueueRecordsVisibility),
+		unary("RestoreDeadLetterQueueRecords", shapeRestoreDeadLetterQueueRecordsInput, Backend.RestoreDeadLetterQueueRecords),
 	}
 	table := make(map[string]*operation, len(ops))
 	for _, op := range ops {

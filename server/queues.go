@@ -241,11 +241,6 @@ var (
 	shapeQueueStreamFilter = structShape("QueueStreamFilter",
 		required("StreamARN", shapeStreamARN),
 		optional("StreamCreationTimestamp", shapeTimestamp))
-	shapeQueueReceiptEntry = structShape("QueueReceiptEntry",
-		required("ReceiptHandle", shapeReceiptHandle))
-	shapeQueueVisibilityEntry = structShape("QueueVisibilityEntry",
-		required("ReceiptHandle", shapeReceiptHandle),
-		required("VisibilityTimeoutSeconds", shapeVisibility))
 
 	shapeCreateQueueInput = structShape("CreateQueueInput",
 		required("QueueName", shapeQueueName),
@@ -268,13 +263,31 @@ var (
 		optional("Limit", integerRange(1, kinesis.MaxQueueReceive)),
 		optional("VisibilityTimeoutSeconds", shapeVisibility),
 		optional("WaitTimeSeconds", integerRange(0, kinesis.MaxQueueWaitSec)))
-	shapeQueueReceiptsInput = structShape("QueueReceiptsInput",
-		required("QueueARN", shapeQueueARN),
-		required("Entries", listShape(shapeQueueReceiptEntry, 1, kinesis.MaxQueueEntries)))
-	shapeQueueVisibilityInput = structShape("QueueVisibilityInput",
-		required("QueueARN", shapeQueueARN),
-		required("Entries", listShape(shapeQueueVisibilityEntry, 1, kinesis.MaxQueueEntries)))
+	shapeAcknowledgeQueueRecordsInput                = queueReceiptsShape("AcknowledgeQueueRecords")
+	shapeAcknowledgeDeadLetterQueueRecordsInput      = queueReceiptsShape("AcknowledgeDeadLetterQueueRecords")
+	shapeRestoreDeadLetterQueueRecordsInput          = queueReceiptsShape("RestoreDeadLetterQueueRecords")
+	shapeUpdateQueueRecordsVisibilityInput           = queueVisibilityShape("UpdateQueueRecordsVisibility")
+	shapeUpdateDeadLetterQueueRecordsVisibilityInput = queueVisibilityShape("UpdateDeadLetterQueueRecordsVisibility")
 )
+
+// queueReceiptsShape returns the input shape of op, an operation that takes receipt handles;
+// its entries' shape has the model's name, which validation messages print.
+func queueReceiptsShape(op string) *shape {
+	entry := structShape(op+"RequestEntry", required("ReceiptHandle", shapeReceiptHandle))
+	return structShape(op+"Input",
+		required("QueueARN", shapeQueueARN),
+		required("Entries", listShape(entry, 1, kinesis.MaxQueueEntries)))
+}
+
+// queueVisibilityShape is queueReceiptsShape for the operations that change visibility.
+func queueVisibilityShape(op string) *shape {
+	entry := structShape(op+"RequestEntry",
+		required("ReceiptHandle", shapeReceiptHandle),
+		required("VisibilityTimeoutSeconds", shapeVisibility))
+	return structShape(op+"Input",
+		required("QueueARN", shapeQueueARN),
+		required("Entries", listShape(entry, 1, kinesis.MaxQueueEntries)))
+}
 
 // checkQueueInput applies to the queue operations the rules that follow validation
 // (checkInput): it reports whether in is one of their inputs, and the error of its rules.
