@@ -86,6 +86,9 @@ func (s *Store) queueRunFor(info *StreamInfo, id string) (*queueRun, error) {
 	if r := s.runs[id]; r != nil {
 		return r, nil
 	}
+	if s.droppedRuns[id] { // deleted meanwhile: its state must not come back
+		return nil, queueNotFound(kinesis.QueueARN(info.Region, info.Account, id))
+	}
 	r := &queueRun{id: id, path: s.queueStatePath(info, id), cursors: map[int]uint64{}, recs: map[queueRecKey]*queueRec{}}
 	b, err := os.ReadFile(r.path)
 	switch {
@@ -109,6 +112,10 @@ func (s *Store) dropDelivery(info *StreamInfo, id string) {
 	s.runsMu.Lock()
 	r := s.runs[id]
 	delete(s.runs, id)
+	if s.droppedRuns == nil {
+		s.droppedRuns = map[string]bool{}
+	}
+	s.droppedRuns[id] = true
 	s.runsMu.Unlock()
 	if r != nil {
 		r.mu.Lock()
@@ -118,6 +125,25 @@ func (s *Store) dropDelivery(info *StreamInfo, id string) {
 	path := s.queueStatePath(info, id)
 	if err := atomicfile.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		s.log.Error("stream: remove the delivery state of a deleted queue", "path", path, "error", err)
+	}
+}
+
+// forgetRuns forgets the delivery state of the queues ids, whose stream is being removed with
+// its files (DeleteAllStreams).
+func (s *Store) forgetRuns(ids []string) {
+	s.runsMu.Lock()
+	defer s.runsMu.Unlock()
+	for _, id := range ids {
+		if r := s.runs[id]; r != nil {
+			r.mu.Lock()
+			r.dropped = true
+			r.mu.Unlock()
+		}
+		delete(s.runs, id)
+		if s.droppedRuns == nil {
+			s.droppedRuns = map[string]bool{}
+		}
+		s.droppedRuns[id] = true
 	}
 }
 
@@ -340,7 +366,7 @@ func (s *Store) ReceiveQueueRecords(ctx context.Context, req ReceiveRequest) ([]
 		if left <= 0 {
 			return out, nil
 		}
-		if err := wake.wait(ctx, left); err != nil {
+		if err := wake.wait(ctx, s.stop, left); err != nil {
 			return []QueueRecord{}, nil // the caller went: nothing was delivered
 		}
 	}
@@ -353,8 +379,9 @@ type queueWake struct {
 	next    time.Duration // until a record in flight becomes visible; 0 when none is
 }
 
-// wait blocks until something the receive waits for happens, up to d, or ctx ends.
-func (w queueWake) wait(ctx context.Context, d time.Duration) error {
+// wait blocks until something the receive waits for happens, up to d, or ctx ends, or the
+// store closes (stop).
+func (w queueWake) wait(ctx context.Context, stop <-chan struct{}, d time.Duration) error {
 	if w.next > 0 && w.next < d {
 		d = w.next
 	}
@@ -378,6 +405,7 @@ func (w queueWake) wait(ctx context.Context, d time.Duration) error {
 	select {
 	case <-ctx.Done():
 		return ctx.Err()
+	case <-stop:
 	case <-t.C:
 	case <-woken:
 	}

@@ -455,3 +455,28 @@ func TestQueues_SDK_Restart(t *testing.T) {
 	requireSDKError(t, err, "ResourceInUseException", "Stream s under account 000000000000 has queues. "+
 		"Delete them with DeleteQueue before deleting the stream.")
 }
+
+// TestQueues_Reset: the reset of a shared server (DeleteAllStreams) takes the queues with
+// their streams, delivery state included: a stream made again under the same name starts
+// with none, and a queue made on it delivers from its own start.
+func TestQueues_Reset(t *testing.T) {
+	ctx := context.Background()
+	e := newQueueEnv(t)
+	arn := e.createActive("q", nil)
+	put(t, e.client, "before")
+	require.Equal(t, []string{"before"}, keys(receive(t, e.client, arn, false)))
+	n, err := e.store.DeleteAllStreams()
+	require.NoError(t, err)
+	require.Equal(t, 1, n)
+	_, err = e.client.DescribeQueue(ctx, &kinesis.DescribeQueueInput{QueueARN: aws.String(arn)})
+	requireSDKError(t, err, "ResourceNotFoundException", queueNotFound(arn))
+	list, err := e.client.ListQueues(ctx, &kinesis.ListQueuesInput{})
+	require.NoError(t, err)
+	require.Empty(t, list.QueueSummaries)
+
+	e.createOnDemand("s")
+	again := e.createActive("q", nil)
+	require.NotEqual(t, arn, again)
+	put(t, e.client, "after")
+	require.Equal(t, []string{"after"}, keys(receive(t, e.client, again, false)))
+}
