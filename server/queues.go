@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"regexp"
 	"time"
 
 	"github.com/shardlog/shardlog/kinesis"
@@ -217,10 +218,22 @@ type QueueRecordsOutput struct {
 	Successful []QueueRecordsResultEntry `json:"Successful"`
 }
 
+// queueARNPattern is the model's pattern of a QueueARN.
+const queueARNPattern = `arn:aws.*:kinesis:.*:\d{12}:queue/\S+`
+
+// withQueueARNs makes the ResourceARN shape s match queue ARNs too: tags and resource
+// policies apply to queues in the current model, which lists the queue pattern beside the
+// stream's (PutResourcePolicy's documentation); a validation message prints the stream
+// pattern, the one AWS's reference gives for ResourceARN.
+func withQueueARNs(s *shape) *shape {
+	s.re = regexp.MustCompile(`^(?:` + s.pattern + `|` + queueARNPattern + `)$`)
+	return s
+}
+
 // Member types and input shapes. The model's constraints, as AWS's API reference gives them.
 var (
 	shapeQueueName     = stringShape(1, kinesis.MaxQueueNameLen, `[a-zA-Z0-9_.-]+`)
-	shapeQueueARN      = stringShape(1, 2048, `arn:aws.*:kinesis:.*:\d{12}:queue/\S+`)
+	shapeQueueARN      = stringShape(1, 2048, queueARNPattern)
 	shapeReceiptHandle = stringShape(1, kinesis.MaxQueueReceiptHandleLen, "")
 	shapeVisibility    = integerRange(0, kinesis.MaxQueueVisibilitySec)
 	shapeQueueStart    = enumShape(QueueStartTrimHorizon, QueueStartLatest, QueueStartAtTimestamp)

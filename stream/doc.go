@@ -125,7 +125,8 @@
 // # Queues
 //
 // A stream's queues live in its StreamInfo (Queues): name (unique in the Store), a random
-// resource id for the ARN, status, starting position and attributes. CreateQueue,
+// resource id for the ARN, status, starting position, attributes and tags; its resource
+// policy is in the stream's Policies under its ARN, and goes with it. CreateQueue,
 // DescribeQueue, ListQueues, UpdateQueue and DeleteQueue are the operations; a queue's
 // CREATING, UPDATING and DELETING end lazily (queues.go). A stream with queues cannot be
 // deleted nor switched to PROVISIONED. The delivery of a queue's records

@@ -3,6 +3,7 @@ package stream
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -179,12 +180,18 @@ func (s *StreamInfo) liveQueues(nowMs int64) int {
 
 // settleQueues brings the recorded statuses up to date at nowMs, before a change: a queue
 // whose CREATING or UPDATING has ended is ACTIVE, and a queue whose DELETING has ended leaves
-// the entry.
+// the entry, with its resource policy.
 func (s *StreamInfo) settleQueues(nowMs int64) {
 	s.Queues = slices.DeleteFunc(s.Queues, func(q Queue) bool {
 		_, ok := q.statusAt(nowMs)
+		if !ok {
+			delete(s.Policies, s.queueARN(&q))
+		}
 		return !ok
 	})
+	if len(s.Policies) == 0 {
+		s.Policies = nil
+	}
 	for i := range s.Queues {
 		if status, _ := s.Queues[i].statusAt(nowMs); status == QueueActive {
 			s.Queues[i].Status, s.Queues[i].StatusDueMs = QueueActive, 0
@@ -617,4 +624,79 @@ func streamHasQueues(stream, account string) *kinesis.Error {
 func queuesNeedOnDemand(stream, account string) *kinesis.Error {
 	return kinesis.NewError(kinesis.TypeResourceInUse, "Stream "+stream+" under account "+account+
 		" has queues. Delete them with DeleteQueue before switching the stream to PROVISIONED mode.")
+}
+
+// Tags of queues (TagResource, UntagResource, ListTagsForResource on a queue ARN). A queue
+// that is DELETING or gone is resourceNotFound, as a consumer is.
+
+// isQueueARN reports whether a ResourceARN names a queue rather than a stream or consumer.
+func isQueueARN(arn string) bool {
+	return strings.Contains(arn, ":queue/") && !strings.Contains(arn, "stream/")
+}
+
+// tagQueue applies fn to the tags of the queue arn names, under its stream's lock.
+func (s *Store) tagQueue(arn string, fn func(info *StreamInfo, tags []Tag) ([]Tag, error)) error {
+	_, err := s.changeQueue(arn, func(info *StreamInfo, q *Queue, now int64) (bool, error) {
+		if status, _ := q.statusAt(now); status == QueueDeleting {
+			return false, resourceNotFound(arn)
+		}
+		tags, err := fn(info, q.Tags)
+		if err != nil {
+			return false, err
+		}
+		q.Tags = tags
+		if len(q.Tags) == 0 {
+			q.Tags = nil
+		}
+		return true, nil
+	})
+	if isQueueNotFound(err) {
+		return resourceNotFound(arn)
+	}
+	return err
+}
+
+// queueTags returns the tags of the queue arn names, in key order.
+func (s *Store) queueTags(arn string) ([]Tag, error) {
+	now := s.nowMs()
+	_, _, q, err := s.queueOf(arn, now)
+	if isQueueNotFound(err) {
+		return nil, resourceNotFound(arn)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if status, _ := q.statusAt(now); status == QueueDeleting {
+		return nil, resourceNotFound(arn)
+	}
+	tags := slices.Clone(q.Tags)
+	if tags == nil {
+		tags = []Tag{}
+	}
+	return tags, nil
+}
+
+// isQueueNotFound reports whether err is queueNotFound's.
+func isQueueNotFound(err error) bool {
+	var ke *kinesis.Error
+	return errors.As(err, &ke) && ke.Type == kinesis.TypeResourceNotFound && strings.HasPrefix(ke.Message, "Queue ")
+}
+
+// checkQueuePolicyResource is checkPolicyResource for a queue ARN: it must name a queue of
+// the stream that is not gone, nor DELETING (resourceNotFound), and one that is ACTIVE to be
+// given a policy (queueNotActive).
+func checkQueuePolicyResource(info *StreamInfo, arn string, put bool, nowMs int64) error {
+	id, _ := kinesis.QueueIDFromARN(arn)
+	q := info.findQueueID(id, nowMs)
+	if q == nil || info.queueARN(q) != arn {
+		return resourceNotFound(arn)
+	}
+	status, _ := q.statusAt(nowMs)
+	switch {
+	case status == QueueDeleting:
+		return resourceNotFound(arn)
+	case put && status != QueueActive:
+		return queueNotActive(q.Name, status, info.Account)
+	}
+	return nil
 }

@@ -451,6 +451,9 @@ func TestQueues_SDK_Restart(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, types.QueueStatusActive, d.QueueDescription.QueueStatus)
 	require.Equal(t, defaultAttrs(45, 3), d.QueueDescription.QueueAttributes)
+	tags, err := client.ListTagsForResource(ctx, &kinesis.ListTagsForResourceInput{ResourceARN: before.QueueARN})
+	require.NoError(t, err)
+	require.Equal(t, []types.Tag{{Key: aws.String("k"), Value: aws.String("v")}}, tags.Tags)
 	_, err = client.DeleteStream(ctx, &kinesis.DeleteStreamInput{StreamName: aws.String("s")})
 	requireSDKError(t, err, "ResourceInUseException", "Stream s under account 000000000000 has queues. "+
 		"Delete them with DeleteQueue before deleting the stream.")
@@ -479,4 +482,64 @@ func TestQueues_Reset(t *testing.T) {
 	require.NotEqual(t, arn, again)
 	put(t, e.client, "after")
 	require.Equal(t, []string{"after"}, keys(receive(t, e.client, again, false)))
+}
+
+// TestQueues_SDK_TagsAndPolicies: a queue's tags (from CreateQueue, then TagResource and
+// UntagResource) and its resource policy, on its ARN; they survive nothing of a deleted
+// queue: DELETING or gone, it is a resource not found.
+func TestQueues_SDK_TagsAndPolicies(t *testing.T) {
+	ctx := context.Background()
+	e := newQueueEnv(t)
+	out, err := e.client.CreateQueue(ctx, &kinesis.CreateQueueInput{QueueName: aws.String("q"),
+		StreamConfigurationList: []types.QueueStreamConfiguration{{StreamARN: aws.String(queueStreamARN)}},
+		Tags:                    map[string]string{"team": "billing", "env": "test"}})
+	require.NoError(t, err)
+	arn := out.QueueDescription.QueueARN
+	tags := func() []types.Tag {
+		t.Helper()
+		out, err := e.client.ListTagsForResource(ctx, &kinesis.ListTagsForResourceInput{ResourceARN: arn})
+		require.NoError(t, err)
+		return out.Tags
+	}
+	require.Equal(t, []types.Tag{{Key: aws.String("env"), Value: aws.String("test")}, {Key: aws.String("team"), Value: aws.String("billing")}}, tags())
+	policy := `{"Version":"2012-10-17","Statement":[]}`
+	_, err = e.client.PutResourcePolicy(ctx, &kinesis.PutResourcePolicyInput{ResourceARN: arn, Policy: aws.String(policy)})
+	requireSDKError(t, err, "ResourceInUseException", "Queue q under account 000000000000 not ACTIVE, instead in state CREATING")
+	e.clock.Advance(queueDelay)
+
+	_, err = e.client.TagResource(ctx, &kinesis.TagResourceInput{ResourceARN: arn, Tags: map[string]string{"env": "prod", "k": "v"}})
+	require.NoError(t, err)
+	_, err = e.client.UntagResource(ctx, &kinesis.UntagResourceInput{ResourceARN: arn, TagKeys: []string{"team"}})
+	require.NoError(t, err)
+	require.Equal(t, []types.Tag{{Key: aws.String("env"), Value: aws.String("prod")}, {Key: aws.String("k"), Value: aws.String("v")}}, tags())
+	stream, err := e.client.ListTagsForResource(ctx, &kinesis.ListTagsForResourceInput{ResourceARN: aws.String(queueStreamARN)})
+	require.NoError(t, err)
+	require.Empty(t, stream.Tags, "the stream's own tags are apart")
+
+	_, err = e.client.PutResourcePolicy(ctx, &kinesis.PutResourcePolicyInput{ResourceARN: arn, Policy: aws.String(policy)})
+	require.NoError(t, err)
+	got, err := e.client.GetResourcePolicy(ctx, &kinesis.GetResourcePolicyInput{ResourceARN: arn})
+	require.NoError(t, err)
+	require.Equal(t, policy, aws.ToString(got.Policy))
+
+	_, err = e.client.DeleteQueue(ctx, &kinesis.DeleteQueueInput{QueueARN: arn})
+	require.NoError(t, err)
+	notFound := "Resource " + aws.ToString(arn) + " not found."
+	_, err = e.client.ListTagsForResource(ctx, &kinesis.ListTagsForResourceInput{ResourceARN: arn})
+	requireSDKError(t, err, "ResourceNotFoundException", notFound)
+	_, err = e.client.TagResource(ctx, &kinesis.TagResourceInput{ResourceARN: arn, Tags: map[string]string{"a": "b"}})
+	requireSDKError(t, err, "ResourceNotFoundException", notFound)
+	_, err = e.client.GetResourcePolicy(ctx, &kinesis.GetResourcePolicyInput{ResourceARN: arn})
+	requireSDKError(t, err, "ResourceNotFoundException", notFound)
+	e.clock.Advance(queueDelay)
+	_, err = e.client.DeleteResourcePolicy(ctx, &kinesis.DeleteResourcePolicyInput{ResourceARN: arn})
+	requireSDKError(t, err, "ResourceNotFoundException", notFound)
+	other := "arn:aws:kinesis:us-east-1:111111111111:queue/0123456789abcdef0123456789abcdef"
+	_, err = e.client.ListTagsForResource(ctx, &kinesis.ListTagsForResourceInput{ResourceARN: aws.String(other)})
+	requireSDKError(t, err, "ResourceNotFoundException", "Resource "+other+" not found.")
+
+	// The gone queue's policy left the catalog entry with it: the stream is deletable and
+	// its entry holds no trace of the queue.
+	_, err = e.client.DeleteStream(ctx, &kinesis.DeleteStreamInput{StreamName: aws.String("s")})
+	require.NoError(t, err)
 }
