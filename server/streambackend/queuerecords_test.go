@@ -491,3 +491,60 @@ func TestQueueRecords_SDK_Restart(t *testing.T) {
 	require.NoError(t, err, "the configuration is in the catalog, not in the damaged file")
 	require.Equal(t, types.QueueStatusActive, d.QueueDescription.QueueStatus)
 }
+
+// TestQueueRecords_SDK_Concurrent: workers receiving from one queue at once never hold the
+// same record at the same time, and together get every record once.
+func TestQueueRecords_SDK_Concurrent(t *testing.T) {
+	e := newQueueEnv(t)
+	arn := e.createActive("q", nil)
+	const n = 60
+	for i := range n {
+		put(t, e.client, fmt.Sprint("r", i))
+	}
+	got := make(chan string, n*2)
+	errs := make(chan error, 4)
+	for range 4 {
+		go func() {
+			for {
+				out, err := e.client.ReceiveQueueRecords(context.Background(), &kinesis.ReceiveQueueRecordsInput{QueueARN: aws.String(arn),
+					WaitTimeSeconds: aws.Int32(0), Limit: aws.Int32(3)})
+				if err != nil {
+					errs <- err
+					return
+				}
+				if len(out.QueueRecords) == 0 {
+					errs <- nil
+					return
+				}
+				for _, r := range out.QueueRecords {
+					got <- string(r.Data)
+				}
+			}
+		}()
+	}
+	for range 4 {
+		require.NoError(t, <-errs)
+	}
+	close(got)
+	seen := map[string]bool{}
+	for d := range got {
+		require.False(t, seen[d], "%s delivered twice while in flight", d)
+		seen[d] = true
+	}
+	require.Len(t, seen, n)
+}
+
+// TestQueueRecords_SDK_Retention: a record that expires from the stream leaves the queue:
+// it is not delivered again, and acknowledging it is no error.
+func TestQueueRecords_SDK_Retention(t *testing.T) {
+	e := newQueueEnv(t)
+	arn := e.createActive("q", defaultAttrs(30, 1))
+	put(t, e.client, "old")
+	recs := receive(t, e.client, arn, false)
+	require.Equal(t, []string{"old"}, keys(recs))
+	e.clock.Advance(25 * time.Hour) // past the 24 h retention
+	put(t, e.client, "new")
+	require.Equal(t, []string{"new"}, keys(receive(t, e.client, arn, false)))
+	require.Empty(t, receive(t, e.client, arn, true), "expired, not a dead letter")
+	require.Equal(t, []entryResult{success}, queueCalls{t, e.client, arn}.ack(aws.ToString(recs["old"].ReceiptHandle)))
+}
