@@ -538,6 +538,16 @@ type queueDelivery struct {
 	changed   bool // a cursor moved without a record delivered
 }
 
+// errAnswerFull ends a read whose record would take the answer over its byte budget.
+var errAnswerFull = errors.New("stream: queue answer full")
+
+// fits reports whether r fits in the answer: the first record always does, whatever its
+// size, as in GetRecords; the others while the answer stays within
+// kinesis.MaxGetRecordsBytes of data and partition keys.
+func (d *queueDelivery) fits(r segment.Record) bool {
+	return len(d.out) == 0 || len(r.PartitionKey)+len(r.Data) <= d.budget
+}
+
 // deliver adds the record r of shard l to the answer, as delivery rec of it.
 func (d *queueDelivery) deliver(l *shardLog, r segment.Record, rec *queueRec) {
 	d.run.next++
@@ -562,9 +572,6 @@ func (d *queueDelivery) deliver(l *shardLog, r segment.Record, rec *queueRec) {
 
 // redeliver reads the tracked record k from its shard again and adds it to the answer.
 func (d *queueDelivery) redeliver(k queueRecKey, rec *queueRec) error {
-	if d.budget <= 0 && len(d.out) > 0 {
-		return nil
-	}
 	_, l := d.view.shard(k.shard)
 	if l == nil {
 		return nil
@@ -572,12 +579,15 @@ func (d *queueDelivery) redeliver(k queueRecKey, rec *queueRec) error {
 	found := false
 	_, err := l.log.Read(k.offset, 1, 0, func(r segment.Record) error {
 		if r.Offset == k.offset {
-			d.deliver(l, r, rec)
 			found = true
+			if !d.fits(r) {
+				return errAnswerFull // it stays visible, for the next call
+			}
+			d.deliver(l, r, rec)
 		}
 		return nil
 	})
-	if err != nil {
+	if err != nil && !errors.Is(err, errAnswerFull) {
 		return d.readFailed(l, err)
 	}
 	if !found { // expired meanwhile
@@ -605,19 +615,19 @@ func (d *queueDelivery) takeNew(limit int) error {
 			return d.readFailed(l, err)
 		}
 		want := min(limit-len(d.out), kinesis.MaxQueueInFlight-len(r.recs))
-		budget := d.budget
-		if len(d.out) == 0 {
-			budget = 0 // the first record of an answer always goes
-		} else if budget <= 0 {
+		if d.budget <= 0 {
 			break
 		}
-		next, err := l.log.Read(from, want, budget, func(rec segment.Record) error {
+		next, err := l.log.Read(from, want, 0, func(rec segment.Record) error {
+			if !d.fits(rec) {
+				return errAnswerFull // next is this record's offset: it is taken next time
+			}
 			q := &queueRec{}
 			r.recs[queueRecKey{shard: sh.Index, offset: rec.Offset}] = q
 			d.deliver(l, rec, q)
 			return nil
 		})
-		if err != nil && !errors.Is(err, shard.ErrClosed) {
+		if err != nil && !errors.Is(err, shard.ErrClosed) && !errors.Is(err, errAnswerFull) {
 			return d.readFailed(l, err)
 		}
 		if next != r.cursors[sh.Index] {

@@ -548,3 +548,29 @@ func TestQueueRecords_SDK_Retention(t *testing.T) {
 	require.Empty(t, receive(t, e.client, arn, true), "expired, not a dead letter")
 	require.Equal(t, []entryResult{success}, queueCalls{t, e.client, arn}.ack(aws.ToString(recs["old"].ReceiptHandle)))
 }
+
+// TestQueueRecords_SDK_AnswerBytes: an answer holds at most 10 MiB of data and partition
+// keys, as GetRecords (its first record whatever its size); the records left out come in
+// the next.
+func TestQueueRecords_SDK_AnswerBytes(t *testing.T) {
+	ctx := context.Background()
+	e := newQueueEnv(t)
+	_, err := e.client.UpdateMaxRecordSize(ctx, &kinesis.UpdateMaxRecordSizeInput{StreamARN: aws.String(queueStreamARN),
+		MaxRecordSizeInKiB: aws.Int32(10240)})
+	require.NoError(t, err)
+	arn := e.createActive("q", nil)
+	big := strings.Repeat("x", 4<<20)
+	for i := range 3 {
+		_, err := e.client.PutRecord(ctx, &kinesis.PutRecordInput{StreamARN: aws.String(queueStreamARN),
+			PartitionKey: aws.String(fmt.Sprint("k", i)), Data: []byte(fmt.Sprint(i) + big)})
+		require.NoError(t, err)
+	}
+	first := receive(t, e.client, arn, false) // keyed by 4 MiB texts: compared by count, never printed
+	require.Equal(t, 2, len(first), "a third 4 MiB record would pass 10 MiB")
+	second := receive(t, e.client, arn, false)
+	require.Equal(t, 1, len(second))
+	for d := range second {
+		_, again := first[d]
+		require.False(t, again, "record %c delivered twice", d[0])
+	}
+}
