@@ -476,8 +476,11 @@ func (r *queueRun) wakeFor(v *streamView, deadLetter bool, now int64) queueWake 
 	var w queueWake
 	if !deadLetter {
 		for _, l := range v.shards {
-			_, ch := l.log.Watch()
-			w.changed = append(w.changed, ch)
+			// A sealed or closed shard gets no more records, and its channel is closed for
+			// good: waiting on it would wake the receive at once, again and again.
+			if tip, ch := l.log.Watch(); !tip.Sealed && !tip.Closed {
+				w.changed = append(w.changed, ch)
+			}
 		}
 	}
 	first := int64(0)

@@ -1,9 +1,13 @@
 package stream
 
 import (
+	"io"
+	"log/slog"
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/shardlog/shardlog/shard"
 )
 
 func sampleQueueRun() *queueRun {
@@ -70,5 +74,33 @@ func TestReceiptHandle(t *testing.T) {
 	for _, bad := range []string{"", "garbage", "!!!!", sealHandle(id, receiptHandle{delivery: 1})[:10]} {
 		_, ok := openHandle(id, bad)
 		require.False(t, ok, bad)
+	}
+}
+
+// TestQueueWake_SealedShards: an empty receive waits on the shards that can still get
+// records: the channel of a parent shard sealed by a split is closed for good, and waiting
+// on it would wake the receive at once, again and again, until its wait ended.
+func TestQueueWake_SealedShards(t *testing.T) {
+	st, err := Open(t.TempDir(), Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Shard: shard.Options{Sync: shard.SyncNone}})
+	require.NoError(t, err)
+	t.Cleanup(func() { require.NoError(t, st.Close()) })
+	require.NoError(t, st.CreateStream("s", StreamConfig{ShardCount: 1}))
+	require.NoError(t, st.SplitShard("s", "shardId-000000000000", "170141183460469231731687303715884105728"))
+	require.NoError(t, st.UpdateStreamMode("s", ModeOnDemand))
+	d, err := st.CreateQueue(CreateQueueRequest{Name: "q", StreamARN: st.StreamARN("s")})
+	require.NoError(t, err)
+	_, v, q, err := st.queueOf(d.ARN, st.nowMs())
+	require.NoError(t, err)
+	require.Len(t, v.info.Shards, 3, "the parent and its two children")
+	r, err := st.queueRunFor(v.info, q.ID)
+	require.NoError(t, err)
+	w := r.wakeFor(v, false, st.nowMs())
+	require.Len(t, w.changed, 2, "the children only")
+	for _, ch := range w.changed {
+		select {
+		case <-ch:
+			t.Fatal("a wait channel is closed with no new record")
+		default:
+		}
 	}
 }
