@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -74,9 +75,49 @@ type queueRun struct {
 	dropped bool   // the queue was deleted: nothing more is written
 }
 
+// QueueStateDirName is the directory of a stream directory that holds the delivery state of
+// its queues, a file per queue named by its id.
+const QueueStateDirName = "queues"
+
 // queueStatePath returns the file of the delivery state of the stream's queue id.
 func (s *Store) queueStatePath(info *StreamInfo, id string) string {
-	return filepath.Join(s.streamDir(info), "queues", id)
+	return filepath.Join(s.streamDir(info), QueueStateDirName, id)
+}
+
+// checkQueueStates checks the delivery state files of a stream directory: each must decode
+// and pass its checksum (damage otherwise: the queue answers InternalFailure); one whose
+// queue the stream does not have (info, when not nil) is noted, and left alone. A file
+// left by a write that a crash cut short is noted too: the next write replaces it.
+func (c *checker) checkQueueStates(dir string, info *StreamInfo) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		c.badErr(dir, err)
+		return
+	}
+	for _, e := range entries {
+		path := filepath.Join(dir, e.Name())
+		switch {
+		case strings.HasSuffix(e.Name(), atomicfile.TmpSuffix):
+			c.note(path, "an unfinished write of a queue delivery state; the next write replaces it")
+			continue
+		case e.IsDir() || !validQueueID(e.Name()):
+			c.note(path, "not a queue delivery state; the server leaves it alone")
+			continue
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			c.badErr(path, err)
+			continue
+		}
+		r := &queueRun{cursors: map[int]uint64{}, recs: map[queueRecKey]*queueRec{}}
+		if err := r.decode(b); err != nil {
+			c.bad(path, "damaged queue delivery state (%v): the queue answers InternalFailure to its record operations", err)
+			continue
+		}
+		if info != nil && !slices.ContainsFunc(info.Queues, func(q Queue) bool { return q.ID == e.Name() }) {
+			c.note(path, "the delivery state of no queue of the stream; the server leaves it alone")
+		}
+	}
 }
 
 // queueRunFor returns the delivery state of the stream's queue id, loading it on first use.
