@@ -73,6 +73,7 @@ type queueRun struct {
 	next    uint64 // the number of the next delivery
 	turn    int    // the shard new records are taken from first, in turn
 	dropped bool   // the queue was deleted: nothing more is written
+	sync    bool   // save syncs: the store's sync policy is SyncAlways
 }
 
 // QueueStateDirName is the directory of a stream directory that holds the delivery state of
@@ -130,7 +131,8 @@ func (s *Store) queueRunFor(info *StreamInfo, id string) (*queueRun, error) {
 	if s.droppedRuns[id] { // deleted meanwhile: its state must not come back
 		return nil, queueNotFound(kinesis.QueueARN(info.Region, info.Account, id))
 	}
-	r := &queueRun{id: id, path: s.queueStatePath(info, id), cursors: map[int]uint64{}, recs: map[queueRecKey]*queueRec{}}
+	r := &queueRun{id: id, path: s.queueStatePath(info, id), sync: s.opts.Shard.Sync == shard.SyncAlways,
+		cursors: map[int]uint64{}, recs: map[queueRecKey]*queueRec{}}
 	b, err := os.ReadFile(r.path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
@@ -189,14 +191,33 @@ func (s *Store) forgetRuns(ids []string) {
 }
 
 // save writes the delivery state to its file. Called with r.mu held.
+// Under the sync policy SyncAlways the file and its directory are synced before the answer,
+// as the records are; under the others it is replaced by a rename without a sync, which a
+// crash of the process cannot tear either, and which the power may lose as it may lose the
+// records (settle then takes the cursors back to the shards' ends).
 func (r *queueRun) save() error {
 	if r.dropped {
 		return nil
 	}
-	if err := os.MkdirAll(filepath.Dir(r.path), 0o755); err != nil {
+	dir := filepath.Dir(r.path)
+	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+		if err := os.Mkdir(dir, 0o755); err != nil {
+			return err
+		}
+		if r.sync {
+			if err := atomicfile.SyncDir(filepath.Dir(dir)); err != nil {
+				return err
+			}
+		}
+	}
+	if r.sync {
+		return atomicfile.WriteFile(r.path, r.encode(), 0o644)
+	}
+	tmp := r.path + atomicfile.TmpSuffix
+	if err := os.WriteFile(tmp, r.encode(), 0o644); err != nil {
 		return err
 	}
-	return atomicfile.WriteFile(r.path, r.encode(), 0o644)
+	return os.Rename(tmp, r.path)
 }
 
 // The state file: "SLQ1", the CRC-32C of the rest, then uvarints: the next delivery number,
@@ -537,26 +558,33 @@ func (r *queueRun) wakeFor(v *streamView, deadLetter bool, now int64) queueWake 
 }
 
 // settle brings the delivery state up to date at now: records that expired from the stream
-// (or whose shard is gone) are dropped, and records received MaxReceiveCount times whose
+// (or whose shard is gone, or that a power loss took) are dropped, a cursor past its shard's
+// end is taken back to it, and records received MaxReceiveCount times whose
 // visibility timeout has passed become dead-letter records, under BUILT_IN dead-letter
 // handling. It reports whether anything changed. Called with r.mu held.
 func (r *queueRun) settle(v *streamView, q *Queue, now int64) bool {
 	changed := false
-	first := map[int]uint64{}
+	first, tip := map[int]uint64{}, map[int]uint64{}
 	for i := range v.info.Shards {
 		sh := &v.info.Shards[i]
 		if !v.info.expired(sh, now) {
-			first[sh.Index] = v.shards[i].log.FirstOffset()
+			first[sh.Index], tip[sh.Index] = v.shards[i].log.FirstOffset(), v.shards[i].log.NextOffset()
 		}
 	}
-	for sh := range r.cursors {
-		if _, ok := first[sh]; !ok {
+	for sh, cursor := range r.cursors {
+		switch t, ok := tip[sh]; {
+		case !ok:
 			delete(r.cursors, sh)
+			changed = true
+		case cursor > t:
+			// Records the queue read were lost with the power (a sync policy other than
+			// SyncAlways): the offsets they had go to the records written since.
+			r.cursors[sh] = t
 			changed = true
 		}
 	}
 	for k, rec := range r.recs {
-		if f, ok := first[k.shard]; !ok || k.offset < f {
+		if f, ok := first[k.shard]; !ok || k.offset < f || k.offset >= tip[k.shard] {
 			delete(r.recs, k)
 			changed = true
 			continue

@@ -1,6 +1,7 @@
 package stream
 
 import (
+	"context"
 	"io"
 	"log/slog"
 	"testing"
@@ -103,4 +104,36 @@ func TestQueueWake_SealedShards(t *testing.T) {
 		default:
 		}
 	}
+}
+
+// TestQueueSettle_PastTheEnd: a delivery state that ran ahead of its shards (records read,
+// then lost with the power under a sync policy other than SyncAlways) is taken back to the
+// shards' ends, so that the records written since at those offsets are delivered, not
+// skipped.
+func TestQueueSettle_PastTheEnd(t *testing.T) {
+	st, err := Open(t.TempDir(), Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Shard: shard.Options{Sync: shard.SyncNone}})
+	require.NoError(t, err)
+	t.Cleanup(func() { require.NoError(t, st.Close()) })
+	require.NoError(t, st.CreateStream("s", StreamConfig{ShardCount: 1, Mode: ModeProvisioned}))
+	require.NoError(t, st.UpdateStreamMode("s", ModeOnDemand))
+	d, err := st.CreateQueue(CreateQueueRequest{Name: "q", StreamARN: st.StreamARN("s"), Start: QueueStartTrimHorizon})
+	require.NoError(t, err)
+	_, v, q, err := st.queueOf(d.ARN, st.nowMs())
+	require.NoError(t, err)
+	r, err := st.queueRunFor(v.info, q.ID)
+	require.NoError(t, err)
+	r.mu.Lock()
+	r.cursors[0], r.next = 5, 7
+	r.recs[queueRecKey{shard: 0, offset: 3}] = &queueRec{receives: 1, delivery: 7, visibleMs: st.nowMs() + 1000}
+	require.True(t, r.settle(v, q, st.nowMs()))
+	require.Equal(t, map[int]uint64{0: 0}, r.cursors)
+	require.Empty(t, r.recs)
+	r.mu.Unlock()
+
+	_, err = st.PutRecord(&PutRecordRequest{StreamName: "s", Entry: PutEntry{PartitionKey: "k", Data: []byte("after")}})
+	require.NoError(t, err)
+	recs, err := st.ReceiveQueueRecords(context.Background(), ReceiveRequest{QueueARN: d.ARN})
+	require.NoError(t, err)
+	require.Len(t, recs, 1)
+	require.Equal(t, "after", string(recs[0].Data))
 }
