@@ -5,22 +5,24 @@ import "strings"
 // queueARNMarker separates a queue ARN's account from the queue's resource id.
 const queueARNMarker = ":queue/"
 
-// Limits of queues (the model's constraints, and AWS's quotas for queues).
+// Limits of queues: the model's constraints and AWS's quotas for queues (API reference,
+// "Quotas and limits for queues"), except where a comment says the bound is shardlog's own
+// because AWS's reference, as far as it was at hand, does not give it.
 const (
 	MaxQueueNameLen          = 128    // the longest queue name
-	MaxQueueIDLen            = 64     // the longest resource id this server puts in a queue ARN
+	MaxQueueIDLen            = 64     // the longest resource id this server puts in a queue ARN (its own: 32 hex digits are made)
 	MaxQueueEntries          = 10     // entries of one Acknowledge/UpdateVisibility/Restore call
 	MaxQueueReceive          = 10     // records of one ReceiveQueueRecords (and its default)
 	MaxQueueVisibilitySec    = 43200  // the longest visibility timeout, 12 hours
 	DefaultQueueVisibility   = 30     // the visibility timeout of a queue created without one
-	MaxQueueWaitSec          = 20     // the longest WaitTimeSeconds
+	MaxQueueWaitSec          = 20     // the longest WaitTimeSeconds (shardlog's own, as SQS's)
 	DefaultQueueWaitSec      = 9      // WaitTimeSeconds when the request has none
 	DefaultMaxReceiveCount   = 6      // MaxReceiveCount of a queue created without DeadLetterConfiguration
-	MaxMaxReceiveCount       = 1000   // the largest MaxReceiveCount
+	MaxMaxReceiveCount       = 1000   // the largest MaxReceiveCount (shardlog's own, as SQS's)
 	MaxQueueInFlight         = 120000 // records received and not acknowledged that one queue keeps track of
 	MaxChangingQueues        = 5      // queues CREATING or DELETING at once per account and region
 	MaxListQueues            = 10000  // the largest MaxResults of ListQueues
-	DefaultListQueues        = 100    // queues one ListQueues returns without MaxResults
+	DefaultListQueues        = 100    // queues one ListQueues returns without MaxResults (shardlog's own)
 	MaxQueueReceiptHandleLen = 1024   // the longest receipt handle
 )
 
