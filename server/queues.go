@@ -302,6 +302,25 @@ func queueVisibilityShape(op string) *shape {
 		required("Entries", listShape(entry, 1, kinesis.MaxQueueEntries)))
 }
 
+// untilShutdown makes op's call end its wait when the server shuts down: ReceiveQueueRecords
+// and ReceiveDeadLetterQueueRecords wait up to WaitTimeSeconds for a record, and Shutdown
+// waits for the calls in flight, so without it a waiting receive would hold a shutdown for
+// up to 20 s. The receive then answers the records it has: none.
+func untilShutdown(op *operation) *operation {
+	run := op.run
+	op.run = func(c *call, in any) error {
+		ctx, cancel := context.WithCancel(c.ctx)
+		defer cancel()
+		stop := context.AfterFunc(c.s.stopping, cancel)
+		defer stop()
+		outer := c.ctx
+		c.ctx = ctx
+		defer func() { c.ctx = outer }()
+		return run(c, in)
+	}
+	return op
+}
+
 // checkQueueInput applies to the queue operations the rules that follow validation
 // (checkInput): it reports whether in is one of their inputs, and the error of its rules.
 func (c *call) checkQueueInput(in any) (bool, error) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -573,4 +574,52 @@ func TestQueueRecords_SDK_AnswerBytes(t *testing.T) {
 		_, again := first[d]
 		require.False(t, again, "record %c delivered twice", d[0])
 	}
+}
+
+// enteringBackend tells, on entered, when a ReceiveQueueRecords call has reached the
+// Backend.
+type enteringBackend struct {
+	server.Backend
+	entered chan struct{}
+}
+
+func (b *enteringBackend) ReceiveQueueRecords(ctx context.Context, in *server.ReceiveQueueRecordsInput) (*server.ReceiveQueueRecordsOutput, error) {
+	close(b.entered)
+	return b.Backend.ReceiveQueueRecords(ctx, in)
+}
+
+// TestQueueRecords_ShutdownEndsWait: a receive waiting for records (WaitTimeSeconds 20)
+// answers at once, with no records, when the server shuts down, rather than holding the
+// shutdown for the rest of its wait.
+func TestQueueRecords_ShutdownEndsWait(t *testing.T) {
+	clock := &streamClock{ms: streamT0}
+	st := mustOpenStreamStore(t, stream.Options{Now: clock.Now})
+	require.NoError(t, st.CreateStream("s", stream.StreamConfig{Mode: stream.ModeOnDemand}))
+	q, err := st.CreateQueue(stream.CreateQueueRequest{Name: "q", StreamARN: queueStreamARN})
+	require.NoError(t, err)
+	b := &enteringBackend{Backend: streambackend.New(st), entered: make(chan struct{})}
+	s := server.New(b, server.Options{Logger: discardLogger()})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	served := make(chan error, 1)
+	go func() { served <- s.Serve(ln) }()
+	client := newSDKClient("http://"+ln.Addr().String(), nil)
+	type result struct {
+		out *kinesis.ReceiveQueueRecordsOutput
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		out, err := client.ReceiveQueueRecords(context.Background(), &kinesis.ReceiveQueueRecordsInput{QueueARN: aws.String(q.ARN),
+			WaitTimeSeconds: aws.Int32(20)})
+		done <- result{out, err}
+	}()
+	<-b.entered
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	require.NoError(t, s.Shutdown(ctx), "the waiting receive ended with the shutdown, well before its 20 s")
+	r := <-done
+	require.NoError(t, r.err)
+	require.Empty(t, r.out.QueueRecords)
+	require.ErrorIs(t, <-served, server.ErrClosed)
 }
