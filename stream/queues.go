@@ -1,6 +1,7 @@
 package stream
 
 import (
+	"cmp"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -329,7 +330,7 @@ func (s *Store) CreateQueue(req CreateQueueRequest) (QueueDescription, error) {
 			return nil, err
 		}
 		q := Queue{ID: newQueueID(), Name: req.Name, CreatedMs: now, Status: QueueActive,
-			Start: cmpOr(req.Start, QueueStartLatest), VisibilitySec: kinesis.DefaultQueueVisibility,
+			Start: cmp.Or(req.Start, QueueStartLatest), VisibilitySec: kinesis.DefaultQueueVisibility,
 			DeadLetter: DeadLetterBuiltIn, MaxReceiveCount: kinesis.DefaultMaxReceiveCount, Tags: tags}
 		if len(q.Tags) == 0 {
 			q.Tags = nil
@@ -349,13 +350,6 @@ func (s *Store) CreateQueue(req CreateQueueRequest) (QueueDescription, error) {
 		return info, nil
 	}, nil)
 	return out, err
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 // queueNamed returns the stream, its view and the queue named name that is not gone at
