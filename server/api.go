@@ -68,6 +68,21 @@ type Backend interface {
 	DescribeStreamConsumer(ctx context.Context, in *DescribeStreamConsumerInput) (*DescribeStreamConsumerOutput, error)
 	ListStreamConsumers(ctx context.Context, in *ListStreamConsumersInput) (*ListStreamConsumersOutput, error)
 	DeregisterStreamConsumer(ctx context.Context, in *DeregisterStreamConsumerInput) (*DeregisterStreamConsumerOutput, error)
+	// The queue operations (queues.go).
+	CreateQueue(ctx context.Context, in *CreateQueueInput) (*CreateQueueOutput, error)
+	DescribeQueue(ctx context.Context, in *DescribeQueueInput) (*DescribeQueueOutput, error)
+	ListQueues(ctx context.Context, in *ListQueuesInput) (*ListQueuesOutput, error)
+	UpdateQueue(ctx context.Context, in *UpdateQueueInput) (*UpdateQueueOutput, error)
+	DeleteQueue(ctx context.Context, in *DeleteQueueInput) (*DeleteQueueOutput, error)
+	// ReceiveQueueRecords and ReceiveDeadLetterQueueRecords may wait up to WaitTimeSeconds
+	// for a record; they end the wait when ctx ends.
+	ReceiveQueueRecords(ctx context.Context, in *ReceiveQueueRecordsInput) (*ReceiveQueueRecordsOutput, error)
+	AcknowledgeQueueRecords(ctx context.Context, in *QueueReceiptsInput) (*QueueRecordsOutput, error)
+	UpdateQueueRecordsVisibility(ctx context.Context, in *QueueVisibilityInput) (*QueueRecordsOutput, error)
+	ReceiveDeadLetterQueueRecords(ctx context.Context, in *ReceiveQueueRecordsInput) (*ReceiveQueueRecordsOutput, error)
+	AcknowledgeDeadLetterQueueRecords(ctx context.Context, in *QueueReceiptsInput) (*QueueRecordsOutput, error)
+	UpdateDeadLetterQueueRecordsVisibility(ctx context.Context, in *QueueVisibilityInput) (*QueueRecordsOutput, error)
+	RestoreDeadLetterQueueRecords(ctx context.Context, in *QueueReceiptsInput) (*QueueRecordsOutput, error)
 }
 
 // RecordSink receives the records of one GetRecords call, in order. The server's

@@ -101,7 +101,7 @@
 //     and a request that finds no room in the in-flight budget 503
 //     ServiceUnavailable (see Bounded work per request);
 //   - operations of the model that this server does not serve (the Channel
-//     and queue operations; SubscribeToShard for a Backend that is no
+//     operations; SubscribeToShard for a Backend that is no
 //     ShardSubscriber) answer
 //     UnknownOperationException "<operation> is not supported by shardlog",
 //     where AWS would carry them out; a name the model does not have gets

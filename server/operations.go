@@ -85,6 +85,18 @@ func newOperations(opts Options) map[string]*operation {
 		unary("DescribeStreamConsumer", shapeDescribeStreamConsumerInput, Backend.DescribeStreamConsumer),
 		unary("ListStreamConsumers", shapeListStreamConsumersInput, Backend.ListStreamConsumers),
 		unary("DeregisterStreamConsumer", shapeDeregisterStreamConsumerInput, Backend.DeregisterStreamConsumer),
+		unary("CreateQueue", shapeCreateQueueInput, Backend.CreateQueue),
+		unary("DescribeQueue", shapeDescribeQueueInput, Backend.DescribeQueue),
+		unary("ListQueues", shapeListQueuesInput, Backend.ListQueues),
+		unary("UpdateQueue", shapeUpdateQueueInput, Backend.UpdateQueue),
+		unary("DeleteQueue", shapeDeleteQueueInput, Backend.DeleteQueue),
+		untilShutdown(unary("ReceiveQueueRecords", shapeReceiveQueueRecordsInput, Backend.ReceiveQueueRecords)),
+		unary("AcknowledgeQueueRecords", shapeAcknowledgeQueueRecordsInput, Backend.AcknowledgeQueueRecords),
+		unary("UpdateQueueRecordsVisibility", shapeUpdateQueueRecordsVisibilityInput, Backend.UpdateQueueRecordsVisibility),
+		untilShutdown(unary("ReceiveDeadLetterQueueRecords", shapeReceiveQueueRecordsInput, Backend.ReceiveDeadLetterQueueRecords)),
+		unary("AcknowledgeDeadLetterQueueRecords", shapeAcknowledgeDeadLetterQueueRecordsInput, Backend.AcknowledgeDeadLetterQueueRecords),
+		unary("UpdateDeadLetterQueueRecordsVisibility", shapeUpdateDeadLetterQueueRecordsVisibilityInput, Backend.UpdateDeadLetterQueueRecordsVisibility),
+		unary("RestoreDeadLetterQueueRecords", shapeRestoreDeadLetterQueueRecordsInput, Backend.RestoreDeadLetterQueueRecords),
 	}
 	table := make(map[string]*operation, len(ops))
 	for _, op := range ops {
@@ -177,6 +189,9 @@ func (c *call) decode(op *operation) (any, error) {
 // own (StreamARNChecker).
 func (c *call) checkInput(in any) error {
 	if consumer, err := c.checkConsumerInput(in); consumer {
+		return err
+	}
+	if queue, err := c.checkQueueInput(in); queue {
 		return err
 	}
 	switch t := in.(type) {

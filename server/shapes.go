@@ -177,7 +177,7 @@ var (
 	shapeStreamName     = stringShape(1, 128, `[a-zA-Z0-9_.-]+`)
 	shapeStreamARN      = stringShape(1, 2048, `arn:aws.*:kinesis:.*:\d{12}:stream/\S+`)
 	shapeStreamID       = stringShape(1, 24, `[a-z0-9]{20}-[a-z0-9]{3}`)
-	shapeResourceARN    = stringShape(1, 2048, `arn:aws.*:kinesis:.*:\d{12}:.*stream/\S+`)
+	shapeResourceARN    = withQueueARNs(stringShape(1, 2048, `arn:aws.*:kinesis:.*:\d{12}:.*stream/\S+`))
 	shapeShardID        = stringShape(1, 128, `[a-zA-Z0-9_.-]+`)
 	shapeSequenceNumber = stringShape(noBound, noBound, `0|([1-9]\d{0,128})`)
 	shapeHashKey        = stringShape(noBound, noBound, `0|([1-9]\d{0,38})`)

@@ -7,6 +7,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -220,13 +221,19 @@ func (c *checker) checkStream(dir string, info *StreamInfo) {
 	}
 	if info == nil {
 		for _, e := range entries {
-			if e.IsDir() {
+			switch {
+			case e.IsDir() && e.Name() == QueueStateDirName:
+				c.checkQueueStates(filepath.Join(dir, e.Name()), nil)
+			case e.IsDir():
 				c.checkShard(filepath.Join(dir, e.Name()), shard.Options{})
 			}
 		}
 		return
 	}
-	known := map[string]bool{}
+	known := map[string]bool{QueueStateDirName: true}
+	if slices.ContainsFunc(entries, func(e fs.DirEntry) bool { return e.IsDir() && e.Name() == QueueStateDirName }) {
+		c.checkQueueStates(filepath.Join(dir, QueueStateDirName), info)
+	}
 	for _, sh := range info.Shards {
 		known[sh.ID] = true
 		c.checkShard(filepath.Join(dir, sh.ID), shard.Options{MustExist: true, Retention: info.Retention()})

@@ -238,7 +238,7 @@ func (s *Store) newConsumer(info *StreamInfo, name string, tags map[string]strin
 		return Consumer{}, consumerExists(name, info.Name, info.Account)
 	}
 	live := info.liveConsumers(nowMs)
-	if len(live) >= kinesis.MaxConsumers {
+	if len(live)+info.liveQueues(nowMs) >= kinesis.MaxConsumers { // queues count as consumers
 		return Consumer{}, consumerLimitExceeded(info.Name, info.Account)
 	}
 	for _, c := range live {
@@ -575,6 +575,9 @@ func (s *Store) consumerTags(arn string) ([]Tag, error) {
 // consumer that is not gone (resourceNotFound), and one that is ACTIVE to be given a
 // policy (AWS refuses a policy for a consumer that is CREATING).
 func checkPolicyResource(info *StreamInfo, arn string, put bool, nowMs int64) error {
+	if isQueueARN(arn) {
+		return checkQueuePolicyResource(info, arn, put, nowMs)
+	}
 	if _, _, _, ok := kinesis.ParseConsumerARN(arn); !ok {
 		return nil
 	}

@@ -197,6 +197,9 @@ func (s *Store) deleteStream(name string, withConsumers bool) error {
 		if !withConsumers && len(info.liveConsumers(s.nowMs())) > 0 {
 			return nil, streamHasConsumers(name, info.Account)
 		}
+		if info.liveQueues(s.nowMs()) > 0 {
+			return nil, streamHasQueues(name, info.Account)
+		}
 		now := s.nowMs()
 		info.Status, info.StatusDueMs = StatusDeleting, now+s.opts.DeleteDelay.Milliseconds()
 		info.Reshard = nil

@@ -127,6 +127,20 @@
 // by its ARN, with a channel closed when the consumer is deregistered, its stream deleted,
 // or the store closed.
 //
+// # Queues
+//
+// A stream's queues live in its StreamInfo (Queues): name (unique in the Store), a random
+// resource id for the ARN, status, starting position, attributes and tags; its resource
+// policy is in the stream's Policies under its ARN, and goes with it. CreateQueue,
+// DescribeQueue, ListQueues, UpdateQueue and DeleteQueue are the operations; a queue's
+// CREATING, UPDATING and DELETING end lazily (queues.go). A stream with queues cannot be
+// deleted nor switched to PROVISIONED. The delivery of a queue's records
+// (ReceiveQueueRecords, QueueRecords) reads them from the shard logs each time; what a queue
+// keeps is a cursor per shard and an entry per record received and not acknowledged (at most
+// kinesis.MaxQueueInFlight), written with a checksum to <stream dir>/queues/<id> before every
+// answer that changes it, so acknowledgements, receive counts, dead letters and records in
+// flight survive a restart, and a damaged file is an InternalFailure (queuedelivery.go).
+//
 // # Damage
 //
 // Open never drops what it cannot account for. A deleted stream's directory is marked

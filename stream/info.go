@@ -45,6 +45,10 @@ type StreamInfo struct {
 	// stream has none.
 	Consumers []Consumer `json:"consumers,omitempty"`
 
+	// Queues are the stream's queues, in creation order (queues.go). Absent from catalog
+	// files written before queues, and when the stream has none.
+	Queues []Queue `json:"queues,omitempty"`
+
 	// ScaledMs holds the times of the UpdateShardCount calls of the last 24 hours, oldest
 	// first: AWS allows 10 per rolling day.
 	ScaledMs []int64 `json:"scaledMs,omitempty"`
@@ -214,6 +218,9 @@ func (s *StreamInfo) validateStream() error {
 		return err
 	}
 	if err := s.validateConsumers(); err != nil {
+		return err
+	}
+	if err := s.validateQueues(); err != nil {
 		return err
 	}
 	for i := 1; i < len(s.Tags); i++ {

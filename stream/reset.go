@@ -6,7 +6,7 @@ import (
 	"slices"
 )
 
-// DeleteAllStreams deletes every stream of the store at once, consumers and files
+// DeleteAllStreams deletes every stream of the store at once, consumers, queues and files
 // included, as DeleteStream with EnforceConsumerDeletion would after its DELETING delay,
 // but with none: it returns when they are gone, with how many it deleted. It is the reset
 // of a test suite that shares one server. A stream created while it runs may survive it.
@@ -34,13 +34,18 @@ func (s *Store) DeleteAllStreams() (int, error) {
 // deleteNow makes the named stream DELETING with its change due at once, then carries the
 // change out. A stream already gone is no error and no deletion.
 func (s *Store) deleteNow(name string) (bool, error) {
+	var queues []string // their delivery state goes with the stream's files
 	err := s.change(name, func(info *StreamInfo) (*StreamInfo, error) {
 		now := s.nowMs()
 		info.Status, info.StatusDueMs = StatusDeleting, now
 		info.Reshard = nil
 		info.deleteConsumers(now, now)
+		for _, q := range info.Queues {
+			queues = append(queues, q.ID)
+		}
 		return info, nil
 	}, s.endSubscriptionsOf(name))
+	defer s.forgetRuns(queues)
 	switch {
 	case err != nil && s.entry(name) == nil: // deleted meanwhile
 		return false, nil

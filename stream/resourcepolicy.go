@@ -107,6 +107,13 @@ func (s *Store) changePolicy(arn string, put bool, fn func(info *StreamInfo) boo
 // resource arn names: a stream of this store (resource), or the stream of a consumer ARN,
 // <stream ARN>/consumer/<name>:<created>, whose consumer checkPolicyResource then finds.
 func (s *Store) policyStream(arn string) (string, error) {
+	if isQueueARN(arn) { // a queue's is in its stream's entry too (queues.go)
+		name, _, _, err := s.queueOf(arn, s.nowMs())
+		if isQueueNotFound(err) {
+			return "", resourceNotFound(arn)
+		}
+		return name, err
+	}
 	if isConsumerARN(arn) {
 		name, err := s.consumerStream(arn)
 		if err != nil || s.entry(name) == nil {

@@ -86,6 +86,10 @@ func (s *StreamInfo) clone() *StreamInfo {
 	for i := range c.Consumers {
 		c.Consumers[i].Tags = slices.Clone(c.Consumers[i].Tags)
 	}
+	c.Queues = slices.Clone(s.Queues)
+	for i := range c.Queues {
+		c.Queues[i].Tags = slices.Clone(c.Queues[i].Tags)
+	}
 	if s.Reshard != nil {
 		r := *s.Reshard
 		c.Reshard = &r

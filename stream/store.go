@@ -172,6 +172,15 @@ type Store struct {
 	// counts those of every stream (consumers.go). Taken before a stream's lock.
 	consumersMu sync.Mutex
 
+	// queuesMu serializes CreateQueue and DeleteQueue, whose names and limit of changing
+	// queues span every stream (queues.go). Taken before a stream's lock. runs holds the
+	// delivery state of the queues used since Open, by queue id, under runsMu
+	// (queuedelivery.go), and droppedRuns the ids of the queues deleted since.
+	queuesMu    sync.Mutex
+	runsMu      sync.Mutex
+	runs        map[string]*queueRun
+	droppedRuns map[string]bool
+
 	lastIncarnation atomic.Int64 // the largest incarnation handed out or loaded
 
 	recovery Recovery // what Open recovered (recovery.go)

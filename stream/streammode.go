@@ -30,6 +30,9 @@ func (s *Store) UpdateStreamMode(name string, mode StreamMode) error {
 		if info.Mode == mode {
 			return streamModeUnchanged(name, info.Account, mode)
 		}
+		if mode == ModeProvisioned && info.liveQueues(s.nowMs()) > 0 {
+			return queuesNeedOnDemand(name, info.Account)
+		}
 		now := s.nowMs()
 		info.ModeChangedMs = lastDay(info.ModeChangedMs, now)
 		if len(info.ModeChangedMs) >= MaxModeChangesPerDay {

@@ -73,9 +73,14 @@ func (s *Store) ListTagsForStream(name, exclusiveStartTagKey string, limit int) 
 	return slices.Clone(tags[:min(limit, len(tags))]), more, nil
 }
 
-// TagResource adds tags to the stream or consumer a ResourceARN names; see AddTagsToStream.
+// TagResource adds tags to the stream, consumer or queue a ResourceARN names; see AddTagsToStream.
 // A consumer that is DELETING or gone is resourceNotFound.
 func (s *Store) TagResource(arn string, tags map[string]string) error {
+	if isQueueARN(arn) {
+		return s.tagQueue(arn, func(info *StreamInfo, old []Tag) ([]Tag, error) {
+			return addTags(old, tags, info.Name, info.Account)
+		})
+	}
 	if isConsumerARN(arn) {
 		return s.tagConsumer(arn, func(info *StreamInfo, old []Tag) ([]Tag, error) {
 			return addTags(old, tags, info.Name, info.Account)
@@ -88,9 +93,17 @@ func (s *Store) TagResource(arn string, tags map[string]string) error {
 	return s.AddTagsToStream(name, tags)
 }
 
-// UntagResource removes tags from the stream or consumer a ResourceARN names; see
+// UntagResource removes tags from the stream, consumer or queue a ResourceARN names; see
 // RemoveTagsFromStream.
 func (s *Store) UntagResource(arn string, keys []string) error {
+	if isQueueARN(arn) {
+		return s.tagQueue(arn, func(info *StreamInfo, old []Tag) ([]Tag, error) {
+			if err := checkTagKeys(keys, info.Name, info.Account); err != nil {
+				return nil, err
+			}
+			return slices.DeleteFunc(old, func(t Tag) bool { return slices.Contains(keys, t.Key) }), nil
+		})
+	}
 	if isConsumerARN(arn) {
 		return s.tagConsumer(arn, func(info *StreamInfo, old []Tag) ([]Tag, error) {
 			if err := checkTagKeys(keys, info.Name, info.Account); err != nil {
@@ -106,9 +119,12 @@ func (s *Store) UntagResource(arn string, keys []string) error {
 	return s.RemoveTagsFromStream(name, keys)
 }
 
-// ListTagsForResource returns every tag of the stream or consumer a ResourceARN names, in
+// ListTagsForResource returns every tag of the stream, consumer or queue a ResourceARN names, in
 // key order.
 func (s *Store) ListTagsForResource(arn string) ([]Tag, error) {
+	if isQueueARN(arn) {
+		return s.queueTags(arn)
+	}
 	if isConsumerARN(arn) {
 		return s.consumerTags(arn)
 	}

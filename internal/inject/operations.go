@@ -15,4 +15,7 @@ var Operations = []string{
 	"TagResource", "UntagResource", "UpdateAccountSettings", "UpdateMaxRecordSize",
 	"UpdateShardCount", "UpdateStreamMode", "UpdateStreamRecordDistributionStrategy",
 	"UpdateStreamWarmThroughput",
+	"CreateQueue", "DescribeQueue", "ListQueues", "UpdateQueue", "DeleteQueue", "ReceiveQueueRecords",
+	"AcknowledgeQueueRecords", "UpdateQueueRecordsVisibility", "ReceiveDeadLetterQueueRecords",
+	"AcknowledgeDeadLetterQueueRecords", "UpdateDeadLetterQueueRecordsVisibility", "RestoreDeadLetterQueueRecords",
 }

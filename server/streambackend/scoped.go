@@ -371,6 +371,54 @@ func (m *Scoped) DeregisterStreamConsumer(ctx context.Context, in *server.Deregi
 	return on(ctx, m, in, (*backend).DeregisterStreamConsumer)
 }
 
+func (m *Scoped) CreateQueue(ctx context.Context, in *server.CreateQueueInput) (*server.CreateQueueOutput, error) {
+	return on(ctx, m, in, (*backend).CreateQueue)
+}
+
+func (m *Scoped) DescribeQueue(ctx context.Context, in *server.DescribeQueueInput) (*server.DescribeQueueOutput, error) {
+	return on(ctx, m, in, (*backend).DescribeQueue)
+}
+
+func (m *Scoped) ListQueues(ctx context.Context, in *server.ListQueuesInput) (*server.ListQueuesOutput, error) {
+	return on(ctx, m, in, (*backend).ListQueues)
+}
+
+func (m *Scoped) UpdateQueue(ctx context.Context, in *server.UpdateQueueInput) (*server.UpdateQueueOutput, error) {
+	return on(ctx, m, in, (*backend).UpdateQueue)
+}
+
+func (m *Scoped) DeleteQueue(ctx context.Context, in *server.DeleteQueueInput) (*server.DeleteQueueOutput, error) {
+	return on(ctx, m, in, (*backend).DeleteQueue)
+}
+
+func (m *Scoped) ReceiveQueueRecords(ctx context.Context, in *server.ReceiveQueueRecordsInput) (*server.ReceiveQueueRecordsOutput, error) {
+	return on(ctx, m, in, (*backend).ReceiveQueueRecords)
+}
+
+func (m *Scoped) AcknowledgeQueueRecords(ctx context.Context, in *server.QueueReceiptsInput) (*server.QueueRecordsOutput, error) {
+	return on(ctx, m, in, (*backend).AcknowledgeQueueRecords)
+}
+
+func (m *Scoped) UpdateQueueRecordsVisibility(ctx context.Context, in *server.QueueVisibilityInput) (*server.QueueRecordsOutput, error) {
+	return on(ctx, m, in, (*backend).UpdateQueueRecordsVisibility)
+}
+
+func (m *Scoped) ReceiveDeadLetterQueueRecords(ctx context.Context, in *server.ReceiveQueueRecordsInput) (*server.ReceiveQueueRecordsOutput, error) {
+	return on(ctx, m, in, (*backend).ReceiveDeadLetterQueueRecords)
+}
+
+func (m *Scoped) AcknowledgeDeadLetterQueueRecords(ctx context.Context, in *server.QueueReceiptsInput) (*server.QueueRecordsOutput, error) {
+	return on(ctx, m, in, (*backend).AcknowledgeDeadLetterQueueRecords)
+}
+
+func (m *Scoped) UpdateDeadLetterQueueRecordsVisibility(ctx context.Context, in *server.QueueVisibilityInput) (*server.QueueRecordsOutput, error) {
+	return on(ctx, m, in, (*backend).UpdateDeadLetterQueueRecordsVisibility)
+}
+
+func (m *Scoped) RestoreDeadLetterQueueRecords(ctx context.Context, in *server.QueueReceiptsInput) (*server.QueueRecordsOutput, error) {
+	return on(ctx, m, in, (*backend).RestoreDeadLetterQueueRecords)
+}
+
 var (
 	_ server.Backend          = (*Scoped)(nil)
 	_ server.StreamARNChecker = (*Scoped)(nil)
