@@ -64,3 +64,48 @@ func TestWriter_SetCodec(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, segment.CodecZstd, info.Codec, "codec after a refused SetCodec")
 }
+
+// ReadBatchInto decompresses into the buffer it is given when that has room, keeping its
+// capacity for the next batch, and into fresh memory when not; uncompressed batches leave
+// the buffer alone. Every batch reads back the same either way.
+func TestReader_ReadBatchInto(t *testing.T) {
+	for _, c := range codecs[1:] {
+		t.Run("codec="+c.String(), func(t *testing.T) {
+			w, path := mustCreate(t, 0, segment.WriterOptions{Codec: c})
+			small, large := makeRecords(10, 100, 0), makeRecords(40, 100, 100)
+			noise := []segment.Record{{TimeMs: 200, PartitionKey: []byte("k"), Data: partlyRandom(rand.New(rand.NewPCG(1, 1)), 2000, 0)}}
+			batches := [][]segment.Record{small, large, noise, makeRecords(10, 100, 300)}
+			for _, recs := range batches {
+				_, err := w.Append(recs)
+				require.NoError(t, err)
+			}
+			r := mustOpenReader(t, path, 0)
+
+			buf := make([]byte, 0, 1<<16)
+			pos := int64(segment.HeaderSize)
+			var recs []segment.Record
+			for i, want := range batches {
+				info, got, used, err := r.ReadBatchInto(recs, buf, pos, w.Size())
+				require.NoError(t, err, "batch %d", i)
+				requireSameRecords(t, want, got, info.FirstOffset)
+				require.Equal(t, cap(buf), cap(used), "batch %d (%s): capacity of the buffer handed back", i, info.Codec)
+				if info.Codec != segment.CodecNone {
+					require.Same(t, &buf[:1][0], &used[:1][0], "batch %d: decompressed into the buffer given", i)
+					require.Same(t, &buf[:3][2], &got[0].PartitionKey[:1][0], "batch %d: records alias the buffer given (the first key follows two one-byte uvarints)", i)
+				}
+				pos, recs, buf = info.End(), got, used
+			}
+
+			tiny := make([]byte, 0, 8)
+			info, got, used, err := r.ReadBatchInto(nil, tiny, segment.HeaderSize, w.Size())
+			require.NoError(t, err)
+			requireSameRecords(t, small, got, info.FirstOffset)
+			require.NotSame(t, &tiny[:1][0], &used[:1][0], "a buffer too small is not written to")
+			payload := 0
+			for _, r := range small {
+				payload += len(r.PartitionKey) + len(r.Data)
+			}
+			require.Greater(t, cap(used), payload, "the fresh buffer handed back holds the batch's records section")
+		})
+	}
+}

@@ -324,21 +324,30 @@ func putBatchHeader(b []byte, codec Codec, firstOffset uint64, recs []Record, ti
 // Records of an uncompressed batch alias b (no copy); a compressed batch is decoded into fresh
 // memory. dst is reused. Damage is reported as a *CorruptionError at position 0.
 func DecodeBatch(dst []Record, b []byte) (BatchInfo, []Record, error) {
+	info, recs, _, err := decodeBatch(dst, nil, b)
+	return info, recs, err
+}
+
+// decodeBatch is DecodeBatch, decompressing into buf when it has room (see decompress); it
+// returns the buffer a compressed batch was decoded into, or buf if the batch was not
+// compressed.
+func decodeBatch(dst []Record, buf []byte, b []byte) (BatchInfo, []Record, []byte, error) {
 	f, err := decodeFrame(b)
 	if err != nil {
-		return BatchInfo{}, dst[:0], err
+		return BatchInfo{}, dst[:0], buf, err
 	}
 	raw := b[batchHeaderSize:f.size]
 	if f.codec != CodecNone {
-		if raw, err = decompress(f.codec, raw, f.rawSize); err != nil {
-			return BatchInfo{}, dst[:0], corruptf(0, "records section: %v", err)
+		if raw, err = decompress(buf, f.codec, raw, f.rawSize); err != nil {
+			return BatchInfo{}, dst[:0], buf, corruptf(0, "records section: %v", err)
 		}
+		buf = raw
 	}
 	recs, err := decodeRecords(dst[:0], raw, &f)
 	if err != nil {
-		return BatchInfo{}, recs[:0], err
+		return BatchInfo{}, recs[:0], buf, err
 	}
-	return f.info(0), recs, nil
+	return f.info(0), recs, buf, nil
 }
 
 // frame is a batch header that passed decodeFrame's checks.

@@ -229,3 +229,50 @@ func TestShard_CompressedBatchDamaged(t *testing.T) {
 		})
 	}
 }
+
+// Readers of a compressed shard each decompress into buffers of their own: concurrent reads,
+// while batches are appended, all see every record as written.
+func TestShard_CompressedConcurrentReads(t *testing.T) {
+	for _, c := range []segment.Codec{segment.CodecS2, segment.CodecZstd} {
+		t.Run("codec="+c.String(), func(t *testing.T) {
+			s := mustOpen(t, t.TempDir(), shard.Options{Codec: c, Sync: shard.SyncNone, MaxSegmentBytes: 16 << 10})
+			const batches, perBatch = 40, 25
+			var want []segment.Record
+			for i := range batches {
+				want = append(want, jsonBatch(i*perBatch, perBatch)...)
+			}
+			done := make(chan error, 4)
+			for range cap(done) {
+				go func() {
+					for {
+						tip := s.NextOffset()
+						var err error
+						n := uint64(0)
+						_, err = s.Read(0, 0, 0, func(r segment.Record) error {
+							if w := want[r.Offset]; !bytes.Equal(w.Data, r.Data) || !bytes.Equal(w.PartitionKey, r.PartitionKey) {
+								return fmt.Errorf("record %d: %q, want %q", r.Offset, r.Data, w.Data)
+							}
+							n++
+							return nil
+						})
+						if err == nil && n < tip {
+							err = fmt.Errorf("read %d records, tip was %d", n, tip)
+						}
+						if err != nil || tip == uint64(len(want)) {
+							done <- err
+							return
+						}
+					}
+				}()
+			}
+			for i := range batches {
+				_, _, err := s.Append(want[i*perBatch : (i+1)*perBatch])
+				require.NoError(t, err)
+			}
+			for range cap(done) {
+				require.NoError(t, <-done)
+			}
+			require.Positive(t, s.Stats().CompressedBatches)
+		})
+	}
+}
