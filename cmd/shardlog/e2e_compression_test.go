@@ -17,9 +17,9 @@ import (
 	"github.com/shardlog/shardlog/segment"
 )
 
-// TestServe_Compression: --compression (or SHARDLOG_COMPRESSION) reaches the shards, so JSON
-// events are stored compressed with the codec asked for and random bytes raw; a server
-// restarted with another codec, or none, reads everything written before byte for byte.
+// TestServe_Compression: --compression (or SHARDLOG_COMPRESSION, default s2) reaches the
+// shards, so batches of JSON events are stored with the codec asked for; a server restarted
+// with another codec, or none, reads everything written before byte for byte.
 func TestServe_Compression(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -50,9 +50,10 @@ func TestServe_Compression(t *testing.T) {
 		env  string // SHARDLOG_COMPRESSION, if set
 		want segment.Codec
 	}{
-		{args: []string{"--compression", "s2"}, want: segment.CodecS2},
+		{want: segment.CodecS2}, // the default
 		{env: "zstd", want: segment.CodecZstd},
-		{args: []string{"--compression", "none"}, want: segment.CodecNone},
+		{args: []string{"--compression", "none"}, want: segment.CodecNone}, // the flag wins over the environment
+		{args: []string{"--compression", "s2"}, want: segment.CodecS2},
 	}
 	var codecs []segment.Codec
 	for n, step := range steps {

@@ -74,6 +74,7 @@ func (c *serveConfig) flags(fs *flag.FlagSet) {
 	c.gates.flags(fs)
 	c.tls.flags(fs)
 	c.declare.flags(fs)
+	c.compression = codecFlag{defaultCompression}
 	fs.Var(&c.compression, "compression", "codec of new batches: none, s2 or zstd; a batch is stored raw unless compression saves 10 %, and data written under any codec reads back")
 }
 
