@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -107,4 +108,37 @@ func segmentCodecs(t *testing.T, dir string) []segment.Codec {
 		require.NoError(t, err)
 	}
 	return codecs
+}
+
+// TestServe_ConfigCompression: a stream of --config may name its own compression, which
+// wins over --compression for that stream; the others write with --compression.
+func TestServe_ConfigCompression(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	cfg := filepath.Join(t.TempDir(), "streams.yaml")
+	require.NoError(t, os.WriteFile(cfg, []byte(`streams:
+  - {name: logs, compression: zstd}
+  - {name: raw, compression: none}
+  - {name: clicks}
+`), 0o600))
+	srv := startServer(t, dir, "--config", cfg, "--compression", "s2")
+	c := newClient(srv.Endpoint)
+	names := []string{"logs", "raw", "clicks"}
+	for _, name := range names {
+		var entries []types.PutRecordsRequestEntry
+		for i := range 50 {
+			entries = append(entries, types.PutRecordsRequestEntry{PartitionKey: aws.String("k"),
+				Data: fmt.Appendf(nil, `{"stream":"%s","n":%d,"page":"/catalog/shoes?color=red"}`, name, i)})
+		}
+		out, err := c.PutRecords(ctx, &kinesis.PutRecordsInput{StreamName: aws.String(name), Records: entries})
+		require.NoError(t, err)
+		require.EqualValues(t, 0, aws.ToInt32(out.FailedRecordCount))
+	}
+	srv.Stop(t)
+	for name, want := range map[string]segment.Codec{"logs": segment.CodecZstd, "raw": segment.CodecNone, "clicks": segment.CodecS2} {
+		dirs, err := filepath.Glob(filepath.Join(dir, "streams", name+"-*"))
+		require.NoError(t, err)
+		require.Len(t, dirs, 1, "directory of stream %s", name)
+		require.Equal(t, []segment.Codec{want}, segmentCodecs(t, dirs[0]), "codec of the batch of stream %s", name)
+	}
 }

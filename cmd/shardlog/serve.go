@@ -221,6 +221,7 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 		DeregisterConsumerDelay: cfg.deregisterDelay,
 	}
 	storeOpts.Shard.Codec = cfg.compression.codec
+	storeOpts.StreamCodec = cfg.declare.streamCodec(cfg.accountID, cfg.region)
 	srvOpts := cfg.requests.apply(server.Options{Logger: log, Credentials: cfg.credentials, CORSOrigins: cfg.corsOrigins})
 	cfg.gate.apply(&storeOpts, &srvOpts)
 	store, err := streambackend.Open(cfg.dataDir, storeOpts)

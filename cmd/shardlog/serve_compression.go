@@ -22,3 +22,17 @@ func (f *codecFlag) Set(s string) error {
 	f.codec = c
 	return nil
 }
+
+// streamCodec returns the stream.Options.StreamCodec of the compression that streams of
+// --config name, or nil if none does. The streams of --config are those of the default
+// account and region; a stream of that name elsewhere, or not in the file, writes with
+// --compression.
+func (d *declareFlags) streamCodec(account, region string) func(account, region, name string) (segment.Codec, bool) {
+	if len(d.codecs) == 0 {
+		return nil
+	}
+	return func(a, r, name string) (segment.Codec, bool) {
+		c, ok := d.codecs[name]
+		return c, ok && a == account && r == region
+	}
+}
