@@ -87,8 +87,15 @@ func compress(dst []byte, c Codec, raw []byte) []byte {
 	panic("segment: compress with codec " + c.String())
 }
 
-// decompress decodes payload, which must expand to exactly rawSize bytes, into fresh memory.
-func decompress(c Codec, payload []byte, rawSize int) ([]byte, error) {
+// decompress decodes payload, which must expand to exactly rawSize bytes, into buf if it has
+// the capacity, otherwise into fresh memory. The result starts at buf's first byte (keeping
+// buf's capacity, so that the caller can reuse it for a larger batch) or is fresh memory.
+// Nothing is written past the capacity of the memory decoded into.
+func decompress(buf []byte, c Codec, payload []byte, rawSize int) ([]byte, error) {
+	if cap(buf) < rawSize {
+		buf = make([]byte, rawSize)
+	}
+	buf = buf[:rawSize]
 	switch c {
 	case CodecS2:
 		n, err := s2.DecodedLen(payload)
@@ -98,13 +105,13 @@ func decompress(c Codec, payload []byte, rawSize int) ([]byte, error) {
 		if n != rawSize {
 			return nil, fmt.Errorf("s2 decoded length %d, raw size %d", n, rawSize)
 		}
-		raw, err := s2.Decode(make([]byte, rawSize), payload)
+		raw, err := s2.Decode(buf, payload)
 		if err != nil {
 			return nil, fmt.Errorf("s2: %v", err)
 		}
 		return raw, nil
 	case CodecZstd:
-		raw, err := zstdDecoder().DecodeAll(payload, make([]byte, 0, rawSize))
+		raw, err := zstdDecoder().DecodeAll(payload, buf[:0])
 		if err != nil {
 			return nil, fmt.Errorf("zstd: %v", err)
 		}

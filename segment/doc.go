@@ -47,8 +47,9 @@
 // # Concurrency
 //
 // A Writer's Append must not run concurrently with itself; Sync, Size and NextOffset may run
-// concurrently with Append. A Reader's ReadBatch is safe for concurrent use. Close of either
-// must not run concurrently with their other methods. A Reader may map a file that a Writer
+// concurrently with Append. A Reader's ReadBatch is safe for concurrent use, and so is
+// ReadBatchInto when each caller has a buffer of its own. Close of either must not run
+// concurrently with their other methods. A Reader may map a file that a Writer
 // is appending to, as long as reads stay below the Writer's Size. Scan must not run on a file
 // that is open for writing.
 //
@@ -58,5 +59,6 @@
 // copy is made, they are read-only, and they must not be used after the Reader is closed.
 // Reads of the mapping inside this package turn a fault (a file cut short under the mapping,
 // a failed disk read) into an error wrapping ErrFault; a caller touching the returned slices
-// after the file shrank is not protected.
+// after the file shrank is not protected. Records of compressed batches are decompressed into
+// fresh memory, or with ReadBatchInto into a buffer the caller reuses.
 package segment

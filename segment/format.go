@@ -31,8 +31,8 @@ package segment
 // the records section. It does not cover the length word; a damaged length makes the CRC run
 // over the wrong bytes and fail. With CodecNone the records section is stored as is (raw size
 // equals its length); otherwise it holds the compressed records section, which must be
-// smaller than raw size (the writer stores a batch uncompressed when compression does not
-// help).
+// smaller than raw size (the writer stores a batch uncompressed when compression saves less
+// than 10 %; readers accept any saving).
 //
 // Records section: count records, back to back, no padding:
 //
@@ -182,8 +182,8 @@ func DecodeHeader(b []byte) (Header, error) {
 
 // AppendBatch frames recs as one batch and appends it to dst: their TimeMs as given, offsets
 // firstOffset, firstOffset+1, and so on. With CodecS2 or CodecZstd the records section is
-// compressed, unless compression does not make it smaller: then the batch is stored with
-// CodecNone. Record times must not decrease (ErrTimeOrder).
+// compressed, unless compression saves less than 10 % of its size: then the batch is stored
+// with CodecNone. Record times must not decrease (ErrTimeOrder).
 func AppendBatch(dst []byte, codec Codec, firstOffset uint64, recs []Record) ([]byte, error) {
 	if codec == CodecNone {
 		var e encoder
@@ -238,13 +238,26 @@ func (e *encoder) appendBatch(dst []byte, codec Codec, firstOffset uint64, recs 
 		e.scratch = slices.Grow(e.scratch[:0], rawSize)[:rawSize]
 		putRecords(e.scratch, recs, times)
 		dst = compress(dst[:body], codec, e.scratch)
-		if len(dst)-body >= rawSize {
+		if !pays(len(dst)-body, rawSize) {
 			codec = CodecNone
 			dst = append(dst[:body], e.scratch...)
 		}
 	}
 	putBatchHeader(dst[start:], codec, firstOffset, recs, times, rawSize)
 	return dst, nil
+}
+
+// minSavingPercent is the least a compressed records section must save, in percent of its
+// raw size, for the batch to be stored compressed. Below it, every read would pay for a
+// decompression (and a copy out of the mapping) to save a few bytes of disk, so the batch is
+// stored raw: incompressible data costs the attempt and nothing more.
+const minSavingPercent = 10
+
+// pays reports whether a records section of rawSize bytes that compresses to compressed
+// bytes saves at least minSavingPercent. A section that pays is always smaller than its raw
+// size, as the format requires of compressed batches.
+func pays(compressed, rawSize int) bool {
+	return int64(compressed)*100 <= int64(rawSize)*(100-minSavingPercent)
 }
 
 // checkRecords validates a batch before any byte is written and returns the size of its
@@ -311,21 +324,30 @@ func putBatchHeader(b []byte, codec Codec, firstOffset uint64, recs []Record, ti
 // Records of an uncompressed batch alias b (no copy); a compressed batch is decoded into fresh
 // memory. dst is reused. Damage is reported as a *CorruptionError at position 0.
 func DecodeBatch(dst []Record, b []byte) (BatchInfo, []Record, error) {
+	info, recs, _, err := decodeBatch(dst, nil, b)
+	return info, recs, err
+}
+
+// decodeBatch is DecodeBatch, decompressing into buf when it has room (see decompress); it
+// returns the buffer a compressed batch was decoded into, or buf if the batch was not
+// compressed.
+func decodeBatch(dst []Record, buf []byte, b []byte) (BatchInfo, []Record, []byte, error) {
 	f, err := decodeFrame(b)
 	if err != nil {
-		return BatchInfo{}, dst[:0], err
+		return BatchInfo{}, dst[:0], buf, err
 	}
 	raw := b[batchHeaderSize:f.size]
 	if f.codec != CodecNone {
-		if raw, err = decompress(f.codec, raw, f.rawSize); err != nil {
-			return BatchInfo{}, dst[:0], corruptf(0, "records section: %v", err)
+		if raw, err = decompress(buf, f.codec, raw, f.rawSize); err != nil {
+			return BatchInfo{}, dst[:0], buf, corruptf(0, "records section: %v", err)
 		}
+		buf = raw
 	}
 	recs, err := decodeRecords(dst[:0], raw, &f)
 	if err != nil {
-		return BatchInfo{}, recs[:0], err
+		return BatchInfo{}, recs[:0], buf, err
 	}
-	return f.info(0), recs, nil
+	return f.info(0), recs, buf, nil
 }
 
 // frame is a batch header that passed decodeFrame's checks.

@@ -142,3 +142,25 @@ func TestIndexNonZero(t *testing.T) {
 		}
 	}
 }
+
+func TestPays(t *testing.T) {
+	tests := []struct {
+		compressed, raw int
+		want            bool
+	}{
+		{90, 100, true},
+		{91, 100, false},
+		{100, 100, false},
+		{4, 5, true},
+		{5, 5, false},
+		{3, 3, false},
+		{0, 3, true},
+		{maxRawSize * 9 / 10, maxRawSize, true},
+		{maxRawSize*9/10 + 1, maxRawSize, false},
+	}
+	for _, tt := range tests {
+		if got := pays(tt.compressed, tt.raw); got != tt.want {
+			t.Errorf("pays(%d, %d) = %v, want %v", tt.compressed, tt.raw, got, tt.want)
+		}
+	}
+}

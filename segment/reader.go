@@ -62,24 +62,34 @@ func (r *Reader) Path() string { return r.path }
 // bad batch (a zero length word before limit included) is a *CorruptionError. A fault on the
 // mapped memory is an error wrapping ErrFault, not a crash.
 func (r *Reader) ReadBatch(dst []Record, pos, limit int64) (info BatchInfo, recs []Record, err error) {
+	info, recs, _, err = r.ReadBatchInto(dst, nil, pos, limit)
+	return info, recs, err
+}
+
+// ReadBatchInto is ReadBatch, except that a compressed batch is decompressed into buf when
+// buf has the capacity (into fresh memory otherwise), and the buffer used is returned for
+// the next call. Records of a compressed batch then stay valid only until that buffer is
+// reused, so a reader that hands each batch's records on before it reads the next one need
+// not allocate for every compressed batch.
+func (r *Reader) ReadBatchInto(dst []Record, buf []byte, pos, limit int64) (info BatchInfo, recs []Record, used []byte, err error) {
 	if r.data == nil {
-		return BatchInfo{}, dst[:0], ErrClosed
+		return BatchInfo{}, dst[:0], buf, ErrClosed
 	}
 	limit = min(limit, int64(len(r.data)))
 	if pos >= limit {
-		return BatchInfo{}, dst[:0], io.EOF
+		return BatchInfo{}, dst[:0], buf, io.EOF
 	}
 	if pos < HeaderSize {
-		return BatchInfo{}, dst[:0], fmt.Errorf("segment %s: read at position %d: inside the %d-byte header",
+		return BatchInfo{}, dst[:0], buf, fmt.Errorf("segment %s: read at position %d: inside the %d-byte header",
 			r.path, pos, HeaderSize)
 	}
 	defer catchFault(debug.SetPanicOnFault(true), &err, r.path, pos)
-	info, recs, err = DecodeBatch(dst, r.data[pos:limit])
+	info, recs, used, err = decodeBatch(dst, buf, r.data[pos:limit])
 	if err != nil {
-		return BatchInfo{}, recs, at(err, r.path, pos)
+		return BatchInfo{}, recs, used, at(err, r.path, pos)
 	}
 	info.Position = pos
-	return info, recs, nil
+	return info, recs, used, nil
 }
 
 // Close unmaps the segment. Records that alias the mapping must not be used afterwards.

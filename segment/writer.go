@@ -15,8 +15,8 @@ import (
 
 // WriterOptions configures a Writer. The zero value means the defaults.
 type WriterOptions struct {
-	// Codec compresses each batch. Default CodecNone. If compression does not make a batch
-	// smaller, the batch is stored uncompressed.
+	// Codec compresses each batch. Default CodecNone. A batch whose compressed records
+	// section would not save at least 10 % is stored uncompressed. SetCodec changes it.
 	Codec Codec
 	// PreallocateBytes is the fallocate chunk size in bytes: the file is reserved in
 	// multiples of it ahead of the data, so that a full disk fails Append instead of a later
@@ -243,6 +243,16 @@ func (w *Writer) append(recs []Record, times recordTimes) (BatchInfo, error) {
 	w.next.Store(info.NextOffset())
 	w.size.Store(info.End())
 	return info, nil
+}
+
+// SetCodec makes c the codec of the batches appended from now on. Like Append, it must not be
+// called concurrently with Append. An unknown codec is ErrUnknownCodec, and changes nothing.
+func (w *Writer) SetCodec(c Codec) error {
+	if !c.valid() {
+		return fmt.Errorf("segment %s: set codec: %w: %d", w.path, ErrUnknownCodec, uint8(c))
+	}
+	w.opts.Codec = c
+	return nil
 }
 
 // keepBuffers keeps buf for the next append unless it grew past keepBufferBytes.

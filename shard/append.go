@@ -83,10 +83,15 @@ func (s *Shard) appendLocked(recs []segment.Record) (wstate, error) {
 		return wstate{}, err
 	}
 	t := max(s.lastTime, now)
+	codec := s.compressor.next(s.opts.Codec)
+	if err := s.ws.w.SetCodec(codec); err != nil {
+		return wstate{}, fmt.Errorf("shard %s: append: %w", s.dir, err)
+	}
 	info, err := s.ws.w.AppendAt(recs, t) // stamps t without copying recs
 	if err != nil {
 		return wstate{}, fmt.Errorf("shard %s: append: %w", s.dir, err)
 	}
+	s.compressor.observe(codec, info.Codec, &s.stats)
 	s.ws.seg.x.Add(index.Entry{Offset: info.FirstOffset, Position: info.Position, TimeMs: t})
 	if s.ws.next == s.ws.seg.base {
 		s.ws.firstTimeMs = t

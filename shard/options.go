@@ -66,7 +66,10 @@ type Options struct {
 	Sync SyncPolicy
 	// SyncInterval is how often SyncInterval syncs. Default 100ms.
 	SyncInterval time.Duration
-	// Codec compresses new batches. Default segment.CodecNone.
+	// Codec compresses new batches. Default segment.CodecNone. A batch that compression
+	// would not make at least 10 % smaller is stored raw; after 8 such batches in a row the
+	// shard stops trying and tries only every 16th batch, until one compresses again.
+	// Whatever the codec, every batch already written reads back as it was.
 	Codec segment.Codec
 	// MaxSegmentBytes rolls the active segment once it holds this many bytes. Default 64 MiB.
 	MaxSegmentBytes int64

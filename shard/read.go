@@ -69,8 +69,8 @@ func (s *Shard) meta(g *seg) index.Meta {
 // when fn returns an error, which Read then returns. maxRecords or maxBytes <= 0 mean no
 // limit.
 //
-// Records of uncompressed batches alias mapped memory that stays valid only during fn; fn must
-// copy what it keeps. Expired records (arrival time before now − retention) are never
+// Records alias memory that stays valid only during fn (the mapping, or for a compressed
+// batch a decompression buffer that the next batch reuses); fn must copy what it keeps. Expired records (arrival time before now − retention) are never
 // delivered: a `from` below the trim horizon starts at the trim horizon. Under SyncAlways only
 // durable records are delivered.
 //
@@ -130,16 +130,38 @@ func (rd *reading) take(r segment.Record) bool {
 	return !rd.done
 }
 
-// recordsPool recycles the decode buffers of reads.
-var recordsPool = sync.Pool{New: func() any { return new([]segment.Record) }}
+// decodeBuffers are what a read decodes batches into: the records of a batch, and the
+// records section of a compressed batch, decompressed. Each batch's records are handed on
+// before the next batch is read, so one pair serves a whole read.
+type decodeBuffers struct {
+	recs []segment.Record
+	raw  []byte
+}
 
-// getRecords returns a decode buffer from the pool.
-func getRecords() *[]segment.Record { return recordsPool.Get().(*[]segment.Record) }
+// keepRawBytes bounds the decompression buffer kept in the pool; a larger one (a batch of
+// several MiB) is left to the garbage collector.
+const keepRawBytes = 4 << 20
 
-// putRecords returns buf to the pool, dropping its references to records.
-func putRecords(buf *[]segment.Record) {
-	clear((*buf)[:cap(*buf)])
-	recordsPool.Put(buf)
+// readBatch reads the batch at pos of r into b, keeping the buffers it used for the next.
+func (b *decodeBuffers) readBatch(r *segment.Reader, pos, limit int64) (segment.BatchInfo, []segment.Record, error) {
+	info, recs, raw, err := r.ReadBatchInto(b.recs[:0], b.raw, pos, limit)
+	b.recs, b.raw = recs[:0], raw
+	return info, recs, err
+}
+
+// decodePool recycles the decode buffers of reads.
+var decodePool = sync.Pool{New: func() any { return new(decodeBuffers) }}
+
+// getBuffers returns decode buffers from the pool.
+func getBuffers() *decodeBuffers { return decodePool.Get().(*decodeBuffers) }
+
+// putBuffers returns b to the pool, dropping its references to records.
+func putBuffers(b *decodeBuffers) {
+	clear(b.recs[:cap(b.recs)])
+	if cap(b.raw) > keepRawBytes {
+		b.raw = nil
+	}
+	decodePool.Put(b)
 }
 
 // readSegment delivers the records of g from rd.next on.
@@ -154,11 +176,10 @@ func (s *Shard) readSegment(g *seg, rd *reading) error {
 		return nil
 	}
 	pos := startPosition(x, rd)
-	buf := getRecords()
-	defer putRecords(buf)
+	buf := getBuffers()
+	defer putBuffers(buf)
 	for !rd.done {
-		info, recs, err := r.ReadBatch((*buf)[:0], pos, m.End)
-		*buf = recs[:0]
+		info, recs, err := buf.readBatch(r, pos, m.End)
 		if err == io.EOF {
 			rd.next = max(rd.next, m.NextOffset)
 			return nil
@@ -279,11 +300,10 @@ func (s *Shard) seekTimeIn(g *seg, ms int64) (uint64, error) {
 	if e, ok := x.SeekTime(ms); ok {
 		pos = e.Position
 	}
-	buf := getRecords()
-	defer putRecords(buf)
+	buf := getBuffers()
+	defer putBuffers(buf)
 	for {
-		info, recs, err := r.ReadBatch((*buf)[:0], pos, m.End)
-		*buf = recs[:0]
+		info, recs, err := buf.readBatch(r, pos, m.End)
 		if err == io.EOF {
 			return m.NextOffset, nil
 		}

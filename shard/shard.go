@@ -79,6 +79,8 @@ type Shard struct {
 	cache cache
 	bg    sync.WaitGroup // checkpoint goroutines and background syncs
 
+	compressor compressor // guarded by wmu
+
 	stats counters
 
 	// check is set by Check, which runs recovery's reading steps on a Shard that is never
@@ -150,6 +152,10 @@ type counters struct {
 	checkpoints atomic.Uint64
 	rolls       atomic.Uint64
 	deleted     atomic.Uint64
+
+	compressed     atomic.Uint64 // batches stored compressed
+	compressMisses atomic.Uint64 // batches compression was tried on but did not pay for
+	compressSkips  atomic.Uint64 // batches not tried because the ones before did not compress
 }
 
 // Stats describes a shard at one moment.
@@ -176,6 +182,13 @@ type Stats struct {
 	// TornTails is how many torn tails Open cut off (0 or 1: only the last segment can
 	// have one). Each cut is also logged with its file, position and bytes.
 	TornTails int
+
+	// Compression of the batches appended since Open (Options.Codec): stored compressed;
+	// tried but stored raw, since compression would not have saved 10 %; and appended raw
+	// without a try, because the batches before them did not compress (see Options.Codec).
+	CompressedBatches      uint64
+	CompressMissedBatches  uint64
+	CompressSkippedBatches uint64
 }
 
 // NextOffset returns the tip: the offset after the newest readable record. The next
@@ -226,6 +239,9 @@ func (s *Shard) Stats() Stats {
 	st.Appends, st.Records = s.stats.appends.Load(), s.stats.records.Load()
 	st.Syncs, st.Checkpoints = s.stats.syncs.Load(), s.stats.checkpoints.Load()
 	st.Rolls, st.DeletedSegments = s.stats.rolls.Load(), s.stats.deleted.Load()
+	st.CompressedBatches = s.stats.compressed.Load()
+	st.CompressMissedBatches = s.stats.compressMisses.Load()
+	st.CompressSkippedBatches = s.stats.compressSkips.Load()
 	return st
 }
 

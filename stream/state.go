@@ -128,6 +128,7 @@ func (s *Store) openShards(info *StreamInfo, shards []ShardInfo, existing bool) 
 	for i := range shards {
 		sh := &shards[i]
 		opts := s.opts.Shard
+		opts.Codec = s.codecOf(info)
 		opts.Retention = info.retention()
 		opts.CreatedMs = sh.CreatedSec * 1000
 		opts.MustExist = existing

@@ -17,6 +17,7 @@ import (
 	"github.com/shardlog/shardlog/internal/dirlock"
 	"github.com/shardlog/shardlog/internal/lograte"
 	"github.com/shardlog/shardlog/retention"
+	"github.com/shardlog/shardlog/segment"
 	"github.com/shardlog/shardlog/shard"
 )
 
@@ -62,6 +63,13 @@ type Options struct {
 	// Shard configures every shard's log: sync policy, codec, segment sizes. Its Retention
 	// and CreatedMs are set per shard by the Store, and its Now defaults to Options.Now.
 	Shard shard.Options
+
+	// StreamCodec, when set, chooses the codec of a stream's new batches in place of
+	// Shard.Codec: it is asked with the stream's account, region and name whenever the
+	// stream's shards are opened (the store's start, CreateStream, resharding), and its
+	// codec is used where ok is true. The codec is not stored: every batch keeps the codec it
+	// was written with, and reads back under any. Default nil: Shard.Codec for every stream.
+	StreamCodec func(account, region, name string) (c segment.Codec, ok bool)
 
 	// RetentionInterval is how often expired segments are deleted, and expired closed
 	// shards dropped. Default retention.DefaultInterval (30s).

@@ -152,6 +152,7 @@ func TestServe_Streams_Invalid(t *testing.T) {
 		{"no file", []string{"--config", filepath.Join(dir, "missing.json")}, "no such file"},
 		{"bad yaml", []string{"--config", write("b.yaml", "streams: [\n")}, "--config"},
 		{"unnamed", []string{"--config", write("n.json", `{"streams":[{"shards":2}]}`)}, "streams[0]: a stream without a name"},
+		{"bad compression", []string{"--config", write("c.json", `{"streams":[{"name":"a","compression":"lz4"}]}`)}, `streams[0]: stream a: compression: segment: unknown codec: "lz4"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

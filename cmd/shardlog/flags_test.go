@@ -9,6 +9,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/shardlog/shardlog/segment"
 	"github.com/shardlog/shardlog/server"
 )
 
@@ -26,6 +27,7 @@ func TestRun_ExitCodes(t *testing.T) {
 		{"serve bad flag", []string{"serve", "--no-such-flag"}, 2},
 		{"serve bad sync", []string{"serve", "--sync", "sometimes", "--data", "x"}, 1},
 		{"serve stray argument", []string{"serve", "extra"}, 2},
+		{"serve bad compression", []string{"serve", "--compression", "lz4", "--data", "x"}, 2},
 		{"put -h", []string{"put", "-h"}, 0},
 		{"tail bad flag", []string{"tail", "--no-such-flag"}, 2},
 		{"bench -h", []string{"bench", "-h"}, 0},
@@ -56,6 +58,10 @@ func TestApplyEnv(t *testing.T) {
 	t.Setenv("SHARDLOG_MAX_INFLIGHT_BYTES", "1048576")
 	require.NoError(t, applyEnv(fs))
 	require.Equal(t, int64(1<<20), cfg.requests.apply(server.Options{}).MaxInFlightBytes, "a request limit from the environment")
+
+	t.Setenv("SHARDLOG_COMPRESSION", "zstd")
+	require.NoError(t, applyEnv(fs))
+	require.Equal(t, segment.CodecZstd, cfg.compression.codec, "--compression from the environment")
 
 	t.Setenv("SHARDLOG_CREATE_STREAM_DELAY", "soon")
 	err := applyEnv(fs)

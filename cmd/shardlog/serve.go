@@ -43,6 +43,7 @@ type serveConfig struct {
 	tls          tlsFlags
 	declare      declareFlags
 	ephemeral    bool // sync nothing under the data directory (ephemeral.go)
+	compression  codecFlag
 
 	registerDelay, deregisterDelay time.Duration // how long consumers stay CREATING, DELETING
 	subscriptionLifetime           time.Duration // how long a SubscribeToShard stream lasts
@@ -77,6 +78,8 @@ func (c *serveConfig) flags(fs *flag.FlagSet) {
 	c.tls.flags(fs)
 	c.declare.flags(fs)
 	fs.BoolVar(&c.ephemeral, "ephemeral", false, "a throwaway test server: sync nothing, records nor streams (a crash may lose all of it); data in a new temporary directory removed at exit, or in --data if given")
+	c.compression = codecFlag{defaultCompression}
+	fs.Var(&c.compression, "compression", "codec of new batches: none, s2 or zstd; a batch is stored raw unless compression saves 10 %, and data written under any codec reads back")
 }
 
 // resolveSecurity checks the --auth, --auth-file and --cors-origin values and loads the keys.
@@ -232,6 +235,8 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 		RegisterConsumerDelay:   cfg.registerDelay,
 		DeregisterConsumerDelay: cfg.deregisterDelay,
 	}
+	storeOpts.Shard.Codec = cfg.compression.codec
+	storeOpts.StreamCodec = cfg.declare.streamCodec(cfg.accountID, cfg.region)
 	srvOpts := cfg.requests.apply(server.Options{Logger: log, Credentials: cfg.credentials, CORSOrigins: cfg.corsOrigins,
 		SubscriptionLifetime: cfg.subscriptionLifetime})
 	cfg.gate.apply(&storeOpts, &srvOpts)

@@ -13,6 +13,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/shardlog/shardlog/segment"
 	"github.com/shardlog/shardlog/server"
 	"github.com/shardlog/shardlog/stream"
 )
@@ -23,12 +24,13 @@ type declareFlags struct {
 	streams listFlag // NAME[:SHARDS[:MODE]]
 	config  string   // a JSON or YAML file
 
-	declared []stream.Declaration // from both, by resolve
+	declared []stream.Declaration     // from both, by resolve
+	codecs   map[string]segment.Codec // the compression of streams of --config that name one, by resolve
 }
 
 func (d *declareFlags) flags(fs *flag.FlagSet) {
 	fs.Var(&d.streams, "streams", "streams to create at start if missing, as NAME[:SHARDS[:MODE]], e.g. orders:4,events:1:ON_DEMAND (repeatable or comma-separated)")
-	fs.StringVar(&d.config, "config", "", "JSON or YAML file whose \"streams\" are created at start if missing (name, shards, mode, retentionHours, tags, consumers)")
+	fs.StringVar(&d.config, "config", "", "JSON or YAML file whose \"streams\" are created at start if missing (name, shards, mode, retentionHours, tags, consumers, compression)")
 }
 
 // configFile is the shape of a --config file.
@@ -44,6 +46,7 @@ type declaredStream struct {
 	RetentionHours int               `json:"retentionHours"`
 	Tags           map[string]string `json:"tags"`
 	Consumers      []string          `json:"consumers"`
+	Compression    string            `json:"compression"` // none, s2 or zstd; default --compression
 }
 
 // resolve reads --streams and --config into declared. A name declared twice is an error,
@@ -58,10 +61,11 @@ func (d *declareFlags) resolve() error {
 		all = append(all, decl)
 	}
 	if d.config != "" {
-		decls, err := readConfig(d.config)
+		decls, codecs, err := readConfig(d.config)
 		if err != nil {
 			return fmt.Errorf("--config %s: %w", d.config, err)
 		}
+		d.codecs = codecs
 		all = append(all, decls...)
 	}
 	seen := map[string]bool{}
@@ -115,31 +119,37 @@ func parseMode(s string) (stream.StreamMode, error) {
 // readConfig reads the streams of a config file: YAML when its name ends in .yaml or .yml,
 // JSON otherwise. A YAML file is turned into JSON first, so that both are held to the same
 // fields and checks.
-func readConfig(path string) ([]stream.Declaration, error) {
+func readConfig(path string) ([]stream.Declaration, map[string]segment.Codec, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if ext := filepath.Ext(path); ext == ".yaml" || ext == ".yml" {
 		if b, err = yamlToJSON(b); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	var cfg configFile
 	if err := dec.Decode(&cfg); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	out := make([]stream.Declaration, 0, len(cfg.Streams))
+	codecs := map[string]segment.Codec{}
 	for i, s := range cfg.Streams {
 		d, err := s.declaration()
 		if err != nil {
-			return nil, fmt.Errorf("streams[%d]: %w", i, err)
+			return nil, nil, fmt.Errorf("streams[%d]: %w", i, err)
+		}
+		if s.Compression != "" {
+			if codecs[s.Name], err = segment.ParseCodec(s.Compression); err != nil {
+				return nil, nil, fmt.Errorf("streams[%d]: stream %s: compression: %w", i, s.Name, err)
+			}
 		}
 		out = append(out, d)
 	}
-	return out, nil
+	return out, codecs, nil
 }
 
 // yamlToJSON re-encodes a YAML document as JSON.
