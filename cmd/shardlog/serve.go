@@ -42,6 +42,7 @@ type serveConfig struct {
 	gates        gateFlags
 	tls          tlsFlags
 	declare      declareFlags
+	console      consoleFlags
 
 	registerDelay, deregisterDelay time.Duration // how long consumers stay CREATING, DELETING
 
@@ -73,6 +74,7 @@ func (c *serveConfig) flags(fs *flag.FlagSet) {
 	c.gates.flags(fs)
 	c.tls.flags(fs)
 	c.declare.flags(fs)
+	c.console.flags(fs)
 }
 
 // resolveSecurity checks the --auth, --auth-file and --cors-origin values and loads the keys.
@@ -81,6 +83,9 @@ func (c *serveConfig) resolveSecurity() error {
 		return err
 	}
 	if err := checkOrigins(c.corsOrigins); err != nil {
+		return err
+	}
+	if err := c.console.check(); err != nil {
 		return err
 	}
 	keys, err := loadCredentials(c.auth, c.authFile)
@@ -235,7 +240,16 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 	var stopSyncTiming func()
 	srvOpts.Metrics, stopSyncTiming = serveMetrics(store)
 	defer stopSyncTiming()
+	var bindConsole func(*server.Server)
+	var stopConsole func()
+	if srvOpts.Console, bindConsole, stopConsole, err = serveConsole(cfg, store, log); err != nil {
+		store.Close()
+		closeListeners(listeners)
+		return err
+	}
+	defer stopConsole()
 	srv := server.New(store, srvOpts)
+	bindConsole(srv)
 	served, err := startServing(srv, listeners, cfg, log)
 	if err != nil {
 		store.Close()

@@ -1,0 +1,195 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/require"
+
+	"github.com/shardlog/shardlog/kpl"
+)
+
+// The web console in a real browser: headless Chromium driven through the DevTools
+// protocol (chromedp), against `shardlog serve` on loopback.
+
+// chromiumPath finds the browser: Debian's chromium package, or another Chromium or Chrome
+// on PATH.
+func chromiumPath() string {
+	for _, name := range []string{"/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	return ""
+}
+
+// newBrowser starts headless Chromium at 1280×800 with a fresh profile and returns the
+// context of its first tab, bounded by limit. Cleanup ends the browser and waits for every
+// process of it to exit.
+func newBrowser(t *testing.T, limit time.Duration) context.Context {
+	t.Helper()
+	path := chromiumPath()
+	requireE2E(t, "Chromium (apt-get install chromium)", path != "")
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(path),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 800),
+	)
+	if os.Geteuid() == 0 {
+		opts = append(opts, chromedp.NoSandbox) // Chromium refuses to run as root with its sandbox
+	}
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelTab := chromedp.NewContext(alloc)
+	ctx, cancelLimit := context.WithTimeout(ctx, limit)
+	t.Cleanup(func() {
+		cancelLimit()
+		cancelTab()
+		cancelAlloc() // waits for the browser process to exit
+	})
+	require.NoError(t, chromedp.Do(ctx), "start Chromium at %s", path)
+	return ctx
+}
+
+// screenshotDir is where the browser tests leave their screenshots: $SHARDLOG_ARTIFACTS/console
+// when set (CI keeps it), else a fixed directory under the system's temporary directory.
+func screenshotDir(t *testing.T) string {
+	t.Helper()
+	dir := filepath.Join(os.TempDir(), "shardlog-console-screenshots")
+	if a := os.Getenv("SHARDLOG_ARTIFACTS"); a != "" {
+		dir = filepath.Join(a, "console")
+	}
+	require.NoError(t, os.MkdirAll(dir, 0o755))
+	t.Logf("console screenshots in %s", dir)
+	return dir
+}
+
+// screenshot saves the browser's viewport as dir/name.
+func screenshot(dir, name string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		png, err := chromedp.CaptureScreenshot()(ctx, t)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dir, name), png, 0o644)
+	})
+}
+
+// waitJS polls a JavaScript expression in the page until it is true, for at most limit.
+func waitJS(expr string, limit time.Duration) chromedp.Action[chromedp.Void] {
+	return chromedp.Poll[chromedp.Void](expr, chromedp.WithPollingTimeout(limit), chromedp.WithPollingInterval(25*time.Millisecond))
+}
+
+// text reads the text of the first element sel matches.
+func text(ctx context.Context, t *testing.T, sel string) string {
+	t.Helper()
+	s, err := chromedp.Run(ctx, chromedp.TextContent(chromedp.CSS(sel)))
+	require.NoError(t, err, "text of %s", sel)
+	return s
+}
+
+// TestConsole_Browser walks through the console as a user would: create a stream from the
+// page and see it ACTIVE; put records with the AWS SDK, JSON and a KPL aggregate, and see
+// them in the live view, decoded; split a shard from the page and see the hash-key bands
+// and the lineage change; delete the stream after the confirmation that names it.
+func TestConsole_Browser(t *testing.T) {
+	skipShort(t)
+	ctx := newBrowser(t, 50*time.Second)
+	shots := screenshotDir(t)
+	srv := startServer(t, t.TempDir())
+	client := newClient(srv.Endpoint)
+	const name = "orders"
+	row := fmt.Sprintf(`document.querySelector('tr[data-stream="%s"]')`, name)
+
+	t.Run("create", func(t *testing.T) {
+		require.NoError(t, chromedp.Do(ctx,
+			chromedp.Navigate(srv.Endpoint+"/console/"),
+			chromedp.WaitVisible(chromedp.CSS(`#create-form`)),
+			chromedp.SendKeys(chromedp.CSS(`#new-name`), name),
+			chromedp.SetValue(chromedp.CSS(`#new-shards`), "2"),
+			chromedp.Click(chromedp.CSS(`#create-btn`)),
+			waitJS(row+`?.querySelector('.status')?.textContent === "ACTIVE"`, 10*time.Second),
+		))
+		out, err := client.DescribeStreamSummary(context.Background(), &kinesis.DescribeStreamSummaryInput{StreamName: aws.String(name)})
+		require.NoError(t, err)
+		require.EqualValues(t, 2, *out.StreamDescriptionSummary.OpenShardCount, "open shards of the stream the page created")
+	})
+
+	t.Run("live", func(t *testing.T) {
+		require.NoError(t, chromedp.Do(ctx,
+			chromedp.Navigate(srv.Endpoint+"/console/#/stream/"+name+"/live"),
+			waitJS(`(document.querySelector('#live-state')?.textContent || "").includes("reading 2 shards")`, 10*time.Second),
+		))
+		put := time.Now()
+		for i := range 5 {
+			_, err := client.PutRecord(context.Background(), &kinesis.PutRecordInput{StreamName: aws.String(name),
+				PartitionKey: aws.String(fmt.Sprintf("customer-%d", i)), Data: []byte(fmt.Sprintf(`{"order":%d,"item":"book"}`, i))})
+			require.NoError(t, err)
+		}
+		agg, err := kpl.Aggregate([]kpl.Record{{PartitionKey: "kpl-a", Data: []byte("first user record")},
+			{PartitionKey: "kpl-b", Data: []byte("second user record")}})
+		require.NoError(t, err)
+		_, err = client.PutRecord(context.Background(), &kinesis.PutRecordInput{StreamName: aws.String(name),
+			PartitionKey: aws.String("kpl"), Data: agg})
+		require.NoError(t, err)
+
+		require.NoError(t, chromedp.Do(ctx,
+			waitJS(`document.querySelectorAll('#records .rec[data-format="json"]').length === 5 &&
+				document.querySelectorAll('#records .rec[data-key^="kpl-"]').length === 2`, 5*time.Second),
+		))
+		order3 := text(ctx, t, `#records .rec[data-key="customer-3"] pre`)
+		t.Logf("records shown %v after the first put", time.Since(put).Round(time.Millisecond))
+		require.Equal(t, "{\n  \"order\": 3,\n  \"item\": \"book\"\n}", order3, "record 3 as the live view shows it")
+		second := text(ctx, t, `#records .rec[data-key="kpl-b"] pre`)
+		require.NoError(t, chromedp.Do(ctx, screenshot(shots, "console-live.png")))
+		require.Equal(t, "second user record", second, "the second user record of the KPL aggregate")
+	})
+
+	t.Run("split", func(t *testing.T) {
+		require.NoError(t, chromedp.Do(ctx,
+			chromedp.Navigate(srv.Endpoint+"/console/#/stream/"+name+"/shards"),
+			waitJS(`document.querySelector('#bands')?.dataset.count === "2"`, 10*time.Second),
+			chromedp.Click(chromedp.CSS(`#bands rect[data-shard="shardId-000000000000"]`)),
+			waitJS(`document.querySelector('#selected-shard').textContent === "shardId-000000000000"`, 5*time.Second),
+			chromedp.Click(chromedp.CSS(`#split-btn`)),
+			waitJS(`document.querySelector('#bands').dataset.count === "3" &&
+				document.querySelector('#lineage').dataset.closed === "1" &&
+				document.querySelectorAll('#lineage .edge').length === 2 &&
+				document.querySelectorAll('#lineage .node.closed').length === 1`, 10*time.Second),
+			chromedp.Navigate(srv.Endpoint+"/console/#/"),
+			waitJS(row+`?.querySelector('.status')?.textContent === "ACTIVE"`, 10*time.Second),
+			chromedp.Navigate(srv.Endpoint+"/console/#/stream/"+name+"/shards"),
+			waitJS(`document.querySelector('#bands')?.dataset.count === "3"`, 10*time.Second),
+			screenshot(shots, "console-shards.png"),
+		))
+		out, err := client.ListShards(context.Background(), &kinesis.ListShardsInput{StreamName: aws.String(name)})
+		require.NoError(t, err)
+		require.Len(t, out.Shards, 4, "shards after the split from the page: the parent and its two children beside the other")
+	})
+
+	t.Run("delete", func(t *testing.T) {
+		require.NoError(t, chromedp.Do(ctx,
+			chromedp.Navigate(srv.Endpoint+"/console/#/"),
+			chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf(`button[data-delete="%s"]`, name))),
+			screenshot(shots, "console-streams.png"),
+			chromedp.Click(chromedp.CSS(fmt.Sprintf(`button[data-delete="%s"]`, name))),
+			chromedp.WaitVisible(chromedp.CSS(`#confirm-ok`)),
+		))
+		require.Contains(t, text(ctx, t, `#confirm-text`), "“"+name+"”", "the confirmation names the stream")
+		require.NoError(t, chromedp.Do(ctx,
+			chromedp.Click(chromedp.CSS(`#confirm-ok`)),
+			waitJS(row+` === null`, 10*time.Second),
+		))
+		_, err := client.DescribeStreamSummary(context.Background(), &kinesis.DescribeStreamSummaryInput{StreamName: aws.String(name)})
+		require.Error(t, err)
+		require.True(t, strings.Contains(err.Error(), "ResourceNotFoundException"), "DescribeStreamSummary after the delete: %v", err)
+	})
+}
