@@ -208,7 +208,7 @@ async function deleteStream(name, then) {
 
 function streamView(name, tab) {
   crumbs.replaceChildren(el("a", { href: "#/", text: "Streams" }), el("span", { text: name }));
-  const summary = el("dl", { class: "kv", id: "summary" });
+  const summary = el("div", { class: "stats", id: "summary" });
   const tabs = el("div", { class: "tabs" });
   const pane = el("div", { id: "pane" });
   const views = { shards: shardsTab, live: liveTab, charts: chartsTab };
@@ -233,7 +233,7 @@ function streamView(name, tab) {
       ["Open shards", d.OpenShardCount], ["Retention", d.RetentionPeriodHours + " hours"],
       ["Encryption", d.EncryptionType || "NONE"], ["Consumers", d.ConsumerCount || 0],
       ["Shard-level metrics", mon.length ? mon.join(", ") : "off"],
-    ].flatMap(([k, v]) => [el("dt", { text: k }), el("dd", { text: String(v) })]));
+    ].map(([k, v]) => el("div", { class: "stat" }, el("small", { text: k }), el("span", { text: String(v) }))));
     summary.dataset.retention = d.RetentionPeriodHours;
   });
   const inner = views[tab](name, pane);
@@ -247,6 +247,9 @@ function shardsTab(name, pane) {
   const bands = svg("svg", { id: "bands", viewBox: "0 0 1000 44", preserveAspectRatio: "none", height: 44 });
   const lineage = svg("svg", { id: "lineage" });
   const tbody = el("tbody", { id: "shards-body" });
+  let tableRows = 200;
+  const more = el("button", { id: "more-shards", class: "secondary", hidden: true,
+    onclick: () => { tableRows = Infinity; drawTable(); select(selected); } });
   const sel = el("span", { id: "selected-shard", class: "mono", text: "none: click a band or a row" });
   const splitKey = el("input", { id: "split-key", placeholder: "middle of the shard", size: 42, class: "mono" });
   const target = el("input", { id: "target-count", type: "number", min: 1, size: 5 });
@@ -268,7 +271,8 @@ function shardsTab(name, pane) {
     el("h2", { text: "Shards" }),
     el("div", { class: "table-wrap" }, el("table", { id: "shards" },
       el("thead", {}, el("tr", {}, ["Shard", "State", "Parents", "Starting hash key", "Ending hash key", "Share",
-        "Starting sequence number", "Ending sequence number"].map((h) => el("th", { text: h })))), tbody)));
+        "Starting sequence number", "Ending sequence number"].map((h) => el("th", { text: h })))), tbody)),
+    more);
 
   function openShards() {
     return shards.filter((s) => !s.SequenceNumberRange.EndingSequenceNumber)
@@ -383,8 +387,12 @@ function shardsTab(name, pane) {
     lineage.dataset.closed = shards.filter((s) => s.SequenceNumberRange.EndingSequenceNumber).length;
   }
 
+  // drawTable shows the first tableRows shards, and a button for the rest: a table of
+  // thousands of rows takes the browser longer to lay out than everything else together.
   function drawTable() {
-    tbody.replaceChildren(...shards.map((s) => {
+    more.hidden = shards.length <= tableRows;
+    more.textContent = "Show all " + shards.length + " shards";
+    tbody.replaceChildren(...shards.slice(0, tableRows).map((s) => {
       const closed = !!s.SequenceNumberRange.EndingSequenceNumber;
       return el("tr", { "data-shard": s.ShardId, class: closed ? "closed" : "", onclick: () => select(s.ShardId) },
         el("td", { class: "mono", text: s.ShardId }),
@@ -596,22 +604,26 @@ function chartsTab(name, pane) {
   pane.replaceChildren(el("div", { class: "panel" }, el("div", { class: "row" },
     el("label", {}, "Show", shardSel), monitorBtn, note)), charts);
 
+  // line draws one series over the 15 minutes up to now; a lone point is a dot.
   function line(points, idx, scale, W, H, cls) {
     if (!points.length) return null;
-    const t0 = points[points.length - 1][0] - 15 * 60 * 1000;
-    const d = points.map((p, i) => `${i ? "L" : "M"}${(((p[0] - t0) / (15 * 60 * 1000)) * W).toFixed(1)},${(H - (p[idx] / scale) * (H - 14)).toFixed(1)}`).join(" ");
-    return svg("path", { class: cls, d });
+    const t0 = Date.now() - 15 * 60 * 1000;
+    const xy = points.map((p) => [Math.max(0, ((p[0] - t0) / (15 * 60 * 1000)) * W), H - (p[idx] / scale) * (H - 14)]);
+    if (xy.length === 1) return svg("circle", { class: cls, cx: xy[0][0], cy: xy[0][1], r: 2.5 });
+    return svg("path", { class: cls, d: xy.map(([x, y], i) => `${i ? "L" : "M"}${x.toFixed(1)},${y.toFixed(1)}`).join(" ") });
   }
   function chart(title, points, series, unit) {
     const W = 460, H = 140;
-    const peak = Math.max(1, ...points.flatMap((p) => series.map(([i]) => p[i])));
+    const top = Math.max(0, ...points.flatMap((p) => series.map(([i]) => p[i])));
+    const peak = Math.max(top, 1e-9);
     return el("div", { class: "panel" },
       el("div", { class: "row" }, el("strong", { text: title }), el("span", { class: "legend" },
         series.map(([, cls, label]) => el("span", { class: cls, text: "■ " + label })))),
-      svg("svg", { class: "chart", viewBox: `0 0 ${W} ${H + 14}`, "data-points": points.length },
+      svg("svg", { class: "chart", viewBox: `0 0 ${W} ${H + 14}`, "data-points": points.length,
+        "data-peak": top },
         [0.25, 0.5, 0.75].map((f) => svg("line", { class: "grid", x1: 0, x2: W, y1: H * f, y2: H * f })),
         ...series.map(([i, cls]) => line(points, i, peak, W, H, cls)),
-        svg("text", { x: 2, y: 10, text: "peak " + fmtRate(peak) + unit }),
+        svg("text", { x: 2, y: 10, text: "peak " + fmtRate(top) + unit }),
         svg("text", { x: 2, y: H + 12, text: "−15 min" }), svg("text", { x: W - 24, y: H + 12, text: "now" })));
   }
   async function refresh() {
