@@ -19,6 +19,17 @@ func (s *Server) isConsoleRequest(r *http.Request) bool {
 		(r.URL.Path == strings.TrimSuffix(ConsolePath, "/") || strings.HasPrefix(r.URL.Path, ConsolePath))
 }
 
+// serveConsole hands r to the console with a context that also ends at Shutdown, as
+// SubscribeToShard streams do: a live view of the console is a request that lasts until
+// the page goes, and would otherwise hold up the drain until its timeout.
+func (s *Server) serveConsole(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithCancel(r.Context())
+	defer cancel()
+	stop := context.AfterFunc(s.stopping, cancel)
+	defer stop()
+	s.opts.Console.ServeHTTP(w, r.WithContext(ctx))
+}
+
 // invokedKey marks the context of a request that Invoke made: one that comes from inside
 // the process, so it needs no signature.
 type invokedKey struct{}

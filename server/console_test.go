@@ -3,10 +3,12 @@ package server_test
 import (
 	"context"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -86,4 +88,27 @@ func TestConsole_Routing(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestConsole_EndsAtShutdown: a console request that lasts until its page goes (the live
+// view) ends at Shutdown, so that the drain does not wait for it.
+func TestConsole_EndsAtShutdown(t *testing.T) {
+	started := make(chan struct{})
+	console := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusOK)
+		http.NewResponseController(w).Flush()
+		close(started)
+		<-r.Context().Done()
+	})
+	s := server.New(newFakeBackend(), server.Options{Console: console})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	go s.Serve(ln)
+	resp, err := http.Get("http://" + ln.Addr().String() + "/console/api/live")
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	<-started
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	require.NoError(t, s.Shutdown(ctx), "Shutdown with a live console request open")
 }

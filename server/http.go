@@ -145,7 +145,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if s.isConsoleRequest(r) {
-		s.opts.Console.ServeHTTP(w, r)
+		s.serveConsole(w, r)
 		return
 	}
 	start := time.Now()

@@ -76,9 +76,12 @@ func screenshotDir(t *testing.T) string {
 	return dir
 }
 
-// screenshot saves the browser's viewport as dir/name.
+// screenshot saves the browser's viewport as dir/name, without the last action's notice.
 func screenshot(dir, name string) chromedp.Action[chromedp.Void] {
 	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		if _, err := chromedp.Evaluate[chromedp.Void](`document.getElementById("toast").className = ""`)(ctx, t); err != nil {
+			return err
+		}
 		png, err := chromedp.CaptureScreenshot()(ctx, t)
 		if err != nil {
 			return err

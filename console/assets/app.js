@@ -155,7 +155,7 @@ function streamsView() {
     e.preventDefault();
     const input = { StreamName: name.value.trim(), StreamModeDetails: { StreamMode: mode.value } };
     if (mode.value === "PROVISIONED") input.ShardCount = Number(count.value);
-    act("Creating " + input.StreamName, async () => { await call("CreateStream", input); name.value = ""; await refresh(); });
+    act("Created " + input.StreamName, async () => { await call("CreateStream", input); name.value = ""; await refresh(); });
   } },
     el("label", {}, "Name", name), el("label", {}, "Capacity mode", mode), el("label", {}, "Shards", count),
     el("button", { type: "submit", id: "create-btn" }, "Create stream"));
@@ -296,7 +296,7 @@ function shardsTab(name, pane) {
     return s;
   }
   function split() {
-    act("Splitting " + selected, async () => {
+    act("Split " + selected, async () => {
       const s = needSelected();
       await call("SplitShard", { StreamName: name, ShardToSplit: s.ShardId, NewStartingHashKey: splitKey.value.trim() || middle(s) });
       splitKey.value = "";
@@ -304,7 +304,7 @@ function shardsTab(name, pane) {
     });
   }
   function merge() {
-    act("Merging " + selected, async () => {
+    act("Merged " + selected + " with the next shard", async () => {
       const s = needSelected();
       const open = openShards();
       const next = open[open.findIndex((x) => x.ShardId === s.ShardId) + 1];
@@ -314,7 +314,7 @@ function shardsTab(name, pane) {
     });
   }
   function scale() {
-    act("Updating the shard count to " + target.value, async () => {
+    act("Shard count going to " + target.value, async () => {
       await call("UpdateShardCount", { StreamName: name, TargetShardCount: Number(target.value), ScalingType: "UNIFORM_SCALING" });
       await refresh();
     });
