@@ -107,6 +107,7 @@ type rates struct {
 
 	mu      sync.Mutex
 	streams map[string]*streamSeries
+	prevAt  time.Time // the reading before the latest; zero before the first
 }
 
 func newRates(size int) *rates {
@@ -115,15 +116,20 @@ func newRates(size int) *rates {
 
 // sample adds the readings taken at now. Streams and shards that are no longer counted
 // (deleted, or shard-level metrics turned off) leave the charts.
+//
+// Counters are made from zero at a stream's first call after start (or a shard's, once
+// shard-level metrics are on): a series that appears between two readings starts from
+// zero at the earlier one, so that the calls that made it count in its first rate.
 func (r *rates) sample(now time.Time, counts []metrics.Counts) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	defer func() { r.prevAt = now }()
 	seen := make(map[string]bool, len(counts))
 	for _, c := range counts {
 		seen[c.Stream] = true
 		ss := r.streams[c.Stream]
 		if ss == nil {
-			ss = &streamSeries{}
+			ss = &streamSeries{series: series{lastAt: r.prevAt}}
 			r.streams[c.Stream] = ss
 		}
 		ss.add(now, c.Totals, r.size)
@@ -137,7 +143,7 @@ func (r *rates) sample(now time.Time, counts []metrics.Counts) {
 		for id, t := range c.Shards {
 			sh := ss.shards[id]
 			if sh == nil {
-				sh = &series{}
+				sh = &series{lastAt: r.prevAt}
 				ss.shards[id] = sh
 			}
 			sh.add(now, t, r.size)

@@ -52,3 +52,21 @@ func TestRates_Sample(t *testing.T) {
 		t.Errorf("latest of a stream no longer counted = %+v, want none", p)
 	}
 }
+
+// TestRates_NewStream: counters are made at a stream's first call after start, from zero,
+// so a stream that appears between two readings gets its first rate from zero at the
+// earlier one: a burst before the first reading that sees it is not lost.
+func TestRates_NewStream(t *testing.T) {
+	r := newRates(10)
+	t0 := time.Unix(1000, 0)
+	r.sample(t0, nil)
+	r.sample(t0.Add(2*time.Second), []metrics.Counts{{Stream: "s", Totals: metrics.Totals{IncomingRecords: 6},
+		Shards: map[string]metrics.Totals{"shardId-000000000000": {IncomingRecords: 4}}}})
+	p := r.latest("s")
+	if p == nil || p.InRecords != 3 {
+		t.Fatalf("latest of a stream that appeared with 6 records in 2 s = %+v, want 3 records/s", p)
+	}
+	if sh := r.chart("s", 2*time.Second).Shards["shardId-000000000000"]; len(sh) != 1 || sh[0].InRecords != 2 {
+		t.Errorf("shard chart = %+v, want one point of 2 records/s", sh)
+	}
+}

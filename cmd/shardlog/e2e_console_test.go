@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -90,6 +92,17 @@ func screenshot(dir, name string) chromedp.Action[chromedp.Void] {
 	})
 }
 
+// fetchText returns the body of a GET, or the error, for a failure message.
+func fetchText(t *testing.T, url string) string {
+	resp, err := http.Get(url)
+	if err != nil {
+		return err.Error()
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return string(b)
+}
+
 // waitJS polls a JavaScript expression in the page until it is true, for at most limit.
 func waitJS(expr string, limit time.Duration) chromedp.Action[chromedp.Void] {
 	return chromedp.Poll[chromedp.Void](expr, chromedp.WithPollingTimeout(limit), chromedp.WithPollingInterval(25*time.Millisecond))
@@ -159,6 +172,29 @@ func TestConsole_Browser(t *testing.T) {
 		require.NoError(t, chromedp.Do(ctx, screenshot(shots, "console-live.png")))
 		require.Equal(t, "second user record", second, "the second user record of the KPL aggregate")
 
+		// Paused, the view holds what arrives; resumed, it shows it. The filter hides the
+		// records that have neither the key nor the text.
+		require.NoError(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#live-pause`))))
+		_, err = client.PutRecord(context.Background(), &kinesis.PutRecordInput{StreamName: aws.String(name),
+			PartitionKey: aws.String("while-paused"), Data: []byte("held")})
+		require.NoError(t, err)
+		require.NoError(t, chromedp.Do(ctx,
+			waitJS(`document.querySelector('#live-state').textContent.includes("paused, 1 held")`, 5*time.Second)))
+		require.Equal(t, "Resume", text(ctx, t, `#live-pause`), "the pause button, paused")
+		require.NoError(t, chromedp.Do(ctx,
+			waitJS(`document.querySelector('#records .rec[data-key="while-paused"]') === null`, time.Second),
+			chromedp.Click(chromedp.CSS(`#live-pause`)),
+			waitJS(`document.querySelector('#records .rec[data-key="while-paused"]') !== null`, 5*time.Second),
+			chromedp.SendKeys(chromedp.CSS(`#live-filter`), "book"),
+			waitJS(`[...document.querySelectorAll('#records .rec')].filter((r) => !r.hidden).length === 5`, 5*time.Second),
+			chromedp.Evaluate[chromedp.Void](`{
+				const f = document.querySelector('#live-filter');
+				f.value = "";
+				f.dispatchEvent(new Event("input"));
+			}`),
+			waitJS(`[...document.querySelectorAll('#records .rec')].every((r) => !r.hidden)`, time.Second),
+		))
+
 		// A split while the view is open: it reads the parent to its end, then its children.
 		_, err = client.SplitShard(context.Background(), &kinesis.SplitShardInput{StreamName: aws.String(name),
 			ShardToSplit: aws.String("shardId-000000000001"), NewStartingHashKey: aws.String("255211775190703847597530955573826158592")})
@@ -183,7 +219,7 @@ func TestConsole_Browser(t *testing.T) {
 			chromedp.Navigate(srv.Endpoint+"/console/#/stream/"+name+"/charts"),
 			waitJS(`Number(document.querySelector('#charts svg.chart')?.dataset.peak) > 0`, 10*time.Second),
 			screenshot(shots, "console-charts.png"),
-		))
+		), "charts; rates now: %s", fetchText(t, srv.Endpoint+"/console/api/rates?stream="+name))
 	})
 
 	t.Run("split", func(t *testing.T) {
@@ -206,6 +242,22 @@ func TestConsole_Browser(t *testing.T) {
 		out, err := client.ListShards(context.Background(), &kinesis.ListShardsInput{StreamName: aws.String(name)})
 		require.NoError(t, err)
 		require.Len(t, out.Shards, 6, "shards after two splits: two parents and four children")
+	})
+
+	t.Run("narrow", func(t *testing.T) {
+		// On a phone-wide window every view fits its width: wide tables scroll in their box.
+		fits := `document.documentElement.scrollWidth <= window.innerWidth`
+		require.NoError(t, chromedp.Do(ctx,
+			chromedp.EmulateViewport(400, 800),
+			chromedp.Navigate(srv.Endpoint+"/console/#/"),
+			waitJS(row+` !== null && `+fits, 5*time.Second),
+			chromedp.Navigate(srv.Endpoint+"/console/#/stream/"+name+"/shards"),
+			waitJS(`document.querySelector('#bands')?.dataset.count === "4" && `+fits, 5*time.Second),
+			screenshot(shots, "console-narrow.png"),
+			chromedp.Navigate(srv.Endpoint+"/console/#/stream/"+name+"/live"),
+			waitJS(`document.querySelector('#live-state')?.textContent.includes("reading") && `+fits, 5*time.Second),
+			chromedp.EmulateViewport(1280, 800),
+		))
 	})
 
 	t.Run("delete", func(t *testing.T) {

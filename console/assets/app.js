@@ -356,7 +356,7 @@ function shardsTab(name, pane) {
       return d;
     };
     shards.forEach(depthOf);
-    const W = Math.max(1000, main.clientWidth - 40), rowH = 46, boxH = 26;
+    const W = Math.max(360, main.clientWidth - 40), rowH = 46, boxH = 26;
     const rows = Math.max(1, ...[...depth.values()].map((d) => d + 1));
     lineage.setAttribute("viewBox", `0 0 ${W} ${rows * rowH}`);
     lineage.setAttribute("height", rows * rowH);
@@ -505,7 +505,7 @@ function liveTab(name, pane) {
     list,
     el("h2", { text: "Put a record" }), el("div", { class: "panel" }, putForm));
 
-  let source = null, paused = false, held = [], shown = 0, received = 0, reading = [], behind = {};
+  let source = null, paused = false, held = [], received = 0, reading = [], behind = {};
   const MAX_ROWS = 2000, MAX_HELD = 20000;
 
   function matches(r, text) {
@@ -535,9 +535,8 @@ function liveTab(name, pane) {
     const frag = document.createDocumentFragment();
     for (const r of records) {
       const node = row(r);
-      if (!matches(r, node.querySelector("pre").textContent)) continue;
+      node.hidden = !matches(r, node.querySelector("pre").textContent);
       frag.append(node);
-      shown++;
     }
     list.append(frag);
     while (list.childElementCount > MAX_ROWS) list.firstElementChild.remove();
@@ -551,7 +550,7 @@ function liveTab(name, pane) {
   function start() {
     if (source) source.close();
     list.replaceChildren();
-    held = []; received = 0; shown = 0;
+    held = []; received = 0;
     let atValue = at.value.trim();
     if (from.value === "AT_TIMESTAMP") {
       const ms = Date.parse(atValue);
