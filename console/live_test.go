@@ -1,12 +1,15 @@
 package console
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/shardlog/shardlog/kpl"
 )
@@ -148,5 +151,50 @@ func TestTail_Latest(t *testing.T) {
 	tl.poll(context.Background(), func(r liveRecord) { got = append(got, string(r.Data)) }, map[string]int64{})
 	if strings.Join(got, ",") != "new" {
 		t.Errorf("records = %q, want only the one put after the start", got)
+	}
+}
+
+// TestConsole_LiveEvents: the live view is a stream of server-sent events: the shards it
+// reads, then the records, each with its data in base64; a bad start is a failure event.
+func TestConsole_LiveEvents(t *testing.T) {
+	api := &logAPI{shards: []shard{mkShard("s0", "", "", false)}, data: map[string][]string{"s0": {`{"a":1}`}}}
+	c, err := New(Options{PollInterval: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Bind(api)
+	srv := httptest.NewServer(c)
+	defer srv.Close()
+
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	events := func(query string, n int) []string {
+		req, _ := http.NewRequestWithContext(ctx, "GET", srv.URL+"/console/api/live?"+query, nil)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		if ct := resp.Header.Get("Content-Type"); ct != "text/event-stream" {
+			t.Fatalf("Content-Type = %q, want text/event-stream", ct)
+		}
+		var got []string
+		sc := bufio.NewScanner(resp.Body)
+		for sc.Scan() && len(got) < n {
+			if line := sc.Text(); line != "" {
+				got = append(got, line)
+			}
+		}
+		return got
+	}
+	got := events("stream=s&from=TRIM_HORIZON", 4)
+	want := []string{"event: shards", `data: {"Reading":["s0"]}`, "event: records",
+		`data: {"Behind":{"s0":0},"Records":[{"Shard":"s0","Seq":"s0-0","PartitionKey":"pk","ArrivalMs":1500,"Data":"eyJhIjoxfQ=="}]}`}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("events =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	got = events("stream=s&from=SOMEWHERE", 2)
+	if len(got) != 2 || got[0] != "event: failure" || !strings.Contains(got[1], `unknown starting position \"SOMEWHERE\"`) {
+		t.Errorf("events of a bad start = %q, want a failure", got)
 	}
 }

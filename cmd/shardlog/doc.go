@@ -32,4 +32,7 @@
 // for put --aggregate, tail_kpl.go takes them apart for tail (the format is package kpl),
 // tail_reconnect.go waits for a server that went away, reach.go tells a server that cannot
 // be reached from other errors, and terminal.go tells whether put reads from a terminal.
+//
+// serve_console.go makes the web console at /console/ (package console) from the --console
+// flags, and gives it the server to run its operations through.
 package main

@@ -53,6 +53,11 @@ func serveConsole(cfg serveConfig, store *streambackend.Scoped, log *slog.Logger
 	if err != nil {
 		return nil, nil, nil, err
 	}
+	where := "loopback listeners"
+	if cfg.console.anywhere {
+		where = "every listener"
+	}
+	log.Info("web console at /console/", "on", where, "token", cfg.console.token != "")
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); con.Sample(ctx) }()
