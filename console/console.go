@@ -49,7 +49,9 @@ type Options struct {
 	SampleInterval time.Duration
 
 	// PollInterval is how long the live view waits, when no shard had a record, before
-	// it reads again. Default 200 ms.
+	// it reads again. Default 500 ms: two GetRecords calls a second on each idle shard,
+	// which leaves most of AWS's five a shard to the stream's consumers under
+	// `serve --limits aws`, where the console's reads count as any reader's.
 	PollInterval time.Duration
 
 	// Logger receives a line for each failure of the live view. Default slog.Default().
@@ -61,7 +63,7 @@ func (o Options) withDefaults() Options {
 		o.SampleInterval = 2 * time.Second
 	}
 	if o.PollInterval <= 0 {
-		o.PollInterval = 200 * time.Millisecond
+		o.PollInterval = 500 * time.Millisecond
 	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()
