@@ -81,7 +81,7 @@ func screenshotDir(t *testing.T) string {
 // screenshot saves the browser's viewport as dir/name, without the last action's notice.
 func screenshot(dir, name string) chromedp.Action[chromedp.Void] {
 	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
-		if _, err := chromedp.Evaluate[chromedp.Void](`document.getElementById("toast").className = ""`)(ctx, t); err != nil {
+		if _, err := chromedp.Evaluate[chromedp.Void](`{ const n = document.getElementById("toast"); n.style.transition = "none"; n.className = ""; }`)(ctx, t); err != nil {
 			return err
 		}
 		png, err := chromedp.CaptureScreenshot()(ctx, t)
