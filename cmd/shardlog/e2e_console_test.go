@@ -220,6 +220,20 @@ func TestConsole_Browser(t *testing.T) {
 			waitJS(`Number(document.querySelector('#charts svg.chart')?.dataset.peak) > 0`, 10*time.Second),
 			screenshot(shots, "console-charts.png"),
 		), "charts; rates now: %s", fetchText(t, srv.Endpoint+"/console/api/rates?stream="+name))
+
+		// Shard-level metrics on from the page: a chart per shard, and rates in the shard table.
+		require.NoError(t, chromedp.Do(ctx,
+			chromedp.Click(chromedp.CSS(`#enable-shard-metrics`)),
+			waitJS(`(document.querySelector('#summary')?.textContent || "").includes("IncomingBytes")`, 5*time.Second),
+		))
+		_, err := client.PutRecord(context.Background(), &kinesis.PutRecordInput{StreamName: aws.String(name),
+			PartitionKey: aws.String("per-shard"), Data: []byte(`{"per":"shard"}`)})
+		require.NoError(t, err)
+		require.NoError(t, chromedp.Do(ctx,
+			waitJS(`document.querySelectorAll('#chart-shard option').length > 1`, 10*time.Second),
+			chromedp.Navigate(srv.Endpoint+"/console/#/stream/"+name+"/shards"),
+			waitJS(`[...document.querySelectorAll('#shards-body .rate-in')].some((td) => td.textContent !== "–")`, 10*time.Second),
+		), "per-shard rates; rates now: %s", fetchText(t, srv.Endpoint+"/console/api/rates?stream="+name))
 	})
 
 	t.Run("split", func(t *testing.T) {

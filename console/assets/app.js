@@ -223,8 +223,15 @@ function streamView(name, tab) {
         onclick: () => deleteStream(name, () => { location.hash = "#/"; }) }, "Delete stream")),
     el("div", { class: "panel" }, summary), tabs, pane);
   const stopSummary = every(2000, async () => {
-    const { StreamDescriptionSummary: d } = await call("DescribeStreamSummary", { StreamName: name });
     const st = document.getElementById("stream-status");
+    let d;
+    try {
+      d = (await call("DescribeStreamSummary", { StreamName: name })).StreamDescriptionSummary;
+    } catch (e) {
+      st.textContent = e.type === "ResourceNotFoundException" ? "NOT FOUND" : e.message;
+      st.className = "status DELETING";
+      return;
+    }
     st.textContent = d.StreamStatus;
     st.className = "status " + d.StreamStatus;
     const mon = (d.EnhancedMonitoring || []).flatMap((m) => m.ShardLevelMetrics || []);
@@ -249,7 +256,7 @@ function shardsTab(name, pane) {
   const tbody = el("tbody", { id: "shards-body" });
   let tableRows = 200;
   const more = el("button", { id: "more-shards", class: "secondary", hidden: true,
-    onclick: () => { tableRows = Infinity; drawTable(); select(selected); } });
+    onclick: () => { tableRows = Infinity; drawTable(); select(selected); showRates(); } });
   const sel = el("span", { id: "selected-shard", class: "mono", text: "none: click a band or a row" });
   const splitKey = el("input", { id: "split-key", placeholder: "middle of the shard", size: 42, class: "mono" });
   const target = el("input", { id: "target-count", type: "number", min: 1, size: 5 });
@@ -271,7 +278,8 @@ function shardsTab(name, pane) {
     el("h2", { text: "Shards" }),
     el("div", { class: "table-wrap" }, el("table", { id: "shards" },
       el("thead", {}, el("tr", {}, ["Shard", "State", "Parents", "Starting hash key", "Ending hash key", "Share",
-        "Starting sequence number", "Ending sequence number"].map((h) => el("th", { text: h })))), tbody)),
+        "Starting sequence number", "Ending sequence number", "In rec/s", "Out rec/s", "Iterator age"]
+        .map((h, i) => el("th", { class: i >= 8 ? "num" : "", text: h })))), tbody)),
     more);
 
   function openShards() {
@@ -402,7 +410,9 @@ function shardsTab(name, pane) {
         el("td", { class: "mono", title: s.HashKeyRange.EndingHashKey, text: shortKey(s.HashKeyRange.EndingHashKey) }),
         el("td", { class: "num", text: (fraction(s.HashKeyRange.StartingHashKey, s.HashKeyRange.EndingHashKey) * 100).toFixed(2) + " %" }),
         el("td", { class: "mono", title: s.SequenceNumberRange.StartingSequenceNumber, text: shortKey(s.SequenceNumberRange.StartingSequenceNumber) }),
-        el("td", { class: "mono", title: s.SequenceNumberRange.EndingSequenceNumber || "", text: shortKey(s.SequenceNumberRange.EndingSequenceNumber || "–") }));
+        el("td", { class: "mono", title: s.SequenceNumberRange.EndingSequenceNumber || "", text: shortKey(s.SequenceNumberRange.EndingSequenceNumber || "–") }),
+        el("td", { class: "num rate-in", text: "–" }), el("td", { class: "num rate-out", text: "–" }),
+        el("td", { class: "num rate-age", text: "–" }));
     }));
   }
 
@@ -426,7 +436,25 @@ function shardsTab(name, pane) {
     drawTable();
     select(shards.some((s) => s.ShardId === selected && !s.SequenceNumberRange.EndingSequenceNumber) ? selected : null);
   }
-  return { stop: every(2500, refresh) };
+  // showRates fills in each row's latest rates, for streams with shard-level metrics on.
+  let latest = {};
+  function showRates() {
+    for (const r of tbody.children) {
+      const p = latest[r.dataset.shard];
+      r.querySelector(".rate-in").textContent = p ? fmtRate(p[1]) : "–";
+      r.querySelector(".rate-out").textContent = p ? fmtRate(p[3]) : "–";
+      r.querySelector(".rate-age").textContent = p ? p[5] + " ms" : "–";
+    }
+  }
+  async function refreshRates() {
+    const { Chart } = await getJSON("/console/api/rates?stream=" + encodeURIComponent(name));
+    latest = {};
+    for (const [id, pts] of Object.entries(Chart.Shards || {})) if (pts.length) latest[id] = pts[pts.length - 1];
+    showRates();
+  }
+  const stopShards = every(2500, async () => { await refresh(); showRates(); });
+  const stopRates = every(2000, refreshRates);
+  return { stop: () => { stopShards(); stopRates(); } };
 }
 
 // ---- Live records tab ----
