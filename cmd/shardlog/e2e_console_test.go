@@ -224,7 +224,7 @@ func TestConsole_Browser(t *testing.T) {
 		// Shard-level metrics on from the page: a chart per shard, and rates in the shard table.
 		require.NoError(t, chromedp.Do(ctx,
 			chromedp.Click(chromedp.CSS(`#enable-shard-metrics`)),
-			waitJS(`(document.querySelector('#summary')?.textContent || "").includes("IncomingBytes")`, 5*time.Second),
+			waitJS(`(document.querySelector('#summary')?.textContent || "").includes("Shard-level metricsall (7)")`, 5*time.Second),
 		))
 		_, err := client.PutRecord(context.Background(), &kinesis.PutRecordInput{StreamName: aws.String(name),
 			PartitionKey: aws.String("per-shard"), Data: []byte(`{"per":"shard"}`)})

@@ -239,7 +239,7 @@ function streamView(name, tab) {
       ["ARN", d.StreamARN], ["Mode", d.StreamModeDetails ? d.StreamModeDetails.StreamMode : "PROVISIONED"],
       ["Open shards", d.OpenShardCount], ["Retention", d.RetentionPeriodHours + " hours"],
       ["Encryption", d.EncryptionType || "NONE"], ["Consumers", d.ConsumerCount || 0],
-      ["Shard-level metrics", mon.length ? mon.join(", ") : "off"],
+      ["Shard-level metrics", mon.length >= 7 ? "all (" + mon.length + ")" : mon.length ? mon.join(", ") : "off"],
     ].map(([k, v]) => el("div", { class: "stat" }, el("small", { text: k }), el("span", { text: String(v) }))));
     summary.dataset.retention = d.RetentionPeriodHours;
   });
