@@ -71,6 +71,7 @@ var layers = []layer{
 
 	{dir: "server/streambackend", level: 6, mods: []string{"server", "stream", "segment", "kinesis", "internal/metrics"}},
 	{dir: "bench", level: 6, mods: []string{"kinesis", "internal/wire", "internal/eventstream"}, deps: []string{awsSDK}},
+	{dir: "console", level: 6, mods: []string{"server", "kinesis", "kpl", "internal/metrics"}},
 
 	{dir: "cmd/shardlog", level: 7, anyLower: true, deps: []string{awsSDK, xterm, yaml}},
 	{dir: "fuzz", level: 7, anyLower: true},

@@ -144,6 +144,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.opts.Metrics.ServeHTTP(w, r)
 		return
 	}
+	if s.isConsoleRequest(r) {
+		s.serveConsole(w, r)
+		return
+	}
 	start := time.Now()
 	c := callPool.Get().(*call)
 	c.s, c.w, c.r, c.ctx = s, w, r, r.Context()

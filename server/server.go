@@ -105,6 +105,11 @@ type Options struct {
 	// request like any other path, and is refused.
 	Metrics http.Handler
 
+	// Console, when set, answers every request under ConsolePath (console.go) without a
+	// signature: the web console (package console), which checks its own tokens. Default
+	// nil: /console/ is a Kinesis request like any other path, and is refused.
+	Console http.Handler
+
 	// SubscriptionLifetime is how long a SubscribeToShard stream lasts before
 	// the server ends it and the client subscribes again. Default: 5 minutes,
 	// as at AWS.

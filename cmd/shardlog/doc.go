@@ -34,4 +34,7 @@
 // tail_reconnect.go waits for a server that went away, tail_consumer.go reads with enhanced
 // fan-out (SubscribeToShard) for tail --consumer, reach.go tells a server that cannot
 // be reached from other errors, and terminal.go tells whether put reads from a terminal.
+//
+// serve_console.go makes the web console at /console/ (package console) from the --console
+// flags, and gives it the server to run its operations through.
 package main

@@ -44,6 +44,7 @@ type serveConfig struct {
 	declare      declareFlags
 	ephemeral    bool // sync nothing under the data directory (ephemeral.go)
 	compression  codecFlag
+	console      consoleFlags
 
 	registerDelay, deregisterDelay time.Duration // how long consumers stay CREATING, DELETING
 	subscriptionLifetime           time.Duration // how long a SubscribeToShard stream lasts
@@ -80,6 +81,7 @@ func (c *serveConfig) flags(fs *flag.FlagSet) {
 	fs.BoolVar(&c.ephemeral, "ephemeral", false, "a throwaway test server: sync nothing, records nor streams (a crash may lose all of it); data in a new temporary directory removed at exit, or in --data if given")
 	c.compression = codecFlag{defaultCompression}
 	fs.Var(&c.compression, "compression", "codec of new batches: none, s2 or zstd; a batch is stored raw unless compression saves 10 %, and data written under any codec reads back")
+	c.console.flags(fs)
 }
 
 // resolveSecurity checks the --auth, --auth-file and --cors-origin values and loads the keys.
@@ -88,6 +90,9 @@ func (c *serveConfig) resolveSecurity() error {
 		return err
 	}
 	if err := checkOrigins(c.corsOrigins); err != nil {
+		return err
+	}
+	if err := c.console.check(); err != nil {
 		return err
 	}
 	keys, err := loadCredentials(c.auth, c.authFile)
@@ -256,7 +261,16 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 	var stopSyncTiming func()
 	srvOpts.Metrics, stopSyncTiming = serveMetrics(store)
 	defer stopSyncTiming()
+	var bindConsole func(*server.Server)
+	var stopConsole func()
+	if srvOpts.Console, bindConsole, stopConsole, err = serveConsole(cfg, store, log); err != nil {
+		store.Close()
+		closeListeners(listeners)
+		return err
+	}
+	defer stopConsole()
 	srv := server.New(store, srvOpts)
+	bindConsole(srv)
 	served, err := startServing(srv, listeners, cfg, log)
 	if err != nil {
 		store.Close()
