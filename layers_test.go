@@ -48,7 +48,7 @@ var layers = []layer{
 	{dir: "internal/platform", level: 0, deps: []string{xsys}},
 	{dir: "internal/lograte", level: 0},
 	{dir: "internal/dirlock", level: 0, deps: []string{xsys}},
-	{dir: "internal/testutil", level: 0},
+	{dir: "internal/sdkhttp", level: 0},
 	{dir: "kpl", level: 0, deps: []string{proto}},
 	{dir: "internal/eventstream", level: 0},
 
@@ -56,6 +56,7 @@ var layers = []layer{
 	{dir: "internal/wire", level: 1, mods: []string{"kinesis"}},
 	{dir: "internal/throttle", level: 1, mods: []string{"kinesis"}},
 	{dir: "internal/inject", level: 1, mods: []string{"kinesis"}},
+	{dir: "internal/testutil", level: 1, mods: []string{"internal/sdkhttp"}},
 
 	{dir: "internal/atomicfile", level: 2, mods: []string{"internal/durable"}},
 	{dir: "internal/metrics", level: 2, mods: []string{"internal/durable", "kinesis"}, deps: []string{prom}},
@@ -75,7 +76,7 @@ var layers = []layer{
 
 	{dir: "cmd/shardlog", level: 7, anyLower: true, deps: []string{awsSDK, xterm, yaml}},
 	{dir: "fuzz", level: 7, anyLower: true},
-	{dir: "shardlogtest", level: 7, mods: []string{"server", "server/streambackend", "stream", "shard"}, deps: []string{awsSDK}},
+	{dir: "shardlogtest", level: 7, mods: []string{"server", "server/streambackend", "stream", "shard", "internal/sdkhttp"}, deps: []string{awsSDK}},
 }
 
 // engine is the storage engine; server and its tests import none of it (they use fakes).

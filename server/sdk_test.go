@@ -16,6 +16,7 @@ import (
 	"github.com/aws/smithy-go"
 	"github.com/stretchr/testify/require"
 
+	"github.com/shardlog/shardlog/internal/sdkhttp"
 	"github.com/shardlog/shardlog/internal/testutil"
 	slkinesis "github.com/shardlog/shardlog/kinesis"
 	"github.com/shardlog/shardlog/server"
@@ -36,7 +37,7 @@ func newSDKClient(endpoint string, hc *http.Client) *kinesis.Client {
 
 // sdkHTTPClient is the tests' HTTP client for SDK clients, which steers clear of a client
 // race of aws-sdk-go-v2 (testutil.SDKHTTPClient).
-func sdkHTTPClient(hc *http.Client) *testutil.OwnBodyClient { return testutil.SDKHTTPClient(hc) }
+func sdkHTTPClient(hc *http.Client) *sdkhttp.Client { return testutil.SDKHTTPClient(hc) }
 
 // mustServeSDK starts the server on an httptest.Server (127.0.0.1, HTTP/1.1)
 // and returns an SDK client for it.

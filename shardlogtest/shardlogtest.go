@@ -8,7 +8,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"sync"
 	"testing"
@@ -18,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 
+	"github.com/shardlog/shardlog/internal/sdkhttp"
 	"github.com/shardlog/shardlog/server"
 	"github.com/shardlog/shardlog/server/streambackend"
 	"github.com/shardlog/shardlog/shard"
@@ -195,7 +195,7 @@ func (s *Server) NewClient(opts ...func(*kinesis.Options)) *kinesis.Client {
 		Region:       s.region,
 		BaseEndpoint: aws.String(s.Endpoint),
 		Credentials:  credentials.NewStaticCredentialsProvider("AKIDSHARDLOGTEST", "shardlogtest", ""),
-		HTTPClient:   bufferedBodyClient{hc: &http.Client{}},
+		HTTPClient:   sdkhttp.New(nil),
 	}, opts...)
 }
 

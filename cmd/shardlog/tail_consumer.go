@@ -1,11 +1,9 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"sync/atomic"
 	"time"
@@ -13,6 +11,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
+
+	"github.com/shardlog/shardlog/internal/sdkhttp"
 )
 
 // `shardlog tail --consumer NAME` reads with enhanced fan-out: the records of each followed
@@ -254,30 +254,8 @@ func subscribeInput(consumerARN, shardID string, pos position) *kinesis.Subscrib
 func (t *tailer) subscriber() (*kinesis.Client, func()) {
 	transport := http.DefaultTransport.(*http.Transport).Clone()
 	opts := t.kc.Options()
-	opts.HTTPClient = ownBodyClient{&http.Client{Transport: transport}}
+	opts.HTTPClient = sdkhttp.New(&http.Client{Transport: transport})
 	return kinesis.New(opts), transport.CloseIdleConnections
-}
-
-// ownBodyClient sends each request with a copy of its body. The SDK closes a request's body
-// as soon as the answer's headers are in, which a subscription's come at once; net/http's
-// writer, checking after the body that it is at its end, can then take the closed body for a
-// failed write and close the connection under the event stream (aws-sdk-go-v2 issues #1825,
-// #2737). A body of its own, which the SDK never closes, keeps out of the way.
-type ownBodyClient struct{ hc *http.Client }
-
-func (c ownBodyClient) Do(r *http.Request) (*http.Response, error) {
-	if r.Body == nil || r.Body == http.NoBody {
-		return c.hc.Do(r)
-	}
-	b, err := io.ReadAll(r.Body)
-	if err != nil {
-		return nil, err
-	}
-	own := r.Clone(r.Context())
-	own.Body = io.NopCloser(bytes.NewReader(b))
-	own.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil }
-	own.ContentLength = int64(len(b))
-	return c.hc.Do(own)
 }
 
 func (t *tailer) firstBackoff() time.Duration {

@@ -9,7 +9,8 @@
 //     the full-disk tests, and the rule for a tool that is missing (skip, unless
 //     SHARDLOG_REQUIRE_E2E=1).
 //   - SDKHTTPClient: the HTTP client of every AWS SDK client in the tests, which avoids a
-//     client race of aws-sdk-go-v2.
+//     client race of aws-sdk-go-v2 (internal/sdkhttp, which shardlogtest and `tail
+//     --consumer` use too).
 //   - SetKinesisHeaders: the headers of a hand-made awsJson 1.1 request, for the tests
 //     that send raw bodies to the server.
 //
