@@ -134,7 +134,7 @@ func putRecordsOperation(opts Options) *operation {
 				out = &PutRecordsOutput{}
 			}
 			if c.proto == protoCBOR {
-				c.writeOutput(out)
+				c.out = appendPutRecordsCBOR(c.out, out)
 			} else {
 				c.out = appendPutRecordsJSON(c.out, out)
 			}

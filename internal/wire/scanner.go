@@ -438,6 +438,11 @@ func (s *Scanner) Skip() bool {
 	return s.err == nil
 }
 
+// strictBase64 is the standard encoding that refuses non-canonical padding bits. It is
+// made once: Strict returns a copy of the whole Encoding, decode table included, which
+// costs a few hundred bytes of copying per record when done per call.
+var strictBase64 = base64.StdEncoding.Strict()
+
 // Base64 reads a string of canonical standard base64 and decodes it into the
 // spare capacity of dst, returning dst extended by the decoded bytes. It
 // fails when the decoded bytes would be more than max, or might not fit
@@ -475,7 +480,7 @@ func (s *Scanner) Base64(dst []byte, max int) ([]byte, bool) {
 		s.fail("base64 data too long")
 		return dst, false
 	}
-	n, err := base64.StdEncoding.Strict().Decode(dst[start:start+len(src)/4*3], src)
+	n, err := strictBase64.Decode(dst[start:start+len(src)/4*3], src)
 	if err != nil || n != want {
 		s.fail("bad base64")
 		return dst, false
