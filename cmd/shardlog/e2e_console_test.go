@@ -253,6 +253,16 @@ func TestConsole_Browser(t *testing.T) {
 			waitJS(`document.querySelector('#bands')?.dataset.count === "4"`, 10*time.Second),
 			screenshot(shots, "console-shards.png"),
 		))
+		// What each shard holds: the nine records put above (the KPL aggregate is one
+		// Kinesis record) among the shards, the one put after the first split in the child
+		// at the top of the hash-key space, with its arrival time.
+		records := `[...document.querySelectorAll('#shards-body .held-records')].reduce((n, td) => n + (Number(td.textContent) || 0), 0)`
+		require.NoError(t, chromedp.Do(ctx, waitJS(records+` === 9`, 5*time.Second)),
+			"records in the shard table; figures now: %s", fetchText(t, srv.Endpoint+"/console/api/shards?stream="+name))
+		child := `#shards-body tr[data-shard="shardId-000000000003"] `
+		require.NotEqual(t, "–", text(ctx, t, child+`.held-first`), "first arrival of shardId-000000000003")
+		require.NotEqual(t, "–", text(ctx, t, child+`.held-last`), "last arrival of shardId-000000000003")
+		require.NotEqual(t, "–", text(ctx, t, child+`.held-bytes`), "bytes of shardId-000000000003")
 		out, err := client.ListShards(context.Background(), &kinesis.ListShardsInput{StreamName: aws.String(name)})
 		require.NoError(t, err)
 		require.Len(t, out.Shards, 6, "shards after two splits: two parents and four children")
