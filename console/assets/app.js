@@ -122,6 +122,13 @@ const HEAD_TITLES = {
   "First arrival": "arrival time of the oldest unexpired record",
   "Last arrival": "arrival time of the newest record",
 };
+// READER_TITLES explain the columns of the Throughput view's readers and consumers.
+const READER_TITLES = {
+  "Subscriptions": "SubscribeToShard event streams open now",
+  "Events/s": "SubscribeToShard events pushed a second",
+  "Records/s": "records read (GetRecords) or pushed (SubscribeToShard) a second",
+  "Behind latest": "GetRecords: the iterator age of the latest call; a consumer: its largest MillisBehindLatest of the last one to two minutes",
+};
 function shortKey(k) { return k.length > 12 ? k.slice(0, 5) + "…" + k.slice(-5) : k; }
 function fraction(start, end) { // of the hash-key space, as a number in [0, 1]
   return Number(((BigInt(end) - BigInt(start) + 1n) * 1000000n) / HASH_SPACE) / 1e6;
@@ -667,8 +674,33 @@ function chartsTab(name, pane) {
   const monitorBtn = el("button", { class: "secondary", id: "enable-shard-metrics", onclick: () =>
     act("Shard-level metrics on", () => call("EnableEnhancedMonitoring", { StreamName: name, ShardLevelMetrics: ["ALL"] })) },
   "Turn on shard-level metrics");
+  const readers = el("tbody", { id: "readers-body" });
   pane.replaceChildren(el("div", { class: "panel" }, el("div", { class: "row" },
-    el("label", {}, "Show", shardSel), monitorBtn, note)), charts);
+    el("label", {}, "Show", shardSel), monitorBtn, note)), charts,
+  el("h2", { text: "Readers and consumers" }),
+  el("div", { class: "table-wrap" }, el("table", { id: "readers" },
+    el("thead", {}, el("tr", {}, ["Reader", "Subscriptions", "Events/s", "Records/s", "Bytes/s", "Behind latest"].map((h, i) =>
+      el("th", { class: i ? "num" : "", text: h, title: READER_TITLES[h] })))), readers)));
+
+  // drawReaders shows the GetRecords readers of the stream as one row (the iterator age of
+  // the latest call) and each enhanced fan-out consumer as a row of its own.
+  function drawReaders(Chart) {
+    const last = Chart.Stream.length ? Chart.Stream[Chart.Stream.length - 1] : null;
+    const rows = [el("tr", { "data-reader": "GetRecords" },
+      el("td", { text: "GetRecords (shared throughput)" }), el("td", { class: "num", text: "–" }),
+      el("td", { class: "num", text: "–" }),
+      el("td", { class: "num", text: last ? fmtRate(last[3]) : "–" }),
+      el("td", { class: "num", text: last ? fmtRate(last[4]) : "–" }),
+      el("td", { class: "num behind", title: "iterator age of the latest GetRecords call", text: last ? last[5] + " ms" : "–" }))];
+    for (const [consumer, p] of Object.entries(Chart.Consumers || {}).sort()) {
+      rows.push(el("tr", { "data-consumer": consumer },
+        el("td", { text: consumer + " (enhanced fan-out)" }), el("td", { class: "num", text: p[5] }),
+        el("td", { class: "num", text: fmtRate(p[1]) }), el("td", { class: "num", text: fmtRate(p[2]) }),
+        el("td", { class: "num", text: fmtRate(p[3]) }),
+        el("td", { class: "num behind", title: "the largest MillisBehindLatest of the events of the last one to two minutes", text: p[4] + " ms" })));
+    }
+    readers.replaceChildren(...rows);
+  }
 
   // line draws one series over the 15 minutes up to now; a lone point is a dot.
   function line(points, idx, scale, W, H, cls) {
@@ -705,6 +737,7 @@ function chartsTab(name, pane) {
       chart("Records/s", pts, [[1, "in", "incoming"], [3, "out", "outgoing"]], "/s"),
       chart("Bytes/s", pts, [[2, "in", "incoming"], [4, "out", "outgoing"]], " B/s"),
       chart("Iterator age (MillisBehindLatest of the latest GetRecords)", pts, [[5, "age", "ms behind"]], " ms"));
+    drawReaders(Chart);
   }
   shardSel.addEventListener("change", refresh);
   return { stop: every(2000, refresh) };
