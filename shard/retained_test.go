@@ -59,3 +59,24 @@ func TestShard_Retained(t *testing.T) {
 	}
 
 }
+
+// TestShard_Retained_WithinSegment: when the oldest unexpired record is not the first of its
+// segment, its arrival time comes from its batch.
+func TestShard_Retained_WithinSegment(t *testing.T) {
+	clk := newClock(1_000_000_000)
+	s := mustOpen(t, t.TempDir(), shard.Options{Now: clk.Now, Retention: hour, MaxSegmentAge: 24 * hour})
+	start := clk.Ms()
+	for i := range 3 { // batches at minutes 0, 10 and 20, in one segment
+		if i > 0 {
+			clk.Advance(10 * time.Minute)
+		}
+		_, _, err := s.Append(batch(s.NextOffset(), 10, 100))
+		require.NoError(t, err)
+	}
+	require.Equal(t, 1, s.Stats().Segments, "one segment")
+	clk.Set(start + (hour + 5*time.Minute).Milliseconds()) // the first batch expired
+	got, err := s.Retained()
+	require.NoError(t, err)
+	require.Equal(t, shard.Retained{FirstOffset: 10, NextOffset: 30, Records: 20, Bytes: s.Stats().Bytes,
+		FirstTimeMs: start + (10 * time.Minute).Milliseconds(), LastTimeMs: start + (20 * time.Minute).Milliseconds()}, got)
+}
