@@ -243,6 +243,7 @@ func TestConsole_Browser(t *testing.T) {
 		require.Regexp(t, `^\d+ ms$`, text(ctx, t, consumer+` .behind`), "MillisBehindLatest of the consumer")
 		require.Regexp(t, `^\d+ ms$`, text(ctx, t, `#readers-body tr[data-reader="GetRecords"] .behind`), "iterator age of the GetRecords readers")
 		require.Equal(t, "1", text(ctx, t, consumer+` td:nth-child(2)`), "open subscriptions of the consumer")
+		require.NoError(t, chromedp.Do(ctx, chromedp.ScrollIntoView(chromedp.CSS(`#readers`)), screenshot(shots, "console-consumers.png")))
 
 		// Shard-level metrics on from the page: a chart per shard, and rates in the shard table.
 		require.NoError(t, chromedp.Do(ctx,
