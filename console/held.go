@@ -17,7 +17,7 @@ type ShardHeld struct {
 	// FirstArrivalMs and LastArrivalMs are the arrival times of the oldest unexpired record
 	// and of the newest, ms since the Unix epoch; 0 without records.
 	FirstArrivalMs, LastArrivalMs int64
-	Error                         string `json:",omitempty"` // why the shard has no figures (a quarantined log)
+	Error                         string `json:",omitempty"` // why the shard has no figures: a quarantined log, or one closed since the lookup
 }
 
 // ErrNoStream is what Options.Held returns, wrapped or not, for a stream that is not there.

@@ -6,9 +6,9 @@ import "github.com/shardlog/shardlog/shard"
 type ShardRetained struct {
 	ShardID string
 	shard.Retained
-	// Damaged is why the shard's log is quarantined, whose figures are then zero; "" for a
-	// healthy shard.
-	Damaged string
+	// Error is why the shard has no figures (zero then): its log is quarantined, or was
+	// closed since the stream was looked up (deleted, or the store closing); "" otherwise.
+	Error string
 }
 
 // Retained returns what each shard of the named stream holds now, open and closed shards in
@@ -27,7 +27,7 @@ func (s *Store) Retained(name string) ([]ShardRetained, error) {
 		r, err := l.log.Retained()
 		row := ShardRetained{ShardID: l.id, Retained: r}
 		if err != nil {
-			row = ShardRetained{ShardID: l.id, Damaged: err.Error()}
+			row = ShardRetained{ShardID: l.id, Error: err.Error()}
 		}
 		out = append(out, row)
 	}

@@ -82,7 +82,7 @@ func consoleHeld(store *streambackend.Scoped) func(string) ([]console.ShardHeld,
 		out := make([]console.ShardHeld, len(shards))
 		for i, s := range shards {
 			out[i] = console.ShardHeld{ShardID: s.ShardID, Records: s.Records, Bytes: s.Bytes,
-				FirstArrivalMs: s.FirstTimeMs, LastArrivalMs: s.LastTimeMs, Error: s.Damaged}
+				FirstArrivalMs: s.FirstTimeMs, LastArrivalMs: s.LastTimeMs, Error: s.Error}
 		}
 		return out, nil
 	}

@@ -483,7 +483,7 @@ function shardsTab(name, pane) {
       const h = held[r.dataset.shard];
       const cell = (cls, text, title) => { const c = r.querySelector(cls); c.textContent = text; c.title = title || ""; };
       if (!h || h.Error) {
-        for (const cls of [".held-records", ".held-bytes", ".held-first", ".held-last"]) cell(cls, h ? "damaged" : "–", h ? h.Error : "");
+        for (const cls of [".held-records", ".held-bytes", ".held-first", ".held-last"]) cell(cls, h ? "unavailable" : "–", h ? h.Error : "");
         continue;
       }
       cell(".held-records", String(h.Records));
