@@ -40,6 +40,11 @@ type Options struct {
 	Counts func() []metrics.Counts
 	Usage  func() []metrics.StreamUsage
 
+	// Held returns what each shard of a stream of the account and region holds now, for
+	// the shard table (held.go); an error that wraps ErrNoStream for a stream that is not
+	// there. Default nil: the table has no such columns' figures.
+	Held func(stream string) ([]ShardHeld, error)
+
 	// Account and Region pick the streams of Usage to show: those of the server's
 	// default account and region, the ones the console's calls reach.
 	Account, Region string
@@ -138,6 +143,7 @@ func (c *Console) routes() {
 	c.mux.HandleFunc("POST /console/api/call/{op}", c.serveCall)
 	c.mux.HandleFunc("GET /console/api/streams", c.serveStreams)
 	c.mux.HandleFunc("GET /console/api/rates", c.serveRates)
+	c.mux.HandleFunc("GET /console/api/shards", c.serveHeld)
 	c.mux.HandleFunc("GET /console/api/live", c.serveLive)
 }
 

@@ -7,12 +7,15 @@
 //   - Streams: every stream with its status, mode, shards, retention, encryption,
 //     monitoring, consumers, bytes on disk and current rates; create and delete.
 //   - A stream: its shards as a table, as bands of the 128-bit hash-key space, and as
-//     a lineage graph of splits and merges; split, merge, update shard count, retention.
+//     a lineage graph of splits and merges; split, merge, update shard count, retention;
+//     what each shard holds (records, bytes, first and last arrival), from Options.Held
+//     (held.go).
 //   - Live records: a tail of the stream as server-sent events (live.go), through
 //     resharding, with KPL aggregates opened into their user records.
 //   - Throughput: records/s and bytes/s in and out and the iterator age over the last
 //     15 minutes, per stream and per shard, from readings of the counters of /metrics
-//     kept in rings (rates.go).
+//     kept in rings (rates.go); beside them each enhanced fan-out consumer's events,
+//     records and bytes pushed a second and its MillisBehindLatest (consumers.go).
 //
 // # One implementation of every rule
 //

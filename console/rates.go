@@ -98,7 +98,8 @@ func (s *series) latest() *point {
 
 type streamSeries struct {
 	series
-	shards map[string]*series
+	shards    map[string]*series
+	consumers map[string]*consumerSeries // consumers.go
 }
 
 // rates holds the series of every stream.
@@ -133,6 +134,7 @@ func (r *rates) sample(now time.Time, counts []metrics.Counts) {
 			r.streams[c.Stream] = ss
 		}
 		ss.add(now, c.Totals, r.size)
+		ss.sampleConsumers(now, r.prevAt, c.Consumers)
 		if c.Shards == nil {
 			ss.shards = nil
 			continue
@@ -170,6 +172,8 @@ type chart struct {
 	IntervalMs int64
 	Stream     []point
 	Shards     map[string][]point `json:",omitempty"`
+	// Consumers has the latest point of each enhanced fan-out consumer (consumers.go).
+	Consumers map[string]consumerPoint `json:",omitempty"`
 }
 
 func (r *rates) chart(stream string, interval time.Duration) chart {
@@ -181,6 +185,7 @@ func (r *rates) chart(stream string, interval time.Duration) chart {
 		return ch
 	}
 	ch.Stream = ss.points()
+	ch.Consumers = ss.latestConsumers()
 	if ss.shards != nil {
 		ch.Shards = make(map[string][]point, len(ss.shards))
 		for id, sh := range ss.shards {

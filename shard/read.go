@@ -15,6 +15,7 @@ import (
 type view struct {
 	segs   []*seg
 	next   uint64 // visible tip
+	lastMs int64  // arrival time of the record before next, 0 if none
 	floor  uint64 // trim floor
 	cutoff int64  // records that arrived before this (ms) are expired
 	live   int    // index of the first segment that holds an unexpired record, or len(segs)
@@ -31,7 +32,7 @@ func (s *Shard) view() (view, error) {
 	case s.closed:
 		return view{}, ErrClosed
 	}
-	v := view{segs: s.segs, next: s.next, floor: s.floor, cutoff: cutoff}
+	v := view{segs: s.segs, next: s.next, lastMs: s.lastMs, floor: s.floor, cutoff: cutoff}
 	v.live = sort.Search(len(v.segs), func(i int) bool {
 		m := v.segs[i].meta
 		return m.NextOffset == m.BaseOffset || m.LastTimeMs >= cutoff

@@ -33,7 +33,7 @@ func consoleServer(b *testing.B) string {
 		b.Fatal(err)
 	}
 	store.CountInto(metrics.New(metrics.Options{}))
-	con, err := console.New(console.Options{Counts: store.DefaultCounts, Usage: store.Usage,
+	con, err := console.New(console.Options{Counts: store.DefaultCounts, Usage: store.Usage, Held: consoleHeld(store),
 		Account: "000000000000", Region: "us-east-1"})
 	if err != nil {
 		b.Fatal(err)
@@ -71,7 +71,7 @@ var csrfRE = regexp.MustCompile(`name="shardlog-csrf" content="([0-9a-f]+)"`)
 
 // loadStreamView makes the requests the page makes to open a stream's Shards tab: the
 // page and its assets, the Streams list it starts on, then the stream's summary, every
-// shard (ListShards) and its charts.
+// shard (ListShards), its charts and what each shard holds.
 func loadStreamView(b *testing.B, c *http.Client, base, name string) {
 	b.Helper()
 	page := fetch(b, c, "GET", base+"/console/", "", "")
@@ -89,6 +89,9 @@ func loadStreamView(b *testing.B, c *http.Client, base, name string) {
 		b.Fatal("ListShards answered in pages; the page load would make more calls")
 	}
 	fetch(b, c, "GET", base+"/console/api/rates?stream="+name, "", "")
+	if held := fetch(b, c, "GET", base+"/console/api/shards?stream="+name, "", ""); !strings.Contains(held, `"Enabled":true`) {
+		b.Fatalf("no shard figures: %.200s", held)
+	}
 }
 
 func fetch(b *testing.B, c *http.Client, method, url, body, csrf string) string {

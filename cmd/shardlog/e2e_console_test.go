@@ -14,6 +14,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/require"
 
@@ -124,7 +125,7 @@ func TestConsole_Browser(t *testing.T) {
 	skipShort(t)
 	ctx := newBrowser(t, 50*time.Second)
 	shots := screenshotDir(t)
-	srv := startServer(t, t.TempDir())
+	srv := startServer(t, t.TempDir(), "--register-consumer-delay", "0")
 	client := newClient(srv.Endpoint)
 	const name = "orders"
 	row := fmt.Sprintf(`document.querySelector('tr[data-stream="%s"]')`, name)
@@ -221,12 +222,35 @@ func TestConsole_Browser(t *testing.T) {
 			screenshot(shots, "console-charts.png"),
 		), "charts; rates now: %s", fetchText(t, srv.Endpoint+"/console/api/rates?stream="+name))
 
+		// An enhanced fan-out consumer subscribes: the readers table shows it beside the
+		// GetRecords readers, with the events pushed to it and its MillisBehindLatest.
+		ctx2 := context.Background()
+		reg, err := client.RegisterStreamConsumer(ctx2, &kinesis.RegisterStreamConsumerInput{
+			StreamARN: aws.String("arn:aws:kinesis:us-east-1:000000000000:stream/" + name), ConsumerName: aws.String("dashboard")})
+		require.NoError(t, err)
+		sctx, cancel := context.WithTimeout(ctx2, 30*time.Second)
+		defer cancel()
+		sub, err := newClient(srv.Endpoint).SubscribeToShard(sctx, &kinesis.SubscribeToShardInput{ConsumerARN: reg.Consumer.ConsumerARN,
+			ShardId: aws.String("shardId-000000000000"), StartingPosition: &types.StartingPosition{Type: types.ShardIteratorTypeTrimHorizon}})
+		require.NoError(t, err)
+		defer sub.GetStream().Close()
+		_, ok := (<-sub.GetStream().Events()).(*types.SubscribeToShardEventStreamMemberSubscribeToShardEvent)
+		require.True(t, ok, "the first event of the subscription: %v", sub.GetStream().Err())
+		consumer := `#readers-body tr[data-consumer="dashboard"]`
+		require.NoError(t, chromedp.Do(ctx,
+			waitJS(`document.querySelector('`+consumer+`') !== null`, 10*time.Second),
+		), "consumer row; rates now: %s", fetchText(t, srv.Endpoint+"/console/api/rates?stream="+name))
+		require.Regexp(t, `^\d+ ms$`, text(ctx, t, consumer+` .behind`), "MillisBehindLatest of the consumer")
+		require.Regexp(t, `^\d+ ms$`, text(ctx, t, `#readers-body tr[data-reader="GetRecords"] .behind`), "iterator age of the GetRecords readers")
+		require.Equal(t, "1", text(ctx, t, consumer+` td:nth-child(2)`), "open subscriptions of the consumer")
+		require.NoError(t, chromedp.Do(ctx, chromedp.ScrollIntoView(chromedp.CSS(`#readers`)), screenshot(shots, "console-consumers.png")))
+
 		// Shard-level metrics on from the page: a chart per shard, and rates in the shard table.
 		require.NoError(t, chromedp.Do(ctx,
 			chromedp.Click(chromedp.CSS(`#enable-shard-metrics`)),
 			waitJS(`(document.querySelector('#summary')?.textContent || "").includes("Shard-level metricsall (7)")`, 5*time.Second),
 		))
-		_, err := client.PutRecord(context.Background(), &kinesis.PutRecordInput{StreamName: aws.String(name),
+		_, err = client.PutRecord(context.Background(), &kinesis.PutRecordInput{StreamName: aws.String(name),
 			PartitionKey: aws.String("per-shard"), Data: []byte(`{"per":"shard"}`)})
 		require.NoError(t, err)
 		require.NoError(t, chromedp.Do(ctx,
@@ -253,6 +277,16 @@ func TestConsole_Browser(t *testing.T) {
 			waitJS(`document.querySelector('#bands')?.dataset.count === "4"`, 10*time.Second),
 			screenshot(shots, "console-shards.png"),
 		))
+		// What each shard holds: the nine records put above (the KPL aggregate is one
+		// Kinesis record) among the shards, the one put after the first split in the child
+		// at the top of the hash-key space, with its arrival time.
+		records := `[...document.querySelectorAll('#shards-body .held-records')].reduce((n, td) => n + (Number(td.textContent) || 0), 0)`
+		require.NoError(t, chromedp.Do(ctx, waitJS(records+` === 9`, 5*time.Second)),
+			"records in the shard table; figures now: %s", fetchText(t, srv.Endpoint+"/console/api/shards?stream="+name))
+		child := `#shards-body tr[data-shard="shardId-000000000003"] `
+		require.NotEqual(t, "–", text(ctx, t, child+`.held-first`), "first arrival of shardId-000000000003")
+		require.NotEqual(t, "–", text(ctx, t, child+`.held-last`), "last arrival of shardId-000000000003")
+		require.NotEqual(t, "–", text(ctx, t, child+`.held-bytes`), "bytes of shardId-000000000003")
 		out, err := client.ListShards(context.Background(), &kinesis.ListShardsInput{StreamName: aws.String(name)})
 		require.NoError(t, err)
 		require.Len(t, out.Shards, 6, "shards after two splits: two parents and four children")

@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"fmt"
 	"log/slog"
 	"net/http"
 
 	"github.com/shardlog/shardlog/console"
+	"github.com/shardlog/shardlog/kinesis"
 	"github.com/shardlog/shardlog/server"
 	"github.com/shardlog/shardlog/server/streambackend"
 )
@@ -47,7 +49,7 @@ func serveConsole(cfg serveConfig, store *streambackend.Scoped, log *slog.Logger
 	}
 	con, err := console.New(console.Options{
 		Token: cfg.console.token, Anywhere: cfg.console.anywhere,
-		Counts: store.DefaultCounts, Usage: store.Usage,
+		Counts: store.DefaultCounts, Usage: store.Usage, Held: consoleHeld(store),
 		Account: cfg.accountID, Region: cfg.region, Logger: log,
 	})
 	if err != nil {
@@ -63,4 +65,25 @@ func serveConsole(cfg serveConfig, store *streambackend.Scoped, log *slog.Logger
 	go func() { defer close(done); con.Sample(ctx) }()
 	stop = func() { cancel(); <-done }
 	return con, func(s *server.Server) { con.Bind(s) }, stop, nil
+}
+
+// consoleHeld gives the console's shard table what each shard of a stream of the default
+// account and region holds.
+func consoleHeld(store *streambackend.Scoped) func(string) ([]console.ShardHeld, error) {
+	return func(name string) ([]console.ShardHeld, error) {
+		shards, err := store.DefaultRetained(name)
+		var ke *kinesis.Error
+		if errors.As(err, &ke) && ke.Type == kinesis.TypeResourceNotFound {
+			return nil, fmt.Errorf("%w: %s", console.ErrNoStream, ke.Message)
+		}
+		if err != nil {
+			return nil, err
+		}
+		out := make([]console.ShardHeld, len(shards))
+		for i, s := range shards {
+			out[i] = console.ShardHeld{ShardID: s.ShardID, Records: s.Records, Bytes: s.Bytes,
+				FirstArrivalMs: s.FirstTimeMs, LastArrivalMs: s.LastTimeMs, Error: s.Error}
+		}
+		return out, nil
+	}
 }

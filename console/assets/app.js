@@ -109,6 +109,26 @@ function fmtRate(n) {
   if (n >= 1e3) return (n / 1e3).toFixed(1) + "k";
   return n >= 10 ? n.toFixed(0) : n.toFixed(1);
 }
+// fmtTime shows a time of today as its time of day, an older one with its date.
+function fmtTime(ms) {
+  if (!ms) return "–";
+  const t = new Date(ms);
+  return t.toDateString() === new Date().toDateString() ? t.toLocaleTimeString() : t.toISOString().slice(0, 16).replace("T", " ");
+}
+// HEAD_TITLES explain the shard table's columns whose meaning is not plain.
+const HEAD_TITLES = {
+  "Records": "unexpired records, from the trim horizon to the tip",
+  "On disk": "the shard's segment files: records with their framing, as stored, and expired records that share a segment with unexpired ones until the segment is deleted",
+  "First arrival": "arrival time of the oldest unexpired record",
+  "Last arrival": "arrival time of the newest record",
+};
+// READER_TITLES explain the columns of the Throughput view's readers and consumers.
+const READER_TITLES = {
+  "Subscriptions": "SubscribeToShard event streams open now",
+  "Events/s": "SubscribeToShard events pushed a second",
+  "Records/s": "records read (GetRecords) or pushed (SubscribeToShard) a second",
+  "Behind latest": "GetRecords: the iterator age of the latest call; a consumer: its largest MillisBehindLatest of the last one to two minutes",
+};
 function shortKey(k) { return k.length > 12 ? k.slice(0, 5) + "…" + k.slice(-5) : k; }
 function fraction(start, end) { // of the hash-key space, as a number in [0, 1]
   return Number(((BigInt(end) - BigInt(start) + 1n) * 1000000n) / HASH_SPACE) / 1e6;
@@ -256,7 +276,7 @@ function shardsTab(name, pane) {
   const tbody = el("tbody", { id: "shards-body" });
   let tableRows = 200;
   const more = el("button", { id: "more-shards", class: "secondary", hidden: true,
-    onclick: () => { tableRows = Infinity; drawTable(); select(selected); showRates(); } });
+    onclick: () => { tableRows = Infinity; drawTable(); select(selected); showRates(); showHeld(); } });
   const sel = el("span", { id: "selected-shard", class: "mono", text: "none: click a band or a row" });
   const splitKey = el("input", { id: "split-key", placeholder: "middle of the shard", size: 42, class: "mono" });
   const target = el("input", { id: "target-count", type: "number", min: 1, size: 5 });
@@ -278,8 +298,9 @@ function shardsTab(name, pane) {
     el("h2", { text: "Shards" }),
     el("div", { class: "table-wrap" }, el("table", { id: "shards" },
       el("thead", {}, el("tr", {}, ["Shard", "State", "Parents", "Starting hash key", "Ending hash key", "Share",
-        "Starting sequence number", "Ending sequence number", "In rec/s", "Out rec/s", "Iterator age"]
-        .map((h, i) => el("th", { class: i >= 8 ? "num" : "", text: h })))), tbody)),
+        "Starting sequence number", "Ending sequence number", "Records", "On disk", "First arrival", "Last arrival",
+        "In rec/s", "Out rec/s", "Iterator age"]
+        .map((h, i) => el("th", { class: i >= 8 ? "num" : "", text: h, title: HEAD_TITLES[h] })))), tbody)),
     more);
 
   function openShards() {
@@ -411,6 +432,8 @@ function shardsTab(name, pane) {
         el("td", { class: "num", text: (fraction(s.HashKeyRange.StartingHashKey, s.HashKeyRange.EndingHashKey) * 100).toFixed(2) + " %" }),
         el("td", { class: "mono", title: s.SequenceNumberRange.StartingSequenceNumber, text: shortKey(s.SequenceNumberRange.StartingSequenceNumber) }),
         el("td", { class: "mono", title: s.SequenceNumberRange.EndingSequenceNumber || "", text: shortKey(s.SequenceNumberRange.EndingSequenceNumber || "–") }),
+        el("td", { class: "num held-records", text: "–" }), el("td", { class: "num held-bytes", text: "–" }),
+        el("td", { class: "num held-first", text: "–" }), el("td", { class: "num held-last", text: "–" }),
         el("td", { class: "num rate-in", text: "–" }), el("td", { class: "num rate-out", text: "–" }),
         el("td", { class: "num rate-age", text: "–" }));
     }));
@@ -452,7 +475,30 @@ function shardsTab(name, pane) {
     for (const [id, pts] of Object.entries(Chart.Shards || {})) if (pts.length) latest[id] = pts[pts.length - 1];
     showRates();
   }
-  const stopShards = every(2500, async () => { await refresh(); showRates(); });
+  // showHeld fills in what each shard holds: its unexpired records, its segment bytes and
+  // the arrival times of its oldest and newest records.
+  let held = {};
+  function showHeld() {
+    for (const r of tbody.children) {
+      const h = held[r.dataset.shard];
+      const cell = (cls, text, title) => { const c = r.querySelector(cls); c.textContent = text; c.title = title || ""; };
+      if (!h || h.Error) {
+        for (const cls of [".held-records", ".held-bytes", ".held-first", ".held-last"]) cell(cls, h ? "unavailable" : "–", h ? h.Error : "");
+        continue;
+      }
+      cell(".held-records", String(h.Records));
+      cell(".held-bytes", fmtBytes(h.Bytes), h.Bytes + " bytes");
+      cell(".held-first", fmtTime(h.FirstArrivalMs), h.FirstArrivalMs ? new Date(h.FirstArrivalMs).toISOString() : "");
+      cell(".held-last", fmtTime(h.LastArrivalMs), h.LastArrivalMs ? new Date(h.LastArrivalMs).toISOString() : "");
+    }
+  }
+  async function refreshHeld() {
+    const { Shards } = await getJSON("/console/api/shards?stream=" + encodeURIComponent(name));
+    held = {};
+    for (const h of Shards) held[h.ShardID] = h;
+    showHeld();
+  }
+  const stopShards = every(2500, async () => { await refresh(); showRates(); await refreshHeld(); });
   const stopRates = every(2000, refreshRates);
   return { stop: () => { stopShards(); stopRates(); } };
 }
@@ -628,8 +674,33 @@ function chartsTab(name, pane) {
   const monitorBtn = el("button", { class: "secondary", id: "enable-shard-metrics", onclick: () =>
     act("Shard-level metrics on", () => call("EnableEnhancedMonitoring", { StreamName: name, ShardLevelMetrics: ["ALL"] })) },
   "Turn on shard-level metrics");
+  const readers = el("tbody", { id: "readers-body" });
   pane.replaceChildren(el("div", { class: "panel" }, el("div", { class: "row" },
-    el("label", {}, "Show", shardSel), monitorBtn, note)), charts);
+    el("label", {}, "Show", shardSel), monitorBtn, note)), charts,
+  el("h2", { text: "Readers and consumers" }),
+  el("div", { class: "table-wrap" }, el("table", { id: "readers" },
+    el("thead", {}, el("tr", {}, ["Reader", "Subscriptions", "Events/s", "Records/s", "Bytes/s", "Behind latest"].map((h, i) =>
+      el("th", { class: i ? "num" : "", text: h, title: READER_TITLES[h] })))), readers)));
+
+  // drawReaders shows the GetRecords readers of the stream as one row (the iterator age of
+  // the latest call) and each enhanced fan-out consumer as a row of its own.
+  function drawReaders(Chart) {
+    const last = Chart.Stream.length ? Chart.Stream[Chart.Stream.length - 1] : null;
+    const rows = [el("tr", { "data-reader": "GetRecords" },
+      el("td", { text: "GetRecords (shared throughput)" }), el("td", { class: "num", text: "–" }),
+      el("td", { class: "num", text: "–" }),
+      el("td", { class: "num", text: last ? fmtRate(last[3]) : "–" }),
+      el("td", { class: "num", text: last ? fmtRate(last[4]) : "–" }),
+      el("td", { class: "num behind", title: "iterator age of the latest GetRecords call", text: last ? last[5] + " ms" : "–" }))];
+    for (const [consumer, p] of Object.entries(Chart.Consumers || {}).sort()) {
+      rows.push(el("tr", { "data-consumer": consumer },
+        el("td", { text: consumer + " (enhanced fan-out)" }), el("td", { class: "num", text: p[5] }),
+        el("td", { class: "num", text: fmtRate(p[1]) }), el("td", { class: "num", text: fmtRate(p[2]) }),
+        el("td", { class: "num", text: fmtRate(p[3]) }),
+        el("td", { class: "num behind", title: "the largest MillisBehindLatest of the events of the last one to two minutes", text: p[4] + " ms" })));
+    }
+    readers.replaceChildren(...rows);
+  }
 
   // line draws one series over the 15 minutes up to now; a lone point is a dot.
   function line(points, idx, scale, W, H, cls) {
@@ -666,6 +737,7 @@ function chartsTab(name, pane) {
       chart("Records/s", pts, [[1, "in", "incoming"], [3, "out", "outgoing"]], "/s"),
       chart("Bytes/s", pts, [[2, "in", "incoming"], [4, "out", "outgoing"]], " B/s"),
       chart("Iterator age (MillisBehindLatest of the latest GetRecords)", pts, [[5, "age", "ms behind"]], " ms"));
+    drawReaders(Chart);
   }
   shardSel.addEventListener("change", refresh);
   return { stop: every(2000, refresh) };

@@ -10,6 +10,16 @@ type Counts struct {
 	// Shards has the counters of each shard, only while the stream has shard-level
 	// metrics on (EnableEnhancedMonitoring); nil otherwise.
 	Shards map[string]Totals
+	// Consumers has the counters of each enhanced fan-out consumer that has subscribed to
+	// the stream's shards (SubscribeToShard), by consumer name; nil when none has.
+	Consumers map[string]ConsumerTotals
+}
+
+// ConsumerTotals are the counters of one consumer's subscriptions since they were made.
+type ConsumerTotals struct {
+	Subscriptions           int64  // open now
+	Events, Records, Bytes  uint64 // pushed to the consumer
+	MillisBehindLatestMaxMs int64  // the largest MillisBehindLatest of this minute and the one before (0: none)
 }
 
 // Totals are the counters of a stream or a shard since they were made.
@@ -38,6 +48,13 @@ func (s *Stream) read() Counts {
 		OutgoingRecords: s.getRecordsRecords.Load(),
 		IteratorAgeMs:   s.iteratorAgeMs.Load(),
 	}}
+	s.consumers.Range(func(k, v any) bool {
+		if c.Consumers == nil {
+			c.Consumers = map[string]ConsumerTotals{}
+		}
+		c.Consumers[k.(string)] = v.(*Consumer).read()
+		return true
+	})
 	if s.shardLevel.Load() == 0 {
 		return c
 	}
@@ -54,4 +71,9 @@ func (s *Stream) read() Counts {
 		return true
 	})
 	return c
+}
+
+func (c *Consumer) read() ConsumerTotals {
+	return ConsumerTotals{Subscriptions: c.open.Load(), Events: c.events.Load(), Records: c.records.Load(),
+		Bytes: c.bytes.Load(), MillisBehindLatestMaxMs: c.millisBehind.value(c.now())}
 }
