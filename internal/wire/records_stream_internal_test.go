@@ -47,8 +47,12 @@ func TestRecords_PiecesEqualTheWholeAnswer(t *testing.T) {
 		{"json", func(buf []byte, flush FlushFunc) recordsEncoder { return NewJSONRecords(buf, flush) }},
 		{"cbor", func(buf []byte, flush FlushFunc) recordsEncoder { return NewCBORRecords(buf, flush) }},
 	}
+	sets := 60
+	if testing.Short() {
+		sets = 15
+	}
 	streamedSets := 0
-	for set := range 60 {
+	for set := range sets {
 		records := recordSetForStreaming(rng)
 		end := RecordsEnd{NextShardIterator: "next-" + string(rune('a'+set%26)), MillisBehindLatest: rng.Int64N(1 << 40)}
 		if set%3 == 0 {
