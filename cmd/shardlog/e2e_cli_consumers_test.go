@@ -19,6 +19,7 @@ type cliConsumer struct {
 // and reads a consumer back after a restart of the server.
 func TestCLI_Consumers(t *testing.T) {
 	skipShort(t)
+	t.Parallel()
 	cli := newCLI(t, "")
 	dataDir := t.TempDir()
 	delays := []string{"--register-consumer-delay", "0", "--deregister-consumer-delay", "0"}
@@ -26,7 +27,7 @@ func TestCLI_Consumers(t *testing.T) {
 	cli.endpoint = srv.Endpoint
 
 	cli.run(nil, "create-stream", "--stream-name", "cli-efo", "--shard-count", "1")
-	cli.run(nil, "wait", "stream-exists", "--stream-name", "cli-efo")
+	waitActive(t, newClient(srv.Endpoint), "cli-efo") // the CLI's waiter is TestCLI_ClassicFlow's
 	streamARN := "arn:aws:kinesis:us-east-1:000000000000:stream/cli-efo"
 
 	before := time.Now().Add(-time.Second)

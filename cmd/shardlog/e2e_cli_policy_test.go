@@ -80,6 +80,7 @@ func botocoreKinesisModel(t *testing.T) string {
 // model is left unserved: TestUnsupported_* in server show that message.)
 func TestCLI_ResourcePolicy(t *testing.T) {
 	skipShort(t)
+	t.Parallel()
 	cli := newCLI(t, "")
 	cli.withNewerKinesisModel()
 	dataDir := t.TempDir()
@@ -87,7 +88,7 @@ func TestCLI_ResourcePolicy(t *testing.T) {
 	cli.endpoint = srv.Endpoint
 
 	cli.run(nil, "create-stream", "--stream-name", "cli-policy", "--shard-count", "1")
-	cli.run(nil, "wait", "stream-exists", "--stream-name", "cli-policy")
+	waitActive(t, newClient(srv.Endpoint), "cli-policy") // the CLI's waiter is TestCLI_ClassicFlow's
 	arn := "arn:aws:kinesis:us-east-1:000000000000:stream/cli-policy"
 	policy := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"111111111111"},` +
 		`"Action":["kinesis:DescribeStreamSummary","kinesis:PutRecord"],"Resource":"` + arn + `"}]}`

@@ -88,6 +88,7 @@ func TestServe_RegionsAndAccounts(t *testing.T) {
 // access key (a 12-digit one) the account.
 func TestCLI_Region(t *testing.T) {
 	skipShort(t)
+	t.Parallel()
 	cli := newCLI(t, "")
 	srv := startServer(t, t.TempDir())
 	cli.endpoint = srv.Endpoint

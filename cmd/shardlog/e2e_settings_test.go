@@ -23,6 +23,7 @@ type streamSettings struct {
 // after a restart of the server.
 func TestCLI_StreamSettings(t *testing.T) {
 	skipShort(t)
+	t.Parallel()
 	cli := newCLI(t, "")
 	dir := t.TempDir()
 	srv := startServer(t, dir)

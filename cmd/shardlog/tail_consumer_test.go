@@ -605,6 +605,7 @@ func TestTailConsumer_Errors(t *testing.T) {
 // subscribe-to-shard), then deregistered with the CLI.
 func TestCLI_TailConsumer(t *testing.T) {
 	skipShort(t)
+	t.Parallel()
 	cli := newCLI(t, "")
 	srv := startServer(t, t.TempDir())
 	cli.endpoint = srv.Endpoint
