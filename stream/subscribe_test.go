@@ -84,13 +84,36 @@ func TestStore_WaitForRecords_Returns(t *testing.T) {
 		require.Len(t, res.ChildShards, 2, "GetRecords at the end of the split parent")
 	})
 	t.Run("delete_stream", func(t *testing.T) {
+		// The waiter's goroutine may look its shard up before DeleteStream, and wait until
+		// the deletion closes the log (nil), or after, and be refused as GetRecords refuses
+		// the iterator of a deleted stream. Either way it returns, and with nothing else.
 		s := mustOpen(t, testOptions(newClock()))
 		mustCreate(t, s, "a", 1)
 		it := latest(t, s, "a", "shardId-000000000000")
 		done := waitResult(context.Background(), s, it)
 		requireWaiting(t, done)
 		require.NoError(t, s.DeleteStream("a"))
-		requireWoken(t, done, "DeleteStream")
+		var c collector
+		_, refused := s.GetRecords(&stream.GetRecordsRequest{ShardIterator: it}, &c)
+		require.Error(t, refused, "GetRecords with the iterator of a deleted stream")
+		select {
+		case err := <-done:
+			if err != nil {
+				require.Equal(t, refused, err, "WaitForRecords after DeleteStream: nil, or GetRecords' refusal")
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("WaitForRecords still waiting 10s after DeleteStream")
+		}
+	})
+	t.Run("deleted_before_the_wait", func(t *testing.T) {
+		s := mustOpen(t, testOptions(newClock()))
+		mustCreate(t, s, "a", 1)
+		it := latest(t, s, "a", "shardId-000000000000")
+		require.NoError(t, s.DeleteStream("a"))
+		var c collector
+		_, want := s.GetRecords(&stream.GetRecordsRequest{ShardIterator: it}, &c)
+		require.Error(t, want, "GetRecords with the iterator of a deleted stream")
+		require.Equal(t, want, s.WaitForRecords(context.Background(), it))
 	})
 	t.Run("context", func(t *testing.T) {
 		s := mustOpen(t, testOptions(newClock()))

@@ -17,6 +17,7 @@ import (
 // consumer pushed every record once and in order, reads the server's cost from its
 // /metrics, and deregisters the consumers at the end; with --keep they and the stream stay.
 func TestBench_Consumers(t *testing.T) {
+	t.Parallel()
 	for _, keep := range []bool{false, true} {
 		srv := startServer(t, t.TempDir(), "--register-consumer-delay", "0")
 		args := []string{"bench", "--endpoint", srv.Endpoint, "--consumers", "2", "--records", "2000", "--batch", "100",

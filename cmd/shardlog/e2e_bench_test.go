@@ -16,6 +16,7 @@ import (
 // TestBench_InterruptDeletesStreams: Ctrl-C (SIGINT) in the middle of the write phase ends
 // `shardlog bench` with its streams deleted; with --keep they stay.
 func TestBench_InterruptDeletesStreams(t *testing.T) {
+	t.Parallel()
 	for _, keep := range []bool{false, true} {
 		srv := startServer(t, t.TempDir())
 		args := []string{"bench", "--endpoint", srv.Endpoint, "--duration", "1m", "--shards", "1", "--connections", "1"}

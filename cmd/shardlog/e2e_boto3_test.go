@@ -26,6 +26,7 @@ const debianPython = "/usr/bin/python3"
 // each event's ContinuationSequenceNumber is its last record's.
 func TestBoto3_SubscribeToShard(t *testing.T) {
 	skipShort(t)
+	t.Parallel()
 	requireBoto3(t)
 	srv := startServer(t, t.TempDir(), "--register-consumer-delay", "200ms")
 	client := newClient(srv.Endpoint)

@@ -1,9 +1,13 @@
 package main
 
 import (
+	"context"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 	"github.com/stretchr/testify/require"
 )
 
@@ -19,6 +23,7 @@ type cliConsumer struct {
 // and reads a consumer back after a restart of the server.
 func TestCLI_Consumers(t *testing.T) {
 	skipShort(t)
+	t.Parallel()
 	cli := newCLI(t, "")
 	dataDir := t.TempDir()
 	delays := []string{"--register-consumer-delay", "0", "--deregister-consumer-delay", "0"}
@@ -26,7 +31,7 @@ func TestCLI_Consumers(t *testing.T) {
 	cli.endpoint = srv.Endpoint
 
 	cli.run(nil, "create-stream", "--stream-name", "cli-efo", "--shard-count", "1")
-	cli.run(nil, "wait", "stream-exists", "--stream-name", "cli-efo")
+	waitActive(t, newClient(srv.Endpoint), "cli-efo") // the CLI's waiter is TestCLI_ClassicFlow's
 	streamARN := "arn:aws:kinesis:us-east-1:000000000000:stream/cli-efo"
 
 	before := time.Now().Add(-time.Second)
@@ -58,14 +63,18 @@ func TestCLI_Consumers(t *testing.T) {
 	srv.Stop(t)
 	srv = startServer(t, dataDir, delays...)
 	cli.endpoint = srv.Endpoint
-	cli.run(&desc, "describe-stream-consumer", "--consumer-arn", arn)
-	require.Equal(t, "ACTIVE", desc.ConsumerDescription.ConsumerStatus, "after a restart")
+	// After the restart, and after the deregistrations, the Go SDK reads: the CLI's
+	// describe-stream-consumer and list-stream-consumers are shown above.
+	kc := newClient(srv.Endpoint)
+	after, err := kc.DescribeStreamConsumer(context.Background(), &kinesis.DescribeStreamConsumerInput{ConsumerARN: aws.String(arn)})
+	require.NoError(t, err)
+	require.Equal(t, types.ConsumerStatusActive, after.ConsumerDescription.ConsumerStatus, "after a restart")
 
 	cli.run(nil, "deregister-stream-consumer", "--consumer-arn", arn)
 	cli.run(nil, "deregister-stream-consumer", "--stream-arn", streamARN, "--consumer-name", "audit")
-	list.Consumers = nil
-	cli.run(&list, "list-stream-consumers", "--stream-arn", streamARN)
-	require.Empty(t, list.Consumers)
+	left, err := kc.ListStreamConsumers(context.Background(), &kinesis.ListStreamConsumersInput{StreamARN: aws.String(streamARN)})
+	require.NoError(t, err)
+	require.Empty(t, left.Consumers)
 	stderr := cli.fail("describe-stream-consumer", "--consumer-arn", arn)
 	require.Contains(t, stderr, "An error occurred (ResourceNotFoundException) when calling the DescribeStreamConsumer operation: "+
 		"Consumer "+arn+", account 000000000000 not found.")

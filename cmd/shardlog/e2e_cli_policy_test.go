@@ -2,6 +2,7 @@ package main
 
 import (
 	"compress/gzip"
+	"context"
 	"io"
 	"os"
 	"os/exec"
@@ -9,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/stretchr/testify/require"
 )
 
@@ -80,6 +83,7 @@ func botocoreKinesisModel(t *testing.T) string {
 // model is left unserved: TestUnsupported_* in server show that message.)
 func TestCLI_ResourcePolicy(t *testing.T) {
 	skipShort(t)
+	t.Parallel()
 	cli := newCLI(t, "")
 	cli.withNewerKinesisModel()
 	dataDir := t.TempDir()
@@ -87,7 +91,7 @@ func TestCLI_ResourcePolicy(t *testing.T) {
 	cli.endpoint = srv.Endpoint
 
 	cli.run(nil, "create-stream", "--stream-name", "cli-policy", "--shard-count", "1")
-	cli.run(nil, "wait", "stream-exists", "--stream-name", "cli-policy")
+	waitActive(t, newClient(srv.Endpoint), "cli-policy") // the CLI's waiter is TestCLI_ClassicFlow's
 	arn := "arn:aws:kinesis:us-east-1:000000000000:stream/cli-policy"
 	policy := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"111111111111"},` +
 		`"Action":["kinesis:DescribeStreamSummary","kinesis:PutRecord"],"Resource":"` + arn + `"}]}`
@@ -102,13 +106,17 @@ func TestCLI_ResourcePolicy(t *testing.T) {
 	srv.Stop(t)
 	srv = startServer(t, dataDir)
 	cli.endpoint = srv.Endpoint
-	got.Policy = ""
-	cli.run(&got, "get-resource-policy", "--resource-arn", arn)
-	require.Equal(t, policy, got.Policy, "after a restart")
+	// After the restart and the deletion the Go SDK reads the policy: the CLI's
+	// get-resource-policy is shown above, with and without a policy.
+	kc := newClient(srv.Endpoint)
+	after, err := kc.GetResourcePolicy(context.Background(), &kinesis.GetResourcePolicyInput{ResourceARN: aws.String(arn)})
+	require.NoError(t, err)
+	require.Equal(t, policy, aws.ToString(after.Policy), "after a restart")
 
 	cli.run(nil, "delete-resource-policy", "--resource-arn", arn)
-	cli.run(&got, "get-resource-policy", "--resource-arn", arn)
-	require.Equal(t, "{}", got.Policy)
+	after, err = kc.GetResourcePolicy(context.Background(), &kinesis.GetResourcePolicyInput{ResourceARN: aws.String(arn)})
+	require.NoError(t, err)
+	require.Equal(t, "{}", aws.ToString(after.Policy))
 
 	stderr := cli.fail("put-resource-policy", "--resource-arn", arn, "--policy", "not json")
 	require.Contains(t, stderr, "An error occurred (InvalidArgumentException) when calling the PutResourcePolicy operation: "+

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -26,10 +27,16 @@ type cliRunner struct {
 
 func newCLI(t *testing.T, endpoint string) *cliRunner {
 	t.Helper()
-	out, err := exec.Command(awsCLI, "--version").CombinedOutput()
-	requireE2E(t, "AWS CLI v2 at "+awsCLI+" (apt-get install awscli)", err == nil && strings.HasPrefix(string(out), "aws-cli/2"))
+	requireE2E(t, "AWS CLI v2 at "+awsCLI+" (apt-get install awscli)", haveCLIv2())
 	return &cliRunner{t: t, endpoint: endpoint, home: t.TempDir()}
 }
+
+// haveCLIv2 reports whether awsCLI is the AWS CLI v2. It asks `aws --version` once per run
+// of the package: each start of the CLI costs a second of CPU or so.
+var haveCLIv2 = sync.OnceValue(func() bool {
+	out, err := exec.Command(awsCLI, "--version").CombinedOutput()
+	return err == nil && strings.HasPrefix(string(out), "aws-cli/2")
+})
 
 // command is `aws kinesis <args>` against the endpoint with the given key, in the
 // runner's environment (envWith); extra adds variables.
@@ -88,6 +95,7 @@ func (c *cliRunner) run(out any, args ...string) {
 // create, wait, put, get, describe, list, delete.
 func TestCLI_ClassicFlow(t *testing.T) {
 	skipShort(t)
+	t.Parallel()
 	cli := newCLI(t, "")
 	srv := startServer(t, t.TempDir())
 	cli.endpoint = srv.Endpoint

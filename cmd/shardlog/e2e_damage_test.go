@@ -56,6 +56,7 @@ func killedWithData(t *testing.T) (dir, seg string, batches []segment.BatchInfo)
 // shard as quarantined with the same file and position, answers its reads and writes with
 // an InternalFailure that says so, and leaves its files as they are.
 func TestServe_FlippedByteAfterKill(t *testing.T) {
+	t.Parallel()
 	dir, seg, batches := killedWithData(t)
 	last := batches[len(batches)-1]
 	testutil.FlipByte(t, seg, last.Position+last.Size/2)

@@ -81,6 +81,7 @@ func mustPutRecord(t *testing.T, kc *kinesis.Client, name, data string) {
 // from JSON and from YAML, beside --streams; a restart changes nothing, and a changed
 // retention period is a WARN.
 func TestServe_Config(t *testing.T) {
+	t.Parallel()
 	files := map[string]string{
 		"shardlog.json": `{"streams": [
   {"name": "orders", "shards": 3, "retentionHours": 48, "tags": {"team": "payments"}, "consumers": ["billing", "audit"]},

@@ -29,6 +29,7 @@ const diskFullMessage = "Internal Service Failure: the server's disk is full; re
 // lines, not one per failed request.
 func TestServe_FullDisk(t *testing.T) {
 	skipShort(t)
+	t.Parallel()
 	mnt := testutil.MountSmallFS(t, 32<<20)
 	filler := filepath.Join(mnt, "filler")
 	require.NoError(t, os.WriteFile(filler, make([]byte, 4<<20), 0o644))

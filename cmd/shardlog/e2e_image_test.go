@@ -22,6 +22,7 @@ import (
 // `version` in one and compares the line with the binary's.
 func TestImage(t *testing.T) {
 	skipShort(t)
+	t.Parallel()
 	_, err := exec.LookPath("podman")
 	requireE2E(t, "podman (apt-get install podman)", err == nil)
 

@@ -17,6 +17,7 @@ func TestJSSDK_ClassicFlow(t *testing.T) { runJSFlow(t) }
 // runJSFlow runs flow.mjs against `shardlog serve` started with serverArgs.
 func runJSFlow(t *testing.T, serverArgs ...string) {
 	skipShort(t)
+	t.Parallel()
 	node, err := exec.LookPath("node")
 	dir, _ := filepath.Abs(filepath.Join("testdata", "js"))
 	_, sdkErr := os.Stat(filepath.Join(dir, "node_modules", "@aws-sdk", "client-kinesis"))

@@ -53,6 +53,7 @@ const (
 // end was read, which lets the children start) and each child at its last record.
 func TestKCL_EnhancedFanOut(t *testing.T) {
 	skipShort(t)
+	t.Parallel()
 	if raceDetector {
 		// KCL shares one Kinesis client among its shard consumers, and the SDK's client
 		// (service/kinesis v1.57.0) keeps one event-stream codec, whose every decode writes

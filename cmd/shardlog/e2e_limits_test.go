@@ -205,10 +205,11 @@ func TestServe_LimitsAWS_RetryLoop(t *testing.T) {
 	}
 	require.Greater(t, seen.count("LimitExceededException"), int64(0), "the retryer never met a control-plane rate")
 
-	// Reading it all back: GetRecords 5 calls a second, retried by the SDK.
-	before := seen.count("ProvisionedThroughputExceededException")
+	// Reading it all back: GetRecords 5 calls and 2 MiB a second, whatever the SDK's
+	// retryer meets retried. Whether a call is refused here depends on how fast this
+	// machine reads; TestGate_GetRecordsRetryLoop, on the gate's clock, shows that reads
+	// past the quota are refused and retried.
 	got := readAllData(t, c, "limited", 1000, len(data)+len(single), seen)
-	require.Greater(t, seen.count("ProvisionedThroughputExceededException"), before, "no GetRecords call was throttled")
 	requireAllOnce(t, append(data, single...), got)
 	t.Logf("records sent again: %d; retried attempts: %d throttled, %d rate exceeded", resent[throttled],
 		seen.count("ProvisionedThroughputExceededException"), seen.count("LimitExceededException"))
@@ -216,6 +217,7 @@ func TestServe_LimitsAWS_RetryLoop(t *testing.T) {
 
 func TestServe_Inject_RetryLoop(t *testing.T) {
 	skipShort(t)
+	t.Parallel()
 	p := startServer(t, t.TempDir(), "--inject-seed", "7", "--inject",
 		"PutRecords.Records:ProvisionedThroughputExceededException:0.2,PutRecords:InternalFailure:0.1,"+
 			"GetRecords:ProvisionedThroughputExceededException:0.2,GetShardIterator:InternalFailure:0.3")

@@ -88,6 +88,7 @@ func TestServe_RegionsAndAccounts(t *testing.T) {
 // access key (a 12-digit one) the account.
 func TestCLI_Region(t *testing.T) {
 	skipShort(t)
+	t.Parallel()
 	cli := newCLI(t, "")
 	srv := startServer(t, t.TempDir())
 	cli.endpoint = srv.Endpoint
@@ -100,7 +101,8 @@ func TestCLI_Region(t *testing.T) {
 		}
 	}
 	run("AKIDSHARDLOGTEST", nil, "create-stream", "--stream-name", "cli-region", "--shard-count", "1", "--region", "eu-west-1")
-	run("AKIDSHARDLOGTEST", nil, "wait", "stream-exists", "--stream-name", "cli-region", "--region", "eu-west-1")
+	// The CLI's waiter is TestCLI_ClassicFlow's.
+	waitActive(t, scopedClient(srv.Endpoint, "AKIDSHARDLOGTEST", "eu-west-1"), "cli-region")
 	var sum struct{ StreamDescriptionSummary struct{ StreamARN string } }
 	run("AKIDSHARDLOGTEST", &sum, "describe-stream-summary", "--stream-name", "cli-region", "--region", "eu-west-1")
 	require.Equal(t, "arn:aws:kinesis:eu-west-1:000000000000:stream/cli-region", sum.StreamDescriptionSummary.StreamARN)

@@ -34,6 +34,7 @@ func (c *cliRunner) runAs(keyID, secret string, args ...string) (string, string,
 // AWS's errors.
 func TestCLI_Auth(t *testing.T) {
 	skipShort(t)
+	t.Parallel()
 	cli := newCLI(t, "")
 	srv := startServer(t, t.TempDir(), "--auth", "AKIDSHARDLOGTEST:secret,AKIDOTHER:other/secret+2")
 	cli.endpoint = srv.Endpoint
@@ -42,7 +43,7 @@ func TestCLI_Auth(t *testing.T) {
 	require.NotContains(t, srv.Log(), "other/secret+2", "secrets stay out of the log")
 
 	cli.run(nil, "create-stream", "--stream-name", "auth", "--shard-count", "1")
-	cli.run(nil, "wait", "stream-exists", "--stream-name", "auth")
+	waitActive(t, newClient(srv.Endpoint), "auth") // the CLI's waiter is TestCLI_ClassicFlow's
 	var put struct{ ShardId, SequenceNumber string }
 	cli.run(&put, "put-record", "--stream-name", "auth", "--partition-key", "k",
 		"--data", "signed", "--cli-binary-format", "raw-in-base64-out")

@@ -1,8 +1,11 @@
 package main
 
 import (
+	"context"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/stretchr/testify/require"
 )
 
@@ -23,6 +26,7 @@ type streamSettings struct {
 // after a restart of the server.
 func TestCLI_StreamSettings(t *testing.T) {
 	skipShort(t)
+	t.Parallel()
 	cli := newCLI(t, "")
 	dir := t.TempDir()
 	srv := startServer(t, dir)
@@ -38,9 +42,33 @@ func TestCLI_StreamSettings(t *testing.T) {
 		require.Equal(t, "ACTIVE", s.StreamDescriptionSummary.StreamStatus)
 		return s
 	}
+	// Between the changes the settings are read with the Go SDK: each start of the CLI
+	// costs a second of CPU, and describe() shows the CLI reading them after the restart
+	// and at the end.
+	sdkDescribe := func() streamSettings {
+		t.Helper()
+		out, err := newClient(srv.Endpoint).DescribeStreamSummary(context.Background(),
+			&kinesis.DescribeStreamSummaryInput{StreamName: aws.String(name)})
+		require.NoError(t, err)
+		d := out.StreamDescriptionSummary
+		var s streamSettings
+		got := &s.StreamDescriptionSummary
+		got.StreamStatus, got.EncryptionType, got.KeyId = string(d.StreamStatus), string(d.EncryptionType), aws.ToString(d.KeyId)
+		got.StreamModeDetails.StreamMode = string(d.StreamModeDetails.StreamMode)
+		got.OpenShardCount = int(aws.ToInt32(d.OpenShardCount))
+		for _, m := range d.EnhancedMonitoring {
+			var metrics []string
+			for _, x := range m.ShardLevelMetrics {
+				metrics = append(metrics, string(x))
+			}
+			got.EnhancedMonitoring = append(got.EnhancedMonitoring, struct{ ShardLevelMetrics []string }{metrics})
+		}
+		require.Equal(t, "ACTIVE", got.StreamStatus)
+		return s
+	}
 
 	cli.run(nil, "create-stream", "--stream-name", name, "--stream-mode-details", "StreamMode=ON_DEMAND")
-	s := describe().StreamDescriptionSummary
+	s := sdkDescribe().StreamDescriptionSummary
 	require.Equal(t, "ON_DEMAND", s.StreamModeDetails.StreamMode)
 	require.Equal(t, 4, s.OpenShardCount)
 	require.Equal(t, "An error occurred (InvalidArgumentException) when calling the UpdateShardCount operation: "+
@@ -48,13 +76,13 @@ func TestCLI_StreamSettings(t *testing.T) {
 		cli.fail("update-shard-count", "--stream-name", name, "--target-shard-count", "8", "--scaling-type", "UNIFORM_SCALING"))
 
 	cli.run(nil, "update-stream-mode", "--stream-arn", arn, "--stream-mode-details", "StreamMode=PROVISIONED")
-	require.Equal(t, "PROVISIONED", describe().StreamDescriptionSummary.StreamModeDetails.StreamMode)
+	require.Equal(t, "PROVISIONED", sdkDescribe().StreamDescriptionSummary.StreamModeDetails.StreamMode)
 	require.Equal(t, "An error occurred (InvalidArgumentException) when calling the UpdateStreamMode operation: "+
 		"Stream "+name+" under account 000000000000 is already in PROVISIONED capacity mode.",
 		cli.fail("update-stream-mode", "--stream-arn", arn, "--stream-mode-details", "StreamMode=PROVISIONED"))
 
 	cli.run(nil, "start-stream-encryption", "--stream-name", name, "--encryption-type", "KMS", "--key-id", key)
-	s = describe().StreamDescriptionSummary
+	s = sdkDescribe().StreamDescriptionSummary
 	require.Equal(t, "KMS", s.EncryptionType)
 	require.Equal(t, key, s.KeyId)
 	require.Equal(t, "An error occurred (InvalidArgumentException) when calling the StartStreamEncryption operation: "+
@@ -70,7 +98,7 @@ func TestCLI_StreamSettings(t *testing.T) {
 	require.Equal(t, arn, mon.StreamARN)
 	require.Empty(t, mon.CurrentShardLevelMetrics)
 	require.Equal(t, []string{"IncomingBytes", "OutgoingBytes"}, mon.DesiredShardLevelMetrics)
-	require.Equal(t, []string{"IncomingBytes", "OutgoingBytes"}, describe().StreamDescriptionSummary.EnhancedMonitoring[0].ShardLevelMetrics)
+	require.Equal(t, []string{"IncomingBytes", "OutgoingBytes"}, sdkDescribe().StreamDescriptionSummary.EnhancedMonitoring[0].ShardLevelMetrics)
 
 	// Everything survives a restart.
 	srv.Stop(t)

@@ -57,6 +57,7 @@ func trusting(t *testing.T, file string) *http.Client {
 // the Go SDK trusting that certificate alone works over HTTP/2, /health answers over both,
 // and a restart reuses the same certificate, so clients that trust it keep working.
 func TestServe_TLS_GeneratedCertificate(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	dir := t.TempDir()
 	srv, endpoint := startTLSServer(t, dir)
@@ -180,6 +181,7 @@ func TestServe_TLS_GivenCertificate(t *testing.T) {
 // --ca-bundle; without it the CLI refuses the certificate.
 func TestCLI_TLS(t *testing.T) {
 	skipShort(t)
+	t.Parallel()
 	dir := t.TempDir()
 	_, endpoint := startTLSServer(t, dir)
 	cli := newCLI(t, endpoint)

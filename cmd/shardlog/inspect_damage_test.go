@@ -65,6 +65,7 @@ func damageLines(stdout string) []string {
 // the same file, or, for damage inside a sealed segment that Open does not read, the read
 // that reaches it fails naming it.
 func TestInspectCheck_AgreesWithServer(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name    string
 		damage  func(t *testing.T, segs []string) string // returns the file named

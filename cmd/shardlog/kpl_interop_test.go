@@ -70,6 +70,7 @@ func interopRecords(seed uint64) []kpl.Record {
 // other to the same user records, in order.
 func TestKPL_InteropWithAWSLabs(t *testing.T) {
 	skipShort(t)
+	t.Parallel()
 	recs := interopRecords(testutil.Seed(t))
 
 	t.Run("go-aggregates-node-deaggregates", func(t *testing.T) {

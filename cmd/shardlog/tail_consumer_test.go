@@ -44,12 +44,17 @@ type efoServer struct {
 }
 
 // serveEFO starts a server over dir on addr ("127.0.0.1:0" for any port); started again on
-// the same address and directory, it is a restart. lifetime 0 is the default 5 minutes.
-func serveEFO(t *testing.T, dir, addr string, lifetime time.Duration) *efoServer {
+// the same address and directory, it is a restart. lifetime 0 is the default 5 minutes;
+// opts change the store's options after serveEFO's own.
+func serveEFO(t *testing.T, dir, addr string, lifetime time.Duration, opts ...func(*stream.Options)) *efoServer {
 	t.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	store, err := stream.Open(dir, stream.Options{Logger: log, RegisterConsumerDelay: 100 * time.Millisecond,
-		DeregisterConsumerDelay: 100 * time.Millisecond})
+	so := stream.Options{Logger: log, RegisterConsumerDelay: 100 * time.Millisecond,
+		DeregisterConsumerDelay: 100 * time.Millisecond}
+	for _, o := range opts {
+		o(&so)
+	}
+	store, err := stream.Open(dir, so)
 	require.NoError(t, err)
 	ln, err := net.Listen("tcp", addr)
 	require.NoError(t, err)
@@ -562,7 +567,10 @@ func TestTailConsumer_Takeover(t *testing.T) {
 // its subscriptions end with ResourceInUseException (the consumer is DELETING), and tail,
 // finding the consumer no longer ACTIVE, stops with exit code 1 and says why.
 func TestTailConsumer_Deregistered(t *testing.T) {
-	srv, kc := newConsumerEnv(t, "efo-gone", 2, 0)
+	// The consumer stays DELETING for the whole test: with serveEFO's 100 ms it could be
+	// gone by the time tail looks, under load, and tail rightly says so instead.
+	srv := serveEFO(t, t.TempDir(), "127.0.0.1:0", 0, func(o *stream.Options) { o.DeregisterConsumerDelay = time.Hour })
+	kc := mustCreate(t, srv.Endpoint, "efo-gone", 2)
 	r := startTail("--endpoint", srv.Endpoint, "--stream", "efo-gone", "--consumer", "r")
 	srv.awaitSubscribed(t, 1, 20*time.Second, shardIDs(2)...)
 	_, err := kc.DeregisterStreamConsumer(context.Background(), &kinesis.DeregisterStreamConsumerInput{
@@ -605,6 +613,7 @@ func TestTailConsumer_Errors(t *testing.T) {
 // subscribe-to-shard), then deregistered with the CLI.
 func TestCLI_TailConsumer(t *testing.T) {
 	skipShort(t)
+	t.Parallel()
 	cli := newCLI(t, "")
 	srv := startServer(t, t.TempDir())
 	cli.endpoint = srv.Endpoint
