@@ -113,6 +113,7 @@ func segmentCodecs(t *testing.T, dir string) []segment.Codec {
 // TestServe_ConfigCompression: a stream of --config may name its own compression, which
 // wins over --compression for that stream; the others write with --compression.
 func TestServe_ConfigCompression(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	dir := t.TempDir()
 	cfg := filepath.Join(t.TempDir(), "streams.yaml")

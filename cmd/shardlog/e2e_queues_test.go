@@ -16,6 +16,7 @@ import (
 // delivered again, a record in flight stays in flight, and a record made visible again is
 // delivered with its receive count going on.
 func TestServe_QueueStateSurvivesKill(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	dir := t.TempDir()
 	srv := startServer(t, dir, "--register-consumer-delay", "0")

@@ -16,6 +16,7 @@ import (
 // after that long, without an error, where AWS ends it after 5 minutes, so that a consumer's
 // renewal can be tested in seconds; the records pushed before the end are all there.
 func TestServe_SubscriptionLifetime(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, t.TempDir(), "--register-consumer-delay", "0", "--subscription-lifetime", "400ms")
 	client := newClient(srv.Endpoint)
 	ctx := context.Background()
