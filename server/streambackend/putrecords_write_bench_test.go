@@ -6,9 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -41,7 +39,7 @@ func BenchmarkServer_PutRecordsWrite(b *testing.B) {
 			w := &streamDiscardWriter{h: http.Header{}}
 			b.SetBytes(int64(records * size))
 			b.ReportAllocs()
-			cpu0 := processCPU(b)
+			cpu0, cpuKnown := processCPU()
 			for b.Loop() {
 				rd.Reset(body)
 				clear(w.h)
@@ -50,16 +48,9 @@ func BenchmarkServer_PutRecordsWrite(b *testing.B) {
 					b.Fatalf("status %d", w.status)
 				}
 			}
-			b.ReportMetric(float64(processCPU(b)-cpu0)/float64(b.N*records), "cpu-ns/record")
+			if cpu1, ok := processCPU(); ok && cpuKnown {
+				b.ReportMetric(float64(cpu1-cpu0)/float64(b.N*records), "cpu-ns/record")
+			}
 		})
 	}
-}
-
-// processCPU returns the CPU time, user and system, the process has used so far: on a
-// machine shared with other work it is a steadier figure than elapsed time.
-func processCPU(b *testing.B) time.Duration {
-	b.Helper()
-	var u syscall.Rusage
-	require.NoError(b, syscall.Getrusage(syscall.RUSAGE_SELF, &u))
-	return time.Duration(u.Utime.Nano() + u.Stime.Nano())
 }
