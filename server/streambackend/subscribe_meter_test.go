@@ -3,6 +3,7 @@ package streambackend_test
 import (
 	"bytes"
 	"context"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -36,21 +37,22 @@ func (g pushGate) PushDone(consumer string, at stream.GateShard, n int) {
 // countingSink is a SubscribeToShardSink that counts what it is pushed and sends the
 // record count of each event on events.
 type countingSink struct {
-	records, bytes int    // so far
-	lastCont       string // ContinuationSequenceNumber of the last event
-	inEvent        int    // records of the event being built
-	maxEventBytes  int
-	eventBytes     int
-	events         chan int
+	records       atomic.Int64 // so far, read while the subscription goes on
+	bytes         int          // so far
+	lastCont      string       // ContinuationSequenceNumber of the last event
+	inEvent       int          // records of the event being built
+	maxEventBytes int
+	eventBytes    int
+	events        chan int
 }
 
 func (s *countingSink) Start() error { return nil }
 
 func (s *countingSink) Record(_ []byte, _ int64, key, data []byte) error {
-	s.records++
 	s.inEvent++
 	s.bytes += len(key) + len(data)
 	s.eventBytes += len(key) + len(data)
+	s.records.Add(1) // last: a reader that sees the count sees the bytes too
 	return nil
 }
 
@@ -162,7 +164,7 @@ func TestSubscribeToShard_PushMeter(t *testing.T) {
 
 	clock.Advance(time.Second) // a full bucket again: the remaining 992 KiB go at once
 	m.release <- struct{}{}
-	for sink.records < records {
+	for sink.records.Load() < int64(records) {
 		select {
 		case <-sink.events:
 		case err := <-m.done:
