@@ -278,14 +278,13 @@ func (b *backend) PutRecord(_ context.Context, in *server.PutRecordInput) (*serv
 	if b.counts != nil {
 		return b.countPutRecord(in)
 	}
-	out, err := b.putRecord(in)
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
+	out, _, err := b.putRecord(in)
+	return out, err
 }
 
-func (b *backend) putRecord(in *server.PutRecordInput) (*server.PutRecordOutput, error) {
+// putRecord puts the record of in; shardID is the shard that took it, or that refused it
+// (for the metrics: the error answer does not name it), if one did.
+func (b *backend) putRecord(in *server.PutRecordInput) (out *server.PutRecordOutput, shardID string, err error) {
 	req := stream.PutRecordRequest{
 		StreamName:                in.StreamName,
 		Entry:                     stream.PutEntry{PartitionKey: in.PartitionKey, ExplicitHashKey: in.ExplicitHashKey, Data: in.Data},
@@ -294,10 +293,10 @@ func (b *backend) putRecord(in *server.PutRecordInput) (*server.PutRecordOutput,
 	}
 	r, err := b.store.PutRecord(&req)
 	if err != nil {
-		return &server.PutRecordOutput{ShardId: r.ShardID}, err // the shard that refused it, if any, for the metrics
+		return nil, r.ShardID, err
 	}
 	return &server.PutRecordOutput{ShardId: r.ShardID, SequenceNumber: r.SequenceNumber.String(),
-		EncryptionType: encryptionType(req.Encryption)}, nil
+		EncryptionType: encryptionType(req.Encryption)}, r.ShardID, nil
 }
 
 func (b *backend) GetShardIterator(_ context.Context, in *server.GetShardIteratorInput) (*server.GetShardIteratorOutput, error) {

@@ -65,19 +65,12 @@ func noStream(err error) bool {
 
 func (b *backend) countPutRecord(in *server.PutRecordInput) (*server.PutRecordOutput, error) {
 	start := time.Now()
-	out, err := b.putRecord(in)
+	out, shardID, err := b.putRecord(in)
 	if err != nil && noStream(err) {
 		return nil, err
 	}
-	var shardID string
-	if out != nil {
-		shardID = out.ShardId // on an error, the shard that refused the record, if any
-	}
 	b.counted(in.StreamName).PutRecord(shardID, len(in.Data)+len(in.PartitionKey), time.Since(start), err)
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
+	return out, err
 }
 
 func (b *backend) countPutRecords(in *server.PutRecordsInput) (*server.PutRecordsOutput, error) {
@@ -92,9 +85,7 @@ func (b *backend) countPutRecords(in *server.PutRecordsInput) (*server.PutRecord
 	if err == nil {
 		c.Failed = int(out.FailedRecordCount)
 		c.Bytes = putBytes(in, out, st)
-		if c.Failed > 0 {
-			c.Throttled = throttledRecords(out)
-		}
+		c.Throttled = len(refusedBy)
 	}
 	st.PutRecords(c)
 	for _, id := range refusedBy {
@@ -119,16 +110,6 @@ func putBytes(in *server.PutRecordsInput, out *server.PutRecordsOutput, st *metr
 		if r.ErrorCode == "" {
 			n += int64(size)
 			st.ShardIncoming(r.ShardId, 1, size)
-		}
-	}
-	return n
-}
-
-func throttledRecords(out *server.PutRecordsOutput) int {
-	n := 0
-	for i := range out.Records {
-		if out.Records[i].ErrorCode == kinesis.TypeProvisionedThroughputExceeded {
-			n++
 		}
 	}
 	return n
