@@ -625,7 +625,8 @@ func queuesNeedOnDemand(stream, account string) *kinesis.Error {
 
 // isQueueARN reports whether a ResourceARN names a queue rather than a stream or consumer.
 func isQueueARN(arn string) bool {
-	return strings.Contains(arn, ":queue/") && !strings.Contains(arn, "stream/")
+	_, ok := kinesis.QueueIDFromARN(arn)
+	return ok && !strings.Contains(arn, "stream/")
 }
 
 // tagQueue applies fn to the tags of the queue arn names, under its stream's lock.
