@@ -181,3 +181,58 @@ func TestCompareScript_Table(t *testing.T) {
 		t.Errorf("compare.sh --table wrote no table.md: %v", err)
 	}
 }
+
+// TestCPUCell checks that a phase too short for one CPU tick shows as under the tick, not as
+// free, and that a figure of one run has no spread.
+func TestCPUCell(t *testing.T) {
+	runs := func(pairs ...float64) cell {
+		var c cell
+		for i := 0; i < len(pairs); i += 2 {
+			c.runs = append(c.runs, runRecord{figures: figures{serverReadCPU: pairs[i], readTick: pairs[i+1]}})
+		}
+		return c
+	}
+	value := func(f figures) float64 { return f.serverReadCPU }
+	tick := func(f figures) float64 { return f.readTick }
+	tests := []struct {
+		name string
+		c    cell
+		want string
+	}{
+		{"no-good-run", runs(), "no good run"},
+		{"one-run", runs(0.479, 0.02), "0.479"},
+		{"three-runs", runs(2.05, 0.01, 1.9, 0.01, 2.2, 0.01), "2.05 [1.90–2.20]"},
+		{"under-one-tick", runs(0, 2.86), "< 2.86"},
+		{"mostly-under-one-tick", runs(0, 2.5, 0, 3, 3.1, 3.1), "< 3.00"},
+	}
+	for _, tt := range tests {
+		if got := cpuCell(tt.c, value, tick); got != tt.want {
+			t.Errorf("%s: cpuCell = %q, want %q", tt.name, got, tt.want)
+		}
+	}
+}
+
+// TestCPURatio checks the ratio of the headline columns, bounded when a side is under a tick.
+func TestCPURatio(t *testing.T) {
+	one := func(v, tick float64) cell {
+		return cell{runs: []runRecord{{figures: figures{serverWriteCPU: v, writeTick: tick}}}}
+	}
+	value := func(f figures) float64 { return f.serverWriteCPU }
+	tick := func(f figures) float64 { return f.writeTick }
+	tests := []struct {
+		name          string
+		base, subject cell
+		want          string
+	}{
+		{"both", one(113, 0.1), one(1.86, 0.004), "60.8×"},
+		{"subject-under-a-tick", one(68.7, 2.5), one(0, 2.84), "> 24.2×"},
+		{"base-under-a-tick", one(0, 4), one(2, 0.1), "< 2.0×"},
+		{"no-good-subject-run", one(68.7, 2.5), cell{}, "–"},
+		{"both-under-a-tick", one(0, 4), one(0, 2), "–"},
+	}
+	for _, tt := range tests {
+		if got := cpuRatio(tt.base, tt.subject, value, tick); got != tt.want {
+			t.Errorf("%s: cpuRatio = %q, want %q", tt.name, got, tt.want)
+		}
+	}
+}

@@ -42,9 +42,12 @@ type figures struct {
 	peakRSS, peakAnon             int64   // the larger of the two phases
 	serverWriteCPU, serverReadCPU float64 // CPU-seconds per million records
 	clientWriteCPU, clientReadCPU float64 // CPU-seconds per million records
-	writeCores                    float64
-	payload                       int64 // data bytes written
-	disk                          int64 // bytes in the data directory after the server stopped
+	// writeTick and readTick are one tick of /proc/<pid>/stat's CPU times (10 ms) per
+	// million records of the phase: the resolution of the server's figures.
+	writeTick, readTick float64
+	writeCores          float64
+	payload             int64 // data bytes written
+	disk                int64 // bytes in the data directory after the server stopped
 }
 
 // readScenarios reads DIR/scenarios.tsv: key, title.
@@ -157,9 +160,22 @@ func figuresOf(r bench.Result) figures {
 		peakAnon:       max(w.Server.PeakAnonBytes, rd.Server.PeakAnonBytes),
 		serverWriteCPU: w.Server.CPUPerMillion, serverReadCPU: rd.Server.CPUPerMillion,
 		clientWriteCPU: w.ClientCPUPerMillion, clientReadCPU: rd.ClientCPUPerMillion,
+		writeTick:  perMillion(cpuTick, w.Records),
+		readTick:   perMillion(cpuTick, rd.Records),
 		writeCores: w.Server.Cores,
 		payload:    w.Bytes,
 	}
+}
+
+// cpuTick is the unit of the CPU times in /proc/<pid>/stat, USER_HZ = 100 on Linux.
+const cpuTick = 0.01
+
+// perMillion returns seconds per million records, 0 without records.
+func perMillion(seconds float64, records int64) float64 {
+	if records <= 0 {
+		return 0
+	}
+	return seconds / float64(records) * 1e6
 }
 
 // lastLine returns the last line of b that is not blank.

@@ -104,13 +104,17 @@ func writeTable(w io.Writer, scenarios []scenario, runs []runRecord) {
 		sr := func(f figures) float64 { return f.serverReadCPU }
 		cw := func(f figures) float64 { return f.clientWriteCPU }
 		cr := func(f figures) float64 { return f.clientReadCPU }
+		wt := func(f figures) float64 { return f.writeTick }
+		rt := func(f figures) float64 { return f.readTick }
 		fmt.Fprintf(w, "| %s | %s → **%s** | %s | %s → **%s** | %s | %s / %s → %s / %s | %d/%d, %d/%d |\n",
 			sc.title,
-			withSpread(kl.of(sw), sig), withSpread(sl.of(sw), sig), times(kl.of(sw), sl.of(sw)),
-			withSpread(kl.of(sr), sig), withSpread(sl.of(sr), sig), times(kl.of(sr), sl.of(sr)),
+			cpuCell(kl, sw, wt), cpuCell(sl, sw, wt), cpuRatio(kl, sl, sw, wt),
+			cpuCell(kl, sr, rt), cpuCell(sl, sr, rt), cpuRatio(kl, sl, sr, rt),
 			median(kl.of(cw), sig), median(kl.of(cr), sig), median(sl.of(cw), sig), median(sl.of(cr), sig),
 			kl.good, kl.all, sl.good, sl.all)
 	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "CPU times come in 10 ms ticks: \"< x\" is a phase in which the server used less than one tick, x being one tick per million records; a longer --duration resolves it.")
 	fmt.Fprintln(w)
 	writeRates(w, scenarios, get)
 	writeFailed(w, scenarios, failed)
@@ -167,6 +171,31 @@ func diskPerPayload(c cell) string {
 		}
 		return float64(f.disk) / float64(f.payload)
 	}), fixed(2))
+}
+
+// cpuCell formats a server CPU figure with its spread; a median of zero ticks is shown as
+// less than one tick (the median tick of the runs), not as a cost of zero.
+func cpuCell(c cell, figure, tick func(figures) float64) string {
+	s := c.of(figure)
+	if s.n > 0 && s.median == 0 {
+		return "< " + sig(c.of(tick).median)
+	}
+	return withSpread(s, sig)
+}
+
+// cpuRatio is base's median over subject's; when one of them is under one tick, the ratio
+// is bounded by the tick: "> 24.2×".
+func cpuRatio(base, subject cell, figure, tick func(figures) float64) string {
+	b, s := base.of(figure), subject.of(figure)
+	switch {
+	case b.n == 0 || s.n == 0:
+		return "–"
+	case b.median > 0 && s.median == 0:
+		return "> " + times(b, subject.of(tick))
+	case b.median == 0 && s.median > 0:
+		return "< " + times(base.of(tick), s)
+	}
+	return times(b, s)
 }
 
 // withSpread formats "median [min–max]", or the median alone for one run, or "no good run".
