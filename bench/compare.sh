@@ -267,7 +267,7 @@ while IFS=$'\t' read -r run key server <&3; do
 		tail -1 "$out/$name.log" >"$out/$name.err"
 	fi
 	[ "$code" -eq 0 ] || log "run failed (exit $code): $(tail -1 "$out/$name.err")"
-	disk=$(du -sb "$data" 2>/dev/null | cut -f1)
+	disk=$(du -sb "$data" 2>/dev/null | cut -f1 || true) # no directory if the server never started
 	rm -rf "$data"
 	printf '%d\t%d\t%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\n' "$n" "$run" "$key" "$server" "$busy" "$load" "$code" "${disk:-0}" \
 		"$name.json" "$name.err" >>"$out/runs.tsv"
