@@ -65,8 +65,8 @@ func cells(runs []runRecord) map[[2]string]*cell {
 	return m
 }
 
-// writeTable prints the machine's load, the headline table (server CPU per record), the
-// table of rates, memory and disk, and the failed runs.
+// writeTable prints the machine's load and the count of good runs, the headline table
+// (server CPU per record), the table of rates, memory and disk, and the failed runs.
 func writeTable(w io.Writer, scenarios []scenario, runs []runRecord) {
 	byCell := cells(runs)
 	get := func(key, server string) cell {
@@ -93,20 +93,28 @@ func writeTable(w io.Writer, scenarios []scenario, runs []runRecord) {
 	fmt.Fprintf(w, "**%d of %d runs good** (read-back verified every record, server sampled); %d failed%s.\n\n",
 		len(runs)-len(failed), len(runs), len(failed), where)
 
+	writeCPU(w, scenarios, get)
+	writeRates(w, scenarios, get)
+	writeFailed(w, scenarios, failed)
+}
+
+// writeCPU prints the headline table: the server's CPU per million records written and
+// read back, with the spread and the ratio, and the client's beside it.
+func writeCPU(w io.Writer, scenarios []scenario, get func(key, server string) cell) {
 	fmt.Fprintln(w, "Server CPU per record: CPU-seconds per million records (= µs per record), median [min–max] over the good runs.")
 	fmt.Fprintln(w)
 	fmt.Fprintf(w, "| scenario | written: %s → %s | %s ÷ %s | read back: %s → %s | %s ÷ %s | client, written / read back: %s run → %s run | good runs: %s, %s |\n",
 		baseline, subject, baseline, subject, baseline, subject, baseline, subject, baseline, subject, baseline, subject)
 	fmt.Fprintln(w, "| --- | --- | --- | --- | --- | --- | --- |")
 	var rows strings.Builder
+	sw := func(f figures) float64 { return f.serverWriteCPU }
+	sr := func(f figures) float64 { return f.serverReadCPU }
+	cw := func(f figures) float64 { return f.clientWriteCPU }
+	cr := func(f figures) float64 { return f.clientReadCPU }
+	wt := func(f figures) float64 { return f.writeTick }
+	rt := func(f figures) float64 { return f.readTick }
 	for _, sc := range scenarios {
 		kl, sl := get(sc.key, baseline), get(sc.key, subject)
-		sw := func(f figures) float64 { return f.serverWriteCPU }
-		sr := func(f figures) float64 { return f.serverReadCPU }
-		cw := func(f figures) float64 { return f.clientWriteCPU }
-		cr := func(f figures) float64 { return f.clientReadCPU }
-		wt := func(f figures) float64 { return f.writeTick }
-		rt := func(f figures) float64 { return f.readTick }
 		fmt.Fprintf(&rows, "| %s | %s → **%s** | %s | %s → **%s** | %s | %s / %s → %s / %s | %d/%d, %d/%d |\n",
 			sc.title,
 			cpuCell(kl, sw, wt), cpuCell(sl, sw, wt), cpuRatio(kl, sl, sw, wt),
@@ -119,8 +127,6 @@ func writeTable(w io.Writer, scenarios []scenario, runs []runRecord) {
 		fmt.Fprintln(w, "CPU times come in 10 ms ticks: \"< x\" is a phase in which the server used less than one tick, x being one tick per million records; a longer --duration resolves it.")
 		fmt.Fprintln(w)
 	}
-	writeRates(w, scenarios, get)
-	writeFailed(w, scenarios, failed)
 }
 
 // writeRates prints the table of rates, latencies, memory and disk, as compare.sh always did.
