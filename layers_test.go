@@ -77,6 +77,7 @@ var layers = []layer{
 	{dir: "cmd/shardlog", level: 7, anyLower: true, deps: []string{awsSDK, xterm, yaml}},
 	{dir: "fuzz", level: 7, anyLower: true},
 	{dir: "shardlogtest", level: 7, mods: []string{"server", "server/streambackend", "stream", "shard", "internal/sdkhttp"}, deps: []string{awsSDK}},
+	{dir: "bench/compare", level: 7, mods: []string{"bench"}},
 }
 
 // engine is the storage engine; server and its tests import none of it (they use fakes).

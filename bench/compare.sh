@@ -1,25 +1,38 @@
 #!/usr/bin/env bash
 # compare.sh runs the same `shardlog bench` scenarios against kinesalite and shardlog on this
-# machine, one after the other, and prints one table with the ratios.
+# machine, one after the other, and prints the tables with the ratios. The headline is the
+# server's CPU time per million records written and per million read back.
 #
 # For every scenario, run and server it starts the server on a free loopback port with a fresh
 # data directory, runs the bench (write phase, then a full read-back that verifies every
 # record), samples the server's /proc/<pid>/status (VmHWM, RssAnon) and /proc/<pid>/stat
 # (utime + stime) through `shardlog bench --server-pid`, stops the server by the process id
 # this script started, and measures the data directory with `du -sb`. Before each run it waits
-# (up to --idle-wait) for the machine to be mostly idle, since the machine may be shared.
+# (up to --idle-wait) for the machine to be mostly idle, since the machine may be shared, and
+# records how busy it was and the load average.
+#
+# Order: within each run, the (scenario, server) pairs come in a random order drawn from a
+# seed, printed in the table's header; --seed repeats an order. Pinning: on a machine with two
+# or more CPUs, the server runs on the first CPU this script may use and the load generator
+# on the others (taskset, from util-linux), so that neither takes CPU time from the other.
+# Failed runs: a run whose JSON is empty or unparsable, whose read-back did not verify, or
+# whose bench exited with an error is left out of the figures and listed under the tables as
+# failed, with the last line of its stderr. The table arithmetic is bench/compare (Go).
 #
 # Usage: bench/compare.sh [--duration 10s] [--runs 3] [--out DIR] [--quick]
 #
 #   --duration D      length of each write phase (default 10s)
-#   --runs N          runs per scenario and server; the table shows medians (default 3)
+#   --runs N          runs per scenario and server; the tables show medians (default 3)
 #   --out DIR         where to keep the raw results (default bench/out/compare-<time>)
 #   --sync MODE       shardlog serve --sync: always (default), interval or none
 #   --idle-wait S     seconds to wait for an idle machine before each run (default 30)
+#   --seed N          seed of the order of the runs (default: drawn, and printed)
+#   --no-pin          do not pin the server and the load generator to CPUs
 #   --quick           --duration 2s --runs 1 --idle-wait 5: check that everything works
+#   --table DIR       print the tables again from the raw results of an earlier invocation
 #
 # Needs go, node and npm (kinesalite 3.3.3 is installed from npm into
-# ${XDG_CACHE_HOME:-~/.cache}/shardlog-compare), jq, and Linux /proc.
+# ${XDG_CACHE_HOME:-~/.cache}/shardlog-compare), taskset for pinning, and Linux /proc.
 set -euo pipefail
 
 duration=10s
@@ -27,6 +40,9 @@ runs=3
 out=""
 sync=always
 idle_wait=30
+seed=""
+pin=yes
+table_dir=""
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--duration) duration=$2; shift 2 ;;
@@ -34,18 +50,16 @@ while [ $# -gt 0 ]; do
 	--out) out=$2; shift 2 ;;
 	--sync) sync=$2; shift 2 ;;
 	--idle-wait) idle_wait=$2; shift 2 ;;
+	--seed) seed=$2; shift 2 ;;
+	--no-pin) pin=no; shift ;;
 	--quick) duration=2s; runs=1; idle_wait=5; shift ;;
+	--table) table_dir=$2; shift 2 ;;
 	-h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
 	*) echo "compare.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
 
 root=$(cd "$(dirname "$0")/.." && pwd)
-for tool in go node npm jq du; do
-	command -v "$tool" >/dev/null || { echo "compare.sh: $tool is needed" >&2; exit 2; }
-done
-out=${out:-$root/bench/out/compare-$(date -u +%Y%m%dT%H%M%SZ)}
-mkdir -p "$out"
 work=$(mktemp -d)
 server_pid=""
 
@@ -61,7 +75,30 @@ trap 'exit 130' INT TERM
 
 log() { printf '%s %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 
+# print_table DIR prints the header and the tables of the results in DIR, and keeps them in
+# DIR/table.md.
+print_table() {
+	{
+		[ ! -f "$1/header.md" ] || cat "$1/header.md"
+		"$work/compare" table "$1"
+	} | tee "$1/table.md"
+}
+
+command -v go >/dev/null || { echo "compare.sh: go is needed" >&2; exit 2; }
+(cd "$root" && go build -o "$work/compare" ./bench/compare)
+if [ -n "$table_dir" ]; then
+	print_table "$table_dir"
+	exit 0
+fi
+
 # --- tools -----------------------------------------------------------------------------
+
+for tool in node npm du; do
+	command -v "$tool" >/dev/null || { echo "compare.sh: $tool is needed" >&2; exit 2; }
+done
+out=${out:-$root/bench/out/compare-$(date -u +%Y%m%dT%H%M%SZ)}
+mkdir -p "$out"
+seed=${seed:-$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}
 
 log "building shardlog"
 (cd "$root" && go build -o "$work/shardlog" ./cmd/shardlog)
@@ -76,6 +113,34 @@ if [ ! -f "$kl_dir/node_modules/kinesalite/cli.js" ]; then
 	npm install --prefix "$kl_dir" --no-audit --no-fund --loglevel=error "kinesalite@$kl_version" >&2
 fi
 
+# --- pinning ---------------------------------------------------------------------------
+
+# allowed_cpus prints the CPUs this script may run on, one per line, from the kernel's
+# list ("0-3,6").
+allowed_cpus() {
+	local list range
+	list=$(awk '/^Cpus_allowed_list:/ { print $2 }' /proc/self/status)
+	for range in ${list//,/ }; do
+		seq "${range%-*}" "${range#*-}"
+	done
+}
+
+server_pin=()
+bench_pin=()
+mapfile -t cpus < <(allowed_cpus)
+if [ "$pin" = no ]; then
+	pinning="not pinned (--no-pin)"
+elif [ "${#cpus[@]}" -lt 2 ]; then
+	pinning="not pinned: only ${#cpus[@]} CPU"
+elif ! command -v taskset >/dev/null; then
+	pinning="not pinned: taskset (util-linux) is not installed"
+else
+	others=$(IFS=,; echo "${cpus[*]:1}")
+	server_pin=(taskset -c "${cpus[0]}")
+	bench_pin=(taskset -c "$others")
+	pinning="server pinned to CPU ${cpus[0]}, load generator to CPU $others (taskset)"
+fi
+
 # --- servers ---------------------------------------------------------------------------
 
 # free_port prints a loopback port nobody listens on.
@@ -84,19 +149,19 @@ free_port() {
 }
 
 # start_server NAME DATADIR LOG starts a server in the background; it sets server_pid and
-# endpoint once the server logs that it listens.
+# endpoint once the server logs that it listens, and fails if it does not.
 start_server() {
 	local name=$1 data=$2 logf=$3 port
 	port=$(free_port)
 	case "$name" in
 	kinesalite)
-		node "$kl_dir/node_modules/kinesalite/cli.js" --port "$port" --path "$data" \
+		"${server_pin[@]}" node "$kl_dir/node_modules/kinesalite/cli.js" --port "$port" --path "$data" \
 			--createStreamMs 0 --deleteStreamMs 0 --updateStreamMs 0 >"$logf" 2>&1 &
 		server_pid=$!
 		ready="Listening at"
 		;;
 	shardlog)
-		"$shardlog" serve --listen "127.0.0.1:$port" --data "$data" --sync "$sync" \
+		"${server_pin[@]}" "$shardlog" serve --listen "127.0.0.1:$port" --data "$data" --sync "$sync" \
 			--create-stream-delay 0 --delete-stream-delay 0 --update-stream-delay 0 >"$logf" 2>&1 &
 		server_pid=$!
 		ready="listening"
@@ -105,11 +170,17 @@ start_server() {
 	endpoint=http://127.0.0.1:$port
 	for _ in $(seq 200); do
 		grep -q "$ready" "$logf" 2>/dev/null && return 0
-		kill -0 "$server_pid" 2>/dev/null || { echo "compare.sh: $name exited:" >&2; cat "$logf" >&2; exit 1; }
+		if ! kill -0 "$server_pid" 2>/dev/null; then
+			echo "compare.sh: $name exited before listening: $(tail -1 "$logf")" >>"$logf"
+			wait "$server_pid" || true
+			server_pid=""
+			return 1
+		fi
 		sleep 0.05
 	done
-	echo "compare.sh: $name did not start within 10 s" >&2
-	exit 1
+	echo "compare.sh: $name did not start within 10 s" >>"$logf"
+	stop_server
+	return 1
 }
 
 # stop_server asks the server this script started to stop, and waits for it.
@@ -149,84 +220,60 @@ scenarios=(
 	"putrecords-1000|PutRecords 500 × 1000 B, 8 connections|--op putrecords --batch 500 --size 1000 --connections 8"
 )
 
-results=$out/results.tsv
-printf 'scenario\tserver\trun\tbusy\twrite_rps\twrite_mbps\tp50_ms\tp99_ms\tread_rps\tread_mbps\tpeak_rss\tpeak_anon\twrite_cores\tread_cores\tdisk\tpayload\tverified\n' >"$results"
-
+declare -A flags_of=() title_of=()
+keys=()
+printf 'key\ttitle\n' >"$out/scenarios.tsv"
 for entry in "${scenarios[@]}"; do
 	IFS='|' read -r key title flags <<<"$entry"
-	for run in $(seq "$runs"); do
-		for server in kinesalite shardlog; do
-			data=$work/data-$server-$key-$run
-			rm -rf "$data"
-			busy=$(wait_idle)
-			log "$title: $server, run $run of $runs (machine ${busy}% busy)"
-			start_server "$server" "$data" "$out/$server-$key-$run.log"
-			json=$out/$server-$key-$run.json
-			# shellcheck disable=SC2086
-			if ! "$shardlog" bench --endpoint "$endpoint" --json --quiet --keep --server-pid "$server_pid" \
-				--shards 4 --duration "$duration" $flags >"$json" 2>"$out/$server-$key-$run.err"; then
-				log "bench against $server failed: $(tail -1 "$out/$server-$key-$run.err")"
-			fi
-			stop_server
-			disk=$(du -sb "$data" | cut -f1)
-			rm -rf "$data"
-			jq -r --arg k "$key" --arg s "$server" --arg r "$run" --arg busy "$busy" --arg disk "$disk" '[
-				$k, $s, $r, $busy,
-				.write.recordsPerSec, .write.mbPerSec, .write.latency.p50Ms, .write.latency.p99Ms,
-				(.read.recordsPerSec // 0), (.read.mbPerSec // 0),
-				([.write.server.peakRssBytes, (.read.server.peakRssBytes // 0)] | max),
-				([.write.server.peakAnonBytes, (.read.server.peakAnonBytes // 0)] | max),
-				.write.server.cores, (.read.server.cores // 0),
-				($disk | tonumber), .write.bytes, (.verify.ok // false)
-			] | @tsv' "$json" >>"$results"
-		done
-	done
+	keys+=("$key")
+	flags_of[$key]=$flags
+	title_of[$key]=$title
+	printf '%s\t%s\n' "$key" "$title" >>"$out/scenarios.tsv"
 done
-
-# --- table -----------------------------------------------------------------------------
-
-# median SCENARIO SERVER COLUMN prints the median of a results column.
-median() {
-	awk -F'\t' -v k="$1" -v s="$2" -v c="$3" 'NR > 1 && $1 == k && $2 == s { print $c }' "$results" |
-		sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print 0; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
-
-# fmt_num prints a number with thousands separators and no decimals.
-fmt_num() { LC_ALL=C awk -v v="$1" 'BEGIN { s = sprintf("%.0f", v); n = ""; while (length(s) > 3) { n = "," substr(s, length(s) - 2) n; s = substr(s, 1, length(s) - 3) } print s n }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1f×", a / b; else print "–" }'; }
-# smaller A B says how much less (or more) B is than A.
-smaller() { awk -v a="$1" -v b="$2" 'BEGIN { if (a <= 0 || b <= 0) print "–"; else if (b <= a) printf "%.1f× less", a / b; else printf "%.1f× more", b / a }'; }
-mib() { awk -v v="$1" 'BEGIN { printf "%.0f", v / 1048576 }'; }
-fix() { awk -v v="$1" -v d="$2" 'BEGIN { printf "%.*f", d, v }'; }
-
-verified=$(awk -F'\t' 'NR > 1 && $17 != "true" { bad++ } END { print bad + 0 }' "$results")
-total=$(awk 'END { print NR - 1 }' "$results")
 
 {
 	echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC') on $(nproc) × $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), Linux $(uname -r);"
 	echo "$(go version | cut -d' ' -f3), node $(node --version), kinesalite $kl_version, shardlog $build with --sync $sync."
-	echo "bench/compare.sh --duration $duration --runs $runs: 4 shards, random payloads, medians of $runs run(s);"
-	echo "$((total - verified)) of $total runs verified every record on read-back."
-	echo
-	echo "| scenario | write records/s: kinesalite → shardlog | call p50 / p99 ms | read-back records/s | peak RSS MiB | peak anonymous RSS MiB | server CPU, write (cores) | disk / payload |"
-	echo "| --- | --- | --- | --- | --- | --- | --- | --- |"
-	for entry in "${scenarios[@]}"; do
-		IFS='|' read -r key title _ <<<"$entry"
-		declare -A kl=() sl=()
-		for c in 5 7 8 9 11 12 13 15 16; do
-			kl[$c]=$(median "$key" kinesalite "$c")
-			sl[$c]=$(median "$key" shardlog "$c")
-		done
-		printf '| %s | %s → **%s** (%s) | %s / %s → %s / %s | %s → **%s** (%s) | %s → %s | %s → **%s** (%s) | %s → %s | %s → **%s** |\n' \
-			"$title" \
-			"$(fmt_num "${kl[5]}")" "$(fmt_num "${sl[5]}")" "$(ratio "${sl[5]}" "${kl[5]}")" \
-			"$(fix "${kl[7]}" 1)" "$(fix "${kl[8]}" 1)" "$(fix "${sl[7]}" 2)" "$(fix "${sl[8]}" 2)" \
-			"$(fmt_num "${kl[9]}")" "$(fmt_num "${sl[9]}")" "$(ratio "${sl[9]}" "${kl[9]}")" \
-			"$(mib "${kl[11]}")" "$(mib "${sl[11]}")" \
-			"$(mib "${kl[12]}")" "$(mib "${sl[12]}")" "$(smaller "${kl[12]}" "${sl[12]}")" \
-			"$(fix "${kl[13]}" 2)" "$(fix "${sl[13]}" 2)" \
-			"$(awk -v d="${kl[15]}" -v p="${kl[16]}" 'BEGIN { if (p > 0) printf "%.2f", d / p; else print "–" }')" \
-			"$(awk -v d="${sl[15]}" -v p="${sl[16]}" 'BEGIN { if (p > 0) printf "%.2f", d / p; else print "–" }')"
-	done
-} | tee "$out/table.md"
+	echo "\`bench/compare.sh --duration $duration --runs $runs --seed $seed\`: 4 shards, random payloads, $runs run(s) of each"
+	echo "scenario and server, in a random order within each run (seed $seed); $pinning."
+} >"$out/header.md"
+
+# --- runs ------------------------------------------------------------------------------
+
+"$work/compare" order -seed "$seed" -runs "$runs" "${keys[@]}" >"$out/order.tsv"
+total=$(wc -l <"$out/order.tsv")
+log "$total runs in a random order, seed $seed (--seed $seed repeats it); $pinning"
+printf 'order\trun\tscenario\tserver\tbusy\tload\texit\tdisk\tjson\terr\n' >"$out/runs.tsv"
+
+n=0
+# The order is read on descriptor 3, so that nothing the loop starts reads it from stdin.
+while IFS=$'\t' read -r run key server <&3; do
+	n=$((n + 1))
+	name=$server-$key-$run
+	data=$work/data-$name
+	rm -rf "$data"
+	busy=$(wait_idle)
+	load=$(cut -d' ' -f1 /proc/loadavg)
+	log "[$n/$total] ${title_of[$key]}: $server, run $run of $runs (machine ${busy}% busy, load $load)"
+	code=0
+	if start_server "$server" "$data" "$out/$name.log"; then
+		# shellcheck disable=SC2086
+		"${bench_pin[@]}" "$shardlog" bench --endpoint "$endpoint" --json --quiet --keep --server-pid "$server_pid" \
+			--shards 4 --duration "$duration" ${flags_of[$key]} >"$out/$name.json" 2>"$out/$name.err" || code=$?
+		stop_server
+	else
+		code=1
+		: >"$out/$name.json"
+		tail -1 "$out/$name.log" >"$out/$name.err"
+	fi
+	[ "$code" -eq 0 ] || log "run failed (exit $code): $(tail -1 "$out/$name.err")"
+	disk=$(du -sb "$data" 2>/dev/null | cut -f1 || true) # no directory if the server never started
+	rm -rf "$data"
+	printf '%d\t%d\t%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\n' "$n" "$run" "$key" "$server" "$busy" "$load" "$code" "${disk:-0}" \
+		"$name.json" "$name.err" >>"$out/runs.tsv"
+done 3<"$out/order.tsv"
+
+# --- table -----------------------------------------------------------------------------
+
+print_table "$out"
 log "raw results in $out"

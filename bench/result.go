@@ -34,23 +34,45 @@ type PhaseResult struct {
 
 	// ClientCPUSeconds is the CPU time this process used during the phase (user and system).
 	ClientCPUSeconds float64 `json:"clientCpuSeconds"`
+	// ClientCPUPerMillion is ClientCPUSeconds per million Records: what the load generator
+	// spent per record, to set beside the server's.
+	ClientCPUPerMillion float64 `json:"clientCpuSecondsPerMillionRecords"`
 	// Server is the server process during the phase, when Config.ServerPID is set.
 	Server *ProcessStats `json:"server,omitempty"`
 }
 
-// finish computes the rates of a phase that took elapsed.
+// finish computes the rates of a phase that took elapsed, and the CPU per record of the
+// client and, when it was sampled, the server.
 func (p *PhaseResult) finish(elapsed time.Duration) {
 	p.Seconds = elapsed.Seconds()
 	if p.Seconds > 0 {
 		p.RecordsPerSec = float64(p.Records) / p.Seconds
 		p.MBPerSec = float64(p.Bytes) / p.Seconds / 1e6
 	}
+	p.ClientCPUPerMillion = perMillion(p.ClientCPUSeconds, p.Records)
+	if p.Server != nil {
+		p.Server.CPUPerMillion = perMillion(p.Server.CPUSeconds, p.Records)
+	}
+}
+
+// perMillion returns cpuSeconds per million records, 0 when there were no records: a phase
+// that did nothing has no cost per record to report.
+func perMillion(cpuSeconds float64, records int64) float64 {
+	if records <= 0 {
+		return 0
+	}
+	return cpuSeconds / float64(records) * 1e6
 }
 
 // ProcessStats describes the server process during a phase, from /proc/<pid>.
 type ProcessStats struct {
 	CPUSeconds float64 `json:"cpuSeconds"` // user + system time used during the phase
 	Cores      float64 `json:"cores"`      // CPUSeconds per second of the phase
+	// CPUPerMillion is CPUSeconds per million records of the phase (written, or read back):
+	// the server's cost per record, which unlike records/s does not depend on how fast the
+	// client on the same machine is. The CPU times come in ticks of 10 ms, so a phase
+	// should take a few CPU-seconds for this to carry two digits.
+	CPUPerMillion float64 `json:"cpuSecondsPerMillionRecords"`
 	// PeakRSSBytes is the process's high-water resident set (VmHWM) at the end of the phase:
 	// its peak since it started, not only during this phase.
 	PeakRSSBytes int64 `json:"peakRssBytes"`

@@ -38,6 +38,10 @@ func TestBench_AgainstServer(t *testing.T) {
 			require.Positive(t, r.Write.Server.PeakRSSBytes)
 			require.Positive(t, r.Write.Server.PeakAnonBytes)
 			require.NotNil(t, r.Read.Server)
+			for _, p := range []bench.PhaseResult{r.Write, *r.Read} {
+				require.InDelta(t, p.Server.CPUSeconds/float64(p.Records)*1e6, p.Server.CPUPerMillion, 1e-9)
+				require.InDelta(t, p.ClientCPUSeconds/float64(p.Records)*1e6, p.ClientCPUPerMillion, 1e-9)
+			}
 		}},
 	}
 	for _, tt := range tests {
@@ -64,6 +68,7 @@ func TestBench_Summary(t *testing.T) {
 	require.Contains(t, stdout, "shardlog bench: PutRecords 100 × 100 B random, 2 connections, 1 stream(s) × 4 shards")
 	require.Regexp(t, `\nwrite   1,000 records in [\d.]+ s: [\d,]+ records/s, [\d.]+ MB/s; 10 calls, p50 `, stdout)
 	require.Regexp(t, `\nread    1,000 records in `, stdout)
+	require.Regexp(t, `\nwrite   .*; client [\d.]+ CPU s \([\d.]+ s per million records\)\n`, stdout)
 	require.Contains(t, stdout, "\nverify  ok: 1,000 acknowledged, 1,000 read; 0 lost")
 }
 
