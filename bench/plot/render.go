@@ -16,7 +16,8 @@ import (
 )
 
 const (
-	plotWidth      = 18 * vg.Centimeter
+	plotWidth      = 18 * vg.Centimeter // the axes and data
+	legendWidth    = 7 * vg.Centimeter  // the legend, right of the data, where it hides nothing
 	plotHeight     = 12 * vg.Centimeter
 	titleComments  = 2  // comment lines shown under the title
 	titleLineRunes = 90 // a longer comment line is cut
@@ -37,9 +38,9 @@ func WriteSVG(w io.Writer, c *Curve, unit string, refs []Reference) error {
 	p.Title.Text = title(c, unit)
 	p.X.Label.Text = c.XName
 	p.Y.Label.Text = unit
-	p.Legend.Top = true
-	p.Legend.Left = true
 	p.Add(plotter.NewGrid())
+	legend := plot.NewLegend()
+	legend.Top, legend.Left = true, true
 
 	var xs, ys []float64
 	n := 0
@@ -61,7 +62,7 @@ func WriteSVG(w io.Writer, c *Curve, unit string, refs []Reference) error {
 		points.Color = plotutil.Color(n)
 		points.Shape = plotutil.Shape(n)
 		p.Add(line, points)
-		p.Legend.Add(s.Name, line, points)
+		legend.Add(s.Name, line, points)
 		n++
 	}
 	if n == 0 {
@@ -71,7 +72,7 @@ func WriteSVG(w io.Writer, c *Curve, unit string, refs []Reference) error {
 		if r.Unit != unit {
 			continue
 		}
-		addReference(p, r, xs)
+		addReference(p, &legend, r, xs)
 		ys = append(ys, r.Y)
 	}
 	if spansDecades(xs) {
@@ -85,20 +86,23 @@ func WriteSVG(w io.Writer, c *Curve, unit string, refs []Reference) error {
 		p.Y.Min = 0 // a linear y axis starts at zero so that ratios read off the plot
 	}
 
-	canvas := vgsvg.New(plotWidth, plotHeight)
-	p.Draw(draw.New(canvas))
+	canvas := vgsvg.New(plotWidth+legendWidth, plotHeight)
+	dc := draw.New(canvas)
+	p.Draw(draw.Crop(dc, 0, -legendWidth, 0, 0))
+	legendArea := draw.Crop(dc, plotWidth+vg.Centimeter/2, 0, 0, -p.Title.TextStyle.Height(p.Title.Text)-vg.Centimeter)
+	legend.Draw(legendArea)
 	_, err := canvas.WriteTo(w)
 	return err
 }
 
-func addReference(p *plot.Plot, r Reference, xs []float64) {
+func addReference(p *plot.Plot, legend *plot.Legend, r Reference, xs []float64) {
 	lo, hi := minMax(xs)
 	ref := plotter.NewFunction(func(float64) float64 { return r.Y })
 	ref.XMin, ref.XMax = lo, hi
 	ref.Color = color.Gray{Y: 96}
 	ref.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
 	p.Add(ref)
-	p.Legend.Add(r.Label, ref)
+	legend.Add(r.Label, ref)
 }
 
 // title is the curve and the unit, then the first comment lines.
