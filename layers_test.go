@@ -121,6 +121,10 @@ func packages(t *testing.T) map[string]pkg {
 		if name := d.Name(); path != "." && (name == "testdata" || strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_")) {
 			return filepath.SkipDir
 		}
+		// A directory with a go.mod of its own (bench/plot) is another module, left out as by go test ./...
+		if _, err := os.Stat(filepath.Join(path, "go.mod")); path != "." && err == nil {
+			return filepath.SkipDir
+		}
 		for _, goos := range contexts {
 			ctx := build.Default
 			ctx.GOOS = goos

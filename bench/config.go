@@ -125,6 +125,16 @@ type Config struct {
 	Progress func(Progress)
 	// ProgressInterval is the time between Progress calls. Default 1 s.
 	ProgressInterval time.Duration
+
+	// Writers is the number of writers, Connections to maxConnections: writer i writes to
+	// stream i mod Streams, and the connections take turns over the writers, one call each,
+	// so that a run with many streams writes to all of them over few connections. Default
+	// Connections (one writer per connection).
+	Writers int
+	// Rate, if set, paces the write phase to this many records per second over all
+	// connections, so that runs of different shapes carry the same load; a call waits for
+	// its turn rather than catching up in a burst. Default 0: as fast as the server answers.
+	Rate float64
 }
 
 // withDefaults returns c with every zero field set to its default.
@@ -180,6 +190,9 @@ func (c Config) withDefaults() Config {
 	if c.ProgressInterval == 0 {
 		c.ProgressInterval = time.Second
 	}
+	if c.Writers == 0 {
+		c.Writers = c.Connections
+	}
 	return c
 }
 
@@ -209,6 +222,10 @@ func (c Config) validate() error {
 		return fmt.Errorf("%w: %d consumers, want 0 to %d", ErrConfig, c.Consumers, MaxConsumers)
 	case c.ReadLimit < 1 || c.ReadLimit > 10000:
 		return fmt.Errorf("%w: read limit %d, want 1 to 10000", ErrConfig, c.ReadLimit)
+	case c.Writers < c.Connections || c.Writers > maxConnections:
+		return fmt.Errorf("%w: %d writers over %d connections, want %d to %d", ErrConfig, c.Writers, c.Connections, c.Connections, maxConnections)
+	case c.Rate < 0:
+		return fmt.Errorf("%w: negative rate %v records/s", ErrConfig, c.Rate)
 	}
 	return nil
 }

@@ -43,7 +43,7 @@ func Run(ctx context.Context, cfg Config) (res Result, err error) {
 			return res, err
 		}
 	}
-	writers := make([]*writer, cfg.Connections)
+	writers := make([]*writer, cfg.Writers)
 	for w := range writers {
 		s := w % cfg.Streams
 		writers[w] = newWriter(w, s, cfg.Op, buildTemplates(cfg, w, res.Streams[s], routerFor(shards[s])))

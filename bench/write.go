@@ -24,14 +24,17 @@ type writePhase struct {
 	stop      atomic.Bool  // set when Duration is over
 	callsLeft atomic.Int64 // calls still to send when Records is set; unused otherwise
 	limited   bool
+	pace      *pacer // with Config.Rate; else nil
 }
 
-// claim reserves the next call; it returns false once the phase is over.
-func (p *writePhase) claim() bool {
-	if p.stop.Load() {
+// claim reserves the next call, waiting for its turn when the phase is paced; it returns
+// false once the phase is over.
+func (p *writePhase) claim(ctx context.Context) bool {
+	if p.stop.Load() || (p.limited && p.callsLeft.Add(-1) < 0) {
 		return false
 	}
-	return !p.limited || p.callsLeft.Add(-1) >= 0
+	p.pace.wait(ctx, &p.stop)
+	return !p.stop.Load() && ctx.Err() == nil
 }
 
 // writer is one connection of the write phase: one call in flight at a time.
@@ -45,47 +48,49 @@ type writer struct {
 	buf    []byte
 	failed []bool  // per record of the last PutRecords answer
 	acks   *ackLog // when each call was answered, with Config.Consumers; else nil
+	calls  uint64  // calls sent: the next call's number
+	inRow  int     // calls failed in a row
 }
 
 func newWriter(id, stream int, op Op, ts *templateSet) *writer {
 	return &writer{id: id, stream: stream, op: string(op), ts: ts, hist: new(Histogram), failed: make([]bool, ts.batch)}
 }
 
-// run sends calls until the phase is over, ctx is done, or calls keep failing.
-func (w *writer) run(ctx context.Context, c *client, p *writePhase) error {
-	var lastErr error
-	inRow := 0
-	for k := uint64(0); ctx.Err() == nil && p.claim(); k++ {
-		t, first := w.ts.forCall(k)
-		t.setIDs(w.id, first)
-		w.track.sent = first + uint64(w.ts.batch)
-		start := time.Now()
-		status, answer, err := c.call(ctx, w.op, t.body, w.buf)
-		elapsed := time.Since(start)
-		w.buf = answer
-		p.calls.Add(1)
-		if err == nil && status == http.StatusOK {
-			err = w.acknowledge(t, first, answer, p)
-			if err == nil && w.acks != nil {
-				w.acks.set(k, start, start.Add(elapsed))
-			}
-			if err == nil {
-				w.hist.Record(elapsed)
-				inRow = 0
-				continue
-			}
+// call sends the writer's next call and notes its answer. It returns an error once the
+// writer's calls have failed maxConsecutiveErrors times in a row; a failure before that
+// waits a little and returns nil.
+func (w *writer) call(ctx context.Context, c *client, p *writePhase) error {
+	k := w.calls
+	w.calls++
+	t, first := w.ts.forCall(k)
+	t.setIDs(w.id, first)
+	w.track.sent = first + uint64(w.ts.batch)
+	start := time.Now()
+	status, answer, err := c.call(ctx, w.op, t.body, w.buf)
+	elapsed := time.Since(start)
+	w.buf = answer
+	p.calls.Add(1)
+	if err == nil && status == http.StatusOK {
+		err = w.acknowledge(t, first, answer, p)
+		if err == nil && w.acks != nil {
+			w.acks.set(k, start, start.Add(elapsed))
 		}
-		if ctx.Err() != nil {
-			w.track.doubt.setRange(first, uint64(w.ts.batch))
+		if err == nil {
+			w.hist.Record(elapsed)
+			w.inRow = 0
 			return nil
 		}
-		lastErr = w.failure(first, status, answer, err)
-		p.errors.Add(1)
-		if inRow++; inRow >= maxConsecutiveErrors {
-			return fmt.Errorf("%w (%d on connection %d), the last: %w", ErrTooManyErrors, inRow, w.id, lastErr)
-		}
-		sleep(ctx, time.Duration(inRow)*10*time.Millisecond)
 	}
+	if ctx.Err() != nil {
+		w.track.doubt.setRange(first, uint64(w.ts.batch))
+		return nil
+	}
+	lastErr := w.failure(first, status, answer, err)
+	p.errors.Add(1)
+	if w.inRow++; w.inRow >= maxConsecutiveErrors {
+		return fmt.Errorf("%w (%d on writer %d), the last: %w", ErrTooManyErrors, w.inRow, w.id, lastErr)
+	}
+	sleep(ctx, time.Duration(w.inRow)*10*time.Millisecond)
 	return nil
 }
 
@@ -134,9 +139,10 @@ func (w *writer) failure(first uint64, status int, answer []byte, err error) err
 	return parseError(w.op, status, answer)
 }
 
-// writeAll runs the write phase with one writer per connection and returns its result.
+// writeAll runs the write phase, the connections taking turns over the writers, and returns
+// its result.
 func writeAll(ctx context.Context, cfg Config, c *client, writers []*writer) (PhaseResult, error) {
-	p := &writePhase{limited: cfg.Records > 0}
+	p := &writePhase{limited: cfg.Records > 0, pace: newPacer(cfg)}
 	if p.limited {
 		batch := int64(cfg.BatchRecords)
 		p.callsLeft.Store((cfg.Records + batch - 1) / batch)
@@ -149,10 +155,10 @@ func writeAll(ctx context.Context, cfg Config, c *client, writers []*writer) (Ph
 		timer := time.AfterFunc(cfg.Duration, func() { p.stop.Store(true) })
 		defer timer.Stop()
 	}
-	errs := make([]error, len(writers))
+	errs := make([]error, cfg.Connections)
 	var wg sync.WaitGroup
-	for i, w := range writers {
-		wg.Go(func() { errs[i] = w.run(ctx, c, p) })
+	for i := range cfg.Connections {
+		wg.Go(func() { errs[i] = p.connection(ctx, c, shareOf(writers, i, cfg.Connections)) })
 	}
 	wg.Wait()
 	hists := make([]*Histogram, len(writers))

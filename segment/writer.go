@@ -18,15 +18,21 @@ type WriterOptions struct {
 	// Codec compresses each batch. Default CodecNone. A batch whose compressed records
 	// section would not save at least 10 % is stored uncompressed. SetCodec changes it.
 	Codec Codec
-	// PreallocateBytes is the fallocate chunk size in bytes: the file is reserved in
-	// multiples of it ahead of the data, so that a full disk fails Append instead of a later
-	// write through a mapping. Default 4 MiB.
+	// PreallocateBytes is the largest fallocate chunk in bytes: the file is reserved ahead
+	// of the data, so that a full disk fails Append instead of a later write through a
+	// mapping. A new segment reserves minPreallocateBytes (64 KiB), and then up to the next
+	// multiple of a chunk as large as the file already is, at most PreallocateBytes, so that
+	// an idle segment costs little disk. Default 4 MiB.
 	PreallocateBytes int64
 
 	calls *fileCalls // the system calls; nil means osCalls (tests inject failures here)
 }
 
 const defaultPreallocateBytes = 4 << 20
+
+// minPreallocateBytes is the first reservation of a new segment (or PreallocateBytes, if
+// smaller).
+const minPreallocateBytes = 64 << 10
 
 // keepBufferBytes bounds the encoding buffers a Writer keeps between appends; a larger batch
 // gets fresh buffers that are dropped after it.
@@ -269,14 +275,12 @@ func (w *Writer) keepBuffers(buf []byte) {
 // zeroChunk is what reserve writes over freshly allocated space, a piece at a time.
 var zeroChunk = make([]byte, 1<<20)
 
-// reserve makes sure the file has space allocated up to end, growing it in whole
-// PreallocateBytes chunks.
+// reserve makes sure the file has space allocated up to end, growing it by reserveEnd.
 func (w *Writer) reserve(end int64) error {
 	if end <= w.allocated {
 		return nil
 	}
-	chunk := w.opts.PreallocateBytes
-	newEnd := (end + chunk - 1) / chunk * chunk
+	newEnd := w.reserveEnd(end)
 	if err := w.calls.fallocate(w.f, w.allocated, newEnd-w.allocated); err != nil {
 		return fmt.Errorf("preallocate %d bytes at %d: %w", newEnd-w.allocated, w.allocated, err)
 	}
@@ -292,6 +296,15 @@ func (w *Writer) reserve(end int64) error {
 	}
 	w.allocated = newEnd
 	return nil
+}
+
+// reserveEnd returns where the reservation that covers end stops: the next multiple of a
+// chunk as large as what the file already holds, at least minPreallocateBytes and at most
+// PreallocateBytes. An empty segment thus holds 64 KiB rather than 4 MiB, and a busy one
+// reaches PreallocateBytes chunks after a few doublings.
+func (w *Writer) reserveEnd(end int64) int64 {
+	chunk := min(w.opts.PreallocateBytes, max(w.allocated, minPreallocateBytes))
+	return (end + chunk - 1) / chunk * chunk
 }
 
 // undoWrite zeroes the bytes a failed write may have left at pos, so that neither a later,

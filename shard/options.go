@@ -88,9 +88,10 @@ type Options struct {
 	// IdleTimeout closes a sealed segment nobody has read for this long (wall-clock time,
 	// not Now), so that an idle shard holds only its active segment. Default 30s.
 	IdleTimeout time.Duration
-	// PreallocateBytes is how far ahead segment files reserve disk space with fallocate, so
-	// that a full disk fails Append rather than a later write. Default the smaller of 4 MiB
-	// and MaxSegmentBytes.
+	// PreallocateBytes is how far ahead, at most, segment files reserve disk space with
+	// fallocate, so that a full disk fails Append rather than a later write; a new segment
+	// starts with 64 KiB and doubles its reservation up to this. Default the smaller of
+	// 4 MiB and MaxSegmentBytes.
 	PreallocateBytes int64
 	// Syncer, if set, runs this shard's fdatasyncs under SyncAlways in rounds shared with
 	// the other shards that use it (see Syncer). Default: the shard syncs on its own.

@@ -124,36 +124,54 @@ func (s *Store) openShards(info *StreamInfo, shards []ShardInfo, existing bool) 
 			return nil, fmt.Errorf("stream %s: %w", info.Name, err)
 		}
 	}
-	logs := make([]*shardLog, 0, len(shards))
-	for i := range shards {
-		sh := &shards[i]
-		opts := s.opts.Shard
-		opts.Codec = s.codecOf(info)
-		opts.Retention = info.retention()
-		opts.CreatedMs = sh.CreatedSec * 1000
-		opts.MustExist = existing
-		l, err := shard.Open(s.shardDir(info, sh), opts)
-		if err != nil && existing && shard.IsDamage(err) {
-			l, err = s.quarantine(info, sh, s.shardDir(info, sh), err), nil
-		}
-		if err != nil {
-			s.closeShards(logs)
-			return nil, fmt.Errorf("stream %s: %w", info.Name, err)
-		}
-		logs = append(logs, &shardLog{log: l, id: sh.ID, index: int32(sh.Index), createdSec: sh.CreatedSec})
+	opts := make([]shard.Options, len(shards))
+	for i := range shards { // StreamCodec is asked once per shard, in order, before they open
+		opts[i] = s.opts.Shard
+		opts[i].Codec = s.codecOf(info)
+		opts[i].Retention = info.retention()
+		opts[i].MustExist = existing
+	}
+	logs := make([]*shardLog, len(shards))
+	err := firstError(inParallel(len(shards), shardsAtOnce, func(i int) error {
+		var err error
+		logs[i], err = s.openShard(info, &shards[i], opts[i])
+		return err
+	}))
+	if err != nil {
+		s.closeShards(logs)
+		return nil, fmt.Errorf("stream %s: %w", info.Name, err)
 	}
 	return logs, nil
 }
 
-// closeShards closes logs. A log that is already closed is not an error.
-func (s *Store) closeShards(logs []*shardLog) error {
-	var errs []error
-	for _, l := range logs {
-		if err := l.log.Close(); err != nil && !errors.Is(err, shard.ErrClosed) {
-			errs = append(errs, err)
-		}
+// openShard opens (opts.MustExist) or creates the log of one shard of a stream, with the
+// stream's shard options.
+func (s *Store) openShard(info *StreamInfo, sh *ShardInfo, opts shard.Options) (*shardLog, error) {
+	s.shardIO("open")
+	opts.CreatedMs = sh.CreatedSec * 1000
+	l, err := shard.Open(s.shardDir(info, sh), opts)
+	if err != nil && opts.MustExist && shard.IsDamage(err) {
+		l, err = s.quarantine(info, sh, s.shardDir(info, sh), err), nil
 	}
-	return errors.Join(errs...)
+	if err != nil {
+		return nil, err
+	}
+	return &shardLog{log: l, id: sh.ID, index: int32(sh.Index), createdSec: sh.CreatedSec}, nil
+}
+
+// closeShards closes logs, shardsAtOnce at a time. A log that is already closed, or nil
+// (one that failed to open), is not an error.
+func (s *Store) closeShards(logs []*shardLog) error {
+	return errors.Join(inParallel(len(logs), shardsAtOnce, func(i int) error {
+		if logs[i] == nil {
+			return nil
+		}
+		s.shardIO("close")
+		if err := logs[i].log.Close(); err != nil && !errors.Is(err, shard.ErrClosed) {
+			return err
+		}
+		return nil
+	})...)
 }
 
 // discardShards closes the logs of a removed stream without the syncs that Close would spend

@@ -98,6 +98,10 @@ type Options struct {
 	// power loss may then leave the directory in any state; it is not meant to be opened
 	// again. Default false: every change is durable when it returns (see the package doc).
 	Ephemeral bool
+
+	// shardIO is a test hook, nil otherwise: it is called with "open" before each shard is
+	// opened and with "close" before each is closed (parallel.go).
+	shardIO func(op string)
 }
 
 // withDefaults returns a copy of o with every zero field set to its default.
@@ -287,10 +291,8 @@ func (s *Store) open() error {
 	if err := makeDir(s.streamsDir()); err != nil {
 		return err
 	}
-	for i := range infos {
-		if err := s.load(&infos[i]); err != nil {
-			return err
-		}
+	if err := s.loadAll(infos); err != nil {
+		return err
 	}
 	s.reportUnknown()
 	if err := s.removeDeleted(); err != nil {
@@ -305,17 +307,27 @@ func (s *Store) open() error {
 	return nil
 }
 
-// load opens the shards of a stream from the catalog and adds it to the store.
-func (s *Store) load(info *StreamInfo) error {
-	s.bumpIncarnation(info.Incarnation)
-	logs, err := s.openShards(info, info.Shards, true)
-	if err != nil {
+// loadAll opens the shards of every stream of the catalog, streamsAtOnce streams at a time,
+// and adds the streams to the store. If one fails, the logs opened are closed and none is
+// added.
+func (s *Store) loadAll(infos []StreamInfo) error {
+	logs := make([][]*shardLog, len(infos))
+	err := firstError(inParallel(len(infos), streamsAtOnce, func(i int) error {
+		var err error
+		logs[i], err = s.openShards(&infos[i], infos[i].Shards, true)
 		return err
+	}))
+	for i := range infos {
+		if err != nil {
+			s.closeShards(logs[i])
+			continue
+		}
+		s.bumpIncarnation(infos[i].Incarnation)
+		e := &streamEntry{}
+		e.view.Store(newView(&infos[i], logs[i]))
+		s.insert(infos[i].Name, e)
 	}
-	e := &streamEntry{}
-	e.view.Store(newView(info, logs))
-	s.insert(info.Name, e)
-	return nil
+	return err
 }
 
 // removeDeleted removes the directories of streams that the catalog no longer has and that
@@ -417,19 +429,26 @@ func (s *Store) Close() error {
 	return err
 }
 
-// closeStreams closes the shard logs of every stream. Status changes check closed under the
-// stream's lock, so none opens logs after this has closed the stream's.
+// closeStreams closes the shard logs of every stream, streamsAtOnce streams at a time.
+// Status changes check closed under the stream's lock, so none opens logs after this has
+// closed the stream's.
 func (s *Store) closeStreams() error {
-	var errs []error
-	for _, e := range *s.streams.Load() {
+	streams := *s.streams.Load()
+	entries := make([]*streamEntry, 0, len(streams))
+	for _, e := range streams {
+		entries = append(entries, e)
+	}
+	return errors.Join(inParallel(len(entries), streamsAtOnce, func(i int) error {
+		e := entries[i]
 		e.mu.Lock()
+		defer e.mu.Unlock()
+		var err error
 		if v := e.view.Load(); v != nil {
-			errs = append(errs, s.closeShards(v.shards))
+			err = s.closeShards(v.shards)
 		}
 		endSubscriptions(e)
-		e.mu.Unlock()
-	}
-	return errors.Join(errs...)
+		return err
+	})...)
 }
 
 // Dir returns the data directory.

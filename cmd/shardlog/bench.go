@@ -55,6 +55,8 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&cfg.BatchRecords, "batch", 500, "records per PutRecords call, 1 to 500")
 	fs.StringVar(&payload, "payload", "random", "record data: random (incompressible) or text (JSON-like log lines)")
 	fs.IntVar(&cfg.Connections, "connections", 8, "concurrent writers, one call in flight each")
+	fs.IntVar(&cfg.Writers, "writers", 0, "writers, each bound to stream i mod --streams, the connections taking turns over them (default: --connections; set it to --streams to write to every stream)")
+	fs.Float64Var(&cfg.Rate, "rate", 0, "pace the writes to this many records/s over all connections (default: as fast as the server answers)")
 	fs.DurationVar(&cfg.Duration, "duration", 0, "length of the write phase (default 10s unless --records is set)")
 	fs.Int64Var(&cfg.Records, "records", 0, "stop writing after this many records (rounded up to whole calls)")
 	readBack := fs.Bool("read-back", true, "read every shard back and verify it")
