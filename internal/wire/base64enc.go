@@ -3,6 +3,7 @@ package wire
 import (
 	"encoding/base64"
 	"encoding/binary"
+	"slices"
 )
 
 // The records' Data goes out in standard base64 (with padding). appendBase64 writes the same
@@ -26,12 +27,8 @@ var base64Pairs = func() (t [1 << 12]uint16) {
 func appendBase64(dst, src []byte) []byte {
 	n := base64.StdEncoding.EncodedLen(len(src))
 	start := len(dst)
-	if cap(dst)-start < n+2 {
-		grown := make([]byte, start, start+n+2+(start+n)/4)
-		copy(grown, dst)
-		dst = grown
-	}
-	out := dst[start : start+n+2] // 2 bytes of slack for the last 8-byte store
+	dst = slices.Grow(dst, n)
+	out := dst[start : start+n] // each 8-byte store writes 8 characters of the answer
 	di, si := 0, 0
 	// Each step loads 8 bytes and uses the first 6, so it needs 8 bytes of input left; four
 	// steps a round while 26 are left.
