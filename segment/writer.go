@@ -10,7 +10,6 @@ import (
 	"sync/atomic"
 
 	"github.com/shardlog/shardlog/internal/atomicfile"
-	"github.com/shardlog/shardlog/internal/platform"
 )
 
 // WriterOptions configures a Writer. The zero value means the defaults.
@@ -26,6 +25,7 @@ type WriterOptions struct {
 	PreallocateBytes int64
 
 	calls *fileCalls // the system calls; nil means osCalls (tests inject failures here)
+	zero  zeroFill   // how reserve readies new space; the zero value writes zeros (benchmarks compare the others)
 }
 
 const defaultPreallocateBytes = 4 << 20
@@ -272,9 +272,6 @@ func (w *Writer) keepBuffers(buf []byte) {
 	}
 }
 
-// zeroChunk is what reserve writes over freshly allocated space, a piece at a time.
-var zeroChunk = make([]byte, 1<<20)
-
 // reserve makes sure the file has space allocated up to end, growing it by reserveEnd.
 func (w *Writer) reserve(end int64) error {
 	if end <= w.allocated {
@@ -288,11 +285,8 @@ func (w *Writer) reserve(end int64) error {
 	// written one, a metadata change that every fdatasync then commits to the journal.
 	// Writing the zeros once here makes the appends that follow plain overwrites, whose
 	// fdatasync flushes data only. (Where Fallocate is a fallback, it wrote them already.)
-	for pos := w.allocated; pos < newEnd && !platform.FallocateWrites; pos += int64(len(zeroChunk)) {
-		n := min(int64(len(zeroChunk)), newEnd-pos)
-		if err := w.calls.writeAt(w.f, zeroChunk[:n], pos); err != nil {
-			return fmt.Errorf("zero preallocated bytes at %d: %w", pos, err)
-		}
+	if err := w.zeroFill(w.allocated, newEnd); err != nil {
+		return err
 	}
 	w.allocated = newEnd
 	return nil

@@ -493,6 +493,11 @@ type PutRecordsOutput struct {
 	FailedRecordCount int32                   `json:"FailedRecordCount"`
 	Records           []PutRecordsResultEntry `json:"Records"`
 	EncryptionType    string                  `json:"EncryptionType,omitempty"`
+
+	// Release, when not nil, is called by the server once, after it has rendered the
+	// answer, so that a Backend can reuse the answer's memory (the Records and the string
+	// of their sequence numbers) for a later one. Nothing uses the output after.
+	Release func() `json:"-"`
 }
 
 // GetShardIteratorOutput is the output of GetShardIterator.

@@ -127,6 +127,9 @@ func putRecordsOperation(opts Options) *operation {
 		},
 		run: func(c *call, in any) error {
 			out, err := c.s.backend.PutRecords(c.ctx, in.(*PutRecordsInput))
+			if out != nil && out.Release != nil {
+				defer out.Release() // after the answer is rendered into c.out
+			}
 			if err != nil {
 				return err
 			}

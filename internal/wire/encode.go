@@ -39,7 +39,11 @@ func fieldsOf(t reflect.Type) []outputField {
 		if !sf.IsExported() {
 			continue
 		}
-		name, opts, _ := strings.Cut(sf.Tag.Get("json"), ",")
+		tag := sf.Tag.Get("json")
+		if tag == "-" {
+			continue // not a member, as in encoding/json
+		}
+		name, opts, _ := strings.Cut(tag, ",")
 		if name == "" {
 			name = sf.Name
 		}

@@ -1,7 +1,6 @@
 package wire
 
 import (
-	"encoding/base64"
 	"strconv"
 )
 
@@ -74,7 +73,7 @@ func (e *JSONRecords) Record(sequenceNumber []byte, arrivalMs int64, partitionKe
 	b = append(b, `,"ApproximateArrivalTimestamp":`...)
 	b = AppendEpochMillis(b, arrivalMs)
 	b = append(b, `,"Data":"`...)
-	b = base64.StdEncoding.AppendEncode(b, data)
+	b = appendBase64(b, data)
 	b = append(b, `","PartitionKey":`...)
 	b = AppendString(b, partitionKey)
 	if e.encryption != "" {

@@ -2,6 +2,7 @@ package streambackend
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"time"
 	"unsafe"
@@ -158,14 +159,13 @@ func (b *backend) ListShards(_ context.Context, in *server.ListShardsInput) (*se
 type putRecordsScratch struct {
 	req     stream.PutRecordsRequest
 	results []stream.PutResult
-	seqs    []byte // the sequence numbers, one after the other
-	ends    []int  // ends[i]: where result i's number ends in seqs
+	ends    []int // ends[i]: where result i's number ends in the answer's seqs
 	last    []lastNumber
 	evict   int // the entry of last that a new shard replaces once last is full
 }
 
 // lastNumber is the last sequence number rendered for a shard, and where its digits are in
-// putRecordsScratch.seqs.
+// putRecordsAnswer.seqs.
 type lastNumber struct {
 	n          kinesis.SequenceNumber
 	start, end int
@@ -223,11 +223,53 @@ func bytesOf(s string) []byte {
 	return unsafe.Slice(unsafe.StringData(s), len(s))
 }
 
+// putRecordsAnswer is a PutRecords answer with the memory its sequence numbers are in. The
+// server hands it back once rendered (server.PutRecordsOutput.Release) and a later answer
+// reuses both, so that a request leaves no garbage the size of its answer behind.
+type putRecordsAnswer struct {
+	out     server.PutRecordsOutput
+	seqs    []byte // the sequence numbers, one after the other; the Records' strings alias it
+	release func() // a.put, made once
+	inUse   bool
+}
+
+// maxPooledAnswer bounds the sequence-number bytes a pooled answer keeps (500 records need
+// 28 KB).
+const maxPooledAnswer = 64 << 10
+
+var answerPool sync.Pool
+
+func getAnswer() *putRecordsAnswer {
+	a, _ := answerPool.Get().(*putRecordsAnswer)
+	if a == nil {
+		a = new(putRecordsAnswer)
+		a.release = a.put
+	}
+	a.inUse = true
+	a.out = server.PutRecordsOutput{Records: a.out.Records[:0], Release: a.release}
+	return a
+}
+
+// put takes the answer back once the server has rendered it; a second call does nothing.
+func (a *putRecordsAnswer) put() {
+	if !a.inUse {
+		return
+	}
+	a.inUse = false
+	if cap(a.seqs) > maxPooledAnswer {
+		return
+	}
+	clear(a.out.Records)
+	answerPool.Put(a)
+}
+
 // putRecordsOutput renders the results, with all sequence numbers in one string that each
-// record's member slices.
+// record's member slices, in an answer from answerPool.
 func putRecordsOutput(results []stream.PutResult, sc *putRecordsScratch) *server.PutRecordsOutput {
-	out := &server.PutRecordsOutput{Records: make([]server.PutRecordsResultEntry, len(results))}
-	seqs, ends := sc.seqs[:0], sc.ends[:0]
+	a := getAnswer()
+	out := &a.out
+	out.Records = slices.Grow(out.Records[:0], len(results))[:len(results)]
+	seqs, ends := a.seqs[:0], sc.ends[:0]
 	sc.last, sc.evict = sc.last[:0], 0
 	for i := range results {
 		if results[i].ErrorCode == "" {
@@ -235,15 +277,15 @@ func putRecordsOutput(results []stream.PutResult, sc *putRecordsScratch) *server
 		}
 		ends = append(ends, len(seqs))
 	}
-	sc.seqs, sc.ends = seqs, ends
-	all, start := string(seqs), 0
+	a.seqs, sc.ends = seqs, ends
+	all, start := unsafe.String(unsafe.SliceData(seqs), len(seqs)), 0
 	for i := range results {
 		r, o := &results[i], &out.Records[i]
 		if r.ErrorCode != "" {
-			o.ErrorCode, o.ErrorMessage = r.ErrorCode, r.ErrorMessage
+			*o = server.PutRecordsResultEntry{ErrorCode: r.ErrorCode, ErrorMessage: r.ErrorMessage}
 			out.FailedRecordCount++
 		} else {
-			o.SequenceNumber, o.ShardId = all[start:ends[i]], r.ShardID
+			*o = server.PutRecordsResultEntry{SequenceNumber: all[start:ends[i]], ShardId: r.ShardID}
 		}
 		start = ends[i]
 	}
