@@ -3,7 +3,8 @@
 # concurrent writers grows: 1, 8, 64 and 512 connections, each with one call in flight,
 # sending PutRecords (500 × 100 B) and PutRecord (100 B). It writes the medians to
 # bench/curves/connections.tsv: records/s, MB/s, call latency p50/p99/p99.9, the server's
-# CPU (cores) and the fdatasync p50/p99 the server saw (from its GET /metrics histogram).
+# CPU (cores), the fdatasync p50/p99 the server saw (from its GET /metrics histogram), and
+# how long the server's threads waited for a CPU per second they ran (/proc schedstat).
 #
 # For every connection count, operation and run it starts the server on a free loopback
 # port (--listen 127.0.0.1:0) with a fresh data directory, runs `shardlog bench` without
@@ -152,10 +153,17 @@ sync_quantile() {
 			}'
 }
 
+# run_delay PID prints the nanoseconds the process's threads have waited on a CPU run queue
+# and run on a CPU, summed over its threads (/proc/PID/task/*/schedstat): a server whose
+# threads wait for a CPU longer than they run is short of CPU, whatever the cause.
+run_delay() {
+	cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ run += $1; wait += $2 } END { printf "%d %d\n", wait, run }'
+}
+
 # --- runs ------------------------------------------------------------------------------
 
 results=$out/results.tsv
-printf 'op\tconnections\trun\tbusy\tload1\trecords_s\tmb_s\tp50_ms\tp99_ms\tp999_ms\tcalls\terrors\tserver_cores\tsync_p50_ms\tsync_p99_ms\tsyncs\n' >"$results"
+printf 'op\tconnections\trun\tbusy\tload1\trecords_s\tmb_s\tp50_ms\tp99_ms\tp999_ms\tcalls\terrors\tserver_cores\tsync_p50_ms\tsync_p99_ms\tsyncs\trunq_wait_per_cpu\n' >"$results"
 
 for conns in $conns_list; do
 	for op in $ops; do
@@ -167,11 +175,14 @@ for conns in $conns_list; do
 			log "$op, $conns connections, run $run of $runs (machine ${busy}% busy, load $load1)"
 			start_server "$data" "$out/$key.log"
 			json=$out/$key.json
+			read -r wait0 cpu0 < <(run_delay "$server_pid")
 			if ! "${pin_bench[@]}" "$shardlog" bench --endpoint "$endpoint" --json --quiet --read-back=false \
 				--server-pid "$server_pid" --shards 4 --op "$op" --batch 500 --size 100 \
 				--connections "$conns" --duration "$duration" >"$json" 2>"$out/$key.err"; then
 				log "bench failed: $(tail -1 "$out/$key.err")"
 			fi
+			read -r wait1 cpu1 < <(run_delay "$server_pid")
+			runq=$(awk -v w=$((wait1 - wait0)) -v c=$((cpu1 - cpu0)) 'BEGIN { if (c > 0) printf "%.3f", w / c; else print 0 }')
 			curl -fsS "$endpoint/metrics" >"$out/$key.metrics" || : >"$out/$key.metrics"
 			stop_server
 			rm -rf "$data"
@@ -180,13 +191,13 @@ for conns in $conns_list; do
 				printf '%s\t%s\t%s\t%s\t%s\tFAILED\n' "$op" "$conns" "$run" "$busy" "$load1" >>"$results"
 				continue
 			fi
-			jq -r --arg op "$op" --arg c "$conns" --arg r "$run" --arg busy "$busy" --arg load1 "$load1" \
+			jq -r --arg op "$op" --arg c "$conns" --arg r "$run" --arg busy "$busy" --arg load1 "$load1" --arg runq "$runq" \
 				--arg s50 "$(sync_quantile "$out/$key.metrics" 0.5)" --arg s99 "$(sync_quantile "$out/$key.metrics" 0.99)" \
 				--arg syncs "$(sed -n 's/^shardlog_fdatasync_seconds_count{kind="file"} //p' "$out/$key.metrics")" '[
 				$op, $c, $r, $busy, $load1,
 				.write.recordsPerSec, .write.mbPerSec,
 				.write.latency.p50Ms, .write.latency.p99Ms, .write.latency.p999Ms,
-				.write.calls, .write.errors, .write.server.cores, $s50, $s99, ($syncs | if . == "" then 0 else tonumber end)
+				.write.calls, .write.errors, .write.server.cores, $s50, $s99, ($syncs | if . == "" then 0 else tonumber end), $runq
 			] | @tsv' "$json" >>"$results"
 		done
 	done
@@ -216,7 +227,7 @@ pinned="not pinned"
 	header="connections"
 	for op in $ops; do
 		l=$(label "$op")
-		header+="\t$l (records/s)\t$l (MB/s)\t$l p50 (ms)\t$l p99 (ms)\t$l p99.9 (ms)\t$l server CPU (cores)\t$l fdatasync p50 (ms)\t$l fdatasync p99 (ms)"
+		header+="\t$l (records/s)\t$l (MB/s)\t$l p50 (ms)\t$l p99 (ms)\t$l p99.9 (ms)\t$l server CPU (cores)\t$l fdatasync p50 (ms)\t$l fdatasync p99 (ms)\t$l server run-queue wait per CPU second (ratio)"
 	done
 	printf '%b\n' "$header"
 	for conns in $conns_list; do
@@ -224,7 +235,7 @@ pinned="not pinned"
 		for op in $ops; do
 			line+="\t$(fix "$(median "$op" "$conns" 6)" 0)\t$(fix "$(median "$op" "$conns" 7)" 2)"
 			line+="\t$(fix "$(median "$op" "$conns" 8)" 3)\t$(fix "$(median "$op" "$conns" 9)" 3)\t$(fix "$(median "$op" "$conns" 10)" 3)"
-			line+="\t$(fix "$(median "$op" "$conns" 13)" 2)\t$(fix "$(median "$op" "$conns" 14)" 3)\t$(fix "$(median "$op" "$conns" 15)" 3)"
+			line+="\t$(fix "$(median "$op" "$conns" 13)" 2)\t$(fix "$(median "$op" "$conns" 14)" 3)\t$(fix "$(median "$op" "$conns" 15)" 3)\t$(fix "$(median "$op" "$conns" 17)" 2)"
 		done
 		printf '%b\n' "$line"
 	done
