@@ -7,3 +7,10 @@ func (y *Syncer) RoundsDone() uint64 {
 	defer y.mu.Unlock()
 	return y.done
 }
+
+// Pending returns how many shards wait for y's next round.
+func (y *Syncer) Pending() int {
+	y.mu.Lock()
+	defer y.mu.Unlock()
+	return len(y.pending)
+}
