@@ -26,19 +26,23 @@ func NewSyncer() *Syncer {
 	return y
 }
 
-// wait returns once a round that began after the call has finished: everything s had
-// written before the call has then been synced, or its failure recorded in s.
+// wait returns once a round has finished that includes s: the round in flight if there is
+// one, else a round the caller leads. A round led by the caller, or one that began after the
+// round in flight, has synced everything s had written before the call, or recorded its
+// failure in s. The round in flight may also cover what s wrote, if it began after the write
+// (the write finished while an earlier round ran, and its waiter came late): the caller
+// checks s's durable offset after it and waits again only if it does not, rather than
+// always waiting through one more round and one more fdatasync.
 func (y *Syncer) wait(s *Shard) {
 	y.mu.Lock()
 	defer y.mu.Unlock()
 	y.pending[s] = struct{}{}
-	need := y.started + 1
-	for y.done < need {
-		if y.running {
-			y.cond.Wait()
-			continue
-		}
+	if !y.running {
 		y.round()
+		return
+	}
+	for done := y.done; y.done == done; {
+		y.cond.Wait()
 	}
 }
 
