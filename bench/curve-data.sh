@@ -135,6 +135,11 @@ recovery_field() {
 	grep -m1 'msg="recovery:' "$1" | tr ' ' '\n' | awk -F= -v k="$2" '$1 == k { print $2 }'
 }
 
+# open_ms LOG prints how long opening the store took (the recovery line's took), in ms.
+open_ms() {
+	recovery_field "$1" took | awk '{ v = $1 + 0; if ($1 ~ /µs$/) v /= 1000; else if ($1 ~ /ms$/) v += 0; else if ($1 ~ /s$/) v *= 1000; printf "%.1f", v }'
+}
+
 # median prints the median of the numbers on stdin, one a line.
 median() {
 	sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print ""; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
@@ -148,6 +153,7 @@ header+='\tTRIM_HORIZON p50 (ms)\tTRIM_HORIZON p99 (ms)\tAT_TIMESTAMP p50 (ms)\t
 header+='\tAT_SEQUENCE_NUMBER p50 (ms)\tAT_SEQUENCE_NUMBER p99 (ms)\tLATEST p50 (ms)\tLATEST p99 (ms)'
 header+='\trss after start-up (MiB)\trss after reads (MiB)\tscanned after kill -9 (MiB)\tdisk (GiB)'
 header+='\tmappings after start-up (count)\tmappings after reads (count)\tdescriptors after start-up (count)\tdescriptors after reads (count)'
+header+='\tstore open clean (ms)\tstore open after kill -9 (ms)'
 header+='\tload (1-min average)'
 rows=$out/rows.tsv
 : >"$rows"
@@ -190,7 +196,8 @@ for size in "${size_list[@]}"; do
 	for run in $(seq "$runs"); do
 		start_server "$sdir/clean-$run.log"
 		ms=$(ready_ms "$sdir/clean-$run.log")
-		printf '%s\t%s\t%s\t%s\n' "$run" "$ms" "$(proc_figures)" "$(recovery_field "$sdir/clean-$run.log" bytes_scanned)" >>"$sdir/clean.tsv"
+		printf '%s\t%s\t%s\t%s\t%s\n' "$run" "$ms" "$(proc_figures)" "$(recovery_field "$sdir/clean-$run.log" bytes_scanned)" \
+			"$(open_ms "$sdir/clean-$run.log")" >>"$sdir/clean.tsv"
 		log "$size GB: clean start-up $run of $runs: $ms ms (load $(loadavg))"
 		if [ "$run" -eq "$runs" ]; then
 			"$shardlog" bench-probe reads --endpoint "$endpoint" --stream "$stream" --tries "$tries" --limit 100 \
@@ -219,7 +226,7 @@ for size in "${size_list[@]}"; do
 		ms=$(ready_ms "$sdir/kill-$run.log")
 		scanned=$(recovery_field "$sdir/kill-$run.log" bytes_scanned)
 		segs=$(recovery_field "$sdir/kill-$run.log" segments_scanned)
-		printf '%s\t%s\t%s\t%s\n' "$run" "$ms" "$scanned" "$segs" >>"$sdir/kill.tsv"
+		printf '%s\t%s\t%s\t%s\t%s\n' "$run" "$ms" "$scanned" "$segs" "$(open_ms "$sdir/kill-$run.log")" >>"$sdir/kill.tsv"
 		log "$size GB: start-up after kill -9, $run of $runs: $ms ms, scanned $segs segments, $scanned bytes (load $(loadavg))"
 	done
 	stop_server
@@ -228,7 +235,7 @@ for size in "${size_list[@]}"; do
 	# --- the row ----------------------------------------------------------------------------
 	q() { jq -r --arg k "$1" --arg f "$2" '.by[$k].latency[$f] // empty | . * 1000 | round / 1000' "$sdir/reads.json"; }
 	IFS=$'\t' read -r rss_reads maps_reads fds_reads <"$sdir/after-reads.tsv"
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \
 		"$size" "$fill_s" \
 		"$(cut -f2 "$sdir/clean.tsv" | median)" "$(cut -f2 "$sdir/kill.tsv" | median)" \
 		"$(q TRIM_HORIZON p50Ms)" "$(q TRIM_HORIZON p99Ms)" "$(q AT_TIMESTAMP p50Ms)" "$(q AT_TIMESTAMP p99Ms)" \
@@ -238,6 +245,7 @@ for size in "${size_list[@]}"; do
 		"$(awk -v d="$disk" 'BEGIN { printf "%.2f", d / 2^30 }')" \
 		"$(cut -f4 "$sdir/clean.tsv" | median)" "$maps_reads" \
 		"$(cut -f5 "$sdir/clean.tsv" | median)" "$fds_reads" \
+		"$(cut -f7 "$sdir/clean.tsv" | median)" "$(cut -f5 "$sdir/kill.tsv" | median)" \
 		"$(loadavg)" >>"$rows"
 done
 
