@@ -8,6 +8,7 @@
 //	shardlog tail [flags]      print a stream's records as they arrive, across reshards
 //	shardlog inspect [cmd]     print a segment or index file; verify a data directory
 //	shardlog bench [flags]     load-test a Kinesis endpoint and verify what it stored
+//	shardlog bench-probe MODE  time a server's start-up or first reads (bench/curve-data.sh)
 //	shardlog ping [flags]      exit 0 when a server reports itself ready (GET /health)
 //	shardlog reset [flags]     delete every stream of a server at once (POST /_shardlog/reset)
 //	shardlog version           print the version, VCS revision and Go version of the build

@@ -15,6 +15,7 @@ Usage:
   shardlog inspect dump FILE   print a segment or index file record by record
   shardlog inspect check DIR   verify a data directory; exit 1 on damage
   shardlog bench [flags]       load-test a Kinesis endpoint and verify what it stored
+  shardlog bench-probe ready|reads  time a server's start-up or its first reads (bench/curve-data.sh)
   shardlog ping [flags]        exit 0 when a server answers that it is ready (GET /health)
   shardlog reset [flags]       delete every stream of a server at once (loopback only)
   shardlog version             print the version, VCS revision and Go version of the build
@@ -43,6 +44,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return runInspect(args[1:], stdout, stderr)
 	case "bench":
 		return runBench(args[1:], stdout, stderr)
+	case "bench-probe":
+		return runBenchProbe(args[1:], stdout, stderr)
 	case "version", "-version", "--version":
 		fmt.Fprintln(stdout, readBuildInfo())
 		return 0
