@@ -60,20 +60,16 @@ while [ $# -gt 0 ]; do
 done
 
 root=$(cd "$(dirname "$0")/.." && pwd)
+. "$root/bench/lib.sh"
 work=$(mktemp -d)
 server_pid=""
 
 cleanup() {
-	if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
-		kill -TERM "$server_pid" 2>/dev/null || true
-		wait "$server_pid" 2>/dev/null || true
-	fi
+	end_process "$server_pid"
 	rm -rf "$work"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
-log() { printf '%s %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 
 # print_table DIR prints the header and the tables of the results in DIR, and keeps them in
 # DIR/table.md.
@@ -188,27 +184,6 @@ stop_server() {
 	kill -TERM "$server_pid"
 	wait "$server_pid" || true
 	server_pid=""
-}
-
-# busy_percent prints how busy all CPUs were over the last second, from /proc/stat.
-busy_percent() {
-	local a b
-	a=($(head -1 /proc/stat)); sleep 1; b=($(head -1 /proc/stat))
-	local idle=$(( (b[4] + b[5]) - (a[4] + a[5]) )) total=0 i
-	for i in 1 2 3 4 5 6 7 8; do total=$(( total + b[i] - a[i] )); done
-	echo $(( total > 0 ? 100 * (total - idle) / total : 0 ))
-}
-
-# wait_idle waits until the machine is under 25 % busy, for at most idle_wait seconds, and
-# prints the last busy figure.
-wait_idle() {
-	local busy waited=0
-	busy=$(busy_percent)
-	while [ "$busy" -ge 25 ] && [ "$waited" -lt "$idle_wait" ]; do
-		busy=$(busy_percent)
-		waited=$((waited + 1))
-	done
-	echo "$busy"
 }
 
 # --- scenarios -------------------------------------------------------------------------

@@ -57,6 +57,7 @@ while [ $# -gt 0 ]; do
 done
 
 root=$(cd "$(dirname "$0")/.." && pwd)
+. "$root/bench/lib.sh"
 for tool in go jq python3 df du awk; do
 	command -v "$tool" >/dev/null || { echo "curve-data.sh: $tool is needed" >&2; exit 2; }
 done
@@ -71,20 +72,12 @@ server_pid=""
 writer_pid=""
 
 cleanup() {
-	if [ -n "$writer_pid" ] && kill -0 "$writer_pid" 2>/dev/null; then
-		kill -TERM "$writer_pid" 2>/dev/null || true
-		wait "$writer_pid" 2>/dev/null || true
-	fi
-	if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
-		kill -TERM "$server_pid" 2>/dev/null || true
-		wait "$server_pid" 2>/dev/null || true
-	fi
+	end_process "$writer_pid"
+	end_process "$server_pid"
 	rm -rf "$data" "$work"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
-log() { printf '%s %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 
 log "building shardlog"
 (cd "$root" && go build -o "$work/shardlog" ./cmd/shardlog)
@@ -138,11 +131,6 @@ recovery_field() {
 # open_ms LOG prints how long opening the store took (the recovery line's took), in ms.
 open_ms() {
 	recovery_field "$1" took | awk '{ v = $1 + 0; if ($1 ~ /µs$/) v /= 1000; else if ($1 ~ /ms$/) v += 0; else if ($1 ~ /s$/) v *= 1000; printf "%.1f", v }'
-}
-
-# median prints the median of the numbers on stdin, one a line.
-median() {
-	sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print ""; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
 loadavg() { cut -d' ' -f1 /proc/loadavg; }

@@ -59,6 +59,7 @@ while [ $# -gt 0 ]; do
 done
 
 root=$(cd "$(dirname "$0")/.." && pwd)
+. "$root/bench/lib.sh"
 for tool in curl python3 du; do
 	command -v "$tool" >/dev/null || { echo "curve-shards.sh: $tool is needed" >&2; exit 2; }
 done
@@ -69,16 +70,11 @@ work=$(mktemp -d)
 server_pid=""
 
 cleanup() {
-	if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
-		kill -TERM "$server_pid" 2>/dev/null || true
-		wait "$server_pid" 2>/dev/null || true
-	fi
+	end_process "$server_pid"
 	rm -rf "$work"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
-log() { printf '%s %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 
 if [ -n "$binary" ]; then
 	shardlog=$binary
