@@ -324,23 +324,21 @@ func (b *batcher) route(v *streamView, entries putInput) error {
 		n := uint64(len(entries.recs))
 		next = v.spread.Add(n) - n
 	}
+	keys := keyRouter{v: v}
 	for i := range entries.recs {
-		var h kinesis.HashKey
+		var l *shardLog
 		if hk := entries.hashKey(i); hk != "" {
-			var err error
-			if h, err = kinesis.ParseHashKey(hk); err != nil {
+			h, err := kinesis.ParseHashKey(hk)
+			if err != nil {
 				return invalidExplicitHashKey(hk)
 			}
+			l = v.open[v.router.position(h)]
 		} else if v.spread == nil {
-			h = kinesis.HashPartitionKey(entries.recs[i].PartitionKey)
+			l = keys.route(entries.recs[i].PartitionKey)
 		}
-		index := 0
 		if v.spread != nil {
-			index = v.router.Nth(next + uint64(i))
-		} else {
-			index = v.router.Route(h)
+			_, l = v.shard(v.router.Nth(next + uint64(i)))
 		}
-		_, l := v.shard(index)
 		b.shards = append(b.shards, l)
 	}
 	return nil

@@ -42,6 +42,12 @@ func NewRouter(shards []ShardInfo) *Router {
 
 // Route returns the index of the open shard whose hash key range contains h.
 func (r *Router) Route(h kinesis.HashKey) int {
+	return r.indexes[r.position(h)]
+}
+
+// position returns the place, in hash key order, of the open shard whose hash key range
+// contains h.
+func (r *Router) position(h kinesis.HashKey) int {
 	// Find the last start at or below h; starts[0] is 0, so there is one.
 	lo, hi := 0, len(r.starts) // starts[lo] <= h < starts[hi], with starts[len] taken as 2^128
 	for hi-lo > 1 {
@@ -52,7 +58,7 @@ func (r *Router) Route(h kinesis.HashKey) int {
 			hi = mid
 		}
 	}
-	return r.indexes[lo]
+	return lo
 }
 
 // Nth returns the index of the open shard at position n, modulo the open shard count, in

@@ -32,6 +32,7 @@ type streamView struct {
 	info   *StreamInfo
 	shards []*shardLog // shards[i] is the log of info.Shards[i]
 	router *Router     // routes hash keys to the open shards; nil while there are none
+	open   []*shardLog // open[i] is the log of the router's i-th open shard (routeLogs)
 
 	// spread is the turn of the next record when the stream spreads records
 	// (DistributionAuto), nil otherwise.
@@ -50,6 +51,7 @@ func newView(info *StreamInfo, logs []*shardLog) *streamView {
 	v := &streamView{info: info, shards: logs}
 	if info.OpenShardCount() > 0 {
 		v.router = NewRouter(info.Shards)
+		v.open = routeLogs(v)
 	}
 	if info.spreads() {
 		v.spread = new(atomic.Uint64)

@@ -52,7 +52,8 @@ func (p *pieces) maybeFlush() (err error) {
 // JSONRecords writes {"Records":[{…},…],"NextShardIterator":…,…}.
 type JSONRecords struct {
 	pieces
-	n int
+	n    int
+	time arrivalText
 }
 
 // NewJSONRecords starts an answer in buf; flush, if not nil, is called each
@@ -71,7 +72,7 @@ func (e *JSONRecords) Record(sequenceNumber []byte, arrivalMs int64, partitionKe
 	b = append(b, `{"SequenceNumber":`...)
 	b = AppendString(b, sequenceNumber)
 	b = append(b, `,"ApproximateArrivalTimestamp":`...)
-	b = AppendEpochMillis(b, arrivalMs)
+	b = e.time.append(b, arrivalMs)
 	b = append(b, `,"Data":"`...)
 	b = appendBase64(b, data)
 	b = append(b, `","PartitionKey":`...)

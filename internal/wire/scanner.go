@@ -2,7 +2,6 @@ package wire
 
 import (
 	"bytes"
-	"encoding/base64"
 	"encoding/binary"
 	"fmt"
 	"strings"
@@ -438,21 +437,16 @@ func (s *Scanner) Skip() bool {
 	return s.err == nil
 }
 
-// strictBase64 is the standard encoding that refuses non-canonical padding bits. It is
-// made once: Strict returns a copy of the whole Encoding, decode table included, which
-// costs a few hundred bytes of copying per record when done per call.
-var strictBase64 = base64.StdEncoding.Strict()
-
 // Base64 reads a string of canonical standard base64 and decodes it into the
 // spare capacity of dst, returning dst extended by the decoded bytes. It
 // fails when the decoded bytes would be more than max, or might not fit
 // without moving dst: the PutRecords decoder sizes one buffer for a whole
 // body, and earlier records' data alias it.
 //
-// The string is not scanned byte by byte: the decoder itself rejects every
-// byte outside the alphabet (quotes, backslashes, control characters,
-// non-ASCII) except CR and LF, which it skips; a skipped byte shows as a short
-// result, so the length check rejects those too.
+// The string is not scanned byte by byte: the decoder (decodeBase64, which
+// accepts what base64.StdEncoding.Strict() does) rejects every byte outside
+// the alphabet: quotes, backslashes, control characters (CR and LF too, which
+// the standard decoder skips), non-ASCII.
 func (s *Scanner) Base64(dst []byte, max int) ([]byte, bool) {
 	if !s.Want('"') {
 		return dst, false
@@ -480,8 +474,8 @@ func (s *Scanner) Base64(dst []byte, max int) ([]byte, bool) {
 		s.fail("base64 data too long")
 		return dst, false
 	}
-	n, err := strictBase64.Decode(dst[start:start+len(src)/4*3], src)
-	if err != nil || n != want {
+	n, ok := decodeBase64(dst[start:start+len(src)/4*3], src)
+	if !ok || n != want {
 		s.fail("bad base64")
 		return dst, false
 	}

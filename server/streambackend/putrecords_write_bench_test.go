@@ -40,6 +40,7 @@ func BenchmarkServer_PutRecordsWrite(b *testing.B) {
 			b.SetBytes(int64(records * size))
 			b.ReportAllocs()
 			cpu0, cpuKnown := processCPU()
+			user0, userKnown := processUserCPU()
 			for b.Loop() {
 				rd.Reset(body)
 				clear(w.h)
@@ -50,6 +51,9 @@ func BenchmarkServer_PutRecordsWrite(b *testing.B) {
 			}
 			if cpu1, ok := processCPU(); ok && cpuKnown {
 				b.ReportMetric(float64(cpu1-cpu0)/float64(b.N*records), "cpu-ns/record")
+			}
+			if user1, ok := processUserCPU(); ok && userKnown {
+				b.ReportMetric(float64(user1-user0)/float64(b.N*records), "user-ns/record")
 			}
 		})
 	}
