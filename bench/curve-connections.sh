@@ -24,6 +24,8 @@
 #   --tsv FILE         the curve file (default bench/curves/connections.tsv)
 #   --idle-wait S      seconds to wait for an idle machine before each run (default 10)
 #   --quick            --duration 2s --runs 1 --idle-wait 0: check that everything works
+#   --shardlog BIN     use this prebuilt shardlog binary instead of building the worktree
+#                      (to alternate an old and a new build: run the script once with each)
 #
 # Needs go, jq, curl and Linux /proc; taskset (util-linux) for pinning.
 set -euo pipefail
@@ -35,6 +37,7 @@ ops="putrecords putrecord"
 out=""
 tsv=""
 idle_wait=10
+prebuilt=""
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--duration) duration=$2; shift 2 ;;
@@ -45,6 +48,7 @@ while [ $# -gt 0 ]; do
 	--tsv) tsv=$2; shift 2 ;;
 	--idle-wait) idle_wait=$2; shift 2 ;;
 	--quick) duration=2s; runs=1; idle_wait=0; shift ;;
+	--shardlog) prebuilt=$2; shift 2 ;;
 	-h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
 	*) echo "curve-connections.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
@@ -79,10 +83,15 @@ if command -v taskset >/dev/null && [ "$(nproc)" -ge 2 ]; then
 	pin_bench=(taskset -c "$(($(nproc) - 1))")
 fi
 
-log "building shardlog"
-(cd "$root" && go build -o "$work/shardlog" ./cmd/shardlog)
-build=$(cd "$root" && git describe --always --dirty)
-shardlog=$work/shardlog
+if [ -n "$prebuilt" ]; then
+	shardlog=$(cd "$(dirname "$prebuilt")" && pwd)/$(basename "$prebuilt")
+	build="prebuilt $shardlog ($("$shardlog" version 2>/dev/null | head -1))"
+else
+	log "building shardlog"
+	(cd "$root" && go build -o "$work/shardlog" ./cmd/shardlog)
+	build=$(cd "$root" && git describe --always --dirty)
+	shardlog=$work/shardlog
+fi
 
 # start_server DATADIR LOG starts the server on a free loopback port; it sets server_pid and
 # endpoint once the server logs the address it listens on.

@@ -154,6 +154,11 @@
 //     Options.InFlightWait (2 s) gets 503 ServiceUnavailable, which every AWS
 //     SDK retries with backoff by its status alone, and which AWS itself
 //     answers when it is overloaded;
+//   - once its body is whole, a PutRecord or PutRecords request waits for one
+//     of Options.MaxWritesInFlight slots (64 per GOMAXPROCS) before it is
+//     decoded, and gives it back once its answer is built (writeadmission.go),
+//     so that many writers share the CPU as a bounded number of writes rather
+//     than a convoy on the shards' locks;
 //   - parsing is one pass in the body's size (repeated keys are found by a
 //     sort), keeps only what the operation's shape can use, and holds its tree
 //     and checked values to about 21 bytes per body byte at worst

@@ -94,6 +94,7 @@ type call struct {
 	bodyRead      bool  // the body is whole
 	charged       int64 // bytes counted against Options.MaxInFlightBytes
 	decodeCharged int64 // the part of charged that is for decoding
+	writeSlot     bool  // holds a slot of Options.MaxWritesInFlight
 
 	requestID string
 	status    int
@@ -114,6 +115,7 @@ func (c *call) arena() *putArena {
 }
 
 func (c *call) release() {
+	c.releaseWrite()
 	c.uncharge()
 	if c.putArena != nil {
 		putArenaBack(c.putArena)
@@ -202,6 +204,9 @@ func (c *call) route() {
 // the operation's fast decoder), the legacy JSON type, the operation, the
 // signature, then the operation itself.
 func (c *call) dispatch(op *operation, known bool) {
+	if known && !c.admitWrite(op) {
+		return
+	}
 	var fastIn any
 	if c.proto == protoJSON && known && op.fast != nil {
 		if !c.chargeDecode(fastDecodeBytesPerBodyByte, 0) {
@@ -297,6 +302,7 @@ func (c *call) execute(in any) {
 		c.out = c.out[:0]
 		err = c.op.run(c, in)
 	}
+	c.releaseWrite()
 	if err != nil && c.streamed {
 		// The status line is out: all that is left is to cut the answer short,
 		// so that the client sees a broken response rather than a valid one.

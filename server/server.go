@@ -83,6 +83,12 @@ type Options struct {
 	// room before it is refused. Default 2 s.
 	InFlightWait time.Duration
 
+	// MaxWritesInFlight bounds the PutRecord and PutRecords requests decoded and
+	// run at once (writeadmission.go); more wait, bodies read, for a slot, in the
+	// order they came, until their client goes away. Default 64 × GOMAXPROCS;
+	// negative: no bound.
+	MaxWritesInFlight int
+
 	// Admit, when set, is asked before every operation runs, once its input has
 	// passed validation, with the operation's name and the stream the input names
 	// ("" when none, as in ListStreams or GetRecords). A non-nil error is answered
@@ -118,6 +124,10 @@ type Options struct {
 	// onBodyRead, when set, is called after each read of a request body with
 	// the bytes read so far and the bytes allocated to hold them.
 	onBodyRead func(read, allocated int)
+
+	// onWriteWait, when set, is called when a write starts to wait for a slot
+	// of MaxWritesInFlight.
+	onWriteWait func()
 
 	now func() time.Time // the clock signatures are checked against; default time.Now
 }
@@ -160,6 +170,9 @@ func (o Options) withDefaults() Options {
 	if o.InFlightWait <= 0 {
 		o.InFlightWait = 2 * time.Second
 	}
+	if o.MaxWritesInFlight == 0 {
+		o.MaxWritesInFlight = defaultMaxWritesInFlight()
+	}
 	if o.SubscriptionLifetime <= 0 {
 		o.SubscriptionLifetime = 5 * time.Minute
 	}
@@ -179,6 +192,8 @@ type Server struct {
 	errLog  *lograte.Limiter // the errors that may come with every request, once per interval
 	// inFlight counts the bytes requests in flight hold (Options.MaxInFlightBytes).
 	inFlight *memoryLimit
+	// writes are the slots of Options.MaxWritesInFlight (nil: no bound).
+	writes writeSlots
 
 	mu       sync.Mutex
 	http     *http.Server // made by the first Serve
@@ -201,6 +216,9 @@ func New(b Backend, opts Options) *Server {
 		cors:     newCORSPolicy(opts.CORSOrigins),
 		errLog:   lograte.New(opts.Logger, lograte.DefaultInterval, nil),
 		inFlight: newMemoryLimit(opts.MaxInFlightBytes),
+	}
+	if opts.MaxWritesInFlight > 0 {
+		s.writes = make(writeSlots, opts.MaxWritesInFlight)
 	}
 	if sub, ok := b.(ShardSubscriber); ok {
 		s.ops["SubscribeToShard"] = subscribeOperation(sub)

@@ -14,6 +14,7 @@ type requestLimits struct {
 	minBodyRate      int64
 	maxInFlightBytes int64
 	inFlightWait     time.Duration
+	maxWrites        int
 }
 
 func (l *requestLimits) flags(fs *flag.FlagSet) {
@@ -25,6 +26,8 @@ func (l *requestLimits) flags(fs *flag.FlagSet) {
 		"bytes all requests in flight may hold, bodies and their decoding (0: 268435456)")
 	fs.DurationVar(&l.inFlightWait, "inflight-wait", 0,
 		"how long a request waits for --max-inflight-bytes to make room before it gets 503 (0: 2s)")
+	fs.IntVar(&l.maxWrites, "max-writes-in-flight", 0,
+		"PutRecord and PutRecords requests decoded and written at once; more wait for a slot (0: 64 per GOMAXPROCS, -1: no bound)")
 }
 
 // apply copies the limits into o.
@@ -33,5 +36,6 @@ func (l requestLimits) apply(o server.Options) server.Options {
 	o.MinBodyBytesPerSecond = l.minBodyRate
 	o.MaxInFlightBytes = l.maxInFlightBytes
 	o.InFlightWait = l.inFlightWait
+	o.MaxWritesInFlight = l.maxWrites
 	return o
 }
