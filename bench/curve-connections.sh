@@ -55,6 +55,7 @@ while [ $# -gt 0 ]; do
 done
 
 root=$(cd "$(dirname "$0")/.." && pwd)
+. "$root/bench/lib.sh"
 for tool in go jq curl; do
 	command -v "$tool" >/dev/null || { echo "curve-connections.sh: $tool is needed" >&2; exit 2; }
 done
@@ -65,16 +66,11 @@ work=$(mktemp -d)
 server_pid=""
 
 cleanup() {
-	if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
-		kill -TERM "$server_pid" 2>/dev/null || true
-		wait "$server_pid" 2>/dev/null || true
-	fi
+	end_process "$server_pid"
 	rm -rf "$work"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
-log() { printf '%s %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 
 # Pinning: the server on the first CPU, the load generator on the last.
 pin_server=() pin_bench=()
@@ -117,27 +113,6 @@ stop_server() {
 	kill -TERM "$server_pid"
 	wait "$server_pid" || true
 	server_pid=""
-}
-
-# busy_percent prints how busy all CPUs were over the last second, from /proc/stat.
-busy_percent() {
-	local a b
-	a=($(head -1 /proc/stat)); sleep 1; b=($(head -1 /proc/stat))
-	local idle=$(( (b[4] + b[5]) - (a[4] + a[5]) )) total=0 i
-	for i in 1 2 3 4 5 6 7 8; do total=$(( total + b[i] - a[i] )); done
-	echo $(( total > 0 ? 100 * (total - idle) / total : 0 ))
-}
-
-# wait_idle waits until the machine is under 25 % busy, for at most idle_wait seconds, and
-# prints the last busy figure.
-wait_idle() {
-	local busy waited=0
-	busy=$(busy_percent)
-	while [ "$busy" -ge 25 ] && [ "$waited" -lt "$idle_wait" ]; do
-		busy=$(busy_percent)
-		waited=$((waited + 1))
-	done
-	echo "$busy"
 }
 
 # sync_quantile METRICS Q prints the Q quantile (0..1) of the server's fdatasync histogram in
@@ -216,8 +191,7 @@ done
 
 # median OP CONNS COLUMN prints the median of a results column over the runs that worked.
 median() {
-	awk -F'\t' -v o="$1" -v k="$2" -v c="$3" 'NR > 1 && $1 == o && $2 == k && $6 != "FAILED" { print $c }' "$results" |
-		sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "nan"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+	awk -F'\t' -v o="$1" -v k="$2" -v c="$3" 'NR > 1 && $1 == o && $2 == k && $6 != "FAILED" { print $c }' "$results" | median_of nan
 }
 fix() { awk -v v="$1" -v d="$2" 'BEGIN { if (v == "nan") print "nan"; else printf "%.*f", d, v }'; }
 

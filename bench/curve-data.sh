@@ -225,15 +225,15 @@ for size in "${size_list[@]}"; do
 	IFS=$'\t' read -r rss_reads maps_reads fds_reads <"$sdir/after-reads.tsv"
 	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \
 		"$size" "$fill_s" \
-		"$(cut -f2 "$sdir/clean.tsv" | median)" "$(cut -f2 "$sdir/kill.tsv" | median)" \
+		"$(cut -f2 "$sdir/clean.tsv" | median_of)" "$(cut -f2 "$sdir/kill.tsv" | median_of)" \
 		"$(q TRIM_HORIZON p50Ms)" "$(q TRIM_HORIZON p99Ms)" "$(q AT_TIMESTAMP p50Ms)" "$(q AT_TIMESTAMP p99Ms)" \
 		"$(q AT_SEQUENCE_NUMBER p50Ms)" "$(q AT_SEQUENCE_NUMBER p99Ms)" "$(q LATEST p50Ms)" "$(q LATEST p99Ms)" \
-		"$(cut -f3 "$sdir/clean.tsv" | median)" "$rss_reads" \
-		"$(cut -f3 "$sdir/kill.tsv" | median | awk '{ printf "%.1f", $1 / 1048576 }')" \
+		"$(cut -f3 "$sdir/clean.tsv" | median_of)" "$rss_reads" \
+		"$(cut -f3 "$sdir/kill.tsv" | median_of | awk '{ printf "%.1f", $1 / 1048576 }')" \
 		"$(awk -v d="$disk" 'BEGIN { printf "%.2f", d / 2^30 }')" \
-		"$(cut -f4 "$sdir/clean.tsv" | median)" "$maps_reads" \
-		"$(cut -f5 "$sdir/clean.tsv" | median)" "$fds_reads" \
-		"$(cut -f7 "$sdir/clean.tsv" | median)" "$(cut -f5 "$sdir/kill.tsv" | median)" \
+		"$(cut -f4 "$sdir/clean.tsv" | median_of)" "$maps_reads" \
+		"$(cut -f5 "$sdir/clean.tsv" | median_of)" "$fds_reads" \
+		"$(cut -f7 "$sdir/clean.tsv" | median_of)" "$(cut -f5 "$sdir/kill.tsv" | median_of)" \
 		"$(loadavg)" >>"$rows"
 done
 

@@ -37,9 +37,9 @@ wait_idle() {
 	echo "$busy"
 }
 
-# median prints the median of the numbers on stdin, one per line, or $1 (default empty)
+# median_of prints the median of the numbers on stdin, one per line, or $1 (default empty)
 # when there is none.
-median() {
+median_of() {
 	sort -g | awk -v none="${1-}" '{ v[NR] = $1 }
 		END { if (NR == 0) print none; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
