@@ -93,6 +93,7 @@ fi
 # endpoint once the server logs the address it listens on.
 start_server() {
 	local data=$1 logf=$2 addr
+	: >"$logf" # before the server's shell opens it: the loop below reads it at once
 	"${pin_server[@]}" "$shardlog" serve --listen 127.0.0.1:0 --data "$data" --sync always \
 		--create-stream-delay 0 --delete-stream-delay 0 --update-stream-delay 0 >"$logf" 2>&1 &
 	server_pid=$!
