@@ -15,10 +15,13 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// Small release chunks, so that a segment of a few MiB holds many of them.
+// Release chunks of 2 MiB, so that a segment of 16 MiB holds several. Not smaller: the
+// kernel maps a large folio of the page cache whole (up to 2 MiB, aligned to its size), so a
+// smaller chunk may release a part of a folio that a fault on the rest then maps again.
 const (
-	testReleaseChunk = 256 << 10
-	testReleaseLag   = 64 << 10
+	testReleaseChunk = 2 << 20
+	testReleaseLag   = 256 << 10
+	testBatches      = 1024 // of 16 records of 1000 bytes: 16 MiB
 )
 
 // releaseRecords returns batch i of n records of 1000 bytes whose data says where it belongs.
@@ -60,7 +63,7 @@ func residentBehind(t *testing.T, b []byte, n int64) (resident int64, ok bool) {
 // Linux, from pagemap) stay within a chunk, the lag and a few batches of the read position,
 // however far it gets, and the bytes read are the bytes written.
 func TestReader_ReleasesPagesBehindReads(t *testing.T) {
-	const batches, perBatch = 96, 16 // 96 batches of about 16 KiB: 6 chunks of 256 KiB
+	const batches, perBatch = testBatches, 16
 	tests := []struct {
 		name   string
 		active bool // read each batch right after it is appended, through a mapping of the capacity
@@ -76,7 +79,7 @@ func TestReader_ReleasesPagesBehindReads(t *testing.T) {
 			defer w.Close()
 			capacity := int64(0)
 			if tt.active {
-				capacity = 4 << 20
+				capacity = 32 << 20
 			} else {
 				for i := range batches {
 					_, err := w.Append(releaseRecords(i, perBatch))
@@ -109,13 +112,13 @@ func TestReader_ReleasesPagesBehindReads(t *testing.T) {
 				}
 			}
 			require.Equal(t, w.Size(), pos)
-			require.Greater(t, pos, int64(5*testReleaseChunk), "the segment spans several chunks")
+			require.Greater(t, pos, int64(7*testReleaseChunk), "the segment spans several chunks")
 			// Every chunk the read got releaseLag past, and no other, was released.
 			require.Equal(t, (pos-testReleaseLag)/testReleaseChunk*testReleaseChunk, r.released.Load())
-			// Behind the read, a chunk, the lag and a batch at most stay resident; without
+			// Behind the read, a chunk, the lag and a batch (to a page) at most stay resident; without
 			// releases it would be every page read.
 			if _, ok := residentBehind(t, r.data, pos); ok {
-				require.LessOrEqual(t, maxRss, int64(testReleaseChunk+testReleaseLag)+maxBatch,
+				require.LessOrEqual(t, maxRss, int64(testReleaseChunk+testReleaseLag)+maxBatch+int64(os.Getpagesize()),
 					"resident bytes of the mapping behind the read, read up to %d", pos)
 			}
 		})
@@ -126,7 +129,7 @@ func TestReader_ReleasesPagesBehindReads(t *testing.T) {
 // again and again while each releases the pages behind it (under the others): every reader
 // reads the bytes written, CRC checked, every time.
 func TestReader_ReleaseKeepsConcurrentReadersRight(t *testing.T) {
-	const batches, perBatch, rounds = 96, 16, 3
+	const batches, perBatch, rounds = testBatches, 16, 3
 	path := filepath.Join(t.TempDir(), "00000000000000000000.seg")
 	w, err := Create(path, 0, 1, WriterOptions{})
 	require.NoError(t, err)
@@ -178,4 +181,44 @@ func TestReader_ReleaseKeepsConcurrentReadersRight(t *testing.T) {
 		"bytes released while the readers read")
 	_, _, err = r.ReadBatch(nil, end, end)
 	require.ErrorIs(t, err, io.EOF)
+}
+
+// TestScan_ReleasesPagesBehind scans a segment of many release chunks, as recovery and an
+// index rebuild do, and checks that the pages behind the scan are released: the mapping's
+// resident bytes behind each batch checked (on Linux, from pagemap) stay within a chunk, the
+// lag and a batch.
+func TestScan_ReleasesPagesBehind(t *testing.T) {
+	const batches, perBatch, chunk, lag = testBatches, 16, testReleaseChunk, testReleaseLag
+	path := filepath.Join(t.TempDir(), "00000000000000000000.seg")
+	w, err := Create(path, 0, 1, WriterOptions{})
+	require.NoError(t, err)
+	for i := range batches {
+		_, err := w.Append(releaseRecords(i, perBatch))
+		require.NoError(t, err)
+	}
+	end := w.Size()
+	require.NoError(t, w.Close())
+
+	var data []byte
+	var maxRss, maxBatch int64
+	measured := false
+	res, err := Scan(path, ScanOptions{
+		releaseChunk: chunk, releaseLag: lag,
+		mapped: func(b []byte) { data = b },
+		Batch: func(b BatchInfo) {
+			maxBatch = max(maxBatch, b.Size)
+			if rss, ok := residentBehind(t, data, b.End()); ok {
+				maxRss, measured = max(maxRss, rss), true
+			}
+		},
+	})
+	require.NoError(t, err)
+	require.Equal(t, batches, res.Batches)
+	require.Equal(t, end, res.End)
+	require.Greater(t, end, int64(7*chunk), "the segment spans several chunks")
+	if !measured {
+		t.Skip("no /proc/self/pagemap: resident pages cannot be counted here")
+	}
+	require.LessOrEqual(t, maxRss, int64(chunk+lag)+maxBatch+int64(os.Getpagesize()),
+		"resident bytes of the mapping behind the scan, scanned up to %d", end)
 }
