@@ -131,6 +131,24 @@ func (r *Reader) releaseBehind(pos, end int64) {
 	}
 }
 
+// ReleaseEnd drops from the process's resident set the pages of the last, partial chunk
+// below end, which releaseBehind leaves: a caller whose read has reached end, the end of a
+// sealed segment's data, calls it, so that a segment read to its end keeps nothing resident.
+// A reader still behind refaults those pages from the page cache.
+func (r *Reader) ReleaseEnd(end int64) {
+	n, lag := r.releaseChunk, r.releaseLag
+	if r.data == nil || n <= 0 {
+		return
+	}
+	page := int64(os.Getpagesize())
+	lo := max(end-lag, 0) / n * n
+	hi := min((end+page-1)/page*page, int64(len(r.data)))
+	if lo < hi {
+		platform.AdviseRelease(r.data[lo:hi])
+		r.released.Add(hi - lo)
+	}
+}
+
 // Close unmaps the segment. Records that alias the mapping must not be used afterwards.
 // Later calls return ErrClosed.
 func (r *Reader) Close() error {

@@ -121,6 +121,16 @@ func TestReader_ReleasesPagesBehindReads(t *testing.T) {
 				require.LessOrEqual(t, maxRss, int64(testReleaseChunk+testReleaseLag)+maxBatch+int64(os.Getpagesize()),
 					"resident bytes of the mapping behind the read, read up to %d", pos)
 			}
+			if tt.active {
+				return
+			}
+			// A sealed segment read to its end keeps nothing resident once told so.
+			r.ReleaseEnd(pos)
+			page := int64(os.Getpagesize())
+			require.Equal(t, (pos+page-1)/page*page, r.released.Load(), "bytes released up to the end")
+			if rss, ok := residentBehind(t, r.data, pos); ok {
+				require.Zero(t, rss, "resident bytes of the mapping read to its end")
+			}
 		})
 	}
 }
