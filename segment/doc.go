@@ -61,4 +61,10 @@
 // a failed disk read) into an error wrapping ErrFault; a caller touching the returned slices
 // after the file shrank is not protected. Records of compressed batches are decompressed into
 // fresh memory, or with ReadBatchInto into a buffer the caller reuses.
+//
+// A Reader releases the pages its reads have moved past from the process's resident set, a
+// chunk of 4 MiB at a time once a read ends 1 MiB beyond it (madvise MADV_DONTNEED): the page
+// cache keeps them, and a later read of them, by a reader behind, refaults them with the
+// same bytes. So a mapping read front to back keeps a few MiB resident, not the segment, and
+// none once the reader calls ReleaseEnd at the end of a sealed segment. Scan does the same.
 package segment

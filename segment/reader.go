@@ -6,8 +6,22 @@ import (
 	"math"
 	"os"
 	"runtime/debug"
+	"sync/atomic"
 
 	"github.com/edsrzf/mmap-go"
+
+	"github.com/shardlog/shardlog/internal/platform"
+)
+
+// Pages that readers have moved past are released from the process in chunks (see
+// Reader.releaseBehind): a chunk of releaseChunk bytes once a read ends releaseLag bytes past
+// it. The chunk is a multiple of every page size in use. A mapping of a sequential reader so
+// keeps about releaseChunk+releaseLag bytes resident, however large the segment; a reader
+// less than releaseLag behind another refaults nothing, one further behind refaults from the
+// page cache.
+const (
+	releaseChunk = 4 << 20
+	releaseLag   = 1 << 20
 )
 
 // Reader reads batches from a memory-mapped segment. ReadBatch is safe for concurrent use;
@@ -16,6 +30,12 @@ type Reader struct {
 	path   string
 	data   mmap.MMap // nil after Close
 	header Header
+
+	// Hooks for tests, set by OpenReader: the chunk and lag of releaseBehind (a chunk <= 0
+	// releases nothing), and the bytes released so far.
+	releaseChunk int64
+	releaseLag   int64
+	released     atomic.Int64
 }
 
 // OpenReader maps max(capacity, file size) bytes of the segment read-only and validates the
@@ -45,7 +65,7 @@ func OpenReader(path string, capacity int64) (*Reader, error) {
 	if err != nil {
 		return nil, fmt.Errorf("segment %s: open reader: map %d bytes: %w", path, n, err)
 	}
-	return &Reader{path: path, data: m, header: h}, nil
+	return &Reader{path: path, data: m, header: h, releaseChunk: releaseChunk, releaseLag: releaseLag}, nil
 }
 
 // Header returns the segment's file header.
@@ -89,7 +109,44 @@ func (r *Reader) ReadBatchInto(dst []Record, buf []byte, pos, limit int64) (info
 		return BatchInfo{}, recs, used, at(err, r.path, pos)
 	}
 	info.Position = pos
+	r.releaseBehind(pos, info.End())
 	return info, recs, used, nil
+}
+
+// releaseBehind drops from the process's resident set each chunk [c-releaseChunk, c) that a
+// batch read over [pos, end) has left releaseLag bytes behind (pos < c+releaseLag <= end),
+// through platform.AdviseRelease: the page cache keeps the pages, so a reader behind this one
+// refaults them with the same bytes, and its CRC check runs on them as before. Without it,
+// every page a read touched would stay resident until the mapping is dropped, so a read-back
+// would hold whole segments in the process. The pages of a chunk that no read gets past (the
+// last one of a segment, one where readers stop) stay resident until Close.
+func (r *Reader) releaseBehind(pos, end int64) {
+	n, lag := r.releaseChunk, r.releaseLag
+	if n <= 0 {
+		return
+	}
+	for c := max(pos-lag, 0)/n*n + n; c+lag <= end; c += n {
+		platform.AdviseRelease(r.data[c-n : c])
+		r.released.Add(n)
+	}
+}
+
+// ReleaseEnd drops from the process's resident set the pages of the last, partial chunk
+// below end, which releaseBehind leaves: a caller whose read has reached end, the end of a
+// sealed segment's data, calls it, so that a segment read to its end keeps nothing resident.
+// A reader still behind refaults those pages from the page cache.
+func (r *Reader) ReleaseEnd(end int64) {
+	n, lag := r.releaseChunk, r.releaseLag
+	if r.data == nil || n <= 0 {
+		return
+	}
+	page := int64(os.Getpagesize())
+	lo := max(end-lag, 0) / n * n
+	hi := min((end+page-1)/page*page, int64(len(r.data)))
+	if lo < hi {
+		platform.AdviseRelease(r.data[lo:hi])
+		r.released.Add(hi - lo)
+	}
 }
 
 // Close unmaps the segment. Records that alias the mapping must not be used afterwards.

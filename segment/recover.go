@@ -1,6 +1,7 @@
 package segment
 
 import (
+	"cmp"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -27,6 +28,11 @@ type ScanOptions struct {
 	ReadOnly bool
 	// Batch, if set, is called for each good batch in order (to rebuild an index).
 	Batch func(BatchInfo)
+
+	// Hooks for tests: the release chunk and lag of the scan (0 means releaseChunk and
+	// releaseLag, a chunk < 0 releases nothing), and a call with the mapping once it exists.
+	releaseChunk, releaseLag int64
+	mapped                   func([]byte)
 }
 
 // ScanResult is what a Scan found.
@@ -135,6 +141,9 @@ type scanner struct {
 	data []byte // the mapped file
 	res  ScanResult
 	torn bool // a torn tail starts at res.End
+
+	chunk, lag int64 // pages behind the scan are released a chunk at a time, lag behind it
+	released   int64 // data[:released] holds no page the scan still needs
 }
 
 // start sets the scan's first position and offset from the options and the header.
@@ -167,6 +176,11 @@ func (s *scanner) scanMapped(f *os.File) (err error) {
 	defer m.Unmap()
 	platform.AdviseSequential(m[s.res.End:])
 	s.data = m
+	s.chunk, s.lag = cmp.Or(s.opts.releaseChunk, releaseChunk), cmp.Or(s.opts.releaseLag, releaseLag)
+	s.released = s.res.End / max(s.chunk, 1) * max(s.chunk, 1)
+	if s.opts.mapped != nil {
+		s.opts.mapped(m)
+	}
 	defer catchFault(debug.SetPanicOnFault(true), &err, s.path, s.res.End)
 	return s.scan()
 }
@@ -194,8 +208,23 @@ func (s *scanner) scan() error {
 		s.good(f.info(pos))
 		prevLastMs, havePrev = f.lastTimeMs, true
 		pos += int64(f.size)
+		s.releaseBehind(pos)
 	}
 	return nil
+}
+
+// releaseBehind drops from the process's resident set the whole chunks that end releaseLag
+// or more before pos, which the scan has checked (the page cache keeps them), so that a scan
+// of a large segment, at recovery or to rebuild an index, keeps a few MiB resident rather
+// than the segment. A torn tail is looked for past pos only, so the scan never reads behind.
+func (s *scanner) releaseBehind(pos int64) {
+	if s.chunk <= 0 {
+		return
+	}
+	if hi := (pos - s.lag) / s.chunk * s.chunk; hi > s.released {
+		platform.AdviseRelease(s.data[s.released:hi])
+		s.released = hi
+	}
 }
 
 // good records a good batch.

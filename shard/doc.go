@@ -63,7 +63,9 @@
 // a torn tail, and reports damage followed by good data as a *segment.CorruptionError.
 // Sealed segments are opened and mapped on first read and closed again when
 // MaxMappedSegments is exceeded or they are idle, so an idle shard holds one file descriptor
-// (the active writer) and one mapping (the active segment).
+// (the active writer) and one mapping (the active segment). A mapping keeps resident only the
+// pages near where its readers are (segment.Reader releases those they have moved past), so
+// the process's resident set does not grow with the data read back.
 //
 // # Damage
 //

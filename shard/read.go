@@ -87,7 +87,7 @@ func (s *Shard) Read(from uint64, maxRecords int, maxBytes int, fn func(r segmen
 	for i := v.find(rd.next); i < len(v.segs) && rd.next < v.next && !rd.done; i++ {
 		g := v.segs[i]
 		rd.next = max(rd.next, g.base)
-		err := s.readSegment(g, &rd)
+		err := s.readSegment(g, i < len(v.segs)-1, &rd)
 		if errors.Is(err, errGone) {
 			continue // deleted since the view: its records expired
 		}
@@ -165,8 +165,9 @@ func putBuffers(b *decodeBuffers) {
 	decodePool.Put(b)
 }
 
-// readSegment delivers the records of g from rd.next on.
-func (s *Shard) readSegment(g *seg, rd *reading) error {
+// readSegment delivers the records of g from rd.next on. sealed says that g is not the
+// active segment: a read that reaches its end releases the pages left resident there.
+func (s *Shard) readSegment(g *seg, sealed bool, rd *reading) error {
 	r, x, err := s.cache.acquire(g)
 	if err != nil {
 		return err
@@ -183,6 +184,9 @@ func (s *Shard) readSegment(g *seg, rd *reading) error {
 		info, recs, err := buf.readBatch(r, pos, m.End)
 		if err == io.EOF {
 			rd.next = max(rd.next, m.NextOffset)
+			if sealed {
+				r.ReleaseEnd(m.End)
+			}
 			return nil
 		}
 		if err != nil {

@@ -6,6 +6,7 @@
 //	Fallocate         fallocate(2)           writes zeros           writes zeros
 //	Pwrite            pwrite(2)              pwrite(2)              File.WriteAt
 //	AdviseSequential  madvise(MADV_SEQUENTIAL)  madvise             nothing (a hint)
+//	AdviseRelease     madvise(MADV_DONTNEED)    madvise             nothing (a hint)
 //
 // Fallocate's promise is the one the segment writer relies on: once it returns, writes into
 // the range do not fail for want of space, so a full disk is an error from Append and never
