@@ -27,34 +27,40 @@ func BenchmarkServer_PutRecordsWrite(b *testing.B) {
 	const records = 500
 	for _, size := range []int{100, 1000} {
 		b.Run(fmt.Sprintf("records=%d/size=%dB/shards=4", records, size), func(b *testing.B) {
-			st, err := stream.Open(b.TempDir(), stream.Options{Shard: shard.Options{Sync: shard.SyncNone}, Logger: discardLogger()})
-			require.NoError(b, err)
-			defer st.Close()
-			require.NoError(b, st.CreateStream("bench", stream.StreamConfig{ShardCount: 4}))
-			srv := server.New(streambackend.New(st), server.Options{Logger: discardLogger()})
-			body := streamPutRecordsBody("bench", records, size)
-			rd := bytes.NewReader(body)
-			r := testutil.SetKinesisHeaders(httptest.NewRequest(http.MethodPost, "/", nil), "PutRecords")
-			r.Body, r.ContentLength = io.NopCloser(rd), int64(len(body))
-			w := &streamDiscardWriter{h: http.Header{}}
-			b.SetBytes(int64(records * size))
-			b.ReportAllocs()
-			cpu0, cpuKnown := processCPU()
-			user0, userKnown := processUserCPU()
-			for b.Loop() {
-				rd.Reset(body)
-				clear(w.h)
-				srv.ServeHTTP(w, r)
-				if w.status != http.StatusOK {
-					b.Fatalf("status %d", w.status)
-				}
-			}
-			if cpu1, ok := processCPU(); ok && cpuKnown {
-				b.ReportMetric(float64(cpu1-cpu0)/float64(b.N*records), "cpu-ns/record")
-			}
-			if user1, ok := processUserCPU(); ok && userKnown {
-				b.ReportMetric(float64(user1-user0)/float64(b.N*records), "user-ns/record")
-			}
+			benchPutRecords(b, 4, streamPutRecordsBody("bench", records, size), records, size)
 		})
+	}
+}
+
+// benchPutRecords runs one PutRecords request body through the whole handler over a real
+// store of one stream ("bench") of shards shards, synced never, and reports the process's
+// CPU and user CPU per record: a write benchmark's loop, whatever its body.
+func benchPutRecords(b *testing.B, shards int, body []byte, records, size int) {
+	st, err := stream.Open(b.TempDir(), stream.Options{Shard: shard.Options{Sync: shard.SyncNone}, Logger: discardLogger()})
+	require.NoError(b, err)
+	defer st.Close()
+	require.NoError(b, st.CreateStream("bench", stream.StreamConfig{ShardCount: shards}))
+	srv := server.New(streambackend.New(st), server.Options{Logger: discardLogger()})
+	rd := bytes.NewReader(body)
+	r := testutil.SetKinesisHeaders(httptest.NewRequest(http.MethodPost, "/", nil), "PutRecords")
+	r.Body, r.ContentLength = io.NopCloser(rd), int64(len(body))
+	w := &streamDiscardWriter{h: http.Header{}}
+	b.SetBytes(int64(records * size))
+	b.ReportAllocs()
+	cpu0, cpuKnown := processCPU()
+	user0, userKnown := processUserCPU()
+	for b.Loop() {
+		rd.Reset(body)
+		clear(w.h)
+		srv.ServeHTTP(w, r)
+		if w.status != http.StatusOK {
+			b.Fatalf("status %d", w.status)
+		}
+	}
+	if cpu1, ok := processCPU(); ok && cpuKnown {
+		b.ReportMetric(float64(cpu1-cpu0)/float64(b.N*records), "cpu-ns/record")
+	}
+	if user1, ok := processUserCPU(); ok && userKnown {
+		b.ReportMetric(float64(user1-user0)/float64(b.N*records), "user-ns/record")
 	}
 }
