@@ -1,0 +1,26 @@
+package main
+
+import "log/slog"
+
+// descriptorReserve returns the descriptors of limit a server keeps for what is not its
+// shards' segment files: listeners, client connections, index and manifest files opened for
+// a moment, segments mapped for reads. A quarter of the limit, at most 1,024.
+func descriptorReserve(limit uint64) uint64 { return min(limit/4, 1024) }
+
+// nearDescriptorLimit reports whether shards, one open segment file each, leave fewer than
+// descriptorReserve descriptors of limit for everything else.
+func nearDescriptorLimit(shards int, limit uint64) bool {
+	return uint64(shards)+descriptorReserve(limit) > limit
+}
+
+// warnDescriptors logs a warning when the store's shards come near the process's descriptor
+// limit (RLIMIT_NOFILE), where creating streams, resharding or accepting connections would
+// start failing with "too many open files". Nothing is logged where the limit is unknown.
+func warnDescriptors(log *slog.Logger, shards int) {
+	limit, ok := descriptorLimit()
+	if !ok || !nearDescriptorLimit(shards, limit) {
+		return
+	}
+	log.Warn("descriptors: the shards hold one open file each, near the process's limit; raise it (ulimit -n) before adding shards or connections",
+		"shards", shards, "limit", limit, "reserve", descriptorReserve(limit))
+}
