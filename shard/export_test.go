@@ -10,3 +10,7 @@ func WithCheckpointBytes(o Options, n int64) Options {
 // Abandon releases the shard's files without the clean-shutdown flag, as a crash would leave
 // them (less the page cache): the next Open recovers with a scan.
 func (s *Shard) Abandon() { s.abandon() }
+
+// WaitBackground waits for the shard's background work in flight (a checkpoint, an interval
+// sync) to end. No append may run meanwhile.
+func (s *Shard) WaitBackground() { s.bg.Wait() }
