@@ -326,18 +326,22 @@ func (b *batcher) route(v *streamView, entries putInput) error {
 	}
 	keys := keyRouter{v: v}
 	for i := range entries.recs {
-		var l *shardLog
-		if hk := entries.hashKey(i); hk != "" {
-			h, err := kinesis.ParseHashKey(hk)
-			if err != nil {
+		hk := entries.hashKey(i)
+		var h kinesis.HashKey
+		if hk != "" { // checked even where spreading makes it moot
+			var err error
+			if h, err = kinesis.ParseHashKey(hk); err != nil {
 				return invalidExplicitHashKey(hk)
 			}
-			l = v.open[v.router.position(h)]
-		} else if v.spread == nil {
-			l = keys.route(entries.recs[i].PartitionKey)
 		}
-		if v.spread != nil {
+		var l *shardLog
+		switch {
+		case v.spread != nil:
 			_, l = v.shard(v.router.Nth(next + uint64(i)))
+		case hk != "":
+			l = v.open[v.router.position(h)]
+		default:
+			l = keys.route(entries.recs[i].PartitionKey)
 		}
 		b.shards = append(b.shards, l)
 	}
