@@ -42,6 +42,14 @@
 //	fmt.Printf("%.0f records/s, p99 %.1f ms, verified: %v\n",
 //		res.Write.RecordsPerSec, res.Write.Latency.P99Ms, res.Verify.OK)
 //
+// # The machine's floor
+//
+// The package's Floor benchmarks (Linux) price what the machine charges for the work every
+// record needs whatever the server does: a system call, a thread switch, writing new and
+// cached page-cache pages, reading them back mapped or copied with a CRC check, an
+// fdatasync, loopback TCP each way, MD5 of a partition key, each in CPU time per unit. The
+// server's CPU per record is read against their sum; bench/README.md adds it up.
+//
 // # Caveats
 //
 // Only the control plane (CreateStream, DescribeStreamSummary, ListShards, DeleteStream) goes
