@@ -608,27 +608,7 @@ func BenchmarkServer_PutRecordsStream(b *testing.B) {
 	const records, size = 500, 100
 	for _, sync := range []shard.SyncPolicy{shard.SyncAlways, shard.SyncNone} {
 		b.Run(fmt.Sprintf("records=%d/size=%dB/shards=4/sync=%s", records, size, sync), func(b *testing.B) {
-			st, err := stream.Open(b.TempDir(), stream.Options{Shard: shard.Options{Sync: sync}, Logger: discardLogger()})
-			require.NoError(b, err)
-			defer st.Close()
-			require.NoError(b, st.CreateStream("bench", stream.StreamConfig{ShardCount: 4}))
-			srv := server.New(streambackend.New(st), server.Options{Logger: discardLogger()})
-			body := streamPutRecordsBody("bench", records, size)
-			rd := bytes.NewReader(body)
-			r := testutil.SetKinesisHeaders(httptest.NewRequest(http.MethodPost, "/", nil), "PutRecords")
-			r.Body, r.ContentLength = io.NopCloser(rd), int64(len(body))
-			w := &streamDiscardWriter{h: http.Header{}}
-			b.SetBytes(records * size)
-			b.ReportAllocs()
-			for b.Loop() {
-				rd.Reset(body)
-				clear(w.h)
-				srv.ServeHTTP(w, r)
-				if w.status != http.StatusOK {
-					b.Fatalf("status %d", w.status)
-				}
-			}
-			b.ReportMetric(float64(b.N*records)/b.Elapsed().Seconds(), "records/s")
+			benchPutRecordsSync(b, sync, 4, streamPutRecordsBody("bench", records, size), records, size)
 		})
 	}
 }

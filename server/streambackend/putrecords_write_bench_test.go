@@ -33,10 +33,15 @@ func BenchmarkServer_PutRecordsWrite(b *testing.B) {
 }
 
 // benchPutRecords runs one PutRecords request body through the whole handler over a real
-// store of one stream ("bench") of shards shards, synced never, and reports the process's
-// CPU and user CPU per record: a write benchmark's loop, whatever its body.
+// store of one stream ("bench") of shards shards, synced never, and reports records/s and
+// the process's CPU and user CPU per record: a write benchmark's loop, whatever its body.
 func benchPutRecords(b *testing.B, shards int, body []byte, records, size int) {
-	st, err := stream.Open(b.TempDir(), stream.Options{Shard: shard.Options{Sync: shard.SyncNone}, Logger: discardLogger()})
+	benchPutRecordsSync(b, shard.SyncNone, shards, body, records, size)
+}
+
+// benchPutRecordsSync is benchPutRecords with the shards synced as sync says.
+func benchPutRecordsSync(b *testing.B, sync shard.SyncPolicy, shards int, body []byte, records, size int) {
+	st, err := stream.Open(b.TempDir(), stream.Options{Shard: shard.Options{Sync: sync}, Logger: discardLogger()})
 	require.NoError(b, err)
 	defer st.Close()
 	require.NoError(b, st.CreateStream("bench", stream.StreamConfig{ShardCount: shards}))
@@ -57,6 +62,7 @@ func benchPutRecords(b *testing.B, shards int, body []byte, records, size int) {
 			b.Fatalf("status %d", w.status)
 		}
 	}
+	b.ReportMetric(float64(b.N*records)/b.Elapsed().Seconds(), "records/s")
 	if cpu1, ok := processCPU(); ok && cpuKnown {
 		b.ReportMetric(float64(cpu1-cpu0)/float64(b.N*records), "cpu-ns/record")
 	}
