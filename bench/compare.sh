@@ -61,15 +61,7 @@ done
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 . "$root/bench/lib.sh"
-work=$(mktemp -d)
-server_pid=""
-
-cleanup() {
-	end_process "$server_pid"
-	rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+start_work
 
 # print_table DIR prints the header and the tables of the results in DIR, and keeps them in
 # DIR/table.md.
@@ -80,7 +72,7 @@ print_table() {
 	} | tee "$1/table.md"
 }
 
-command -v go >/dev/null || { echo "compare.sh: go is needed" >&2; exit 2; }
+need_tools compare.sh go
 (cd "$root" && go build -o "$work/compare" ./bench/compare)
 if [ -n "$table_dir" ]; then
 	print_table "$table_dir"
@@ -89,17 +81,12 @@ fi
 
 # --- tools -----------------------------------------------------------------------------
 
-for tool in node npm du; do
-	command -v "$tool" >/dev/null || { echo "compare.sh: $tool is needed" >&2; exit 2; }
-done
+need_tools compare.sh node npm du python3
 out=${out:-$root/bench/out/compare-$(date -u +%Y%m%dT%H%M%SZ)}
 mkdir -p "$out"
 seed=${seed:-$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}
 
-log "building shardlog"
-(cd "$root" && go build -o "$work/shardlog" ./cmd/shardlog)
-build=$(cd "$root" && git describe --always --dirty) # the tree may change while the runs go on
-shardlog=$work/shardlog
+use_shardlog
 
 kl_version=3.3.3
 kl_dir=${XDG_CACHE_HOME:-$HOME/.cache}/shardlog-compare/kinesalite-$kl_version
@@ -138,11 +125,6 @@ else
 fi
 
 # --- servers ---------------------------------------------------------------------------
-
-# free_port prints a loopback port nobody listens on.
-free_port() {
-	node -e 'const s=require("net").createServer(); s.listen(0,"127.0.0.1",()=>{console.log(s.address().port); s.close()})'
-}
 
 # start_server NAME DATADIR LOG starts a server in the background; it sets server_pid and
 # endpoint once the server logs that it listens, and fails if it does not.

@@ -56,21 +56,11 @@ done
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 . "$root/bench/lib.sh"
-for tool in go jq curl; do
-	command -v "$tool" >/dev/null || { echo "curve-connections.sh: $tool is needed" >&2; exit 2; }
-done
+need_tools curve-connections.sh go jq curl
 out=${out:-$root/bench/out/connections-$(date -u +%Y%m%dT%H%M%SZ)}
 tsv=${tsv:-$root/bench/curves/connections.tsv}
 mkdir -p "$out" "$(dirname "$tsv")"
-work=$(mktemp -d)
-server_pid=""
-
-cleanup() {
-	end_process "$server_pid"
-	rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+start_work
 
 # Pinning: the server on the first CPU, the load generator on the last.
 pin_server=() pin_bench=()
@@ -79,15 +69,7 @@ if command -v taskset >/dev/null && [ "$(nproc)" -ge 2 ]; then
 	pin_bench=(taskset -c "$(($(nproc) - 1))")
 fi
 
-if [ -n "$prebuilt" ]; then
-	shardlog=$(cd "$(dirname "$prebuilt")" && pwd)/$(basename "$prebuilt")
-	build="prebuilt $shardlog ($("$shardlog" version 2>/dev/null | head -1))"
-else
-	log "building shardlog"
-	(cd "$root" && go build -o "$work/shardlog" ./cmd/shardlog)
-	build=$(cd "$root" && git describe --always --dirty)
-	shardlog=$work/shardlog
-fi
+use_shardlog "$prebuilt"
 
 # start_server DATADIR LOG starts the server on a free loopback port; it sets server_pid and
 # endpoint once the server logs the address it listens on.

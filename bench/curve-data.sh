@@ -58,9 +58,7 @@ done
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 . "$root/bench/lib.sh"
-for tool in go jq python3 df du awk; do
-	command -v "$tool" >/dev/null || { echo "curve-data.sh: $tool is needed" >&2; exit 2; }
-done
+need_tools curve-data.sh go jq python3 df du awk
 out=${out:-$root/bench/out/curve-data-$(date -u +%Y%m%dT%H%M%SZ)}
 tsv=${tsv:-$root/bench/curves/data.tsv}
 mkdir -p "$out" "$(dirname "$tsv")"
@@ -79,13 +77,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-log "building shardlog"
-(cd "$root" && go build -o "$work/shardlog" ./cmd/shardlog)
-build=$(cd "$root" && git describe --always --dirty)
-shardlog=$work/shardlog
+use_shardlog
 
-# free_port prints a loopback port nobody listens on (the kernel's pick for port 0).
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 port=$(free_port)
 endpoint=http://127.0.0.1:$port
 

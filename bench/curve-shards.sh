@@ -60,37 +60,15 @@ done
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 . "$root/bench/lib.sh"
-for tool in curl python3 du; do
-	command -v "$tool" >/dev/null || { echo "curve-shards.sh: $tool is needed" >&2; exit 2; }
-done
+need_tools curve-shards.sh curl python3 du
 tsv=${tsv:-$root/bench/curves/shards.tsv}
 out=${out:-$root/bench/out/shards-$(date -u +%Y%m%dT%H%M%SZ)}
 mkdir -p "$out" "$(dirname "$tsv")"
-work=$(mktemp -d)
-server_pid=""
+start_work
 
-cleanup() {
-	end_process "$server_pid"
-	rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-if [ -n "$binary" ]; then
-	shardlog=$binary
-	build="$("$shardlog" version 2>/dev/null | head -1 || true) ($binary)"
-else
-	log "building shardlog"
-	(cd "$root" && go build -o "$work/shardlog" ./cmd/shardlog)
-	shardlog=$work/shardlog
-	build=$(cd "$root" && git describe --always --dirty)
-fi
+use_shardlog "$binary"
 
 # --- the server --------------------------------------------------------------------------
-
-free_port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
-}
 
 now_ns() { date +%s%N; }
 

@@ -43,3 +43,41 @@ median_of() {
 	sort -g | awk -v none="${1-}" '{ v[NR] = $1 }
 		END { if (NR == 0) print none; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
+
+# need_tools NAME TOOL... ends the script NAME with status 2 unless every TOOL is on the PATH.
+need_tools() {
+	local name=$1 tool
+	shift
+	for tool in "$@"; do
+		command -v "$tool" >/dev/null || { echo "$name: $tool is needed" >&2; exit 2; }
+	done
+}
+
+# start_work makes the scratch directory $work and empties server_pid; when the script
+# exits, the server it started ($server_pid) is stopped and $work removed, and an interrupt
+# ends the script with status 130.
+start_work() {
+	work=$(mktemp -d)
+	server_pid=""
+	trap 'end_process "$server_pid"; rm -rf "$work"' EXIT
+	trap 'exit 130' INT TERM
+}
+
+# free_port prints a loopback port nobody listens on (the kernel's pick for port 0).
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+
+# use_shardlog [BINARY] sets shardlog to BINARY, or, without one, to a shardlog built from
+# this tree ($root) into $work, and build to what it is, for the tables' headers.
+use_shardlog() {
+	if [ -n "${1-}" ]; then
+		shardlog=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+		build="prebuilt $shardlog ($("$shardlog" version 2>/dev/null | head -1 || true))"
+	else
+		log "building shardlog"
+		(cd "$root" && go build -o "$work/shardlog" ./cmd/shardlog)
+		shardlog=$work/shardlog
+		build=$(cd "$root" && git describe --always --dirty) # the tree may change while the runs go on
+	fi
+}

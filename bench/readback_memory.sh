@@ -33,15 +33,9 @@ for entry in "$@"; do
 done
 [ -n "$bench" ] || { echo "readback_memory.sh: name a shardlog binary for the bench" >&2; exit 2; }
 
-work=$(mktemp -d)
-server_pid=""
-cleanup() {
-	[ -n "$server_pid" ] && kill -TERM "$server_pid" 2>/dev/null && wait "$server_pid" || true
-	rm -rf "$work"
-}
-trap cleanup EXIT
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+. "$(dirname "$0")/lib.sh"
+need_tools readback_memory.sh jq python3
+start_work
 
 printf 'run\tname\tread_rps\tvmhwm_mib\trss_anon_mib\trss_file_mib\tverified\n' >"$work/results.tsv"
 for run in $(seq "$runs"); do
