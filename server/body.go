@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -322,18 +323,62 @@ func (k *bodyClock) stop() {
 }
 
 // Answers given before the body is whole. Each closes an HTTP/1.1
-// connection, whose unread body makes it unusable, without waiting for the
-// rest of that body; HTTP/2 ends the stream.
+// connection, whose unread body makes it unusable; HTTP/2 ends the stream.
+// The rest of a body over the cap is read first and thrown away (drainBody),
+// so that a client that sends its whole body before it reads the answer gets
+// the answer: closing a connection with unread bytes resets it, and such a
+// client sees only the reset. A body that stalled, or found no room, is not
+// waited for.
 
-func (c *call) answerEarly(e *kinesis.Error, proto protocol) {
+func (c *call) answerEarly(e *kinesis.Error, proto protocol, drain bool) {
 	c.requestID = newRequestID()
 	c.w.Header()["x-amzn-RequestId"] = []string{c.requestID}
-	if c.r.ProtoMajor == 1 {
-		c.w.Header()["Connection"] = []string{"close"}
-		http.NewResponseController(c.w).SetReadDeadline(time.Now())
-	}
 	c.proto = proto
+	if c.r.ProtoMajor != 1 {
+		c.fail(e)
+		return
+	}
+	c.w.Header()["Connection"] = []string{"close"}
+	rc := http.NewResponseController(c.w)
+	if !drain || !c.drainable() || rc.EnableFullDuplex() != nil {
+		rc.SetReadDeadline(time.Now())
+		c.fail(e)
+		return
+	}
 	c.fail(e)
+	rc.Flush()
+	c.drainBody()
+}
+
+// drainLimit bounds what drainBody reads: twice the cap, so a body up to
+// twice too large gets its answer, in no more time than the body deadlines
+// allow a body of that size. A larger one is reset.
+func (c *call) drainLimit() int64 { return 2 * c.s.opts.MaxRequestBytes }
+
+// drainable reports whether the rest of the body is worth reading to give the
+// client its answer: its length is unknown or within drainLimit, and the
+// client is not waiting for a 100 Continue before it sends (it would send the
+// body only to have it thrown away; it reads the answer instead).
+func (c *call) drainable() bool {
+	return c.r.ContentLength <= c.drainLimit() &&
+		!strings.EqualFold(c.r.Header.Get("Expect"), "100-continue")
+}
+
+// drainBody reads what is left of the body, up to drainLimit, under the same
+// deadlines as the body (BodyReadTimeout, MinBodyBytesPerSecond), and throws
+// it away. The request keeps what it was charged of MaxInFlightBytes until it
+// ends, as it did while its body was read.
+func (c *call) drainBody() {
+	clock := startBodyClock(c.w, &c.s.opts)
+	var buf [32 << 10]byte
+	for left := c.drainLimit(); left > 0; {
+		n, err := c.r.Body.Read(buf[:min(int64(len(buf)), left)])
+		left -= int64(n)
+		clock.arrived(n)
+		if err != nil {
+			return
+		}
+	}
 }
 
 // requestProtocol is the format of an early answer: CBOR for a CBOR request,
@@ -351,7 +396,7 @@ func (c *call) tooLarge() {
 	c.answerEarly(&kinesis.Error{
 		Type:    kinesis.TypeRequestTooLarge,
 		Message: "Request body exceeds the limit of " + strconv.FormatInt(c.s.opts.MaxRequestBytes, 10) + " bytes.",
-	}, protoJSON)
+	}, protoJSON, true)
 }
 
 // bodyTimeout answers a body that stalled or trickled: 408, which the SDKs
@@ -361,7 +406,7 @@ func (c *call) bodyTimeout() {
 		Type: kinesis.TypeRequestTimeout,
 		Message: "Request body not received in time: at least " + strconv.FormatInt(c.s.opts.MinBodyBytesPerSecond, 10) +
 			" bytes per second, with no pause longer than " + c.s.opts.BodyReadTimeout.String() + ".",
-	}, c.requestProtocol())
+	}, c.requestProtocol(), false)
 }
 
 // busy answers a request that found no room in MaxInFlightBytes: 503
@@ -374,7 +419,7 @@ func (c *call) busy() {
 			strconv.FormatInt(c.s.opts.MaxInFlightBytes, 10) + " bytes.",
 	}
 	if !c.bodyRead {
-		c.answerEarly(e, c.requestProtocol())
+		c.answerEarly(e, c.requestProtocol(), false)
 		return
 	}
 	c.fail(e)

@@ -134,6 +134,47 @@ func TestReadBody_SlowBody(t *testing.T) {
 	}
 }
 
+// TestReadBody_TooLargeWhileSending checks that a client that sends its whole
+// body before it reads the answer, as botocore does, gets the 413 of a body
+// over the cap however long the sending takes, instead of a reset: the server
+// reads and discards the rest of the body before it closes the connection.
+// The pieces go out over more than net/http's 500 ms between an answer and the
+// close of a connection whose request body was left unread. A body up to
+// twice the cap is read to its end; a larger one is still reset.
+func TestReadBody_TooLargeWhileSending(t *testing.T) {
+	_, addr := mustServe(t, Options{MaxRequestBytes: 512 << 10}) // the body is twice that
+	const piece, pieces = 64 << 10, 16
+	conn := startRaw(t, addr, piece*pieces, "")
+	chunk := []byte(strings.Repeat(" ", piece))
+	for i := range pieces {
+		time.Sleep(100 * time.Millisecond)
+		_, err := conn.Write(chunk)
+		require.NoError(t, err, "piece %d of %d of the body", i+1, pieces)
+	}
+	resp, body, closed := readAnswer(t, conn)
+	require.Equal(t, http.StatusRequestEntityTooLarge, resp.StatusCode, "body: %s", body)
+	require.Equal(t, `{"__type":"RequestEntityTooLargeException","message":"Request body exceeds the limit of 524288 bytes."}`, body)
+	require.True(t, closed, "the connection stays open after a body over the cap")
+}
+
+// TestReadBody_TooLargeExpectContinue checks that a client that waits for a
+// 100 Continue before it sends its body is answered 413 at once, without the
+// 100 Continue that would make it send a body only to have it thrown away.
+func TestReadBody_TooLargeExpectContinue(t *testing.T) {
+	_, addr := mustServe(t, Options{MaxRequestBytes: 1 << 10})
+	conn, err := net.Dial("tcp", addr)
+	require.NoError(t, err)
+	t.Cleanup(func() { conn.Close() })
+	_, err = fmt.Fprintf(conn, "POST / HTTP/1.1\r\nHost: shardlog\r\nContent-Type: %s\r\n"+
+		"X-Amz-Target: Kinesis_20131202.PutRecords\r\nExpect: 100-continue\r\nContent-Length: %d\r\n\r\n",
+		contentTypeJSON, 4<<10)
+	require.NoError(t, err)
+	resp, body, closed := readAnswer(t, conn)
+	require.Equal(t, http.StatusRequestEntityTooLarge, resp.StatusCode, "body: %s", body)
+	require.Contains(t, body, `"__type":"RequestEntityTooLargeException"`)
+	require.True(t, closed, "the connection stays open after a body over the cap")
+}
+
 // h2cClient speaks HTTP/2 with prior knowledge, as the JavaScript SDK does.
 func h2cClient(t *testing.T) *http.Client {
 	var p http.Protocols

@@ -93,7 +93,10 @@
 //   - a StreamARN that names another stream than StreamName is an
 //     InvalidArgumentException "StreamARN <arn> does not match StreamName <name>.";
 //   - a body over the cap gets 413 with a RequestEntityTooLargeException body
-//     that states the limit (kinesalite sends no body);
+//     that states the limit (kinesalite sends no body), and on HTTP/1.1 the
+//     rest of the body, up to twice the cap, is read and thrown away before
+//     the connection closes, so that a client that sends its whole body before
+//     it reads gets the answer and not a reset;
 //   - a null element of a list is "Value null at '<list>.<n>.member'";
 //   - a validation message renders at most the first 1000 elements of a list,
 //     then "... <n> more" (no model list allows more than 500);
