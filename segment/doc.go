@@ -35,14 +35,15 @@
 // Create syncs the header and the directory before it returns. A failed Sync fails the Writer
 // for good. Close cuts the preallocated tail off and syncs.
 //
-// Recovery tells a torn tail from corruption: when the last batch fails its checks, no valid
-// batch follows it, and its bytes show a write that did not complete (the file ends inside
-// it, or a 512-byte sector of it is still zeros), a crash tore it, and Scan with Tail
-// truncates it and reports the dropped bytes. Any other bad batch (a complete batch with a
-// bad CRC, even the last one: it was acknowledged once synced), and any batch that does not
-// continue the offsets and times of the one before, is a *CorruptionError
-// (errors.Is(err, ErrCorrupt)) naming the file and the position. Data followed by good
-// batches is never dropped. Scan's comment states the rule and its one ambiguity.
+// Recovery tells a torn tail from corruption: when a batch fails its checks and its bytes
+// show a write that did not complete (the file ends inside it, or a 512-byte sector of it is
+// still zeros; where a valid batch follows, a sector before that batch), a crash or a power
+// loss tore it, and Scan with Tail truncates the file there and reports the bytes and the
+// whole later batches dropped (written back before the torn one, none of them acknowledged
+// as synced). Any other bad batch (a complete batch with a bad CRC, even the last one: it
+// was acknowledged once synced), and any batch that does not continue the offsets and times
+// of the one before, is a *CorruptionError (errors.Is(err, ErrCorrupt)) naming the file and
+// the position. Scan's comment states the rule and its one ambiguity.
 //
 // # Concurrency
 //

@@ -42,7 +42,11 @@ type ScanResult struct {
 	Batches      int    // good batches scanned
 	FirstTimeMs  int64  // FirstTimeMs of the first good batch scanned, 0 if none
 	LastTimeMs   int64  // LastTimeMs of the last good batch, 0 if none
-	DroppedBytes int64  // Tail only: bytes of the torn batch cut off, up to the file's last non-zero byte
+	DroppedBytes int64  // Tail only: bytes cut off from the torn batch on, up to the file's last non-zero byte
+
+	// DroppedBatches (Tail only) counts the whole batches after the torn one that the cut
+	// dropped: batches written after it whose sectors reached the disk before its own did.
+	DroppedBatches int
 }
 
 // sectorSize is the unit a disk writes atomically, at the least. A write that did not fully
@@ -56,10 +60,10 @@ const sectorSize = 512
 // of the file is the clean end.
 //
 // At a bad batch at position p, Scan returns a *CorruptionError naming p, unless opts.Tail is
-// set and the batch is a torn tail: then a crash cut the last batch short, and Scan
-// truncates the file at p, syncs it and returns success with DroppedBytes set (with
-// ReadOnly it only reports it). A CRC-valid batch that does not follow its predecessor is
-// corruption even in the tail.
+// set and the batch is a torn tail: then a crash or a power loss cut the write of that batch
+// short, and Scan truncates the file at p, syncs it and returns success with DroppedBytes
+// (and DroppedBatches) set (with ReadOnly it only reports it). A CRC-valid batch that does
+// not follow its predecessor is corruption even in the tail.
 //
 // # Torn tail or corruption
 //
@@ -69,26 +73,37 @@ const sectorSize = 512
 // copied whole pages of it into the page cache, and after a power loss some of its sectors
 // were written back and others not, in any order. What it did not write is still zero. A
 // flipped bit, a bad sector returned as garbage, or an overwrite leaves the batch's bytes
-// present and wrong. So a bad batch at p in the tail is torn, and may be cut, only if both
-// hold:
+// present and wrong. So a bad batch at p in the tail is torn, and may be cut, when its bytes
+// show a write that did not complete:
 //
-//   - no CRC-valid batch follows it anywhere in the file (records after it would be lost);
-//   - its bytes show a write that did not complete: the file ends inside it, its length word
-//     is zero, or one of its sectors (the file split at multiples of 512 bytes, the batch's
-//     first and last pieces included) is all zeros, as etcd's WAL decides (isTornEntry). A
-//     length word that a sector boundary splits, with the sector after it all zeros, is
-//     torn too: its first bytes reached the disk and the rest did not.
+//   - when no CRC-valid batch follows it in the file: the file ends inside it, its length
+//     word is zero, or one of its sectors (the file split at multiples of 512 bytes, the
+//     batch's first and last pieces included) is all zeros, as etcd's WAL decides
+//     (isTornEntry). A length word that a sector boundary splits, with the sector after it
+//     all zeros, is torn too: its first bytes reached the disk and the rest did not;
+//   - when a CRC-valid batch follows at q (the next one it finds whose first offset is past
+//     the last good record's): one of the sectors of [p, q) is all zeros. The disk wrote
+//     back the later batches' sectors and not all of the earlier's, as it may in any order
+//     when the power goes off before the fdatasync that would have covered them returns.
+//     The extent is taken from where the next good batch starts, not from the bad batch's
+//     own length word, which may be the damage. The cut drops those later batches
+//     (DroppedBatches) with it: none of them was acknowledged as synced, since an
+//     fdatasync that returns covers every byte written before it, the torn batch's too.
 //
 // Anything else is a *CorruptionError: a complete batch (length word within bounds, no
 // sector of it all zeros) whose CRC or header fails, or a length word that no writer writes
-// (non-zero and outside [header size, MaxBatchBytes]) and not split by a lost sector. Kafka and pebble cut at the first bad
+// (non-zero and outside [header size, MaxBatchBytes]) and not split by a lost sector, and a
+// bad batch with no sector missing before a good one. Kafka and pebble cut at the first bad
 // record; etcd refuses a bad entry unless it is torn; we follow etcd, since cutting a
 // complete batch drops records that were acknowledged once it was synced.
 //
 // The rule has one ambiguity, decided in favour of the torn tail: a batch damaged in one
 // place that also holds a whole zero sector of its own, or whose first or last piece across
-// a 512-byte boundary happens to be zeros, looks like a torn write and is cut. The shard
-// logs every cut with the file, the position and the bytes dropped, so it is never silent.
+// a 512-byte boundary happens to be zeros, looks like a torn write and is cut, with any
+// batches after it; so does a synced write that a failing disk lost. Scans with Tail start
+// after the shard's last checkpoint, whose bytes are synced, so a cut never reaches before
+// it. The shard logs every cut with the file, the position, the bytes and the whole batches
+// dropped, so it is never silent.
 //
 // Scan must not run on a file that a Writer has open, and with Tail it must not run on a file
 // that a Reader maps.
@@ -250,12 +265,15 @@ func (s *scanner) bad(pos int64, err error) error {
 	}
 	var ce *CorruptionError
 	if q := s.findBatch(pos+1, s.res.NextOffset); q >= 0 {
-		if errors.As(err, &ce) {
-			ce.Reason += fmt.Sprintf("; a valid batch follows at position %d, so this is not a torn tail", q)
+		if !zeroPiece(s.data[pos:q], pos) {
+			if errors.As(err, &ce) {
+				ce.Reason += fmt.Sprintf("; a valid batch follows at position %d and no sector before it is missing, "+
+					"so this is not a torn tail", q)
+			}
+			return err
 		}
-		return err
-	}
-	if !incomplete(s.data[pos:], pos) {
+		s.res.DroppedBatches = s.countBatches(q)
+	} else if !incomplete(s.data[pos:], pos) {
 		if errors.As(err, &ce) {
 			ce.Reason += "; no valid batch follows, but the batch is not a torn write (its length is one no writer writes, " +
 				"or all its bytes are present), so this is damage, not a torn tail"
@@ -284,6 +302,14 @@ func incomplete(b []byte, pos int64) bool {
 	case size > int64(len(b)):
 		return true
 	}
+	return zeroPiece(b[:size], pos)
+}
+
+// zeroPiece reports whether b, at file position pos, split at the file's multiples of
+// sectorSize (its first and last pieces included), has a piece that is all zeros: a sector
+// of it that was not written.
+func zeroPiece(b []byte, pos int64) bool {
+	size := int64(len(b))
 	for from := int64(0); from < size; {
 		to := min((pos+from)/sectorSize*sectorSize+sectorSize-pos, size)
 		if indexNonZero(b[from:to]) < 0 {
@@ -292,6 +318,20 @@ func incomplete(b []byte, pos int64) bool {
 		from = to
 	}
 	return false
+}
+
+// countBatches counts the CRC-valid batches that follow one another from q.
+func (s *scanner) countBatches(q int64) int {
+	n := 0
+	for q < s.size {
+		f, err := decodeFrame(s.data[q:])
+		if err != nil {
+			break
+		}
+		n++
+		q += int64(f.size)
+	}
+	return n
 }
 
 // lengthWordTorn reports whether the length word at the start of b, at file position pos,

@@ -235,43 +235,62 @@ func TestScan_TornTailOrCorruption(t *testing.T) {
 	// split is a segment whose last batch starts 1 byte before a sector boundary, so that
 	// its length word spans two sectors.
 	split, splitLast := lengthWordAcrossSector(t)
+	// mid is a segment whose second batch spans several sectors, with two batches after it.
+	mid := buildSmall(t, segment.CodecNone, 0, 3, 100, 3, 3)
+	midBatch := mid.batches[1]
+	midImage := func() []byte { return append(bytes.Clone(mid.image), make([]byte, 4096)...) }
+	midSector := (midBatch.Position/512 + 2) * 512 // a whole sector inside the second batch
 	tests := []struct {
 		name    string
 		image   func() []byte
 		corrupt bool  // Tail scan reports corruption
 		end     int64 // otherwise: End after the scan
+		dropped int   // and the whole batches after the torn one that the cut dropped
 	}{
-		{"clean", func() []byte { return s.image }, false, b[3].End()},
-		{"clean with zeros", func() []byte { return append(bytes.Clone(s.image), make([]byte, 100)...) }, false, b[3].End()},
-		{"last batch half written", func() []byte { return s.image[:b[3].Position+b[3].Size/2] }, false, b[3].Position},
+		{"clean", func() []byte { return s.image }, false, b[3].End(), 0},
+		{"clean with zeros", func() []byte { return append(bytes.Clone(s.image), make([]byte, 100)...) }, false, b[3].End(), 0},
+		{"last batch half written", func() []byte { return s.image[:b[3].Position+b[3].Size/2] }, false, b[3].Position, 0},
 		{"last batch zeroed from a sector inside it", func() []byte {
 			return zero(bigImage(), (bigLast.Position/512+1)*512, bigLast.End())
-		}, false, bigLast.Position},
-		{"last batch missing its length word", func() []byte { return zero(bytes.Clone(s.image), b[3].Position, b[3].Position+4) }, false, b[3].Position},
+		}, false, bigLast.Position, 0},
+		{"last batch missing its length word", func() []byte { return zero(bytes.Clone(s.image), b[3].Position, b[3].Position+4) }, false, b[3].Position, 0},
 		{"last batch's first sector lost", func() []byte {
 			img := append(bytes.Clone(s.image), make([]byte, 4096)...)
 			return zero(img, b[3].Position, (b[3].Position/512+1)*512)
-		}, false, b[3].Position},
-		{"last batch's middle sector lost", func() []byte { return zero(bigImage(), (bigLast.Position/512+2)*512, (bigLast.Position/512+3)*512) }, false, bigLast.Position},
+		}, false, b[3].Position, 0},
+		{"last batch's middle sector lost", func() []byte { return zero(bigImage(), (bigLast.Position/512+2)*512, (bigLast.Position/512+3)*512) }, false, bigLast.Position, 0},
 		{"last batch's length word split by a lost sector", func() []byte {
 			return zero(bytes.Clone(split), splitLast+1, int64(len(split)))
-		}, false, splitLast},
+		}, false, splitLast, 0},
 		{"last batch's length word split, the next sector present", func() []byte {
 			return zero(bytes.Clone(split), splitLast+1, splitLast+4)
-		}, true, 0},
-		{"middle batch zeroed", func() []byte { return zero(bytes.Clone(s.image), b[1].Position, b[1].End()) }, true, 0},
-		{"middle length word zeroed", func() []byte { return zero(bytes.Clone(s.image), b[1].Position, b[1].Position+4) }, true, 0},
-		{"garbage after the end", func() []byte { return append(bytes.Clone(s.image), garbage...) }, true, 0},
-		{"last batch byte flipped", func() []byte { img := bytes.Clone(s.image); img[b[3].End()-10] ^= 0xff; return img }, true, 0},
+		}, true, 0, 0},
+		// Written back out of order: the later batches reached the disk, a sector of an
+		// earlier one did not. None of them was acknowledged as synced.
+		{"middle batch zeroed, later batches whole", func() []byte { return zero(bytes.Clone(s.image), b[1].Position, b[1].End()) }, false, b[1].Position, 2},
+		{"middle batch's sector lost, later batches whole", func() []byte { return zero(midImage(), midSector, midSector+512) }, false, midBatch.Position, 2},
+		{"middle batch's length word damaged and a sector lost", func() []byte {
+			img := zero(midImage(), midSector, midSector+512)
+			img[midBatch.Position+2] ^= 0x40 // a length past the later batches: the extent comes from them
+			return img
+		}, false, midBatch.Position, 2},
+		{"middle batch byte flipped, later batches whole", func() []byte {
+			img := midImage()
+			img[midSector+100] ^= 0x01
+			return img
+		}, true, 0, 0},
+		{"middle length word zeroed", func() []byte { return zero(bytes.Clone(s.image), b[1].Position, b[1].Position+4) }, true, 0, 0},
+		{"garbage after the end", func() []byte { return append(bytes.Clone(s.image), garbage...) }, true, 0, 0},
+		{"last batch byte flipped", func() []byte { img := bytes.Clone(s.image); img[b[3].End()-10] ^= 0xff; return img }, true, 0, 0},
 		{"last batch byte flipped, zeros after", func() []byte {
 			img := append(bytes.Clone(s.image), make([]byte, 4096)...)
 			img[b[3].Position+30] ^= 0x01
 			return img
-		}, true, 0},
+		}, true, 0, 0},
 		{"middle batch cut out and garbage", func() []byte {
 			img := append(bytes.Clone(s.image[:b[1].Position]), garbage...)
 			return append(img, s.image[b[2].Position:]...)
-		}, true, 0},
+		}, true, 0, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -284,6 +303,12 @@ func TestScan_TornTailOrCorruption(t *testing.T) {
 			}
 			require.NoError(t, err)
 			require.Equal(t, tt.end, res.End)
+			require.Equal(t, tt.dropped, res.DroppedBatches, "whole batches dropped after the torn one")
+			if res.DroppedBytes > 0 {
+				fi, err := os.Stat(path)
+				require.NoError(t, err)
+				require.Equal(t, tt.end, fi.Size(), "the file is cut at the torn batch")
+			}
 		})
 	}
 }

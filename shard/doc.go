@@ -60,7 +60,7 @@
 // files Remove is about to delete, writes and syncs nothing. Open after a clean Close reads
 // the manifest, lists the directory once and opens only the active segment; after a crash it
 // scans the active segment from its last checkpoint (and any segment rolled after it), cuts
-// a torn tail, and reports damage followed by good data as a *segment.CorruptionError.
+// a torn tail, and reports other damage as a *segment.CorruptionError.
 // Sealed segments are opened and mapped on first read and closed again when
 // MaxMappedSegments is exceeded or they are idle, so an idle shard holds one file descriptor
 // (the active writer) and one mapping (the active segment). A mapping keeps resident only the
@@ -73,10 +73,11 @@
 // Options.Logger with the file it touches, and counted in Stats (RecoveredSegments,
 // RecoveredBytes, TornTails, DroppedBytes).
 //
-//   - A torn tail (the last batch of the active segment, written in part when the process
-//     or the machine stopped: the file ends inside it or a 512-byte sector of it is still
-//     zeros, and no valid batch follows) is cut off, logged at WARN with the file, the
-//     position and the bytes cut. Under SyncAlways it held no acknowledged record.
+//   - A torn tail (a batch of the active segment written in part when the process or the
+//     machine stopped: the file ends inside it or a 512-byte sector of it is still zeros) is
+//     cut off with everything after it, logged at WARN with the file, the position, the
+//     bytes cut and the whole batches after it that reached the disk before it (a power
+//     loss during an out-of-order write-back). Under SyncAlways none of it was acknowledged.
 //   - A missing or damaged index is rebuilt from its segment; a leftover .tmp file, a segment
 //     below the log (deleted by retention as the process stopped) or a segment without a
 //     header (created as it stopped) is removed; each is logged.
@@ -84,8 +85,8 @@
 // Everything else is damage, and the shard refuses to open with an error naming the file: a
 // complete batch that fails its CRC, even the last one after the checkpoint (it was
 // acknowledged once synced; segment.Scan states the rule, etcd's, and its one ambiguity),
-// or a bad batch followed by good ones (*segment.CorruptionError with the file and
-// position); a manifest that fails its checks; a segment the manifest lists that is missing
+// or a bad batch with all its sectors present followed by good ones
+// (*segment.CorruptionError with the file and position); a manifest that fails its checks; a segment the manifest lists that is missing
 // (ErrMissingSegment; only segments at the front whose records have all expired may be
 // gone); and, with Options.MustExist, a missing directory (ErrMissingShard) or manifest
 // (ErrMissingManifest), which would otherwise look like a new, empty shard. Damage inside

@@ -57,9 +57,9 @@ func (a *shardAcks) snapshot() map[uint64]ackedRecord {
 }
 
 type shardCrashPoint struct {
-	img   *powerloss.Image
-	acked map[uint64]ackedRecord
-	torn  bool
+	img       *powerloss.Image
+	acked     map[uint64]ackedRecord
+	writeBack powerloss.WriteBack
 }
 
 func shardPowerLossRun(t *testing.T, seed uint64) {
@@ -78,8 +78,8 @@ func shardPowerLossRun(t *testing.T, seed uint64) {
 				return
 			}
 		}
-		torn := pick.IntN(2) == 0
-		points[slot] = &shardCrashPoint{img: rec.ImageLocked(torn), acked: acks.snapshot(), torn: torn}
+		wb := powerloss.RandomWriteBack(pick)
+		points[slot] = &shardCrashPoint{img: rec.ImageLocked(wb != powerloss.NoWriteBack), acked: acks.snapshot(), writeBack: wb}
 	})
 	require.NoError(t, err)
 	clk := newClock(plT0)
@@ -130,13 +130,9 @@ func shardPowerLossRun(t *testing.T, seed uint64) {
 		}
 		t.Run(fmt.Sprintf("sync%d", p.img.Syncs), func(t *testing.T) {
 			after := filepath.Join(powerloss.TempDir(t), "after")
-			if p.torn {
-				require.NoError(t, p.img.MaterializeTorn(after, rng))
-			} else {
-				require.NoError(t, p.img.Materialize(after))
-			}
+			require.NoError(t, p.img.MaterializeAs(p.writeBack, after, rng))
 			s, err := shard.Open(filepath.Join(after, "shard"), opts)
-			require.NoError(t, err, "the shard must open after a power loss (torn writes: %v)", p.torn)
+			require.NoError(t, err, "the shard must open after a power loss (write-back: %v)", p.writeBack)
 			defer s.Close()
 			got := map[uint64]string{}
 			want := s.FirstOffset()

@@ -19,8 +19,9 @@ import (
 //
 // After a clean shutdown Open reads the manifest and lists the directory once; it opens only
 // the active segment and its index. Otherwise it scans the active segment from its last
-// checkpoint: a torn final batch is cut off (Stats.DroppedBytes), and a damaged batch
-// followed by good ones is a *segment.CorruptionError naming the file and position. Sealed
+// checkpoint: a torn batch is cut off with whatever follows it (Stats.DroppedBytes; see
+// segment.Scan for what is torn), and any other damaged batch is a *segment.CorruptionError
+// naming the file and position. Sealed
 // segments are not opened until a read needs them. Segment files the manifest does not know
 // are reconciled: those older than the log (deleted by retention just before a crash) are
 // removed, a newer one (rolled just before a crash) joins the log.
@@ -486,7 +487,14 @@ func (s *Shard) scanActive(g *seg, size int64, cp *index.Meta, x *index.Index) (
 	s.scanned = res.End - max(from.End, segment.HeaderSize) + res.DroppedBytes
 	s.dropped = res.DroppedBytes
 	s.recovery.segments++
-	if res.DroppedBytes > 0 {
+	switch {
+	case res.DroppedBatches > 0:
+		s.recovery.tornTails++
+		s.opts.Logger.Warn("shard: recovery: cut a torn tail (a write a power loss interrupted, "+
+			"with later batches that reached the disk before it; none was acknowledged as synced)",
+			"file", g.path, "position", res.End, "bytes", res.DroppedBytes, "whole_batches_after", res.DroppedBatches,
+			"next_offset", res.NextOffset)
+	case res.DroppedBytes > 0:
 		s.recovery.tornTails++
 		s.opts.Logger.Warn("shard: recovery: cut a torn tail (a write a crash interrupted)",
 			"file", g.path, "position", res.End, "bytes", res.DroppedBytes, "next_offset", res.NextOffset)

@@ -215,7 +215,7 @@ func powerLossAfterSyncFailureRun(t *testing.T, seed uint64) {
 		}
 		t.Run(fmt.Sprintf("sync%d", p.img.Syncs-n), func(t *testing.T) {
 			s, err := stream.Open(materializePoint(t, p, rng), powerLossOptions(newClock(), rng))
-			require.NoError(t, err, "the store must open after a power loss (torn writes: %v)", p.torn)
+			require.NoError(t, err, "the store must open after a power loss (write-back: %v)", p.writeBack)
 			defer func() { require.NoError(t, s.Close()) }()
 			requireAcknowledged(t, s, first, loggedAcks{log2, p.acks})
 		})

@@ -74,9 +74,9 @@ func (l *ackLog) snapshot() ackSnapshot {
 
 // crashPoint is the durable state after one sync, and what was acknowledged before it.
 type crashPoint struct {
-	img  *powerloss.Image
-	acks ackSnapshot
-	torn bool
+	img       *powerloss.Image
+	acks      ackSnapshot
+	writeBack powerloss.WriteBack
 }
 
 // powerLossData is the data of the i-th record of a key: the key, i, and padding of a
@@ -99,8 +99,8 @@ func powerLossOptions(c *clock, rng *rand.Rand) stream.Options {
 }
 
 // reservoir keeps len(points) crash points chosen uniformly among all the syncs a
-// Recorder sees (reservoir sampling), each with what log had acknowledged by then. torn
-// images keep the files' current bytes too.
+// Recorder sees (reservoir sampling), each with what log had acknowledged by then, and a
+// random write-back of what was not synced (the image keeps the files' current bytes for it).
 func reservoir(rec **powerloss.Recorder, log *ackLog, points []*crashPoint, rng *rand.Rand) func(n int) {
 	return func(n int) {
 		slot := n - 1
@@ -109,8 +109,8 @@ func reservoir(rec **powerloss.Recorder, log *ackLog, points []*crashPoint, rng 
 				return
 			}
 		}
-		torn := rng.IntN(2) == 0
-		points[slot] = &crashPoint{img: (*rec).ImageLocked(torn), acks: log.snapshot(), torn: torn}
+		wb := powerloss.RandomWriteBack(rng)
+		points[slot] = &crashPoint{img: (*rec).ImageLocked(wb != powerloss.NoWriteBack), acks: log.snapshot(), writeBack: wb}
 	}
 }
 
@@ -161,7 +161,7 @@ func powerLossRun(t *testing.T, seed uint64) {
 				return
 			}
 			s, err := stream.Open(img, powerLossOptions(newClock(), rng))
-			require.NoError(t, err, "the store must open after a power loss (torn writes: %v)", p.torn)
+			require.NoError(t, err, "the store must open after a power loss (write-back: %v)", p.writeBack)
 			defer func() { require.NoError(t, s.Close()) }()
 			requireAcknowledged(t, s, loggedAcks{log, p.acks})
 		})
@@ -171,11 +171,7 @@ func powerLossRun(t *testing.T, seed uint64) {
 // materializePoint writes p out into a new directory and returns it.
 func materializePoint(t *testing.T, p *crashPoint, rng *rand.Rand) string {
 	dir := filepath.Join(powerloss.TempDir(t), "data")
-	if p.torn {
-		require.NoError(t, p.img.MaterializeTorn(dir, rng))
-	} else {
-		require.NoError(t, p.img.Materialize(dir))
-	}
+	require.NoError(t, p.img.MaterializeAs(p.writeBack, dir, rng))
 	return dir
 }
 
@@ -215,7 +211,7 @@ func powerLossAgain(t *testing.T, dir string, rng *rand.Rand, first loggedAcks) 
 	t.Logf("second power loss after sync %d of %d", p.img.Syncs, rec.Syncs())
 
 	s, err = stream.Open(materializePoint(t, p, rng), powerLossOptions(newClock(), rng))
-	require.NoError(t, err, "the store must open after a power loss during recovery (torn writes: %v)", p.torn)
+	require.NoError(t, err, "the store must open after a power loss during recovery (write-back: %v)", p.writeBack)
 	defer func() { require.NoError(t, s.Close()) }()
 	requireAcknowledged(t, s, first, loggedAcks{log, p.acks})
 }

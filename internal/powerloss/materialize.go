@@ -16,6 +16,46 @@ func (img *Image) Materialize(dst string) error {
 	return img.write(dst, img.root, func(ino uint64) []byte { return img.files[ino] })
 }
 
+// WriteBack is how the sectors written since each file's last sync reach the disk before
+// the power goes off.
+type WriteBack int
+
+const (
+	NoWriteBack        WriteBack = iota // none of them: Materialize
+	InOrderWriteBack                    // in file order, up to a random one: MaterializeTorn
+	ReorderedWriteBack                  // any subset of them: MaterializeReordered
+	writeBacks
+)
+
+// RandomWriteBack returns one of the WriteBacks, each as likely.
+func RandomWriteBack(rng *rand.Rand) WriteBack { return WriteBack(rng.IntN(int(writeBacks))) }
+
+func (w WriteBack) String() string {
+	switch w {
+	case NoWriteBack:
+		return "none"
+	case InOrderWriteBack:
+		return "in order"
+	case ReorderedWriteBack:
+		return "reordered"
+	}
+	return fmt.Sprintf("WriteBack(%d)", int(w))
+}
+
+// MaterializeAs writes the image into dst, which must not exist, as w leaves it. Unless w
+// is NoWriteBack, the image must have been taken with its current bytes.
+func (img *Image) MaterializeAs(w WriteBack, dst string, rng *rand.Rand) error {
+	switch w {
+	case NoWriteBack:
+		return img.Materialize(dst)
+	case InOrderWriteBack:
+		return img.MaterializeTorn(dst, rng)
+	case ReorderedWriteBack:
+		return img.MaterializeReordered(dst, rng)
+	}
+	return fmt.Errorf("powerloss: unknown %v", w)
+}
+
 // MaterializeTorn writes the image into dst, which must not exist, as a crash in the middle
 // of an in-order write-back leaves it: in each file, the sectors written since its last sync
 // reached the disk up to a random sector, and the ones after it hold their old bytes (the
