@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 
 	"github.com/shardlog/shardlog/internal/atomicfile"
+	"github.com/shardlog/shardlog/internal/durable"
 )
 
 // WriterOptions configures a Writer. The zero value means the defaults.
@@ -232,7 +233,12 @@ func (w *Writer) append(recs []Record, times recordTimes) (BatchInfo, error) {
 	if err := w.reserve(pos + int64(len(buf))); err != nil {
 		return BatchInfo{}, fmt.Errorf("segment %s: append at offset %d: %w", w.path, first, err)
 	}
-	if err := w.calls.writeAt(w.f, buf, pos); err != nil {
+	held := durable.StartWrite()
+	err = w.calls.writeAt(w.f, buf, pos)
+	if held {
+		durable.EndWrite()
+	}
+	if err != nil {
 		w.undoWrite(pos, len(buf))
 		return BatchInfo{}, fmt.Errorf("segment %s: append at offset %d: write: %w", w.path, first, err)
 	}

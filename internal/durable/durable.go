@@ -46,6 +46,35 @@ func Watch(w Watcher) (stop func()) {
 	})
 }
 
+// A FileReader is a Watcher that reads files when it is told of a sync (the power-loss
+// tests' Recorder, which keeps what the sync makes durable, and what was written since).
+// Its Syncing, and the function Syncing returns, run while no write marked with StartWrite
+// is half done, so it reads each such write whole or not at all: the kernel locks a page
+// while a write copies into it, and writes back each page as a write left it, before or
+// after, never in between. Neither may wait for a write.
+type FileReader interface {
+	Watcher
+	ReadsFiles()
+}
+
+// writeMu keeps a FileReader's Syncing from running while a write is half done.
+var writeMu sync.RWMutex
+
+// StartWrite is called before a write into a file that syncs make durable while other
+// writes go on (the segment writer's batches, beside the group commit's fdatasync), and
+// EndWrite after it when StartWrite returned true; no FileReader looks at files between the
+// two. Without a Watcher it costs one atomic load and returns false.
+func StartWrite() bool {
+	if watchers.Load() == nil {
+		return false
+	}
+	writeMu.RLock()
+	return true
+}
+
+// EndWrite ends a write that StartWrite returned true for.
+func EndWrite() { writeMu.RUnlock() }
+
 // Fdatasync makes f's data durable, with its size (fdatasync(2) on Linux, F_FULLFSYNC on
 // macOS; see internal/platform), unless f is under a root given to Skip.
 func Fdatasync(f *os.File) error {
@@ -93,7 +122,7 @@ func watched(fd int, dir string, sync func() error) error {
 	var dones []func(error)
 	var err error
 	for _, w := range *p {
-		done, fail := w.Syncing(fd, dir)
+		done, fail := syncing(w, fd, dir)
 		if done != nil {
 			dones = append(dones, done)
 		}
@@ -108,4 +137,23 @@ func watched(fd int, dir string, sync func() error) error {
 		done(err)
 	}
 	return err
+}
+
+// syncing calls w.Syncing; if w reads files, it and the function it returns run while no
+// write is half done.
+func syncing(w Watcher, fd int, dir string) (func(error), error) {
+	if _, ok := w.(FileReader); !ok {
+		return w.Syncing(fd, dir)
+	}
+	writeMu.Lock()
+	done, fail := w.Syncing(fd, dir)
+	writeMu.Unlock()
+	if done == nil {
+		return nil, fail
+	}
+	return func(err error) {
+		writeMu.Lock()
+		defer writeMu.Unlock()
+		done(err)
+	}, fail
 }

@@ -20,7 +20,10 @@
 // had when it was last synced, or none, each naming the file or directory it named then; the
 // root is the data directory itself, whose own entry is taken as durable. A file's bytes and
 // a directory's entries are read just before the sync and recorded once it returns, so
-// nothing changed after the sync started counts.
+// nothing changed after the sync started counts. A write that runs beside syncs (the segment
+// writer's, marked with durable.StartWrite) is read whole or not at all, as the kernel writes
+// back a page as a write left it, never half copied; its sectors can still reach the disk in
+// part, or out of order, after the sync (the torn write-backs below).
 //
 // Torn writes: MaterializeTorn adds to each file the sectors (512 bytes) written since its
 // last sync up to a random one, as an in-order write-back cut short leaves them;
