@@ -17,6 +17,11 @@
 // TestRecorder_ParallelRoots).
 // With no Watcher a sync costs one atomic load more.
 //
+// A Watcher that reads the files (FileReader) must not see a write half done, which the
+// kernel never writes back: the segment writer marks the batch writes it makes beside the
+// group commit's syncs (StartWrite, EndWrite), and a FileReader looks only between them.
+// With no Watcher a write costs one atomic load more.
+//
 // # Skipping syncs
 //
 // Skip turns every sync under a directory into a no-op, for an ephemeral store: a data
