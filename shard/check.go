@@ -19,9 +19,12 @@ type CheckReport struct {
 	FirstOffset uint64 // the first offset on disk (the oldest segment's base)
 	NextOffset  uint64 // the tip Open would recover
 	// TornFile and TornBytes name a torn tail that Open would cut off: bytes of a write a
-	// crash interrupted, or, on a live directory, of a write in progress.
-	TornFile  string
-	TornBytes int64
+	// crash interrupted, or, on a live directory, of a write in progress. TornBatches counts
+	// the whole batches after the torn one that the cut takes with it (written back before
+	// it when the power went off).
+	TornFile    string
+	TornBytes   int64
+	TornBatches int
 	// Repairs lists what Open would repair, one line each naming the file: leftovers it
 	// removes, indexes it rebuilds.
 	Repairs []string
@@ -162,7 +165,7 @@ func (s *Shard) checkTail(m manifest, sealed []index.Meta, tail []uint64, active
 				"the segment ends at offset %d, before the checkpoint at offset %d", res.NextOffset, active.NextOffset)}
 		}
 		if res.DroppedBytes > 0 {
-			s.check.TornFile, s.check.TornBytes = path, res.DroppedBytes
+			s.check.TornFile, s.check.TornBytes, s.check.TornBatches = path, res.DroppedBytes, res.DroppedBatches
 		}
 		s.checkTailIndex(base, last)
 		prevNext = res.NextOffset

@@ -96,6 +96,12 @@ func TestOpen_PowerLossReorderedWriteBack(t *testing.T) {
 	copy(b, cur)                                                                             // both batches reached the disk,
 	copy(b[powerloss.SectorSize:2*powerloss.SectorSize], make([]byte, powerloss.SectorSize)) // but for the first one's second sector
 	require.NoError(t, os.WriteFile(seg, b, 0o644))
+	rep, err := shard.Check(filepath.Join(after, "shard"), opts)
+	require.NoError(t, err, "check after a power loss during write-back")
+	require.Equal(t, seg, rep.TornFile)
+	require.Equal(t, 1, rep.TornBatches, "the whole batch after the torn one is cut with it")
+	require.Positive(t, rep.TornBytes)
+	require.Equal(t, uint64(0), rep.NextOffset)
 	s, err = shard.Open(filepath.Join(after, "shard"), opts)
 	require.NoError(t, err, "open after a power loss during write-back")
 	defer s.Close()

@@ -271,7 +271,16 @@ func (c *checker) checkShard(dir string, opts shard.Options) {
 		path, reason, _ := strings.Cut(r, ": ") // each names its file first
 		c.note(path, "%s", reason)
 	}
-	if rep.TornBytes > 0 {
+	switch {
+	case rep.TornBatches > 0:
+		after := "batches"
+		if rep.TornBatches == 1 {
+			after = "batch"
+		}
+		c.note(rep.TornFile, "a torn batch and %d whole %s after it, %d bytes (a power loss while unsynced writes "+
+			"reached the disk out of order, or writes in progress); the server cuts them off when it starts",
+			rep.TornBatches, after, rep.TornBytes)
+	case rep.TornBytes > 0:
 		c.note(rep.TornFile, "a torn last batch of %d bytes (a write a crash interrupted, or one in progress); the server cuts it off when it starts",
 			rep.TornBytes)
 	}

@@ -169,6 +169,37 @@ func TestInspectCheck_TornTail(t *testing.T) {
 	require.Equal(t, before, testutil.TreeState(t, d.dir), "check must change nothing")
 }
 
+// TestInspectCheck_TornBatchWithWholeBatchAfter leaves, after the last batch, a batch with
+// one sector still zeros and a whole batch after it, as a power loss leaves unsynced writes
+// that reached the disk out of order: a note, not damage, since the server cuts both off
+// when it starts. Nothing in the directory changes.
+func TestInspectCheck_TornBatchWithWholeBatchAfter(t *testing.T) {
+	d := mustDataDir(t)
+	fi, err := os.Stat(d.seg)
+	require.NoError(t, err)
+	pos := fi.Size()
+	torn, err := segment.AppendBatch(nil, segment.CodecNone, 6, []segment.Record{{TimeMs: 1 << 42, PartitionKey: []byte("k"),
+		Data: bytes.Repeat([]byte("torn "), 400)}})
+	require.NoError(t, err)
+	whole, err := segment.AppendBatch(nil, segment.CodecNone, 7, []segment.Record{{TimeMs: 1 << 42, PartitionKey: []byte("k"),
+		Data: []byte("written back before the batch before it")}})
+	require.NoError(t, err)
+	sector := (pos/512+1)*512 - pos // the first whole sector inside the torn batch
+	clear(torn[sector : sector+512])
+	f, err := os.OpenFile(d.seg, os.O_WRONLY|os.O_APPEND, 0)
+	require.NoError(t, err)
+	_, err = f.Write(append(torn, whole...))
+	require.NoError(t, err)
+	require.NoError(t, f.Close())
+	before := testutil.TreeState(t, d.dir)
+
+	code, stdout, stderr := runCmd(nil, "inspect", "check", d.dir)
+	require.Equal(t, 0, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
+	require.Contains(t, stdout, fmt.Sprintf("%s: a torn batch and 1 whole batch after it, %d bytes", d.seg, len(torn)+len(whole)))
+	require.Contains(t, stdout, "6 records")
+	require.Equal(t, before, testutil.TreeState(t, d.dir), "check must change nothing")
+}
+
 // TestInspectCheck_Repairs: what the server repairs by itself (a damaged index, rebuilt;
 // a leftover temporary file) and what it leaves alone (files that are not its own, a
 // deleted stream's marked directory, which it removes) are notes; check exits 0 and
