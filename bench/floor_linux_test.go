@@ -47,12 +47,10 @@ func reportCPU(b *testing.B, start time.Duration, units float64, name string) {
 // that every read, write, pwrite and fdatasync of the server pays before its own work.
 func BenchmarkFloor_Syscall(b *testing.B) {
 	start := cpuOf(b, unix.RUSAGE_SELF)
-	n := 0
 	for b.Loop() {
 		unix.Getppid()
-		n++
 	}
-	reportCPU(b, start, float64(n), "cpu-ns/call")
+	reportCPU(b, start, float64(b.N), "cpu-ns/call")
 }
 
 // BenchmarkFloor_ThreadSwitch passes one byte back and forth between two threads over a pair
@@ -90,7 +88,6 @@ func BenchmarkFloor_ThreadSwitch(b *testing.B) {
 	defer runtime.UnlockOSThread()
 	one := [1]byte{1}
 	start := cpuOf(b, unix.RUSAGE_SELF)
-	n := 0
 	for b.Loop() {
 		if _, err := unix.Write(ping[1], one[:]); err != nil {
 			b.Fatal(err)
@@ -98,9 +95,8 @@ func BenchmarkFloor_ThreadSwitch(b *testing.B) {
 		if _, err := unix.Read(pong[0], one[:]); err != nil {
 			b.Fatal(err)
 		}
-		n++
 	}
-	reportCPU(b, start, float64(2*n), "cpu-ns/switch")
+	reportCPU(b, start, float64(2*b.N), "cpu-ns/switch")
 	b.StopTimer()
 	unix.Write(ping[1], []byte{0})
 	wg.Wait()
@@ -122,7 +118,6 @@ func BenchmarkFloor_Read(b *testing.B) {
 	b.Run("how=mapped", func(b *testing.B) {
 		b.SetBytes(floorFileBytes)
 		start := cpuOf(b, unix.RUSAGE_SELF)
-		n := 0
 		for b.Loop() {
 			m, err := unix.Mmap(int(f.Fd()), 0, floorFileBytes, unix.PROT_READ, unix.MAP_SHARED)
 			if err != nil {
@@ -134,15 +129,13 @@ func BenchmarkFloor_Read(b *testing.B) {
 			if err := unix.Munmap(m); err != nil {
 				b.Fatal(err)
 			}
-			n++
 		}
-		reportCPU(b, start, float64(n)*floorFileBytes/1024, "cpu-ns/KiB")
+		reportCPU(b, start, float64(b.N)*floorFileBytes/1024, "cpu-ns/KiB")
 	})
 	b.Run("how=copied", func(b *testing.B) {
 		b.SetBytes(floorFileBytes)
 		buf := make([]byte, 1<<20)
 		start := cpuOf(b, unix.RUSAGE_SELF)
-		n := 0
 		for b.Loop() {
 			for off := int64(0); off < floorFileBytes; off += int64(len(buf)) {
 				if _, err := f.ReadAt(buf, off); err != nil {
@@ -152,9 +145,8 @@ func BenchmarkFloor_Read(b *testing.B) {
 					sum += crc32.Checksum(buf[i:i+64<<10], castagnoli)
 				}
 			}
-			n++
 		}
-		reportCPU(b, start, float64(n)*floorFileBytes/1024, "cpu-ns/KiB")
+		reportCPU(b, start, float64(b.N)*floorFileBytes/1024, "cpu-ns/KiB")
 	})
 	if sum == 1 {
 		b.Log(sum) // keeps the checksums from being optimised away
@@ -207,7 +199,6 @@ func BenchmarkFloor_PageCacheWrite(b *testing.B) {
 			b.SetBytes(opBytes)
 			var end int64
 			start := cpuOf(b, unix.RUSAGE_SELF)
-			n := 0
 			for b.Loop() {
 				if pages == "cached" || end >= wrap {
 					end = 0
@@ -218,9 +209,8 @@ func BenchmarkFloor_PageCacheWrite(b *testing.B) {
 					}
 				}
 				end += opBytes
-				n++
 			}
-			reportCPU(b, start, float64(n)*opBytes/1024, "cpu-ns/KiB")
+			reportCPU(b, start, float64(b.N)*opBytes/1024, "cpu-ns/KiB")
 		})
 	}
 }
@@ -236,7 +226,6 @@ func BenchmarkFloor_Fdatasync(b *testing.B) {
 	data := make([]byte, chunk)
 	var off int64
 	start := cpuOf(b, unix.RUSAGE_SELF)
-	n := 0
 	for b.Loop() {
 		if off+chunk > floorFileBytes {
 			off = 0
@@ -248,9 +237,8 @@ func BenchmarkFloor_Fdatasync(b *testing.B) {
 		if err := unix.Fdatasync(int(f.Fd())); err != nil {
 			b.Fatal(err)
 		}
-		n++
 	}
-	reportCPU(b, start, float64(n), "cpu-ns/sync")
+	reportCPU(b, start, float64(b.N), "cpu-ns/sync")
 }
 
 // BenchmarkFloor_Loopback sends 64 KiB per operation over a TCP connection on 127.0.0.1 to
@@ -303,18 +291,16 @@ func BenchmarkFloor_Loopback(b *testing.B) {
 	data := make([]byte, opBytes)
 	b.SetBytes(opBytes)
 	start := cpuOf(b, unix.RUSAGE_THREAD)
-	n := 0
 	for b.Loop() {
 		if _, err := out.Write(data); err != nil {
 			b.Fatal(err)
 		}
-		n++
 	}
 	sendCPU := cpuOf(b, unix.RUSAGE_THREAD) - start
 	b.StopTimer()
 	out.Close()
 	wg.Wait()
-	kib := float64(n) * opBytes / 1024
+	kib := float64(b.N) * opBytes / 1024
 	b.ReportMetric(float64(sendCPU)/kib, "send-cpu-ns/KiB")
 	b.ReportMetric(float64(recvCPU)/kib, "recv-cpu-ns/KiB")
 }
@@ -325,12 +311,10 @@ func BenchmarkFloor_MD5Key(b *testing.B) {
 	key := []byte("3f2a9c0d11e4b7a8")
 	var sum byte
 	start := cpuOf(b, unix.RUSAGE_SELF)
-	n := 0
 	for b.Loop() {
 		h := md5.Sum(key)
 		sum += h[0]
 		key[0] = sum | 0x30
-		n++
 	}
-	reportCPU(b, start, float64(n), "cpu-ns/key")
+	reportCPU(b, start, float64(b.N), "cpu-ns/key")
 }
