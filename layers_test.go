@@ -51,9 +51,10 @@ var layers = []layer{
 	{dir: "internal/sdkhttp", level: 0},
 	{dir: "kpl", level: 0, deps: []string{proto}},
 	{dir: "internal/eventstream", level: 0},
+	{dir: "internal/b64", level: 0},
 
 	{dir: "internal/durable", level: 1, mods: []string{"internal/platform"}},
-	{dir: "internal/wire", level: 1, mods: []string{"kinesis"}},
+	{dir: "internal/wire", level: 1, mods: []string{"kinesis", "internal/b64"}},
 	{dir: "internal/throttle", level: 1, mods: []string{"kinesis"}},
 	{dir: "internal/inject", level: 1, mods: []string{"kinesis"}},
 	{dir: "internal/testutil", level: 1, mods: []string{"internal/sdkhttp"}},
@@ -67,8 +68,8 @@ var layers = []layer{
 
 	{dir: "shard", level: 4, mods: []string{"segment", "index", "retention", "kinesis", "internal/atomicfile"}},
 
-	{dir: "stream", level: 5, mods: []string{"shard", "segment", "retention", "kinesis", "internal/atomicfile", "internal/dirlock", "internal/lograte"}},
-	{dir: "server", level: 5, mods: []string{"kinesis", "internal/wire", "internal/lograte", "internal/eventstream"}},
+	{dir: "stream", level: 5, mods: []string{"shard", "segment", "retention", "kinesis", "internal/atomicfile", "internal/dirlock", "internal/lograte", "internal/b64"}},
+	{dir: "server", level: 5, mods: []string{"kinesis", "internal/wire", "internal/b64", "internal/lograte", "internal/eventstream"}},
 
 	{dir: "server/streambackend", level: 6, mods: []string{"server", "stream", "segment", "kinesis", "internal/metrics"}},
 	{dir: "bench", level: 6, mods: []string{"kinesis", "internal/wire", "internal/eventstream"}, deps: []string{awsSDK}},

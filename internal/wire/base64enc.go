@@ -4,6 +4,8 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"slices"
+
+	"github.com/shardlog/shardlog/internal/b64"
 )
 
 // The records' Data goes out in standard base64 (with padding). appendBase64 writes the same
@@ -13,12 +15,10 @@ import (
 // characters with one 8-byte load and one 8-byte store; the last few bytes go to the
 // standard encoder.
 
-const base64Alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
-
 // base64Pairs[v] is the two characters of the 12-bit value v, first character in the low byte.
 var base64Pairs = func() (t [1 << 12]uint16) {
 	for v := range t {
-		t[v] = uint16(base64Alphabet[v>>6]) | uint16(base64Alphabet[v&63])<<8
+		t[v] = uint16(b64.Alphabet[v>>6]) | uint16(b64.Alphabet[v&63])<<8
 	}
 	return t
 }()

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/shardlog/shardlog/internal/b64"
 )
 
 // Scanner reads one JSON document a value at a time, as the caller pulls
@@ -437,45 +439,59 @@ func (s *Scanner) Skip() bool {
 	return s.err == nil
 }
 
+// Base64Text reads a string meant to be standard base64 and returns its text, for a
+// caller that decodes it later (b64.Decode). It checks only what it can without reading
+// the text: the length is a multiple of 4, and the data it would decode to (b64.Len) is at
+// most max bytes. It fails on a backslash before the closing quote, so that an escaped
+// quote cannot end the string; any other byte outside the alphabet is left to b64.Decode
+// to refuse.
+func (s *Scanner) Base64Text(max int) ([]byte, bool) {
+	if !s.Want('"') {
+		return nil, false
+	}
+	end := bytes.IndexByte(s.b[s.i:], '"')
+	if end < 0 {
+		s.fail("unterminated string")
+		return nil, false
+	}
+	src := s.b[s.i : s.i+end : s.i+end]
+	s.i += end + 1
+	switch {
+	case len(src)%4 != 0:
+		s.fail("base64 length not a multiple of 4")
+		return nil, false
+	case len(src) > 0 && src[len(src)-1] == '\\':
+		s.fail("escape in base64")
+		return nil, false
+	case b64.Len(src) > max:
+		s.fail("base64 data too long")
+		return nil, false
+	}
+	return src, true
+}
+
 // Base64 reads a string of canonical standard base64 and decodes it into the
 // spare capacity of dst, returning dst extended by the decoded bytes. It
 // fails when the decoded bytes would be more than max, or might not fit
 // without moving dst: the PutRecords decoder sizes one buffer for a whole
 // body, and earlier records' data alias it.
 //
-// The string is not scanned byte by byte: the decoder (decodeBase64, which
+// The string is not scanned byte by byte: the decoder (b64.DecodeInto, which
 // accepts what base64.StdEncoding.Strict() does) rejects every byte outside
 // the alphabet: quotes, backslashes, control characters (CR and LF too, which
 // the standard decoder skips), non-ASCII.
 func (s *Scanner) Base64(dst []byte, max int) ([]byte, bool) {
-	if !s.Want('"') {
+	src, ok := s.Base64Text(max)
+	if !ok {
 		return dst, false
-	}
-	end := bytes.IndexByte(s.b[s.i:], '"')
-	if end < 0 {
-		s.fail("unterminated string")
-		return dst, false
-	}
-	src := s.b[s.i : s.i+end]
-	s.i += end + 1
-	if len(src)%4 != 0 {
-		s.fail("base64 length not a multiple of 4")
-		return dst, false
-	}
-	want := len(src) / 4 * 3
-	if len(src) > 0 && src[len(src)-1] == '=' {
-		want--
-		if src[len(src)-2] == '=' {
-			want--
-		}
 	}
 	start := len(dst)
-	if want > max || cap(dst)-start < len(src)/4*3 {
+	if cap(dst)-start < len(src)/4*3 {
 		s.fail("base64 data too long")
 		return dst, false
 	}
-	n, ok := decodeBase64(dst[start:start+len(src)/4*3], src)
-	if !ok || n != want {
+	n, ok := b64.DecodeInto(dst[start:start+len(src)/4*3], src)
+	if !ok || n != b64.Len(src) {
 		s.fail("bad base64")
 		return dst, false
 	}

@@ -1,9 +1,12 @@
-package wire
+package b64
 
 import "encoding/binary"
 
+// Alphabet is the standard base64 alphabet.
+const Alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+
 // PutRecords' Data comes in as standard base64 with padding, and is decoded strictly:
-// decodeBase64 accepts exactly what base64.StdEncoding.Strict().Decode accepts without
+// DecodeInto accepts exactly what base64.StdEncoding.Strict().Decode accepts without
 // skipping a byte (no CR or LF, whole quanta, '=' only as the last one or two characters,
 // zero padding bits) and writes the same bytes, in less time (BenchmarkDecodeBase64:
 // see bench/README.md). Each quantum of four characters is one OR of four look-ups in
@@ -22,8 +25,8 @@ var base64Quad = func() (t [4][256]uint32) {
 			t[k][c] = base64Invalid
 		}
 	}
-	for v := range len(base64Alphabet) {
-		c := base64Alphabet[v]
+	for v := range len(Alphabet) {
+		c := Alphabet[v]
 		for k := range t {
 			t[k][c] = uint32(v) << (18 - 6*k)
 		}
@@ -38,15 +41,42 @@ func quad(s []byte) uint32 {
 	return base64Quad[0][s[0]] | base64Quad[1][s[1]] | base64Quad[2][s[2]] | base64Quad[3][s[3]]
 }
 
-// decodeBase64 decodes src, whose length is a multiple of 4, into dst, which must have
-// room for len(src)/4*3 bytes, and returns the count of bytes decoded. It reports false
-// for input that the strict standard decoder refuses or for which it would skip a byte.
-func decodeBase64(dst, src []byte) (int, bool) {
+// Len returns how many bytes standard base64 text of whole quanta decodes to:
+// three per four characters, less one for each '=' of its last two. It does not check the
+// text; Decode does.
+func Len(text []byte) int {
+	n := len(text) / 4 * 3
+	for i := len(text) - 1; i >= 0 && i >= len(text)-2 && text[i] == '='; i-- {
+		n--
+	}
+	return max(n, 0)
+}
+
+// Decode decodes text into dst, which must be exactly Len(text) bytes, and reports whether
+// text was canonical standard base64 (what DecodeInto accepts). It writes nothing outside
+// dst; when it reports false, dst holds partial data.
+func Decode(dst, text []byte) bool {
+	if len(text)%4 != 0 || len(dst) != Len(text) {
+		return false
+	}
+	n, ok := decode(dst, text)
+	return ok && n == len(dst)
+}
+
+// DecodeInto decodes src, whose length is a multiple of 4, into dst, which must have room
+// for Len(src) bytes, and returns the count of bytes decoded. It reports false for input
+// that the strict standard decoder refuses or for which it would skip a byte.
+func DecodeInto(dst, src []byte) (int, bool) {
+	if len(src)%4 != 0 || len(dst) < Len(src) {
+		return 0, false
+	}
+	return decode(dst, src)
+}
+
+// decode is DecodeInto once the lengths are checked.
+func decode(dst, src []byte) (int, bool) {
 	if len(src) == 0 {
 		return 0, true
-	}
-	if len(src)%4 != 0 || len(dst) < len(src)/4*3 {
-		return 0, false
 	}
 	body := len(src) - 4 // every quantum but the last, which may carry padding
 	si, di := 0, 0

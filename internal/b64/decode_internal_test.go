@@ -1,4 +1,4 @@
-package wire
+package b64
 
 import (
 	"bytes"
@@ -8,7 +8,7 @@ import (
 	"testing"
 )
 
-// stdStrict is what Scanner.Base64 accepted before decodeBase64: the strict standard
+// stdStrict is what Scanner.Base64 accepted before DecodeInto: the strict standard
 // decoder, with a result as long as the input promises (a skipped CR or LF makes it
 // shorter).
 func stdStrict(src []byte) ([]byte, bool) {
@@ -30,29 +30,43 @@ func stdStrict(src []byte) ([]byte, bool) {
 	return out[:n], true
 }
 
-// checkDecodeBase64 fails t unless decodeBase64 accepts src exactly when stdStrict does,
+// checkDecodeBase64 fails t unless DecodeInto accepts src exactly when stdStrict does,
 // with the same bytes, and writes nothing outside the room it was given.
 func checkDecodeBase64(t *testing.T, src []byte) {
 	t.Helper()
 	want, wantOK := stdStrict(src)
 	n := len(src) / 4 * 3
 	buf := bytes.Repeat([]byte{0xee}, n+16)
-	got, ok := decodeBase64(buf[8:8+n], src)
+	got, ok := DecodeInto(buf[8:8+n], src)
 	if ok != wantOK || ok && !bytes.Equal(buf[8:8+got], want) {
-		t.Fatalf("decodeBase64(%q) = %q, %v; the strict standard decoder gives %q, %v", src, buf[8:8+got], ok, want, wantOK)
+		t.Fatalf("DecodeInto(%q) = %q, %v; the strict standard decoder gives %q, %v", src, buf[8:8+got], ok, want, wantOK)
 	}
 	if !bytes.Equal(buf[:8], bytes.Repeat([]byte{0xee}, 8)) || !bytes.Equal(buf[8+n:], bytes.Repeat([]byte{0xee}, 8)) {
-		t.Fatalf("decodeBase64(%q) wrote outside its room: %x", src, buf)
+		t.Fatalf("DecodeInto(%q) wrote outside its room: %x", src, buf)
+	}
+
+	// DecodeBase64 into exactly the room Base64Len gives.
+	n = Len(src)
+	if wantOK && n != len(want) {
+		t.Fatalf("Len(%q) = %d, the text decodes to %d bytes", src, n, len(want))
+	}
+	buf = bytes.Repeat([]byte{0xee}, n+16)
+	ok = Decode(buf[8:8+n:8+n], src)
+	if ok != wantOK || ok && !bytes.Equal(buf[8:8+n], want) {
+		t.Fatalf("Decode(%q) = %q, %v; the strict standard decoder gives %q, %v", src, buf[8:8+n], ok, want, wantOK)
+	}
+	if !bytes.Equal(buf[:8], bytes.Repeat([]byte{0xee}, 8)) || !bytes.Equal(buf[8+n:], bytes.Repeat([]byte{0xee}, 8)) {
+		t.Fatalf("Decode(%q) wrote outside its room: %x", src, buf)
 	}
 }
 
-// TestDecodeBase64_MatchesStrictStdlib checks decodeBase64 against the strict standard decoder:
+// TestDecodeBase64_MatchesStrictStdlib checks DecodeInto against the strict standard decoder:
 // every quantum of four characters drawn from the alphabet, '=', CR, LF, a quote and a
 // non-ASCII byte, alone and after valid text (so that each lands in the two-quanta loop, the
 // single-quantum loop and the last quantum); the encodings of random bytes of every length up
 // to 100 and some longer; and those with one byte changed.
 func TestDecodeBase64_MatchesStrictStdlib(t *testing.T) {
-	chars := []byte(base64Alphabet + "=\r\n\"\x80\xff\x00")
+	chars := []byte(Alphabet + "=\r\n\"\x80\xff\x00")
 	prefixes := [][]byte{nil, []byte("QUJD"), []byte("QUJDREVG"), []byte("QUJDREVGR0hJ")}
 	q := make([]byte, 4)
 	for _, a := range chars {
@@ -114,7 +128,7 @@ func BenchmarkDecodeBase64(b *testing.B) {
 		b.Run(fmt.Sprintf("size=%dB/decoder=quad", size), func(b *testing.B) {
 			b.SetBytes(int64(size))
 			for b.Loop() {
-				if _, ok := decodeBase64(dst, src); !ok {
+				if _, ok := DecodeInto(dst, src); !ok {
 					b.Fatal("refused")
 				}
 			}
