@@ -12,6 +12,12 @@
 // The byte layout is drawn at the top of format.go. AppendBatch and DecodeBatch are the pure
 // encoding, shared by the Writer, the Reader, Scan and the fuzz targets.
 //
+// A caller that holds its data in another form (the store gets PutRecords data as base64
+// text) builds a batch's records section itself in a Section: Add places a record's key and
+// returns the place of its data, which the caller decodes straight into, and
+// Writer.AppendSectionAt frames and writes it (an uncompressed batch from the Section's own
+// memory). The batch is the one AppendAt frames from the same records, byte for byte.
+//
 // # Usage
 //
 //	w, err := segment.Create(path, 0, nowMs, segment.WriterOptions{Codec: segment.CodecS2})

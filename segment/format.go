@@ -243,7 +243,7 @@ func (e *encoder) appendBatch(dst []byte, codec Codec, firstOffset uint64, recs 
 			dst = append(dst[:body], e.scratch...)
 		}
 	}
-	putBatchHeader(dst[start:], codec, firstOffset, recs, times, rawSize)
+	putBatchHeader(dst[start:], codec, firstOffset, len(recs), times.of(&recs[0]), times.of(&recs[len(recs)-1]), rawSize)
 	return dst, nil
 }
 
@@ -307,16 +307,16 @@ func putRecords(b []byte, recs []Record, times recordTimes) {
 }
 
 // putBatchHeader fills in the header of the batch that makes up all of b, CRC last.
-func putBatchHeader(b []byte, codec Codec, firstOffset uint64, recs []Record, times recordTimes, rawSize int) {
+func putBatchHeader(b []byte, codec Codec, firstOffset uint64, count int, firstMs, lastMs int64, rawSize int) {
 	le := binary.LittleEndian
-	le.PutUint32(b[batchLengthAt:], uint32(len(b)-batchCRCAt))              // length
-	b[batchCodecAt] = byte(codec)                                           // codec
-	le.PutUint64(b[batchFirstOffsetAt:], firstOffset)                       // first offset
-	le.PutUint32(b[batchCountAt:], uint32(len(recs)))                       // count
-	le.PutUint64(b[batchFirstTimeAt:], uint64(times.of(&recs[0])))          // first ms
-	le.PutUint64(b[batchLastTimeAt:], uint64(times.of(&recs[len(recs)-1]))) // last ms
-	le.PutUint32(b[batchRawSizeAt:], uint32(rawSize))                       // raw size
-	le.PutUint32(b[batchCRCAt:], checksum(b[batchCodecAt:]))                // CRC
+	le.PutUint32(b[batchLengthAt:], uint32(len(b)-batchCRCAt)) // length
+	b[batchCodecAt] = byte(codec)                              // codec
+	le.PutUint64(b[batchFirstOffsetAt:], firstOffset)          // first offset
+	le.PutUint32(b[batchCountAt:], uint32(count))              // count
+	le.PutUint64(b[batchFirstTimeAt:], uint64(firstMs))        // first ms
+	le.PutUint64(b[batchLastTimeAt:], uint64(lastMs))          // last ms
+	le.PutUint32(b[batchRawSizeAt:], uint32(rawSize))          // raw size
+	le.PutUint32(b[batchCRCAt:], checksum(b[batchCodecAt:]))   // CRC
 }
 
 // DecodeBatch decodes the batch at the start of b (b may extend past it; info.Position is 0 and

@@ -224,17 +224,43 @@ func (w *Writer) append(recs []Record, times recordTimes) (BatchInfo, error) {
 		return BatchInfo{}, fmt.Errorf("segment %s: append: %w: first record at %d ms, previous batch ended at %d ms",
 			w.path, ErrTimeOrder, times.of(&recs[0]), w.lastTimeMs)
 	}
-	first, pos := w.next.Load(), w.size.Load()
+	first := w.next.Load()
 	buf, err := w.enc.appendBatch(w.buf[:0], w.opts.Codec, first, recs, times)
 	if err != nil {
 		return BatchInfo{}, fmt.Errorf("segment %s: append at offset %d: %w", w.path, first, err)
 	}
 	w.keepBuffers(buf)
+	return w.write(buf, len(recs), times.of(&recs[0]), times.of(&recs[len(recs)-1]))
+}
+
+// AppendSectionAt is AppendAt for records built in a Section: it frames sec as one batch,
+// every record at timeMs, and writes it. The batch header is filled into sec's own memory,
+// which an uncompressed batch is written from; sec is not kept. Errors are Append's.
+func (w *Writer) AppendSectionAt(sec *Section, timeMs int64) (BatchInfo, error) {
+	if err := w.usable(); err != nil {
+		return BatchInfo{}, err
+	}
+	if timeMs < w.lastTimeMs {
+		return BatchInfo{}, fmt.Errorf("segment %s: append: %w: records at %d ms, previous batch ended at %d ms",
+			w.path, ErrTimeOrder, timeMs, w.lastTimeMs)
+	}
+	first := w.next.Load()
+	if err := sec.check(w.opts.Codec, first); err != nil {
+		return BatchInfo{}, fmt.Errorf("segment %s: append at offset %d: %w", w.path, first, err)
+	}
+	buf, grown := sec.frame(w.buf, w.opts.Codec, first, timeMs)
+	w.keepBuffers(grown)
+	return w.write(buf, sec.Len(), timeMs, timeMs)
+}
+
+// write writes the framed batch buf of count records at the end of the segment.
+func (w *Writer) write(buf []byte, count int, firstMs, lastMs int64) (BatchInfo, error) {
+	first, pos := w.next.Load(), w.size.Load()
 	if err := w.reserve(pos + int64(len(buf))); err != nil {
 		return BatchInfo{}, fmt.Errorf("segment %s: append at offset %d: %w", w.path, first, err)
 	}
 	held := durable.StartWrite()
-	err = w.calls.writeAt(w.f, buf, pos)
+	err := w.calls.writeAt(w.f, buf, pos)
 	if held {
 		durable.EndWrite()
 	}
@@ -247,9 +273,9 @@ func (w *Writer) append(recs []Record, times recordTimes) (BatchInfo, error) {
 		Size:        int64(len(buf)),
 		Codec:       Codec(buf[batchCodecAt]),
 		FirstOffset: first,
-		Count:       len(recs),
-		FirstTimeMs: times.of(&recs[0]),
-		LastTimeMs:  times.of(&recs[len(recs)-1]),
+		Count:       count,
+		FirstTimeMs: firstMs,
+		LastTimeMs:  lastMs,
 	}
 	w.lastTimeMs = info.LastTimeMs
 	w.next.Store(info.NextOffset())

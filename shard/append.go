@@ -36,15 +36,30 @@ func (s *Shard) Write(recs []segment.Record) (first uint64, timeMs int64, err er
 	if len(recs) == 0 {
 		return 0, 0, ErrEmptyBatch
 	}
+	return s.write(recs, nil, len(recs))
+}
+
+// WriteSection is Write for records built in a segment.Section: they go in as one batch,
+// every record at the batch's arrival time, and are acknowledged the same way. sec is not
+// kept; Write's errors apply, and an empty Section is ErrEmptyBatch.
+func (s *Shard) WriteSection(sec *segment.Section) (first uint64, timeMs int64, err error) {
+	if sec.Len() == 0 {
+		return 0, 0, ErrEmptyBatch
+	}
+	return s.write(nil, sec, sec.Len())
+}
+
+// write is Write and WriteSection: it appends recs, or sec when it is not nil, n records.
+func (s *Shard) write(recs []segment.Record, sec *segment.Section, n int) (first uint64, timeMs int64, err error) {
 	s.wmu.Lock()
-	ws, err := s.appendLocked(recs)
+	ws, err := s.appendLocked(recs, sec)
 	s.wmu.Unlock()
 	if err != nil {
 		return 0, 0, err
 	}
 	s.stats.appends.Add(1)
-	s.stats.records.Add(uint64(len(recs)))
-	return ws.next - uint64(len(recs)), ws.lastTimeMs, nil
+	s.stats.records.Add(uint64(n))
+	return ws.next - uint64(n), ws.lastTimeMs, nil
 }
 
 // WaitDurable returns once every record below next is durable under the sync policy: at
@@ -69,9 +84,9 @@ func WaitAll(shards []*Shard, waits []uint64, errs []error) {
 	}
 }
 
-// appendLocked writes recs to the active segment, rolling it first if it is due. Called
-// with wmu held.
-func (s *Shard) appendLocked(recs []segment.Record) (wstate, error) {
+// appendLocked writes recs, or sec when it is not nil, to the active segment, rolling it
+// first if it is due. Called with wmu held.
+func (s *Shard) appendLocked(recs []segment.Record, sec *segment.Section) (wstate, error) {
 	if err := s.writable(); err != nil {
 		return wstate{}, err
 	}
@@ -87,7 +102,13 @@ func (s *Shard) appendLocked(recs []segment.Record) (wstate, error) {
 	if err := s.ws.w.SetCodec(codec); err != nil {
 		return wstate{}, fmt.Errorf("shard %s: append: %w", s.dir, err)
 	}
-	info, err := s.ws.w.AppendAt(recs, t) // stamps t without copying recs
+	var info segment.BatchInfo
+	var err error
+	if sec != nil {
+		info, err = s.ws.w.AppendSectionAt(sec, t)
+	} else {
+		info, err = s.ws.w.AppendAt(recs, t) // stamps t without copying recs
+	}
 	if err != nil {
 		return wstate{}, fmt.Errorf("shard %s: append: %w", s.dir, err)
 	}

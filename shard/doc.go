@@ -6,7 +6,7 @@
 //
 // A Shard holds records at dense, gap-free offsets 0, 1, 2, … Each Append is one batch; the
 // shard stamps its records with one arrival time (ms since the Unix epoch) that never goes
-// backwards. Records live in segments, files named by their first offset
+// backwards. (WriteSection appends a batch the caller built in a segment.Section.) Records live in segments, files named by their first offset
 // (00000000000000001000.seg), each with an index file beside it (…1000.idx). The last
 // segment is the active one and takes appends; the others are sealed. The active segment
 // rolls (is sealed and a new one started) when it reaches MaxSegmentBytes, when its first
