@@ -2,11 +2,13 @@ package stream
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"sync"
 	"syscall"
 	"unsafe"
 
+	"github.com/shardlog/shardlog/internal/b64"
 	"github.com/shardlog/shardlog/kinesis"
 	"github.com/shardlog/shardlog/segment"
 	"github.com/shardlog/shardlog/shard"
@@ -46,6 +48,14 @@ type PutRecordsRequest struct {
 	Records    []segment.Record
 	HashKeys   []string
 	DryRun     bool // check everything, write nothing, and answer dryRunSucceeded
+
+	// Base64, when set, says that the Data of each record (Records or Entries) is its data
+	// as standard base64 text, as a Kinesis request carries it. Each record is then decoded
+	// straight into the batch of its shard, so that its bytes are written once; the limits
+	// apply to the decoded sizes. If a record's text is not the canonical base64 of some
+	// bytes (the length a multiple of 4, no line breaks, zero padding bits), the request
+	// fails with ErrBadBase64 and nothing of it is written.
+	Base64 bool
 
 	// Encryption is set by PutRecords: the encryption of the stream as it wrote, for the
 	// answer's EncryptionType.
@@ -87,11 +97,18 @@ func (s *Store) PutRecords(req *PutRecordsRequest, results []PutResult) ([]PutRe
 	if req.Records == nil {
 		in = b.fromEntries(req.Entries)
 	}
-	if err := checkRecordSizes(v.info, in.recs, false); err != nil {
+	in.base64 = req.Base64
+	if err := checkRecordSizes(v.info, in, false); err != nil {
 		return results, err
 	}
 	if err := b.route(v, in); err != nil {
 		return results, err
+	}
+	if in.base64 && (req.DryRun || s.opts.Gate != nil) {
+		// Checked before the Gate counts the records: put decodes only those it writes.
+		if err := checkBase64(in); err != nil {
+			return results, err
+		}
 	}
 	if req.DryRun {
 		return results, dryRunSucceeded()
@@ -100,16 +117,44 @@ func (s *Store) PutRecords(req *PutRecordsRequest, results []PutResult) ([]PutRe
 		return results[:0], nil
 	}
 	if s.opts.Gate != nil {
-		return s.putGated(e, v, b, in, results[:0]), nil
+		return s.putGated(e, v, b, in, results[:0])
 	}
-	return s.put(e, v, b, in, results[:0]), nil
+	return s.put(e, v, b, in, results[:0])
 }
 
 // putInput is the entries of one PutRecords as the shards append them: recs, and the
-// ExplicitHashKey of each (hashKeys may be nil or short: a missing one is absent).
+// ExplicitHashKey of each (hashKeys may be nil or short: a missing one is absent). With
+// base64, each record's Data is base64 text (PutRecordsRequest.Base64).
 type putInput struct {
 	recs     []segment.Record
 	hashKeys []string
+	base64   bool
+}
+
+// dataLen returns the length of the data of record i.
+func (in putInput) dataLen(i int) int {
+	if in.base64 {
+		return b64.Len(in.recs[i].Data)
+	}
+	return len(in.recs[i].Data)
+}
+
+// checkBase64 checks that the data of every record of in, which is base64 text, decodes.
+func checkBase64(in putInput) error {
+	var buf []byte
+	for i := range in.recs {
+		n := b64.Len(in.recs[i].Data)
+		buf = slices.Grow(buf[:0], n)[:n]
+		if !b64.Decode(buf, in.recs[i].Data) {
+			return badBase64(i)
+		}
+	}
+	return nil
+}
+
+// badBase64 is the error of a request whose record i is not base64 text.
+func badBase64(i int) error {
+	return fmt.Errorf("%w: record %d", ErrBadBase64, i)
 }
 
 func (in putInput) hashKey(i int) string {
@@ -121,7 +166,7 @@ func (in putInput) hashKey(i int) string {
 
 // pick returns the entries at indexes, in that order.
 func (in putInput) pick(indexes []int) putInput {
-	out := putInput{recs: make([]segment.Record, len(indexes)), hashKeys: make([]string, len(indexes))}
+	out := putInput{recs: make([]segment.Record, len(indexes)), hashKeys: make([]string, len(indexes)), base64: in.base64}
 	for k, i := range indexes {
 		out.recs[k], out.hashKeys[k] = in.recs[i], in.hashKey(i)
 	}
@@ -150,7 +195,7 @@ func (s *Store) PutRecord(req *PutRecordRequest) (PutResult, error) {
 	b := batches.Get().(*batcher)
 	defer b.release()
 	entries := b.fromEntries([]PutEntry{req.Entry})
-	if err := checkRecordSizes(v.info, entries.recs, true); err != nil {
+	if err := checkRecordSizes(v.info, entries, true); err != nil {
 		return PutResult{}, err
 	}
 	if err := b.route(v, entries); err != nil {
@@ -171,15 +216,25 @@ func (s *Store) PutRecord(req *PutRecordRequest) (PutResult, error) {
 		}
 	}
 	var out [1]PutResult
-	r := s.put(e, v, b, entries, out[:0])[0]
-	return r, r.err
+	res, err := s.put(e, v, b, entries, out[:0])
+	if err != nil {
+		return PutResult{}, err
+	}
+	return res[0], res[0].err
 }
 
 // put appends the routed entries and returns their results appended to results. Records
 // that raced the end of a reshard (their shard was sealed under them) are written again on
-// the new shards, up to maxPutAgain times if reshards follow each other.
-func (s *Store) put(e *streamEntry, v *streamView, b *batcher, entries putInput, results []PutResult) []PutResult {
+// the new shards, up to maxPutAgain times if reshards follow each other. Base64 entries are
+// decoded into their batches first: one that does not decode fails the call (ErrBadBase64)
+// before anything is written.
+func (s *Store) put(e *streamEntry, v *streamView, b *batcher, entries putInput, results []PutResult) ([]PutResult, error) {
 	b.group(entries.recs)
+	if entries.base64 {
+		if err := b.frame(); err != nil {
+			return results, err
+		}
+	}
 	s.appendGroups(b)
 	results = b.results(results, v.info)
 	out := results[len(results)-len(entries.recs):]
@@ -187,7 +242,7 @@ func (s *Store) put(e *streamEntry, v *streamView, b *batcher, entries putInput,
 	for try := 0; len(again) > 0 && v != nil && try < maxPutAgain; try++ {
 		v, again = s.putAgain(e, v, entries, again, out)
 	}
-	return results
+	return results, nil
 }
 
 // maxPutAgain is how many times put waits for a reshard to be published and writes again
@@ -218,6 +273,11 @@ func (s *Store) putAgain(e *streamEntry, v *streamView, entries putInput, indexe
 		return nil, nil
 	}
 	b.group(retry.recs)
+	if retry.base64 {
+		if err := b.frame(); err != nil { // decoded once already: not expected
+			return nil, nil
+		}
+	}
 	s.appendGroups(b)
 	for k, r := range b.results(nil, nv.info) {
 		results[indexes[k]] = r
@@ -272,18 +332,20 @@ func ownCreationSecond(n kinesis.SequenceNumber, info *StreamInfo) bool {
 // batcher is the scratch space of one PutRecords: where each entry goes, and the records
 // grouped by shard. It is pooled, so that a request allocates nothing per record.
 type batcher struct {
-	inRecs     []segment.Record // fromEntries: the records of PutEntry entries,
-	inHashKeys []string         // and their ExplicitHashKeys
-	shards     []*shardLog      // shards[i]: where entry i goes
-	order      []int32          // entry indexes, grouped by shard, in request order within each
-	recs       []segment.Record // the entries in that order: the request's own records when they go to one shard,
-	own        []segment.Record // or this copy of them when they go to several
-	groups     []group          // one per shard
-	distinct   []*shardLog      // orderByShard: the shards written to,
-	slot       []uint8          // and slot[i], entry i's shard's place in distinct
-	logs       []*shard.Shard   // appendGroups: the shards written to,
-	waits      []uint64         // the offset each must be durable up to,
-	errs       []error          // and what waiting gave
+	inRecs     []segment.Record  // fromEntries: the records of PutEntry entries,
+	inHashKeys []string          // and their ExplicitHashKeys
+	shards     []*shardLog       // shards[i]: where entry i goes
+	order      []int32           // entry indexes, grouped by shard, in request order within each
+	recs       []segment.Record  // the entries in that order: the request's own records when they go to one shard,
+	own        []segment.Record  // or this copy of them when they go to several
+	groups     []group           // one per shard
+	distinct   []*shardLog       // orderByShard: the shards written to,
+	slot       []uint8           // and slot[i], entry i's shard's place in distinct
+	logs       []*shard.Shard    // appendGroups: the shards written to,
+	waits      []uint64          // the offset each must be durable up to,
+	errs       []error           // and what waiting gave
+	sections   []segment.Section // frame: each group's batch, base64 entries decoded into it
+	framed     bool              // the groups are in sections
 }
 
 // group is the records of one PutRecords that go to one shard: recs[start:end] of the
@@ -312,7 +374,47 @@ func (b *batcher) release() {
 	b.shards, b.order, b.recs, b.own, b.groups = b.shards[:0], b.order[:0], nil, b.own[:0], b.groups[:0]
 	b.logs, b.waits, b.errs = b.logs[:0], b.waits[:0], b.errs[:0]
 	b.distinct, b.slot = b.distinct[:0], b.slot[:0]
+	b.framed = false
+	held := 0
+	for _, sec := range b.sections[:cap(b.sections)] {
+		held += sec.Cap()
+	}
+	if held > maxPooledSections {
+		b.sections = nil
+	}
 	batches.Put(b)
+}
+
+// maxPooledSections bounds the memory of the sections a pooled batcher keeps, so that an
+// occasional large request does not pin its batches.
+const maxPooledSections = 8 << 20
+
+// frame builds the batch of each group in a Section, decoding each entry's base64 data
+// straight into its place in the batch. An entry whose data does not decode fails the
+// request (ErrBadBase64) before any batch is written.
+func (b *batcher) frame() error {
+	if n := len(b.groups); cap(b.sections) < n {
+		b.sections = append(b.sections[:cap(b.sections)], make([]segment.Section, n-cap(b.sections))...)
+	}
+	b.sections = b.sections[:len(b.groups)]
+	for gi := range b.groups {
+		g, sec := &b.groups[gi], &b.sections[gi]
+		recs := b.recs[g.start:g.end]
+		size := 0
+		for i := range recs {
+			size += segment.SectionRecordSize(len(recs[i].PartitionKey), b64.Len(recs[i].Data))
+		}
+		sec.Reset()
+		sec.Grow(size)
+		for k := range recs {
+			r := &recs[k]
+			if !b64.Decode(sec.Add(r.PartitionKey, b64.Len(r.Data)), r.Data) {
+				return badBase64(int(b.order[g.start+k]))
+			}
+		}
+	}
+	b.framed = true
+	return nil
 }
 
 // route finds the shard of every entry. An ExplicitHashKey that is not in [0, 2^128-1]
@@ -422,7 +524,11 @@ func (s *Store) appendGroups(b *batcher) {
 	b.logs, b.waits, b.errs = b.logs[:0], b.waits[:0], b.errs[:0]
 	for i := range b.groups {
 		g := &b.groups[i]
-		g.first, g.timeMs, g.err = g.shard.log.Write(b.recs[g.start:g.end])
+		if b.framed {
+			g.first, g.timeMs, g.err = g.shard.log.WriteSection(&b.sections[i])
+		} else {
+			g.first, g.timeMs, g.err = g.shard.log.Write(b.recs[g.start:g.end])
+		}
 		if g.err == nil {
 			b.logs = append(b.logs, g.shard.log)
 			b.waits = append(b.waits, g.first+uint64(g.end-g.start))

@@ -76,7 +76,10 @@
 // store: each stream's state is an immutable view that changes replace, and only changes
 // of one stream (catalog writes, status changes) wait for each other. PutRecords returns
 // once its records are durable under the shards' sync policy (shard.Options.Sync); a
-// change of a stream returns once its catalog file is replaced. Close closes every shard
+// change of a stream returns once its catalog file is replaced. A PutRecords whose data
+// comes as base64 text (PutRecordsRequest.Base64) decodes every record into its shard's
+// batch (a segment.Section) before it appends any, so that a record that does not decode
+// fails the request with nothing written. Close closes every shard
 // cleanly, so that the next Open scans nothing.
 //
 // SequenceNumber, HashKey, HashKeyRange, Iterator and StreamInfo are values; a Router and

@@ -22,6 +22,10 @@ var (
 	ErrLocked = dirlock.ErrLocked
 )
 
+// ErrBadBase64 is matched by the error of a PutRecords with Base64 set whose record's data
+// is not base64 text; the error names the record. Nothing of the request was written.
+var ErrBadBase64 = errors.New("stream: record data is not base64")
+
 // Errors from the iterator key and the catalog on disk.
 var (
 	// ErrBadSecret is returned by OpenIteratorKey and NewIteratorKey when the key is not

@@ -73,8 +73,7 @@ func refusedRecord(typ, id string, info *StreamInfo) PutResult {
 func (s *Store) gateRecords(v *streamView, b *batcher, in putInput) (refused []int, results []PutResult) {
 	for i := range in.recs {
 		id := b.shards[i].id
-		r := &in.recs[i]
-		if typ := s.opts.Gate.Write("PutRecords", gateShard(v.info, id), len(r.PartitionKey)+len(r.Data)); typ != "" {
+		if typ := s.opts.Gate.Write("PutRecords", gateShard(v.info, id), len(in.recs[i].PartitionKey)+in.dataLen(i)); typ != "" {
 			refused = append(refused, i)
 			results = append(results, refusedRecord(typ, id, v.info))
 		}
@@ -85,7 +84,7 @@ func (s *Store) gateRecords(v *streamView, b *batcher, in putInput) (refused []i
 // putGated is put for a store with a Gate: it writes the entries the Gate lets through
 // and fails the others one by one, with nothing of them written. When the Gate refuses
 // nothing, it costs put nothing more than the questions.
-func (s *Store) putGated(e *streamEntry, v *streamView, b *batcher, in putInput, results []PutResult) []PutResult {
+func (s *Store) putGated(e *streamEntry, v *streamView, b *batcher, in putInput, results []PutResult) ([]PutResult, error) {
 	refused, failed := s.gateRecords(v, b, in)
 	if len(refused) == 0 {
 		return s.put(e, v, b, in, results)
@@ -103,10 +102,13 @@ func (s *Store) putGated(e *streamEntry, v *streamView, b *batcher, in putInput,
 	}
 	if len(keep) > 0 {
 		b.shards = b.shards[:len(keep)]
-		written := s.put(e, v, b, in.pick(keep), nil)
+		written, err := s.put(e, v, b, in.pick(keep), nil)
+		if err != nil {
+			return results, err
+		}
 		for k, i := range keep {
 			out[i] = written[k]
 		}
 	}
-	return append(results, out...)
+	return append(results, out...), nil
 }

@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"github.com/shardlog/shardlog/kinesis"
-	"github.com/shardlog/shardlog/segment"
 )
 
 // A stream's maximum record size (MaxRecordSizeKiB, 1024 to 10240 KiB) bounds each record
@@ -49,10 +48,10 @@ func (s *StreamInfo) maxPutRecordsBytes() int {
 // 'records.N.member.data', or 'data' for PutRecord, with the limit in bytes); data within
 // it whose partition key takes the record over is an InvalidArgumentException; then the
 // request as a whole must be within the PutRecords limit. single is true for PutRecord.
-func checkRecordSizes(info *StreamInfo, recs []segment.Record, single bool) error {
+func checkRecordSizes(info *StreamInfo, in putInput, single bool) error {
 	limit, total, over := info.maxRecordBytes(), 0, -1
-	for i := range recs {
-		n := len(recs[i].Data) + len(recs[i].PartitionKey)
+	for i := range in.recs {
+		n := in.dataLen(i) + len(in.recs[i].PartitionKey)
 		total += n
 		if n > limit && over < 0 {
 			over = i
@@ -62,26 +61,25 @@ func checkRecordSizes(info *StreamInfo, recs []segment.Record, single bool) erro
 		return nil // the common case: one pass over the lengths
 	}
 	if over >= 0 {
-		return recordTooLarge(info, recs, over, single)
+		return recordTooLarge(info, in, over, single)
 	}
 	return recordsTooLarge(info.maxPutRecordsBytes())
 }
 
 // recordTooLarge is the error for a request whose record first (and maybe others) is over
 // the stream's maximum record size.
-func recordTooLarge(info *StreamInfo, recs []segment.Record, first int, single bool) error {
+func recordTooLarge(info *StreamInfo, in putInput, first int, single bool) error {
 	limit := info.maxRecordBytes()
 	var msgs []string
-	for i := first; i < len(recs) && len(msgs) < maxValidationMessages; i++ {
-		if len(recs[i].Data) > limit {
+	for i := first; i < len(in.recs) && len(msgs) < maxValidationMessages; i++ {
+		if in.dataLen(i) > limit {
 			msgs = append(msgs, dataTooLongMessage(i, single, limit))
 		}
 	}
 	if len(msgs) > 0 {
 		return validationErrors(msgs)
 	}
-	r := &recs[first]
-	return recordOverMaxSize(len(r.Data)+len(r.PartitionKey), first, single, info)
+	return recordOverMaxSize(in.dataLen(first)+len(in.recs[first].PartitionKey), first, single, info)
 }
 
 // maxValidationMessages is how many violations one ValidationException lists, as AWS's
