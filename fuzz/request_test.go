@@ -2,6 +2,7 @@ package fuzz
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"math"
@@ -23,6 +24,11 @@ import (
 //     the general path rejects, they reject. (They may decline a valid body,
 //     which the server then hands to the general path.)
 //   - what they accept, encoding/json decodes to the same records too;
+//   - the PutRecords decoder that leaves Data as base64 text (for a
+//     Base64Putter) takes whatever the focused one takes; when it takes a body
+//     whose texts all decode, the general path reads the same records, and when
+//     one text does not decode, the general path fails with a
+//     SerializationException;
 //   - decoding allocates at most maxAllocPerBodyByte per body byte, beyond
 //     what decoding an empty object for the same operation allocates: no body
 //     makes the decoder hold memory out of proportion to its size.
@@ -40,6 +46,7 @@ func FuzzRequestDecode(f *testing.F) {
 			}
 		}
 		checkPutRecordsFast(t, body)
+		checkPutRecordsText(t, body)
 		checkPutRecordFast(t, body)
 	})
 }
@@ -50,6 +57,8 @@ var requestSeeds = []string{
 	`{"StreamName":"s","Data":"AAEC","PartitionKey":"k","SequenceNumberForOrdering":"1","ExplicitHashKey":"0"}`,
 	`{"StreamName":"s","Records":[{"Data":"AB==","PartitionKey":"k"}]}`,
 	`{"StreamName":"s","Records":[{"Data":"A\nAA","PartitionKey":"k"}]}`,
+	`{"StreamName":"s","Records":[{"Data":"AAE!","PartitionKey":"k"},{"Data":"QQ=A","PartitionKey":"k"}]}`,
+	`{"StreamName":"s","Records":[{"Data":"AAA\","PartitionKey":"k"},{"Data":"AAAA","PartitionKey":"k"}]}`,
 	`{"StreamName":"s","Records":[{"Data":"","PartitionKey":"\u00e9"}],"StreamName":"t"}`,
 	`{"StreamName":"","Records":[]}`,
 	`{"StreamName":"s","ShardId":"shardId-0","ShardIteratorType":"AT_TIMESTAMP","Timestamp":1459799926.480}`,
@@ -162,6 +171,38 @@ func checkPutRecordsFast(t *testing.T, body []byte) {
 			t.Fatalf("record %d: encoding/json reads %+v, fast decoder %+v: %q", i, r, f, body)
 		}
 	}
+}
+
+// checkPutRecordsText checks the decoder that leaves Data as base64 text for a Base64Putter:
+// it takes every body the fast decoder takes; when all its texts decode, the general path
+// reads the same records; when one does not, the general path fails with a
+// SerializationException.
+func checkPutRecordsText(t *testing.T, body []byte) {
+	text, ok := server.DecodePutRecordsText(body, server.Options{})
+	_, fastOK := server.DecodePutRecordsFast(body, server.Options{})
+	if fastOK && !ok {
+		t.Fatalf("the text decoder declines what the fast decoder takes: %q", body)
+	}
+	if !ok {
+		return
+	}
+	general, err := server.DecodeRequest("PutRecords", "application/x-amz-json-1.1", body, server.Options{})
+	decoded := &server.PutRecordsInput{StreamName: text.StreamName, StreamARN: text.StreamARN, StreamId: text.StreamId, DryRun: text.DryRun}
+	for i, r := range text.Records {
+		data, derr := base64.StdEncoding.Strict().DecodeString(string(r.Data))
+		if derr != nil || len(data) != server.Base64Len(r.Data) {
+			var e *kinesis.Error
+			if !errors.As(err, &e) || e.Type != kinesis.TypeSerialization {
+				t.Fatalf("record %d's text %q does not decode, but the general path gives %v: %q", i, r.Data, err, body)
+			}
+			return
+		}
+		decoded.Records = append(decoded.Records, server.PutRecordsRequestEntry{Data: data, PartitionKey: r.PartitionKey, ExplicitHashKey: r.ExplicitHashKey})
+	}
+	if err != nil {
+		t.Fatalf("text decoder accepted, every text decodes, but the general path rejects (%v): %q", err, body)
+	}
+	requireSamePutRecords(t, general.(*server.PutRecordsInput), decoded, body)
 }
 
 func requireSamePutRecords(t *testing.T, want, got *server.PutRecordsInput, body []byte) {

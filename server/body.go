@@ -31,7 +31,8 @@ const minBodyStep = 64 << 10
 
 // Decoding charges, in bytes per body byte, on top of the body itself: the
 // focused PutRecords decoder holds at most the decoded data and the keys, less
-// than the body; the general path is charged parseBytesPerBodyByte up front,
+// than the body (or, for a Base64Putter, the Backend holds the decoded data in
+// its batches); the general path is charged parseBytesPerBodyByte up front,
 // twice what a normal body's tree and checked values take
 // (BenchmarkDecode_Worst), and its parser charges more as a tree grows past
 // that (wire.Bounds), which only hostile bodies do.

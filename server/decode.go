@@ -343,6 +343,15 @@ func DecodePutRecordsFast(body []byte, opts Options) (*PutRecordsInput, bool) {
 	return decodePutRecordsFast(body, fastLimits{maxData: opts.MaxRecordDataBytes}, new(putArena))
 }
 
+// DecodePutRecordsText runs the focused PutRecords decoder as the server does for a
+// Base64Putter: each record's Data is left as its base64 text in body. When every record's
+// text is canonical base64, its result, with the texts decoded, equals DecodeRequest's; when
+// one is not, DecodeRequest fails with a SerializationException.
+func DecodePutRecordsText(body []byte, opts Options) (*PutRecordsInput, bool) {
+	opts = opts.withDefaults()
+	return decodePutRecordsFast(body, fastLimits{maxData: opts.MaxRecordDataBytes, text: true}, new(putArena))
+}
+
 // DecodePutRecordFast is DecodePutRecordsFast for PutRecord.
 func DecodePutRecordFast(body []byte, opts Options) (*PutRecordInput, bool) {
 	opts = opts.withDefaults()

@@ -132,7 +132,14 @@
 // bodies are read by a focused decoder (putrecords.go) on wire's pull scanner,
 // which decodes base64 straight into a reused arena and keeps all keys in one
 // string; it declines anything unusual, which the general path then decides,
-// so both paths accept the same requests with the same errors. PutRecords
+// so both paths accept the same requests with the same errors. For a Backend
+// that decodes data itself (Base64Putter, which server/streambackend is), the
+// focused decoder leaves each PutRecords record's Data as its base64 text,
+// checking its length only, and the store decodes it straight into the batch
+// it writes, so that the bytes are written once; a request that then fails for
+// any reason is decoded again by the general path, whose error wins (a Data
+// that is not base64 is a SerializationException before anything else, as on
+// AWS), and nothing of it is written. PutRecords
 // outputs and GetRecords outputs are written directly into a pooled buffer;
 // GetRecords encodes each record (wire.JSONRecords, wire.CBORRecords) as the
 // Backend passes it to the RecordSink, and once the answer passes 256 KiB it
@@ -151,7 +158,8 @@
 //     on average; otherwise the client gets 408 RequestTimeoutException (which
 //     the SDKs retry) and the connection is closed, or the h2c stream ended;
 //   - the body's bytes as they arrive, what decoding it needs (one byte per
-//     byte for the focused PutRecords decoder, four for the general path, more
+//     byte for the focused PutRecords decoder, which covers the decoded data
+//     wherever it is decoded, four for the general path, more
 //     as a hostile tree grows: wire.Bounds asks for it) are counted against
 //     Options.MaxInFlightBytes (256 MiB) for HTTP/1.1 and h2c alike; a request that finds no room within
 //     Options.InFlightWait (2 s) gets 503 ServiceUnavailable, which every AWS

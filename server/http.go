@@ -90,6 +90,7 @@ type call struct {
 	body     []byte // request body
 	out      []byte // response body being built
 	putArena *putArena
+	dataText bool // the input's PutRecords Data is base64 text (Base64Putter)
 
 	bodyRead      bool  // the body is whole
 	charged       int64 // bytes counted against Options.MaxInFlightBytes
@@ -301,6 +302,12 @@ func (c *call) execute(in any) {
 	if err == nil {
 		c.out = c.out[:0]
 		err = c.op.run(c, in)
+	}
+	if err != nil && c.dataText {
+		if err = c.dataError(err); err == nil {
+			c.releaseWrite()
+			return // answered for want of memory
+		}
 	}
 	c.releaseWrite()
 	if err != nil && c.streamed {

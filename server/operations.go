@@ -53,7 +53,7 @@ func newOperations(opts Options) map[string]*operation {
 		unary("ListStreams", shapeListStreamsInput, Backend.ListStreams),
 		unary("ListShards", shapeListShardsInput, Backend.ListShards),
 		putRecordOperation(opts),
-		putRecordsOperation(opts),
+		putRecordsOperation(opts, nil),
 		unary("GetShardIterator", shapeGetShardIteratorInput, Backend.GetShardIterator),
 		getRecordsOperation(),
 		unary("IncreaseStreamRetentionPeriod", shapeIncreaseRetentionInput, Backend.IncreaseStreamRetentionPeriod),
@@ -115,18 +115,25 @@ func putRecordOperation(opts Options) *operation {
 	return op
 }
 
-func putRecordsOperation(opts Options) *operation {
-	lim := fastLimits{maxData: opts.MaxRecordDataBytes}
+// putRecordsOperation returns PutRecords. With a Base64Putter, the requests the focused
+// decoder reads go to it with their data as base64 text; the others go to PutRecords.
+func putRecordsOperation(opts Options, p Base64Putter) *operation {
+	lim := fastLimits{maxData: opts.MaxRecordDataBytes, text: p != nil}
 	return &operation{
 		name:  "PutRecords",
 		shape: putRecordsInputShape(opts.MaxRecordDataBytes),
 		newIn: func() any { return new(PutRecordsInput) },
 		fast: func(c *call) (any, bool) {
 			in, ok := decodePutRecordsFast(c.body, lim, c.arena())
+			c.dataText = ok && lim.text
 			return in, ok
 		},
 		run: func(c *call, in any) error {
-			out, err := c.s.backend.PutRecords(c.ctx, in.(*PutRecordsInput))
+			put := c.s.backend.PutRecords
+			if c.dataText {
+				put = p.PutRecordsBase64
+			}
+			out, err := put(c.ctx, in.(*PutRecordsInput))
 			if out != nil && out.Release != nil {
 				defer out.Release() // after the answer is rendered into c.out
 			}
@@ -265,7 +272,7 @@ func resolveStreamName(name *string, arn string) error {
 func (c *call) checkRecordsSize(records []PutRecordsRequestEntry) error {
 	total := 0
 	for i := range records {
-		total += len(records[i].Data) + len(records[i].PartitionKey)
+		total += c.dataLen(records[i].Data) + len(records[i].PartitionKey)
 	}
 	if total > c.s.opts.MaxPutRecordsBytes {
 		return invalidArgument("Records size exceeds " + strconv.Itoa(c.s.opts.MaxPutRecordsBytes>>20) + " MB limit")

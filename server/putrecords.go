@@ -16,6 +16,14 @@ import (
 // partition keys and hash keys end up in one string, so a request of 500
 // records costs a handful of allocations instead of thousands.
 //
+// A Backend that decodes base64 itself (Base64Putter) gets PutRecords data as
+// the text the request carried instead (fastLimits.text): the Data of each
+// record is then its base64 text in the body, checked for length only, and the
+// Backend decodes it straight into the batch it writes, so that the data is
+// written once. Such a request that fails for any reason is decoded again by
+// the general path, whose error wins (call.dataError): a Data that is not
+// base64 is a SerializationException, found before anything else.
+//
 // It handles the requests real producers send. Anything else it declines:
 // string escapes, null values, unknown or repeated members, non-canonical
 // base64, any value the general path would reject. A declined body goes
@@ -32,9 +40,11 @@ type putArena struct {
 }
 
 // entrySpan locates one record while the body is scanned: its data in the
-// arena, its partition key and explicit hash key in the body.
+// arena (or its base64 text in the body, with fastLimits.text), its partition
+// key and explicit hash key in the body.
 type entrySpan struct {
 	data         span
+	text         []byte
 	key, hashKey []byte
 }
 
@@ -59,9 +69,13 @@ func putArenaBack(a *putArena) {
 }
 
 // prepare sizes the arena for a body: decoded data never exceeds 3/4 of the
-// body, so appends never move it and earlier Data slices stay valid.
-func (a *putArena) prepare(bodyLen int) {
+// body, so appends never move it and earlier Data slices stay valid. A decode
+// that leaves the data as text (lim.text) needs no room for it.
+func (a *putArena) prepare(bodyLen int, lim fastLimits) {
 	need := bodyLen/4*3 + 3
+	if lim.text {
+		need = 0
+	}
 	if cap(a.data) < need {
 		a.data = make([]byte, 0, need)
 	}
@@ -69,9 +83,11 @@ func (a *putArena) prepare(bodyLen int) {
 	a.spans = a.spans[:0]
 }
 
-// fastLimits are the bounds the fast decoder checks itself.
+// fastLimits are the bounds the fast decoder checks itself, and how it leaves
+// PutRecords data.
 type fastLimits struct {
-	maxData int // Options.MaxRecordDataBytes
+	maxData int  // Options.MaxRecordDataBytes
+	text    bool // PutRecords: Data is left as its base64 text, for a Base64Putter
 }
 
 // str reads a string without escapes, and valid UTF-8: encoding/json would
@@ -88,6 +104,14 @@ func blob(s *wire.Scanner, a *putArena, maxData int) (span, bool) {
 	var ok bool
 	a.data, ok = s.Base64(a.data, maxData)
 	return span{start, len(a.data)}, ok
+}
+
+// dataOf returns the Data of the record e: its bytes in the arena, or its text.
+func (a *putArena) dataOf(e *entrySpan, lim fastLimits) []byte {
+	if lim.text {
+		return e.text
+	}
+	return a.data[e.data.start:e.data.end:e.data.end]
 }
 
 // Member bits, to find repeated members.
@@ -184,7 +208,7 @@ func validDigits(n []byte) bool {
 // decodePutRecordsFast decodes a PutRecords body into the arena. It returns
 // false when it declines the body.
 func decodePutRecordsFast(body []byte, lim fastLimits, a *putArena) (*PutRecordsInput, bool) {
-	a.prepare(len(body))
+	a.prepare(len(body), lim)
 	s := wire.NewPlainScanner(body)
 	var seen uint16
 	var sm streamMembers
@@ -202,9 +226,10 @@ func decodePutRecordsFast(body []byte, lim fastLimits, a *putArena) (*PutRecords
 	t := packText(a.spans, sm.name, sm.arn, sm.id)
 	in.StreamName, in.StreamARN, in.StreamId = t.cut(sm.name), t.cut(sm.arn), t.cut(sm.id)
 	a.records = a.records[:0]
-	for _, e := range a.spans {
+	for i := range a.spans {
+		e := &a.spans[i]
 		a.records = append(a.records, PutRecordsRequestEntry{
-			Data:            a.data[e.data.start:e.data.end:e.data.end],
+			Data:            a.dataOf(e, lim),
 			PartitionKey:    t.cut(e.key),
 			ExplicitHashKey: t.cut(e.hashKey),
 		})
@@ -244,7 +269,11 @@ func entry(s *wire.Scanner, a *putArena, lim fastLimits) (entrySpan, bool) {
 func recordMember(s *wire.Scanner, key []byte, e *entrySpan, seen *uint16, a *putArena, lim fastLimits) (ok, handled bool) {
 	switch string(key) {
 	case "Data":
-		e.data, ok = blob(s, a, lim.maxData)
+		if lim.text {
+			e.text, ok = s.Base64Text(lim.maxData)
+		} else {
+			e.data, ok = blob(s, a, lim.maxData)
+		}
 		return ok && markSeen(seen, seenData), true
 	case "PartitionKey":
 		e.key, ok = str(s)
@@ -258,7 +287,7 @@ func recordMember(s *wire.Scanner, key []byte, e *entrySpan, seen *uint16, a *pu
 
 // decodePutRecordFast decodes a PutRecord body, as decodePutRecordsFast does.
 func decodePutRecordFast(body []byte, lim fastLimits, a *putArena) (*PutRecordInput, bool) {
-	a.prepare(len(body))
+	a.prepare(len(body), lim)
 	s := wire.NewPlainScanner(body)
 	var seen uint16
 	var sm streamMembers

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -10,7 +11,9 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/shardlog/shardlog/internal/b64"
 	"github.com/shardlog/shardlog/internal/testutil"
+	"github.com/shardlog/shardlog/kinesis"
 )
 
 func generalPutRecords(body []byte) (*PutRecordsInput, error) {
@@ -173,6 +176,62 @@ func TestDecodePutRecordsFast_Random(t *testing.T) {
 		}
 	}
 	require.GreaterOrEqual(t, accepted, want, "the generator should make many bodies the fast path takes")
+}
+
+// TestDecodePutRecordsText_Random checks the decoder that leaves Data as base64 text (for a
+// Base64Putter) on the bodies of TestDecodePutRecordsFast_Random, a few of them with a byte
+// of a Data changed to one outside the alphabet: it takes whatever the fast decoder takes;
+// when it takes a body whose texts all decode, the general path reads the same records; when
+// one of them does not decode, the general path fails with a SerializationException, which
+// is what the server answers such a request with.
+func TestDecodePutRecordsText_Random(t *testing.T) {
+	rng := rand.New(rand.NewPCG(testutil.Seed(t), 2))
+	n := 3000
+	if testing.Short() {
+		n = 300
+	}
+	var taken, badText int
+	for i := range n {
+		body := randomPutRecordsBody(rng)
+		if rng.IntN(4) == 0 { // a Data character outside the alphabet
+			if at := bytes.Index(body, []byte(`"Data"`)); at >= 0 {
+				if q := bytes.IndexByte(body[at+6:], '"'); q >= 0 && at+6+q+1 < len(body) && body[at+6+q+1] != '"' {
+					body[at+6+q+1] = "!*-_ \\\x80"[rng.IntN(7)]
+				}
+			}
+		}
+		_, fastOK := decodePutRecordsFast(body, fastLimits{maxData: kinesis.MaxMaxRecordSizeKiB << 10}, new(putArena))
+		text, ok := decodePutRecordsFast(body, fastLimits{maxData: kinesis.MaxMaxRecordSizeKiB << 10, text: true}, new(putArena))
+		require.False(t, fastOK && !ok, "case %d: the text decoder declines what the fast decoder takes: %s", i, body)
+		if !ok {
+			continue
+		}
+		taken++
+		general, err := generalPutRecords(body)
+		decoded := *text
+		decoded.Records = nil
+		bad := false
+		for k, r := range text.Records {
+			data := make([]byte, b64.Len(r.Data))
+			if !b64.Decode(data, r.Data) {
+				var e *kinesis.Error
+				require.ErrorAs(t, err, &e, "case %d: record %d's text %q does not decode: %s", i, k, r.Data, body)
+				require.Equal(t, kinesis.TypeSerialization, e.Type, "case %d: %s", i, body)
+				bad = true
+				break
+			}
+			r.Data = data
+			decoded.Records = append(decoded.Records, r)
+		}
+		if bad {
+			badText++
+			continue
+		}
+		require.NoError(t, err, "case %d: the text decoder took a body whose texts decode, which the general path rejects: %s", i, body)
+		requireSameRecords(t, general, &decoded)
+	}
+	require.Greater(t, taken, n/20, "the generator should make many bodies the text decoder takes")
+	require.Greater(t, badText, 0, "the generator should make bodies with text that does not decode")
 }
 
 // randomPutRecordsBody writes a PutRecords body with random records, member

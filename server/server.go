@@ -220,6 +220,9 @@ func New(b Backend, opts Options) *Server {
 	if opts.MaxWritesInFlight > 0 {
 		s.writes = make(writeSlots, opts.MaxWritesInFlight)
 	}
+	if p, ok := b.(Base64Putter); ok {
+		s.ops["PutRecords"] = putRecordsOperation(opts, p)
+	}
 	if sub, ok := b.(ShardSubscriber); ok {
 		s.ops["SubscribeToShard"] = subscribeOperation(sub)
 	}

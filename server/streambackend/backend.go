@@ -179,14 +179,26 @@ var putRecordsPool = sync.Pool{New: func() any { return new(putRecordsScratch) }
 
 func (b *backend) PutRecords(_ context.Context, in *server.PutRecordsInput) (*server.PutRecordsOutput, error) {
 	if b.counts != nil {
-		return b.countPutRecords(in)
+		return b.countPutRecords(in, false)
 	}
-	return b.putRecords(in, nil)
+	return b.putRecords(in, false, nil)
 }
 
-// putRecords puts the records of in; throttled, if not nil, is told the shard that refused
-// each record refused with ProvisionedThroughputExceededException (the answer does not say).
-func (b *backend) putRecords(in *server.PutRecordsInput, throttled func(shardID string)) (*server.PutRecordsOutput, error) {
+// PutRecordsBase64 is PutRecords with each record's Data as its base64 text
+// (server.Base64Putter): the store decodes it straight into the batch it writes.
+func (b *backend) PutRecordsBase64(_ context.Context, in *server.PutRecordsInput) (*server.PutRecordsOutput, error) {
+	if b.counts != nil {
+		return b.countPutRecords(in, true)
+	}
+	return b.putRecords(in, true, nil)
+}
+
+var _ server.Base64Putter = (*backend)(nil)
+
+// putRecords puts the records of in, whose Data is base64 text when base64 is set;
+// throttled, if not nil, is told the shard that refused each record refused with
+// ProvisionedThroughputExceededException (the answer does not say).
+func (b *backend) putRecords(in *server.PutRecordsInput, base64 bool, throttled func(shardID string)) (*server.PutRecordsOutput, error) {
 	sc := putRecordsPool.Get().(*putRecordsScratch)
 	defer func() {
 		clear(sc.req.Records)
@@ -194,7 +206,7 @@ func (b *backend) putRecords(in *server.PutRecordsInput, throttled func(shardID 
 		sc.req.Records, sc.req.HashKeys = sc.req.Records[:0], sc.req.HashKeys[:0]
 		putRecordsPool.Put(sc)
 	}()
-	sc.req.StreamName, sc.req.DryRun = in.StreamName, in.DryRun
+	sc.req.StreamName, sc.req.DryRun, sc.req.Base64 = in.StreamName, in.DryRun, base64
 	for i := range in.Records {
 		r := &in.Records[i]
 		sc.req.Records = append(sc.req.Records, segment.Record{PartitionKey: bytesOf(r.PartitionKey), Data: r.Data})

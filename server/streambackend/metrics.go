@@ -73,10 +73,10 @@ func (b *backend) countPutRecord(in *server.PutRecordInput) (*server.PutRecordOu
 	return out, err
 }
 
-func (b *backend) countPutRecords(in *server.PutRecordsInput) (*server.PutRecordsOutput, error) {
+func (b *backend) countPutRecords(in *server.PutRecordsInput, base64 bool) (*server.PutRecordsOutput, error) {
 	start := time.Now()
 	var refusedBy []string // the shards that refused records for their throughput
-	out, err := b.putRecords(in, func(id string) { refusedBy = append(refusedBy, id) })
+	out, err := b.putRecords(in, base64, func(id string) { refusedBy = append(refusedBy, id) })
 	if err != nil && noStream(err) {
 		return out, err
 	}
@@ -84,7 +84,7 @@ func (b *backend) countPutRecords(in *server.PutRecordsInput) (*server.PutRecord
 	st := b.counted(in.StreamName)
 	if err == nil {
 		c.Failed = int(out.FailedRecordCount)
-		c.Bytes = putBytes(in, out, st)
+		c.Bytes = putBytes(in, base64, out, st)
 		c.Throttled = len(refusedBy)
 	}
 	st.PutRecords(c)
@@ -97,16 +97,22 @@ func (b *backend) countPutRecords(in *server.PutRecordsInput) (*server.PutRecord
 // putBytes returns the data and partition key bytes of the records put, and counts them
 // per shard when the stream has shard-level metrics on. Only then, or when some records
 // failed, does it look at each record's result.
-func putBytes(in *server.PutRecordsInput, out *server.PutRecordsOutput, st *metrics.Stream) int64 {
+func putBytes(in *server.PutRecordsInput, base64 bool, out *server.PutRecordsOutput, st *metrics.Stream) int64 {
+	size := func(e *server.PutRecordsRequestEntry) int {
+		if base64 {
+			return server.Base64Len(e.Data) + len(e.PartitionKey)
+		}
+		return len(e.Data) + len(e.PartitionKey)
+	}
 	var n int64
 	if out.FailedRecordCount == 0 && !st.ShardLevel() {
 		for i := range in.Records {
-			n += int64(len(in.Records[i].Data) + len(in.Records[i].PartitionKey))
+			n += int64(size(&in.Records[i]))
 		}
 		return n
 	}
 	for i := range in.Records {
-		r, size := &out.Records[i], len(in.Records[i].Data)+len(in.Records[i].PartitionKey)
+		r, size := &out.Records[i], size(&in.Records[i])
 		if r.ErrorCode == "" {
 			n += int64(size)
 			st.ShardIncoming(r.ShardId, 1, size)

@@ -243,6 +243,11 @@ func (m *Scoped) PutRecords(ctx context.Context, in *server.PutRecordsInput) (*s
 	return on(ctx, m, in, (*backend).PutRecords)
 }
 
+// PutRecordsBase64 is PutRecords with each record's Data as base64 text (server.Base64Putter).
+func (m *Scoped) PutRecordsBase64(ctx context.Context, in *server.PutRecordsInput) (*server.PutRecordsOutput, error) {
+	return on(ctx, m, in, (*backend).PutRecordsBase64)
+}
+
 func (m *Scoped) GetShardIterator(ctx context.Context, in *server.GetShardIteratorInput) (*server.GetShardIteratorOutput, error) {
 	return on(ctx, m, in, (*backend).GetShardIterator)
 }
@@ -421,5 +426,6 @@ func (m *Scoped) RestoreDeadLetterQueueRecords(ctx context.Context, in *server.Q
 
 var (
 	_ server.Backend          = (*Scoped)(nil)
+	_ server.Base64Putter     = (*Scoped)(nil)
 	_ server.StreamARNChecker = (*Scoped)(nil)
 )
