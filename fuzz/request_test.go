@@ -59,6 +59,7 @@ var requestSeeds = []string{
 	`{"StreamName":"s","Records":[{"Data":"A\nAA","PartitionKey":"k"}]}`,
 	`{"StreamName":"s","Records":[{"Data":"AAE!","PartitionKey":"k"},{"Data":"QQ=A","PartitionKey":"k"}]}`,
 	`{"StreamName":"s","Records":[{"Data":"AAA\","PartitionKey":"k"},{"Data":"AAAA","PartitionKey":"k"}]}`,
+	`{"StreamName":"s","Records":[{"Data":"\/\/\/\/","PartitionKey":"k"}]}`,
 	`{"StreamName":"s","Records":[{"Data":"","PartitionKey":"\u00e9"}],"StreamName":"t"}`,
 	`{"StreamName":"","Records":[]}`,
 	`{"StreamName":"s","ShardId":"shardId-0","ShardIteratorType":"AT_TIMESTAMP","Timestamp":1459799926.480}`,

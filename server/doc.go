@@ -135,11 +135,11 @@
 // so both paths accept the same requests with the same errors. For a Backend
 // that decodes data itself (Base64Putter, which server/streambackend is), the
 // focused decoder leaves each PutRecords record's Data as its base64 text,
-// checking its length only, and the store decodes it straight into the batch
-// it writes, so that the bytes are written once; a request that then fails for
-// any reason is decoded again by the general path, whose error wins (a Data
-// that is not base64 is a SerializationException before anything else, as on
-// AWS), and nothing of it is written. PutRecords
+// checking its length and that it has no escape, and the store decodes it
+// straight into the batch it writes, so that the bytes are written once; a
+// request that then fails for any reason is decoded again by the general path,
+// whose error wins (a Data that is not base64 is a SerializationException
+// before anything else, as on AWS), and nothing of it is written. PutRecords
 // outputs and GetRecords outputs are written directly into a pooled buffer;
 // GetRecords encodes each record (wire.JSONRecords, wire.CBORRecords) as the
 // Backend passes it to the RecordSink, and once the answer passes 256 KiB it

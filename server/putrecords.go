@@ -18,7 +18,7 @@ import (
 //
 // A Backend that decodes base64 itself (Base64Putter) gets PutRecords data as
 // the text the request carried instead (fastLimits.text): the Data of each
-// record is then its base64 text in the body, checked for length only, and the
+// record is then its base64 text in the body, checked for length and escapes, and the
 // Backend decodes it straight into the batch it writes, so that the data is
 // written once. Such a request that fails for any reason is decoded again by
 // the general path, whose error wins (call.dataError): a Data that is not

@@ -440,11 +440,12 @@ func (s *Scanner) Skip() bool {
 }
 
 // Base64Text reads a string meant to be standard base64 and returns its text, for a
-// caller that decodes it later (b64.Decode). It checks only what it can without reading
-// the text: the length is a multiple of 4, and the data it would decode to (b64.Len) is at
-// most max bytes. It fails on a backslash before the closing quote, so that an escaped
-// quote cannot end the string; any other byte outside the alphabet is left to b64.Decode
-// to refuse.
+// caller that decodes it later (b64.Decode). It checks that the length is a multiple of 4,
+// that the data it would decode to (b64.Len) is at most max bytes, and that the text has
+// no backslash: an escape ("\/", which some JSON encoders write for every '/') makes the
+// string's value differ from its text, and an escaped quote would end the string early.
+// Any other byte outside the alphabet is left to b64.Decode to refuse: without escapes, the
+// text is the string's value.
 func (s *Scanner) Base64Text(max int) ([]byte, bool) {
 	if !s.Want('"') {
 		return nil, false
@@ -460,7 +461,7 @@ func (s *Scanner) Base64Text(max int) ([]byte, bool) {
 	case len(src)%4 != 0:
 		s.fail("base64 length not a multiple of 4")
 		return nil, false
-	case len(src) > 0 && src[len(src)-1] == '\\':
+	case bytes.IndexByte(src, '\\') >= 0:
 		s.fail("escape in base64")
 		return nil, false
 	case b64.Len(src) > max:

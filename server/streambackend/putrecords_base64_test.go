@@ -141,3 +141,21 @@ func TestPutRecordsBase64_OtherErrors(t *testing.T) {
 	}
 	require.Equal(t, 5, n, "records stored")
 }
+
+// A body whose Data has escapes ("\/" for every '/', as PHP's json_encode writes it) is
+// valid JSON and is stored as its value says. Four of them keep the text's length a
+// multiple of 4, so that only the backslashes tell it from base64.
+func TestPutRecordsBase64_Escapes(t *testing.T) {
+	client, h := streamHandler(t, 1)
+	for _, texts := range []map[int]string{{0: `\/\/\/\/`}, {1: `\u0041\/8=`}} {
+		body := strings.ReplaceAll(putRecordsBody("s", 2, texts, ""), `\\`, `\`) // putRecordsBody quotes with %q
+		w := do(t, h, "PutRecords", body)
+		require.Equal(t, http.StatusOK, w.Code, "body %s: answer %s", body, w.Body)
+	}
+	recs := readShard(t, client, "s", slkinesis.ShardID(0))
+	require.Len(t, recs, 4)
+	require.Equal(t, []byte{0xff, 0xff, 0xff}, recs[0].Data)
+	require.Equal(t, []byte("record 1"), recs[1].Data)
+	require.Equal(t, []byte("record 0"), recs[2].Data)
+	require.Equal(t, []byte{0x03, 0xff}, recs[3].Data)
+}
