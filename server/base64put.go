@@ -14,13 +14,15 @@ import (
 // decoder reads (JSON without escapes: what the SDKs send). The Data of each record is then
 // the standard base64 text the request carried: its length is a multiple of 4, it holds no
 // JSON escape (so that the text is the string's value), and the data it decodes to (three
-// bytes per four characters, less one per trailing '=') is within the server's limits, which
-// the server has checked on those lengths; nothing else about it is checked. The Backend must decode every record's text before it stores any of them, and
-// store nothing if one is not the canonical base64 of some bytes (what encoding/base64's
-// StdEncoding.Strict() decodes without skipping a line break): it then returns an error. Whenever the
-// call returns an error, the server decodes the request again in full and answers with the
-// error that finds, if any (a SerializationException for text that is not base64, as AWS
-// finds it before anything else), and with the Backend's error otherwise.
+// bytes per four characters, less one per trailing '=') is within the server's limits,
+// which the server has checked on those lengths; nothing else about it is checked.
+//
+// The Backend must decode every record's text before it stores any of them, and store
+// nothing if one is not the canonical base64 of some bytes (what encoding/base64's
+// StdEncoding.Strict() decodes without skipping a line break): it then returns an error.
+// Whenever the call returns an error, the server decodes the request again in full and
+// answers with the error that finds, if any (a SerializationException for text that is not
+// base64, as AWS finds it before anything else), and with the Backend's error otherwise.
 type Base64Putter interface {
 	PutRecordsBase64(ctx context.Context, in *PutRecordsInput) (*PutRecordsOutput, error)
 }
