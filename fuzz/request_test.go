@@ -51,6 +51,19 @@ func FuzzRequestDecode(f *testing.F) {
 	})
 }
 
+// FuzzPutRecordsDecode is the PutRecords part of FuzzRequestDecode alone, many times
+// faster: the focused decoder and the one that leaves Data as base64 text, each against the
+// general path.
+func FuzzPutRecordsDecode(f *testing.F) {
+	for _, seed := range requestSeeds {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		checkPutRecordsFast(t, body)
+		checkPutRecordsText(t, body)
+	})
+}
+
 var requestSeeds = []string{
 	`{"StreamName":"s","Records":[{"Data":"aGVsbG8=","PartitionKey":"k"},{"Data":"","PartitionKey":"ключ","ExplicitHashKey":"42"}]}`,
 	`{"StreamARN":"arn:aws:kinesis:us-east-1:000000000000:stream/s","Records":[{"Data":"AAEC","PartitionKey":"k"}],"DryRun":true}`,
