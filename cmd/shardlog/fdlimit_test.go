@@ -40,3 +40,19 @@ func TestWarnDescriptors(t *testing.T) {
 	assert.Contains(t, buf.String(), `level=WARN msg="descriptors: the shards hold one open file each, near the process's limit`)
 	assert.Contains(t, buf.String(), "limit=")
 }
+
+func TestWarnShardLimit(t *testing.T) {
+	limit, ok := descriptorLimit()
+	if !ok {
+		t.Skip("no descriptor limit on this system")
+	}
+	var buf bytes.Buffer
+	log := slog.New(slog.NewTextHandler(&buf, nil))
+	warnShardLimit(log, 1000)
+	if limit >= 1000+1024 {
+		assert.Empty(t, buf.String(), "the default shard limit, descriptor limit %d", limit)
+	}
+	warnShardLimit(log, int(limit))
+	assert.Contains(t, buf.String(), `level=WARN msg="descriptors: --shard-limit allows more shards than the process's descriptor limit leaves room for`)
+	assert.Contains(t, buf.String(), "shard_limit=")
+}

@@ -252,6 +252,7 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 	}
 	logRecovery(log, store.Recovery())
 	warnDescriptors(log, store.Recovery().Shards)
+	warnShardLimit(log, cfg.shardLimit)
 	if err := cfg.declare.apply(store, log); err != nil {
 		store.Close()
 		closeListeners(listeners)
