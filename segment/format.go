@@ -263,14 +263,8 @@ func pays(compressed, rawSize int) bool {
 // checkRecords validates a batch before any byte is written and returns the size of its
 // uncompressed records section.
 func checkRecords(codec Codec, firstOffset uint64, recs []Record, times recordTimes) (int, error) {
-	if !codec.valid() {
-		return 0, fmt.Errorf("%w: %d", ErrUnknownCodec, uint8(codec))
-	}
-	if len(recs) == 0 {
-		return 0, ErrEmptyBatch
-	}
-	if uint64(len(recs)) > math.MaxUint64-firstOffset {
-		return 0, fmt.Errorf("%w: %d records from offset %d", ErrOffsetOverflow, len(recs), firstOffset)
+	if err := checkFrame(codec, firstOffset, len(recs)); err != nil {
+		return 0, err
 	}
 	first := times.of(&recs[0])
 	prev := first
@@ -282,14 +276,32 @@ func checkRecords(codec Codec, firstOffset uint64, recs []Record, times recordTi
 			return 0, fmt.Errorf("%w: record %d at %d ms follows %d ms", ErrTimeOrder, i, ms, prev)
 		}
 		prev = ms
-		size += uvarintLen(uint64(ms)-uint64(first)) +
-			uvarintLen(uint64(len(r.PartitionKey))) + len(r.PartitionKey) +
-			uvarintLen(uint64(len(r.Data))) + len(r.Data)
+		size += recordSize(uint64(ms)-uint64(first), len(r.PartitionKey), len(r.Data))
 		if size > maxRawSize {
 			return 0, fmt.Errorf("%w: more than %d bytes by record %d", ErrBatchTooLarge, maxRawSize, i)
 		}
 	}
 	return size, nil
+}
+
+// checkFrame checks what a batch of count records at firstOffset needs besides its records:
+// a known codec, a record at least, and offsets that do not overflow.
+func checkFrame(codec Codec, firstOffset uint64, count int) error {
+	switch {
+	case !codec.valid():
+		return fmt.Errorf("%w: %d", ErrUnknownCodec, uint8(codec))
+	case count == 0:
+		return ErrEmptyBatch
+	case uint64(count) > math.MaxUint64-firstOffset:
+		return fmt.Errorf("%w: %d records from offset %d", ErrOffsetOverflow, count, firstOffset)
+	}
+	return nil
+}
+
+// recordSize returns the bytes a record takes in a records section: its time delta, key
+// length, key, data length and data.
+func recordSize(delta uint64, keyLen, dataLen int) int {
+	return uvarintLen(delta) + uvarintLen(uint64(keyLen)) + keyLen + uvarintLen(uint64(dataLen)) + dataLen
 }
 
 // putRecords writes the records section of recs into b, which is exactly its size.

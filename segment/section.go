@@ -3,7 +3,6 @@ package segment
 import (
 	"encoding/binary"
 	"fmt"
-	"math"
 	"slices"
 )
 
@@ -12,7 +11,8 @@ import (
 // partition key and hands back the place of its data, so that a caller holding the data in
 // another form (base64 text, say) decodes it straight into the batch: the bytes are written
 // once, where the batch is written from. A Section keeps room for the batch header at its
-// front, so that an uncompressed batch is written from the Section itself.
+// front, so that an uncompressed batch is written from the Section itself, and grows as
+// records are added.
 //
 // The zero Section is empty and ready to use; Reset empties it and keeps its memory.
 type Section struct {
@@ -20,25 +20,9 @@ type Section struct {
 	count int
 }
 
-// SectionRecordSize returns the bytes a record with a keyLen-byte partition key and
-// dataLen bytes of data takes in a Section, for sizing one with Grow.
-func SectionRecordSize(keyLen, dataLen int) int {
-	return 1 + uvarintLen(uint64(keyLen)) + keyLen + uvarintLen(uint64(dataLen)) + dataLen
-}
-
 // Reset empties s, keeping its memory.
 func (s *Section) Reset() {
 	s.buf, s.count = s.buf[:0], 0
-}
-
-// Grow makes room for n more bytes of records (see SectionRecordSize), so that the Adds
-// that fill them do not move the Section.
-func (s *Section) Grow(n int) {
-	if len(s.buf) == 0 {
-		s.buf = slices.Grow(s.buf[:0], batchHeaderSize+n)[:batchHeaderSize]
-		return
-	}
-	s.buf = slices.Grow(s.buf, n)
 }
 
 // Add appends a record with partition key key and dataLen bytes of data, and returns the
@@ -50,9 +34,9 @@ func (s *Section) Add(key []byte, dataLen int) []byte {
 	if n == 0 {
 		n = batchHeaderSize
 	}
-	end := n + SectionRecordSize(len(key), dataLen)
+	end := n + recordSize(0, len(key), dataLen)
 	if end > cap(s.buf) {
-		s.buf = slices.Grow(s.buf, end-len(s.buf))
+		s.buf = slices.Grow(s.buf, end-len(s.buf)) // the places filled so far move with it
 	}
 	b := s.buf[:end]
 	b[n] = 0 // time delta: every record arrives at the batch's time
@@ -84,14 +68,10 @@ func (s *Section) records() []byte {
 
 // check validates the batch of s before any byte is written, as checkRecords does.
 func (s *Section) check(codec Codec, firstOffset uint64) error {
-	switch {
-	case !codec.valid():
-		return fmt.Errorf("%w: %d", ErrUnknownCodec, uint8(codec))
-	case s.count == 0:
-		return ErrEmptyBatch
-	case uint64(s.count) > math.MaxUint64-firstOffset:
-		return fmt.Errorf("%w: %d records from offset %d", ErrOffsetOverflow, s.count, firstOffset)
-	case s.Size() > maxRawSize:
+	if err := checkFrame(codec, firstOffset, s.count); err != nil {
+		return err
+	}
+	if s.Size() > maxRawSize {
 		return fmt.Errorf("%w: %d bytes, at most %d", ErrBatchTooLarge, s.Size(), maxRawSize)
 	}
 	return nil

@@ -12,16 +12,14 @@ import (
 )
 
 // fillSection builds recs into sec the way a caller decoding data in place does: Add, then
-// fill the place it returns.
-func fillSection(t *testing.T, sec *segment.Section, recs []segment.Record, grow bool) {
+// fill the place it returns. A fresh Section grows from nothing as records are added; a
+// reused one (Reset) mostly has room.
+func fillSection(t *testing.T, sec *segment.Section, recs []segment.Record, fresh bool) {
 	t.Helper()
-	sec.Reset()
-	if grow {
-		n := 0
-		for _, r := range recs {
-			n += segment.SectionRecordSize(len(r.PartitionKey), len(r.Data))
-		}
-		sec.Grow(n)
+	if fresh {
+		*sec = segment.Section{}
+	} else {
+		sec.Reset()
 	}
 	for _, r := range recs {
 		place := sec.Add(r.PartitionKey, len(r.Data))

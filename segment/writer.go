@@ -217,12 +217,12 @@ func (w *Writer) AppendAt(recs []Record, timeMs int64) (BatchInfo, error) {
 }
 
 func (w *Writer) append(recs []Record, times recordTimes) (BatchInfo, error) {
-	if err := w.usable(); err != nil {
-		return BatchInfo{}, err
+	firstMs := w.lastTimeMs // an empty batch is refused by appendBatch
+	if len(recs) > 0 {
+		firstMs = times.of(&recs[0])
 	}
-	if len(recs) > 0 && times.of(&recs[0]) < w.lastTimeMs {
-		return BatchInfo{}, fmt.Errorf("segment %s: append: %w: first record at %d ms, previous batch ended at %d ms",
-			w.path, ErrTimeOrder, times.of(&recs[0]), w.lastTimeMs)
+	if err := w.appendable(firstMs); err != nil {
+		return BatchInfo{}, err
 	}
 	first := w.next.Load()
 	buf, err := w.enc.appendBatch(w.buf[:0], w.opts.Codec, first, recs, times)
@@ -237,12 +237,8 @@ func (w *Writer) append(recs []Record, times recordTimes) (BatchInfo, error) {
 // every record at timeMs, and writes it. The batch header is filled into sec's own memory,
 // which an uncompressed batch is written from; sec is not kept. Errors are Append's.
 func (w *Writer) AppendSectionAt(sec *Section, timeMs int64) (BatchInfo, error) {
-	if err := w.usable(); err != nil {
+	if err := w.appendable(timeMs); err != nil {
 		return BatchInfo{}, err
-	}
-	if timeMs < w.lastTimeMs {
-		return BatchInfo{}, fmt.Errorf("segment %s: append: %w: records at %d ms, previous batch ended at %d ms",
-			w.path, ErrTimeOrder, timeMs, w.lastTimeMs)
 	}
 	first := w.next.Load()
 	if err := sec.check(w.opts.Codec, first); err != nil {
@@ -251,6 +247,19 @@ func (w *Writer) AppendSectionAt(sec *Section, timeMs int64) (BatchInfo, error) 
 	buf, grown := sec.frame(w.buf, w.opts.Codec, first, timeMs)
 	w.keepBuffers(grown)
 	return w.write(buf, sec.Len(), timeMs, timeMs)
+}
+
+// appendable returns why a batch whose first record arrives at firstMs cannot be appended:
+// the Writer is closed or failed, or the batch would start before the previous one ended.
+func (w *Writer) appendable(firstMs int64) error {
+	if err := w.usable(); err != nil {
+		return err
+	}
+	if firstMs < w.lastTimeMs {
+		return fmt.Errorf("segment %s: append: %w: first record at %d ms, previous batch ended at %d ms",
+			w.path, ErrTimeOrder, firstMs, w.lastTimeMs)
+	}
+	return nil
 }
 
 // write writes the framed batch buf of count records at the end of the segment.

@@ -129,11 +129,13 @@ func putRecordsOperation(opts Options, p Base64Putter) *operation {
 			return in, ok
 		},
 		run: func(c *call, in any) error {
-			put := c.s.backend.PutRecords
+			var out *PutRecordsOutput
+			var err error
 			if c.dataText {
-				put = p.PutRecordsBase64
+				out, err = p.PutRecordsBase64(c.ctx, in.(*PutRecordsInput))
+			} else {
+				out, err = c.s.backend.PutRecords(c.ctx, in.(*PutRecordsInput))
 			}
-			out, err := put(c.ctx, in.(*PutRecordsInput))
 			if out != nil && out.Release != nil {
 				defer out.Release() // after the answer is rendered into c.out
 			}

@@ -487,17 +487,16 @@ func (s *Shard) scanActive(g *seg, size int64, cp *index.Meta, x *index.Index) (
 	s.scanned = res.End - max(from.End, segment.HeaderSize) + res.DroppedBytes
 	s.dropped = res.DroppedBytes
 	s.recovery.segments++
-	switch {
-	case res.DroppedBatches > 0:
+	if res.DroppedBytes > 0 {
 		s.recovery.tornTails++
-		s.opts.Logger.Warn("shard: recovery: cut a torn tail (a write a power loss interrupted, "+
-			"with later batches that reached the disk before it; none was acknowledged as synced)",
-			"file", g.path, "position", res.End, "bytes", res.DroppedBytes, "whole_batches_after", res.DroppedBatches,
-			"next_offset", res.NextOffset)
-	case res.DroppedBytes > 0:
-		s.recovery.tornTails++
-		s.opts.Logger.Warn("shard: recovery: cut a torn tail (a write a crash interrupted)",
-			"file", g.path, "position", res.End, "bytes", res.DroppedBytes, "next_offset", res.NextOffset)
+		msg := "shard: recovery: cut a torn tail (a write a crash interrupted)"
+		args := []any{"file", g.path, "position", res.End, "bytes", res.DroppedBytes, "next_offset", res.NextOffset}
+		if res.DroppedBatches > 0 {
+			msg = "shard: recovery: cut a torn tail (a write a power loss interrupted, " +
+				"with later batches that reached the disk before it; none was acknowledged as synced)"
+			args = append(args, "whole_batches_after", res.DroppedBatches)
+		}
+		s.opts.Logger.Warn(msg, args...)
 	}
 	meta := from
 	meta.NextOffset, meta.End = res.NextOffset, res.End

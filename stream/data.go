@@ -400,12 +400,7 @@ func (b *batcher) frame() error {
 	for gi := range b.groups {
 		g, sec := &b.groups[gi], &b.sections[gi]
 		recs := b.recs[g.start:g.end]
-		size := 0
-		for i := range recs {
-			size += segment.SectionRecordSize(len(recs[i].PartitionKey), b64.Len(recs[i].Data))
-		}
-		sec.Reset()
-		sec.Grow(size)
+		sec.Reset() // pooled with the batcher: after the first requests, it has room
 		for k := range recs {
 			r := &recs[k]
 			if !b64.Decode(sec.Add(r.PartitionKey, b64.Len(r.Data)), r.Data) {

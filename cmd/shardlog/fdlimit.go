@@ -15,25 +15,20 @@ func nearDescriptorLimit(shards int, limit uint64) bool {
 
 // warnDescriptors logs a warning when the store's shards come near the process's descriptor
 // limit (RLIMIT_NOFILE), where creating streams, resharding or accepting connections would
-// start failing with "too many open files". Nothing is logged where the limit is unknown.
-func warnDescriptors(log *slog.Logger, shards int) {
+// start failing with "too many open files", and another when the shard limit (--shard-limit)
+// lets one account's streams go past it, so that streams created while the server runs
+// would fail so before the limit refuses them. Nothing is logged where the limit is unknown.
+func warnDescriptors(log *slog.Logger, shards, shardLimit int) {
 	limit, ok := descriptorLimit()
-	if !ok || !nearDescriptorLimit(shards, limit) {
+	if !ok {
 		return
 	}
-	log.Warn("descriptors: the shards hold one open file each, near the process's limit; raise it (ulimit -n) before adding shards or connections",
-		"shards", shards, "limit", limit, "reserve", descriptorReserve(limit))
-}
-
-// warnShardLimit logs a warning when the shard limit (--shard-limit) lets one account's
-// streams hold more shards than the descriptor limit leaves room for, so that streams
-// created while the server runs would fail with "too many open files" before the limit
-// refuses them. Nothing is logged where the limit is unknown.
-func warnShardLimit(log *slog.Logger, shardLimit int) {
-	limit, ok := descriptorLimit()
-	if !ok || !nearDescriptorLimit(shardLimit, limit) {
-		return
+	if nearDescriptorLimit(shards, limit) {
+		log.Warn("descriptors: the shards hold one open file each, near the process's limit; raise it (ulimit -n) before adding shards or connections",
+			"shards", shards, "limit", limit, "reserve", descriptorReserve(limit))
 	}
-	log.Warn("descriptors: --shard-limit allows more shards than the process's descriptor limit leaves room for; raise it (ulimit -n) or lower --shard-limit",
-		"shard_limit", shardLimit, "limit", limit, "reserve", descriptorReserve(limit))
+	if nearDescriptorLimit(shardLimit, limit) {
+		log.Warn("descriptors: --shard-limit allows more shards than the process's descriptor limit leaves room for; raise it (ulimit -n) or lower --shard-limit",
+			"shard_limit", shardLimit, "limit", limit, "reserve", descriptorReserve(limit))
+	}
 }

@@ -34,25 +34,18 @@ func TestWarnDescriptors(t *testing.T) {
 	}
 	var buf bytes.Buffer
 	log := slog.New(slog.NewTextHandler(&buf, nil))
-	warnDescriptors(log, 0)
+	warnDescriptors(log, 0, 0)
 	assert.Empty(t, buf.String(), "no shards, limit %d", limit)
-	warnDescriptors(log, int(limit))
+	warnDescriptors(log, int(limit), 0)
 	assert.Contains(t, buf.String(), `level=WARN msg="descriptors: the shards hold one open file each, near the process's limit`)
 	assert.Contains(t, buf.String(), "limit=")
-}
 
-func TestWarnShardLimit(t *testing.T) {
-	limit, ok := descriptorLimit()
-	if !ok {
-		t.Skip("no descriptor limit on this system")
-	}
-	var buf bytes.Buffer
-	log := slog.New(slog.NewTextHandler(&buf, nil))
-	warnShardLimit(log, 1000)
+	buf.Reset()
+	warnDescriptors(log, 0, 1000)
 	if limit >= 1000+1024 {
 		assert.Empty(t, buf.String(), "the default shard limit, descriptor limit %d", limit)
 	}
-	warnShardLimit(log, int(limit))
+	warnDescriptors(log, 0, int(limit))
 	assert.Contains(t, buf.String(), `level=WARN msg="descriptors: --shard-limit allows more shards than the process's descriptor limit leaves room for`)
 	assert.Contains(t, buf.String(), "shard_limit=")
 }

@@ -251,8 +251,7 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 		return fmt.Errorf("open data directory %s: %w", cfg.dataDir, err)
 	}
 	logRecovery(log, store.Recovery())
-	warnDescriptors(log, store.Recovery().Shards)
-	warnShardLimit(log, cfg.shardLimit)
+	warnDescriptors(log, store.Recovery().Shards, cfg.shardLimit)
 	if err := cfg.declare.apply(store, log); err != nil {
 		store.Close()
 		closeListeners(listeners)

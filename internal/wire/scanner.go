@@ -447,6 +447,17 @@ func (s *Scanner) Skip() bool {
 // Any other byte outside the alphabet is left to b64.Decode to refuse: without escapes, the
 // text is the string's value.
 func (s *Scanner) Base64Text(max int) ([]byte, bool) {
+	src, ok := s.base64String(max)
+	if ok && bytes.IndexByte(src, '\\') >= 0 {
+		s.fail("escape in base64")
+		return nil, false
+	}
+	return src, ok
+}
+
+// base64String reads a string whose length is a multiple of 4 and whose base64 would
+// decode to at most max bytes, and returns its text, escapes and all.
+func (s *Scanner) base64String(max int) ([]byte, bool) {
 	if !s.Want('"') {
 		return nil, false
 	}
@@ -460,9 +471,6 @@ func (s *Scanner) Base64Text(max int) ([]byte, bool) {
 	switch {
 	case len(src)%4 != 0:
 		s.fail("base64 length not a multiple of 4")
-		return nil, false
-	case bytes.IndexByte(src, '\\') >= 0:
-		s.fail("escape in base64")
 		return nil, false
 	case b64.Len(src) > max:
 		s.fail("base64 data too long")
@@ -482,7 +490,7 @@ func (s *Scanner) Base64Text(max int) ([]byte, bool) {
 // the alphabet: quotes, backslashes, control characters (CR and LF too, which
 // the standard decoder skips), non-ASCII.
 func (s *Scanner) Base64(dst []byte, max int) ([]byte, bool) {
-	src, ok := s.Base64Text(max)
+	src, ok := s.base64String(max) // the decoder refuses a backslash itself
 	if !ok {
 		return dst, false
 	}

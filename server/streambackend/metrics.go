@@ -98,7 +98,7 @@ func (b *backend) countPutRecords(in *server.PutRecordsInput, base64 bool) (*ser
 // per shard when the stream has shard-level metrics on. Only then, or when some records
 // failed, does it look at each record's result.
 func putBytes(in *server.PutRecordsInput, base64 bool, out *server.PutRecordsOutput, st *metrics.Stream) int64 {
-	size := func(e *server.PutRecordsRequestEntry) int {
+	recordBytes := func(e *server.PutRecordsRequestEntry) int {
 		if base64 {
 			return server.Base64Len(e.Data) + len(e.PartitionKey)
 		}
@@ -107,12 +107,12 @@ func putBytes(in *server.PutRecordsInput, base64 bool, out *server.PutRecordsOut
 	var n int64
 	if out.FailedRecordCount == 0 && !st.ShardLevel() {
 		for i := range in.Records {
-			n += int64(size(&in.Records[i]))
+			n += int64(recordBytes(&in.Records[i]))
 		}
 		return n
 	}
 	for i := range in.Records {
-		r, size := &out.Records[i], size(&in.Records[i])
+		r, size := &out.Records[i], recordBytes(&in.Records[i])
 		if r.ErrorCode == "" {
 			n += int64(size)
 			st.ShardIncoming(r.ShardId, 1, size)
