@@ -352,8 +352,9 @@ func (c *call) answerEarly(e *kinesis.Error, proto protocol, drain bool) {
 }
 
 // drainLimit bounds what drainBody reads: twice the cap, so a body up to
-// twice too large gets its answer, in no more time than the body deadlines
-// allow a body of that size. A larger one is reset.
+// twice the cap (three times, when its length was not declared and the cap's
+// worth was read before it proved too large) gets its answer, in no more time
+// than the body deadlines allow a body of that size. A larger one is reset.
 func (c *call) drainLimit() int64 { return 2 * c.s.opts.MaxRequestBytes }
 
 // drainable reports whether the rest of the body is worth reading to give the
